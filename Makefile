@@ -1,0 +1,39 @@
+# Horseshoe: `make run` serves the demo community, `make test` runs every test (SQLite, then PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+HORSESHOE_DATA_DIR ?= instance
+export HORSESHOE_DATA_DIR
+
+.PHONY: install run test test-sqlite test-postgres lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	@echo "Serving Horseshoe on http://127.0.0.1:$(PORT) (Ctrl-C stops the site and its worker)"
+	@trap 'kill $$worker_pid 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) worker & worker_pid=$$!; \
+	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+test: install test-sqlite test-postgres
+
+test-sqlite: install
+	$(VENV)/bin/pytest
+
+test-postgres: install
+	scripts/with-postgres $(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check forum moderation search tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache

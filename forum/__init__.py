@@ -1,0 +1,103 @@
+"""Horseshoe: a peer-support community for customer service.
+
+create_app() is the only composition root: a readable list of configure_* steps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from forum.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build a configured app; settings default to the HORSESHOE_* environment."""
+    settings = settings or Settings.from_env()
+    app = Flask(
+        "forum",
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "forum" / "static"),
+    )
+    configure_settings(app, settings)
+    configure_database(app)
+    configure_security(app)
+    configure_auth(app)
+    configure_jobs(app)
+    configure_blueprints(app)
+    configure_templates(app)
+    configure_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, settings: Settings) -> None:
+    """Translate Settings into Flask config, with safe cookie and size defaults."""
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        HORSESHOE=settings,
+        SECRET_KEY=settings.resolved_secret_key(),
+        SQLALCHEMY_DATABASE_URI=settings.resolved_database_url,
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes * 4,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.uses_https,
+        PERMANENT_SESSION_LIFETIME=14 * 24 * 3600,
+        REMEMBER_COOKIE_DURATION=30 * 24 * 3600,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.uses_https,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+
+
+def configure_database(app: Flask) -> None:
+    from forum import database
+    from forum.extensions import db, migrate
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    database.init_app(app)
+
+
+def configure_security(app: Flask) -> None:
+    from forum import security
+
+    security.init_app(app)
+
+
+def configure_auth(app: Flask) -> None:
+    from forum import auth
+
+    auth.init_app(app)
+
+
+def configure_jobs(app: Flask) -> None:
+    from forum.jobs import registry
+    from forum.services import mail
+
+    registry.register(mail.SEND_JOB, mail.send_email_job)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from forum.api import init_app as init_api
+    from forum.web import init_app as init_web
+
+    init_web(app)
+    init_api(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from forum.web import templating
+
+    templating.init_app(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from forum import cli
+
+    cli.init_app(app)

@@ -1,0 +1,19 @@
+"""The HTTP API v1 (/api/v1): JSON in and out, problem+json errors, bearer or session auth."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from forum.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def init_app(app: Flask) -> None:
+    from forum.api import categories, problems, requests, settings, threads, tokens, users  # noqa: F401
+    from forum.api import openapi  # noqa: F401
+
+    csrf.exempt(bp)
+    requests.install(bp)
+    app.register_blueprint(bp)
+    problems.install(app)

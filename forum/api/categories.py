@@ -1,0 +1,3 @@
+"""API: categories."""
+
+from __future__ import annotations

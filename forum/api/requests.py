@@ -1,0 +1,81 @@
+"""Request plumbing shared by API resources: auth checks, CSRF for cookies, JSON bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, request
+from flask_login import current_user
+
+from forum.auth import is_token_request
+from forum.extensions import csrf
+from forum.models import User
+from forum.services.errors import DomainError, Forbidden, Invalid, NotAuthenticated
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class MalformedJSON(DomainError):
+    status = 400
+    title = "Malformed JSON"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+
+
+def install(bp: Blueprint) -> None:
+    @bp.before_request
+    def authenticate_api_request() -> None:
+        if is_token_request() and not current_user.is_authenticated:
+            raise NotAuthenticated("The bearer token is missing, invalid or revoked.")
+        if request.method not in SAFE_METHODS and not is_token_request() and current_user.is_authenticated:
+            csrf.protect()  # the site's own pages call the API with the session cookie
+        if is_token_request() and request.method not in SAFE_METHODS:
+            token = g.get("api_token")
+            if token is not None and token.scope == "read":
+                raise Forbidden("This token may only read.")
+
+
+def signed_in_user() -> User:
+    """The caller, or 401 when anonymous (writes need a user)."""
+    if not current_user.is_authenticated:
+        raise NotAuthenticated("Sign in or send a bearer token.")
+    return current_user._get_current_object()
+
+
+def viewer() -> User | None:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or 400/415/422 with a clear reason."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("Send a JSON body with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise MalformedJSON("The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise Invalid({"body": ["Send a JSON object."]})
+    return data
+
+
+def field(data: dict, name: str, kind: type | tuple[type, ...], *, required: bool = True, default: Any = None) -> Any:
+    """One typed field from a JSON object; Invalid names the field when it is missing or mistyped."""
+    if name not in data or data[name] is None:
+        if required:
+            raise Invalid({name: ["This field is required."]})
+        return default
+    value = data[name]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise Invalid({name: [f"Expected {_json_type(names)}."]})
+    return value
+
+
+def _json_type(python_names: str) -> str:
+    return (
+        python_names.replace("str", "a string").replace("int", "an integer").replace("bool", "true or false")
+        .replace("list", "an array").replace("dict", "an object")
+    )

@@ -1,0 +1,3 @@
+"""API: settings."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""API: threads."""
+
+from __future__ import annotations

@@ -1,0 +1,52 @@
+"""Who is calling: session cookies (Flask-Login) for pages, bearer tokens for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import AnonymousUserMixin, current_user
+
+from forum.extensions import login_manager
+from forum.models import User
+from forum.services import accounts
+
+
+class Anonymous(AnonymousUserMixin):
+    """The signed-out visitor; has the attributes templates and rules read."""
+
+    id = None
+    role = None
+    is_staff = False
+    reputation = 0
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Anonymous
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        return accounts.load_session_user(session_id)
+
+    @login_manager.request_loader
+    def load_user_from_token(req) -> User | None:
+        header = req.headers.get("Authorization", "")
+        if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
+            return None
+        found = accounts.user_for_api_token(header[7:].strip())
+        if found is None:
+            return None
+        g.api_token = found[1]
+        return found[0]
+
+
+def acting_user() -> User | None:
+    """The signed-in user, or None for anonymous visitors (what services expect)."""
+    return current_user if current_user.is_authenticated else None
+
+
+def is_token_request() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")

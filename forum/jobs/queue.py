@@ -1,0 +1,92 @@
+"""Enqueue, claim, finish and retry jobs stored as rows (a transactional outbox).
+
+enqueue() only adds a row to the caller's session, so the job exists exactly when the
+change that caused it commits. claim_next() leases one job at a time: PostgreSQL skips
+rows other workers hold (FOR UPDATE SKIP LOCKED); SQLite serialises writers through
+BEGIN IMMEDIATE. A worker that dies leaves its lease to expire, and the job runs again.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from forum.extensions import db
+from forum.models import Job, JobStatus
+from forum.services import clock
+
+LEASE_SECONDS = 300
+BASE_BACKOFF_SECONDS = 30
+MAX_BACKOFF_SECONDS = 6 * 3600
+
+
+def enqueue(name: str, payload: dict | None = None, *, delay_s: float = 0, max_attempts: int = 8) -> Job:
+    """Add a job to the current transaction; it runs only if that transaction commits."""
+    moment = clock.now()
+    job = Job(
+        name=name,
+        payload_json=json.dumps(payload or {}, sort_keys=True),
+        status=JobStatus.QUEUED.value,
+        run_at=moment + timedelta(seconds=delay_s),
+        created_at=moment,
+        max_attempts=max_attempts,
+        attempts=0,
+        last_error="",
+        progress="",
+    )
+    db.session.add(job)
+    return job
+
+
+def claim_next(names: set[str] | None = None, lease_s: int = LEASE_SECONDS) -> Job | None:
+    """Lease the next due job (or one whose lease expired) and commit the lease."""
+    moment = clock.now()
+    due = or_(
+        (Job.status == JobStatus.QUEUED.value) & (Job.run_at <= moment),
+        (Job.status == JobStatus.RUNNING.value) & (Job.locked_until < moment),
+    )
+    query = select(Job).where(due).order_by(Job.run_at, Job.id).limit(1).with_for_update(skip_locked=True)
+    if names:
+        query = query.where(Job.name.in_(names))
+    job = db.session.scalars(query).first()
+    if job is None:
+        db.session.rollback()
+        return None
+    job.status = JobStatus.RUNNING.value
+    job.locked_until = moment + timedelta(seconds=lease_s)
+    job.attempts += 1
+    db.session.commit()
+    return job
+
+
+def finish(job: Job) -> None:
+    job.status = JobStatus.DONE.value
+    job.finished_at = clock.now()
+    job.locked_until = None
+    db.session.commit()
+
+
+def retry_delay_s(attempts: int) -> float:
+    """Exponential backoff with jitter, so failing jobs don't retry in lockstep."""
+    base = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(0, attempts - 1))
+    return base * random.uniform(0.8, 1.2)
+
+
+def fail(job: Job, error: str) -> None:
+    """Record a failure: retry later with backoff, or mark dead after max_attempts."""
+    job.last_error = error[-2000:]
+    job.locked_until = None
+    if job.attempts >= job.max_attempts:
+        job.status = JobStatus.DEAD.value
+        job.finished_at = clock.now()
+    else:
+        job.status = JobStatus.QUEUED.value
+        job.run_at = clock.now() + timedelta(seconds=retry_delay_s(job.attempts))
+    db.session.commit()
+
+
+def payload(job: Job) -> dict:
+    return json.loads(job.payload_json)

@@ -1,0 +1,116 @@
+"""The public conversation: categories, threads, posts, their revisions and tags."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models.accounts import User
+from forum.models.types import UTCDateTime
+
+
+class ThreadKind(StrEnum):
+    QUESTION = "question"
+    DISCUSSION = "discussion"
+
+
+class ThreadStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    NEEDS_INFO = "needs_info"
+    SOLVED = "solved"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+thread_tag = Table(
+    "thread_tag",
+    db.metadata,
+    Column("thread_id", ForeignKey("thread.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Category(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Tag(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+
+
+class Thread(db.Model):
+    """A question or discussion; its first post (is_question) carries the body."""
+
+    __table_args__ = (
+        Index("ix_thread_category_activity", "category_id", "last_activity_at", "id"),
+        Index("ix_thread_activity", "last_activity_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=ThreadKind.QUESTION.value)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16), default=ThreadStatus.OPEN.value)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    category: Mapped[Category] = relationship()
+    author: Mapped[User] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=thread_tag, order_by=Tag.name)
+
+
+class Post(db.Model):
+    """One message; body is the Markdown source, body_html the sanitized rendering made on write."""
+
+    __table_args__ = (Index("ix_post_thread_created", "thread_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    is_question: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    renderer_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True, index=True)
+
+    thread: Mapped[Thread] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    revisions: Mapped[list[PostRevision]] = relationship(
+        back_populates="post", order_by="PostRevision.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class PostRevision(db.Model):
+    """The source a post had before one edit, and who replaced it when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    post: Mapped[Post] = relationship(back_populates="revisions")
+    editor: Mapped[User] = relationship()

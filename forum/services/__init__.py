@@ -1,0 +1,1 @@
+"""Domain services: HTTP-free functions that check permissions, change state and commit once."""

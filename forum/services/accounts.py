@@ -1,0 +1,287 @@
+"""Accounts: registration, credentials, password reset, profiles, roles and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from zoneinfo import available_timezones
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+
+from forum.extensions import db
+from forum.models import ApiToken, Role, User
+from forum.services import clock
+from forum.services.errors import Conflict, ErrorCollector, Invalid, NotFound
+from forum.services.mail import absolute_url, queue_email
+from forum.services.permissions import Action, require
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_]$")
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS = frozenset(
+    {"password123", "1234567890", "qwertyuiop", "letmein123", "iloveyou12", "passw0rd12", "0123456789"}
+)
+RESET_SALT = "password-reset"
+_hasher = PasswordHasher()  # Argon2id: memory-hard, so stolen hashes are costly to crack
+_TIME_ZONES = frozenset(available_timezones())
+
+
+@dataclass(frozen=True)
+class Registration:
+    username: str
+    email: str
+    password: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    display_name: str
+    bio: str
+    time_zone: str
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def normalize_email(email: str) -> str | None:
+    """The canonical, lower-cased address, or None when it is not a valid email."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+def _password_problems(password: str, username: str, email: str) -> list[str]:
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > 256:
+        problems.append("Use at most 256 characters.")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or (username and lowered == username.lower()) or lowered == email.lower():
+        problems.append("This password is too easy to guess.")
+    return problems
+
+
+def _validate_registration(data: Registration) -> tuple[str, str]:
+    errors = ErrorCollector()
+    username = data.username.strip()
+    if not USERNAME_PATTERN.match(username):
+        errors.add("username", "Use 3–32 letters, digits, '_', '.' or '-', starting and ending with a letter or digit.")
+    email = normalize_email(data.email or "")
+    if email is None:
+        errors.add("email", "Enter a valid email address.")
+    for problem in _password_problems(data.password or "", username, data.email or ""):
+        errors.add("password", problem)
+    if len(data.display_name) > 64:
+        errors.add("display_name", "Use at most 64 characters.")
+    errors.raise_if_any()
+    return username, email
+
+
+def register_user(data: Registration, role: Role = Role.MEMBER) -> User:
+    """Create a member account; usernames and emails are unique regardless of case."""
+    username, email = _validate_registration(data)
+    taken = ErrorCollector()
+    if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
+        taken.add("username", "That username is taken.")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        taken.add("email", "An account with that email already exists.")
+    if taken.errors:
+        raise Conflict(next(iter(taken.errors.values()))[0], taken.errors)
+    user = User(
+        username=username,
+        username_key=username.lower(),
+        email=email,
+        password_hash=hash_password(data.password),
+        role=role.value,
+        display_name=data.display_name.strip(),
+        bio="",
+        time_zone="UTC",
+        reputation=0,
+        session_generation=0,
+        created_at=clock.now(),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with these credentials, or None; unknown emails cost the same time as wrong passwords."""
+    user = db.session.scalar(select(User).where(User.email == (normalize_email(email or "") or "")))
+    try:
+        if user is None:
+            _hasher.verify(_DUMMY_HASH, password or "x")
+            return None
+        _hasher.verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    user.last_seen_at = clock.now()
+    db.session.commit()
+    return user
+
+
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace the password and end every existing session and reset link."""
+    problems = _password_problems(password or "", user.username, user.email)
+    if problems:
+        raise Invalid({"password": problems})
+    user.password_hash = hash_password(password)
+    db.session.execute(
+        update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
+    )
+    db.session.commit()
+    db.session.refresh(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every signed session cookie of this user (sign out everywhere)."""
+    db.session.execute(
+        update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
+    )
+    db.session.commit()
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user behind a session id "<id>:<generation>", if that generation is still current."""
+    user_id, _, generation = session_id.partition(":")
+    if not user_id.isdigit() or not generation.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address has an account; say nothing either way."""
+    user = db.session.scalar(select(User).where(User.email == (normalize_email(email or "") or "")))
+    if user is None:
+        return
+    token = _reset_serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+    max_age_min = current_app.config["HORSESHOE"].password_reset_max_age_s // 60
+    queue_email(
+        user.email,
+        "Reset your Horseshoe password",
+        "password_reset",
+        user=user,
+        link=absolute_url(f"/auth/reset/{token}"),
+        minutes=max_age_min,
+    )
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset token was made for; it expires, and dies once the password changes."""
+    max_age = current_app.config["HORSESHOE"].password_reset_max_age_s
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise Invalid({"token": ["This reset link has expired. Ask for a new one."]}) from exc
+    except BadSignature as exc:
+        raise Invalid({"token": ["This reset link is not valid."]}) from exc
+    user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
+    if user is None or data.get("pw") != _password_fingerprint(user):
+        raise Invalid({"token": ["This reset link was already used. Ask for a new one."]})
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    set_password(user, password)
+    return user
+
+
+def update_profile(actor: User, user: User, change: ProfileChange) -> User:
+    require(actor, Action.USER_EDIT, user)
+    errors = ErrorCollector()
+    if len(change.display_name.strip()) > 64:
+        errors.add("display_name", "Use at most 64 characters.")
+    if len(change.bio) > 2000:
+        errors.add("bio", "Use at most 2,000 characters.")
+    if change.time_zone not in _TIME_ZONES:
+        errors.add("time_zone", "Choose a time zone from the list.")
+    errors.raise_if_any()
+    user.display_name = change.display_name.strip()
+    user.bio = change.bio.strip()
+    user.time_zone = change.time_zone
+    db.session.commit()
+    return user
+
+
+def set_role(actor: User, user: User, role: str) -> User:
+    """Change a user's role; admins only, and an admin cannot demote themselves by accident."""
+    require(actor, Action.USER_MANAGE, user)
+    if role not in {r.value for r in Role}:
+        raise Invalid({"role": [f"Choose one of: {', '.join(r.value for r in Role)}."]})
+    if user.id == actor.id and role != Role.ADMIN.value:
+        raise Conflict("You cannot remove your own admin role.", {"role": ["Ask another admin to do this."]})
+    user.role = role
+    db.session.commit()
+    return user
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def get_user_by_username(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username_key == username.lower()))
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def _token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str = "api", scope: str = "write") -> str:
+    """Mint a bearer token; the raw value is returned once and only its digest is kept."""
+    raw = "hs_" + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(user_id=user.id, name=name[:64], token_hash=_token_digest(raw), scope=scope, created_at=clock.now())
+    )
+    db.session.commit()
+    return raw
+
+
+def user_for_api_token(raw: str) -> tuple[User, ApiToken] | None:
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(raw), ApiToken.revoked_at.is_(None))
+    )
+    if token is None:
+        return None
+    return token.user, token
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    token.revoked_at = clock.now()
+    db.session.commit()
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id))) or 0

@@ -1,0 +1,60 @@
+"""Domain errors that web and API front-ends translate into pages and problem+json."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every refusal a service can give; status is the HTTP status it maps to."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors or {}
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    title = "Not authenticated"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class Invalid(DomainError):
+    """Validation failed; errors maps each field to every message about it."""
+
+    status = 422
+    title = "Validation failed"
+
+    def __init__(self, errors: dict[str, list[str]], detail: str = "") -> None:
+        first = next(iter(errors.values()), [""])
+        super().__init__(detail or (first[0] if first else "Validation failed"), errors)
+
+
+class ErrorCollector:
+    """Gather every validation failure before raising, so users fix them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise Invalid(self.errors)

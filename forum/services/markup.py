@@ -1,0 +1,88 @@
+"""Markdown to safe HTML: the only producer of post HTML.
+
+Two layers: markdown-it renders with raw HTML off (raw HTML is escaped, not parsed),
+then an allowlist sanitizer removes anything outside a small, inert vocabulary. The
+sanitizer sits behind sanitize_html() alone so bleach (no longer maintained) can be
+swapped for nh3 without touching callers. Bump RENDERER_VERSION whenever output changes
+so stored posts can be re-rendered.
+"""
+
+from __future__ import annotations
+
+import bleach
+from markdown_it import MarkdownIt
+
+RENDERER_VERSION = 1
+LINK_REL = "nofollow ugc noopener"
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
+        "ul", "ol", "li", "a", "img", "h1", "h2", "h3", "h4", "h5", "h6",
+        "table", "thead", "tbody", "tr", "th", "td",
+    }
+)
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+# Site-relative paths ("/u/ana") and fragments stay; anything else must name a safe scheme.
+SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:", "#")
+SITE_PATH_PREFIX = "/"
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    """Allow only the attributes markdown produces, with safe values."""
+    if tag == "a":
+        if name == "rel":
+            return value == LINK_REL
+        if name == "href":
+            lowered = value.lower()
+            site_path = lowered.startswith(SITE_PATH_PREFIX) and not lowered.startswith("//")
+            return site_path or lowered.startswith(SAFE_LINK_PREFIXES)
+        return name == "title"
+    if tag == "img":
+        if name == "src":
+            return value.lower().startswith("https://")
+        return name in {"alt", "title"}
+    if tag == "ol":
+        return name == "start" and value.isdigit()
+    if tag == "code":
+        return name == "class" and value.startswith("language-") and value[9:].replace("-", "").isalnum()
+    return False
+
+
+def _build_renderer() -> MarkdownIt:
+    renderer = MarkdownIt("js-default", {"linkify": True, "html": False}).enable(
+        ["linkify", "table", "strikethrough"]
+    )
+
+    def link_open(self, tokens, idx, options, env):
+        tokens[idx].attrSet("rel", LINK_REL)
+        return self.renderToken(tokens, idx, options, env)
+
+    renderer.add_render_rule("link_open", link_open)
+    return renderer
+
+
+_renderer = _build_renderer()
+
+
+def sanitize_html(html: str) -> str:
+    """Reduce HTML to the allowlist; everything else is stripped or escaped."""
+    cleaned = bleach.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=_allowed_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
+    return cleaned
+
+
+def render_markdown(source: str) -> str:
+    """Render user Markdown to sanitized HTML, ready to be stored as body_html."""
+    return sanitize_html(_renderer.render(source))
+
+
+def plain_text(source: str) -> str:
+    """Markdown source as plain text (for excerpts, search and email previews)."""
+    return bleach.clean(render_markdown(source), tags=set(), strip=True).strip()

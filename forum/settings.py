@@ -1,0 +1,80 @@
+"""Deployment settings: defaults, overridden by HORSESHOE_* environment variables.
+
+Community rules (SLA hours, thresholds...) are not here: they live in the database
+(see forum.services.community_settings) so admins can change them without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "HORSESHOE_"
+
+
+@dataclass
+class Settings:
+    """Everything a deployment may configure; each field maps to HORSESHOE_<NAME>."""
+
+    data_dir: str = "instance"
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:5000"
+    mail_server: str = "127.0.0.1"
+    mail_port: int = 25
+    mail_sender: str = "Horseshoe <no-reply@horseshoe.local>"
+    redis_url: str = ""
+    max_body_bytes: int = 64 * 1024
+    password_reset_max_age_s: int = 3600
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from defaults, then HORSESHOE_* environment variables."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or f.name == "extra":
+                continue
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            else:
+                values[f.name] = raw
+        return cls(**values)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database, or an SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_path / 'horseshoe.sqlite3'}"
+
+    @property
+    def uses_https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated once and kept in the data directory.
+
+        A secret in code would be shared by every installation; a fresh secret on every
+        start would sign everyone out on each restart.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_path / "secret_key"
+        self.data_path.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()

@@ -1,0 +1,16 @@
+"""The front page: categories with counts and the latest threads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from forum.auth import acting_user
+from forum.services import categories, reading
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    latest = reading.list_threads(acting_user(), reading.ThreadQuery(sort="active"), limit=15)
+    return render_template("home/index.html", categories=categories.list_categories(), threads=latest.items)

@@ -1,0 +1,166 @@
+"""Shared fixtures: one app per session, one rolled-back transaction per test.
+
+Set HORSESHOE_TEST_DATABASE_URL to run the whole suite on PostgreSQL; the default is a
+fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask, session
+from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import orm
+
+from forum import create_app
+from forum.extensions import db as _db
+from forum.jobs import worker
+from forum.models import User
+from forum.services import accounts, clock
+from forum.settings import Settings
+from tests import factories
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_database_url(tmp_dir: str) -> str:
+    return os.environ.get("HORSESHOE_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir}/test.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[Flask]:
+    data_dir = tmp_path_factory.mktemp("data")
+    settings = Settings(
+        data_dir=str(data_dir),
+        database_url=test_database_url(str(data_dir)),
+        secret_key="test-secret-key",
+        base_url="http://localhost",
+        mail_server="127.0.0.1",
+        mail_port=free_port(),
+        testing=True,
+    )
+    app = create_app(settings)
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.session.remove()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask):
+    """A database session inside a transaction that is rolled back after the test."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        # A plain Session: Flask-SQLAlchemy's own Session would pick the engine, not this connection.
+        factory = orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        _db.session = orm.scoped_session(factory, scopefunc=_db.session.registry.scopefunc)
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+class HorseshoeClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every unsafe request (unless csrf=False)."""
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method in UNSAFE_METHODS:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self._csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def _csrf_token(self) -> str:
+        with self.session_transaction() as sess, self.application.test_request_context():
+            token = generate_csrf()
+            sess["csrf_token"] = session["csrf_token"]
+        return token
+
+
+@pytest.fixture
+def client(app: Flask, db) -> FlaskClient:
+    app.test_client_class = HorseshoeClient
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client: FlaskClient):
+    """Sign a user in on the test client without going through the form."""
+
+    def sign_in(user: User) -> FlaskClient:
+        with client.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api_client(app: Flask, db):
+    """A client whose requests carry a freshly minted bearer token for user."""
+
+    def make(user: User | None = None) -> FlaskClient:
+        client = app.test_client()
+        if user is not None:
+            token = accounts.create_api_token(user, name="tests")
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def clock_at():
+    """Freeze services.clock at a moment; returns a function that moves it."""
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    clock.freeze(start)
+
+    class Clock:
+        now = start
+
+        def advance(self, **delta) -> datetime:
+            self.now = self.now + timedelta(**delta)
+            clock.freeze(self.now)
+            return self.now
+
+        def set(self, moment: datetime) -> None:
+            self.now = moment
+            clock.freeze(moment)
+
+    yield Clock()
+    clock.freeze(None)
+
+
+@pytest.fixture
+def run_jobs(db):
+    """Run every due job now, as the worker would; returns how many ran."""
+    return worker.run_until_empty
+
+
+@pytest.fixture
+def make(db):
+    """Factories bound to the test's database session."""
+    return factories

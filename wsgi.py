@@ -1,0 +1,5 @@
+"""WSGI entry point for gunicorn and the flask CLI."""
+
+from forum import create_app
+
+app = create_app()
