@@ -14,6 +14,5 @@ def init_app(app: Flask) -> None:
     from forum.api import openapi  # noqa: F401
 
     csrf.exempt(bp)
-    requests.install(bp)
     app.register_blueprint(bp)
     problems.install(app)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import g, request
 from flask_login import current_user
 
+from forum.api import bp
 from forum.auth import is_token_request
 from forum.extensions import csrf
 from forum.models import User
@@ -25,17 +26,17 @@ class UnsupportedMediaType(DomainError):
     title = "Unsupported media type"
 
 
-def install(bp: Blueprint) -> None:
-    @bp.before_request
-    def authenticate_api_request() -> None:
-        if is_token_request() and not current_user.is_authenticated:
-            raise NotAuthenticated("The bearer token is missing, invalid or revoked.")
-        if request.method not in SAFE_METHODS and not is_token_request() and current_user.is_authenticated:
-            csrf.protect()  # the site's own pages call the API with the session cookie
-        if is_token_request() and request.method not in SAFE_METHODS:
-            token = g.get("api_token")
-            if token is not None and token.scope == "read":
-                raise Forbidden("This token may only read.")
+@bp.before_request
+def authenticate_api_request() -> None:
+    """Reject bad tokens, demand CSRF on cookie-authenticated writes, keep read tokens read-only."""
+    if is_token_request() and not current_user.is_authenticated:
+        raise NotAuthenticated("The bearer token is missing, invalid or revoked.")
+    if request.method not in SAFE_METHODS and not is_token_request() and current_user.is_authenticated:
+        csrf.protect()  # the site's own pages call the API with the session cookie
+    if is_token_request() and request.method not in SAFE_METHODS:
+        token = g.get("api_token")
+        if token is not None and token.scope == "read":
+            raise Forbidden("This token may only read.")
 
 
 def signed_in_user() -> User:

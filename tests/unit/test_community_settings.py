@@ -1,0 +1,50 @@
+"""Community settings: typed, validated, all-or-nothing, applied without a restart."""
+
+from __future__ import annotations
+
+import pytest
+
+from forum.services import community_settings as settings
+from forum.services.errors import Forbidden, Invalid
+
+
+def test_defaults_match_the_domain_rules(db):
+    values = settings.all_settings()
+    assert values["sla.first_reply_hours"] == 4
+    assert values["sla.solution_hours"] == 48
+    assert values["reputation.daily_vote_cap"] == 200
+    assert values["moderation.hide_threshold"] == 3
+    assert values["sentiment.escalate_below"] == -0.6
+    assert [values[f"case.first_response_hours.{p}"] for p in ("urgent", "high", "normal", "low")] == [1, 4, 8, 24]
+
+
+def test_an_admin_change_applies_at_once_and_hours_may_be_fractional(make):
+    admin = make.make_user("admin")
+    result = settings.update_settings(admin, {"sla.first_reply_hours": 2.5, "moderation.hide_threshold": 5})
+    assert result["sla.first_reply_hours"] == 2.5
+    assert settings.get_setting("moderation.hide_threshold") == 5
+
+
+@pytest.mark.parametrize(
+    ("changes", "bad_key"),
+    [
+        ({"no.such.key": 1}, "no.such.key"),
+        ({"moderation.hide_threshold": 2.5}, "moderation.hide_threshold"),
+        ({"moderation.hide_threshold": "3"}, "moderation.hide_threshold"),
+        ({"moderation.hide_threshold": True}, "moderation.hide_threshold"),
+        ({"sentiment.escalate_below": -2}, "sentiment.escalate_below"),
+        ({"sla.first_reply_hours": 0}, "sla.first_reply_hours"),
+    ],
+)
+def test_bad_values_are_refused_and_nothing_is_stored(make, changes, bad_key):
+    admin = make.make_user("admin")
+    with pytest.raises(Invalid) as caught:
+        settings.update_settings(admin, {"sla.solution_hours": 12, **changes})
+    assert bad_key in caught.value.errors
+    assert settings.get_setting("sla.solution_hours") == 48
+
+
+@pytest.mark.parametrize("role", ["member", "advocate", "moderator", "agent"])
+def test_only_admins_change_settings(make, role):
+    with pytest.raises(Forbidden):
+        settings.update_settings(make.make_user(role), {"sla.solution_hours": 12})

@@ -1,0 +1,43 @@
+"""The job queue: jobs exist only if their transaction commits, retry with backoff, then die."""
+
+from __future__ import annotations
+
+from forum.extensions import db
+from forum.jobs import queue, registry, worker
+from forum.models import Job
+
+
+def _count(name: str) -> int:
+    return db.session.query(Job).filter_by(name=name).count()
+
+
+def test_a_job_enqueued_in_a_rolled_back_transaction_never_exists(db):
+    db.session.begin_nested()
+    queue.enqueue("test.noop", {"id": 1})
+    db.session.rollback()
+    assert _count("test.noop") == 0
+
+
+def test_failing_jobs_back_off_then_go_dead(db, clock_at):
+    calls = []
+
+    def explode(payload):
+        calls.append(payload["n"])
+        raise RuntimeError("remote is down")
+
+    registry.register("test.explode", explode)
+    job = queue.enqueue("test.explode", {"n": 7}, max_attempts=2)
+    db.session.commit()
+    assert worker.run_until_empty() == 1
+    assert job.status == "queued" and job.attempts == 1 and "remote is down" in job.last_error
+    assert job.run_at > clock_at.now
+    assert worker.run_until_empty() == 0  # not due yet
+    clock_at.set(job.run_at)
+    worker.run_until_empty()
+    assert job.status == "dead" and calls == [7, 7]
+
+
+def test_backoff_grows_exponentially_with_jitter():
+    delays = [queue.retry_delay_s(attempt) for attempt in (1, 2, 3, 4)]
+    assert all(later > earlier for earlier, later in zip(delays, delays[1:], strict=False))
+    assert 24 <= delays[0] <= 36
