@@ -15,7 +15,8 @@ import pytest
 from flask import Flask, session
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import orm
+from sqlalchemy import create_engine, orm, text
+from sqlalchemy.engine import make_url
 
 from forum import create_app
 from forum.extensions import db as _db
@@ -35,7 +36,30 @@ def free_port() -> int:
 
 
 def test_database_url(tmp_dir: str) -> str:
-    return os.environ.get("HORSESHOE_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir}/test.sqlite3"
+    """SQLite in the temp dir, or a private schema of the PostgreSQL test database.
+
+    The schema is named after this process, so several test runs can share one server.
+    """
+    base = os.environ.get("HORSESHOE_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_dir}/test.sqlite3"
+    schema = f"test_{os.getpid()}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+def drop_test_schema(url: str) -> None:
+    if url.startswith("postgresql"):
+        engine = create_engine(make_url(url).difference_update_query(["options"]), isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS test_{os.getpid()} CASCADE"))
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +84,7 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()
+    drop_test_schema(settings.database_url)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from forum import create_app
 from forum.extensions import db
 from forum.settings import Settings
 
-MIGRATIONS_DB = "horseshoe_test_migrations"
+MIGRATIONS_DB = f"horseshoe_test_migrations_{os.getpid()}"
 
 
 def _empty_database_url(tmp_path) -> str:
@@ -38,6 +38,15 @@ def migrated_app(tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+    _drop_database(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {MIGRATIONS_DB} WITH (FORCE)"))
+        admin.dispose()
 
 
 def test_upgrade_on_an_empty_database_matches_the_models(migrated_app):

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-RANKS: list[tuple[int, str]] = [(5000, "Champion"), (1000, "Expert"), (200, "Helper"), (50, "Contributor"), (0, "Newcomer")]
+RANKS: list[tuple[int, str]] = [
+    (5000, "Champion"),
+    (1000, "Expert"),
+    (200, "Helper"),
+    (50, "Contributor"),
+    (0, "Newcomer"),
+]
 
 
 def rank_for(reputation: int) -> str:
