@@ -4,8 +4,11 @@ from forum.models.accounts import ApiToken, Role, User
 from forum.models.community import CommunitySetting
 from forum.models.content import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, thread_tag
 from forum.models.jobs import Job, JobStatus, OutboundEmail
+from forum.models.qa import MeToo, Vote
 
 __all__ = [
+    "MeToo",
+    "Vote",
     "ApiToken",
     "Category",
     "CommunitySetting",

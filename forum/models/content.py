@@ -66,12 +66,19 @@ class Thread(db.Model):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    me_too_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The accepted reply: a column, so a thread can never have two (domain: one solution per thread).
+    accepted_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", use_alter=True, ondelete="SET NULL"), nullable=True, index=True
+    )
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True, index=True)
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     category: Mapped[Category] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
     tags: Mapped[list[Tag]] = relationship(secondary=thread_tag, order_by=Tag.name)
 
 
@@ -87,12 +94,13 @@ class Post(db.Model):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     renderer_version: Mapped[int] = mapped_column(Integer, default=1)
+    vote_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True, index=True)
 
-    thread: Mapped[Thread] = relationship()
+    thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     revisions: Mapped[list[PostRevision]] = relationship(
         back_populates="post", order_by="PostRevision.id", cascade="all, delete-orphan"

@@ -25,6 +25,9 @@ class Action(StrEnum):
     POST_EDIT = "post:edit"
     POST_DELETE = "post:delete"
     POST_HISTORY = "post:history"
+    POST_VOTE = "post:vote"
+    THREAD_ACCEPT = "thread:accept"
+    THREAD_ME_TOO = "thread:me-too"
     CATEGORY_MANAGE = "category:manage"
     USER_EDIT = "user:edit"
     USER_MANAGE = "user:manage"
@@ -46,6 +49,12 @@ def is_moderator(user: User | None) -> bool:
     return role is not None and role.level >= Role.MODERATOR.level
 
 
+def is_staff(user: User | None) -> bool:
+    """Staff (moderator, agent, admin) may act on any customer's question."""
+    role = _role(user)
+    return role is not None and role.is_staff
+
+
 def is_admin(user: User | None) -> bool:
     return _role(user) is Role.ADMIN
 
@@ -56,6 +65,10 @@ def _owns(user: User | None, target: Any) -> bool:
 
 def _can_view_thread(user: User | None, thread: Thread) -> bool:
     return thread.deleted_at is None or is_moderator(user)
+
+
+def _can_view_post(user: User | None, post: Post) -> bool:
+    return _can_view_thread(user, post.thread) and (not post.is_deleted or is_moderator(user))
 
 
 def _can_reply(user: User | None, thread: Thread) -> bool:
@@ -84,8 +97,11 @@ _RULES = {
     Action.THREAD_MODERATE: lambda user, _target: is_moderator(user),
     Action.POST_EDIT: _can_edit_post,
     Action.POST_DELETE: _can_delete_post,
-    Action.POST_HISTORY: lambda user, post: _can_view_thread(user, post.thread)
-    and (not post.is_deleted or is_moderator(user)),
+    Action.POST_HISTORY: _can_view_post,
+    Action.POST_VOTE: lambda user, post: _signed_in(user) and _can_view_post(user, post),
+    Action.THREAD_ACCEPT: lambda user, thread: _can_view_thread(user, thread)
+    and (is_staff(user) or _owns(user, thread)),
+    Action.THREAD_ME_TOO: lambda user, thread: _signed_in(user) and _can_view_thread(user, thread),
     Action.CATEGORY_MANAGE: lambda user, _target: is_admin(user),
     Action.USER_EDIT: lambda user, target: is_admin(user) or (_signed_in(user) and user.id == target.id),
     Action.USER_MANAGE: lambda user, _target: is_admin(user),

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from forum.extensions import db
 from forum.models import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
-from forum.services import clock, markup
+from forum.services import clock, markup, qa
 from forum.services.errors import ErrorCollector, Invalid
 from forum.services.permissions import Action, require
 
@@ -188,12 +188,15 @@ def delete_post(actor: User, post: Post) -> None:
     moment = clock.now()
     post.deleted_at = moment
     post.deleted_by_id = actor.id
+    thread = post.thread
     if post.is_question:
-        post.thread.deleted_at = moment
+        thread.deleted_at = moment
     else:
         db.session.execute(
             update(Thread).where(Thread.id == post.thread_id).values(reply_count=Thread.reply_count - 1)
         )
+    if thread.accepted_post_id == post.id:
+        qa.drop_solution(thread)
     db.session.commit()
 
 

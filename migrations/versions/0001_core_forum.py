@@ -1,4 +1,4 @@
-"""core forum schema
+"""Core forum schema: users, tokens, categories, threads, posts, revisions, tags, settings, jobs, mail.
 
 Revision ID: 0001_core_forum
 Revises: 

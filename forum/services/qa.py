@@ -1,0 +1,126 @@
+"""Q&A that resolves: accepting a solution, helpful votes and "me too".
+
+Counters move by atomic SQL and unique keys stop duplicates, so concurrent clicks on
+several app servers can neither double-count nor lose a vote.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from forum.extensions import db
+from forum.models import MeToo, Post, Thread, ThreadKind, ThreadStatus, User, Vote
+from forum.services import clock
+from forum.services.errors import Conflict, Forbidden, Invalid
+from forum.services.permissions import Action, require
+
+
+def _status_without_solution(thread: Thread) -> str:
+    """open, or answered when someone other than the asker has a live reply."""
+    answered = db.session.scalar(
+        select(
+            exists().where(
+                Post.thread_id == thread.id,
+                Post.is_question.is_(False),
+                Post.deleted_at.is_(None),
+                Post.author_id != thread.author_id,
+            )
+        )
+    )
+    return ThreadStatus.ANSWERED.value if answered else ThreadStatus.OPEN.value
+
+
+def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
+    """Mark post as the solution (replacing any earlier one); asker or staff only."""
+    require(actor, Action.THREAD_ACCEPT, thread)
+    if post.thread_id != thread.id or post.is_question or post.is_deleted:
+        raise Invalid({"post_id": ["Choose a visible reply in this thread."]})
+    if thread.kind != ThreadKind.QUESTION.value:
+        raise Conflict("Only questions have solutions.")
+    thread.accepted_post_id = post.id
+    thread.accepted_by_id = actor.id
+    thread.solved_at = clock.now()
+    thread.status = ThreadStatus.SOLVED.value
+    db.session.commit()
+    return thread
+
+
+def unaccept_solution(actor: User, thread: Thread) -> Thread:
+    """Remove the accepted solution; the thread falls back to answered or open."""
+    require(actor, Action.THREAD_ACCEPT, thread)
+    if thread.accepted_post_id is None:
+        return thread
+    drop_solution(thread)
+    db.session.commit()
+    return thread
+
+
+def drop_solution(thread: Thread) -> None:
+    """Clear the accepted reply (unaccepted or deleted) and recompute the status; caller commits."""
+    thread.accepted_post_id = None
+    thread.accepted_by_id = None
+    thread.solved_at = None
+    db.session.flush()
+    thread.status = _status_without_solution(thread)
+
+
+def vote_helpful(actor: User, post: Post) -> int:
+    """Add actor's helpful vote; voting twice counts once. Returns the post's vote count."""
+    require(actor, Action.POST_VOTE, post)
+    if post.author_id == actor.id:
+        raise Forbidden("You can't vote for your own post.")
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(Vote).values(user_id=actor.id, post_id=post.id, created_at=clock.now()))
+    except IntegrityError:
+        pass  # already voted: the primary key kept it to one
+    else:
+        db.session.execute(update(Post).where(Post.id == post.id).values(vote_count=Post.vote_count + 1))
+    db.session.commit()
+    db.session.refresh(post)
+    return post.vote_count
+
+
+def withdraw_vote(actor: User, post: Post) -> int:
+    require(actor, Action.POST_VOTE, post)
+    removed = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.post_id == post.id)).rowcount
+    if removed:
+        db.session.execute(update(Post).where(Post.id == post.id).values(vote_count=Post.vote_count - 1))
+    db.session.commit()
+    db.session.refresh(post)
+    return post.vote_count
+
+
+def add_me_too(actor: User, thread: Thread) -> int:
+    """"I have this question too": counted once per user."""
+    require(actor, Action.THREAD_ME_TOO, thread)
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(MeToo).values(user_id=actor.id, thread_id=thread.id, created_at=clock.now()))
+    except IntegrityError:
+        pass
+    else:
+        db.session.execute(update(Thread).where(Thread.id == thread.id).values(me_too_count=Thread.me_too_count + 1))
+    db.session.commit()
+    db.session.refresh(thread)
+    return thread.me_too_count
+
+
+def remove_me_too(actor: User, thread: Thread) -> int:
+    require(actor, Action.THREAD_ME_TOO, thread)
+    removed = db.session.execute(
+        delete(MeToo).where(MeToo.user_id == actor.id, MeToo.thread_id == thread.id)
+    ).rowcount
+    if removed:
+        db.session.execute(update(Thread).where(Thread.id == thread.id).values(me_too_count=Thread.me_too_count - 1))
+    db.session.commit()
+    db.session.refresh(thread)
+    return thread.me_too_count
+
+
+def voted_post_ids(viewer: User | None, post_ids: list[int]) -> set[int]:
+    """Which of these posts the viewer has voted helpful (one query for a whole page)."""
+    if viewer is None or not post_ids:
+        return set()
+    return set(db.session.scalars(select(Vote.post_id).where(Vote.user_id == viewer.id, Vote.post_id.in_(post_ids))))
