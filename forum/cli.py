@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from forum.jobs import worker as job_worker
 from forum.models import Role
-from forum.services import accounts
+from forum.services import accounts, demo
 from forum.services.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -45,6 +45,39 @@ def run_worker(until_empty: bool, poll: float) -> None:
     job_worker.run_forever(poll)
 
 
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--force", is_flag=True, help="Seed even when the database already has users.")
+@click.option("--threads", default=150, show_default=True, help="How many threads to write.")
+@click.option("--users", default=30, show_default=True, help="How many accounts to create (at least 5).")
+def seed_demo(if_empty: bool, force: bool, threads: int, users: int) -> None:
+    """Seed a demo support community: categories, users in every role, threads and replies."""
+    if accounts.count_users() and not force:
+        if if_empty:
+            click.echo("The database already has users; not seeding the demo community.")
+            return
+        click.echo("Refusing to seed: the database already has users. Use --force to add the demo anyway.", err=True)
+        raise SystemExit(1)
+    try:
+        with click.progressbar(length=demo.demo_steps(threads, users), label="Seeding the demo community") as bar:
+            summary = demo.seed_demo(bar.update, threads=threads, users=users)
+    except DomainError as exc:
+        click.echo(exc.detail, err=True)
+        raise SystemExit(1) from exc
+    _print_demo_summary(summary)
+
+
+def _print_demo_summary(summary: demo.DemoSummary) -> None:
+    click.echo(
+        f"Seeded {summary.categories} categories, {summary.users} users, {summary.threads} threads "
+        f"({summary.unanswered} unanswered) and {summary.replies} replies."
+    )
+    click.echo(f"Demo sign-ins (password for all: {summary.password}):")
+    for role, email in summary.sign_ins:
+        click.echo(f"  {role:<10} {email}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(run_worker)
+    app.cli.add_command(seed_demo)

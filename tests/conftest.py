@@ -75,6 +75,7 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         testing=True,
     )
     app = create_app(settings)
+    app.test_client_class = HorseshoeClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -107,7 +108,11 @@ def db(app: Flask):
 
 
 class HorseshoeClient(FlaskClient):
-    """A test client that sends a valid CSRF token with every unsafe request (unless csrf=False)."""
+    """A test client that sends a valid CSRF token with every unsafe request (unless csrf=False).
+
+    Each request runs in its own app context, as in production: otherwise the test's
+    context (and its flask.g, where Flask-Login keeps the user) leaks between clients.
+    """
 
     def open(self, *args, csrf: bool = True, **kwargs):
         method = (kwargs.get("method") or "GET").upper()
@@ -115,10 +120,12 @@ class HorseshoeClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self._csrf_token())
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def _csrf_token(self) -> str:
-        with self.session_transaction() as sess, self.application.test_request_context():
+        app = self.application
+        with self.session_transaction() as sess, app.app_context(), app.test_request_context():
             token = generate_csrf()
             sess["csrf_token"] = session["csrf_token"]
         return token
@@ -126,7 +133,6 @@ class HorseshoeClient(FlaskClient):
 
 @pytest.fixture
 def client(app: Flask, db) -> FlaskClient:
-    app.test_client_class = HorseshoeClient
     return app.test_client()
 
 

@@ -87,8 +87,12 @@ def _validate_registration(data: Registration) -> tuple[str, str]:
     return username, email
 
 
-def register_user(data: Registration, role: Role = Role.MEMBER) -> User:
-    """Create a member account; usernames and emails are unique regardless of case."""
+def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash: str | None = None) -> User:
+    """Create a member account; usernames and emails are unique regardless of case.
+
+    password_hash, when given, must be hash_password(data.password): bulk seeding reuses one
+    hash because Argon2 is deliberately slow.
+    """
     username, email = _validate_registration(data)
     taken = ErrorCollector()
     if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
@@ -101,7 +105,7 @@ def register_user(data: Registration, role: Role = Role.MEMBER) -> User:
         username=username,
         username_key=username.lower(),
         email=email,
-        password_hash=hash_password(data.password),
+        password_hash=password_hash or hash_password(data.password),
         role=role.value,
         display_name=data.display_name.strip(),
         bio="",
@@ -253,6 +257,17 @@ def get_user_by_username(username: str) -> User:
     if user is None:
         raise NotFound("No such user.")
     return user
+
+
+def list_users(actor: User, prefix: str = "", limit: int = 100) -> list[User]:
+    """The newest accounts, optionally only usernames starting with prefix; admins only."""
+    require(actor, Action.USER_MANAGE)
+    query = select(User).order_by(User.created_at.desc(), User.id.desc()).limit(limit)
+    prefix = prefix.strip().lower()
+    if prefix:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(User.username_key.like(escaped + "%", escape="\\"))
+    return list(db.session.scalars(query))
 
 
 def _token_digest(raw: str) -> str:

@@ -19,9 +19,10 @@ def _safe_next(default: str) -> str:
     """Only follow same-site relative redirects, never to another host."""
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
-        return target
-    return default
+    # Browsers read "/\\host" as "//host", so a backslash anywhere disqualifies the target.
+    if "\\" in target or not target.startswith("/") or target.startswith("//") or parts.netloc or parts.scheme:
+        return default
+    return target
 
 
 @bp.route("/register", methods=["GET", "POST"])
