@@ -78,9 +78,12 @@ def configure_auth(app: Flask) -> None:
 
 def configure_jobs(app: Flask) -> None:
     from forum.jobs import registry
-    from forum.services import mail
+    from forum.services import community_settings, mail, sweeps
 
     registry.register(mail.SEND_JOB, mail.send_email_job)
+    registry.register(
+        sweeps.SWEEP_JOB, sweeps.run_sweep, every_s=lambda: community_settings.get_setting("sla.sweep_interval_seconds")
+    )
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -12,7 +12,7 @@ import json
 import random
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from forum.extensions import db
 from forum.models import Job, JobStatus
@@ -90,3 +90,33 @@ def fail(job: Job, error: str) -> None:
 
 def payload(job: Job) -> dict:
     return json.loads(job.payload_json)
+
+
+def schedule_periodic(jobs: dict[str, float]) -> int:
+    """Keep exactly one pending run of each recurring job, due after its interval.
+
+    Checking for a pending row inside the (IMMEDIATE) transaction keeps several workers
+    from piling up copies; a duplicate on PostgreSQL is harmless because handlers are idempotent.
+    """
+    pending = set(
+        db.session.scalars(
+            select(Job.name).where(
+                Job.name.in_(list(jobs)), Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])
+            )
+        )
+    )
+    missing = [name for name in jobs if name not in pending]
+    for name in missing:
+        enqueue(name, {}, delay_s=jobs[name], max_attempts=1)
+    db.session.commit()
+    return len(missing)
+
+
+def purge_finished(older_than_s: float = 7 * 86400) -> int:
+    """Delete done jobs older than a week so recurring jobs don't grow the table forever."""
+    cutoff = clock.now() - timedelta(seconds=older_than_s)
+    removed = db.session.execute(
+        delete(Job).where(Job.status == JobStatus.DONE.value, Job.finished_at < cutoff)
+    ).rowcount
+    db.session.commit()
+    return removed

@@ -37,11 +37,21 @@ def run_until_empty(limit: int = 10_000) -> int:
     return done
 
 
-def run_forever(poll_s: float = 1.0) -> None:
+def schedule_recurring() -> None:
+    """Make sure every recurring job has its next run queued; tidy old finished jobs."""
+    queue.schedule_periodic({name: every() for name, every in registry.periodic().items()})
+    queue.purge_finished()
+
+
+def run_forever(poll_s: float = 1.0, schedule_every_s: float = 30.0) -> None:
     """Process jobs until interrupted, sleeping briefly when the queue is empty."""
     log.info("worker started")
+    next_schedule = 0.0
     while True:
         try:
+            if time.monotonic() >= next_schedule:
+                schedule_recurring()
+                next_schedule = time.monotonic() + schedule_every_s
             if not run_one():
                 time.sleep(poll_s)
         finally:

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -45,6 +45,11 @@ class User(UserMixin, db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     reputation: Mapped[int] = mapped_column(Integer, default=0)
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # Email for notifications: "immediately", "daily" (one digest) or "off".
+    email_frequency: Mapped[str] = mapped_column(String(16), default="immediately", server_default="immediately")
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    last_daily_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_weekly_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

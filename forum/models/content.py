@@ -73,6 +73,15 @@ class Thread(db.Model):
     )
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True, index=True)
     solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # First reply by someone other than the asker: drives "answered", feedback requests and metrics.
+    first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    feedback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # "Needs more info": who asked for what, since when; the paused time is kept off SLA clocks.
+    needs_info_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    needs_info_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True, index=True)
+    needs_info_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

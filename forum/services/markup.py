@@ -9,10 +9,13 @@ so stored posts can be re-rendered.
 
 from __future__ import annotations
 
+import re
+
 import bleach
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2  # 2: @mentions link to profiles
 LINK_REL = "nofollow ugc noopener"
 
 ALLOWED_TAGS = frozenset(
@@ -49,10 +52,36 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     return False
 
 
+MENTION = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_])")
+
+
+def _mention_rule(state: StateInline, silent: bool) -> bool:
+    """Turn "@username" into a link to the profile, and note the name in env["mentions"].
+
+    Only after a non-word character, so email addresses (ana@example.com) stay as they are.
+    """
+    start = state.pos
+    if state.src[start] != "@" or (start > 0 and (state.src[start - 1].isalnum() or state.src[start - 1] in "_.-")):
+        return False
+    match = MENTION.match(state.src, start)
+    if match is None:
+        return False
+    username = match.group(1)
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": f"/u/{username}"}
+        state.push("text", "", 0).content = "@" + username
+        state.push("link_close", "a", -1)
+        state.env.setdefault("mentions", set()).add(username.lower())
+    state.pos = match.end()
+    return True
+
+
 def _build_renderer() -> MarkdownIt:
     renderer = MarkdownIt("js-default", {"linkify": True, "html": False}).enable(
         ["linkify", "table", "strikethrough"]
     )
+    renderer.inline.ruler.before("emphasis", "mention", _mention_rule)
 
     def link_open(self, tokens, idx, options, env):
         tokens[idx].attrSet("rel", LINK_REL)
@@ -81,6 +110,13 @@ def sanitize_html(html: str) -> str:
 def render_markdown(source: str) -> str:
     """Render user Markdown to sanitized HTML, ready to be stored as body_html."""
     return sanitize_html(_renderer.render(source))
+
+
+def mentioned_usernames(source: str) -> set[str]:
+    """Lower-cased usernames @mentioned in the source (outside code), for notifications."""
+    env: dict = {}
+    _renderer.parse(source, env)
+    return env.get("mentions", set())
 
 
 def plain_text(source: str) -> str:

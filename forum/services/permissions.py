@@ -28,6 +28,8 @@ class Action(StrEnum):
     POST_VOTE = "post:vote"
     THREAD_ACCEPT = "thread:accept"
     THREAD_ME_TOO = "thread:me-too"
+    THREAD_REQUEST_INFO = "thread:request-info"
+    THREAD_CLEAR_INFO = "thread:clear-info"
     CATEGORY_MANAGE = "category:manage"
     USER_EDIT = "user:edit"
     USER_MANAGE = "user:manage"
@@ -102,6 +104,10 @@ _RULES = {
     Action.THREAD_ACCEPT: lambda user, thread: _can_view_thread(user, thread)
     and (is_staff(user) or _owns(user, thread)),
     Action.THREAD_ME_TOO: lambda user, thread: _signed_in(user) and _can_view_thread(user, thread),
+    Action.THREAD_REQUEST_INFO: lambda user, thread: _can_view_thread(user, thread)
+    and (is_staff(user) or _role(user) is Role.ADVOCATE),
+    Action.THREAD_CLEAR_INFO: lambda user, thread: _can_view_thread(user, thread)
+    and (is_staff(user) or _owns(user, thread)),
     Action.CATEGORY_MANAGE: lambda user, _target: is_admin(user),
     Action.USER_EDIT: lambda user, target: is_admin(user) or (_signed_in(user) and user.id == target.id),
     Action.USER_MANAGE: lambda user, _target: is_admin(user),

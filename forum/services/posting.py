@@ -10,11 +10,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
-from forum.services import clock, markup, qa
+from forum.services import clock, markup, needs_info, notifications, qa
 from forum.services.errors import ErrorCollector, Invalid
 from forum.services.permissions import Action, require
 
@@ -134,34 +134,47 @@ def start_thread(actor: User, data: NewThread) -> Thread:
         last_activity_at=moment,
     )
     thread.tags = _tags_by_name(tags)
-    db.session.add(thread)
-    db.session.add(_new_post(thread, actor, data.body, is_question=True))
+    question = _new_post(thread, actor, data.body, is_question=True)
+    db.session.add_all([thread, question])
+    db.session.flush()
+    notifications.on_new_thread(thread, question, actor)
     db.session.commit()
     return thread
 
 
 def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
-    """Add a reply; a question answered by someone other than the asker becomes "answered"."""
+    """Add a reply and tell watchers; a reply by the asker answers a "needs more info" request."""
     require(actor, Action.THREAD_REPLY, thread)
     errors = ErrorCollector()
     _check_body(errors, body)
     errors.raise_if_any()
     post = _new_post(thread, actor, body, is_question=False)
     db.session.add(post)
-    db.session.execute(
-        update(Thread)
-        .where(Thread.id == thread.id)
-        .values(reply_count=Thread.reply_count + 1, last_activity_at=post.created_at)
-    )
-    if actor.id != thread.author_id and thread.status == ThreadStatus.OPEN.value:
+    db.session.flush()
+    _count_reply(thread, post, by_asker=actor.id == thread.author_id)
+    db.session.refresh(thread)
+    if actor.id == thread.author_id and thread.status == ThreadStatus.NEEDS_INFO.value:
+        needs_info.clear_info_request(actor, thread, commit=False)
+    notifications.on_reply(thread, post, actor)
+    db.session.commit()
+    return post
+
+
+def _count_reply(thread: Thread, post: Post, by_asker: bool) -> None:
+    """Move counters and status by atomic SQL, so concurrent replies never lose an update.
+
+    A question answered by someone other than the asker becomes "answered".
+    """
+    values = {"reply_count": Thread.reply_count + 1, "last_activity_at": post.created_at}
+    if not by_asker:
+        values["first_reply_at"] = func.coalesce(Thread.first_reply_at, post.created_at)
+    db.session.execute(update(Thread).where(Thread.id == thread.id).values(**values))
+    if not by_asker:
         db.session.execute(
             update(Thread)
             .where(Thread.id == thread.id, Thread.status == ThreadStatus.OPEN.value)
             .values(status=ThreadStatus.ANSWERED.value)
         )
-    db.session.commit()
-    db.session.refresh(thread)
-    return post
 
 
 def edit_post(actor: User, post: Post, body: str) -> Post:

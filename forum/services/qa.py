@@ -10,13 +10,13 @@ from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
-from forum.models import MeToo, Post, Thread, ThreadKind, ThreadStatus, User, Vote
-from forum.services import clock
+from forum.models import MeToo, NotificationKind, Post, Thread, ThreadKind, ThreadStatus, User, Vote
+from forum.services import clock, feedback, notifications, subscriptions
 from forum.services.errors import Conflict, Forbidden, Invalid
 from forum.services.permissions import Action, require
 
 
-def _status_without_solution(thread: Thread) -> str:
+def status_without_solution(thread: Thread) -> str:
     """open, or answered when someone other than the asker has a live reply."""
     answered = db.session.scalar(
         select(
@@ -42,6 +42,8 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
     thread.accepted_by_id = actor.id
     thread.solved_at = clock.now()
     thread.status = ThreadStatus.SOLVED.value
+    notifications.notify([post.author_id], notifications.Event(NotificationKind.ACCEPTED, thread, post, actor))
+    feedback.request_feedback(thread)
     db.session.commit()
     return thread
 
@@ -62,7 +64,7 @@ def drop_solution(thread: Thread) -> None:
     thread.accepted_by_id = None
     thread.solved_at = None
     db.session.flush()
-    thread.status = _status_without_solution(thread)
+    thread.status = status_without_solution(thread)
 
 
 def vote_helpful(actor: User, post: Post) -> int:
@@ -77,6 +79,7 @@ def vote_helpful(actor: User, post: Post) -> int:
         pass  # already voted: the primary key kept it to one
     else:
         db.session.execute(update(Post).where(Post.id == post.id).values(vote_count=Post.vote_count + 1))
+        notifications.on_vote(post, actor)
     db.session.commit()
     db.session.refresh(post)
     return post.vote_count
@@ -102,6 +105,7 @@ def add_me_too(actor: User, thread: Thread) -> int:
         pass
     else:
         db.session.execute(update(Thread).where(Thread.id == thread.id).values(me_too_count=Thread.me_too_count + 1))
+    subscriptions.watch(actor, thread, auto=True, commit=False)
     db.session.commit()
     db.session.refresh(thread)
     return thread.me_too_count

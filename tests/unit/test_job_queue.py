@@ -41,3 +41,10 @@ def test_backoff_grows_exponentially_with_jitter():
     delays = [queue.retry_delay_s(attempt) for attempt in (1, 2, 3, 4)]
     assert all(later > earlier for earlier, later in zip(delays, delays[1:], strict=False))
     assert 24 <= delays[0] <= 36
+
+
+def test_recurring_jobs_keep_exactly_one_pending_run(db, clock_at):
+    assert queue.schedule_periodic({"test.tick": 60}) == 1
+    assert queue.schedule_periodic({"test.tick": 60}) == 0
+    pending = db.session.scalars(db.select(Job).where(Job.name == "test.tick")).all()
+    assert len(pending) == 1 and (pending[0].run_at - clock_at.now).total_seconds() == 60

@@ -1,0 +1,100 @@
+"""Digest emails: the daily round-up of notifications, and the weekly unanswered-questions digest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from forum.extensions import db
+from forum.models import Notification, Subscription, Tag, Thread, ThreadKind, ThreadStatus, User
+from forum.services import clock
+from forum.services.mail import absolute_url, queue_email
+from forum.services.notifications import describe, thread_path, unsubscribe_url
+
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
+WEEKLY_LIMIT = 15
+
+
+def send_daily_digests() -> int:
+    """One email per "daily" user with unsent notifications, at most once a day. Returns emails sent."""
+    now = clock.now()
+    users = db.session.scalars(
+        select(User)
+        .where(
+            User.email_frequency == "daily",
+            or_(User.last_daily_digest_at.is_(None), User.last_daily_digest_at <= now - DAY),
+            select(Notification.id)
+            .where(Notification.user_id == User.id, Notification.emailed_at.is_(None))
+            .exists(),
+        )
+    ).all()
+    for user in users:
+        _send_daily_digest(user, now)
+    db.session.commit()
+    return len(users)
+
+
+def _send_daily_digest(user: User, now) -> None:
+    rows = db.session.scalars(
+        select(Notification)
+        .options(joinedload(Notification.thread), joinedload(Notification.actor), joinedload(Notification.post))
+        .where(Notification.user_id == user.id, Notification.emailed_at.is_(None))
+        .order_by(Notification.id)
+    ).all()
+    items = [{"summary": describe(r), "link": absolute_url(thread_path(r.thread, r.post))} for r in rows]
+    queue_email(user.email, f"Your Horseshoe digest: {len(items)} updates", "daily_digest",
+                user=user, items=items, unsubscribe=unsubscribe_url(user))
+    for row in rows:
+        row.emailed_at = now
+    user.last_daily_digest_at = now
+
+
+def unanswered_in_followed(user: User, since) -> list[Thread]:
+    """Open questions from the past week in categories or tags the user follows, oldest first."""
+    categories = select(Subscription.category_id).where(
+        Subscription.user_id == user.id, Subscription.muted.is_(False), Subscription.category_id.is_not(None)
+    )
+    tags = select(Subscription.tag_id).where(
+        Subscription.user_id == user.id, Subscription.muted.is_(False), Subscription.tag_id.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .where(
+                Thread.kind == ThreadKind.QUESTION.value, Thread.status == ThreadStatus.OPEN.value,
+                Thread.deleted_at.is_(None), Thread.created_at >= since, Thread.author_id != user.id,
+                or_(Thread.category_id.in_(categories), Thread.tags.any(Tag.id.in_(tags))),
+            )
+            .order_by(Thread.created_at)
+            .limit(WEEKLY_LIMIT)
+        )
+    )
+
+
+def send_weekly_digests() -> int:
+    """Unanswered questions in what each follower follows, once a week. Returns emails sent."""
+    now = clock.now()
+    followers = db.session.scalars(
+        select(User).where(
+            User.weekly_digest.is_(True), User.email_frequency != "off",
+            or_(User.last_weekly_digest_at.is_(None), User.last_weekly_digest_at <= now - WEEK),
+            select(Subscription.id)
+            .where(Subscription.user_id == User.id, Subscription.muted.is_(False), Subscription.thread_id.is_(None))
+            .exists(),
+        )
+    ).all()
+    sent = 0
+    for user in followers:
+        threads = unanswered_in_followed(user, now - WEEK)
+        user.last_weekly_digest_at = now
+        if threads:
+            items = [{"title": t.title, "link": absolute_url(thread_path(t)),
+                      "age": f"{max(1, (now - t.created_at).days)} d ago"} for t in threads]
+            queue_email(user.email, f"{len(items)} questions are waiting for you", "weekly_digest",
+                        user=user, items=items, unsubscribe=unsubscribe_url(user))
+            sent += 1
+    db.session.commit()
+    return sent

@@ -1,0 +1,76 @@
+""""Did this resolve your issue?": asking the asker, and recording the answer.
+
+Asked when a reply is accepted, or 24 h after the first reply. A "no" is where the
+customer is offered escalation to the support team (the escalation issue plugs in via
+offers_escalation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forum.extensions import db
+from forum.models import Feedback, NotificationKind, Thread, User
+from forum.services import clock, notifications
+from forum.services.errors import ErrorCollector, Forbidden
+from forum.services.permissions import Action, require
+
+MAX_COMMENT = 2000
+
+
+@dataclass(frozen=True)
+class FeedbackInput:
+    resolved: object
+    rating: object = None
+    comment: object = ""
+
+
+def request_feedback(thread: Thread) -> bool:
+    """Ask the asker once per thread; the caller commits. Returns whether it asked now."""
+    if thread.feedback_requested_at is not None:
+        return False
+    thread.feedback_requested_at = clock.now()
+    notifications.notify([thread.author_id], notifications.Event(NotificationKind.FEEDBACK_REQUEST, thread))
+    return True
+
+
+def _validate(data: FeedbackInput) -> None:
+    errors = ErrorCollector()
+    if not isinstance(data.resolved, bool):
+        errors.add("resolved", "Answer yes (true) or no (false).")
+    if data.rating is not None and (
+        isinstance(data.rating, bool) or not isinstance(data.rating, int) or not 1 <= data.rating <= 5
+    ):
+        errors.add("rating", "Rate from 1 to 5.")
+    if not isinstance(data.comment or "", str):
+        errors.add("comment", "The comment must be text.")
+    elif len(data.comment or "") > MAX_COMMENT:
+        errors.add("comment", f"Keep the comment under {MAX_COMMENT:,} characters.")
+    errors.raise_if_any()
+
+
+def give_feedback(actor: User | None, thread: Thread, data: FeedbackInput) -> Feedback:
+    """Record the asker's answer; only the asker may give it."""
+    require(actor, Action.THREAD_VIEW, thread)
+    if actor is None or actor.id != thread.author_id:
+        raise Forbidden("Only the person who asked can say whether it was resolved.")
+    _validate(data)
+    row = Feedback(
+        thread_id=thread.id, user_id=actor.id, resolved=data.resolved,
+        rating=data.rating, comment=(data.comment or "").strip(), created_at=clock.now(),
+    )
+    db.session.add(row)
+    thread.feedback_requested_at = thread.feedback_requested_at or row.created_at
+    db.session.commit()
+    return row
+
+
+def offers_escalation(feedback: Feedback) -> bool:
+    """A customer who says "not resolved" is offered the support team."""
+    return not feedback.resolved
+
+
+def latest_feedback(thread: Thread) -> Feedback | None:
+    return db.session.scalar(
+        db.select(Feedback).where(Feedback.thread_id == thread.id).order_by(Feedback.id.desc()).limit(1)
+    )

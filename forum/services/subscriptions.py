@@ -1,0 +1,95 @@
+"""Watching: threads (for replies), categories and tags (for new questions), and muting.
+
+People watch what they start, reply to or "me too" automatically; an explicit mute wins
+over every later automatic watch, so muting a thread keeps it quiet for good.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from forum.extensions import db
+from forum.models import Category, Subscription, Tag, Thread, User
+from forum.services import clock
+from forum.services.errors import NotAuthenticated
+
+TARGET_COLUMNS = {Thread: "thread_id", Category: "category_id", Tag: "tag_id"}
+
+
+def _find(user_id: int, target: Thread | Category | Tag) -> Subscription | None:
+    column = getattr(Subscription, TARGET_COLUMNS[type(target)])
+    return db.session.scalar(select(Subscription).where(Subscription.user_id == user_id, column == target.id))
+
+
+def _upsert(user_id: int, target: Thread | Category | Tag, muted: bool, auto: bool) -> Subscription:
+    """Create or update the row; an automatic watch never overrides an explicit mute."""
+    row = _find(user_id, target)
+    if row is None:
+        row = Subscription(user_id=user_id, muted=muted, created_at=clock.now())
+        setattr(row, TARGET_COLUMNS[type(target)], target.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # a concurrent request created it first
+            row = _find(user_id, target)
+    if not (auto and row.muted):
+        row.muted = muted
+    return row
+
+
+def watch(user: User | None, target: Thread | Category | Tag, *, auto: bool = False, commit: bool = True) -> None:
+    """Start watching target; auto=True is for watches implied by posting or "me too"."""
+    if user is None:
+        raise NotAuthenticated("Sign in to watch threads.")
+    _upsert(user.id, target, muted=False, auto=auto)
+    if commit:
+        db.session.commit()
+
+
+def mute(user: User | None, target: Thread | Category | Tag) -> None:
+    """Stop hearing about target, including automatic watches later."""
+    if user is None:
+        raise NotAuthenticated("Sign in to change what you watch.")
+    _upsert(user.id, target, muted=True, auto=False)
+    db.session.commit()
+
+
+def is_watching(user: User | None, target: Thread | Category | Tag) -> bool:
+    if user is None:
+        return False
+    row = _find(user.id, target)
+    return row is not None and not row.muted
+
+
+def thread_watchers(thread: Thread) -> set[int]:
+    """Ids of users watching the thread (not muted)."""
+    return set(
+        db.session.scalars(
+            select(Subscription.user_id).where(Subscription.thread_id == thread.id, Subscription.muted.is_(False))
+        )
+    )
+
+
+def new_question_followers(thread: Thread) -> set[int]:
+    """Ids of users following the thread's category or any of its tags (expert routing)."""
+    conditions = [Subscription.category_id == thread.category_id]
+    tag_ids = [tag.id for tag in thread.tags]
+    if tag_ids:
+        conditions.append(Subscription.tag_id.in_(tag_ids))
+    return set(
+        db.session.scalars(select(Subscription.user_id).where(or_(*conditions), Subscription.muted.is_(False)))
+    )
+
+
+def subscriptions_of(user: User) -> list[Subscription]:
+    """Everything the user watches or muted, with targets loaded, for the settings page."""
+    return list(
+        db.session.scalars(
+            select(Subscription)
+            .options(joinedload(Subscription.thread), joinedload(Subscription.category), joinedload(Subscription.tag))
+            .where(Subscription.user_id == user.id)
+            .order_by(Subscription.created_at.desc())
+        )
+    )
