@@ -25,12 +25,16 @@ def absolute_url(path: str) -> str:
 
 
 def queue_email(to_address: str, subject: str, template: str, **context) -> OutboundEmail:
-    """Render email/<template>.txt and .html and queue them for delivery."""
+    """Render email/<template>.txt and .html and queue them for delivery.
+
+    A context value "unsubscribe" (a URL) also becomes the one-click List-Unsubscribe header.
+    """
     email = OutboundEmail(
         to_address=to_address,
         subject=subject,
         text_body=render_template(f"email/{template}.txt", **context),
         html_body=render_template(f"email/{template}.html", **context),
+        unsubscribe_url=context.get("unsubscribe"),
         created_at=clock.now(),
     )
     db.session.add(email)
@@ -49,6 +53,9 @@ def send_email_job(payload: dict) -> None:
     message["From"] = settings.mail_sender
     message["To"] = email.to_address
     message["Subject"] = email.subject
+    if email.unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(email.text_body)
     if email.html_body:
         message.add_alternative(email.html_body, subtype="html")
