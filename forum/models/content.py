@@ -72,6 +72,8 @@ class Thread(db.Model):
         ForeignKey("post.id", use_alter=True, ondelete="SET NULL"), nullable=True, index=True
     )
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True, index=True)
+    # "community" or "support": who wrote the accepted reply, fixed when accepted (peer solve rate).
+    solved_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # First reply by someone other than the asker: drives "answered", feedback requests and metrics.
     first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

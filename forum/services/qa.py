@@ -41,6 +41,7 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
     thread.accepted_post_id = post.id
     thread.accepted_by_id = actor.id
     thread.solved_at = clock.now()
+    thread.solved_by = "support" if post.author.is_staff else "community"
     thread.status = ThreadStatus.SOLVED.value
     notifications.notify([post.author_id], notifications.Event(NotificationKind.ACCEPTED, thread, post, actor))
     feedback.request_feedback(thread)
@@ -63,6 +64,7 @@ def drop_solution(thread: Thread) -> None:
     thread.accepted_post_id = None
     thread.accepted_by_id = None
     thread.solved_at = None
+    thread.solved_by = None
     db.session.flush()
     thread.status = status_without_solution(thread)
 

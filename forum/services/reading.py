@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
@@ -116,13 +116,22 @@ def question_post(thread: Thread) -> Post:
     )
 
 
-def list_replies(viewer: User | None, thread: Thread, limit: int, cursor: str | None = None) -> Page[Post]:
-    """Replies oldest first, after the cursor; deleted ones only for moderators."""
+REPLY_SORTS = ("oldest", "votes")
+
+
+def list_replies(
+    viewer: User | None, thread: Thread, limit: int, cursor: str | None = None, sort: str = "oldest"
+) -> Page[Post]:
+    """Replies oldest first, or by helpful votes with the accepted one first; deleted ones only for moderators."""
+    if sort not in REPLY_SORTS:
+        raise Invalid({"sort": ["Sort replies by oldest or votes."]})
     statement = (
         visible_posts(viewer)
         .options(joinedload(Post.author))
         .where(Post.thread_id == thread.id, Post.is_question.is_(False))
     )
+    if sort == "votes":
+        return _replies_by_votes(statement, thread, limit, cursor)
     after = decode_cursor(cursor, [datetime, int])
     if after:
         statement = statement.where(
@@ -134,6 +143,38 @@ def list_replies(viewer: User | None, thread: Thread, limit: int, cursor: str | 
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
     return Page(rows, next_cursor)
+
+
+def _replies_by_votes(statement: Select, thread: Thread, limit: int, cursor: str | None) -> Page[Post]:
+    """Keyset over (accepted first, most votes, oldest id)."""
+    accepted = case((Post.id == (thread.accepted_post_id or 0), 1), else_=0)
+    after = decode_cursor(cursor, [int, int, int])
+    if after:
+        was_accepted, votes, last_id = after
+        statement = statement.where(
+            or_(
+                accepted < was_accepted,
+                and_(accepted == was_accepted, or_(Post.vote_count < votes,
+                                                   and_(Post.vote_count == votes, Post.id > last_id))),
+            )
+        )
+    ordered = statement.order_by(accepted.desc(), Post.vote_count.desc(), Post.id).limit(limit + 1)
+    rows = list(db.session.scalars(ordered))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([int(last.id == thread.accepted_post_id), last.vote_count, last.id])
+    return Page(rows, next_cursor)
+
+
+def accepted_reply(viewer: User | None, thread: Thread) -> Post | None:
+    """The accepted solution, shown right under the question, if the viewer may see it."""
+    if thread.accepted_post_id is None:
+        return None
+    return db.session.scalar(
+        visible_posts(viewer).options(joinedload(Post.author)).where(Post.id == thread.accepted_post_id)
+    )
 
 
 def get_post(viewer: User | None, post_id: int) -> Post:

@@ -84,6 +84,7 @@ def upgrade():
         batch_op.add_column(sa.Column('unsubscribe_url', sa.String(length=500), nullable=True))
 
     with op.batch_alter_table('thread', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('solved_by', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('first_reply_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('feedback_requested_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('reminders_sent', sa.Integer(), server_default='0', nullable=False))
@@ -135,6 +136,7 @@ def downgrade():
         batch_op.drop_column('reminders_sent')
         batch_op.drop_column('feedback_requested_at')
         batch_op.drop_column('first_reply_at')
+        batch_op.drop_column('solved_by')
 
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_user_read')

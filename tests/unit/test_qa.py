@@ -93,3 +93,23 @@ def test_deleting_the_accepted_reply_unsolves_the_thread(make):
     qa.accept_solution(thread.author, thread, reply)
     posting.delete_post(reply.author, reply)
     assert thread.accepted_post_id is None and thread.status == "open"
+
+
+def test_replies_sorted_by_votes_put_the_accepted_one_first_and_page_cleanly(make):
+    thread = make.make_thread()
+    replies = [make.make_reply(thread) for _ in range(5)]
+    voters = [make.make_user() for _ in range(3)]
+    for count, reply in zip([1, 3, 0, 2, 0], replies, strict=True):
+        for voter in voters[:count]:
+            qa.vote_helpful(voter, reply)
+    qa.accept_solution(thread.author, thread, replies[2])
+    seen, cursor = [], None
+    while True:
+        page = reading.list_replies(None, thread, 2, cursor, sort="votes")
+        seen.extend(post.id for post in page.items)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    expected = [replies[i].id for i in (2, 1, 3, 0, 4)]
+    assert seen == expected
+    assert reading.accepted_reply(None, thread).id == replies[2].id
