@@ -10,9 +10,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def init_app(app: Flask) -> None:
-    from forum.api import categories, problems, requests, settings, threads, tokens, users  # noqa: F401
-    from forum.api import openapi  # noqa: F401
+    from forum.api import categories, openapi, posts, problems, requests, settings, threads, tokens, users  # noqa: F401
 
+    app.url_map.converters["id"] = requests.IdConverter
     csrf.exempt(bp)
     app.register_blueprint(bp)
     problems.install(app)

@@ -1,3 +1,320 @@
-"""API: openapi."""
+"""GET /openapi.json: the hand-written OpenAPI 3.1 description of every /api/v1 route.
+
+Kept as plain data next to the views it describes; tests/api/test_openapi.py fails when a
+route exists without an entry here (or the other way round), so the document cannot drift.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from forum.api import bp
+from forum.models import Role, ThreadKind, ThreadStatus
+from forum.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+Schema = dict[str, Any]
+
+ERROR_DESCRIPTIONS = {
+    400: "Malformed JSON, or a cookie-authenticated write without a valid X-CSRFToken header.",
+    401: "Not authenticated: no credentials for a write, or a bad or revoked bearer token.",
+    403: "Authenticated but not allowed (including writes with a read-only token).",
+    404: "Not found, or not visible to the caller.",
+    409: "Conflicts with existing data.",
+    413: "The request body is too large.",
+    415: "The body is not application/json.",
+    422: "Validation failed; `errors` maps each field to its messages.",
+}
+WRITE_ERRORS = (400, 401, 403, 413, 415, 422)
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: Schema) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _responses(status: int, description: str, schema: Schema | None, errors: tuple[int, ...]) -> dict[str, Any]:
+    ok: dict[str, Any] = {"description": description}
+    if schema is not None:
+        ok["content"] = _json(schema)
+    answers = {str(status): ok}
+    for code in sorted(set(errors)):
+        answers[str(code)] = {
+            "description": ERROR_DESCRIPTIONS[code],
+            "content": {"application/problem+json": {"schema": ref("Problem")}},
+        }
+    return answers
+
+
+def operation(
+    summary: str,
+    ok: tuple[int, str, Schema | None],
+    errors: tuple[int, ...] = (),
+    *,
+    body: Schema | None = None,
+    params: list[Schema] | None = None,
+    public: bool = False,
+) -> dict[str, Any]:
+    """One operation; public ones also work without credentials."""
+    op: dict[str, Any] = {"summary": summary, "responses": _responses(*ok, errors)}
+    if params:
+        op["parameters"] = params
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": _json(body)}
+    op["security"] = [{}, {"bearer": []}, {"session": []}] if public else [{"bearer": []}, {"session": []}]
+    return op
+
+
+def path_id(name: str, what: str) -> Schema:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": f"The {what}'s id.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+
+
+def query(name: str, description: str, schema: Schema) -> Schema:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+PAGE_PARAMS = [
+    query("limit", "Items per page.",
+          {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+    query("cursor", "The opaque next_cursor of the previous page.", {"type": "string"}),
+]
+
+
+def obj(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
+    schema: Schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def list_of(item: str) -> Schema:
+    """The list envelope of item, kept in components as <item>List."""
+    return ref(f"{item}List")
+
+
+def envelope(item: str) -> Schema:
+    return obj(
+        {"items": {"type": "array", "items": ref(item)}, "next_cursor": {"type": ["string", "null"]}},
+        ["items", "next_cursor"],
+    )
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+TIME = {"type": "string", "format": "date-time"}
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+TAGS = {"type": "array", "items": STRING, "maxItems": 5}
+
+
+def _account_paths() -> dict[str, Any]:
+    credentials = obj({"email": STRING, "password": STRING, "name": STRING}, ["email", "password"])
+    registration = obj(
+        {"username": STRING, "email": {"type": "string", "format": "email"}, "password": STRING,
+         "display_name": STRING},
+        ["username", "email", "password"],
+    )
+    token = obj({"token": STRING, "user": ref("User")}, ["token", "user"])
+    return {
+        "/tokens": {
+            "post": operation("Sign in: mint a bearer token", (201, "The token (shown once)", token),
+                              (400, 401, 413, 415, 422), body=credentials, public=True),
+        },
+        "/tokens/current": {
+            "delete": operation("Revoke the bearer token of this request", (204, "Revoked", None), (401, 403)),
+        },
+        "/users": {
+            "post": operation("Register an account", (201, "The new user", ref("User")),
+                              (400, 409, 413, 415, 422), body=registration, public=True),
+        },
+        "/users/{user_id}": {
+            "get": operation("A public profile", (200, "The user", ref("User")), (404,),
+                             params=[path_id("user_id", "user")], public=True),
+        },
+        "/me": {"get": operation("The caller's own account", (200, "The caller", ref("Me")), (401,))},
+    }
+
+
+def _category_paths() -> dict[str, Any]:
+    new_category = obj(
+        {"slug": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 64},
+         "name": {"type": "string", "maxLength": 80}, "description": STRING, "position": INTEGER},
+        ["slug", "name"],
+    )
+    return {
+        "/categories": {
+            "get": operation("Every category, in display order", (200, "Categories", list_of("Category")),
+                             public=True),
+            "post": operation("Create a category (admin)", (201, "The category", ref("Category")),
+                              (*WRITE_ERRORS, 409), body=new_category),
+        },
+    }
+
+
+def _thread_list_params() -> list[Schema]:
+    return [
+        query("category", "A category id or slug.", STRING),
+        query("tag", "Only threads with this tag.", STRING),
+        query("status", "Only threads in this status.", {"enum": [s.value for s in ThreadStatus]}),
+        query("filter", "unanswered, unsolved or solved questions.", {"enum": ["unanswered", "unsolved", "solved"]}),
+        query("sort", "Newest first by creation or by last activity.",
+              {"enum": ["latest", "active"], "default": "active"}),
+        *PAGE_PARAMS,
+    ]
+
+
+def _thread_paths() -> dict[str, Any]:
+    new_thread = obj(
+        {"category_id": INTEGER, "title": {"type": "string", "minLength": 8, "maxLength": 200},
+         "body": {"type": "string", "description": "Markdown"}, "tags": TAGS,
+         "kind": {"enum": [k.value for k in ThreadKind], "default": "question"}},
+        ["category_id", "title", "body"],
+    )
+    change = obj({"title": STRING, "tags": TAGS, "category_id": INTEGER, "locked": BOOLEAN, "pinned": BOOLEAN})
+    thread_id = path_id("thread_id", "thread")
+    return {
+        "/threads": {
+            "get": operation("List threads", (200, "A page of threads", list_of("Thread")), (422,),
+                             params=_thread_list_params(), public=True),
+            "post": operation("Start a thread", (201, "The thread", ref("Thread")), WRITE_ERRORS, body=new_thread),
+        },
+        "/threads/{thread_id}": {
+            "get": operation("A thread with its first post", (200, "The thread", ref("Thread")), (404,),
+                             params=[thread_id], public=True),
+            "patch": operation(
+                "Change a thread: authors set title and tags; moderators also category_id, locked, pinned",
+                (200, "The thread", ref("Thread")), (*WRITE_ERRORS, 404), body=change, params=[thread_id],
+            ),
+        },
+        "/threads/{thread_id}/posts": {
+            "get": operation("Replies, oldest first", (200, "A page of posts", list_of("Post")), (404, 422),
+                             params=[thread_id, *PAGE_PARAMS], public=True),
+            "post": operation("Reply (403 when the thread is locked)", (201, "The reply", ref("Post")),
+                              (*WRITE_ERRORS, 404), body=obj({"body": STRING}, ["body"]), params=[thread_id]),
+        },
+    }
+
+
+def _post_paths() -> dict[str, Any]:
+    post_id = path_id("post_id", "post")
+    return {
+        "/posts/{post_id}": {
+            "patch": operation("Edit a post (author or moderator); the old body becomes a revision",
+                               (200, "The post", ref("Post")), (*WRITE_ERRORS, 404),
+                               body=obj({"body": STRING}, ["body"]), params=[post_id]),
+            "delete": operation("Soft-delete a post (author or moderator)", (204, "Deleted", None),
+                                (400, 401, 403, 404), params=[post_id]),
+        },
+        "/posts/{post_id}/revisions": {
+            "get": operation("Earlier versions of a post, oldest first", (200, "Revisions", list_of("Revision")),
+                             (404,), params=[post_id], public=True),
+        },
+    }
+
+
+def _admin_paths() -> dict[str, Any]:
+    return {
+        "/settings": {
+            "get": operation("Community settings (admin)", (200, "Every setting", ref("Settings")), (401, 403)),
+            "patch": operation("Change some settings (admin); unknown keys or bad values are a 422",
+                               (200, "Every setting", ref("Settings")), WRITE_ERRORS, body=ref("Settings")),
+        },
+        "/openapi.json": {
+            "get": operation("This document", (200, "OpenAPI 3.1", {"type": "object"}), public=True),
+        },
+    }
+
+
+def _resource_schemas() -> dict[str, Schema]:
+    summary = obj(
+        {"id": INTEGER, "username": STRING, "display_name": STRING, "role": {"enum": [r.value for r in Role]},
+         "reputation": INTEGER, "rank": STRING},
+        ["id", "username", "display_name", "role", "reputation", "rank"],
+    )
+    post = obj(
+        {"id": INTEGER, "thread_id": INTEGER, "author": ref("UserSummary"), "body": STRING, "body_html": STRING,
+         "vote_count": INTEGER, "is_accepted": BOOLEAN, "is_staff": BOOLEAN, "hidden": BOOLEAN,
+         "created_at": TIME, "edited_at": NULLABLE_TIME},
+        ["id", "thread_id", "author", "body", "body_html", "created_at"],
+    )
+    return {
+        "UserSummary": summary,
+        "User": {"allOf": [summary, obj({"badges": {"type": "array", "items": {}}, "created_at": TIME})]},
+        "Me": {"allOf": [ref("User"), obj({"email": STRING, "notifications_unread": INTEGER})]},
+        "Category": obj(
+            {"id": INTEGER, "slug": STRING, "name": STRING, "description": STRING, "position": INTEGER,
+             "thread_count": INTEGER},
+            ["id", "slug", "name", "description", "thread_count"],
+        ),
+        "Thread": _thread_schema(),
+        "Post": post,
+        "Revision": obj({"id": INTEGER, "editor": ref("UserSummary"), "body": STRING, "created_at": TIME},
+                        ["id", "editor", "body", "created_at"]),
+        "Settings": {"type": "object", "description": "Flat {key: value}; keys as in domain.md.",
+                     "additionalProperties": {"type": "number"}},
+    }
+
+
+def _thread_schema() -> Schema:
+    return obj(
+        {"id": INTEGER, "category_id": INTEGER, "title": STRING, "slug": STRING,
+         "kind": {"enum": [k.value for k in ThreadKind]}, "status": {"enum": [s.value for s in ThreadStatus]},
+         "solved_by": {"enum": [None, "community", "support"]}, "author": ref("UserSummary"), "tags": TAGS,
+         "reply_count": INTEGER, "vote_count": INTEGER, "me_too_count": INTEGER,
+         "accepted_post_id": {"type": ["integer", "null"]}, "case": {"type": ["object", "null"]},
+         "locked": BOOLEAN, "pinned": BOOLEAN, "created_at": TIME, "last_activity_at": TIME,
+         "first_post": {**ref("Post"), "description": "Only on a single thread, not in lists."}},
+        ["id", "category_id", "title", "kind", "status", "author", "tags", "reply_count", "locked", "pinned",
+         "created_at", "last_activity_at"],
+    )
+
+
+def _problem_schema() -> Schema:
+    return obj(
+        {"type": {"type": "string", "format": "uri"}, "title": STRING, "status": INTEGER, "detail": STRING,
+         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STRING}}},
+        ["type", "title", "status", "detail"],
+    )
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document, as a JSON-ready dict."""
+    schemas = {**_resource_schemas(), "Problem": _problem_schema()}
+    schemas.update({f"{name}List": envelope(name) for name in ("Category", "Thread", "Post", "Revision")})
+    paths = {**_account_paths(), **_category_paths(), **_thread_paths(), **_post_paths(), **_admin_paths()}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Horseshoe API",
+            "version": "1",
+            "description": "Peer-support community. Errors are RFC 9457 application/problem+json.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /tokens."},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "The site's own pages; writes also need the X-CSRFToken header."},
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def show_openapi():
+    """Serve the document; other packages may add paths under app.extensions["openapi_paths"]."""
+    spec = document()
+    spec["paths"].update(current_app.extensions.get("openapi_paths", {}))
+    return spec

@@ -6,14 +6,33 @@ from typing import Any
 
 from flask import g, request
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import NotFound as NotFoundRoute
+from werkzeug.routing import IntegerConverter
 
 from forum.api import bp
 from forum.auth import is_token_request
 from forum.extensions import csrf
 from forum.models import User
 from forum.services.errors import DomainError, Forbidden, Invalid, NotAuthenticated
+from forum.services.pagination import clamp_limit
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns; larger numbers cannot name a row
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a route: a positive id the database can hold; anything else is a 404.
+
+    Raising NotFound here (not a ValidationError) keeps werkzeug from answering 405 when
+    another rule on the same path has a different method.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 1 <= number <= MAX_ID:
+            raise NotFoundRoute("No such item.")
+        return number
 
 
 class MalformedJSON(DomainError):
@@ -54,9 +73,10 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or 400/415/422 with a clear reason."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("Send a JSON body with Content-Type: application/json.")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise MalformedJSON("The request body is not valid JSON.")
+    try:
+        data = request.get_json()
+    except BadRequest as exc:  # a body over MAX_CONTENT_LENGTH is a 413 and passes through
+        raise MalformedJSON("The request body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise Invalid({"body": ["Send a JSON object."]})
     return data
@@ -73,6 +93,19 @@ def field(data: dict, name: str, kind: type | tuple[type, ...], *, required: boo
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise Invalid({name: [f"Expected {_json_type(names)}."]})
     return value
+
+
+def id_field(data: dict, name: str, *, required: bool = True) -> int | None:
+    """An id from a JSON object; Invalid when it is not an integer a row could have."""
+    value = field(data, name, int, required=required)
+    if value is not None and not 1 <= value <= MAX_ID:
+        raise Invalid({name: [f"No {name.removesuffix('_id')} has this id."]})
+    return value
+
+
+def page_params() -> tuple[int, str | None]:
+    """?limit= (1..100, default 20) and the opaque ?cursor= of list routes."""
+    return clamp_limit(request.args.get("limit")), request.args.get("cursor") or None
 
 
 def _json_type(python_names: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from forum.models import Category, Post, Thread, User
+from forum.models import Category, Post, PostRevision, Thread, User
 from forum.services import ranks
 from forum.services.pagination import Page
 from forum.services.permissions import is_moderator
@@ -87,6 +87,20 @@ def thread(thread: Thread, first_post: Post | None = None, viewer: User | None =
     if is_moderator(viewer):
         data["deleted"] = thread.deleted_at is not None
     return data
+
+
+def revision(revision: PostRevision) -> dict[str, Any]:
+    return {
+        "id": revision.id,
+        "editor": user_summary(revision.editor),
+        "body": revision.body,
+        "created_at": timestamp(revision.created_at),
+    }
+
+
+def items(rendered: list[dict[str, Any]]) -> dict[str, Any]:
+    """The list envelope for lists that fit on one page."""
+    return {"items": rendered, "next_cursor": None}
 
 
 def page(items_page: Page, render) -> dict[str, Any]:

@@ -1,3 +1,103 @@
-"""API: threads."""
+"""Threads: the filtered list, starting and changing a thread, and its replies."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from forum.api import bp, serializers
+from forum.api.requests import MAX_ID, field, id_field, json_body, page_params, signed_in_user, viewer
+from forum.models import Thread, ThreadKind, User
+from forum.services import categories, posting, reading
+from forum.services.errors import Invalid, NotFound
+
+
+def _thread(thread: Thread, caller: User | None) -> dict[str, Any]:
+    return serializers.thread(thread, reading.question_post(thread), caller)
+
+
+def _category_filter(raw: str | None) -> int | None:
+    """?category= is an id or a slug; an unknown one is a 422, not an empty list."""
+    if not raw:
+        return None
+    try:
+        if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID:
+            return categories.get_category(int(raw)).id
+        return categories.get_category_by_slug(raw).id
+    except NotFound as exc:
+        raise Invalid({"category": ["No category has this id or slug."]}) from exc
+
+
+def _thread_query() -> reading.ThreadQuery:
+    args = request.args
+    return reading.ThreadQuery(
+        category_id=_category_filter(args.get("category")),
+        tag=args.get("tag") or None,
+        status=args.get("status") or None,
+        filter=args.get("filter") or None,
+        sort=args.get("sort") or "active",
+    )
+
+
+@bp.get("/threads")
+def list_threads():
+    caller = viewer()
+    limit, cursor = page_params()
+    found = reading.list_threads(caller, _thread_query(), limit, cursor)
+    return serializers.page(found, lambda thread: serializers.thread(thread, viewer=caller))
+
+
+@bp.post("/threads")
+def start_thread():
+    user = signed_in_user()
+    data = json_body()
+    thread = posting.start_thread(
+        user,
+        posting.NewThread(
+            category_id=id_field(data, "category_id"),
+            title=field(data, "title", str),
+            body=field(data, "body", str),
+            tags=field(data, "tags", list, required=False, default=[]),
+            kind=field(data, "kind", str, required=False, default=ThreadKind.QUESTION.value),
+        ),
+    )
+    return _thread(thread, user), 201
+
+
+@bp.get("/threads/<id:thread_id>")
+def show_thread(thread_id: int):
+    caller = viewer()
+    return _thread(reading.get_thread(caller, thread_id), caller)
+
+
+@bp.patch("/threads/<id:thread_id>")
+def update_thread(thread_id: int):
+    user = signed_in_user()
+    thread = reading.get_thread(user, thread_id)
+    data = json_body()
+    change = posting.ThreadChange(
+        title=field(data, "title", str, required=False),
+        tags=field(data, "tags", list, required=False),
+        category_id=id_field(data, "category_id", required=False),
+        locked=field(data, "locked", bool, required=False),
+        pinned=field(data, "pinned", bool, required=False),
+    )
+    return _thread(posting.update_thread(user, thread, change), user)
+
+
+@bp.get("/threads/<id:thread_id>/posts")
+def list_replies(thread_id: int):
+    caller = viewer()
+    thread = reading.get_thread(caller, thread_id)
+    limit, cursor = page_params()
+    found = reading.list_replies(caller, thread, limit, cursor)
+    return serializers.page(found, lambda post: serializers.post(post, caller))
+
+
+@bp.post("/threads/<id:thread_id>/posts")
+def reply_to_thread(thread_id: int):
+    user = signed_in_user()
+    thread = reading.get_thread(user, thread_id)
+    post = posting.reply_to_thread(user, thread, field(json_body(), "body", str))
+    return serializers.post(post, user), 201

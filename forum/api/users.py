@@ -21,7 +21,7 @@ def register_user():
     return serializers.user(user), 201
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 def show_user(user_id: int):
     return serializers.user(accounts.get_user(user_id))
 

@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from forum.services.errors import Invalid
@@ -37,12 +37,19 @@ def decode_cursor(cursor: str | None, shape: Sequence[type]) -> list[Any] | None
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(shape):
             raise ValueError
-        return [
-            datetime.fromisoformat(v) if kind is datetime else kind(v)
-            for v, kind in zip(values, shape, strict=True)
-        ]
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        return [_cursor_value(v, kind) for v, kind in zip(values, shape, strict=True)]
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError) as exc:
         raise Invalid({"cursor": ["This cursor is not valid; start from the first page."]}) from exc
+
+
+def _cursor_value(value: Any, kind: type) -> Any:
+    """One decoded cursor value, refused (ValueError) when no database column could hold it."""
+    if kind is datetime:
+        moment = datetime.fromisoformat(value)
+        return moment.astimezone(UTC) if moment.tzinfo else moment  # OverflowError near year 1 or 9999
+    if isinstance(value, float) or kind is int and not -(2**63) <= int(value) < 2**63:
+        raise ValueError("not a 64-bit integer")
+    return kind(value)
 
 
 def clamp_limit(limit: Any, default: int = DEFAULT_LIMIT) -> int:

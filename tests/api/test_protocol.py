@@ -1,0 +1,91 @@
+"""Cross-cutting HTTP rules of every write route: JSON bodies, content types, sizes, CSRF, problem+json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.api.support import assert_problem
+
+# (method, path) of every route that reads a JSON body; {thread} and {post} are filled per test.
+WRITE_ROUTES = [
+    ("POST", "/api/v1/tokens"),
+    ("POST", "/api/v1/users"),
+    ("POST", "/api/v1/categories"),
+    ("POST", "/api/v1/threads"),
+    ("PATCH", "/api/v1/threads/{thread}"),
+    ("POST", "/api/v1/threads/{thread}/posts"),
+    ("PATCH", "/api/v1/posts/{post}"),
+    ("PATCH", "/api/v1/settings"),
+]
+
+
+@pytest.fixture
+def url(make, cast):
+    thread = make.make_thread(author=cast["admin"], replies=1)
+    post = make.make_reply(thread, author=cast["admin"])
+    return lambda path: path.format(thread=thread.id, post=post.id)
+
+
+@pytest.fixture
+def admin_api(call_as):
+    return call_as("admin")
+
+
+@pytest.mark.parametrize(("method", "path"), WRITE_ROUTES)
+def test_malformed_json_is_a_400(admin_api, url, method, path):
+    response = admin_api.open(url(path), method=method, data="{not json", content_type="application/json")
+    assert "JSON" in assert_problem(response, 400)["detail"]
+
+
+@pytest.mark.parametrize(("method", "path"), WRITE_ROUTES)
+def test_a_non_json_body_is_a_415(admin_api, url, method, path):
+    response = admin_api.open(url(path), method=method, data="body=hi",
+                              content_type="application/x-www-form-urlencoded")
+    assert_problem(response, 415)
+
+
+@pytest.mark.parametrize(("method", "path"), WRITE_ROUTES)
+@pytest.mark.parametrize("payload", [[1, 2], "text", 42, None])
+def test_json_that_is_not_an_object_is_a_422(admin_api, url, method, path, payload):
+    response = admin_api.open(url(path), method=method, data=json.dumps(payload), content_type="application/json")
+    assert_problem(response, 422, "body")
+
+
+@pytest.mark.parametrize(("method", "path"), WRITE_ROUTES)
+def test_a_body_over_the_size_limit_is_a_413(admin_api, url, app, method, path):
+    huge = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = admin_api.open(url(path), method=method, json={"body": huge, "title": huge})
+    assert_problem(response, 413)
+
+
+SIGNED_IN_WRITES = [route for route in WRITE_ROUTES if route[1] not in ("/api/v1/tokens", "/api/v1/users")]
+
+
+@pytest.mark.parametrize(("method", "path"), SIGNED_IN_WRITES + [("DELETE", "/api/v1/posts/{post}")])
+def test_anonymous_writes_are_a_401_before_anything_else(call_as, url, method, path):
+    response = call_as("anonymous").open(url(path), method=method, data="{not json", content_type="application/json")
+    assert_problem(response, 401)
+
+
+def test_cookie_writes_need_the_csrf_header(client, login_as, make):
+    category = make.make_category()
+    login_as(make.make_user())
+    body = {"category_id": category.id, "title": "Posting from the web page", "body": "Hello from the site."}
+    refused = client.post("/api/v1/threads", json=body, csrf=False)
+    assert "CSRF" in assert_problem(refused, 400)["detail"]
+    assert client.get("/api/v1/threads", query_string={"category": category.id}).get_json()["items"] == []
+    assert client.post("/api/v1/threads", json=body).status_code == 201
+
+
+def test_bearer_writes_need_no_csrf_header(call_as, make):
+    category = make.make_category()
+    body = {"category_id": category.id, "title": "Posting from a bot", "body": "Hello from the helpdesk."}
+    assert call_as("member").post("/api/v1/threads", json=body).status_code == 201
+
+
+def test_unknown_api_paths_and_methods_answer_problem_json(call_as, db):
+    api = call_as("member")
+    assert_problem(api.get("/api/v1/no-such-thing"), 404)
+    assert_problem(api.put("/api/v1/threads", json={}), 405)
