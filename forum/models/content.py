@@ -67,6 +67,8 @@ class Thread(db.Model):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     reply_count: Mapped[int] = mapped_column(Integer, default=0)
     me_too_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Helpful votes on the question post, kept here too so lists can sort by them.
+    vote_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The accepted reply: a column, so a thread can never have two (domain: one solution per thread).
     accepted_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("post.id", use_alter=True, ondelete="SET NULL"), nullable=True, index=True

@@ -80,18 +80,27 @@ def vote_helpful(actor: User, post: Post) -> int:
     except IntegrityError:
         pass  # already voted: the primary key kept it to one
     else:
-        db.session.execute(update(Post).where(Post.id == post.id).values(vote_count=Post.vote_count + 1))
+        _move_vote_count(post, +1)
         notifications.on_vote(post, actor)
     db.session.commit()
     db.session.refresh(post)
     return post.vote_count
 
 
+def _move_vote_count(post: Post, delta: int) -> None:
+    """Atomic counter moves; a question's votes also count on its thread (lists sort by them)."""
+    db.session.execute(update(Post).where(Post.id == post.id).values(vote_count=Post.vote_count + delta))
+    if post.is_question:
+        db.session.execute(
+            update(Thread).where(Thread.id == post.thread_id).values(vote_count=Thread.vote_count + delta)
+        )
+
+
 def withdraw_vote(actor: User, post: Post) -> int:
     require(actor, Action.POST_VOTE, post)
     removed = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.post_id == post.id)).rowcount
     if removed:
-        db.session.execute(update(Post).where(Post.id == post.id).values(vote_count=Post.vote_count - 1))
+        _move_vote_count(post, -1)
     db.session.commit()
     db.session.refresh(post)
     return post.vote_count

@@ -18,7 +18,7 @@ from forum.services.errors import Invalid, NotFound
 from forum.services.pagination import Page, decode_cursor, encode_cursor
 from forum.services.permissions import Action, require, visible_posts, visible_threads
 
-SORTS = {"latest": Thread.created_at, "active": Thread.last_activity_at}
+SORTS = {"latest": Thread.created_at, "active": Thread.last_activity_at, "votes": Thread.vote_count}
 FILTERS = {"unanswered", "unsolved", "solved"}
 
 
@@ -79,7 +79,7 @@ def list_threads(viewer: User | None, query: ThreadQuery, limit: int, cursor: st
     _validate(query)
     column = SORTS[query.sort]
     statement = _with_list_relations(_filtered(visible_threads(viewer), query))
-    after = decode_cursor(cursor, [datetime, int])
+    after = decode_cursor(cursor, [int if query.sort == "votes" else datetime, int])
     if after:
         statement = statement.where(or_(column < after[0], and_(column == after[0], Thread.id < after[1])))
     rows = list(db.session.scalars(statement.order_by(column.desc(), Thread.id.desc()).limit(limit + 1)).unique())

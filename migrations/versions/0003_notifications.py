@@ -85,6 +85,7 @@ def upgrade():
 
     with op.batch_alter_table('thread', schema=None) as batch_op:
         batch_op.add_column(sa.Column('solved_by', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('vote_count', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('first_reply_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('feedback_requested_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('reminders_sent', sa.Integer(), server_default='0', nullable=False))
@@ -137,6 +138,7 @@ def downgrade():
         batch_op.drop_column('feedback_requested_at')
         batch_op.drop_column('first_reply_at')
         batch_op.drop_column('solved_by')
+        batch_op.drop_column('vote_count')
 
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_user_read')

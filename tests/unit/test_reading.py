@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.services import posting, reading
+from forum.services import posting, qa, reading
 from forum.services.errors import Invalid
 from forum.services.reading import ThreadQuery
 
@@ -65,3 +65,12 @@ def test_bad_list_parameters_are_reported_by_name(db, query, cursor, field):
     with pytest.raises(Invalid) as caught:
         reading.list_threads(None, query, 10, cursor)
     assert field in caught.value.errors
+
+
+def test_sorting_threads_by_question_votes(make):
+    category = make.make_category()
+    quiet, popular, liked = (make.make_thread(category=category) for _ in range(3))
+    for thread, votes in ((popular, 3), (liked, 1)):
+        for _ in range(votes):
+            qa.vote_helpful(make.make_user(), reading.question_post(thread))
+    assert _all_pages(ThreadQuery(category_id=category.id, sort="votes")) == [popular.id, liked.id, quiet.id]
