@@ -116,7 +116,9 @@ def test_weekly_digest_lists_unanswered_questions_in_followed_categories(make, c
     make.make_thread(category=category, replies=1, title="Answered question about refunds")
     assert digests.send_weekly_digests() == 1
     mail = db.session.scalars(
-        db.select(OutboundEmail).where(OutboundEmail.to_address == expert.email, OutboundEmail.subject.like("%waiting%"))
+        db.select(OutboundEmail).where(
+            OutboundEmail.to_address == expert.email, OutboundEmail.subject.like("%waiting%")
+        )
     ).one()
     assert waiting.title in mail.text_body and "refunds" not in mail.text_body
     assert "/unsubscribe/" in mail.text_body
