@@ -280,7 +280,12 @@ def _ensure_user(username: str, display_name: str, role: Role, password_hash: st
     if existing is not None:
         return existing
     registration = accounts.Registration(username, email, DEMO_PASSWORD, display_name=display_name)
-    return accounts.register_user(registration, role=role, password_hash=password_hash)
+    user = accounts.register_user(registration, role=role, password_hash=password_hash)
+    # Demo addresses receive no mail: their notifications stay in-app, and the worker has nothing to send.
+    user.email_frequency = "off"
+    user.weekly_digest = False
+    db.session.commit()
+    return user
 
 
 def _seed_categories(admin: User, summary: DemoSummary) -> list[tuple[Topic, Category]]:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Category, Post, Role, Thread, ThreadStatus, User
+from forum.models import Category, OutboundEmail, Post, Role, Thread, ThreadStatus, User
 from forum.services import accounts, clock, demo
 
 SMALL = {"threads": 12, "users": 10}
@@ -102,3 +102,8 @@ def test_demo_command_force_adds_the_demo_to_a_database_with_users(app, make):
     result = app.test_cli_runner().invoke(args=["demo", "--force", "--threads", "3", "--users", "5"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count(Thread.id))) == 3
+
+
+def test_demo_queues_no_email_to_its_made_up_addresses(db):
+    demo.seed_demo(threads=12, users=10)
+    assert db.session.query(OutboundEmail).count() == 0
