@@ -50,7 +50,7 @@ class Event:
 
 
 def thread_path(thread: Thread, post: Post | None = None) -> str:
-    anchor = f"#post-{post.id}" if post is not None else ""
+    anchor = f"#p{post.id}" if post is not None else ""
     return f"/t/{thread.id}/{thread.slug}{anchor}"
 
 
