@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     configure_settings(app, settings)
     configure_database(app)
+    configure_accounts(app)
     configure_security(app)
     configure_auth(app)
     configure_jobs(app)
@@ -52,6 +53,14 @@ def configure_settings(app: Flask, settings: Settings) -> None:
         REMEMBER_COOKIE_SECURE=settings.uses_https,
         WTF_CSRF_TIME_LIMIT=None,
     )
+
+
+def configure_accounts(app: Flask) -> None:
+    from argon2 import PasswordHasher
+
+    from forum.services import accounts
+
+    accounts.use_password_hasher(accounts.TEST_HASHER if app.config["TESTING"] else PasswordHasher())
 
 
 def configure_database(app: Flask) -> None:

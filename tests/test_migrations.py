@@ -32,7 +32,8 @@ def _empty_database_url(tmp_path) -> str:
 
 @pytest.fixture
 def migrated_app(tmp_path):
-    app = create_app(Settings(data_dir=str(tmp_path), database_url=_empty_database_url(tmp_path), secret_key="x"))
+    settings = Settings(data_dir=str(tmp_path), database_url=_empty_database_url(tmp_path), secret_key="x", testing=True)
+    app = create_app(settings)
     with app.app_context():
         upgrade()
         yield app

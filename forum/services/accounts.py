@@ -29,6 +29,16 @@ COMMON_PASSWORDS = frozenset(
 )
 RESET_SALT = "password-reset"
 _hasher = PasswordHasher()  # Argon2id: memory-hard, so stolen hashes are costly to crack
+_dummy_hash = ""
+# Test runs only: Argon2id with minimal cost, so hundreds of accounts don't take minutes to hash.
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Choose the hasher (create_app passes the cheap one for TESTING); resets the dummy hash."""
+    global _hasher, _dummy_hash
+    _hasher = hasher
+    _dummy_hash = hasher.hash(secrets.token_hex(8))
 _TIME_ZONES = frozenset(available_timezones())
 
 
@@ -124,7 +134,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == (normalize_email(email or "") or "")))
     try:
         if user is None:
-            _hasher.verify(_DUMMY_HASH, password or "x")
+            _hasher.verify(_dummy_hash or _hasher.hash("x"), password or "x")
             return None
         _hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
@@ -134,7 +144,6 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
 
 
 def set_password(user: User, password: str) -> None:

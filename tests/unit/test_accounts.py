@@ -1,0 +1,19 @@
+"""Account rules that the web and API tests don't reach directly."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+
+from forum.services import accounts
+
+
+def test_passwords_are_stored_as_argon2id_hashes(make):
+    user = make.make_user()
+    assert user.password_hash.startswith("$argon2id$")
+    assert accounts.authenticate(user.email.upper(), "correct horse battery staple") == user
+
+
+def test_production_hasher_uses_argon2_default_cost():
+    default = PasswordHasher()
+    assert (default.memory_cost, default.time_cost) >= (65536, 2)
+    assert accounts.TEST_HASHER.memory_cost < default.memory_cost  # only the test app uses the cheap one
