@@ -1,12 +1,134 @@
-"""Admin pages."""
+"""Admin pages: categories, user roles and community settings; admins only."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import math
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from forum.auth import acting_user
+from forum.models import Role
+from forum.services import accounts, categories, community_settings
+from forum.services.errors import Conflict, DomainError, Invalid
+from forum.services.permissions import Action, require
+from forum.web.forms import CategoryForm, RoleForm, settings_form_class
+from forum.web.forms_support import show_errors
 
 bp = Blueprint("admin", __name__)
+USERS_SHOWN = 100
+
+
+@bp.before_request
+def require_admin() -> None:
+    """Every admin page: anonymous visitors are sent to sign in, everyone else but admins gets 403."""
+    require(acting_user(), Action.ADMIN_VIEW)
 
 
 @bp.get("/admin")
 def index():
-    return "TODO"
+    category_count = len(categories.list_categories())
+    return render_template("admin/index.html", user_count=accounts.count_users(), category_count=category_count)
+
+
+def _category_input(form: CategoryForm) -> categories.CategoryInput:
+    return categories.CategoryInput(
+        slug=form.slug.data.strip(),
+        name=form.name.data,
+        description=form.description.data or "",
+        position=form.position.data,
+    )
+
+
+@bp.route("/admin/categories", methods=["GET", "POST"])
+def category_list():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = categories.create_category(acting_user(), _category_input(form))
+        except (Invalid, Conflict) as exc:
+            show_errors(form, exc)
+        else:
+            flash(f"Category “{category.name}” is created.", "success")
+            return redirect(url_for("admin.category_list"))
+    listing = categories.list_categories()
+    return render_template("admin/categories.html", form=form, categories=listing), 422 if form.errors else 200
+
+
+@bp.route("/admin/categories/<int:category_id>/edit", methods=["GET", "POST"])
+def category_edit(category_id: int):
+    category = categories.get_category(category_id)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            categories.update_category(acting_user(), category, _category_input(form))
+        except (Invalid, Conflict) as exc:
+            show_errors(form, exc)
+        else:
+            flash(f"Category “{category.name}” is saved.", "success")
+            return redirect(url_for("admin.category_list"))
+    return render_template("admin/category_edit.html", form=form, category=category), 422 if form.errors else 200
+
+
+def _render_users(prefix: str, errors: dict[int, list[str]] | None = None, status: int = 200):
+    users = accounts.list_users(acting_user(), prefix, limit=USERS_SHOWN)
+    page = render_template("admin/users.html", users=users, q=prefix, roles=list(Role), errors=errors or {})
+    return page, status
+
+
+@bp.get("/admin/users")
+def user_list():
+    return _render_users(request.args.get("q", "")[:32])
+
+
+def _messages(exc: DomainError) -> list[str]:
+    """The refusal's summary followed by its field messages, without repeating the summary."""
+    details = [m for messages in exc.errors.values() for m in messages if m != exc.detail]
+    return [exc.detail, *details]
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+def user_role(user_id: int):
+    user = accounts.get_user(user_id)
+    form = RoleForm()
+    prefix = request.args.get("q", "")[:32]
+    if not form.validate_on_submit():
+        return _render_users(prefix, {user.id: form.role.errors}, 422)
+    try:
+        accounts.set_role(acting_user(), user, form.role.data)
+    except (Invalid, Conflict) as exc:
+        return _render_users(prefix, {user.id: _messages(exc)}, 422)
+    flash(f"{user.username} is now {user.role}.", "success")
+    return redirect(url_for("admin.user_list", q=prefix or None))
+
+
+def number_or_text(raw: str | None) -> int | float | str:
+    """A typed number as int or float; anything else is passed on for the service to refuse."""
+    text = (raw or "").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(value):
+        return text
+    return int(value) if value.is_integer() else value
+
+
+def _shown(value: int | float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+def settings():
+    registry = community_settings.REGISTRY
+    form_class = settings_form_class((key, spec.description) for key, spec in registry.items())
+    form = form_class(data={key: _shown(value) for key, value in community_settings.all_settings().items()})
+    if form.validate_on_submit():
+        changes = {key: number_or_text(form[key].data) for key in registry}
+        try:
+            community_settings.update_settings(acting_user(), changes)
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("Settings are saved and apply at once.", "success")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form), 422 if form.errors else 200

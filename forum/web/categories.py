@@ -1,7 +1,44 @@
-"""Categories pages."""
+"""A category's page: pinned threads, then the rest filtered, sorted and paged by cursor."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, render_template, request
+
+from forum.auth import acting_user
+from forum.services import categories, reading
 
 bp = Blueprint("categories", __name__)
+THREADS_PER_PAGE = 20
+# The tabs above the list: (label, filter, sort); filter None means every thread.
+VIEWS = [
+    ("Active", None, "active"),
+    ("Latest", None, "latest"),
+    ("Unanswered", "unanswered", "active"),
+    ("Unsolved", "unsolved", "active"),
+    ("Solved", "solved", "active"),
+]
+
+
+@bp.get("/c/<slug>")
+def show(slug: str):
+    category = categories.get_category_by_slug(slug)
+    viewer = acting_user()
+    chosen_filter = request.args.get("filter") or None
+    sort = request.args.get("sort") or "active"
+    cursor = request.args.get("cursor") or None
+    # Unfiltered, pinned threads sit above page one and are left out of the paged list.
+    query = reading.ThreadQuery(
+        category_id=category.id, filter=chosen_filter, sort=sort, include_pinned=chosen_filter is not None
+    )
+    page = reading.list_threads(viewer, query, limit=THREADS_PER_PAGE, cursor=cursor)
+    show_pinned = cursor is None and chosen_filter is None
+    pinned = reading.pinned_threads(viewer, category.id) if show_pinned else []
+    return render_template(
+        "categories/show.html",
+        category=category,
+        pinned=pinned,
+        page=page,
+        views=VIEWS,
+        current=(chosen_filter, sort),
+        cursor=cursor,
+    )

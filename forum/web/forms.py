@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import NumberInput
+
+from forum.models import Role
 
 
 class LoginForm(FlaskForm):
@@ -35,10 +49,25 @@ class ProfileForm(FlaskForm):
 
 class ThreadForm(FlaskForm):
     category_id = SelectField("Category", coerce=int, validators=[DataRequired()])
-    kind = SelectField("Kind", choices=[("question", "Question"), ("discussion", "Discussion")])
+    kind = SelectField("Kind", choices=[SelectChoice("question", "Question"), SelectChoice("discussion", "Discussion")])
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     body = TextAreaField("Details", validators=[DataRequired()])
     tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
+
+
+class ThreadEditForm(FlaskForm):
+    """What a thread's author may change."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
+
+
+class ThreadModerationForm(ThreadEditForm):
+    """What a moderator may change besides title and tags."""
+
+    category_id = SelectField("Category", coerce=int, validators=[DataRequired()])
+    locked = BooleanField("Locked: no new replies from members")
+    pinned = BooleanField("Pinned at the top of its category")
 
 
 class ReplyForm(FlaskForm):
@@ -51,3 +80,27 @@ class EditPostForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but the CSRF token, for buttons that change state."""
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    slug = StringField("Slug (used in the address)", validators=[DataRequired(), Length(max=64)])
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+    position = IntegerField("Position (lower comes first)", default=0, validators=[InputRequired()])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(role.value, role.value.title()) for role in Role])
+
+
+class SettingsFormBase(FlaskForm):
+    """Base of the generated community settings form: one number field per setting key."""
+
+
+def settings_form_class(specs: Iterable[tuple[str, str]]) -> type[SettingsFormBase]:
+    """A form class with a number input for each (key, description); keys become field names."""
+    fields = {
+        key: StringField(key, description=description, widget=NumberInput(step="any"), validators=[InputRequired()])
+        for key, description in specs
+    }
+    return type("SettingsForm", (SettingsFormBase,), fields)

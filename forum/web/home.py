@@ -8,9 +8,10 @@ from forum.auth import acting_user
 from forum.services import categories, reading
 
 bp = Blueprint("home", __name__)
+LATEST_THREADS = 15
 
 
 @bp.get("/")
 def index():
-    latest = reading.list_threads(acting_user(), reading.ThreadQuery(sort="active"), limit=15)
+    latest = reading.list_threads(acting_user(), reading.ThreadQuery(sort="active"), limit=LATEST_THREADS)
     return render_template("home/index.html", categories=categories.list_categories(), threads=latest.items)

@@ -1,16 +1,19 @@
-"""Template helpers: permission checks, ranks, dates and the one filter that trusts HTML."""
+"""Template helpers: permission checks, ranks, dates, links and the one filter that trusts HTML."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask
+from flask import Flask, url_for
 from markupsafe import Markup
 
 from forum.auth import acting_user
+from forum.models import Thread
 from forum.services import clock
 from forum.services.permissions import Action, can
 from forum.services.ranks import rank_for
+
+STATUS_LABELS = {"needs_info": "Needs info"}
 
 
 def sanitized(html: str) -> Markup:
@@ -32,11 +35,29 @@ def iso(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
 
+def day(moment: datetime | None) -> str:
+    """A calendar date such as "5 March 2026" (for join dates)."""
+    return f"{moment.day} {moment:%B %Y}" if moment else ""
+
+
+def status_label(status: str) -> str:
+    """A thread status as people read it: "needs_info" becomes "Needs info"."""
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def thread_url(thread: Thread, **params: str) -> str:
+    """The canonical address of a thread, with its slug."""
+    return url_for("threads.show", thread_id=thread.id, slug=thread.slug, **params)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(sanitized, "sanitized")
     app.add_template_filter(time_ago, "time_ago")
     app.add_template_filter(iso, "iso")
+    app.add_template_filter(day, "day")
     app.add_template_filter(rank_for, "rank")
+    app.add_template_filter(status_label, "status_label")
+    app.add_template_global(thread_url, "thread_url")
 
     @app.context_processor
     def inject_helpers() -> dict:

@@ -1,12 +1,189 @@
-"""Threads pages."""
+"""Thread and post pages: read a thread, ask, reply, edit, see revisions, delete, moderate."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from wtforms import SelectChoice
+
+from forum.auth import acting_user
+from forum.models import Post, Thread
+from forum.services import categories, posting, reading
+from forum.services.errors import Invalid
+from forum.services.pagination import encode_cursor
+from forum.services.permissions import Action, can, require
+from forum.web.forms import (
+    ConfirmForm,
+    EditPostForm,
+    ReplyForm,
+    ThreadEditForm,
+    ThreadForm,
+    ThreadModerationForm,
+)
+from forum.web.forms_support import show_errors
+from forum.web.templating import thread_url
 
 bp = Blueprint("threads", __name__)
+REPLIES_PER_PAGE = 50
 
 
-@bp.get("/ask")
+def split_tags(raw: str | None) -> list[str]:
+    """Tags typed as "billing, wifi" or "billing wifi", as a list (the service validates them)."""
+    return [tag for tag in re.split(r"[,\s]+", raw or "") if tag]
+
+
+def _category_choices() -> list[SelectChoice]:
+    return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()]
+
+
+def _post_location(post: Post) -> str:
+    """Where a post can be seen: its thread, on the page that starts with it when the thread is long."""
+    thread = post.thread
+    if post.is_question or thread.reply_count <= REPLIES_PER_PAGE:
+        return thread_url(thread, _anchor=f"p{post.id}")
+    return thread_url(thread, cursor=encode_cursor([post.created_at, post.id - 1]), _anchor=f"p{post.id}")
+
+
+def _render_thread(thread: Thread, reply_form: ReplyForm, status: int = 200):
+    cursor = request.args.get("cursor") or None
+    replies = reading.list_replies(acting_user(), thread, limit=REPLIES_PER_PAGE, cursor=cursor)
+    question = reading.question_post(thread)
+    page = render_template(
+        "threads/show.html", thread=thread, question=question, replies=replies, cursor=cursor, reply_form=reply_form
+    )
+    return page, status
+
+
+@bp.get("/t/<int:thread_id>")
+@bp.get("/t/<int:thread_id>/<slug>")
+def show(thread_id: int, slug: str | None = None):
+    thread = reading.get_thread(acting_user(), thread_id)
+    return _render_thread(thread, ReplyForm())
+
+
+@bp.route("/ask", methods=["GET", "POST"])
+@login_required
 def new():
-    return "TODO"
+    form = ThreadForm(category_id=request.args.get("category", type=int))
+    form.category_id.choices = _category_choices()
+    if form.validate_on_submit():
+        data = posting.NewThread(
+            category_id=form.category_id.data,
+            title=form.title.data,
+            body=form.body.data,
+            tags=split_tags(form.tags.data),
+            kind=form.kind.data,
+        )
+        try:
+            thread = posting.start_thread(acting_user(), data)
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("Your thread is posted. We will let you know when someone replies.", "success")
+            return redirect(thread_url(thread))
+    return render_template("threads/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/t/<int:thread_id>/reply")
+@login_required
+def reply(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    require(viewer, Action.THREAD_REPLY, thread)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            post = posting.reply_to_thread(viewer, thread, form.body.data)
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("Your reply is posted.", "success")
+            return redirect(_post_location(post))
+    return _render_thread(thread, form, 422)
+
+
+def _thread_change(form: ThreadEditForm, moderating: bool) -> posting.ThreadChange:
+    change = posting.ThreadChange(title=form.title.data, tags=split_tags(form.tags.data))
+    if not moderating:
+        return change
+    return posting.ThreadChange(
+        title=change.title,
+        tags=change.tags,
+        category_id=form.category_id.data,
+        locked=form.locked.data,
+        pinned=form.pinned.data,
+    )
+
+
+def _thread_form(thread: Thread, moderating: bool) -> ThreadEditForm:
+    data = {"title": thread.title, "tags": ", ".join(tag.name for tag in thread.tags)}
+    if not moderating:
+        return ThreadEditForm(data=data)
+    data.update(category_id=thread.category_id, locked=thread.locked, pinned=thread.pinned)
+    form = ThreadModerationForm(data=data)
+    form.category_id.choices = _category_choices()
+    return form
+
+
+@bp.route("/t/<int:thread_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    require(viewer, Action.THREAD_EDIT, thread)
+    moderating = can(viewer, Action.THREAD_MODERATE, thread)
+    form = _thread_form(thread, moderating)
+    if form.validate_on_submit():
+        try:
+            posting.update_thread(viewer, thread, _thread_change(form, moderating))
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("The thread is updated.", "success")
+            return redirect(thread_url(thread))
+    return render_template("threads/edit.html", form=form, thread=thread), 422 if form.errors else 200
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int):
+    viewer = acting_user()
+    post = reading.get_post(viewer, post_id)
+    require(viewer, Action.POST_EDIT, post)
+    form = EditPostForm(data={"body": post.body})
+    if form.validate_on_submit():
+        try:
+            posting.edit_post(viewer, post, form.body.data)
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("Your changes are saved; the earlier version is kept in the post's history.", "success")
+            return redirect(_post_location(post))
+    return render_template("threads/edit_post.html", form=form, post=post), 422 if form.errors else 200
+
+
+@bp.get("/p/<int:post_id>/history")
+def post_history(post_id: int):
+    viewer = acting_user()
+    post = reading.get_post(viewer, post_id)
+    revisions = reading.post_revisions(viewer, post)
+    return render_template("threads/history.html", post=post, revisions=revisions)
+
+
+@bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_post(post_id: int):
+    viewer = acting_user()
+    post = reading.get_post(viewer, post_id)
+    require(viewer, Action.POST_DELETE, post)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        posting.delete_post(viewer, post)
+        if post.is_question:
+            flash("The thread is deleted.", "success")
+            return redirect(url_for("categories.show", slug=post.thread.category.slug))
+        flash("The reply is deleted.", "success")
+        return redirect(thread_url(post.thread))
+    return render_template("threads/delete_post.html", form=form, post=post)

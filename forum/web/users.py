@@ -1,12 +1,42 @@
-"""Users pages."""
+"""Profiles: a member's page with their threads and replies, and the signed-in user's settings."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from forum.auth import acting_user
+from forum.services import accounts, reading
+from forum.services.errors import Invalid
+from forum.web.forms import ProfileForm
+from forum.web.forms_support import show_errors
 
 bp = Blueprint("users", __name__)
+PROFILE_THREADS = 20
+PROFILE_REPLIES = 20
 
 
 @bp.get("/u/<username>")
 def show(username: str):
-    return "TODO"
+    viewer = acting_user()
+    user = accounts.get_user_by_username(username)
+    threads = reading.list_threads(viewer, reading.ThreadQuery(author_id=user.id, sort="latest"), PROFILE_THREADS)
+    replies = reading.recent_replies_by(viewer, user, limit=PROFILE_REPLIES)
+    return render_template("users/show.html", user=user, threads=threads.items, replies=replies)
+
+
+@bp.route("/settings/profile", methods=["GET", "POST"])
+@login_required
+def edit():
+    user = acting_user()
+    form = ProfileForm(data={"display_name": user.display_name, "bio": user.bio, "time_zone": user.time_zone})
+    if form.validate_on_submit():
+        change = accounts.ProfileChange(form.display_name.data, form.bio.data, form.time_zone.data.strip())
+        try:
+            accounts.update_profile(user, user, change)
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("users.show", username=user.username))
+    return render_template("users/edit.html", form=form), 422 if form.errors else 200

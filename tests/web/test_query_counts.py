@@ -1,0 +1,71 @@
+"""Long threads and busy categories cost the same number of SQL queries as short ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import event
+
+
+@pytest.fixture
+def count_queries(db, client):
+    """Run a GET and return how many SQL statements it ran (transaction control not counted)."""
+
+    def run(path: str) -> int:
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        engine = db.session.get_bind()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    return run
+
+
+def _thread_with_replies(make, count: int):
+    thread = make.make_thread(tags=["wifi", "router"])
+    for _ in range(count):
+        make.make_reply(thread)  # each reply by a different new member
+    return thread
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "member", "moderator"])
+def test_thread_page_query_count_does_not_grow_with_replies(make, login_as, count_queries: Callable, caller):
+    if caller != "anonymous":
+        login_as(make.make_user(role=caller))
+    short, long = f"/t/{_thread_with_replies(make, 3).id}", f"/t/{_thread_with_replies(make, 30).id}"
+    assert count_queries(short) == count_queries(long)
+
+
+def test_category_page_query_count_does_not_grow_with_threads(make, login_as, count_queries: Callable):
+    login_as(make.make_user())
+    small, big = make.make_category(slug="small"), make.make_category(slug="big")
+    for _ in range(3):
+        make.make_thread(category=small, tags=["a"])
+    for _ in range(30):
+        make.make_thread(category=big, tags=["b"])
+    assert count_queries("/c/small") == count_queries("/c/big")
+
+
+def test_front_page_query_count_does_not_grow_with_threads(make, count_queries: Callable):
+    make.make_thread()
+    few = count_queries("/")
+    for _ in range(10):
+        make.make_thread()
+    assert count_queries("/") == few
+
+
+def test_profile_query_count_does_not_grow_with_activity(make, count_queries: Callable):
+    quiet, busy = make.make_user(username="quiet"), make.make_user(username="busy")
+    make.make_reply(make.make_thread(author=quiet), author=quiet)
+    for _ in range(8):
+        make.make_reply(make.make_thread(author=busy), author=busy)
+    assert count_queries("/u/quiet") == count_queries("/u/busy")

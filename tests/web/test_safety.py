@@ -1,0 +1,62 @@
+"""Hostile content is shown inert, and no page needs inline script or style (the CSP forbids both)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web.helpers import text
+
+HOSTILE_BODY = "Hi <script>alert('x')</script> [click me](javascript:alert(1)) <img src=x onerror=alert(2)>"
+
+
+def test_scripts_and_javascript_links_in_posts_are_escaped_or_stripped(act_as, community, make):
+    make.make_reply(community.thread, author=community.other, body=HOSTILE_BODY)
+    page = text(act_as("anonymous").get(f"/t/{community.thread.id}"))
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert 'href="javascript:' not in page.lower()
+    assert "<img src=x" not in page and "onerror=" not in page.replace("onerror=alert(2)&gt;", "")
+
+
+def test_titles_and_names_are_escaped_everywhere_they_appear(client, make, db):
+    author = make.make_user(display_name="<b>Bold</b> Bob")
+    thread = make.make_thread(author=author, title="<i>Sneaky</i> title for a question")
+    paths = ("/", f"/c/{thread.category.slug}", f"/t/{thread.id}", f"/u/{author.username}")
+    for page in (text(client.get(path)) for path in paths):
+        assert "<i>Sneaky</i>" not in page and "&lt;i&gt;Sneaky&lt;/i&gt;" in page
+        assert "<b>Bold</b>" not in page and "&lt;b&gt;Bold&lt;/b&gt; Bob" in page
+
+
+def test_a_profile_bio_is_shown_as_plain_text(client, make):
+    user = make.make_user(bio="<script>steal()</script>")
+    assert "&lt;script&gt;steal()" in text(client.get(f"/u/{user.username}"))
+
+
+PAGES = [
+    "/",
+    "/c/billing",
+    "/t/{thread.id}",
+    "/p/{question.id}/history",
+    "/p/{question.id}/edit",
+    "/p/{reply.id}/delete",
+    "/t/{thread.id}/edit",
+    "/ask",
+    "/u/asker",
+    "/settings/profile",
+    "/admin",
+    "/admin/categories",
+    "/admin/categories/{category.id}/edit",
+    "/admin/users",
+    "/admin/settings",
+    "/c/missing",
+]
+INLINE = re.compile(r"<script|\sstyle=|<style|\son[a-z]+=", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_work_under_the_strict_content_security_policy(act_as, community, path):
+    response = act_as("admin").get(path.format(**vars(community)))
+    assert response.status_code in (200, 404)
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert not INLINE.search(text(response))
