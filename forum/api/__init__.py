@@ -10,7 +10,19 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def init_app(app: Flask) -> None:
-    from forum.api import categories, openapi, posts, problems, requests, settings, threads, tokens, users  # noqa: F401
+    from forum.api import (  # noqa: F401
+        categories,
+        notifications,
+        openapi,
+        posts,
+        problems,
+        qa,
+        requests,
+        settings,
+        threads,
+        tokens,
+        users,
+    )
 
     app.url_map.converters["id"] = requests.IdConverter
     csrf.exempt(bp)

@@ -11,7 +11,8 @@ from typing import Any
 from flask import current_app
 
 from forum.api import bp
-from forum.models import Role, ThreadKind, ThreadStatus
+from forum.models import NotificationKind, Role, ThreadKind, ThreadStatus
+from forum.services.notifications import EMAIL_FREQUENCIES
 from forum.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 Schema = dict[str, Any]
@@ -58,13 +59,14 @@ def operation(
     body: Schema | None = None,
     params: list[Schema] | None = None,
     public: bool = False,
+    body_required: bool = True,
 ) -> dict[str, Any]:
     """One operation; public ones also work without credentials."""
     op: dict[str, Any] = {"summary": summary, "responses": _responses(*ok, errors)}
     if params:
         op["parameters"] = params
     if body is not None:
-        op["requestBody"] = {"required": True, "content": _json(body)}
+        op["requestBody"] = {"required": body_required, "content": _json(body)}
     op["security"] = [{}, {"bearer": []}, {"session": []}] if public else [{"bearer": []}, {"session": []}]
     return op
 
@@ -141,7 +143,12 @@ def _account_paths() -> dict[str, Any]:
             "get": operation("A public profile", (200, "The user", ref("User")), (404,),
                              params=[path_id("user_id", "user")], public=True),
         },
-        "/me": {"get": operation("The caller's own account", (200, "The caller", ref("Me")), (401,))},
+        "/me": {
+            "get": operation("The caller's own account, with the unread notification count",
+                             (200, "The caller", ref("Me")), (401,)),
+            "patch": operation("Change the caller's profile and email preferences; fields left out are kept",
+                               (200, "The caller", ref("Me")), WRITE_ERRORS, body=ref("MeChange")),
+        },
     }
 
 
@@ -167,8 +174,9 @@ def _thread_list_params() -> list[Schema]:
         query("tag", "Only threads with this tag.", STRING),
         query("status", "Only threads in this status.", {"enum": [s.value for s in ThreadStatus]}),
         query("filter", "unanswered, unsolved or solved questions.", {"enum": ["unanswered", "unsolved", "solved"]}),
-        query("sort", "Newest first by creation or by last activity.",
-              {"enum": ["latest", "active"], "default": "active"}),
+        query("sort", "Newest first by creation (latest) or by last activity (active), or most helpful "
+              "votes on the question first (votes).",
+              {"enum": ["latest", "active", "votes"], "default": "active"}),
         *PAGE_PARAMS,
     ]
 
@@ -197,17 +205,96 @@ def _thread_paths() -> dict[str, Any]:
             ),
         },
         "/threads/{thread_id}/posts": {
-            "get": operation("Replies, oldest first", (200, "A page of posts", list_of("Post")), (404, 422),
-                             params=[thread_id, *PAGE_PARAMS], public=True),
+            "get": operation(
+                "Replies, oldest first; or sort=votes: the accepted reply first, then by helpful votes",
+                (200, "A page of posts", list_of("Post")), (404, 422),
+                params=[thread_id, query("sort", "Reply order.", {"enum": ["oldest", "votes"], "default": "oldest"}),
+                        *PAGE_PARAMS],
+                public=True,
+            ),
             "post": operation("Reply (403 when the thread is locked)", (201, "The reply", ref("Post")),
                               (*WRITE_ERRORS, 404), body=obj({"body": STRING}, ["body"]), params=[thread_id]),
         },
     }
 
 
+ACTION_ERRORS = (400, 401, 403, 404)  # bodyless writes: CSRF, sign-in, permission, visibility
+
+
+def _qa_paths() -> dict[str, Any]:
+    thread_id = path_id("thread_id", "thread")
+    thread = (200, "The thread", ref("Thread"))
+    feedback = obj(
+        {"resolved": BOOLEAN, "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+         "comment": {"type": ["string", "null"], "maxLength": 2000}},
+        ["resolved"],
+    )
+    return {
+        "/threads/{thread_id}/accepted": {
+            "put": operation(
+                "Accept a reply as the solution, replacing any earlier one (asker or staff); 409 for discussions",
+                thread, (*WRITE_ERRORS, 404, 409), body=obj({"post_id": INTEGER}, ["post_id"]), params=[thread_id],
+            ),
+            "delete": operation("Remove the accepted solution (asker or staff); the thread is answered or open again",
+                                thread, (*ACTION_ERRORS, 409), params=[thread_id]),
+        },
+        "/threads/{thread_id}/me-too": {
+            "post": operation("\"I have this question too\" (counted once per user; also watches the thread)",
+                              (200, "The new count", ref("MeTooCount")), ACTION_ERRORS, params=[thread_id]),
+            "delete": operation("Take back \"me too\"", (200, "The new count", ref("MeTooCount")), ACTION_ERRORS,
+                                params=[thread_id]),
+        },
+        "/threads/{thread_id}/subscription": {
+            "post": operation("Watch the thread: hear about its replies", (204, "Watching", None), ACTION_ERRORS,
+                              params=[thread_id]),
+            "delete": operation("Mute the thread, also against later automatic watches", (204, "Muted", None),
+                                ACTION_ERRORS, params=[thread_id]),
+        },
+        "/threads/{thread_id}/feedback": {
+            "post": operation("\"Did this resolve your issue?\" (asker only); a no offers escalation",
+                              (201, "The recorded feedback", ref("Feedback")), (*WRITE_ERRORS, 404),
+                              body=feedback, params=[thread_id]),
+        },
+        "/threads/{thread_id}/needs-info": {
+            "post": operation(
+                "Ask the asker for more information (advocates and staff); 409 unless an open or answered question",
+                thread, (*WRITE_ERRORS, 404, 409), body=obj({"note": {"type": "string", "maxLength": 1000}}, ["note"]),
+                params=[thread_id],
+            ),
+            "delete": operation("The information was given (asker or staff): back to open or answered",
+                                thread, ACTION_ERRORS, params=[thread_id]),
+        },
+    }
+
+
+def _notification_paths() -> dict[str, Any]:
+    marked = obj({"marked": INTEGER, "unread": INTEGER}, ["marked", "unread"])
+    return {
+        "/notifications": {
+            "get": operation("The caller's notifications, newest first",
+                             (200, "A page of notifications", list_of("Notification")), (401, 422),
+                             params=PAGE_PARAMS),
+        },
+        "/notifications/read": {
+            "post": operation(
+                "Mark the given notifications read (only the caller's own), or all of them when ids is left out",
+                (200, "How many changed, and how many are still unread", marked), WRITE_ERRORS,
+                body=obj({"ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 1000}}),
+                body_required=False,
+            ),
+        },
+    }
+
+
 def _post_paths() -> dict[str, Any]:
     post_id = path_id("post_id", "post")
+    votes = (200, "The post's helpful votes", ref("VoteCount"))
     return {
+        "/posts/{post_id}/votes": {
+            "post": operation("Vote the post helpful (not your own: 403); voting twice counts once", votes,
+                              ACTION_ERRORS, params=[post_id]),
+            "delete": operation("Withdraw your helpful vote", votes, ACTION_ERRORS, params=[post_id]),
+        },
         "/posts/{post_id}": {
             "patch": operation("Edit a post (author or moderator); the old body becomes a revision",
                                (200, "The post", ref("Post")), (*WRITE_ERRORS, 404),
@@ -244,13 +331,23 @@ def _resource_schemas() -> dict[str, Schema]:
     post = obj(
         {"id": INTEGER, "thread_id": INTEGER, "author": ref("UserSummary"), "body": STRING, "body_html": STRING,
          "vote_count": INTEGER, "is_accepted": BOOLEAN, "is_staff": BOOLEAN, "hidden": BOOLEAN,
-         "created_at": TIME, "edited_at": NULLABLE_TIME},
+         "deleted": BOOLEAN, "created_at": TIME, "edited_at": NULLABLE_TIME,
+         "viewer": {**obj({"voted": BOOLEAN}), "description": "Signed-in callers, in reply lists and first_post."}},
         ["id", "thread_id", "author", "body", "body_html", "created_at"],
     )
     return {
         "UserSummary": summary,
         "User": {"allOf": [summary, obj({"badges": {"type": "array", "items": {}}, "created_at": TIME})]},
-        "Me": {"allOf": [ref("User"), obj({"email": STRING, "notifications_unread": INTEGER})]},
+        "Me": {"allOf": [ref("User"), obj(
+            {"email": STRING, "bio": STRING, "time_zone": STRING, "email_frequency": {"enum": list(EMAIL_FREQUENCIES)},
+             "weekly_digest": BOOLEAN, "notifications_unread": INTEGER},
+            ["email", "email_frequency", "weekly_digest", "notifications_unread"],
+        )]},
+        "MeChange": obj(
+            {"display_name": {"type": "string", "maxLength": 64}, "bio": {"type": "string", "maxLength": 2000},
+             "time_zone": {"type": "string", "description": "An IANA time zone, e.g. Europe/Berlin."},
+             "email_frequency": {"enum": list(EMAIL_FREQUENCIES)}, "weekly_digest": BOOLEAN},
+        ),
         "Category": obj(
             {"id": INTEGER, "slug": STRING, "name": STRING, "description": STRING, "position": INTEGER,
              "thread_count": INTEGER},
@@ -258,6 +355,25 @@ def _resource_schemas() -> dict[str, Schema]:
         ),
         "Thread": _thread_schema(),
         "Post": post,
+        "Notification": obj(
+            {"id": INTEGER, "kind": {"enum": [k.value for k in NotificationKind]},
+             "thread_id": {"type": ["integer", "null"]}, "post_id": {"type": ["integer", "null"]},
+             "actor": {"anyOf": [ref("UserSummary"), {"type": "null"}]}, "count": INTEGER, "message": STRING,
+             "summary": {**STRING, "description": "One plain-text line."},
+             "url": {"type": ["string", "null"], "description": "Site path of the thread (and post anchor)."},
+             "created_at": TIME, "read_at": NULLABLE_TIME},
+            ["id", "kind", "thread_id", "post_id", "actor", "count", "message", "summary", "url", "created_at",
+             "read_at"],
+        ),
+        "Feedback": obj(
+            {"id": INTEGER, "thread_id": INTEGER, "resolved": BOOLEAN, "rating": {"type": ["integer", "null"]},
+             "comment": STRING, "created_at": TIME,
+             "offers_escalation": {**BOOLEAN, "description": "True when the asker should be offered the support "
+                                                             "team."}},
+            ["id", "thread_id", "resolved", "rating", "comment", "created_at", "offers_escalation"],
+        ),
+        "MeTooCount": obj({"me_too_count": INTEGER}, ["me_too_count"]),
+        "VoteCount": obj({"vote_count": INTEGER}, ["vote_count"]),
         "Revision": obj({"id": INTEGER, "editor": ref("UserSummary"), "body": STRING, "created_at": TIME},
                         ["id", "editor", "body", "created_at"]),
         "Settings": {"type": "object", "description": "Flat {key: value}; keys as in domain.md.",
@@ -271,9 +387,15 @@ def _thread_schema() -> Schema:
          "kind": {"enum": [k.value for k in ThreadKind]}, "status": {"enum": [s.value for s in ThreadStatus]},
          "solved_by": {"enum": [None, "community", "support"]}, "author": ref("UserSummary"), "tags": TAGS,
          "reply_count": INTEGER, "vote_count": INTEGER, "me_too_count": INTEGER,
-         "accepted_post_id": {"type": ["integer", "null"]}, "case": {"type": ["object", "null"]},
+         "accepted_post_id": {"type": ["integer", "null"]}, "solved_at": NULLABLE_TIME,
+         "needs_info": {"anyOf": [obj({"note": STRING, "since": NULLABLE_TIME}, ["note", "since"]),
+                                  {"type": "null"}],
+                        "description": "What the asker was asked for, while the status is needs_info."},
+         "case": {"type": ["object", "null"]},
          "locked": BOOLEAN, "pinned": BOOLEAN, "created_at": TIME, "last_activity_at": TIME,
-         "first_post": {**ref("Post"), "description": "Only on a single thread, not in lists."}},
+         "first_post": {**ref("Post"), "description": "Only on a single thread, not in lists."},
+         "viewer": {**obj({"voted": BOOLEAN, "me_too": BOOLEAN, "watching": BOOLEAN}, ["voted", "me_too", "watching"]),
+                    "description": "Only on GET /threads/{thread_id} for signed-in callers."}},
         ["id", "category_id", "title", "kind", "status", "author", "tags", "reply_count", "locked", "pinned",
          "created_at", "last_activity_at"],
     )
@@ -290,14 +412,17 @@ def _problem_schema() -> Schema:
 def document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document, as a JSON-ready dict."""
     schemas = {**_resource_schemas(), "Problem": _problem_schema()}
-    schemas.update({f"{name}List": envelope(name) for name in ("Category", "Thread", "Post", "Revision")})
-    paths = {**_account_paths(), **_category_paths(), **_thread_paths(), **_post_paths(), **_admin_paths()}
+    schemas.update({f"{name}List": envelope(name)
+                    for name in ("Category", "Thread", "Post", "Revision", "Notification")})
+    paths = {**_account_paths(), **_category_paths(), **_thread_paths(), **_qa_paths(), **_post_paths(),
+             **_notification_paths(), **_admin_paths()}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Horseshoe API",
             "version": "1",
-            "description": "Peer-support community. Errors are RFC 9457 application/problem+json.",
+            "description": "Peer-support community. Errors, including unexpected 500s, are RFC 9457 "
+                           "application/problem+json.",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,

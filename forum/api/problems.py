@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from forum.services.errors import DomainError
 from forum.web import errors as web_errors
@@ -31,7 +31,22 @@ def _is_api_request() -> bool:
 
 
 def install(app: Flask) -> None:
-    """Answer API errors as problem+json; leave HTML pages to the web error handlers."""
+    """Answer API errors as problem+json; leave HTML pages to the web error handlers.
+
+    Call after the web registered its handlers: the web's 500 page handler is taken over here
+    and still answers every non-API request.
+    """
+    web_server_error = app.error_handler_spec[None].get(500, {}).get(InternalServerError)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError):
+        """Unexpected failures (and explicit 500s): problem+json under /api/, the web's page elsewhere."""
+        if _is_api_request():
+            return problem(500, "Internal server error",
+                           "Something went wrong on our side. Please try again later.")
+        if web_server_error is not None:
+            return web_server_error(exc)
+        return web_errors.render_http_error(exc)
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):

@@ -82,6 +82,26 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def optional_json_body() -> dict[str, Any]:
+    """Like json_body(), for routes whose body may be left out entirely (then it is {})."""
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not request.content_length and not chunked:
+        return {}  # no body (some clients still send Content-Type: application/json)
+    return json_body()
+
+
+def id_list(data: dict, name: str, *, max_items: int = 1000) -> list[int] | None:
+    """An optional array of ids; Invalid names the field for anything no row could have."""
+    values = field(data, name, list, required=False)
+    if values is None:
+        return None
+    if len(values) > max_items:
+        raise Invalid({name: [f"Send at most {max_items:,} ids at a time."]})
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_ID for v in values):
+        raise Invalid({name: ["Send an array of ids (positive integers)."]})
+    return values
+
+
 def field(data: dict, name: str, kind: type | tuple[type, ...], *, required: bool = True, default: Any = None) -> Any:
     """One typed field from a JSON object; Invalid names the field when it is missing or mistyped."""
     if name not in data or data[name] is None:

@@ -9,7 +9,7 @@ from flask import request
 from forum.api import bp, serializers
 from forum.api.requests import MAX_ID, field, id_field, json_body, page_params, signed_in_user, viewer
 from forum.models import Thread, ThreadKind, User
-from forum.services import categories, posting, reading
+from forum.services import categories, posting, qa, reading, subscriptions
 from forum.services.errors import Invalid, NotFound
 
 
@@ -67,8 +67,18 @@ def start_thread():
 
 @bp.get("/threads/<id:thread_id>")
 def show_thread(thread_id: int):
+    """The thread; signed-in callers also get what they did on it (three small queries)."""
     caller = viewer()
-    return _thread(reading.get_thread(caller, thread_id), caller)
+    thread = reading.get_thread(caller, thread_id)
+    question = reading.question_post(thread)
+    state = None
+    if caller is not None:
+        state = {
+            "voted": question.id in qa.voted_post_ids(caller, [question.id]),
+            "me_too": qa.has_me_too(caller, thread),
+            "watching": subscriptions.is_watching(caller, thread),
+        }
+    return serializers.thread(thread, question, caller, viewer_state=state)
 
 
 @bp.patch("/threads/<id:thread_id>")
@@ -91,8 +101,10 @@ def list_replies(thread_id: int):
     caller = viewer()
     thread = reading.get_thread(caller, thread_id)
     limit, cursor = page_params()
-    found = reading.list_replies(caller, thread, limit, cursor)
-    return serializers.page(found, lambda post: serializers.post(post, caller))
+    found = reading.list_replies(caller, thread, limit, cursor, sort=request.args.get("sort") or "oldest")
+    voted = qa.voted_post_ids(caller, [post.id for post in found.items])  # one query for the page
+    return serializers.page(found, lambda post: serializers.post(
+        post, caller, thread=thread, voted=post.id in voted if caller is not None else None))
 
 
 @bp.post("/threads/<id:thread_id>/posts")
@@ -100,4 +112,4 @@ def reply_to_thread(thread_id: int):
     user = signed_in_user()
     thread = reading.get_thread(user, thread_id)
     post = posting.reply_to_thread(user, thread, field(json_body(), "body", str))
-    return serializers.post(post, user), 201
+    return serializers.post(post, user, thread=thread), 201

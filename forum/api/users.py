@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from forum.api import bp, serializers
 from forum.api.requests import field, json_body, signed_in_user
-from forum.services import accounts
+from forum.models import User
+from forum.services import accounts, notifications
+from forum.services.errors import ErrorCollector, Invalid
 
 
 @bp.post("/users")
@@ -26,7 +30,48 @@ def show_user(user_id: int):
     return serializers.user(accounts.get_user(user_id))
 
 
+def _me(user: User) -> dict[str, Any]:
+    return serializers.me(user, notifications.unread_count(user))
+
+
 @bp.get("/me")
 def show_me():
+    return _me(signed_in_user())
+
+
+PROFILE_FIELDS = {"display_name": str, "bio": str, "time_zone": str}
+EMAIL_FIELDS = {"email_frequency": str, "weekly_digest": bool}
+
+
+@bp.patch("/me")
+def update_me():
+    """Change the caller's profile and email preferences; fields left out keep their value.
+
+    Everything is checked before anything is saved, so a 422 changes nothing.
+    """
     user = signed_in_user()
-    return {**serializers.user(user), "email": user.email, "notifications_unread": 0}
+    data = json_body()
+    errors = ErrorCollector()
+    given: dict[str, Any] = {}
+    for name, kind in {**PROFILE_FIELDS, **EMAIL_FIELDS}.items():
+        try:
+            value = field(data, name, kind, required=False)
+        except Invalid as exc:
+            for message in exc.errors[name]:
+                errors.add(name, message)
+            continue
+        if value is not None:
+            given[name] = value
+    frequency = given.get("email_frequency", user.email_frequency)
+    if frequency not in notifications.EMAIL_FREQUENCIES:
+        errors.add("email_frequency", f"Choose one of: {', '.join(notifications.EMAIL_FREQUENCIES)}.")
+    errors.raise_if_any()
+    if given.keys() & PROFILE_FIELDS.keys():
+        accounts.update_profile(user, user, accounts.ProfileChange(
+            display_name=given.get("display_name", user.display_name),
+            bio=given.get("bio", user.bio),
+            time_zone=given.get("time_zone", user.time_zone),
+        ))
+    if given.keys() & EMAIL_FIELDS.keys():
+        notifications.set_email_preferences(user, frequency, given.get("weekly_digest", user.weekly_digest))
+    return _me(user)

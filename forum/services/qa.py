@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import MeToo, NotificationKind, Post, Thread, ThreadKind, ThreadStatus, User, Vote
-from forum.services import clock, feedback, notifications, subscriptions
+from forum.services import clock, feedback, indexing, notifications, subscriptions
 from forum.services.errors import Conflict, Forbidden, Invalid
 from forum.services.permissions import Action, require
 
@@ -38,6 +38,7 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
         raise Invalid({"post_id": ["Choose a visible reply in this thread."]})
     if thread.kind != ThreadKind.QUESTION.value:
         raise Conflict("Only questions have solutions.")
+    _end_info_wait(thread)
     thread.accepted_post_id = post.id
     thread.accepted_by_id = actor.id
     thread.solved_at = clock.now()
@@ -45,8 +46,18 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
     thread.status = ThreadStatus.SOLVED.value
     notifications.notify([post.author_id], notifications.Event(NotificationKind.ACCEPTED, thread, post, actor))
     feedback.request_feedback(thread)
+    indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread
+
+
+def _end_info_wait(thread: Thread) -> None:
+    """A solution ends any "needs more info" wait; the waited time still counts as paused."""
+    if thread.needs_info_since is not None:
+        thread.paused_seconds += int((clock.now() - thread.needs_info_since).total_seconds())
+    thread.needs_info_note = None
+    thread.needs_info_by_id = None
+    thread.needs_info_since = None
 
 
 def unaccept_solution(actor: User, thread: Thread) -> Thread:
@@ -55,6 +66,7 @@ def unaccept_solution(actor: User, thread: Thread) -> Thread:
     if thread.accepted_post_id is None:
         return thread
     drop_solution(thread)
+    indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread
 
@@ -107,8 +119,10 @@ def withdraw_vote(actor: User, post: Post) -> int:
 
 
 def add_me_too(actor: User, thread: Thread) -> int:
-    """"I have this question too": counted once per user."""
+    """"I have this question too": counted once per user, and not for the asker (it is their question)."""
     require(actor, Action.THREAD_ME_TOO, thread)
+    if actor.id == thread.author_id:
+        raise Forbidden("This is your own question.")
     try:
         with db.session.begin_nested():
             db.session.execute(insert(MeToo).values(user_id=actor.id, thread_id=thread.id, created_at=clock.now()))
@@ -139,3 +153,10 @@ def voted_post_ids(viewer: User | None, post_ids: list[int]) -> set[int]:
     if viewer is None or not post_ids:
         return set()
     return set(db.session.scalars(select(Vote.post_id).where(Vote.user_id == viewer.id, Vote.post_id.in_(post_ids))))
+
+
+def has_me_too(viewer: User | None, thread: Thread) -> bool:
+    """Whether the viewer said "me too" on this thread (one query; for a single thread's page)."""
+    if viewer is None:
+        return False
+    return bool(db.session.scalar(select(exists().where(MeToo.user_id == viewer.id, MeToo.thread_id == thread.id))))

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from forum.models import User
 
-ROLES = {"author": "member", "member": "member", "other": "member", "advocate": "advocate",
+ROLES = {"author": "member", "member": "member", "other": "member", "helper": "member", "advocate": "advocate",
          "moderator": "moderator", "agent": "agent", "admin": "admin"}
 
 

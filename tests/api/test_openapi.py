@@ -63,11 +63,35 @@ def test_errors_are_documented_as_problem_json(spec):
                 assert schema == {"$ref": "#/components/schemas/Problem"}, f"{method} {path} {status}"
 
 
+# Writes that take no body: the path says it all (they answer no 415 or 422 either).
+BODYLESS_WRITES = {
+    ("post", "/threads/{thread_id}/me-too"),
+    ("post", "/threads/{thread_id}/subscription"),
+    ("post", "/posts/{post_id}/votes"),
+}
+
+
 def test_writes_document_bodies_and_their_failures(spec):
     for path, method, op in operations(spec):
-        if method in ("post", "patch", "put") and path != "/tokens/current":
+        if (method, path) in BODYLESS_WRITES:
+            assert "requestBody" not in op and {"400", "401"} <= set(op["responses"]), f"{method} {path}"
+        elif method in ("post", "patch", "put") and path != "/tokens/current":
             assert "application/json" in op["requestBody"]["content"], f"{method} {path}"
             assert {"400", "415", "422"} <= set(op["responses"]), f"{method} {path}"
+
+
+def test_the_new_qa_routes_are_described(spec):
+    paths = spec["paths"]
+    assert set(paths["/threads/{thread_id}/accepted"]) == {"put", "delete"}
+    assert paths["/threads/{thread_id}/accepted"]["put"]["requestBody"]["content"]["application/json"]["schema"][
+        "required"] == ["post_id"]
+    assert "409" in paths["/threads/{thread_id}/accepted"]["put"]["responses"]
+    assert paths["/notifications/read"]["post"]["requestBody"]["required"] is False
+    assert "votes" in next(p for p in paths["/threads"]["get"]["parameters"] if p["name"] == "sort")["schema"]["enum"]
+    reply_sorts = next(p for p in paths["/threads/{thread_id}/posts"]["get"]["parameters"] if p["name"] == "sort")
+    assert reply_sorts["schema"]["enum"] == ["oldest", "votes"]
+    assert {"Notification", "NotificationList", "Feedback", "VoteCount", "MeTooCount"} <= set(
+        spec["components"]["schemas"])
 
 
 def test_every_reference_resolves(spec):
@@ -77,6 +101,6 @@ def test_every_reference_resolves(spec):
 
 
 def test_list_routes_document_paging_parameters(spec):
-    for path in ("/threads", "/threads/{thread_id}/posts"):
+    for path in ("/threads", "/threads/{thread_id}/posts", "/notifications"):
         names = {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
         assert {"limit", "cursor"} <= names

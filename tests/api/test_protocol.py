@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from forum.services import accounts
 from tests.api.support import assert_problem
 
 # (method, path) of every route that reads a JSON body; {thread} and {post} are filled per test.
@@ -18,6 +19,22 @@ WRITE_ROUTES = [
     ("POST", "/api/v1/threads/{thread}/posts"),
     ("PATCH", "/api/v1/posts/{post}"),
     ("PATCH", "/api/v1/settings"),
+    ("PATCH", "/api/v1/me"),
+    ("PUT", "/api/v1/threads/{thread}/accepted"),
+    ("POST", "/api/v1/threads/{thread}/feedback"),
+    ("POST", "/api/v1/threads/{thread}/needs-info"),
+    ("POST", "/api/v1/notifications/read"),
+]
+# Writes without a body (the URL says it all).
+ACTION_ROUTES = [
+    ("DELETE", "/api/v1/threads/{thread}/accepted"),
+    ("POST", "/api/v1/threads/{thread}/me-too"),
+    ("DELETE", "/api/v1/threads/{thread}/me-too"),
+    ("POST", "/api/v1/threads/{thread}/subscription"),
+    ("DELETE", "/api/v1/threads/{thread}/subscription"),
+    ("DELETE", "/api/v1/threads/{thread}/needs-info"),
+    ("POST", "/api/v1/posts/{post}/votes"),
+    ("DELETE", "/api/v1/posts/{post}/votes"),
 ]
 
 
@@ -63,7 +80,7 @@ def test_a_body_over_the_size_limit_is_a_413(admin_api, url, app, method, path):
 SIGNED_IN_WRITES = [route for route in WRITE_ROUTES if route[1] not in ("/api/v1/tokens", "/api/v1/users")]
 
 
-@pytest.mark.parametrize(("method", "path"), SIGNED_IN_WRITES + [("DELETE", "/api/v1/posts/{post}")])
+@pytest.mark.parametrize(("method", "path"), SIGNED_IN_WRITES + ACTION_ROUTES + [("DELETE", "/api/v1/posts/{post}")])
 def test_anonymous_writes_are_a_401_before_anything_else(call_as, url, method, path):
     response = call_as("anonymous").open(url(path), method=method, data="{not json", content_type="application/json")
     assert_problem(response, 401)
@@ -79,6 +96,25 @@ def test_cookie_writes_need_the_csrf_header(client, login_as, make):
     assert client.post("/api/v1/threads", json=body).status_code == 201
 
 
+@pytest.mark.parametrize(("method", "path"), ACTION_ROUTES)
+def test_cookie_actions_need_the_csrf_header(client, login_as, make, method, path):
+    thread = make.make_thread(replies=1)
+    post = make.make_reply(thread)
+    login_as(make.make_user(role="admin"))
+    response = client.open(path.format(thread=thread.id, post=post.id), method=method, csrf=False)
+    assert "CSRF" in assert_problem(response, 400)["detail"]
+
+
+@pytest.mark.parametrize(("method", "path"), ACTION_ROUTES)
+def test_read_only_tokens_cannot_act(app, make, method, path):
+    thread = make.make_thread(replies=1)
+    post = make.make_reply(thread)
+    client = app.test_client()
+    token = accounts.create_api_token(make.make_user(role="admin"), name="reader", scope="read")
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    assert_problem(client.open(path.format(thread=thread.id, post=post.id), method=method), 403)
+
+
 def test_bearer_writes_need_no_csrf_header(call_as, make):
     category = make.make_category()
     body = {"category_id": category.id, "title": "Posting from a bot", "body": "Hello from the helpdesk."}
@@ -89,3 +125,36 @@ def test_unknown_api_paths_and_methods_answer_problem_json(call_as, db):
     api = call_as("member")
     assert_problem(api.get("/api/v1/no-such-thing"), 404)
     assert_problem(api.put("/api/v1/threads", json={}), 405)
+
+
+# --- unexpected failures --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def failing(app, monkeypatch):
+    """Replace a view with one that crashes, and let Flask handle the crash as in production."""
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+
+    def crash(endpoint: str) -> None:
+        def boom(**_kwargs):
+            raise RuntimeError("a bug, not bad input")
+
+        monkeypatch.setitem(app.view_functions, endpoint, boom)
+
+    return crash
+
+
+def test_an_unexpected_api_failure_is_a_problem_json_500(call_as, cast, failing):
+    failing("api.show_user")
+    response = call_as("member").get(f"/api/v1/users/{cast['member'].id}")
+    problem = assert_problem(response, 500)
+    assert "bug" not in response.get_data(as_text=True)  # no internals leak
+    assert problem["title"] == "Internal server error"
+
+
+def test_an_unexpected_web_failure_keeps_the_html_error_page(client, failing):
+    failing("home.index")
+    response = client.get("/")
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    assert "Something went wrong" in response.get_data(as_text=True)
+    assert "bug" not in response.get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.services import posting, qa, reading
+from forum.services import needs_info, posting, qa, reading
 from forum.services.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 
 
@@ -113,3 +113,19 @@ def test_replies_sorted_by_votes_put_the_accepted_one_first_and_page_cleanly(mak
     expected = [replies[i].id for i in (2, 1, 3, 0, 4)]
     assert seen == expected
     assert reading.accepted_reply(None, thread).id == replies[2].id
+
+
+def test_the_asker_cannot_me_too_their_own_question(make):
+    thread = make.make_thread()
+    with pytest.raises(Forbidden):
+        qa.add_me_too(thread.author, thread)
+    assert thread.me_too_count == 0
+
+
+def test_a_solution_ends_a_needs_info_wait(make, clock_at):
+    thread = make.make_thread()
+    reply = make.make_reply(thread)
+    needs_info.request_info(make.make_user("moderator"), thread, "Which model?")
+    clock_at.advance(minutes=30)
+    qa.accept_solution(thread.author, thread, reply)
+    assert thread.needs_info_since is None and thread.paused_seconds == 1800

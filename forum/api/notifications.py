@@ -1,0 +1,23 @@
+"""The caller's notifications: the newest-first list, and marking some or all read."""
+
+from __future__ import annotations
+
+from forum.api import bp, serializers
+from forum.api.requests import id_list, optional_json_body, page_params, signed_in_user
+from forum.services import notifications
+
+
+@bp.get("/notifications")
+def list_notifications():
+    user = signed_in_user()
+    limit, cursor = page_params()
+    return serializers.page(notifications.list_notifications(user, limit, cursor), serializers.notification)
+
+
+@bp.post("/notifications/read")
+def mark_notifications_read():
+    """{"ids": [...]} marks those (the caller's own only); no ids marks every notification read."""
+    user = signed_in_user()
+    ids = id_list(optional_json_body(), "ids")
+    marked = notifications.mark_read(user, ids)
+    return {"marked": marked, "unread": notifications.unread_count(user)}
