@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_security(app)
     configure_auth(app)
     configure_jobs(app)
+    configure_search(app)
     configure_blueprints(app)
     configure_templates(app)
     configure_cli(app)
@@ -107,6 +108,12 @@ def configure_templates(app: Flask) -> None:
     from forum.web import templating
 
     templating.init_app(app)
+
+
+def configure_search(app: Flask) -> None:
+    import search
+
+    search.init_app(app)
 
 
 def configure_cli(app: Flask) -> None:

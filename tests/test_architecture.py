@@ -40,6 +40,8 @@ FORBIDDEN = {
 @pytest.mark.parametrize("path", _modules(), ids=_name)
 def test_module_imports_follow_the_layering(path: Path):
     module = _name(path)
+    if module in {"forum", "forum.__init__"}:
+        return  # the composition root (create_app) wires every package together
     imported = _imports(ast.parse(path.read_text()))
     for layer, banned in FORBIDDEN.items():
         if module == layer or module.startswith(layer + "."):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
-from forum.services import clock, markup, needs_info, notifications, qa
+from forum.services import clock, indexing, markup, needs_info, notifications, qa
 from forum.services.errors import ErrorCollector, Invalid
 from forum.services.permissions import Action, require
 
@@ -138,6 +138,7 @@ def start_thread(actor: User, data: NewThread) -> Thread:
     db.session.add_all([thread, question])
     db.session.flush()
     notifications.on_new_thread(thread, question, actor)
+    indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread
 
@@ -156,6 +157,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
     if actor.id == thread.author_id and thread.status == ThreadStatus.NEEDS_INFO.value:
         needs_info.clear_info_request(actor, thread, commit=False)
     notifications.on_reply(thread, post, actor)
+    indexing.reindex_thread(thread.id)
     db.session.commit()
     return post
 
@@ -191,6 +193,7 @@ def edit_post(actor: User, post: Post, body: str) -> Post:
     post.body_html = markup.render_markdown(body)
     post.renderer_version = markup.RENDERER_VERSION
     post.edited_at = moment
+    indexing.reindex_thread(post.thread_id)
     db.session.commit()
     return post
 
@@ -210,6 +213,7 @@ def delete_post(actor: User, post: Post) -> None:
         )
     if thread.accepted_post_id == post.id:
         qa.drop_solution(thread)
+    indexing.reindex_thread(thread.id)
     db.session.commit()
 
 
@@ -244,6 +248,7 @@ def update_thread(actor: User, thread: Thread, change: ThreadChange) -> Thread:
         thread.slug = slugify(change.title)
     if tags is not None:
         thread.tags = _tags_by_name(tags)
+    indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread
 

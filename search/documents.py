@@ -1,0 +1,97 @@
+"""Build index documents from the database: sanitized text only, and only what everyone may see.
+
+Deleted threads and posts are never indexed; text comes from the sanitized HTML (as plain
+text), never from raw Markdown, so the index can't hold anything the pages wouldn't show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from html import unescape
+
+import bleach
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum.extensions import db
+from forum.models import Post, Thread, ThreadStatus
+
+MAX_BODY_CHARS = 200_000
+
+
+def html_to_text(html: str) -> str:
+    """The visible text of sanitized HTML (entities decoded; Whoosh escapes it again in highlights)."""
+    return unescape(bleach.clean(html, tags=set(), strip=True))
+
+
+def _naive(moment):
+    return moment.replace(tzinfo=None) if moment is not None else None
+
+
+def thread_document(thread: Thread, posts: list) -> dict | None:
+    """The index document for a thread, or None when it must not be searchable."""
+    if thread.deleted_at is not None:
+        return None
+    live = [post for post in posts if post.deleted_at is None]
+    accepted = next((p for p in live if p.id == thread.accepted_post_id), None)
+    body = "\n\n".join(html_to_text(post.body_html) for post in live)[:MAX_BODY_CHARS]
+    return {
+        "thread_id": str(thread.id),
+        "title": thread.title,
+        "body": body,
+        "accepted": html_to_text(accepted.body_html) if accepted else "",
+        "tags": ",".join(tag.name for tag in thread.tags),
+        "category": thread.category.slug,
+        "author": thread.author.username_key,
+        "status": thread.status,
+        "solved": thread.status == ThreadStatus.SOLVED.value,
+        "answered": thread.first_reply_at is not None,
+        "votes": thread.vote_count,
+        "created": _naive(thread.created_at),
+        "last_activity": _naive(thread.last_activity_at),
+    }
+
+
+def _thread_query():
+    return select(Thread).options(
+        joinedload(Thread.category), joinedload(Thread.author), selectinload(Thread.tags)
+    )
+
+
+def _post_rows(thread_ids: list[int]):
+    """Only the post columns the index needs, as plain rows (no ORM objects pile up in the session)."""
+    return db.session.execute(
+        select(Post.thread_id, Post.id, Post.body_html, Post.deleted_at)
+        .where(Post.thread_id.in_(thread_ids))
+        .order_by(Post.id)
+    )
+
+
+def document_for(thread_id: int) -> dict | None:
+    thread = db.session.scalar(_thread_query().where(Thread.id == thread_id))
+    if thread is None:
+        return None
+    return thread_document(thread, list(_post_rows([thread_id])))
+
+
+def all_documents(batch: int = 200) -> Iterator[dict]:
+    """Every searchable thread's document, loaded in batches (posts fetched per batch, not per thread)."""
+    last_id = 0
+    while True:
+        threads = list(db.session.scalars(
+            _thread_query().where(Thread.id > last_id, Thread.deleted_at.is_(None)).order_by(Thread.id).limit(batch)
+        ).unique())
+        if not threads:
+            return
+        posts_by_thread: dict[int, list] = {t.id: [] for t in threads}
+        for post in _post_rows(list(posts_by_thread)):
+            posts_by_thread[post.thread_id].append(post)
+        for thread in threads:
+            document = thread_document(thread, posts_by_thread[thread.id])
+            if document is not None:
+                yield document
+        last_id = threads[-1].id
+
+
+def count_searchable() -> int:
+    return db.session.scalar(select(db.func.count(Thread.id)).where(Thread.deleted_at.is_(None))) or 0

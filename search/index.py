@@ -1,0 +1,107 @@
+"""The index on disk: open, update (worker only), rebuild aside and swap, recover.
+
+Layout: <data dir>/search/CURRENT names the live index directory; a rebuild writes a new
+directory, then replaces CURRENT atomically (os.replace), so searches never see a
+half-built index. A missing or unreadable index is rebuilt from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
+
+from search import documents
+from search.schema import SCHEMA_VERSION, build_schema
+
+log = logging.getLogger(__name__)
+POINTER = "CURRENT"
+WRITER_TIMEOUT_S = 60  # several workers queue for Whoosh's single writer lock instead of failing
+
+
+def root() -> Path:
+    path = current_app.config["HORSESHOE"].data_path / "search"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _current_dir() -> Path | None:
+    pointer = root() / POINTER
+    if not pointer.exists():
+        return None
+    name = pointer.read_text().strip()
+    return root() / name if name else None
+
+
+def open_index() -> FileIndex | None:
+    """The live index, or None when it is missing or unreadable (then it must be rebuilt)."""
+    directory = _current_dir()
+    if directory is None or not directory.is_dir():
+        return None
+    try:
+        ix = whoosh_index.open_dir(str(directory))
+        ix.doc_count()  # touches the TOC and segments: truncated files fail here
+        return ix
+    except Exception as exc:  # any corruption means: rebuild from the database
+        log.warning("search index at %s is unreadable (%s); it will be rebuilt", directory, exc)
+        return None
+
+
+def rebuild(progress: Callable[[int], None] | None = None) -> int:
+    """Index every searchable thread into a fresh directory, then swap it in. Returns documents written."""
+    report = progress or (lambda _n: None)
+    directory = root() / f"index-v{SCHEMA_VERSION}-{uuid.uuid4().hex[:12]}"
+    directory.mkdir()
+    ix = whoosh_index.create_in(str(directory), build_schema())
+    written = 0
+    writer = ix.writer(limitmb=128)
+    try:
+        for document in documents.all_documents():
+            writer.add_document(**document)
+            written += 1
+            report(1)
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    writer.commit(optimize=True)
+    _swap_to(directory)
+    return written
+
+
+def _swap_to(directory: Path) -> None:
+    """Point CURRENT at directory atomically, then remove older index directories."""
+    temporary = root() / f"{POINTER}.{uuid.uuid4().hex[:8]}"
+    temporary.write_text(directory.name)
+    os.replace(temporary, root() / POINTER)
+    for stale in root().glob("index-*"):
+        if stale != directory:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def writable_index() -> FileIndex:
+    """The live index for the writer, rebuilding it first when it is missing or broken."""
+    ix = open_index()
+    if ix is None:
+        rebuild()
+        ix = open_index()
+    return ix
+
+
+def update_thread(thread_id: int) -> None:
+    """Write one thread's current state (or remove it) in the live index."""
+    ix = writable_index()
+    document = documents.document_for(thread_id)
+    writer = ix.writer(timeout=WRITER_TIMEOUT_S)
+    if document is None:
+        writer.delete_by_term("thread_id", str(thread_id))
+    else:
+        writer.update_document(**document)
+    writer.commit()

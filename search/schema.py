@@ -1,0 +1,29 @@
+"""What the index holds per thread: public text and the fields filters and ranking need."""
+
+from __future__ import annotations
+
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+
+SCHEMA_VERSION = 1
+
+# Words are stemmed ("routers" finds "router"); stop words dropped; 2-letter words kept (tv, 5g).
+_analyzer = StemmingAnalyzer(minsize=2)
+
+
+def build_schema() -> Schema:
+    return Schema(
+        thread_id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=_analyzer, stored=True, field_boost=3.0, spelling=True),
+        body=TEXT(analyzer=_analyzer, stored=True, spelling=True),
+        accepted=TEXT(analyzer=_analyzer, stored=True, field_boost=2.0),
+        tags=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True),
+        category=ID(stored=True),
+        author=ID,
+        status=ID(stored=True),
+        solved=BOOLEAN,
+        answered=BOOLEAN,
+        votes=NUMERIC(int, sortable=True, stored=True),
+        created=DATETIME(sortable=True, stored=True),
+        last_activity=DATETIME(sortable=True),
+    )
