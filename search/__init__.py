@@ -13,8 +13,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from forum.jobs import registry
-    from search import cli, jobs
+    from search import api, cli, jobs, web
 
     registry.register(jobs.INDEX_THREAD_JOB, jobs.index_thread)
     registry.register(jobs.REINDEX_JOB, jobs.reindex_all)
+    registry.register(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)
     cli.init_app(app)
+    web.init_app(app)
+    api.init_app(app)

@@ -97,8 +97,11 @@ def writable_index() -> FileIndex:
 
 def update_thread(thread_id: int) -> None:
     """Write one thread's current state (or remove it) in the live index."""
-    ix = writable_index()
-    document = documents.document_for(thread_id)
+    write_document(writable_index(), thread_id, documents.document_for(thread_id))
+
+
+def write_document(ix: FileIndex, thread_id: int, document: dict | None) -> None:
+    """Replace (or delete, when None) one thread's document, waiting for the writer lock if needed."""
     writer = ix.writer(timeout=WRITER_TIMEOUT_S)
     if document is None:
         writer.delete_by_term("thread_id", str(thread_id))

@@ -7,6 +7,8 @@ from search import index
 
 INDEX_THREAD_JOB = indexing.INDEX_THREAD_JOB  # forum services enqueue it by this name
 REINDEX_JOB = "search.reindex"
+ENSURE_INDEX_JOB = "search.ensure_index"
+ENSURE_EVERY_S = 60
 
 
 def index_thread(payload: dict) -> None:
@@ -16,3 +18,9 @@ def index_thread(payload: dict) -> None:
 
 def reindex_all(_payload: dict) -> None:
     index.rebuild()
+
+
+def ensure_index(_payload: dict) -> None:
+    """Rebuild a missing or corrupt index (web processes only read, so they can't)."""
+    if index.open_index() is None:
+        index.rebuild()

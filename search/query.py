@@ -1,7 +1,7 @@
 """The query language: free text with stemming and "phrases", plus filters; ranked thread ids out.
 
 Filters: category:<slug> tag:<name> is:solved|unsolved|answered|unanswered author:<username>
-before:YYYY-MM-DD after:YYYY-MM-DD. Unknown filters and broken syntax never fail: they are
+status:<open|answered|needs_info|solved|escalated|closed> before:YYYY-MM-DD after:YYYY-MM-DD. Unknown filters and broken syntax never fail: they are
 searched as text and explained in notices.
 
 Ranking (documented weights): Whoosh BM25F over title (x3), accepted answer (x2) and body,
@@ -25,7 +25,7 @@ MAX_QUERY_CHARS = 300
 CANDIDATES = 200
 SOLVED_BOOST = 1.5
 FILTER = re.compile(r'(?<!\S)(\w+):("[^"]*"|\S+)')
-KNOWN_FILTERS = {"category", "tag", "is", "author", "before", "after"}
+KNOWN_FILTERS = {"category", "tag", "is", "author", "before", "after", "status"}
 IS_VALUES = {"solved", "unsolved", "answered", "unanswered"}
 TEXT_FIELDS = ["title", "body", "accepted"]
 
@@ -66,7 +66,7 @@ def _date(value: str) -> datetime | None:
 
 def _filter_query(name: str, value: str, parsed: ParsedQuery) -> Query | None:
     value = value.strip('"').lower()
-    if name in {"category", "author"}:
+    if name in {"category", "author", "status"}:
         return Term(name, value)
     if name == "tag":
         return Term("tags", value)
@@ -146,7 +146,7 @@ def _suggestion(searcher, ix: FileIndex, parsed: ParsedQuery, query: Query) -> s
     return corrected.string if corrected.query != query else None
 
 
-def _facets(hits: list[Hit]) -> dict[str, dict[str, int]]:
+def facet_counts(hits: list[Hit]) -> dict[str, dict[str, int]]:
     facets: dict[str, dict[str, int]] = {"category": {}, "tag": {}, "status": {}}
     for hit in hits:
         facets["category"][hit.category] = facets["category"].get(hit.category, 0) + 1
@@ -180,4 +180,18 @@ def search(ix: FileIndex, raw: str) -> Results:
         suggestion = _suggestion(searcher, ix, parsed, text_query) if len(hits) < 3 else None
         total = len(results)
     hits.sort(key=lambda h: h.score, reverse=True)
-    return Results(hits=hits, total=total, suggestion=suggestion, notices=parsed.notices, facets=_facets(hits))
+    return Results(hits=hits, total=total, suggestion=suggestion, notices=parsed.notices, facets=facet_counts(hits))
+
+
+def similar(ix: FileIndex, title: str, limit: int = 5) -> list[int]:
+    """Solved threads whose text shares the most words with a draft title, best first."""
+    words = re.sub(r"[^\w\s]", " ", (title or "")[:MAX_QUERY_CHARS]).strip()
+    if not words:
+        return []
+    parser = qparser.MultifieldParser(TEXT_FIELDS, ix.schema, group=qparser.OrGroup.factory(0.9))
+    for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
+                   qparser.EveryPlugin, qparser.SingleQuotePlugin, qparser.OperatorsPlugin, qparser.PhrasePlugin):
+        parser.remove_plugin_class(plugin)
+    with ix.searcher() as searcher:
+        hits = searcher.search(parser.parse(words), filter=Term("solved", True), limit=limit)
+        return [int(hit["thread_id"]) for hit in hits]

@@ -209,3 +209,29 @@ def recent_replies_by(viewer: User | None, author: User, limit: int = 20) -> lis
         .limit(limit)
     )
     return list(db.session.scalars(statement))
+
+
+def get_tag(name: str) -> Tag:
+    """The tag with this name (tags are stored lower-case); NotFound when nobody has used it."""
+    tag = db.session.scalar(select(Tag).where(Tag.name == (name or "").strip().lower()))
+    if tag is None:
+        raise NotFound("No thread uses that tag yet.")
+    return tag
+
+
+def visible_threads_by_id(viewer: User | None, thread_ids: list[int]) -> dict[int, Thread]:
+    """The threads among thread_ids the viewer may see (for re-checking search hits), with list relations."""
+    if not thread_ids:
+        return {}
+    statement = _with_list_relations(visible_threads(viewer).where(Thread.id.in_(thread_ids)))
+    return {thread.id: thread for thread in db.session.scalars(statement).unique()}
+
+
+def question_post_ids(thread_ids: list[int]) -> dict[int, int]:
+    """Thread id → its question post's id, in one query."""
+    if not thread_ids:
+        return {}
+    rows = db.session.execute(
+        select(Post.thread_id, Post.id).where(Post.thread_id.in_(thread_ids), Post.is_question.is_(True))
+    )
+    return {thread_id: post_id for thread_id, post_id in rows}

@@ -1,0 +1,37 @@
+"""The search page: highlighted results, facets with counts, did-you-mean, simple paging."""
+
+from __future__ import annotations
+
+import bleach
+from flask import Blueprint, Flask, render_template, request
+from markupsafe import Markup
+
+from forum.auth import acting_user
+from forum.services import categories
+from forum.services.errors import Invalid
+from search import service
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/search")
+def results():
+    raw = request.args.get("q", "")
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() else 0
+    try:
+        found = service.search_threads(acting_user(), raw, page=page_number)
+    except Invalid as exc:
+        return render_template("search/results.html", q=raw, found=None, error=exc.detail), 422
+    names = {category.slug: category.name for category, _count in categories.list_categories()}
+    return render_template("search/results.html", q=raw, found=found, category_names=names, error=None)
+
+
+def safe_highlight(html: str) -> Markup:
+    """Whoosh escapes the text and adds <mark>; re-clean to exactly that before trusting it."""
+    return Markup(bleach.clean(html, tags={"mark"}, attributes={}, strip=True))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.add_template_filter(safe_highlight, "search_highlight")
