@@ -1,8 +1,8 @@
 """The query language: free text with stemming and "phrases", plus filters; ranked thread ids out.
 
 Filters: category:<slug> tag:<name> is:solved|unsolved|answered|unanswered author:<username>
-status:<open|answered|needs_info|solved|escalated|closed> before:YYYY-MM-DD after:YYYY-MM-DD. Unknown filters and broken syntax never fail: they are
-searched as text and explained in notices.
+status:<open|answered|needs_info|solved|escalated|closed> before:YYYY-MM-DD after:YYYY-MM-DD.
+Unknown filters and broken syntax never fail: they are searched as text and explained in notices.
 
 Ranking (documented weights): Whoosh BM25F over title (x3), accepted answer (x2) and body,
 then for the best CANDIDATES hits: x1.5 when solved, x(1 + ln(1 + votes) / 4) for helpful votes on
