@@ -31,16 +31,18 @@ def init_app(app: Flask) -> None:
     def load_user(session_id: str) -> User | None:
         return accounts.load_session_user(session_id)
 
-    @login_manager.request_loader
-    def load_user_from_token(req) -> User | None:
-        header = req.headers.get("Authorization", "")
-        if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
-            return None
-        found = accounts.user_for_api_token(header[7:].strip())
-        if found is None:
-            return None
-        g.api_token = found[1]
-        return found[0]
+    @app.before_request
+    def authenticate_bearer_token() -> None:
+        """On the API a bearer token, when sent, decides who calls: a cookie beside it is ignored.
+
+        So a bad token is always a 401 and a read-only token stays read-only, even in a
+        browser that also holds a session.
+        """
+        if not request.path.startswith("/api/") or not is_token_request():
+            return
+        found = accounts.user_for_api_token(request.headers["Authorization"][7:].strip())
+        g._login_user = found[0] if found else Anonymous()  # Flask-Login's per-request user slot
+        g.api_token = found[1] if found else None
 
 
 def acting_user() -> User | None:

@@ -101,6 +101,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite batch migrations rebuild tables (copy, drop, rename). With foreign keys on,
+            # dropping the old table would cascade-delete every child row (posts of threads...).
+            # The pragma only works outside a transaction, so it goes to the raw connection first.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -109,6 +115,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            problems = connection.connection.driver_connection.execute("PRAGMA foreign_key_check").fetchall()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            if problems:
+                raise RuntimeError(f"migration left rows that break foreign keys: {problems[:5]}")
 
 
 if context.is_offline_mode():

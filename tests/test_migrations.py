@@ -32,7 +32,9 @@ def _empty_database_url(tmp_path) -> str:
 
 @pytest.fixture
 def migrated_app(tmp_path):
-    settings = Settings(data_dir=str(tmp_path), database_url=_empty_database_url(tmp_path), secret_key="x", testing=True)
+    settings = Settings(
+        data_dir=str(tmp_path), database_url=_empty_database_url(tmp_path), secret_key="x", testing=True
+    )
     app = create_app(settings)
     with app.app_context():
         upgrade()
@@ -61,3 +63,39 @@ def test_downgrade_to_base_removes_every_table(migrated_app):
     downgrade(revision="base")
     remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert remaining == set()
+
+
+def test_upgrading_existing_data_backfills_counters_without_a_burst_of_mail(tmp_path):
+    settings = Settings(
+        data_dir=str(tmp_path), database_url=_empty_database_url(tmp_path), secret_key="x", testing=True
+    )
+    app = create_app(settings)
+    with app.app_context():
+        upgrade(revision="0002_qa_signals")
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO \"user\" (id, username, username_key, email, password_hash, role, display_name, bio,"
+                " time_zone, reputation, session_generation, created_at) VALUES"
+                " (1, 'ana', 'ana', 'a@x.org', 'h', 'member', '', '', 'UTC', 0, 0, '2026-01-01'),"
+                " (2, 'sam', 'sam', 's@x.org', 'h', 'agent', '', '', 'UTC', 0, 0, '2026-01-01')",
+                "INSERT INTO category (id, slug, name, description, position) VALUES (1, 'c', 'C', '', 0)",
+                "INSERT INTO thread (id, category_id, author_id, kind, title, slug, status, locked, pinned,"
+                " reply_count, me_too_count, accepted_post_id, created_at, last_activity_at) VALUES"
+                " (1, 1, 1, 'question', 'Old question', 'old', 'solved', false, false, 1, 0, NULL,"
+                " '2026-01-01', '2026-01-02')",
+                "INSERT INTO post (id, thread_id, author_id, is_question, body, body_html, renderer_version,"
+                " vote_count, created_at) VALUES (1, 1, 1, true, 'q', '<p>q</p>', 1, 4, '2026-01-01'),"
+                " (2, 1, 2, false, 'a', '<p>a</p>', 1, 0, '2026-01-02')",
+                "UPDATE thread SET accepted_post_id = 2 WHERE id = 1",
+            ):
+                connection.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            row = connection.execute(text(
+                "SELECT vote_count, solved_by, first_reply_at, reminders_sent, feedback_requested_at FROM thread"
+            )).one()
+        db.session.remove()
+        db.engine.dispose()
+    _drop_database(settings.database_url)
+    assert row[0] == 4 and row[1] == "support" and row[2] is not None
+    assert row[3] == 2 and row[4] is not None

@@ -75,8 +75,8 @@ def json_body() -> dict[str, Any]:
         raise UnsupportedMediaType("Send a JSON body with Content-Type: application/json.")
     try:
         data = request.get_json()
-    except BadRequest as exc:  # a body over MAX_CONTENT_LENGTH is a 413 and passes through
-        raise MalformedJSON("The request body is not valid JSON.") from exc
+    except (BadRequest, RecursionError) as exc:  # a body over MAX_CONTENT_LENGTH is a 413 and passes through
+        raise MalformedJSON("The request body is not valid JSON (or nests too deeply).") from exc
     if not isinstance(data, dict):
         raise Invalid({"body": ["Send a JSON object."]})
     return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+from collections.abc import Callable
 
 from forum.extensions import db
 from forum.jobs import queue, registry
@@ -43,16 +44,25 @@ def schedule_recurring() -> None:
     queue.purge_finished()
 
 
-def run_forever(poll_s: float = 1.0, schedule_every_s: float = 30.0) -> None:
-    """Process jobs until interrupted, sleeping briefly when the queue is empty."""
+def run_forever(poll_s: float = 1.0, schedule_every_s: float = 30.0, stop: Callable[[], bool] = lambda: False) -> None:
+    """Process jobs until interrupted (or stop() says so), sleeping briefly when the queue is empty."""
     log.info("worker started")
     next_schedule = 0.0
-    while True:
+    failures = 0
+    while not stop():
         try:
             if time.monotonic() >= next_schedule:
                 schedule_recurring()
                 next_schedule = time.monotonic() + schedule_every_s
-            if not run_one():
-                time.sleep(poll_s)
+            worked = run_one()
+            failures = 0
+        except Exception:  # a locked database or a dropped connection must not end the worker
+            failures += 1
+            log.exception("worker loop error (%d in a row); retrying", failures)
+            db.session.rollback()
+            time.sleep(min(60.0, poll_s * 2**failures))
+            continue
         finally:
             db.session.remove()
+        if not worked:
+            time.sleep(poll_s)

@@ -76,7 +76,9 @@ class Notification(db.Model):
 
 
 class Feedback(db.Model):
-    """The asker's answer to "Did this resolve your issue?"."""
+    """The asker's answer to "Did this resolve your issue?" (their latest; one per thread and asker)."""
+
+    __table_args__ = (UniqueConstraint("thread_id", "user_id", name="uq_feedback_thread_user"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), index=True)

@@ -104,6 +104,7 @@ def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash
     hash because Argon2 is deliberately slow.
     """
     username, email = _validate_registration(data)
+    password_hash = password_hash or hash_password(data.password)  # before any query: no lock held while hashing
     taken = ErrorCollector()
     if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
         taken.add("username", "That username is taken.")
@@ -115,7 +116,7 @@ def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash
         username=username,
         username_key=username.lower(),
         email=email,
-        password_hash=password_hash or hash_password(data.password),
+        password_hash=password_hash,
         role=role.value,
         display_name=data.display_name.strip(),
         bio="",
@@ -132,12 +133,13 @@ def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash
 def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None; unknown emails cost the same time as wrong passwords."""
     user = db.session.scalar(select(User).where(User.email == (normalize_email(email or "") or "")))
+    stored_hash = user.password_hash if user is not None else (_dummy_hash or _hasher.hash("x"))
+    db.session.commit()  # end the transaction: Argon2 is slow on purpose, never verify holding the write lock
     try:
-        if user is None:
-            _hasher.verify(_dummy_hash or _hasher.hash("x"), password or "x")
-            return None
-        _hasher.verify(user.password_hash, password or "")
+        _hasher.verify(stored_hash, password or "")
     except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
         return None
     user.last_seen_at = clock.now()
     db.session.commit()
@@ -147,13 +149,23 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Replace the password and end every existing session and reset link."""
+    """Replace the password and end every existing session, reset link and API token."""
+    user_id = user.id
     problems = _password_problems(password or "", user.username, user.email)
     if problems:
         raise Invalid({"password": problems})
-    user.password_hash = hash_password(password)
+    db.session.commit()  # end the (read-only) transaction: hash without holding the write lock
+    new_hash = hash_password(password)
     db.session.execute(
-        update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
+        update(User)
+        .where(User.id == user_id)
+        .values(password_hash=new_hash, session_generation=User.session_generation + 1)
+    )
+    # A stolen bearer token must not outlive the password change that was meant to lock the thief out.
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
     )
     db.session.commit()
     db.session.refresh(user)

@@ -7,6 +7,7 @@ features add their keys to REGISTRY. Values are read from the database on use.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +33,14 @@ class SettingSpec:
         """Return value coerced to this setting's type, or raise ValueError with a reason."""
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError("must be a number")
-        if self.kind is int and float(value) != int(value):
-            raise ValueError("must be a whole number")
-        value = self.kind(value)
+        try:
+            if not math.isfinite(value):
+                raise ValueError("must be a finite number")
+            if self.kind is int and float(value) != int(value):
+                raise ValueError("must be a whole number")
+            value = self.kind(value)
+        except OverflowError as exc:
+            raise ValueError("is far too large") from exc
         if self.minimum is not None and value < self.minimum:
             raise ValueError(f"must be at least {self.minimum:g}")
         if self.maximum is not None and value > self.maximum:

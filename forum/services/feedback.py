@@ -50,15 +50,17 @@ def _validate(data: FeedbackInput) -> None:
 
 
 def give_feedback(actor: User | None, thread: Thread, data: FeedbackInput) -> Feedback:
-    """Record the asker's answer; only the asker may give it."""
+    """Record the asker's answer; only the asker may give it, and a new answer replaces the old one.
+
+    One row per asker and thread keeps satisfaction metrics honest however often they click.
+    """
     require(actor, Action.THREAD_VIEW, thread)
     if actor is None or actor.id != thread.author_id:
         raise Forbidden("Only the person who asked can say whether it was resolved.")
     _validate(data)
-    row = Feedback(
-        thread_id=thread.id, user_id=actor.id, resolved=data.resolved,
-        rating=data.rating, comment=(data.comment or "").strip(), created_at=clock.now(),
-    )
+    row = latest_feedback(thread) or Feedback(thread_id=thread.id, user_id=actor.id)
+    row.resolved, row.rating = data.resolved, data.rating
+    row.comment, row.created_at = (data.comment or "").strip(), clock.now()
     db.session.add(row)
     thread.feedback_requested_at = thread.feedback_requested_at or row.created_at
     db.session.commit()

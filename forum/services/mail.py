@@ -10,6 +10,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app, render_template
+from sqlalchemy import update
 
 from forum.extensions import db
 from forum.jobs import queue
@@ -31,7 +32,7 @@ def queue_email(to_address: str, subject: str, template: str, **context) -> Outb
     """
     email = OutboundEmail(
         to_address=to_address,
-        subject=subject,
+        subject=" ".join(subject.split())[:200],  # no line breaks in a header
         text_body=render_template(f"email/{template}.txt", **context),
         html_body=render_template(f"email/{template}.html", **context),
         unsubscribe_url=context.get("unsubscribe"),
@@ -44,13 +45,31 @@ def queue_email(to_address: str, subject: str, template: str, **context) -> Outb
 
 
 def send_email_job(payload: dict) -> None:
-    """Deliver one stored email over SMTP; idempotent (a sent email is not sent again)."""
+    """Deliver one stored email over SMTP; idempotent (a sent email is not sent again).
+
+    The database transaction ends before SMTP starts: a slow mail server must never hold
+    SQLite's write lock (or a PostgreSQL row lock) while the site waits.
+    """
     email = db.session.get(OutboundEmail, payload["id"])
     if email is None or email.sent_at is not None:
+        db.session.commit()
         return
+    message = _message(email)
+    email_id = email.id
+    db.session.commit()  # end the read transaction before any network I/O
     settings = current_app.config["HORSESHOE"]
+    with smtplib.SMTP(settings.mail_server, settings.mail_port, timeout=15) as smtp:
+        smtp.send_message(message)
+    db.session.execute(
+        update(OutboundEmail).where(OutboundEmail.id == email_id, OutboundEmail.sent_at.is_(None))
+        .values(sent_at=clock.now())
+    )
+    db.session.commit()
+
+
+def _message(email: OutboundEmail) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = settings.mail_sender
+    message["From"] = current_app.config["HORSESHOE"].mail_sender
     message["To"] = email.to_address
     message["Subject"] = email.subject
     if email.unsubscribe_url:
@@ -59,7 +78,4 @@ def send_email_job(payload: dict) -> None:
     message.set_content(email.text_body)
     if email.html_body:
         message.add_alternative(email.html_body, subtype="html")
-    with smtplib.SMTP(settings.mail_server, settings.mail_port, timeout=15) as smtp:
-        smtp.send_message(message)
-    email.sent_at = clock.now()
-    db.session.commit()
+    return message

@@ -14,6 +14,7 @@ from forum.services.errors import Invalid
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_CURSOR_CHARS = 200  # real cursors are under 100 characters
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,15 @@ def decode_cursor(cursor: str | None, shape: Sequence[type]) -> list[Any] | None
     """The sort key inside cursor, checked against the expected types; Invalid if tampered."""
     if not cursor:
         return None
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise Invalid({"cursor": ["This cursor is not valid; start from the first page."]})
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(shape):
             raise ValueError
         return [_cursor_value(v, kind) for v, kind in zip(values, shape, strict=True)]
-    except (ValueError, TypeError, UnicodeDecodeError, OverflowError) as exc:
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError, RecursionError) as exc:
         raise Invalid({"cursor": ["This cursor is not valid; start from the first page."]}) from exc
 
 

@@ -73,8 +73,12 @@ def _can_view_post(user: User | None, post: Post) -> bool:
     return _can_view_thread(user, post.thread) and (not post.is_deleted or is_moderator(user))
 
 
+def _is_live(post: Post) -> bool:
+    return not post.is_deleted and post.thread.deleted_at is None
+
+
 def _can_reply(user: User | None, thread: Thread) -> bool:
-    if not _signed_in(user) or not _can_view_thread(user, thread):
+    if not _signed_in(user) or thread.deleted_at is not None:
         return False
     return not thread.locked or is_moderator(user)
 
@@ -99,8 +103,9 @@ _RULES = {
     Action.THREAD_MODERATE: lambda user, _target: is_moderator(user),
     Action.POST_EDIT: _can_edit_post,
     Action.POST_DELETE: _can_delete_post,
-    Action.POST_HISTORY: _can_view_post,
-    Action.POST_VOTE: lambda user, post: _signed_in(user) and _can_view_post(user, post),
+    # Old versions may hold what the author removed on purpose (an account number): author and moderators only.
+    Action.POST_HISTORY: lambda user, post: _can_view_post(user, post) and (is_moderator(user) or _owns(user, post)),
+    Action.POST_VOTE: lambda user, post: _signed_in(user) and _is_live(post),
     Action.THREAD_ACCEPT: lambda user, thread: _can_view_thread(user, thread)
     and (is_staff(user) or _owns(user, thread)),
     Action.THREAD_ME_TOO: lambda user, thread: _signed_in(user) and _can_view_thread(user, thread),

@@ -57,6 +57,9 @@ def _check_body(errors: ErrorCollector, body: str) -> None:
 
 
 def _check_title(errors: ErrorCollector, title: str) -> None:
+    if any(unicodedata.category(ch) == "Cc" for ch in title or ""):
+        errors.add("title", "Keep the title on one line, without control characters.")
+        return
     length = len((title or "").strip())
     if length < 8:
         errors.add("title", "Write a title of at least 8 characters that says what the question is about.")
@@ -199,11 +202,22 @@ def edit_post(actor: User, post: Post, body: str) -> Post:
 
 
 def delete_post(actor: User, post: Post) -> None:
-    """Soft-delete a post; deleting the question removes the whole thread from view."""
+    """Soft-delete a post; deleting the question removes the whole thread from view.
+
+    The post row is claimed with a conditional UPDATE, so two concurrent deletes (PostgreSQL
+    runs READ COMMITTED) move the counters once.
+    """
     require(actor, Action.POST_DELETE, post)
     moment = clock.now()
-    post.deleted_at = moment
-    post.deleted_by_id = actor.id
+    claimed = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.deleted_at.is_(None))
+        .values(deleted_at=moment, deleted_by_id=actor.id)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        return
+    db.session.refresh(post)
     thread = post.thread
     if post.is_question:
         thread.deleted_at = moment
@@ -211,10 +225,24 @@ def delete_post(actor: User, post: Post) -> None:
         db.session.execute(
             update(Thread).where(Thread.id == post.thread_id).values(reply_count=Thread.reply_count - 1)
         )
+        db.session.refresh(thread)
+        _recount_first_reply(thread)
     if thread.accepted_post_id == post.id:
         qa.drop_solution(thread)
     indexing.reindex_thread(thread.id)
     db.session.commit()
+
+
+def _recount_first_reply(thread: Thread) -> None:
+    """After a reply disappears: the first reply by someone else may now be later, or gone."""
+    thread.first_reply_at = db.session.scalar(
+        select(func.min(Post.created_at)).where(
+            Post.thread_id == thread.id, Post.is_question.is_(False), Post.deleted_at.is_(None),
+            Post.author_id != thread.author_id,
+        )
+    )
+    if thread.status in {ThreadStatus.OPEN.value, ThreadStatus.ANSWERED.value}:
+        thread.status = ThreadStatus.ANSWERED.value if thread.first_reply_at else ThreadStatus.OPEN.value
 
 
 def _apply_moderator_fields(errors: ErrorCollector, thread: Thread, change: ThreadChange) -> None:

@@ -38,6 +38,8 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
         raise Invalid({"post_id": ["Choose a visible reply in this thread."]})
     if thread.kind != ThreadKind.QUESTION.value:
         raise Conflict("Only questions have solutions.")
+    if thread.accepted_post_id == post.id:
+        return thread  # already the solution: nothing changes, nobody is told twice
     _end_info_wait(thread)
     thread.accepted_post_id = post.id
     thread.accepted_by_id = actor.id

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from forum.extensions import db
 from forum.models import Category, Subscription, Tag, Thread, User
 from forum.services import clock
-from forum.services.errors import NotAuthenticated
+from forum.services.errors import NotAuthenticated, NotFound
 
 TARGET_COLUMNS = {Thread: "thread_id", Category: "category_id", Tag: "tag_id"}
 
@@ -93,3 +93,25 @@ def subscriptions_of(user: User) -> list[Subscription]:
             .order_by(Subscription.created_at.desc())
         )
     )
+
+
+def state_of(user: User | None, target: Thread | Category | Tag) -> str | None:
+    """"watching", "muted", or None when the user has no subscription row for target (one query)."""
+    if user is None:
+        return None
+    row = _find(user.id, target)
+    if row is None:
+        return None
+    return "muted" if row.muted else "watching"
+
+
+def forget(user: User | None, subscription_id: int) -> Subscription:
+    """Remove one of the user's own watches or mutes, back to the default; NotFound for anyone else's."""
+    if user is None:
+        raise NotAuthenticated("Sign in to change what you watch.")
+    row = db.session.get(Subscription, subscription_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound("That watch or mute does not exist.")
+    db.session.delete(row)
+    db.session.commit()
+    return row

@@ -28,7 +28,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], name=op.f('fk_feedback_thread_id_thread'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_feedback_user_id_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback')),
+    sa.UniqueConstraint('thread_id', 'user_id', name='uq_feedback_thread_user')
     )
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feedback_thread_id'), ['thread_id'], unique=False)
@@ -104,7 +105,24 @@ def upgrade():
 
     # ### end Alembic commands ###
 
-    # Existing threads: the first reply by someone other than the asker.
+    # Existing threads: counters and who solved them, from what is already stored.
+    op.execute(
+        """
+        UPDATE thread SET vote_count = COALESCE((
+            SELECT post.vote_count FROM post WHERE post.thread_id = thread.id AND post.is_question = true
+        ), 0)
+        """
+    )
+    op.execute(
+        """
+        UPDATE thread SET solved_by = (
+            SELECT CASE WHEN "user".role IN ('moderator', 'agent', 'admin') THEN 'support' ELSE 'community' END
+            FROM post JOIN "user" ON "user".id = post.author_id WHERE post.id = thread.accepted_post_id
+        )
+        WHERE thread.accepted_post_id IS NOT NULL
+        """
+    )
+    # The first reply by someone other than the asker.
     op.execute(
         """
         UPDATE thread SET first_reply_at = (
@@ -113,6 +131,11 @@ def upgrade():
               AND post.deleted_at IS NULL AND post.author_id != thread.author_id
         )
         """
+    )
+    # Questions from before this revision are not asked for feedback nor reminded all at once.
+    op.execute(
+        "UPDATE thread SET feedback_requested_at = first_reply_at, reminders_sent = 2 "
+        "WHERE first_reply_at IS NOT NULL"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -158,3 +159,25 @@ def test_an_unexpected_web_failure_keeps_the_html_error_page(client, failing):
     assert response.status_code == 500 and response.mimetype == "text/html"
     assert "Something went wrong" in response.get_data(as_text=True)
     assert "bug" not in response.get_data(as_text=True)
+
+
+def test_deeply_nested_json_is_a_400_not_a_crash(app, db):
+    response = app.test_client().post(
+        "/api/v1/tokens", data="[" * 50_000 + "]" * 50_000, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
+def test_deeply_nested_cursor_is_a_422(app, db):
+    cursor = base64.urlsafe_b64encode(("[" * 3000 + "]" * 3000).encode()).decode()
+    response = app.test_client().get("/api/v1/threads", query_string={"cursor": cursor[:150]})
+    assert response.status_code == 422
+    nested = base64.urlsafe_b64encode(("[" * 60 + "]" * 60).encode()).decode()
+    assert app.test_client().get("/api/v1/threads", query_string={"cursor": nested}).status_code == 422
+
+
+def test_a_bearer_token_decides_the_caller_even_beside_a_session_cookie(client, login_as, make):
+    member = make.make_user()
+    login_as(member)
+    bad = client.post("/api/v1/threads", json={}, headers={"Authorization": "Bearer nonsense"}, csrf=False)
+    assert bad.status_code == 401

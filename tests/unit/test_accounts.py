@@ -17,3 +17,14 @@ def test_production_hasher_uses_argon2_default_cost():
     default = PasswordHasher()
     assert (default.memory_cost, default.time_cost) >= (65536, 2)
     assert accounts.TEST_HASHER.memory_cost < default.memory_cost  # only the test app uses the cheap one
+
+
+def test_a_new_password_ends_sessions_and_revokes_api_tokens(make):
+    user = make.make_user()
+    token = accounts.create_api_token(user)
+    generation = user.session_generation
+    accounts.set_password(user, "an entirely new passphrase")
+    assert accounts.user_for_api_token(token) is None
+    assert user.session_generation == generation + 1
+    assert accounts.authenticate(user.email, "an entirely new passphrase") == user
+

@@ -34,6 +34,9 @@ def test_an_admin_change_applies_at_once_and_hours_may_be_fractional(make):
         ({"moderation.hide_threshold": True}, "moderation.hide_threshold"),
         ({"sentiment.escalate_below": -2}, "sentiment.escalate_below"),
         ({"sla.first_reply_hours": 0}, "sla.first_reply_hours"),
+        ({"sla.first_reply_hours": float("nan")}, "sla.first_reply_hours"),
+        ({"sla.sweep_interval_seconds": 1e400}, "sla.sweep_interval_seconds"),
+        ({"sla.first_reply_hours": 10**400}, "sla.first_reply_hours"),
     ],
 )
 def test_bad_values_are_refused_and_nothing_is_stored(make, changes, bad_key):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forum.extensions import db
-from forum.models import Notification, OutboundEmail
+from forum.models import Feedback, Notification, OutboundEmail
 from forum.services import digests, feedback, needs_info, posting, subscriptions, sweeps
 from forum.services.errors import Conflict, Forbidden, Invalid
 
@@ -123,3 +123,11 @@ def test_weekly_digest_lists_unanswered_questions_in_followed_categories(make, c
     assert waiting.title in mail.text_body and "refunds" not in mail.text_body
     assert "/unsubscribe/" in mail.text_body
     assert digests.send_weekly_digests() == 0
+
+
+def test_answering_again_replaces_the_earlier_feedback(make):
+    thread = make.make_thread()
+    feedback.give_feedback(thread.author, thread, feedback.FeedbackInput(False, 2))
+    feedback.give_feedback(thread.author, thread, feedback.FeedbackInput(True, 5, "Fixed after the update"))
+    rows = db.session.scalars(db.select(Feedback).where(Feedback.thread_id == thread.id)).all()
+    assert [(row.resolved, row.rating) for row in rows] == [(True, 5)]

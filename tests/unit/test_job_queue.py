@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import OperationalError
+
 from forum.extensions import db
 from forum.jobs import queue, registry, worker
 from forum.models import Job
@@ -48,3 +50,24 @@ def test_recurring_jobs_keep_exactly_one_pending_run(db, clock_at):
     assert queue.schedule_periodic({"test.tick": 60}) == 0
     pending = db.session.scalars(db.select(Job).where(Job.name == "test.tick")).all()
     assert len(pending) == 1 and (pending[0].run_at - clock_at.now).total_seconds() == 60
+
+
+def test_the_worker_loop_survives_a_locked_database(db, monkeypatch):
+    calls = {"n": 0}
+    real_claim = queue.claim_next
+
+    def flaky_claim(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("SELECT", {}, Exception("database is locked"))
+        return real_claim(*args, **kwargs)
+
+    ran = []
+    registry.register("test.after_outage", lambda payload: ran.append(payload["n"]))
+    queue.enqueue("test.after_outage", {"n": 1})
+    db.session.commit()
+    monkeypatch.setattr(queue, "claim_next", flaky_claim)
+    monkeypatch.setattr(worker, "schedule_recurring", lambda: None)
+    monkeypatch.setattr(worker.time, "sleep", lambda _s: None)
+    worker.run_forever(poll_s=0, stop=lambda: calls["n"] >= 3)
+    assert ran == [1]

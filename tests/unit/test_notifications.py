@@ -113,3 +113,11 @@ def test_unsubscribe_links_work_and_cannot_be_forged(make):
         notifications.unsubscribe(forged)
     assert notifications.unsubscribe(token).email_frequency == "off"
     assert user.weekly_digest is False
+
+
+def test_accepting_the_same_reply_twice_tells_the_helper_once(make):
+    thread = make.make_thread()
+    reply = make.make_reply(thread)
+    qa.accept_solution(thread.author, thread, reply)
+    qa.accept_solution(thread.author, thread, reply)
+    assert _kinds_for(reply.author).count("accepted") == 1

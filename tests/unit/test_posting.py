@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.models import Thread
 from forum.services import posting, reading
@@ -55,7 +56,7 @@ def test_editing_keeps_every_previous_version(make):
     post = reading.question_post(thread)
     posting.edit_post(thread.author, post, "second version")
     posting.edit_post(make.make_user("moderator"), post, "third version")
-    history = reading.post_revisions(None, post)
+    history = reading.post_revisions(thread.author, post)
     assert [revision.body for revision in history] == ["first version", "second version"]
     assert history[1].editor.role == "moderator"
     assert post.body == "third version" and post.edited_at is not None
@@ -110,3 +111,29 @@ def test_a_failed_thread_update_changes_nothing(make, db):
         )
     fresh = db.session.get(Thread, thread.id)
     assert fresh.title == "Original title of the thread"
+
+
+def test_deleting_the_only_helpful_reply_makes_the_question_unanswered_again(make):
+    thread = make.make_thread()
+    reply = make.make_reply(thread)
+    posting.delete_post(reply.author, reply)
+    assert thread.status == "open" and thread.first_reply_at is None and thread.reply_count == 0
+
+
+def test_deleting_twice_moves_the_counter_once(make):
+    thread = make.make_thread(replies=2)
+    reply = reading.list_replies(None, thread, 10).items[0]
+    moderator = make.make_user("moderator")
+    posting.delete_post(moderator, reply)
+    set_committed_value(reply, "deleted_at", None)  # as a request that read it before the first delete
+    posting.delete_post(moderator, reply)
+    assert thread.reply_count == 1
+
+
+@pytest.mark.parametrize(
+    "title", ["Line one\nLine two of the title", "Tab\tin the middle of title", "Bell \x07 title here"]
+)
+def test_titles_with_control_characters_are_refused(make, title):
+    with pytest.raises(Invalid) as caught:
+        make.make_thread(title=title)
+    assert "one line" in caught.value.errors["title"][0]
