@@ -12,7 +12,7 @@ import json
 import random
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from forum.extensions import db
 from forum.models import Job, JobStatus
@@ -42,7 +42,11 @@ def enqueue(name: str, payload: dict | None = None, *, delay_s: float = 0, max_a
 
 
 def claim_next(names: set[str] | None = None, lease_s: int = LEASE_SECONDS) -> Job | None:
-    """Lease the next due job (or one whose lease expired) and commit the lease."""
+    """Lease the next due job (or one whose lease expired) and commit the lease.
+
+    A job whose lease expired after its last attempt (it crashed its worker every time)
+    is marked dead instead of being run again.
+    """
     moment = clock.now()
     due = or_(
         (Job.status == JobStatus.QUEUED.value) & (Job.run_at <= moment),
@@ -53,8 +57,13 @@ def claim_next(names: set[str] | None = None, lease_s: int = LEASE_SECONDS) -> J
         query = query.where(Job.name.in_(names))
     job = db.session.scalars(query).first()
     if job is None:
-        db.session.rollback()
+        db.session.commit()  # end the read-only transaction
         return None
+    if job.attempts >= job.max_attempts:
+        job.status, job.finished_at, job.locked_until = JobStatus.DEAD.value, moment, None
+        job.last_error = job.last_error or "The worker stopped during every attempt (lease expired)."
+        db.session.commit()
+        return claim_next(names, lease_s)
     job.status = JobStatus.RUNNING.value
     job.locked_until = moment + timedelta(seconds=lease_s)
     job.attempts += 1
@@ -62,11 +71,23 @@ def claim_next(names: set[str] | None = None, lease_s: int = LEASE_SECONDS) -> J
     return job
 
 
-def finish(job: Job) -> None:
-    job.status = JobStatus.DONE.value
-    job.finished_at = clock.now()
-    job.locked_until = None
+def _settle(job: Job, **values) -> bool:
+    """Record an outcome only if this worker still holds the lease (attempts is the lease's token).
+
+    A run that outlived its lease was handed to another worker; its late result must not
+    overwrite the newer run's state.
+    """
+    settled = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.attempts == job.attempts, Job.status == JobStatus.RUNNING.value)
+        .values(locked_until=None, **values)
+    ).rowcount
     db.session.commit()
+    return bool(settled)
+
+
+def finish(job: Job) -> bool:
+    return _settle(job, status=JobStatus.DONE.value, finished_at=clock.now())
 
 
 def retry_delay_s(attempts: int) -> float:
@@ -75,17 +96,14 @@ def retry_delay_s(attempts: int) -> float:
     return base * random.uniform(0.8, 1.2)
 
 
-def fail(job: Job, error: str) -> None:
+def fail(job: Job, error: str) -> bool:
     """Record a failure: retry later with backoff, or mark dead after max_attempts."""
-    job.last_error = error[-2000:]
-    job.locked_until = None
     if job.attempts >= job.max_attempts:
-        job.status = JobStatus.DEAD.value
-        job.finished_at = clock.now()
-    else:
-        job.status = JobStatus.QUEUED.value
-        job.run_at = clock.now() + timedelta(seconds=retry_delay_s(job.attempts))
-    db.session.commit()
+        return _settle(job, status=JobStatus.DEAD.value, finished_at=clock.now(), last_error=error[-2000:])
+    return _settle(
+        job, status=JobStatus.QUEUED.value, last_error=error[-2000:],
+        run_at=clock.now() + timedelta(seconds=retry_delay_s(job.attempts)),
+    )
 
 
 def payload(job: Job) -> dict:

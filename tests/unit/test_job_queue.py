@@ -71,3 +71,27 @@ def test_the_worker_loop_survives_a_locked_database(db, monkeypatch):
     monkeypatch.setattr(worker.time, "sleep", lambda _s: None)
     worker.run_forever(poll_s=0, stop=lambda: calls["n"] >= 3)
     assert ran == [1]
+
+
+def test_a_run_that_outlived_its_lease_cannot_overwrite_the_newer_run(db, clock_at):
+    queue.enqueue("test.slow", {})
+    db.session.commit()
+    first = queue.claim_next({"test.slow"})
+    first_attempt = first.attempts
+    clock_at.advance(seconds=queue.LEASE_SECONDS + 1)
+    second = queue.claim_next({"test.slow"})
+    assert second.id == first.id and second.attempts == first_attempt + 1
+    stale = Job(id=first.id, attempts=first_attempt, max_attempts=8)  # what the first worker still holds
+    assert queue.fail(stale, "late failure") is False
+    assert queue.finish(second) is True
+    assert db.session.get(Job, first.id).status == "done"
+
+
+def test_a_job_that_keeps_killing_its_worker_ends_dead(db, clock_at):
+    job = queue.enqueue("test.crashy", {}, max_attempts=2)
+    db.session.commit()
+    for _ in range(2):
+        assert queue.claim_next({"test.crashy"}) is not None
+        clock_at.advance(seconds=queue.LEASE_SECONDS + 1)
+    assert queue.claim_next({"test.crashy"}) is None
+    assert db.session.get(Job, job.id).status == "dead"
