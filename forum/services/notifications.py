@@ -72,8 +72,7 @@ def notify(recipient_ids: Iterable[int], event: Event) -> list[Notification]:
     moment = clock.now()
     for user_id in ids:
         row = Notification(
-            user_id=user_id, kind=event.kind.value, thread_id=event.thread.id,
-            post_id=event.post.id if event.post else None, actor_id=actor_id,
+            user_id=user_id, kind=event.kind.value, thread=event.thread, post=event.post, actor=event.actor,
             count=1, message=event.message, created_at=moment,
         )
         db.session.add(row)
@@ -87,7 +86,6 @@ def notify(recipient_ids: Iterable[int], event: Event) -> list[Notification]:
 
 
 def _email_now(user: User, row: Notification) -> None:
-    db.session.refresh(row)
     queue_email(
         user.email, describe(row), "notification",
         user=user, notification=row, summary=describe(row),
