@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_search(app)
     configure_blueprints(app)
     configure_templates(app)
+    configure_rate_limits(app)
     configure_cli(app)
     return app
 
@@ -114,6 +115,12 @@ def configure_search(app: Flask) -> None:
     import search
 
     search.init_app(app)
+
+
+def configure_rate_limits(app: Flask) -> None:
+    from forum import ratelimits
+
+    ratelimits.init_app(app)
 
 
 def configure_cli(app: Flask) -> None:

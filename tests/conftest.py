@@ -22,6 +22,7 @@ from forum import create_app
 from forum.extensions import db as _db
 from forum.jobs import worker
 from forum.models import User
+from forum.ratelimits import limiter
 from forum.services import accounts, clock
 from forum.settings import Settings
 from tests import factories
@@ -86,6 +87,13 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         _db.drop_all()
         _db.engine.dispose()
     drop_test_schema(settings.database_url)
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_off():
+    """Tests post quickly as one user; tests/integration/test_rate_limits.py switches limits on."""
+    limiter.enabled = False
+    yield
 
 
 @pytest.fixture

@@ -1,0 +1,141 @@
+"""Rate limits (domain.md), shared by every process: Redis when configured, else an SQLite file.
+
+Flask-Limiter's memory storage counts per process, so with N gunicorn workers the real limit
+would be N times the rule; the embedded default therefore keeps counters in one SQLite file
+in the data directory. Limits are declared here, per endpoint, in one readable table.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_login import current_user
+from limits.storage import Storage
+
+from forum.services import clock
+
+SIGN_IN = "10 per minute"
+REPLIES = "1 per 10 seconds"
+VOTES = "100 per day"
+ACCOUNT_ABUSE = "5 per hour"  # registrations and reset emails per IP
+
+
+def new_thread_limit() -> str:
+    """3 new threads a day in an account's first day, 20 a day after (domain.md)."""
+    created = getattr(current_user, "created_at", None)
+    if created is not None and clock.now() - created < timedelta(days=1):
+        return "3 per day"
+    return "20 per day"
+
+
+RULES: dict[str, str | Callable[[], str]] = {
+    "auth.login": SIGN_IN,
+    "api.create_token": SIGN_IN,
+    "auth.register": ACCOUNT_ABUSE,
+    "api.register_user": ACCOUNT_ABUSE,
+    "auth.forgot_password": ACCOUNT_ABUSE,
+    "threads.new": new_thread_limit,
+    "api.start_thread": new_thread_limit,
+    "threads.reply": REPLIES,
+    "api.reply_to_thread": REPLIES,
+    "qa.vote": VOTES,
+    "api.vote_helpful": VOTES,
+}
+LIMITED_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def caller_key() -> str:
+    """Per account when signed in, per IP address otherwise."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"ip:{request.remote_addr or 'unknown'}"
+
+
+class SQLiteStorage(Storage):
+    """Fixed-window counters in one SQLite file: atomic upserts, shared by all local processes."""
+
+    STORAGE_SCHEME = ["horseshoe+sqlite"]
+
+    def __init__(self, uri: str, wrap_exceptions: bool = False, **options) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self.path = uri.split("://", 1)[1]
+        self._local = threading.local()
+        with self._connection() as connection:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS counter"
+                " (key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL)"
+            )
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return sqlite3.Error
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA busy_timeout=10000")
+            self._local.connection = connection
+        return connection
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        row = self._connection().execute(
+            "INSERT INTO counter (key, count, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+            " count = CASE WHEN expires_at <= ? THEN excluded.count ELSE count + excluded.count END,"
+            " expires_at = CASE WHEN expires_at <= ? THEN excluded.expires_at ELSE expires_at END"
+            " RETURNING count",
+            (key, amount, now + expiry, now, now),
+        ).fetchone()
+        if random.random() < 0.01:  # occasionally drop long-expired windows
+            self._connection().execute("DELETE FROM counter WHERE expires_at < ?", (now - 3600,))
+        return row[0]
+
+    def get(self, key: str) -> int:
+        row = self._connection().execute(
+            "SELECT count FROM counter WHERE key = ? AND expires_at > ?", (key, time.time())
+        ).fetchone()
+        return row[0] if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._connection().execute("SELECT expires_at FROM counter WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else time.time()
+
+    def check(self) -> bool:
+        return self._connection().execute("SELECT 1").fetchone() == (1,)
+
+    def reset(self) -> int | None:
+        return self._connection().execute("DELETE FROM counter").rowcount
+
+    def clear(self, key: str) -> None:
+        self._connection().execute("DELETE FROM counter WHERE key = ?", (key,))
+
+
+limiter = Limiter(key_func=caller_key, headers_enabled=True)
+
+
+def storage_uri(app: Flask) -> str:
+    settings = app.config["HORSESHOE"]
+    if settings.redis_url:
+        return settings.redis_url
+    return f"horseshoe+sqlite://{settings.data_path / 'ratelimits.sqlite3'}"
+
+
+def init_app(app: Flask) -> None:
+    """Attach the limiter and wrap each endpoint of RULES (call after blueprints are registered)."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app))
+    limiter.init_app(app)
+    for endpoint, rule in RULES.items():
+        view = app.view_functions.get(endpoint)
+        if view is not None:
+            app.view_functions[endpoint] = limiter.limit(rule, methods=LIMITED_METHODS)(view)
