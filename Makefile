@@ -27,10 +27,12 @@ run: install
 test: install test-sqlite test-postgres
 
 test-sqlite: install
-	$(VENV)/bin/pytest
+	scripts/ensure-redis
+	HORSESHOE_TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(VENV)/bin/pytest
 
 test-postgres: install
-	scripts/with-postgres $(VENV)/bin/pytest
+	scripts/ensure-redis
+	HORSESHOE_TEST_REDIS_URL=redis://127.0.0.1:6379/15 scripts/with-postgres $(VENV)/bin/pytest
 
 lint: install
 	$(VENV)/bin/ruff check forum moderation search tests

@@ -6,8 +6,20 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from forum.web import admin, auth, categories, errors, home, threads, users
+    from forum.web import (
+        admin,
+        auth,
+        categories,
+        errors,
+        follows,
+        home,
+        notifications,
+        qa,
+        tags,
+        threads,
+        users,
+    )
 
-    for module in (home, auth, categories, threads, users, admin):
+    for module in (home, auth, categories, tags, threads, qa, follows, notifications, users, admin):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from forum.auth import acting_user
-from forum.services import categories, reading
+from forum.services import categories, reading, subscriptions
 
 bp = Blueprint("categories", __name__)
 THREADS_PER_PAGE = 20
@@ -16,6 +16,7 @@ VIEWS = [
     ("Unanswered", "unanswered", "active"),
     ("Unsolved", "unsolved", "active"),
     ("Solved", "solved", "active"),
+    ("Most helpful", None, "votes"),
 ]
 
 
@@ -41,4 +42,5 @@ def show(slug: str):
         views=VIEWS,
         current=(chosen_filter, sort),
         cursor=cursor,
+        follow_state=subscriptions.state_of(viewer, category),
     )

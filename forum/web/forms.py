@@ -10,6 +10,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -76,6 +77,43 @@ class ReplyForm(FlaskForm):
 
 class EditPostForm(FlaskForm):
     body = TextAreaField("Post", validators=[DataRequired()])
+
+
+class NeedsInfoForm(FlaskForm):
+    """Advocates and staff ask the asker for details; the service checks the note."""
+
+    note = TextAreaField("What information is missing?")
+
+
+RATING_LABELS = ("1 – poor", "2", "3", "4", "5 – excellent")
+
+
+class FeedbackForm(FlaskForm):
+    """"Did this resolve your issue?"; choices are checked by the service, so its message shows."""
+
+    resolved = RadioField(
+        "Your answer", choices=[SelectChoice("yes", "Yes, it's resolved"), SelectChoice("no", "No, not yet")],
+        validate_choice=False,
+    )
+    rating = RadioField(
+        "How would you rate the help you got? (optional)",
+        choices=[SelectChoice(str(n), label) for n, label in enumerate(RATING_LABELS, start=1)],
+        validate_choice=False,
+    )
+    comment = TextAreaField("Anything you'd like to add? (optional)", render_kw={"rows": 3, "class": "textarea-short"})
+
+
+class NotificationSettingsForm(FlaskForm):
+    email_frequency = RadioField(
+        "Email me about my notifications",
+        choices=[
+            SelectChoice("immediately", "Immediately, one email each"),
+            SelectChoice("daily", "In a daily digest"),
+            SelectChoice("off", "Never: I'll check the site"),
+        ],
+        validate_choice=False,
+    )
+    weekly_digest = BooleanField("Send me a weekly email of unanswered questions in what I follow")
 
 
 class ConfirmForm(FlaskForm):

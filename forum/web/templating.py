@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, url_for
+from flask import Flask, g, url_for
 from markupsafe import Markup
 
 from forum.auth import acting_user
 from forum.models import Thread
-from forum.services import clock
+from forum.services import clock, notifications
 from forum.services.permissions import Action, can
 from forum.services.ranks import rank_for
 
@@ -50,6 +50,13 @@ def thread_url(thread: Thread, **params: str) -> str:
     return url_for("threads.show", thread_id=thread.id, slug=thread.slug, **params)
 
 
+def unread_notifications() -> int:
+    """The signed-in user's unread notifications for the header bell: one query, at most once a request."""
+    if "unread_notifications" not in g:
+        g.unread_notifications = notifications.unread_count(acting_user())
+    return g.unread_notifications
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(sanitized, "sanitized")
     app.add_template_filter(time_ago, "time_ago")
@@ -61,4 +68,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers() -> dict:
-        return {"can": lambda action, target=None: can(acting_user(), action, target), "Action": Action}
+        return {
+            "can": lambda action, target=None: can(acting_user(), action, target),
+            "Action": Action,
+            "unread_notifications": unread_notifications,
+        }

@@ -9,11 +9,11 @@ from flask_login import login_required
 from wtforms import SelectChoice
 
 from forum.auth import acting_user
-from forum.models import Post, Thread
-from forum.services import categories, posting, reading
+from forum.models import Thread
+from forum.services import categories, markup, posting, reading
 from forum.services.errors import Invalid
-from forum.services.pagination import encode_cursor
 from forum.services.permissions import Action, can, require
+from forum.web import thread_page
 from forum.web.forms import (
     ConfirmForm,
     EditPostForm,
@@ -26,7 +26,6 @@ from forum.web.forms_support import show_errors
 from forum.web.templating import thread_url
 
 bp = Blueprint("threads", __name__)
-REPLIES_PER_PAGE = 50
 
 
 def split_tags(raw: str | None) -> list[str]:
@@ -38,29 +37,11 @@ def _category_choices() -> list[SelectChoice]:
     return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()]
 
 
-def _post_location(post: Post) -> str:
-    """Where a post can be seen: its thread, on the page that starts with it when the thread is long."""
-    thread = post.thread
-    if post.is_question or thread.reply_count <= REPLIES_PER_PAGE:
-        return thread_url(thread, _anchor=f"p{post.id}")
-    return thread_url(thread, cursor=encode_cursor([post.created_at, post.id - 1]), _anchor=f"p{post.id}")
-
-
-def _render_thread(thread: Thread, reply_form: ReplyForm, status: int = 200):
-    cursor = request.args.get("cursor") or None
-    replies = reading.list_replies(acting_user(), thread, limit=REPLIES_PER_PAGE, cursor=cursor)
-    question = reading.question_post(thread)
-    page = render_template(
-        "threads/show.html", thread=thread, question=question, replies=replies, cursor=cursor, reply_form=reply_form
-    )
-    return page, status
-
-
 @bp.get("/t/<int:thread_id>")
 @bp.get("/t/<int:thread_id>/<slug>")
 def show(thread_id: int, slug: str | None = None):
     thread = reading.get_thread(acting_user(), thread_id)
-    return _render_thread(thread, ReplyForm())
+    return thread_page.render(thread)
 
 
 @bp.route("/ask", methods=["GET", "POST"])
@@ -93,6 +74,8 @@ def reply(thread_id: int):
     thread = reading.get_thread(viewer, thread_id)
     require(viewer, Action.THREAD_REPLY, thread)
     form = ReplyForm()
+    if "preview" in request.form:  # the Preview button: show the sanitized rendering, post nothing
+        return thread_page.render(thread, reply_form=form, preview=markup.render_markdown(form.body.data or ""))
     if form.validate_on_submit():
         try:
             post = posting.reply_to_thread(viewer, thread, form.body.data)
@@ -100,8 +83,8 @@ def reply(thread_id: int):
             show_errors(form, exc)
         else:
             flash("Your reply is posted.", "success")
-            return redirect(_post_location(post))
-    return _render_thread(thread, form, 422)
+            return redirect(thread_page.post_location(post))
+    return thread_page.render(thread, reply_form=form, status=422)
 
 
 def _thread_change(form: ThreadEditForm, moderating: bool) -> posting.ThreadChange:
@@ -160,7 +143,7 @@ def edit_post(post_id: int):
             show_errors(form, exc)
         else:
             flash("Your changes are saved; the earlier version is kept in the post's history.", "success")
-            return redirect(_post_location(post))
+            return redirect(thread_page.post_location(post))
     return render_template("threads/edit_post.html", form=form, post=post), 422 if form.errors else 200
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from datetime import timedelta
 
 import pytest
+from limits.storage import storage_from_string
 
+from forum import create_app, ratelimits
 from forum.ratelimits import SQLiteStorage, limiter
+from forum.settings import Settings
 
 
 @pytest.fixture
@@ -82,3 +86,15 @@ def test_windows_expire(tmp_path):
     time.sleep(0.1)
     assert storage.get("k") == 0 and storage.incr("k", 60) == 1
     assert timedelta(seconds=storage.get_expiry("k") - time.time()) > timedelta(seconds=50)
+
+
+def test_with_redis_configured_the_counters_live_in_redis(tmp_path):
+    url = os.environ.get("HORSESHOE_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("HORSESHOE_TEST_REDIS_URL is not set (make test sets it)")
+    app = create_app(Settings(data_dir=str(tmp_path), secret_key="x", testing=True, redis_url=url))
+    assert ratelimits.storage_uri(app) == url
+    storage = storage_from_string(url)
+    storage.clear("test:redis-shared")
+    assert [storage.incr("test:redis-shared", 60) for _ in range(3)] == [1, 2, 3]
+    storage.clear("test:redis-shared")

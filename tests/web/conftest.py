@@ -10,14 +10,17 @@ from forum.models import Category, Post, Thread, User
 from forum.services import reading
 
 CALLERS = ["anonymous", "author", "other", "moderator", "admin"]
+# The same callers plus an advocate, for pages whose rules treat advocates apart (needs-info requests).
+ALL_CALLERS = ["anonymous", "author", "other", "advocate", "moderator", "admin"]
 
 
 @dataclass
 class Community:
-    """One thread in one category, asked by author and answered by other, plus staff."""
+    """One thread in one category, asked by author and answered by other, plus an advocate and staff."""
 
     author: User
     other: User
+    advocate: User
     moderator: User
     admin: User
     category: Category
@@ -39,6 +42,7 @@ def community(make) -> Community:
     return Community(
         author=author,
         other=other,
+        advocate=make.make_user(role="advocate", username="advo"),
         moderator=make.make_user(role="moderator", username="mod"),
         admin=make.make_user(role="admin", username="boss"),
         category=category,

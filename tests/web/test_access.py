@@ -10,6 +10,8 @@ OK, SIGN_IN, FORBIDDEN = 200, "sign-in", 403
 EVERYONE = {"anonymous": OK, "author": OK, "other": OK, "moderator": OK, "admin": OK}
 SIGNED_IN = {"anonymous": SIGN_IN, "author": OK, "other": OK, "moderator": OK, "admin": OK}
 AUTHOR_OR_STAFF = {"anonymous": SIGN_IN, "author": OK, "other": FORBIDDEN, "moderator": OK, "admin": OK}
+# Earlier versions may hold what an author removed on purpose: the author and moderators only, hidden from others.
+AUTHOR_OR_MODERATOR_HIDDEN = {"anonymous": 404, "author": OK, "other": 404, "moderator": OK, "admin": OK}
 ADMIN_ONLY = {"anonymous": SIGN_IN, "author": FORBIDDEN, "other": FORBIDDEN, "moderator": FORBIDDEN, "admin": OK}
 
 PAGES = {
@@ -17,7 +19,7 @@ PAGES = {
     "/c/{category.slug}": EVERYONE,
     "/t/{thread.id}": EVERYONE,
     "/t/{thread.id}/{thread.slug}": EVERYONE,
-    "/p/{question.id}/history": EVERYONE,
+    "/p/{question.id}/history": AUTHOR_OR_MODERATOR_HIDDEN,
     "/u/{author.username}": EVERYONE,
     "/ask": SIGNED_IN,
     "/settings/profile": SIGNED_IN,

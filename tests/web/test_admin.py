@@ -15,7 +15,7 @@ def admin(act_as, community):
 
 def test_admin_overview_links_every_section_with_counts(admin):
     page = text(admin.get("/admin"))
-    assert "4 accounts" in page and "1 category" in page
+    assert "5 accounts" in page and "1 category" in page
     for path in ("/admin/categories", "/admin/users", "/admin/settings"):
         assert f'href="{path}"' in page
 

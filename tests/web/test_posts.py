@@ -18,16 +18,24 @@ def test_revision_history_shows_who_changed_what_and_the_old_source_escaped(act_
     client = act_as("author")
     client.post(f"/p/{community.question.id}/edit", data={"body": "Old <script>alert(1)</script> gone"})
     client.post(f"/p/{community.question.id}/edit", data={"body": "Final **version**"})
-    page = text(act_as("anonymous").get(f"/p/{community.question.id}/history"))
+    page = text(act_as("moderator").get(f"/p/{community.question.id}/history"))
     assert "Final **version**" in page
     assert "My router keeps dropping the connection every evening." in page
     assert "Old &lt;script&gt;alert(1)&lt;/script&gt; gone" in page and "<script>" not in page
     assert page.count("Before the edit by") == 2 and "asker" in page
 
 
-def test_history_of_an_unedited_post_says_so(client, community):
-    page = text(client.get(f"/p/{community.reply.id}/history"))
+def test_history_of_an_unedited_post_says_so(act_as, community):
+    page = text(act_as("other").get(f"/p/{community.reply.id}/history"))
     assert "This post has not been edited." in page
+
+
+def test_others_see_that_a_post_was_edited_but_not_its_earlier_versions(act_as, community):
+    act_as("author").post(f"/p/{community.question.id}/edit", data={"body": "Removed my account number"})
+    question = text(act_as("other").get(f"/t/{community.thread.id}")).split(f'id="p{community.question.id}"')[1]
+    assert "edited" in question and f"/p/{community.question.id}/history" not in question
+    assert act_as("other").get(f"/p/{community.question.id}/history").status_code == 404
+    assert f"/p/{community.question.id}/history" in text(act_as("author").get(f"/t/{community.thread.id}"))
 
 
 def test_moderator_edits_someone_elses_post_and_is_named_in_the_history(act_as, community):

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import event
 
+from forum.services import qa, reading
+
 
 @pytest.fixture
 def count_queries(db, client):
@@ -69,3 +71,46 @@ def test_profile_query_count_does_not_grow_with_activity(make, count_queries: Ca
     for _ in range(8):
         make.make_reply(make.make_thread(author=busy), author=busy)
     assert count_queries("/u/quiet") == count_queries("/u/busy")
+
+
+def _solved_thread_with_votes(make, asker, voter, count: int):
+    """A question with count replies, the first accepted, and voter's votes on the question and some replies."""
+    thread = make.make_thread(author=asker, tags=["wifi", "router"])
+    replies = [make.make_reply(thread) for _ in range(count)]
+    qa.accept_solution(asker, thread, replies[0])
+    for post in [reading.question_post(thread), *replies[:3]]:
+        qa.vote_helpful(voter, post)
+    qa.add_me_too(voter, thread)
+    return thread
+
+
+@pytest.mark.parametrize("sort", ["oldest", "votes"])
+@pytest.mark.parametrize("viewer", ["voter", "asker"])
+def test_a_solved_thread_with_votes_costs_the_same_queries_however_many_replies(
+    make, login_as, count_queries: Callable, sort, viewer
+):
+    asker, voter = make.make_user(), make.make_user()
+    short, long = (_solved_thread_with_votes(make, asker, voter, count) for count in (3, 30))
+    login_as(voter if viewer == "voter" else asker)
+    assert count_queries(f"/t/{short.id}?sort={sort}") == count_queries(f"/t/{long.id}?sort={sort}")
+
+
+def test_tag_page_query_count_does_not_grow_with_threads(make, login_as, count_queries: Callable):
+    login_as(make.make_user())
+    for _ in range(3):
+        make.make_thread(tags=["few"])
+    for _ in range(20):
+        make.make_thread(tags=["many", "more"])
+    assert count_queries("/tags/few") == count_queries("/tags/many")
+
+
+def test_notifications_page_query_count_does_not_grow_with_notifications(make, login_as, count_queries: Callable):
+    quiet, busy = make.make_user(), make.make_user()
+    make.make_reply(make.make_thread(author=quiet))
+    busy_thread = make.make_thread(author=busy)
+    for _ in range(12):
+        make.make_reply(busy_thread)
+    login_as(quiet)
+    few = count_queries("/notifications")
+    login_as(busy)
+    assert count_queries("/notifications") == few

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from forum.services import notifications
 from tests.web.helpers import text
 
 HOSTILE_BODY = "Hi <script>alert('x')</script> [click me](javascript:alert(1)) <img src=x onerror=alert(2)>"
@@ -50,8 +51,15 @@ PAGES = [
     "/admin/users",
     "/admin/settings",
     "/c/missing",
+    "/t/{thread.id}?quote={reply.id}&sort=votes",
+    "/notifications",
+    "/settings/notifications",
+    "/tags/missing",
 ]
-INLINE = re.compile(r"<script|\sstyle=|<style|\son[a-z]+=", re.IGNORECASE)
+# Scripts only as same-origin files (<script src="/static/..." defer></script>), never inline.
+INLINE = re.compile(
+    r'<script(?!\s+src="/static/[\w.-]+"(\s+defer)?>\s*</script>)|\sstyle=|<style|\son[a-z]+=', re.IGNORECASE
+)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -60,3 +68,20 @@ def test_pages_work_under_the_strict_content_security_policy(act_as, community, 
     assert response.status_code in (200, 404)
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert not INLINE.search(text(response))
+
+
+def test_q_and_a_states_work_under_the_strict_content_security_policy(act_as, community, make):
+    """Solution, votes, needs-info banner, feedback answered "no" with the escalation offer, tag page, unsubscribe."""
+    make.make_thread(tags=["invoices"])
+    act_as("author").post(f"/p/{community.reply.id}/accept")
+    act_as("author").post(f"/t/{community.thread.id}/feedback", data={"resolved": "no"})
+    act_as("advocate").post(f"/p/{community.reply.id}/helpful")
+    thread = make.make_thread(author=community.author)
+    act_as("moderator").post(f"/t/{thread.id}/needs-info", data={"note": "Which <b>plan</b>?"})
+    token = notifications.unsubscribe_url(community.author).rsplit("/", 1)[1]
+    client = act_as("author")
+    for path in (f"/t/{community.thread.id}", f"/t/{thread.id}", "/tags/invoices", f"/unsubscribe/{token}",
+                 "/unsubscribe/forged"):
+        page = text(client.get(path))
+        assert not INLINE.search(page), path
+        assert "<b>plan</b>" not in page

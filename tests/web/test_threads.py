@@ -24,7 +24,7 @@ def test_thread_shows_question_then_replies_oldest_first_with_authors(act_as, co
 def test_thread_shows_its_tags_and_status(client, make):
     thread = make.make_thread(title="Roaming charges abroad", tags=["roaming", "billing"])
     page = text(client.get(f"/t/{thread.id}/{thread.slug}"))
-    assert '<li class="tag">roaming</li>' in page and '<li class="tag">billing</li>' in page
+    assert '<a class="tag" href="/tags/roaming">roaming</a>' in page and '>billing</a>' in page
     assert "Open" in page
 
 
@@ -124,7 +124,7 @@ def test_member_asks_a_question_and_lands_on_it(act_as, community, db):
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))
     assert "My card was declined twice" in page and "<em>declined</em>" in page
-    assert '<li class="tag">payments</li>' in page
+    assert '<a class="tag" href="/tags/payments">payments</a>' in page
 
 
 @pytest.mark.parametrize(

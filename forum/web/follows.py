@@ -1,0 +1,76 @@
+"""Watch and mute buttons: threads (for replies), categories and tags (for new questions)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_login import login_required
+
+from forum.auth import acting_user
+from forum.services import categories, reading, subscriptions
+from forum.web.templating import thread_url
+
+bp = Blueprint("follows", __name__)
+
+
+@bp.post("/t/<int:thread_id>/watch")
+@login_required
+def watch_thread(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    subscriptions.watch(viewer, thread)
+    flash("You're watching this thread: we'll tell you about new replies.", "success")
+    return redirect(thread_url(thread))
+
+
+@bp.post("/t/<int:thread_id>/mute")
+@login_required
+def mute_thread(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    subscriptions.mute(viewer, thread)
+    flash("Muted: you won't hear about this thread, even after you reply.", "success")
+    return redirect(thread_url(thread))
+
+
+@bp.post("/c/<slug>/follow")
+@login_required
+def follow_category(slug: str):
+    category = categories.get_category_by_slug(slug)
+    subscriptions.watch(acting_user(), category)
+    flash(f"You're following {category.name}: we'll tell you about new questions there.", "success")
+    return redirect(url_for("categories.show", slug=category.slug))
+
+
+@bp.post("/c/<slug>/mute")
+@login_required
+def mute_category(slug: str):
+    category = categories.get_category_by_slug(slug)
+    subscriptions.mute(acting_user(), category)
+    flash(f"Muted: you won't hear about new questions in {category.name}.", "success")
+    return redirect(url_for("categories.show", slug=category.slug))
+
+
+@bp.post("/tags/<name>/follow")
+@login_required
+def follow_tag(name: str):
+    tag = reading.get_tag(name)
+    subscriptions.watch(acting_user(), tag)
+    flash(f"You're following the tag “{tag.name}”: we'll tell you about new questions with it.", "success")
+    return redirect(url_for("tags.show", name=tag.name))
+
+
+@bp.post("/tags/<name>/unfollow")
+@login_required
+def unfollow_tag(name: str):
+    tag = reading.get_tag(name)
+    subscriptions.mute(acting_user(), tag)
+    flash(f"You no longer follow the tag “{tag.name}”.", "success")
+    return redirect(url_for("tags.show", name=tag.name))
+
+
+@bp.post("/settings/notifications/watches/<int:subscription_id>/remove")
+@login_required
+def forget(subscription_id: int):
+    subscriptions.forget(acting_user(), subscription_id)
+    flash("Removed. Replying to a thread or saying “me too” watches it again.", "success")
+    return redirect(url_for("notifications.settings", _anchor="following"))

@@ -1,0 +1,92 @@
+"""Notifications: the list with mark-read buttons, email settings with what one watches, and unsubscribe."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from forum.auth import acting_user
+from forum.extensions import csrf
+from forum.services import notifications, subscriptions
+from forum.services.errors import Invalid
+from forum.web.forms import ConfirmForm, NotificationSettingsForm
+from forum.web.forms_support import show_errors
+
+bp = Blueprint("notifications", __name__)
+PER_PAGE = 30
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    cursor = request.args.get("cursor") or None
+    page = notifications.list_notifications(acting_user(), PER_PAGE, cursor)
+    return render_template(
+        "notifications/index.html", page=page, cursor=cursor, describe=notifications.describe,
+        path=notifications.thread_path,
+    )
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_all_read():
+    changed = notifications.mark_read(acting_user())
+    flash(f"{changed} {'notification' if changed == 1 else 'notifications'} marked read.", "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@login_required
+def mark_one_read(notification_id: int):
+    notifications.mark_read(acting_user(), [notification_id])  # only ever the caller's own
+    return redirect(url_for("notifications.index", cursor=request.args.get("cursor") or None,
+                            _anchor=f"n{notification_id}"))
+
+
+def _split(rows: list) -> dict[str, list]:
+    """Watched and muted subscriptions, in the order the settings page lists them."""
+    return {"following": [row for row in rows if not row.muted], "muted": [row for row in rows if row.muted]}
+
+
+@bp.route("/settings/notifications", methods=["GET", "POST"])
+@login_required
+def settings():
+    user = acting_user()
+    form = NotificationSettingsForm(data={"email_frequency": user.email_frequency, "weekly_digest": user.weekly_digest})
+    if form.validate_on_submit():
+        try:
+            notifications.set_email_preferences(user, form.email_frequency.data or "", form.weekly_digest.data)
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("Your notification settings are saved.", "success")
+            return redirect(url_for("notifications.settings"))
+    lists = _split(subscriptions.subscriptions_of(user))
+    page = render_template("notifications/settings.html", form=form, remove_form=ConfirmForm(formdata=None), **lists)
+    return page, 422 if form.errors else 200
+
+
+def _invalid_link(exc: Invalid):
+    return render_template("notifications/unsubscribe_invalid.html", detail=exc.detail), 400
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe_confirm(token: str):
+    """A page with a button: opening the link (mail scanners do) changes nothing."""
+    try:
+        user = notifications.user_for_unsubscribe_token(token)
+    except Invalid as exc:
+        return _invalid_link(exc)
+    return render_template("notifications/unsubscribe.html", user=user, token=token)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt
+def unsubscribe(token: str):
+    """Turn emails off. No CSRF token: RFC 8058 one-click mail clients POST without a session; the signed
+    token is the proof, and all it can do is stop emails."""
+    try:
+        user = notifications.unsubscribe(token)
+    except Invalid as exc:
+        return _invalid_link(exc)
+    return render_template("notifications/unsubscribed.html", user=user)

@@ -1,0 +1,143 @@
+"""Q&A buttons on the thread page: accept a solution, helpful votes, "me too", needs-info, feedback, preview.
+
+Each is a POST form that calls one service and goes back to the thread; refusals come back as
+DomainErrors, which the error handlers show as pages (or send anonymous visitors to sign in).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request
+from flask_login import login_required
+
+from forum.auth import acting_user
+from forum.services import feedback, markup, needs_info, posting, qa, reading
+from forum.services.errors import Invalid
+from forum.web import thread_page
+from forum.web.forms import FeedbackForm, NeedsInfoForm
+from forum.web.forms_support import show_errors
+from forum.web.templating import thread_url
+
+bp = Blueprint("qa", __name__)
+ANSWERS = {"yes": True, "no": False}
+
+
+@bp.post("/p/<int:post_id>/accept")
+@login_required
+def accept(post_id: int):
+    viewer = acting_user()
+    post = reading.get_post(viewer, post_id)
+    qa.accept_solution(viewer, post.thread, post)
+    flash(f"The reply by {post.author.name} is marked as the solution.", "success")
+    return redirect(thread_url(post.thread, _anchor=f"p{post.id}"))
+
+
+@bp.post("/t/<int:thread_id>/unaccept")
+@login_required
+def unaccept(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    qa.unaccept_solution(viewer, thread)
+    flash("The solution is unmarked; the thread is open for a better answer.", "success")
+    return redirect(thread_url(thread))
+
+
+@bp.post("/p/<int:post_id>/helpful")
+@login_required
+def vote(post_id: int):
+    viewer = acting_user()
+    post = reading.get_post(viewer, post_id)
+    qa.vote_helpful(viewer, post)
+    return redirect(thread_page.post_location(post))
+
+
+@bp.post("/p/<int:post_id>/helpful/withdraw")
+@login_required
+def withdraw_vote(post_id: int):
+    viewer = acting_user()
+    post = reading.get_post(viewer, post_id)
+    qa.withdraw_vote(viewer, post)
+    return redirect(thread_page.post_location(post))
+
+
+@bp.post("/t/<int:thread_id>/me-too")
+@login_required
+def me_too(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    qa.add_me_too(viewer, thread)
+    flash("Counted: you have this question too. You'll hear about replies.", "success")
+    return redirect(thread_url(thread))
+
+
+@bp.post("/t/<int:thread_id>/me-too/withdraw")
+@login_required
+def withdraw_me_too(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    qa.remove_me_too(viewer, thread)
+    return redirect(thread_url(thread))
+
+
+@bp.post("/t/<int:thread_id>/needs-info")
+@login_required
+def request_info(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    form = NeedsInfoForm()
+    if form.validate_on_submit():
+        try:
+            needs_info.request_info(viewer, thread, form.note.data or "")
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("The asker is asked for more information.", "success")
+            return redirect(thread_url(thread))
+    return thread_page.render(thread, info_form=form, status=422)
+
+
+@bp.post("/t/<int:thread_id>/needs-info/clear")
+@login_required
+def clear_info(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    needs_info.clear_info_request(viewer, thread)
+    flash("The request for more information is cleared.", "success")
+    return redirect(thread_url(thread))
+
+
+def _feedback_input(form: FeedbackForm) -> feedback.FeedbackInput:
+    """Map the form's words to the service's values; anything unexpected passes on for it to refuse."""
+    resolved = ANSWERS.get(form.resolved.data or "", form.resolved.data)
+    rating = form.rating.data or None
+    rating = int(rating) if isinstance(rating, str) and rating.isdecimal() and len(rating) < 3 else rating
+    return feedback.FeedbackInput(resolved=resolved, rating=rating, comment=form.comment.data or "")
+
+
+@bp.post("/t/<int:thread_id>/feedback")
+@login_required
+def give_feedback(thread_id: int):
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        try:
+            answer = feedback.give_feedback(viewer, thread, _feedback_input(form))
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            if feedback.offers_escalation(answer):
+                flash("Thanks for telling us. Here is how to get more help.", "info")
+                return redirect(thread_url(thread, _anchor="more-help"))
+            flash("Thanks! Glad it's resolved.", "success")
+            return redirect(thread_url(thread))
+    return thread_page.render(thread, feedback_form=form, status=422)
+
+
+@bp.post("/preview")
+@login_required
+def preview():
+    """The sanitized HTML of a Markdown draft, for the live preview (same renderer as saved posts)."""
+    body = request.form.get("body", "")
+    if len(body.encode("utf-8")) > posting.MAX_BODY_BYTES:
+        return {"error": f"Too long to preview: posts can be at most {posting.MAX_BODY_BYTES // 1024} KB."}, 413
+    return {"html": markup.render_markdown(body)}

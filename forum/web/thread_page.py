@@ -1,0 +1,100 @@
+"""The thread page: question, accepted solution, replies and the Q&A controls, in a fixed number of queries.
+
+Shared by the views that show a thread and those that re-show it with a form's errors or a preview.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import render_template, request
+
+from forum.auth import acting_user
+from forum.models import Post, Thread, ThreadKind, ThreadStatus, User
+from forum.services import feedback, qa, reading, subscriptions
+from forum.services.errors import NotFound
+from forum.services.pagination import encode_cursor
+from forum.services.permissions import Action, can
+from forum.web.forms import FeedbackForm, NeedsInfoForm, ReplyForm
+from forum.web.templating import thread_url
+
+REPLIES_PER_PAGE = 50
+REPLY_SORTS = [("oldest", "Oldest first"), ("votes", "Most helpful")]
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~@])")
+
+
+def post_location(post: Post) -> str:
+    """Where a post can be seen: its thread, on the page that starts with it when the thread is long."""
+    thread = post.thread
+    if post.is_question or thread.reply_count <= REPLIES_PER_PAGE:
+        return thread_url(thread, _anchor=f"p{post.id}")
+    return thread_url(thread, cursor=encode_cursor([post.created_at, post.id - 1]), _anchor=f"p{post.id}")
+
+
+def quote_markdown(post: Post) -> str:
+    """The post as a Markdown quote: an attribution line linking to it, then its source as "> " lines."""
+    name = MARKDOWN_SPECIAL.sub(r"\\\1", post.author.name)
+    lines = "\n".join(f"> {line}" if line.strip() else ">" for line in post.body.strip().splitlines())
+    return f"**{name}** [wrote]({thread_url(post.thread, _anchor=f'p{post.id}')}):\n{lines}\n\n"
+
+
+def _quoted(viewer: User | None, thread: Thread) -> str:
+    """The reply form's starting text: the post named by ?quote=<id>, quoted; empty without one."""
+    post_id = request.args.get("quote", type=int)
+    if post_id is None or not can(viewer, Action.THREAD_REPLY, thread):
+        return ""
+    post = reading.get_post(viewer, post_id)
+    if post.thread_id != thread.id:
+        raise NotFound("That post is not in this thread.")
+    return quote_markdown(post)
+
+
+def feedback_state(viewer: User | None, thread: Thread) -> str | None:
+    """For the asker only: "ask" until they answer, "offer" (escalation) after a "no", else None."""
+    if viewer is None or viewer.id != thread.author_id or thread.kind != ThreadKind.QUESTION.value:
+        return None
+    latest = feedback.latest_feedback(thread)
+    if latest is None:
+        asked = thread.feedback_requested_at is not None or thread.status == ThreadStatus.SOLVED.value
+        return "ask" if asked else None
+    if feedback.offers_escalation(latest) and thread.status != ThreadStatus.ESCALATED.value:
+        return "offer"
+    return None
+
+
+def render(
+    thread: Thread,
+    *,
+    reply_form: ReplyForm | None = None,
+    info_form: NeedsInfoForm | None = None,
+    feedback_form: FeedbackForm | None = None,
+    preview: str | None = None,
+    status: int = 200,
+):
+    """The thread page; forms passed in keep what was typed and their errors."""
+    viewer = acting_user()
+    sort = request.args.get("sort") or "oldest"
+    cursor = request.args.get("cursor") or None
+    replies = reading.list_replies(viewer, thread, limit=REPLIES_PER_PAGE, cursor=cursor, sort=sort)
+    question = reading.question_post(thread)
+    accepted = reading.accepted_reply(viewer, thread)
+    shown = [post.id for post in (question, accepted, *replies.items) if post is not None]
+    page = render_template(
+        "threads/show.html",
+        thread=thread,
+        question=question,
+        accepted=accepted,
+        replies=replies,
+        cursor=cursor,
+        sort=sort,
+        sorts=REPLY_SORTS,
+        voted=qa.voted_post_ids(viewer, shown),
+        me_too=thread.kind == ThreadKind.QUESTION.value and qa.has_me_too(viewer, thread),
+        watch_state=subscriptions.state_of(viewer, thread),
+        feedback_state=feedback_state(viewer, thread),
+        reply_form=reply_form or ReplyForm(formdata=None, data={"body": _quoted(viewer, thread)}),
+        info_form=info_form or NeedsInfoForm(formdata=None, data={"note": thread.needs_info_note or ""}),
+        feedback_form=feedback_form or FeedbackForm(formdata=None),
+        preview=preview,
+    )
+    return page, status
