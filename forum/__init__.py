@@ -98,9 +98,11 @@ def configure_jobs(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from forum import routing
     from forum.api import init_app as init_api
     from forum.web import init_app as init_web
 
+    routing.init_app(app)
     init_web(app)
     init_api(app)
 

@@ -24,7 +24,6 @@ def init_app(app: Flask) -> None:
         users,
     )
 
-    app.url_map.converters["id"] = requests.IdConverter
     csrf.exempt(bp)
     app.register_blueprint(bp)
     problems.install(app)

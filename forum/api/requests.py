@@ -7,32 +7,16 @@ from typing import Any
 from flask import g, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
-from werkzeug.exceptions import NotFound as NotFoundRoute
-from werkzeug.routing import IntegerConverter
 
 from forum.api import bp
 from forum.auth import is_token_request
 from forum.extensions import csrf
 from forum.models import User
+from forum.routing import MAX_ID
 from forum.services.errors import DomainError, Forbidden, Invalid, NotAuthenticated
 from forum.services.pagination import clamp_limit
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-MAX_ID = 2**31 - 1  # ids are 32-bit integer columns; larger numbers cannot name a row
-
-
-class IdConverter(IntegerConverter):
-    """`<id:name>` in a route: a positive id the database can hold; anything else is a 404.
-
-    Raising NotFound here (not a ValidationError) keeps werkzeug from answering 405 when
-    another rule on the same path has a different method.
-    """
-
-    def to_python(self, value: str) -> int:
-        number = int(value)
-        if not 1 <= number <= MAX_ID:
-            raise NotFoundRoute("No such item.")
-        return number
 
 
 class MalformedJSON(DomainError):

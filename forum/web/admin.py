@@ -54,7 +54,7 @@ def category_list():
     return render_template("admin/categories.html", form=form, categories=listing), 422 if form.errors else 200
 
 
-@bp.route("/admin/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/categories/<id:category_id>/edit", methods=["GET", "POST"])
 def category_edit(category_id: int):
     category = categories.get_category(category_id)
     form = CategoryForm(obj=category)
@@ -86,7 +86,7 @@ def _messages(exc: DomainError) -> list[str]:
     return [exc.detail, *details]
 
 
-@bp.post("/admin/users/<int:user_id>/role")
+@bp.post("/admin/users/<id:user_id>/role")
 def user_role(user_id: int):
     user = accounts.get_user(user_id)
     form = RoleForm()

@@ -12,7 +12,7 @@ from forum.web.templating import thread_url
 bp = Blueprint("follows", __name__)
 
 
-@bp.post("/t/<int:thread_id>/watch")
+@bp.post("/t/<id:thread_id>/watch")
 @login_required
 def watch_thread(thread_id: int):
     viewer = acting_user()
@@ -22,7 +22,7 @@ def watch_thread(thread_id: int):
     return redirect(thread_url(thread))
 
 
-@bp.post("/t/<int:thread_id>/mute")
+@bp.post("/t/<id:thread_id>/mute")
 @login_required
 def mute_thread(thread_id: int):
     viewer = acting_user()
@@ -68,7 +68,7 @@ def unfollow_tag(name: str):
     return redirect(url_for("tags.show", name=tag.name))
 
 
-@bp.post("/settings/notifications/watches/<int:subscription_id>/remove")
+@bp.post("/settings/notifications/watches/<id:subscription_id>/remove")
 @login_required
 def forget(subscription_id: int):
     subscriptions.forget(acting_user(), subscription_id)

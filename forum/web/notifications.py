@@ -35,7 +35,7 @@ def mark_all_read():
     return redirect(url_for("notifications.index"))
 
 
-@bp.post("/notifications/<int:notification_id>/read")
+@bp.post("/notifications/<id:notification_id>/read")
 @login_required
 def mark_one_read(notification_id: int):
     notifications.mark_read(acting_user(), [notification_id])  # only ever the caller's own

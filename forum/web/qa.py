@@ -21,7 +21,7 @@ bp = Blueprint("qa", __name__)
 ANSWERS = {"yes": True, "no": False}
 
 
-@bp.post("/p/<int:post_id>/accept")
+@bp.post("/p/<id:post_id>/accept")
 @login_required
 def accept(post_id: int):
     viewer = acting_user()
@@ -31,7 +31,7 @@ def accept(post_id: int):
     return redirect(thread_url(post.thread, _anchor=f"p{post.id}"))
 
 
-@bp.post("/t/<int:thread_id>/unaccept")
+@bp.post("/t/<id:thread_id>/unaccept")
 @login_required
 def unaccept(thread_id: int):
     viewer = acting_user()
@@ -41,7 +41,7 @@ def unaccept(thread_id: int):
     return redirect(thread_url(thread))
 
 
-@bp.post("/p/<int:post_id>/helpful")
+@bp.post("/p/<id:post_id>/helpful")
 @login_required
 def vote(post_id: int):
     viewer = acting_user()
@@ -50,7 +50,7 @@ def vote(post_id: int):
     return redirect(thread_page.post_location(post))
 
 
-@bp.post("/p/<int:post_id>/helpful/withdraw")
+@bp.post("/p/<id:post_id>/helpful/withdraw")
 @login_required
 def withdraw_vote(post_id: int):
     viewer = acting_user()
@@ -59,7 +59,7 @@ def withdraw_vote(post_id: int):
     return redirect(thread_page.post_location(post))
 
 
-@bp.post("/t/<int:thread_id>/me-too")
+@bp.post("/t/<id:thread_id>/me-too")
 @login_required
 def me_too(thread_id: int):
     viewer = acting_user()
@@ -69,7 +69,7 @@ def me_too(thread_id: int):
     return redirect(thread_url(thread))
 
 
-@bp.post("/t/<int:thread_id>/me-too/withdraw")
+@bp.post("/t/<id:thread_id>/me-too/withdraw")
 @login_required
 def withdraw_me_too(thread_id: int):
     viewer = acting_user()
@@ -78,7 +78,7 @@ def withdraw_me_too(thread_id: int):
     return redirect(thread_url(thread))
 
 
-@bp.post("/t/<int:thread_id>/needs-info")
+@bp.post("/t/<id:thread_id>/needs-info")
 @login_required
 def request_info(thread_id: int):
     viewer = acting_user()
@@ -95,7 +95,7 @@ def request_info(thread_id: int):
     return thread_page.render(thread, info_form=form, status=422)
 
 
-@bp.post("/t/<int:thread_id>/needs-info/clear")
+@bp.post("/t/<id:thread_id>/needs-info/clear")
 @login_required
 def clear_info(thread_id: int):
     viewer = acting_user()
@@ -113,7 +113,7 @@ def _feedback_input(form: FeedbackForm) -> feedback.FeedbackInput:
     return feedback.FeedbackInput(resolved=resolved, rating=rating, comment=form.comment.data or "")
 
 
-@bp.post("/t/<int:thread_id>/feedback")
+@bp.post("/t/<id:thread_id>/feedback")
 @login_required
 def give_feedback(thread_id: int):
     viewer = acting_user()

@@ -37,8 +37,8 @@ def _category_choices() -> list[SelectChoice]:
     return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()]
 
 
-@bp.get("/t/<int:thread_id>")
-@bp.get("/t/<int:thread_id>/<slug>")
+@bp.get("/t/<id:thread_id>")
+@bp.get("/t/<id:thread_id>/<slug>")
 def show(thread_id: int, slug: str | None = None):
     thread = reading.get_thread(acting_user(), thread_id)
     return thread_page.render(thread)
@@ -67,7 +67,7 @@ def new():
     return render_template("threads/new.html", form=form), 422 if form.errors else 200
 
 
-@bp.post("/t/<int:thread_id>/reply")
+@bp.post("/t/<id:thread_id>/reply")
 @login_required
 def reply(thread_id: int):
     viewer = acting_user()
@@ -110,7 +110,7 @@ def _thread_form(thread: Thread, moderating: bool) -> ThreadEditForm:
     return form
 
 
-@bp.route("/t/<int:thread_id>/edit", methods=["GET", "POST"])
+@bp.route("/t/<id:thread_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(thread_id: int):
     viewer = acting_user()
@@ -129,7 +129,7 @@ def edit(thread_id: int):
     return render_template("threads/edit.html", form=form, thread=thread), 422 if form.errors else 200
 
 
-@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/p/<id:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_post(post_id: int):
     viewer = acting_user()
@@ -147,7 +147,7 @@ def edit_post(post_id: int):
     return render_template("threads/edit_post.html", form=form, post=post), 422 if form.errors else 200
 
 
-@bp.get("/p/<int:post_id>/history")
+@bp.get("/p/<id:post_id>/history")
 def post_history(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
@@ -155,7 +155,7 @@ def post_history(post_id: int):
     return render_template("threads/history.html", post=post, revisions=revisions)
 
 
-@bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
+@bp.route("/p/<id:post_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_post(post_id: int):
     viewer = acting_user()

@@ -101,3 +101,8 @@ def test_a_post_without_a_csrf_token_is_refused(act_as, community):
     client = act_as("author")
     response = client.post(f"/t/{community.thread.id}/reply", data={"body": "Hello"}, csrf=False)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/t/99999999999999999999", "/p/99999999999999999999/edit", "/t/0", "/p/-1/history"])
+def test_impossible_ids_in_page_urls_are_404_not_500(client, path):
+    assert client.get(path).status_code == 404
