@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from forum.jobs import queue
 from forum.services import posting, qa, reading
-from search import index, query
+from search import index, jobs, query, service
 
 
 def _ids(ix, raw: str) -> list[int]:
@@ -124,3 +126,13 @@ def test_rebuild_swaps_in_a_new_directory_while_the_old_one_still_answers(commun
         assert searcher.doc_count() == 3  # an open searcher keeps working across the swap
     assert len(list(index.root().glob("index-*"))) == 1
     assert _ids(index.open_index(), "printer") == [community["printer"].id]
+
+
+def test_a_deleted_index_directory_is_rebuilt_by_the_worker(community, app, run_jobs):
+    shutil.rmtree(index.root())
+    assert index.open_index() is None
+    page = service.search_threads(None, "router")
+    assert page.items == [] and service.REBUILDING in page.notices  # readers never write: they say so
+    queue.enqueue(jobs.ENSURE_INDEX_JOB, {})
+    run_jobs()
+    assert [found.thread.id for found in service.search_threads(None, "router").items] == [community["router"].id]
