@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
@@ -31,10 +31,22 @@ def send_daily_digests() -> int:
             .exists(),
         )
     ).all()
+    sent = 0
     for user in users:
-        _send_daily_digest(user, now)
+        if _claim(user, User.last_daily_digest_at, now, now - DAY):
+            _send_daily_digest(user, now)
+            sent += 1
     db.session.commit()
-    return len(users)
+    return sent
+
+
+def _claim(user: User, column, now, due_before) -> bool:
+    """Stamp the user's digest time only if still due, so two sweeping workers never both send."""
+    return bool(db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(column.is_(None), column <= due_before))
+        .values({column.key: now})
+    ).rowcount)
 
 
 def _send_daily_digest(user: User, now) -> None:
@@ -49,7 +61,6 @@ def _send_daily_digest(user: User, now) -> None:
                 user=user, items=items, unsubscribe=unsubscribe_url(user))
     for row in rows:
         row.emailed_at = now
-    user.last_daily_digest_at = now
 
 
 def unanswered_in_followed(user: User, since) -> list[Thread]:
@@ -88,8 +99,9 @@ def send_weekly_digests() -> int:
     ).all()
     sent = 0
     for user in followers:
+        if not _claim(user, User.last_weekly_digest_at, now, now - WEEK):
+            continue
         threads = unanswered_in_followed(user, now - WEEK)
-        user.last_weekly_digest_at = now
         if threads:
             items = [{"title": t.title, "link": absolute_url(thread_path(t)),
                       "age": f"{max(1, (now - t.created_at).days)} d ago"} for t in threads]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import update
+
 from forum.extensions import db
 from forum.models import Feedback, NotificationKind, Thread, User
 from forum.services import clock, notifications
@@ -27,9 +29,14 @@ class FeedbackInput:
 
 def request_feedback(thread: Thread) -> bool:
     """Ask the asker once per thread; the caller commits. Returns whether it asked now."""
-    if thread.feedback_requested_at is not None:
+    claimed = db.session.execute(  # a conditional UPDATE: two sweeping workers never both ask
+        update(Thread)
+        .where(Thread.id == thread.id, Thread.feedback_requested_at.is_(None))
+        .values(feedback_requested_at=clock.now())
+    ).rowcount
+    if not claimed:
         return False
-    thread.feedback_requested_at = clock.now()
+    db.session.refresh(thread)
     notifications.notify([thread.author_id], notifications.Event(NotificationKind.FEEDBACK_REQUEST, thread))
     return True
 

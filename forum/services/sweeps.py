@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from forum.extensions import db
 from forum.models import NotificationKind, Thread, ThreadKind, ThreadStatus
@@ -51,11 +51,19 @@ def remind_askers() -> int:
         (Thread.reminders_sent == step) & (Thread.first_reply_at <= now - delay) for step, delay in enumerate(REMINDERS)
     ])
     due = db.session.scalars(_open_questions().where(due_step).limit(BATCH)).all()
+    sent = 0
     for thread in due:
-        thread.reminders_sent = sum(1 for delay in REMINDERS if thread.first_reply_at <= now - delay)
-        notifications.notify([thread.author_id], notifications.Event(NotificationKind.REMINDER, thread))
+        reached = sum(1 for delay in REMINDERS if thread.first_reply_at <= now - delay)
+        claimed = db.session.execute(  # another worker may have sent this step already
+            update(Thread)
+            .where(Thread.id == thread.id, Thread.reminders_sent == thread.reminders_sent)
+            .values(reminders_sent=reached)
+        ).rowcount
+        if claimed:
+            notifications.notify([thread.author_id], notifications.Event(NotificationKind.REMINDER, thread))
+            sent += 1
     db.session.commit()
-    return len(due)
+    return sent
 
 
 def run_sweep(_payload: dict | None = None) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.extensions import db
 from forum.models import Feedback, Notification, OutboundEmail
@@ -131,3 +132,13 @@ def test_answering_again_replaces_the_earlier_feedback(make):
     feedback.give_feedback(thread.author, thread, feedback.FeedbackInput(True, 5, "Fixed after the update"))
     rows = db.session.scalars(db.select(Feedback).where(Feedback.thread_id == thread.id)).all()
     assert [(row.resolved, row.rating) for row in rows] == [(True, 5)]
+
+
+def test_a_second_worker_holding_stale_rows_asks_nobody_twice(make, clock_at):
+    thread = make.make_thread()
+    make.make_reply(thread)
+    clock_at.advance(hours=25)
+    assert feedback.request_feedback(thread) is True
+    set_committed_value(thread, "feedback_requested_at", None)  # what another worker read earlier
+    assert feedback.request_feedback(thread) is False
+    assert _kinds_for(thread.author).count("feedback_request") == 1
