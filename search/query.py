@@ -183,9 +183,19 @@ def search(ix: FileIndex, raw: str) -> Results:
     return Results(hits=hits, total=total, suggestion=suggestion, notices=parsed.notices, facets=facet_counts(hits))
 
 
+# Words every question title has; matching on them alone suggests unrelated threads.
+QUESTION_WORDS = frozenset(
+    "a an and are as at be but by can cannot can't could did do does doesn't don't for from get gets got has "
+    "have help how i i'm if in into is isn't it it's its keep keeps me my no not of on or our please should so "
+    "still that the their them then there this to too up us use using was we what when where which who why will "
+    "with won't would you your".split()
+)
+
+
 def similar(ix: FileIndex, title: str, limit: int = 5) -> list[int]:
-    """Solved threads whose text shares the most words with a draft title, best first."""
-    words = re.sub(r"[^\w\s]", " ", (title or "")[:MAX_QUERY_CHARS]).strip()
+    """Solved threads whose text shares the most meaningful words with a draft title, best first."""
+    cleaned = re.sub(r"[^\w\s']", " ", (title or "")[:MAX_QUERY_CHARS]).lower().split()
+    words = " ".join(word for word in cleaned if word not in QUESTION_WORDS and len(word) > 2)
     if not words:
         return []
     parser = qparser.MultifieldParser(TEXT_FIELDS, ix.schema, group=qparser.OrGroup.factory(0.9))

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from forum.auth import acting_user
 from forum.services import categories
 from forum.services.errors import Invalid
+from forum.web import suggestions
 from search import service
 
 bp = Blueprint("search", __name__)
@@ -35,3 +36,5 @@ def safe_highlight(html: str) -> Markup:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(safe_highlight, "search_highlight")
+    # The ask page offers these before posting (without JavaScript; similar.js uses the API).
+    suggestions.register(app, service.similar_threads)

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -54,6 +55,12 @@ class ThreadForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     body = TextAreaField("Details", validators=[DataRequired()])
     tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
+    # "1" once the asker has seen similar solved questions (the no-JS step, or similar.js): post without asking again.
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "1"
 
 
 class ThreadEditForm(FlaskForm):

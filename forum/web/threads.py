@@ -9,11 +9,11 @@ from flask_login import login_required
 from wtforms import SelectChoice
 
 from forum.auth import acting_user
-from forum.models import Thread
+from forum.models import Thread, User
 from forum.services import categories, markup, posting, reading
 from forum.services.errors import Invalid
 from forum.services.permissions import Action, can, require
-from forum.web import thread_page
+from forum.web import suggestions, thread_page
 from forum.web.forms import (
     ConfirmForm,
     EditPostForm,
@@ -47,24 +47,36 @@ def show(thread_id: int, slug: str | None = None):
 @bp.route("/ask", methods=["GET", "POST"])
 @login_required
 def new():
+    viewer = acting_user()
     form = ThreadForm(category_id=request.args.get("category", type=int))
     form.category_id.choices = _category_choices()
+    similar: list[Thread] = []
     if form.validate_on_submit():
-        data = posting.NewThread(
-            category_id=form.category_id.data,
-            title=form.title.data,
-            body=form.body.data,
-            tags=split_tags(form.tags.data),
-            kind=form.kind.data,
-        )
-        try:
-            thread = posting.start_thread(acting_user(), data)
-        except Invalid as exc:
-            show_errors(form, exc)
-        else:
+        # First submit: if solved threads may already answer it, show them and post nothing yet.
+        similar = [] if form.is_confirmed else suggestions.similar_questions(viewer, form.title.data)
+        thread = None if similar else _start_thread(viewer, form)
+        if thread is not None:
             flash("Your thread is posted. We will let you know when someone replies.", "success")
             return redirect(thread_url(thread))
-    return render_template("threads/new.html", form=form), 422 if form.errors else 200
+    if similar:
+        form.confirmed.data = "1"  # the next submit is "Post my question anyway"
+    return render_template("threads/new.html", form=form, similar=similar), 422 if form.errors else 200
+
+
+def _start_thread(viewer: User, form: ThreadForm) -> Thread | None:
+    """Post the asked thread, or put the service's complaints on the form and return None."""
+    data = posting.NewThread(
+        category_id=form.category_id.data,
+        title=form.title.data,
+        body=form.body.data,
+        tags=split_tags(form.tags.data),
+        kind=form.kind.data,
+    )
+    try:
+        return posting.start_thread(viewer, data)
+    except Invalid as exc:
+        show_errors(form, exc)
+        return None
 
 
 @bp.post("/t/<id:thread_id>/reply")

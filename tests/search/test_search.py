@@ -136,3 +136,11 @@ def test_a_deleted_index_directory_is_rebuilt_by_the_worker(community, app, run_
     queue.enqueue(jobs.ENSURE_INDEX_JOB, {})
     run_jobs()
     assert [found.thread.id for found in service.search_threads(None, "router").items] == [community["router"].id]
+
+
+def test_similar_questions_ignore_words_every_question_has(make, search_index):
+    solved = make.make_thread(title="My router keeps rebooting itself")
+    qa.accept_solution(solved.author, solved, make.make_reply(solved))
+    ix = search_index()
+    assert query.similar(ix, "How do I change my invoice address?") == []
+    assert query.similar(ix, "Why does my router reboot at night?") == [solved.id]

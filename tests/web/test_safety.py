@@ -55,6 +55,7 @@ PAGES = [
     "/notifications",
     "/settings/notifications",
     "/tags/missing",
+    "/search?q=charged",
 ]
 # Scripts only as same-origin files (<script src="/static/..." defer></script>), never inline.
 INLINE = re.compile(
