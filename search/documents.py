@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
 from forum.models import Post, Thread, ThreadStatus
+from search.schema import EXCERPT_CHARS
 
 MAX_BODY_CHARS = 200_000
 
@@ -39,6 +40,7 @@ def thread_document(thread: Thread, posts: list) -> dict | None:
         "thread_id": str(thread.id),
         "title": thread.title,
         "body": body,
+        "excerpt": body[:EXCERPT_CHARS],
         "accepted": html_to_text(accepted.body_html) if accepted else "",
         "tags": ",".join(tag.name for tag in thread.tags),
         "category": thread.category.slug,

@@ -43,8 +43,8 @@ def _current_dir() -> Path | None:
 def open_index() -> FileIndex | None:
     """The live index, or None when it is missing or unreadable (then it must be rebuilt)."""
     directory = _current_dir()
-    if directory is None or not directory.is_dir():
-        return None
+    if directory is None or not directory.is_dir() or not directory.name.startswith(f"index-v{SCHEMA_VERSION}-"):
+        return None  # missing, or built for an older schema: the worker rebuilds it
     try:
         ix = whoosh_index.open_dir(str(directory))
         ix.doc_count()  # touches the TOC and segments: truncated files fail here

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: body no longer stored; a short stored excerpt feeds highlights
 
 # Words are stemmed ("routers" finds "router"); stop words dropped; 2-letter words kept (tv, 5g).
 _analyzer = StemmingAnalyzer(minsize=2)
+
+
+EXCERPT_CHARS = 2000  # highlighting re-tokenises stored text: keep it short (it dominated query time)
 
 
 def build_schema() -> Schema:
     return Schema(
         thread_id=ID(stored=True, unique=True),
         title=TEXT(analyzer=_analyzer, stored=True, field_boost=3.0, spelling=True),
-        body=TEXT(analyzer=_analyzer, stored=True, spelling=True),
-        accepted=TEXT(analyzer=_analyzer, stored=True, field_boost=2.0),
+        body=TEXT(analyzer=_analyzer, spelling=True),
+        accepted=TEXT(analyzer=_analyzer, field_boost=2.0),
+        excerpt=STORED,
         tags=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True),
         category=ID(stored=True),
         author=ID,

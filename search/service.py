@@ -52,7 +52,7 @@ def search_threads(
     ix = index.open_index()
     if ix is None:
         return SearchPage([], 0, page, False, notices=[REBUILDING])
-    results = query.search(ix, _with_filters(raw, filters or {}))
+    results = query.search(ix, _with_filters(raw, filters or {}), highlight_first=page * per_page + per_page)
     visible = reading.visible_threads_by_id(viewer, [hit.thread_id for hit in results.hits])
     hits = [hit for hit in results.hits if hit.thread_id in visible]
     window = hits[(page - 1) * per_page: page * per_page]
