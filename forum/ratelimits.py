@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_login import current_user
 from limits.storage import Storage
@@ -36,18 +36,28 @@ def new_thread_limit() -> str:
     return "20 per day"
 
 
-RULES: dict[str, str | Callable[[], str]] = {
-    "auth.login": SIGN_IN,
-    "api.create_token": SIGN_IN,
-    "auth.register": ACCOUNT_ABUSE,
-    "api.register_user": ACCOUNT_ABUSE,
-    "auth.forgot_password": ACCOUNT_ABUSE,
-    "threads.new": new_thread_limit,
-    "api.start_thread": new_thread_limit,
-    "threads.reply": REPLIES,
-    "api.reply_to_thread": REPLIES,
-    "qa.vote": VOTES,
-    "api.vote_helpful": VOTES,
+def created(response: Response) -> bool:
+    """Count only what was actually posted: not a preview, a "similar questions" step or a form error."""
+    return response.status_code in {201, 302, 303}
+
+
+def succeeded(response: Response) -> bool:
+    return response.status_code < 400
+
+
+# endpoint → (rule, which responses count; None = every attempt, as for sign-in guessing)
+RULES: dict[str, tuple[str | Callable[[], str], Callable[[Response], bool] | None]] = {
+    "auth.login": (SIGN_IN, None),
+    "api.create_token": (SIGN_IN, None),
+    "auth.register": (ACCOUNT_ABUSE, None),
+    "api.register_user": (ACCOUNT_ABUSE, None),
+    "auth.forgot_password": (ACCOUNT_ABUSE, None),
+    "threads.new": (new_thread_limit, created),
+    "api.start_thread": (new_thread_limit, created),
+    "threads.reply": (REPLIES, created),
+    "api.reply_to_thread": (REPLIES, created),
+    "qa.vote": (VOTES, succeeded),
+    "api.vote_helpful": (VOTES, succeeded),
 }
 LIMITED_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 
@@ -135,7 +145,7 @@ def init_app(app: Flask) -> None:
     """Attach the limiter and wrap each endpoint of RULES (call after blueprints are registered)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app))
     limiter.init_app(app)
-    for endpoint, rule in RULES.items():
+    for endpoint, (rule, counts) in RULES.items():
         view = app.view_functions.get(endpoint)
         if view is not None:
-            app.view_functions[endpoint] = limiter.limit(rule, methods=LIMITED_METHODS)(view)
+            app.view_functions[endpoint] = limiter.limit(rule, methods=LIMITED_METHODS, deduct_when=counts)(view)

@@ -98,3 +98,12 @@ def test_with_redis_configured_the_counters_live_in_redis(tmp_path):
     storage.clear("test:redis-shared")
     assert [storage.incr("test:redis-shared", 60) for _ in range(3)] == [1, 2, 3]
     storage.clear("test:redis-shared")
+
+
+def test_previews_and_form_errors_do_not_use_up_the_reply_limit(client, login_as, make, limits_on):
+    thread = make.make_thread()
+    login_as(make.make_user())
+    assert client.post(f"/t/{thread.id}/reply", data={"body": ""}).status_code == 422
+    assert client.post(f"/t/{thread.id}/reply", data={"body": "Try **this**", "preview": "1"}).status_code == 200
+    assert client.post(f"/t/{thread.id}/reply", data={"body": "Try this"}).status_code == 302
+    assert client.post(f"/t/{thread.id}/reply", data={"body": "And this"}).status_code == 429
