@@ -11,7 +11,7 @@ from search.index import write_document
 from search.schema import build_schema
 
 PROCESSES = 4
-PER_PROCESS = 15
+PER_PROCESS = 10
 
 
 def _document(thread_id: int) -> dict:
