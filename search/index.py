@@ -40,9 +40,27 @@ def _current_dir() -> Path | None:
     return root() / name if name else None
 
 
+_opened: dict[str, FileIndex] = {}  # per process: live directory path → opened index
+
+
 def open_index() -> FileIndex | None:
-    """The live index, or None when it is missing or unreadable (then it must be rebuilt)."""
+    """The live index (opened once per process and directory), or None when missing or unreadable."""
     directory = _current_dir()
+    if directory is not None and str(directory) in _opened and directory.is_dir():
+        return _opened[str(directory)]
+    ix = _open(directory)
+    _opened.clear()
+    if ix is not None:
+        _opened[str(directory)] = ix
+    return ix
+
+
+def forget() -> None:
+    """Drop this process's opened index (after it turned out unreadable)."""
+    _opened.clear()
+
+
+def _open(directory: Path | None) -> FileIndex | None:
     if directory is None or not directory.is_dir() or not directory.name.startswith(f"index-v{SCHEMA_VERSION}-"):
         return None  # missing, or built for an older schema: the worker rebuilds it
     try:
@@ -88,6 +106,7 @@ def _swap_to(directory: Path) -> None:
 
 def writable_index() -> FileIndex:
     """The live index for the writer, rebuilding it first when it is missing or broken."""
+    forget()  # the writer always re-checks the files
     ix = open_index()
     if ix is None:
         rebuild()

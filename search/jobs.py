@@ -22,5 +22,6 @@ def reindex_all(_payload: dict) -> None:
 
 def ensure_index(_payload: dict) -> None:
     """Rebuild a missing or corrupt index (web processes only read, so they can't)."""
+    index.forget()  # look at the files again, not at this process's opened copy
     if index.open_index() is None:
         index.rebuild()

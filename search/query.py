@@ -173,8 +173,8 @@ def search(ix: FileIndex, raw: str, highlight_first: int = 20) -> Results:
         ranked = sorted(((_rank(hit.fields(), hit.score, now), hit) for hit in results), key=lambda pair: -pair[0])
         hits = [_hit(hit, score, highlight=n < highlight_first) for n, (score, hit) in enumerate(ranked)]
         suggestion = _suggestion(searcher, ix, parsed, text_query) if len(hits) < 3 else None
-        total = len(results)
-    return Results(hits=hits, total=total, suggestion=suggestion, notices=parsed.notices, facets=facet_counts(hits))
+    # total counts the ranked candidates (at most CANDIDATES): len(results) would run the query again
+    return Results(hits=hits, total=len(hits), suggestion=suggestion, notices=parsed.notices, facets=facet_counts(hits))
 
 
 def _hit(hit, score: float, highlight: bool) -> Hit:

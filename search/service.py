@@ -6,6 +6,7 @@ reloaded through forum's visibility rules: a stale index can never show somethin
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from forum.models import Thread, User
@@ -13,6 +14,7 @@ from forum.services import reading
 from forum.services.errors import Invalid
 from search import index, query
 
+log = logging.getLogger(__name__)
 PER_PAGE = 20
 MAX_PAGE = 50
 REBUILDING = "Search is being rebuilt; results will be back in a minute."
@@ -52,7 +54,12 @@ def search_threads(
     ix = index.open_index()
     if ix is None:
         return SearchPage([], 0, page, False, notices=[REBUILDING])
-    results = query.search(ix, _with_filters(raw, filters or {}), highlight_first=page * per_page + per_page)
+    try:
+        results = query.search(ix, _with_filters(raw, filters or {}), highlight_first=page * per_page + per_page)
+    except Exception:  # damaged files: say so; the worker's ensure_index job rebuilds them
+        log.exception("search index unreadable")
+        index.forget()
+        return SearchPage([], 0, page, False, notices=[REBUILDING])
     visible = reading.visible_threads_by_id(viewer, [hit.thread_id for hit in results.hits])
     hits = [hit for hit in results.hits if hit.thread_id in visible]
     window = hits[(page - 1) * per_page: page * per_page]

@@ -114,6 +114,8 @@ def test_missing_or_truncated_index_is_rebuilt_by_the_writer(community):
         segment.write_bytes(b"")
     for toc in live.glob("*.toc"):
         toc.write_bytes(toc.read_bytes()[:10])
+    page = service.search_threads(None, "router")  # readers notice, say so, and never error
+    assert page.items == [] and service.REBUILDING in page.notices
     assert index.open_index() is None
     index.update_thread(router.id)
     assert _ids(index.open_index(), "router") == [router.id]
