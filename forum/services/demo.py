@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Category, Post, Role, Thread, ThreadKind, ThreadStatus, User
-from forum.services import accounts, categories, clock, posting
+from forum.services import accounts, categories, clock, posting, qa
 from forum.services.errors import Invalid
 
 DEMO_PASSWORD = "horseshoe-demo"
@@ -350,13 +350,26 @@ class _Seeder:
         """A first answer after minutes to a day, then a short back-and-forth."""
         when = moment + timedelta(minutes=self.rng.randint(4, 26 * 60))
         last_helper: User | None = None
+        first_answer: Post | None = None
         for turn in range(self.rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6))):
             if when >= self.anchor:
-                return
+                break
             author, body = self._next_reply(topic, issue, thread.author, last_helper if turn else None)
             last_helper = author if author.id != thread.author_id else last_helper
-            self._reply(thread, author, body, when)
+            post = self._reply(thread, author, body, when)
+            first_answer = first_answer or (post if author.id != thread.author_id else None)
             when += timedelta(minutes=self.rng.randint(10, 12 * 60))
+        self._maybe_accept(thread, first_answer, min(when, self.anchor))
+
+    def _maybe_accept(self, thread: Thread, answer: Post | None, when: datetime) -> None:
+        """Most askers accept the answer that helped, so solved threads (and their search boost) show.
+
+        A separate generator per thread keeps the rest of the demo the same as before.
+        """
+        if answer is None or thread.kind != ThreadKind.QUESTION.value or random.Random(thread.title + answer.body).random() > 0.6:
+            return
+        clock.freeze(when)
+        qa.accept_solution(thread.author, thread, answer)
 
     def _next_reply(self, topic: Topic, issue: Issue, asker: User, last_helper: User | None) -> tuple[User, str]:
         """The asker reacting to the last helper, someone agreeing, or a (staff or peer) answer."""

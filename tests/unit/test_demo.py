@@ -107,3 +107,8 @@ def test_demo_command_force_adds_the_demo_to_a_database_with_users(app, make):
 def test_demo_queues_no_email_to_its_made_up_addresses(db):
     demo.seed_demo(threads=12, users=10)
     assert db.session.query(OutboundEmail).count() == 0
+
+
+def test_demo_has_solved_questions_so_search_and_suggestions_have_something_to_show(seeded):
+    solved = db.session.scalars(select(Thread).where(Thread.status == ThreadStatus.SOLVED.value)).all()
+    assert solved and all(thread.accepted_post_id is not None for thread in solved)
