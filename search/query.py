@@ -113,9 +113,16 @@ def parse(raw: str) -> ParsedQuery:
 
 def _text_parser(ix: FileIndex) -> qparser.MultifieldParser:
     """A parser that only knows the public text fields: no field:, wildcards, ranges or boosts."""
-    parser = qparser.MultifieldParser(TEXT_FIELDS, ix.schema, group=qparser.AndGroup)
-    for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin,
-                   qparser.BoostPlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
+    return _restricted_parser(ix, qparser.AndGroup, LOCKED_PLUGINS)
+
+
+LOCKED_PLUGINS = (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin,
+                  qparser.BoostPlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin)
+
+
+def _restricted_parser(ix: FileIndex, group, removed: tuple) -> qparser.MultifieldParser:
+    parser = qparser.MultifieldParser(TEXT_FIELDS, ix.schema, group=group)
+    for plugin in removed:
         parser.remove_plugin_class(plugin)
     return parser
 
@@ -206,10 +213,10 @@ def similar(ix: FileIndex, title: str, limit: int = 5) -> list[int]:
     words = " ".join(word for word in cleaned if word not in QUESTION_WORDS and len(word) > 2)
     if not words:
         return []
-    parser = qparser.MultifieldParser(TEXT_FIELDS, ix.schema, group=qparser.OrGroup.factory(0.9))
-    for plugin in (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin,
-                   qparser.EveryPlugin, qparser.SingleQuotePlugin, qparser.OperatorsPlugin, qparser.PhrasePlugin):
-        parser.remove_plugin_class(plugin)
+    # Plain words only: a draft title's "and", quotes or brackets are not query syntax.
+    parser = _restricted_parser(
+        ix, qparser.OrGroup.factory(0.9), (*LOCKED_PLUGINS, qparser.OperatorsPlugin, qparser.PhrasePlugin)
+    )
     with ix.searcher() as searcher:
         hits = searcher.search(parser.parse(words), filter=Term("solved", True), limit=limit)
         return [int(hit["thread_id"]) for hit in hits]

@@ -366,7 +366,9 @@ class _Seeder:
 
         A separate generator per thread keeps the rest of the demo the same as before.
         """
-        if answer is None or thread.kind != ThreadKind.QUESTION.value or random.Random(thread.title + answer.body).random() > 0.6:
+        if answer is None or thread.kind != ThreadKind.QUESTION.value:
+            return
+        if random.Random(thread.title + answer.body).random() > 0.6:
             return
         clock.freeze(when)
         qa.accept_solution(thread.author, thread, answer)

@@ -242,7 +242,7 @@ def _recount_first_reply(thread: Thread) -> None:
         )
     )
     if thread.status in {ThreadStatus.OPEN.value, ThreadStatus.ANSWERED.value}:
-        thread.status = ThreadStatus.ANSWERED.value if thread.first_reply_at else ThreadStatus.OPEN.value
+        thread.status = qa.status_without_solution(thread)
 
 
 def _apply_moderator_fields(errors: ErrorCollector, thread: Thread, change: ThreadChange) -> None:

@@ -17,18 +17,11 @@ from forum.services.permissions import Action, require
 
 
 def status_without_solution(thread: Thread) -> str:
-    """open, or answered when someone other than the asker has a live reply."""
-    answered = db.session.scalar(
-        select(
-            exists().where(
-                Post.thread_id == thread.id,
-                Post.is_question.is_(False),
-                Post.deleted_at.is_(None),
-                Post.author_id != thread.author_id,
-            )
-        )
-    )
-    return ThreadStatus.ANSWERED.value if answered else ThreadStatus.OPEN.value
+    """open, or answered when someone other than the asker has a live reply.
+
+    thread.first_reply_at records exactly that (kept by posting on reply and delete), so no query.
+    """
+    return ThreadStatus.ANSWERED.value if thread.first_reply_at is not None else ThreadStatus.OPEN.value
 
 
 def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
