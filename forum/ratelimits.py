@@ -25,6 +25,7 @@ from forum.services import clock
 SIGN_IN = "10 per minute"
 REPLIES = "1 per 10 seconds"
 VOTES = "100 per day"
+FLAGS = "20 per day"
 ACCOUNT_ABUSE = "5 per hour"  # registrations and reset emails per IP
 
 
@@ -59,6 +60,13 @@ RULES: dict[str, tuple[str | Callable[[], str], Callable[[Response], bool] | Non
     "qa.vote": (VOTES, succeeded),
     "api.vote_helpful": (VOTES, succeeded),
 }
+# blueprint → (shared counter, rule, which responses count): one budget across every write
+# endpoint of the blueprint, pages and API together. Flags live in moderation, which forum may
+# not import; naming blueprints (not endpoints) keeps this table right as its views change.
+BLUEPRINT_RULES: dict[str, tuple[str, str, Callable[[Response], bool]]] = {
+    "moderation_flags": ("flags", FLAGS, created),
+    "moderation_api_flags": ("flags", FLAGS, created),
+}
 LIMITED_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -67,6 +75,26 @@ def caller_key() -> str:
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return f"ip:{request.remote_addr or 'unknown'}"
+
+
+def _switch_to_wal(connection: sqlite3.Connection, attempts: int = 100) -> None:
+    """Put the counter file in WAL mode, waiting out other processes doing the same.
+
+    Switching journal modes needs an exclusive lock and SQLite does not always call the busy
+    handler for it, so several workers opening a new file at once can see "database is locked".
+    WAL is persistent: once any process has switched, the others find it already set.
+    """
+    for _ in range(attempts):
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            time.sleep(0.05 + random.random() * 0.05)
+    raise sqlite3.OperationalError(f"could not switch {connection} to WAL: still locked")
 
 
 class SQLiteStorage(Storage):
@@ -93,8 +121,8 @@ class SQLiteStorage(Storage):
         if connection is None:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA busy_timeout=10000")
+            _switch_to_wal(connection)
             self._local.connection = connection
         return connection
 
@@ -149,3 +177,10 @@ def init_app(app: Flask) -> None:
         view = app.view_functions.get(endpoint)
         if view is not None:
             app.view_functions[endpoint] = limiter.limit(rule, methods=LIMITED_METHODS, deduct_when=counts)(view)
+    for endpoint, view in list(app.view_functions.items()):
+        shared = BLUEPRINT_RULES.get(endpoint.rpartition(".")[0])
+        if shared is not None:
+            scope, rule, counts = shared
+            app.view_functions[endpoint] = limiter.shared_limit(
+                rule, scope, methods=LIMITED_METHODS, deduct_when=counts
+            )(view)
