@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_jobs(app)
     configure_search(app)
     configure_blueprints(app)
+    configure_moderation(app)
     configure_templates(app)
     configure_rate_limits(app)
     configure_cli(app)
@@ -88,12 +89,22 @@ def configure_auth(app: Flask) -> None:
 
 
 def configure_jobs(app: Flask) -> None:
+    """Job handlers by name; the periodic ones say how often (read from settings when they run)."""
     from forum.jobs import registry
-    from forum.services import community_settings, mail, sweeps
+    from forum.services import bounties, case_triggers, community_settings, mail, recognition, reputation_upkeep, sweeps
+
+    def sweep_interval() -> float:
+        return community_settings.get_setting("sla.sweep_interval_seconds")
 
     registry.register(mail.SEND_JOB, mail.send_email_job)
+    registry.register(sweeps.SWEEP_JOB, sweeps.run_sweep, every_s=sweep_interval)
+    registry.register(bounties.BOUNTY_JOB, bounties.offer_bounties, every_s=sweep_interval)
+    registry.register(case_triggers.SWEEP_JOB, case_triggers.sweep_sla, every_s=sweep_interval)
+    registry.register(recognition.CHECK_USER_JOB, recognition.check_user)
+    registry.register(recognition.BACKFILL_JOB, recognition.backfill, every_s=lambda: recognition.BACKFILL_INTERVAL_S)
     registry.register(
-        sweeps.SWEEP_JOB, sweeps.run_sweep, every_s=lambda: community_settings.get_setting("sla.sweep_interval_seconds")
+        reputation_upkeep.SERIAL_VOTES_JOB, reputation_upkeep.reverse_serial_votes,
+        every_s=lambda: reputation_upkeep.SERIAL_JOB_EVERY_S,
     )
 
 
@@ -117,6 +128,12 @@ def configure_search(app: Flask) -> None:
     import search
 
     search.init_app(app)
+
+
+def configure_moderation(app: Flask) -> None:
+    import moderation
+
+    moderation.init_app(app)
 
 
 def configure_rate_limits(app: Flask) -> None:

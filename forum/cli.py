@@ -1,4 +1,4 @@
-"""Command line: `flask --app wsgi users create|demo|worker`; each command is one service call."""
+"""Command line: `flask --app wsgi users create|demo|worker|badges backfill`; each command is one service call."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from forum.jobs import worker as job_worker
 from forum.models import Role
-from forum.services import accounts, demo
+from forum.services import accounts, badges, demo, reputation_upkeep
 from forum.services.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -77,7 +77,36 @@ def _print_demo_summary(summary: demo.DemoSummary) -> None:
         click.echo(f"  {role:<10} {email}")
 
 
+badges_cli = AppGroup("badges", help="Badges and their holders.")
+
+
+@badges_cli.command("backfill")
+def backfill_badges() -> None:
+    """Grant every badge to everyone who already qualifies (after adding a badge, or to catch up)."""
+    with click.progressbar(length=len(badges.RULE_BADGES), label="Checking badges") as bar:
+        granted = badges.backfill_all(bar.update)
+    click.echo(f"Granted {granted} badges.")
+
+
+reputation_cli = AppGroup("reputation", help="The reputation ledger.")
+
+
+@reputation_cli.command("recompute")
+@click.option("--dry-run", is_flag=True, help="Report drift without fixing it.")
+def recompute_reputation(dry_run: bool) -> None:
+    """Rebuild every user's reputation from the ledger and report where the stored total had drifted."""
+    with click.progressbar(length=accounts.count_users(), label="Checking reputation") as bar:
+        drifts = reputation_upkeep.recompute_totals(bar.update, fix=not dry_run)
+    for drift in drifts:
+        click.echo(f"  {drift.username} (id {drift.user_id}): stored {drift.stored}, ledger {drift.ledger} "
+                   f"({drift.difference:+d})")
+    verb = "found (not fixed: dry run)" if dry_run else "found and fixed"
+    click.echo(f"Drift {verb} for {len(drifts)} users." if drifts else "No drift: every total equals its ledger.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(reputation_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(run_worker)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(badges_cli)

@@ -19,6 +19,7 @@ def search():
     page = _page_number(request.args.get("page"))
     filters = {name: request.args.get(name) for name in ("category", "tag", "status")}
     found = service.search_threads(viewer(), request.args.get("q", ""), filters=filters, page=page, per_page=limit)
+    serializers.prefetch_thread_cases([item.thread for item in found.items])
     return {
         "items": [
             {"thread": serializers.thread(item.thread), "post_id": item.post_id, "score": item.score,
@@ -36,6 +37,7 @@ def search():
 @bp.get("/search/similar")
 def similar():
     threads = service.similar_threads(viewer(), request.args.get("title", ""))
+    serializers.prefetch_thread_cases(threads)
     return {"items": [serializers.thread(thread) for thread in threads]}
 
 

@@ -1,6 +1,7 @@
 """Build index documents from the database: sanitized text only, and only what everyone may see.
 
-Deleted threads and posts are never indexed; text comes from the sanitized HTML (as plain
+Deleted threads and posts are never indexed, nor pending or hidden ones (a thread whose
+question is not public is left out entirely); text comes from the sanitized HTML (as plain
 text), never from raw Markdown, so the index can't hold anything the pages wouldn't show.
 """
 
@@ -14,10 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
-from forum.models import Post, Thread, ThreadStatus
+from forum.models import Post, Thread, ThreadStatus, Visibility
 from search.schema import EXCERPT_CHARS
 
 MAX_BODY_CHARS = 200_000
+# The title's words count three times: its weight, in the one field queries match (see search.query).
+TITLE_REPEATS = 3
 
 
 def html_to_text(html: str) -> str:
@@ -31,17 +34,15 @@ def _naive(moment):
 
 def thread_document(thread: Thread, posts: list) -> dict | None:
     """The index document for a thread, or None when it must not be searchable."""
-    if thread.deleted_at is not None:
+    if thread.deleted_at is not None or thread.visibility != Visibility.PUBLIC.value:
         return None
-    live = [post for post in posts if post.deleted_at is None]
-    accepted = next((p for p in live if p.id == thread.accepted_post_id), None)
-    body = "\n\n".join(html_to_text(post.body_html) for post in live)[:MAX_BODY_CHARS]
+    live = [post for post in posts if post.deleted_at is None and post.visibility == Visibility.PUBLIC.value]
+    text = "\n\n".join(html_to_text(post.body_html) for post in _accepted_twice(thread, live))[:MAX_BODY_CHARS]
     return {
         "thread_id": str(thread.id),
         "title": thread.title,
-        "body": body,
-        "excerpt": body[:EXCERPT_CHARS],
-        "accepted": html_to_text(accepted.body_html) if accepted else "",
+        "body": "\n".join([thread.title] * TITLE_REPEATS + [text]),
+        "excerpt": text[:EXCERPT_CHARS],
         "tags": ",".join(tag.name for tag in thread.tags),
         "category": thread.category.slug,
         "author": thread.author.username_key,
@@ -54,6 +55,17 @@ def thread_document(thread: Thread, posts: list) -> dict | None:
     }
 
 
+def _accepted_twice(thread: Thread, live: list) -> list:
+    """The question, then the accepted answer, then every reply in order (so the accepted one twice).
+
+    Repeating the accepted answer doubles its words' weight in the one searched field: the
+    accepted-answer boost without a field of its own to match (each field searched cost a
+    third of query time), and it puts the solution in the stored excerpt snippets come from.
+    """
+    accepted = [post for post in live if post.id == thread.accepted_post_id]
+    return [*live[:1], *accepted, *live[1:]]
+
+
 def _thread_query():
     return select(Thread).options(
         joinedload(Thread.category), joinedload(Thread.author), selectinload(Thread.tags)
@@ -63,7 +75,7 @@ def _thread_query():
 def _post_rows(thread_ids: list[int]):
     """Only the post columns the index needs, as plain rows (no ORM objects pile up in the session)."""
     return db.session.execute(
-        select(Post.thread_id, Post.id, Post.body_html, Post.deleted_at)
+        select(Post.thread_id, Post.id, Post.body_html, Post.deleted_at, Post.visibility)
         .where(Post.thread_id.in_(thread_ids))
         .order_by(Post.id)
     )
@@ -81,7 +93,7 @@ def all_documents(batch: int = 200) -> Iterator[dict]:
     last_id = 0
     while True:
         threads = list(db.session.scalars(
-            _thread_query().where(Thread.id > last_id, Thread.deleted_at.is_(None)).order_by(Thread.id).limit(batch)
+            _thread_query().where(Thread.id > last_id, *_searchable()).order_by(Thread.id).limit(batch)
         ).unique())
         if not threads:
             return
@@ -96,4 +108,9 @@ def all_documents(batch: int = 200) -> Iterator[dict]:
 
 
 def count_searchable() -> int:
-    return db.session.scalar(select(db.func.count(Thread.id)).where(Thread.deleted_at.is_(None))) or 0
+    return db.session.scalar(select(db.func.count(Thread.id)).where(*_searchable())) or 0
+
+
+def _searchable() -> tuple:
+    """Threads that may be in the index: live, with a public question."""
+    return Thread.deleted_at.is_(None), Thread.visibility == Visibility.PUBLIC.value

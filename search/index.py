@@ -18,7 +18,7 @@ from flask import current_app
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
-from search import documents
+from search import documents, reading
 from search.schema import SCHEMA_VERSION, build_schema
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,9 @@ def open_index() -> FileIndex | None:
 
 
 def forget() -> None:
-    """Drop this process's opened index (after it turned out unreadable)."""
+    """Drop this process's opened index (after it turned out unreadable) and this thread's searcher."""
     _opened.clear()
+    reading.forget()
 
 
 def _open(directory: Path | None) -> FileIndex | None:

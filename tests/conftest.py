@@ -26,6 +26,7 @@ from forum.ratelimits import limiter
 from forum.services import accounts, clock
 from forum.settings import Settings
 from tests import factories
+from tests.queries import count_statements
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -203,3 +204,31 @@ def run_jobs(db):
 def make(db):
     """Factories bound to the test's database session."""
     return factories
+
+
+@pytest.fixture
+def count_queries(db, client):
+    """Run a GET (it must answer 200) and return how many SQL statements it ran."""
+
+    def run(path: str) -> int:
+        with count_statements() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    return run
+
+
+@pytest.fixture
+def committed(app: Flask) -> Iterator[None]:
+    """Data the factories commit for real (no test transaction), wiped afterwards: for races between threads."""
+    with app.app_context():
+        yield
+        _db.session.remove()
+        quoted = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
+        with _db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {quoted} CASCADE"))
+            else:
+                connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+                for table in reversed(_db.metadata.sorted_tables):
+                    connection.execute(table.delete())

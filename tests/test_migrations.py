@@ -99,3 +99,42 @@ def test_upgrading_existing_data_backfills_counters_without_a_burst_of_mail(tmp_
     _drop_database(settings.database_url)
     assert row[0] == 4 and row[1] == "support" and row[2] is not None
     assert row[3] == 2 and row[4] is not None
+
+
+def test_upgrading_existing_votes_and_solutions_gives_the_ledger_their_points(tmp_path):
+    settings = Settings(
+        data_dir=str(tmp_path), database_url=_empty_database_url(tmp_path), secret_key="x", testing=True
+    )
+    app = create_app(settings)
+    with app.app_context():
+        upgrade(revision="0003_notifications")
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO \"user\" (id, username, username_key, email, password_hash, role, display_name, bio,"
+                " time_zone, reputation, session_generation, created_at) VALUES"
+                " (1, 'ana', 'ana', 'a@x.org', 'h', 'member', '', '', 'UTC', 0, 0, '2026-01-01'),"
+                " (2, 'leo', 'leo', 'l@x.org', 'h', 'member', '', '', 'UTC', 0, 0, '2026-01-01'),"
+                " (3, 'kim', 'kim', 'k@x.org', 'h', 'member', '', '', 'UTC', 0, 0, '2026-01-01')",
+                "INSERT INTO category (id, slug, name, description, position) VALUES (1, 'c', 'C', '', 0)",
+                "INSERT INTO thread (id, category_id, author_id, kind, title, slug, status, locked, pinned,"
+                " reply_count, me_too_count, vote_count, accepted_post_id, accepted_by_id, solved_at, created_at,"
+                " last_activity_at) VALUES (1, 1, 1, 'question', 'Old question', 'old', 'solved', false, false, 1,"
+                " 0, 1, NULL, 1, '2026-01-03', '2026-01-01', '2026-01-02')",
+                "INSERT INTO post (id, thread_id, author_id, is_question, body, body_html, renderer_version,"
+                " vote_count, created_at) VALUES (1, 1, 1, true, 'q', '<p>q</p>', 1, 1, '2026-01-01'),"
+                " (2, 1, 2, false, 'a', '<p>a</p>', 1, 2, '2026-01-02')",
+                "UPDATE thread SET accepted_post_id = 2 WHERE id = 1",
+                "INSERT INTO vote (user_id, post_id, created_at) VALUES (3, 1, '2026-01-02'), (1, 2, '2026-01-02'),"
+                " (3, 2, '2026-01-02')",
+            ):
+                connection.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            totals = dict(connection.execute(text('SELECT id, reputation FROM "user"')).all())
+            visibility = connection.execute(text("SELECT visibility FROM post WHERE id = 2")).scalar_one()
+        db.session.remove()
+        db.engine.dispose()
+    _drop_database(settings.database_url)
+    # ana: +5 for the vote on her question, +2 for accepting leo's reply; leo: 2 votes x 10 + 15 accepted.
+    assert totals == {1: 7, 2: 35, 3: 0}
+    assert visibility == "public"

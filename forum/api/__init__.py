@@ -11,12 +11,15 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def init_app(app: Flask) -> None:
     from forum.api import (  # noqa: F401
+        cases,
         categories,
         notifications,
         openapi,
         posts,
         problems,
         qa,
+        recognition,
+        reputation,
         requests,
         settings,
         threads,

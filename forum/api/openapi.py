@@ -11,7 +11,19 @@ from typing import Any
 from flask import current_app
 
 from forum.api import bp
-from forum.models import NotificationKind, Role, ThreadKind, ThreadStatus
+from forum.models import (
+    CasePriority,
+    CaseSource,
+    CaseStatus,
+    Correction,
+    LedgerReason,
+    MessageVisibility,
+    NotificationKind,
+    Role,
+    ThreadKind,
+    ThreadStatus,
+)
+from forum.models.cases import EscalationRating
 from forum.services.notifications import EMAIL_FREQUENCIES
 from forum.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -142,6 +154,11 @@ def _account_paths() -> dict[str, Any]:
         "/users/{user_id}": {
             "get": operation("A public profile", (200, "The user", ref("User")), (404,),
                              params=[path_id("user_id", "user")], public=True),
+        },
+        "/users/{user_id}/reputation": {
+            "get": operation("A user's reputation ledger, newest first: every row that moved the total",
+                             (200, "A page of ledger rows", list_of("LedgerRow")), (404, 422),
+                             params=[path_id("user_id", "user"), *PAGE_PARAMS], public=True),
         },
         "/me": {
             "get": operation("The caller's own account, with the unread notification count",
@@ -309,6 +326,69 @@ def _post_paths() -> dict[str, Any]:
     }
 
 
+def _case_paths() -> dict[str, Any]:
+    case_id, case = path_id("case_id", "case"), (200, "The case", ref("Case"))
+    change = obj({"status": {"enum": [s.value for s in CaseStatus]},
+                  "priority": {"enum": [p.value for p in CasePriority]},
+                  "assignee_id": {"type": ["integer", "null"], "description": "An agent's id; null unassigns."},
+                  "escalation_rating": RATING})
+    message = obj({"body": STRING, "visibility": {"enum": [v.value for v in MessageVisibility], "default": "customer"}},
+                  ["body"])
+    resolution = obj({"resolution": {**STRING, "description": "Markdown"},
+                      "publish_to_thread": {**BOOLEAN, "default": True}}, ["resolution"])
+    filters = [query("status", "Only cases in this status.", {"enum": [s.value for s in CaseStatus]}),
+               query("priority", "Only this priority.", {"enum": [p.value for p in CasePriority]}),
+               query("assignee", "me, none, or a user id.", STRING), query("category", "A category id.", INTEGER),
+               query("overdue", "Only cases past their first-response due time.", BOOLEAN), *PAGE_PARAMS]
+    return {
+        "/threads/{thread_id}/escalations": {"post": operation(
+            "Ask support for help (asker), recommend it (advocates) or escalate (staff); 200 with the open case "
+            "when there already is one", (201, "The new case", ref("Case")), (*WRITE_ERRORS, 404),
+            body=obj({"reason": {"type": "string", "maxLength": 2000}}), params=[path_id("thread_id", "thread")],
+            body_required=False)},
+        "/cases": {"get": operation("The agents' queue: open cases first, oldest due first (agents, admins)",
+                                    (200, "A page of cases", list_of("Case")), (401, 403, 422), params=filters)},
+        "/cases/{case_id}": {
+            "get": operation("A case with the messages the caller may see (agents, or its customer)", case, (404,),
+                             params=[case_id]),
+            "patch": operation("Change status, priority, assignee or the escalation rating (agents)", case,
+                               (*WRITE_ERRORS, 404, 409),
+                               body=change, params=[case_id]),
+        },
+        "/cases/{case_id}/messages": {"post": operation(
+            "Write in the private case conversation; internal notes are for agents only (403 for the customer)",
+            (201, "The message", ref("CaseMessage")), (*WRITE_ERRORS, 404, 409), body=message, params=[case_id])},
+        "/cases/{case_id}/resolution": {"post": operation(
+            "Resolve the case; by default the resolution becomes the thread's accepted staff answer (agents)",
+            case, (*WRITE_ERRORS, 404, 409), body=resolution, params=[case_id])},
+    }
+
+
+RATING: Schema = {"enum": [*(r.value for r in EscalationRating), None],
+                  "description": "The agent's rating of the escalation, for tuning escalation rules; null clears it."}
+
+
+def _case_schemas() -> dict[str, Schema]:
+    nullable_user = {"anyOf": [ref("UserSummary"), {"type": "null"}]}
+    message = obj({"id": INTEGER, "case_id": INTEGER, "author": nullable_user,
+                   "visibility": {"enum": [v.value for v in MessageVisibility]}, "body": STRING, "body_html": STRING,
+                   "created_at": TIME}, ["id", "case_id", "author", "visibility", "body", "body_html", "created_at"])
+    case = obj(
+        {"id": INTEGER, "thread_id": INTEGER, "public_reference": STRING, "customer": ref("UserSummary"),
+         "status": {"enum": [s.value for s in CaseStatus]}, "priority": {"enum": [p.value for p in CasePriority]},
+         "assignee": nullable_user, "reason": STRING, "source": {"enum": [s.value for s in CaseSource]},
+         "external_ref": {"type": ["string", "null"]}, "first_response_due_at": TIME,
+         "first_response_at": NULLABLE_TIME, "resolution": {"type": ["string", "null"]},
+         "resolution_post_id": {"type": ["integer", "null"]}, "resolved_at": NULLABLE_TIME, "created_at": TIME,
+         "updated_at": TIME, "escalation_rating": {**RATING, "description": "Agents only: " + RATING["description"]},
+         "messages": {"type": "array", "items": ref("CaseMessage"),
+                      "description": "Only on GET /cases/{case_id}; internal notes only for agents."}},
+        ["id", "thread_id", "customer", "status", "priority", "assignee", "reason", "source", "external_ref",
+         "first_response_due_at", "resolved_at", "created_at"],
+    )
+    return {"Case": case, "CaseMessage": message}
+
+
 def _admin_paths() -> dict[str, Any]:
     return {
         "/settings": {
@@ -330,17 +410,23 @@ def _resource_schemas() -> dict[str, Schema]:
     )
     post = obj(
         {"id": INTEGER, "thread_id": INTEGER, "author": ref("UserSummary"), "body": STRING, "body_html": STRING,
-         "vote_count": INTEGER, "is_accepted": BOOLEAN, "is_staff": BOOLEAN, "hidden": BOOLEAN,
+         "vote_count": INTEGER, "is_accepted": BOOLEAN, "is_staff": BOOLEAN,
+         "hidden": {**BOOLEAN, "description": "Not visible to everyone: pending approval, hidden or deleted."},
+         "visibility": {"enum": ["public", "pending", "hidden"]},
+         "moderation_note": {**STRING, "description": "Why it waits or was hidden (its author and moderators)."},
          "deleted": BOOLEAN, "created_at": TIME, "edited_at": NULLABLE_TIME,
          "viewer": {**obj({"voted": BOOLEAN}), "description": "Signed-in callers, in reply lists and first_post."}},
         ["id", "thread_id", "author", "body", "body_html", "created_at"],
     )
     return {
         "UserSummary": summary,
-        "User": {"allOf": [summary, obj({"badges": {"type": "array", "items": {}}, "created_at": TIME})]},
+        "User": {"allOf": [summary, obj({"badges": {"type": "array", "items": obj(
+            {"code": STRING, "name": STRING, "tier": {"enum": ["bronze", "silver", "gold"]}, "granted_at": TIME},
+            ["code", "name", "tier", "granted_at"])}, "created_at": TIME})]},
         "Me": {"allOf": [ref("User"), obj(
             {"email": STRING, "bio": STRING, "time_zone": STRING, "email_frequency": {"enum": list(EMAIL_FREQUENCIES)},
-             "weekly_digest": BOOLEAN, "notifications_unread": INTEGER},
+             "weekly_digest": BOOLEAN, "notifications_unread": INTEGER,
+             "suspension": {"type": ["object", "null"], "description": "{until, reason} while suspended, else null"}},
             ["email", "email_frequency", "weekly_digest", "notifications_unread"],
         )]},
         "MeChange": obj(
@@ -372,6 +458,16 @@ def _resource_schemas() -> dict[str, Schema]:
                                                              "team."}},
             ["id", "thread_id", "resolved", "rating", "comment", "created_at", "offers_escalation"],
         ),
+        "LedgerRow": obj(
+            {"id": INTEGER, "delta": {**INTEGER, "description": "Points; negative for a reversal."},
+             "reason": {"enum": [r.value for r in LedgerReason]}, "post_id": {"type": ["integer", "null"]},
+             "thread_id": {"type": ["integer", "null"]},
+             "reverses_id": {"type": ["integer", "null"], "description": "The row this one reverses exactly."},
+             "correction": {"enum": [None, *(c.value for c in Correction)],
+                            "description": "Why a reversal was written, or restored for a re-award."},
+             "created_at": TIME},
+            ["delta", "reason", "post_id", "created_at"],
+        ),
         "MeTooCount": obj({"me_too_count": INTEGER}, ["me_too_count"]),
         "VoteCount": obj({"vote_count": INTEGER}, ["vote_count"]),
         "Revision": obj({"id": INTEGER, "editor": ref("UserSummary"), "body": STRING, "created_at": TIME},
@@ -391,8 +487,13 @@ def _thread_schema() -> Schema:
          "needs_info": {"anyOf": [obj({"note": STRING, "since": NULLABLE_TIME}, ["note", "since"]),
                                   {"type": "null"}],
                         "description": "What the asker was asked for, while the status is needs_info."},
-         "case": {"type": ["object", "null"]},
+         "case": {"anyOf": [obj({"id": INTEGER, "status": {"enum": [s.value for s in CaseStatus]},
+                                 "public_reference": STRING}, ["id", "status", "public_reference"]),
+                            {"type": "null"}], "description": "The open case, else the latest one; null if none."},
          "locked": BOOLEAN, "pinned": BOOLEAN, "created_at": TIME, "last_activity_at": TIME,
+         "visibility": {"enum": ["pending", "hidden"], "description": "Only on threads not visible to everyone."},
+         "merged_into_id": {"type": ["integer", "null"], "description": "Moderators only, in lists. A thread "
+                            "merged into another is deleted and GET answers 404 (its posts live in the target)."},
          "first_post": {**ref("Post"), "description": "Only on a single thread, not in lists."},
          "viewer": {**obj({"voted": BOOLEAN, "me_too": BOOLEAN, "watching": BOOLEAN}, ["voted", "me_too", "watching"]),
                     "description": "Only on GET /threads/{thread_id} for signed-in callers."}},
@@ -411,11 +512,11 @@ def _problem_schema() -> Schema:
 
 def document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document, as a JSON-ready dict."""
-    schemas = {**_resource_schemas(), "Problem": _problem_schema()}
+    schemas = {**_resource_schemas(), **_case_schemas(), "Problem": _problem_schema()}
     schemas.update({f"{name}List": envelope(name)
-                    for name in ("Category", "Thread", "Post", "Revision", "Notification")})
+                    for name in ("Category", "Thread", "Post", "Revision", "Notification", "LedgerRow", "Case")})
     paths = {**_account_paths(), **_category_paths(), **_thread_paths(), **_qa_paths(), **_post_paths(),
-             **_notification_paths(), **_admin_paths()}
+             **_notification_paths(), **_case_paths(), **_admin_paths()}
     return {
         "openapi": "3.1.0",
         "info": {

@@ -5,10 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from forum.models import Category, Feedback, Notification, Post, PostRevision, Thread, ThreadStatus, User
-from forum.services import notifications, ranks
+from flask import g, has_app_context
+
+from forum.models import (
+    Case,
+    CaseMessage,
+    Category,
+    Feedback,
+    MessageVisibility,
+    Notification,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadStatus,
+    User,
+)
+from forum.services import badges, cases, notifications, ranks
 from forum.services.pagination import Page
-from forum.services.permissions import is_moderator
+from forum.services.permissions import is_agent, is_moderator, is_suspended
+
+_LOOK_UP = object()  # thread(case=...) left out: find the thread's case (prefetched for pages)
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -29,8 +45,15 @@ def user_summary(user: User) -> dict[str, Any]:
     }
 
 
-def user(user: User) -> dict[str, Any]:
-    return {**user_summary(user), "badges": [], "created_at": timestamp(user.created_at)}
+def user(user: User, held: list[badges.Held] | None = None) -> dict[str, Any]:
+    """A public profile; lists pass each user's badges from one badges.badges_of() query (no N+1)."""
+    held = badges.badges_of([user.id])[user.id] if held is None else held
+    return {**user_summary(user), "badges": [badge(h) for h in held], "created_at": timestamp(user.created_at)}
+
+
+def badge(held: badges.Held) -> dict[str, Any]:
+    return {"code": held.badge.code, "name": held.badge.name, "tier": held.badge.tier.value,
+            "granted_at": timestamp(held.granted_at)}
 
 
 def me(account: User, notifications_unread: int) -> dict[str, Any]:
@@ -43,6 +66,9 @@ def me(account: User, notifications_unread: int) -> dict[str, Any]:
         "email_frequency": account.email_frequency,
         "weekly_digest": account.weekly_digest,
         "notifications_unread": notifications_unread,
+        # Why and until when the caller may only read (null when not suspended).
+        "suspension": {"until": timestamp(account.suspended_until), "reason": account.suspension_reason}
+        if is_suspended(account) else None,
     }
 
 
@@ -73,11 +99,15 @@ def post(post: Post, viewer: User | None = None, *, thread: Thread | None = None
         "vote_count": post.vote_count,
         "is_accepted": accepted_post_id is not None and post.id == accepted_post_id,
         "is_staff": post.author.is_staff,
-        "hidden": post.is_deleted,
+        # Not shown to everyone: waiting for approval, hidden by flags or a moderator, or deleted.
+        "hidden": not post.is_public,
+        "visibility": post.visibility,
         "deleted": post.is_deleted,
         "created_at": timestamp(post.created_at),
         "edited_at": timestamp(post.edited_at),
     }
+    if post.moderation_note and (is_moderator(viewer) or (viewer is not None and viewer.id == post.author_id)):
+        data["moderation_note"] = post.moderation_note  # why it waits or was hidden: its author and moderators
     if voted is not None:
         data["viewer"] = {"voted": voted}
     return data
@@ -85,9 +115,12 @@ def post(post: Post, viewer: User | None = None, *, thread: Thread | None = None
 
 def thread(
     thread: Thread, first_post: Post | None = None, viewer: User | None = None,
-    viewer_state: dict[str, bool] | None = None,
+    viewer_state: dict[str, bool] | None = None, case: Case | None | object = _LOOK_UP,
 ) -> dict[str, Any]:
-    """A thread; first_post only on single-thread answers, viewer_state ({voted, me_too, watching}) too."""
+    """A thread; first_post only on single-thread answers, viewer_state ({voted, me_too, watching}) too.
+
+    case: the thread's case when the caller has it; page() prefetches a whole page's cases in one query.
+    """
     data = {
         "id": thread.id,
         "category_id": thread.category_id,
@@ -104,7 +137,7 @@ def thread(
         "me_too_count": thread.me_too_count,
         "accepted_post_id": thread.accepted_post_id,
         "needs_info": needs_info(thread),
-        "case": None,
+        "case": case_link(_thread_case(thread) if case is _LOOK_UP else case),
         "locked": thread.locked,
         "pinned": thread.pinned,
         "created_at": timestamp(thread.created_at),
@@ -117,7 +150,72 @@ def thread(
         data["viewer"] = viewer_state
     if is_moderator(viewer):
         data["deleted"] = thread.deleted_at is not None
+        data["merged_into_id"] = thread.merged_into_id
+    if thread.visibility != "public":
+        data["visibility"] = thread.visibility  # only its author and moderators see such a thread
     return data
+
+
+def _thread_case(thread: Thread) -> Case | None:
+    prefetched = g.get("thread_cases", {}) if has_app_context() else {}
+    if thread.id in prefetched:
+        return prefetched[thread.id]
+    return cases.cases_for_threads([thread.id]).get(thread.id)
+
+
+def prefetch_thread_cases(threads: list[Thread]) -> None:
+    """Load the cases of a list of threads in one query, for thread() to use (no query per thread)."""
+    found = cases.cases_for_threads([t.id for t in threads])
+    g.setdefault("thread_cases", {}).update({t.id: found.get(t.id) for t in threads})
+
+
+def case_link(case: Case | None) -> dict[str, Any] | None:
+    """The thread's public line about its case: number and status only."""
+    if case is None:
+        return None
+    return {"id": case.id, "status": case.status, "public_reference": case.public_reference}
+
+
+def case(case: Case, viewer: User | None, messages: list[CaseMessage] | None = None) -> dict[str, Any]:
+    """A case for an agent or its customer; messages (when given) never include internal notes for customers."""
+    data = {
+        "id": case.id,
+        "thread_id": case.thread_id,
+        "public_reference": case.public_reference,
+        "customer": user_summary(case.customer),
+        "status": case.status,
+        "priority": case.priority,
+        "assignee": user_summary(case.assignee) if case.assignee is not None else None,
+        "reason": case.reason,
+        "source": case.source,
+        "external_ref": case.external_ref,
+        "first_response_due_at": timestamp(case.first_response_due_at),
+        "first_response_at": timestamp(case.first_response_at),
+        "resolution": case.resolution,
+        "resolution_post_id": case.resolution_post_id,
+        "resolved_at": timestamp(case.resolved_at),
+        "created_at": timestamp(case.created_at),
+        "updated_at": timestamp(case.updated_at),
+    }
+    staff = is_agent(viewer)
+    if staff:  # an internal judgement: never shown to the customer
+        data["escalation_rating"] = case.escalation_rating
+    if messages is not None:
+        data["messages"] = [case_message(m) for m in messages
+                            if staff or m.visibility == MessageVisibility.CUSTOMER.value]
+    return data
+
+
+def case_message(message: CaseMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "case_id": message.case_id,
+        "author": user_summary(message.author) if message.author is not None else None,
+        "visibility": message.visibility,
+        "body": message.body,
+        "body_html": message.body_html,
+        "created_at": timestamp(message.created_at),
+    }
 
 
 def needs_info(thread: Thread) -> dict[str, Any] | None:
@@ -170,4 +268,7 @@ def items(rendered: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def page(items_page: Page, render) -> dict[str, Any]:
+    """A cursor page; a page of threads gets its cases in one query first."""
+    if items_page.items and isinstance(items_page.items[0], Thread) and has_app_context():
+        prefetch_thread_cases(list(items_page.items))
     return {"items": [render(item) for item in items_page.items], "next_cursor": items_page.next_cursor}

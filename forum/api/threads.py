@@ -70,6 +70,8 @@ def show_thread(thread_id: int):
     """The thread; signed-in callers also get what they did on it (three small queries)."""
     caller = viewer()
     thread = reading.get_thread(caller, thread_id)
+    if thread.merged_into_id is not None:  # only moderators get here (it is deleted): its posts live there
+        raise NotFound(f"This thread was merged into thread {thread.merged_into_id}.")
     question = reading.question_post(thread)
     state = None
     if caller is not None:

@@ -1,13 +1,50 @@
 """All models, imported here so Alembic and create_all see the whole schema."""
 
 from forum.models.accounts import ApiToken, Role, User
+from forum.models.audit import AuditEntry
+from forum.models.cases import Case, CaseEvent, CaseMessage, CasePriority, CaseSource, CaseStatus, MessageVisibility
 from forum.models.community import CommunitySetting
-from forum.models.content import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, thread_tag
+from forum.models.content import (
+    Category,
+    Post,
+    PostRevision,
+    Tag,
+    Thread,
+    ThreadKind,
+    ThreadStatus,
+    Visibility,
+    thread_tag,
+)
 from forum.models.jobs import Job, JobStatus, OutboundEmail
 from forum.models.notifications import Feedback, Notification, NotificationKind, Subscription
 from forum.models.qa import MeToo, Vote
+from forum.models.reputation import (
+    VOTE_REASONS,
+    BadgeGrant,
+    Correction,
+    LedgerReason,
+    Mission,
+    MissionProgress,
+    ReputationEvent,
+)
 
 __all__ = [
+    "Case",
+    "CaseEvent",
+    "CaseMessage",
+    "CasePriority",
+    "CaseSource",
+    "CaseStatus",
+    "MessageVisibility",
+    "AuditEntry",
+    "BadgeGrant",
+    "Correction",
+    "LedgerReason",
+    "Mission",
+    "MissionProgress",
+    "ReputationEvent",
+    "VOTE_REASONS",
+    "Visibility",
     "Feedback",
     "Notification",
     "NotificationKind",

@@ -50,6 +50,11 @@ class User(UserMixin, db.Model):
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     last_daily_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_weekly_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Silenced until this moment (reads and signs in, but may not post, vote or flag), and why.
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    suspension_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Identity removed on request (right to be forgotten); posts stay under a placeholder name.
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

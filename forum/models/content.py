@@ -18,6 +18,18 @@ class ThreadKind(StrEnum):
     DISCUSSION = "discussion"
 
 
+class Visibility(StrEnum):
+    """Who can see a post (and, through its question post, a thread) besides its author and moderators.
+
+    pending: waiting in the review queue (new user's links, watched word, spam score).
+    hidden: taken down by flags or a moderator, with the reason told to the author.
+    """
+
+    PUBLIC = "public"
+    PENDING = "pending"
+    HIDDEN = "hidden"
+
+
 class ThreadStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
@@ -41,6 +53,9 @@ class Category(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Optional support hours for case SLA clocks (forum.services.business_hours); both None: 24/7.
+    sla_time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sla_hours_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Tag(db.Model):
@@ -89,6 +104,12 @@ class Thread(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Mirrors the question post's visibility, so lists filter threads without a join.
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PUBLIC.value, server_default="public")
+    # Set by the sweeper when a question nears its first-response target: +20 to the accepted replier.
+    bounty_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A thread merged into another one redirects there.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"), nullable=True, index=True)
 
     category: Mapped[Category] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
@@ -112,6 +133,11 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True, index=True)
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PUBLIC.value, server_default="public")
+    # VADER compound score of the text (-1..1), stored on write for escalation and analytics.
+    sentiment: Mapped[float | None] = mapped_column(nullable=True)
+    # Why the post is pending or hidden, in words shown to its author.
+    moderation_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
@@ -122,6 +148,11 @@ class Post(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_public(self) -> bool:
+        """Live and visible to everyone (not deleted, pending or hidden)."""
+        return self.deleted_at is None and self.visibility == Visibility.PUBLIC.value
 
 
 class PostRevision(db.Model):

@@ -50,6 +50,10 @@ class NotificationKind(StrEnum):
     FEEDBACK_REQUEST = "feedback_request"
     REMINDER = "reminder"
     CASE_UPDATE = "case_update"
+    BADGE = "badge"
+    MISSION = "mission"
+    MODERATION = "moderation"
+    ACCOUNT = "account"
 
 
 class Notification(db.Model):

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import ApiToken, Role, User
-from forum.services import clock
+from forum.services import audit, clock
 from forum.services.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.services.mail import absolute_url, queue_email
 from forum.services.permissions import Action, require
@@ -261,6 +261,8 @@ def set_role(actor: User, user: User, role: str) -> User:
         raise Invalid({"role": [f"Choose one of: {', '.join(r.value for r in Role)}."]})
     if user.id == actor.id and role != Role.ADMIN.value:
         raise Conflict("You cannot remove your own admin role.", {"role": ["Ask another admin to do this."]})
+    if role != user.role:
+        audit.record(actor, "user.role_change", "user", user.id, before={"role": user.role}, after={"role": role})
     user.role = role
     db.session.commit()
     return user

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Category, Thread, User
-from forum.services.errors import Conflict, ErrorCollector, NotFound
+from forum.models import Category, Thread, User, Visibility
+from forum.services import audit, business_hours
+from forum.services.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.services.permissions import Action, require
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class SupportHoursInput:
+    """A category's support hours as typed: all empty clears the calendar (SLA clocks run 24/7).
+
+    week maps "mon".."sun" to (opens, closes) as "HH:MM" text, or None for a closed day.
+    """
+
+    time_zone: str = ""
+    week: dict[str, tuple[str, str] | None] = field(default_factory=dict)
+    holidays: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.time_zone.strip() and not any(self.week.values()) and not self.holidays
 
 
 @dataclass(frozen=True)
@@ -21,9 +38,28 @@ class CategoryInput:
     name: str
     description: str = ""
     position: int = 0
+    # None leaves the support hours as they are (the API and creation never touch them).
+    support_hours: SupportHoursInput | None = None
 
 
-def _validate(data: CategoryInput) -> None:
+def _calendar_columns(hours: SupportHoursInput, errors: ErrorCollector) -> tuple[str | None, str | None]:
+    """(sla_time_zone, sla_hours_json) for the input; problems go to errors under the form's field names."""
+    if hours.is_empty:
+        return None, None
+    document = {"week": {day: list(times) if times else None for day, times in hours.week.items()},
+                "holidays": list(hours.holidays)}
+    try:
+        calendar = business_hours.parse_calendar(hours.time_zone, document)
+    except Invalid as exc:
+        for name, messages in exc.errors.items():
+            for message in messages:
+                errors.add(name, message)
+        return None, None
+    return calendar.time_zone, business_hours.to_json(calendar)
+
+
+def _validate(data: CategoryInput) -> tuple[str | None, str | None] | None:
+    """Check the input; the calendar columns to store, or None when the support hours stay as they are."""
     errors = ErrorCollector()
     if not SLUG_PATTERN.match(data.slug or "") or len(data.slug) > 64:
         errors.add("slug", "Use lowercase letters, digits and single dashes (up to 64).")
@@ -33,7 +69,9 @@ def _validate(data: CategoryInput) -> None:
         errors.add("description", "Use at most 2,000 characters.")
     if not isinstance(data.position, int) or not -10000 <= data.position <= 10000:
         errors.add("position", "Use a whole number from -10000 to 10000.")
+    columns = _calendar_columns(data.support_hours, errors) if data.support_hours is not None else None
     errors.raise_if_any()
+    return columns
 
 
 def _ensure_slug_free(slug: str, exclude_id: int | None = None) -> None:
@@ -44,33 +82,49 @@ def _ensure_slug_free(slug: str, exclude_id: int | None = None) -> None:
         raise Conflict("That slug is already used.", {"slug": ["That slug is already used."]})
 
 
+def _state(category: Category) -> dict[str, object]:
+    """What the audit log keeps of a category before and after a change."""
+    return {"slug": category.slug, "name": category.name, "description": category.description,
+            "position": category.position, "sla_time_zone": category.sla_time_zone,
+            "sla_hours_json": category.sla_hours_json}
+
+
 def create_category(actor: User, data: CategoryInput) -> Category:
     require(actor, Action.CATEGORY_MANAGE)
-    _validate(data)
+    calendar_columns = _validate(data)
     _ensure_slug_free(data.slug)
     category = Category(
         slug=data.slug, name=data.name.strip(), description=data.description.strip(), position=data.position
     )
+    if calendar_columns is not None:
+        category.sla_time_zone, category.sla_hours_json = calendar_columns
     db.session.add(category)
+    db.session.flush()
+    audit.record(actor, "category.create", "category", category.id, after=_state(category))
     db.session.commit()
     return category
 
 
 def update_category(actor: User, category: Category, data: CategoryInput) -> Category:
     require(actor, Action.CATEGORY_MANAGE)
-    _validate(data)
+    calendar_columns = _validate(data)
     _ensure_slug_free(data.slug, exclude_id=category.id)
+    before = _state(category)
     category.slug, category.name = data.slug, data.name.strip()
     category.description, category.position = data.description.strip(), data.position
+    if calendar_columns is not None:
+        category.sla_time_zone, category.sla_hours_json = calendar_columns
+    if _state(category) != before:
+        audit.record(actor, "category.update", "category", category.id, before=before, after=_state(category))
     db.session.commit()
     return category
 
 
 def list_categories() -> list[tuple[Category, int]]:
-    """Every category in display order with its count of live threads (one query)."""
+    """Every category in display order with its count of public threads (one query)."""
     counts = (
         select(Thread.category_id, func.count(Thread.id).label("n"))
-        .where(Thread.deleted_at.is_(None))
+        .where(Thread.deleted_at.is_(None), Thread.visibility == Visibility.PUBLIC.value)
         .group_by(Thread.category_id)
         .subquery()
     )

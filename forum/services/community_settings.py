@@ -13,7 +13,7 @@ from typing import Any
 
 from forum.extensions import db
 from forum.models import CommunitySetting, User
-from forum.services import clock
+from forum.services import audit, clock
 from forum.services.errors import ErrorCollector
 from forum.services.permissions import Action, require
 
@@ -101,6 +101,11 @@ def update_settings(actor: User, changes: dict[str, Any]) -> dict[str, Any]:
         except ValueError as exc:
             errors.add(key, f"{spec.description} It {exc}.")
     errors.raise_if_any()
+    before = all_settings()
+    changed = {key: value for key, value in parsed.items() if before[key] != value}
+    if changed:
+        audit.record(actor, "settings.update", "settings", 0,
+                     before={key: before[key] for key in changed}, after=changed)
     for key, value in parsed.items():
         row = db.session.get(CommunitySetting, key) or CommunitySetting(key=key)
         row.value_json = json.dumps(value)

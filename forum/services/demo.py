@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Category, Post, Role, Thread, ThreadKind, ThreadStatus, User
-from forum.services import accounts, categories, clock, posting, qa
+from forum.models import Category, Mission, Post, Role, Thread, ThreadKind, ThreadStatus, User
+from forum.services import accounts, categories, clock, missions, posting, qa
 from forum.services.errors import Invalid
 
 DEMO_PASSWORD = "horseshoe-demo"
@@ -246,7 +246,25 @@ def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: in
             report(1)
     finally:
         clock.freeze(None)
+    _seed_missions(cast.admin, seeder.topics[0][1], anchor)
     return summary
+
+
+def _seed_missions(admin: User, category: Category, anchor: datetime) -> None:
+    """Two running challenges, so members see progress bars (the worker tracks them)."""
+    if db.session.scalar(select(func.count(Mission.id))):
+        return
+    week = (anchor - timedelta(days=2), anchor + timedelta(days=5))
+    month = (anchor - timedelta(days=20), anchor + timedelta(days=10))
+    missions.create_mission(admin, missions.MissionInput(
+        f"Answer 5 unanswered questions in {category.name} this week", "unanswered_answered", 5, *week,
+        description="Be the first to reply to questions nobody has answered yet.", category_id=category.id,
+        points=50,
+    ))
+    missions.create_mission(admin, missions.MissionInput(
+        "Get 3 solutions this month", "solutions", 3, *month,
+        description="Answers the asker accepts count.", points=30, badge="challenger",
+    ))
 
 
 def _seed_users(anchor: datetime, count: int, report: Progress, summary: DemoSummary) -> _Cast:
@@ -328,6 +346,7 @@ class _Seeder:
             self._conversation(topic, issue, thread, moment)
         if index % 15 == 7 and thread.reply_count > 0:
             self._removed_spam(thread)
+        self._votes(thread)
         self.summary.unanswered += thread.status == ThreadStatus.OPEN.value
 
     def _compose(self, topic: Topic, category: Category, issue: Issue) -> posting.NewThread:
@@ -372,6 +391,23 @@ class _Seeder:
             return
         clock.freeze(when)
         qa.accept_solution(thread.author, thread, answer)
+
+    def _votes(self, thread: Thread) -> None:
+        """Helpful votes soon after the activity: the asker on the answer that helped, others who agree.
+
+        Its own generator per thread, so adding votes left the rest of the demo unchanged.
+        """
+        rng = random.Random(f"votes:{thread.title}")
+        posts = [p for p in db.session.scalars(select(Post).where(Post.thread_id == thread.id)) if p.is_public]
+        voters = [user for user in self.cast.helpers + self.cast.askers]
+        clock.freeze(min(thread.last_activity_at + timedelta(minutes=20), self.anchor - timedelta(minutes=1)))
+        for post in posts:
+            wanted = 1 if post.id == thread.accepted_post_id else 0
+            wanted += rng.choice((0, 0, 1, 1, 2, 3)) if post.is_question or post.id == thread.accepted_post_id else 0
+            chosen = [thread.author] if post.id == thread.accepted_post_id else []
+            chosen += rng.sample(voters, k=min(wanted, len(voters)))
+            for voter in {user.id: user for user in chosen if user.id != post.author_id}.values():
+                qa.vote_helpful(voter, post)
 
     def _next_reply(self, topic: Topic, issue: Issue, asker: User, last_helper: User | None) -> tuple[User, str]:
         """The asker reacting to the last helper, someone agreeing, or a (staff or peer) answer."""

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
-from forum.models import Notification, Subscription, Tag, Thread, ThreadKind, ThreadStatus, User
+from forum.models import Notification, Subscription, Tag, Thread, ThreadKind, ThreadStatus, User, Visibility
 from forum.services import clock
 from forum.services.mail import absolute_url, queue_email
 from forum.services.notifications import describe, thread_path, unsubscribe_url
@@ -76,7 +76,8 @@ def unanswered_in_followed(user: User, since) -> list[Thread]:
             select(Thread)
             .where(
                 Thread.kind == ThreadKind.QUESTION.value, Thread.status == ThreadStatus.OPEN.value,
-                Thread.deleted_at.is_(None), Thread.created_at >= since, Thread.author_id != user.id,
+                Thread.deleted_at.is_(None), Thread.visibility == Visibility.PUBLIC.value,
+                Thread.created_at >= since, Thread.author_id != user.id,
                 or_(Thread.category_id.in_(categories), Thread.tags.any(Tag.id.in_(tags))),
             )
             .order_by(Thread.created_at)

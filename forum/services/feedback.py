@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from forum.extensions import db
 from forum.models import Feedback, NotificationKind, Thread, User
-from forum.services import clock, notifications
+from forum.services import case_state, clock, notifications
 from forum.services.errors import ErrorCollector, Forbidden
 from forum.services.permissions import Action, require
 
@@ -70,8 +70,17 @@ def give_feedback(actor: User | None, thread: Thread, data: FeedbackInput) -> Fe
     row.comment, row.created_at = (data.comment or "").strip(), clock.now()
     db.session.add(row)
     thread.feedback_requested_at = thread.feedback_requested_at or row.created_at
+    if data.resolved is False:
+        _reopen_resolved_case(actor, thread)
     db.session.commit()
     return row
+
+
+def _reopen_resolved_case(actor: User, thread: Thread) -> None:
+    """A "no" after support resolved the question sends the case back to them, not to a new queue entry."""
+    case = case_state.latest_case(thread.id)
+    if case is not None:
+        case_state.reopen_case(actor, case, "The customer says this did not resolve the issue.", commit=False)
 
 
 def offers_escalation(feedback: Feedback) -> bool:

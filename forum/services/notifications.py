@@ -37,19 +37,27 @@ SUBJECTS = {
     NotificationKind.FEEDBACK_REQUEST: "Did this resolve your issue? {title}",
     NotificationKind.REMINDER: "Did a reply solve “{title}”?",
     NotificationKind.CASE_UPDATE: "Update on your support case: {title}",
+    # Thread-less kinds carry their words in the row's message; {title} is empty for them.
+    NotificationKind.BADGE: "You earned a badge",
+    NotificationKind.MISSION: "Mission complete",
+    NotificationKind.MODERATION: "A moderator looked at your post: {title}",
+    NotificationKind.ACCOUNT: "About your account",
 }
 
 
 @dataclass(frozen=True)
 class Event:
     kind: NotificationKind
-    thread: Thread
+    thread: Thread | None
     post: Post | None = None
     actor: User | None = None
     message: str = ""
 
 
-def thread_path(thread: Thread, post: Post | None = None) -> str:
+def thread_path(thread: Thread | None, post: Post | None = None) -> str:
+    """Where a notification leads: the thread (at the post), or the notifications page for thread-less ones."""
+    if thread is None:
+        return "/notifications"
     anchor = f"#p{post.id}" if post is not None else ""
     return f"/t/{thread.id}/{thread.slug}{anchor}"
 

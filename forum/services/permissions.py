@@ -7,13 +7,24 @@ visible_threads()/visible_posts() are *the* definition of what a viewer may read
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 
-from forum.models import Post, Role, Thread, User
+from forum.extensions import db
+from forum.models import Post, Role, Thread, User, Visibility
+from forum.services import clock
 from forum.services.errors import Forbidden, NotAuthenticated, NotFound
+
+# Reputation that unlocks each privilege (domain.md, "trust grows slowly, falls fast").
+LINKS_REPUTATION = 10
+RECOMMEND_ESCALATION_REPUTATION = 500
+REVIEW_QUEUE_REPUTATION = 1000
+EDIT_OTHERS_REPUTATION = 2000
+LINKS_ACCOUNT_AGE = timedelta(days=3)
+LINKS_APPROVED_POSTS = 3
 
 
 class Action(StrEnum):
@@ -35,6 +46,18 @@ class Action(StrEnum):
     USER_MANAGE = "user:manage"
     SETTINGS_MANAGE = "settings:manage"
     ADMIN_VIEW = "admin:view"
+    POST_FLAG = "post:flag"
+    THREAD_RECOMMEND_ESCALATION = "thread:recommend-escalation"
+    THREAD_ESCALATE = "thread:escalate"
+    CASE_VIEW = "case:view"
+    CASE_WORK = "case:work"
+    MODERATION_REVIEW = "moderation:review"
+    AUDIT_VIEW = "audit:view"
+    USER_SUSPEND = "user:suspend"
+    USER_ANONYMIZE = "user:anonymize"
+    USER_MAKE_ADVOCATE = "user:make-advocate"
+    WATCHED_WORDS_MANAGE = "watched-words:manage"
+    MISSION_MANAGE = "mission:manage"
 
 
 def _signed_in(user: User | None) -> bool:
@@ -61,34 +84,124 @@ def is_admin(user: User | None) -> bool:
     return _role(user) is Role.ADMIN
 
 
+def is_suspended(user: User | None) -> bool:
+    """Suspended users read and sign in but may not post, vote or flag until suspended_until."""
+    until = getattr(user, "suspended_until", None) if _signed_in(user) else None
+    return until is not None and until > clock.now()
+
+
+def _active(user: User | None) -> bool:
+    """Signed in and not suspended: may take part (post, reply, vote, flag, say "me too")."""
+    return _signed_in(user) and not is_suspended(user)
+
+
+def _advocate_or_reputation(user: User | None, reputation: int) -> bool:
+    return _signed_in(user) and (_role(user) is Role.ADVOCATE or is_staff(user) or user.reputation >= reputation)
+
+
+def can_review(user: User | None) -> bool:
+    """The review queue: moderators (and agents, admins), and advocates with 1,000 reputation, not while suspended."""
+    if is_moderator(user):
+        return True
+    return _active(user) and _role(user) is Role.ADVOCATE and user.reputation >= REVIEW_QUEUE_REPUTATION
+
+
+def can_recommend_escalation(user: User | None) -> bool:
+    """Recommend escalating others' threads: advocates, staff, or reputation 500; not while suspended."""
+    return _active(user) and _advocate_or_reputation(user, RECOMMEND_ESCALATION_REPUTATION)
+
+
+def is_agent(user: User | None) -> bool:
+    """Agents and admins work service cases (api.md's "agent+")."""
+    role = _role(user)
+    return role is not None and role.level >= Role.AGENT.level
+
+
+def _can_escalate(user: User | None, thread: Thread) -> bool:
+    """The asker asks for support; staff escalate any thread; advocates and 500 reputation recommend it."""
+    if not _can_view_thread(user, thread) or thread.deleted_at is not None:
+        return False
+    if is_staff(user):
+        return True
+    return _owns(user, thread) or can_recommend_escalation(user)
+
+
+def _can_view_case(user: User | None, case: Any) -> bool:
+    """Agents see every case; a customer sees their own (never another's)."""
+    return is_agent(user) or (_signed_in(user) and case.customer_id == user.id)
+
+
+def can_edit_others(user: User | None) -> bool:
+    """Edit others' live posts (wiki-style): moderators; advocates and reputation 2,000 while not suspended."""
+    return is_moderator(user) or (_active(user) and _advocate_or_reputation(user, EDIT_OTHERS_REPUTATION))
+
+
+def can_post_links(user: User | None) -> bool:
+    """Links and images: reputation 10, or an account older than 3 days with 3 approved posts; staff, advocates."""
+    if not _signed_in(user):
+        return False
+    if _advocate_or_reputation(user, LINKS_REPUTATION):
+        return True
+    if clock.now() - user.created_at < LINKS_ACCOUNT_AGE:
+        return False
+    approved = db.session.scalar(
+        select(func.count(Post.id)).where(
+            Post.author_id == user.id, Post.deleted_at.is_(None), Post.visibility == Visibility.PUBLIC.value
+        )
+    )
+    return approved >= LINKS_APPROVED_POSTS
+
+
+def _outranks(user: User | None, target: User) -> bool:
+    """Moderators act on members and advocates; only admins act on other staff."""
+    if not is_moderator(user) or target.id == user.id:
+        return False
+    return is_admin(user) or not target.is_staff
+
+
 def _owns(user: User | None, target: Any) -> bool:
     return _signed_in(user) and getattr(target, "author_id", None) == user.id
 
 
 def _can_view_thread(user: User | None, thread: Thread) -> bool:
-    return thread.deleted_at is None or is_moderator(user)
+    if is_moderator(user):
+        return True
+    if thread.deleted_at is not None:
+        return False
+    return thread.visibility == Visibility.PUBLIC.value or _owns(user, thread)
 
 
 def _can_view_post(user: User | None, post: Post) -> bool:
-    return _can_view_thread(user, post.thread) and (not post.is_deleted or is_moderator(user))
+    if not _can_view_thread(user, post.thread):
+        return False
+    if is_moderator(user):
+        return True
+    return not post.is_deleted and (post.visibility == Visibility.PUBLIC.value or _owns(user, post))
 
 
 def _is_live(post: Post) -> bool:
-    return not post.is_deleted and post.thread.deleted_at is None
+    return post.is_public and post.thread.deleted_at is None and post.thread.visibility == Visibility.PUBLIC.value
 
 
 def _can_reply(user: User | None, thread: Thread) -> bool:
-    if not _signed_in(user) or thread.deleted_at is not None:
+    if not _active(user) or not _can_view_thread(user, thread) or thread.deleted_at is not None:
         return False
     return not thread.locked or is_moderator(user)
 
 
 def _can_edit_post(user: User | None, post: Post) -> bool:
+    """Authors edit their own; moderators any; advocates and 2,000 reputation edit others' live posts (wiki)."""
     if post.is_deleted:
         return is_moderator(user)
     if is_moderator(user):
         return True
-    return _owns(user, post) and not post.thread.locked
+    if not _active(user) or post.thread.locked:
+        return False
+    return _owns(user, post) or (_is_live(post) and can_edit_others(user))
+
+
+def _can_flag(user: User | None, post: Post) -> bool:
+    return _active(user) and not _owns(user, post) and _can_view_post(user, post) and not post.is_deleted
 
 
 def _can_delete_post(user: User | None, post: Post) -> bool:
@@ -97,18 +210,19 @@ def _can_delete_post(user: User | None, post: Post) -> bool:
 
 _RULES = {
     Action.THREAD_VIEW: _can_view_thread,
-    Action.THREAD_CREATE: lambda user, _target: _signed_in(user),
+    Action.THREAD_CREATE: lambda user, _target: _active(user),
     Action.THREAD_REPLY: _can_reply,
-    Action.THREAD_EDIT: lambda user, thread: is_moderator(user) or (_owns(user, thread) and not thread.locked),
+    Action.THREAD_EDIT: lambda user, thread: is_moderator(user)
+    or (_active(user) and _owns(user, thread) and not thread.locked),
     Action.THREAD_MODERATE: lambda user, _target: is_moderator(user),
     Action.POST_EDIT: _can_edit_post,
     Action.POST_DELETE: _can_delete_post,
     # Old versions may hold what the author removed on purpose (an account number): author and moderators only.
     Action.POST_HISTORY: lambda user, post: _can_view_post(user, post) and (is_moderator(user) or _owns(user, post)),
-    Action.POST_VOTE: lambda user, post: _signed_in(user) and _is_live(post),
+    Action.POST_VOTE: lambda user, post: _active(user) and _is_live(post),
     Action.THREAD_ACCEPT: lambda user, thread: _can_view_thread(user, thread)
     and (is_staff(user) or _owns(user, thread)),
-    Action.THREAD_ME_TOO: lambda user, thread: _signed_in(user) and _can_view_thread(user, thread),
+    Action.THREAD_ME_TOO: lambda user, thread: _active(user) and _can_view_thread(user, thread),
     Action.THREAD_REQUEST_INFO: lambda user, thread: _can_view_thread(user, thread)
     and (is_staff(user) or _role(user) is Role.ADVOCATE),
     Action.THREAD_CLEAR_INFO: lambda user, thread: _can_view_thread(user, thread)
@@ -118,10 +232,23 @@ _RULES = {
     Action.USER_MANAGE: lambda user, _target: is_admin(user),
     Action.SETTINGS_MANAGE: lambda user, _target: is_admin(user),
     Action.ADMIN_VIEW: lambda user, _target: is_admin(user),
+    Action.POST_FLAG: _can_flag,
+    Action.THREAD_ESCALATE: _can_escalate,
+    Action.CASE_VIEW: _can_view_case,
+    Action.CASE_WORK: lambda user, _target: is_agent(user),
+    Action.THREAD_RECOMMEND_ESCALATION: lambda user, thread: can_recommend_escalation(user)
+    and _can_view_thread(user, thread),
+    Action.MODERATION_REVIEW: lambda user, _target: can_review(user),
+    Action.AUDIT_VIEW: lambda user, _target: is_moderator(user),
+    Action.USER_SUSPEND: lambda user, target: _outranks(user, target),
+    Action.USER_ANONYMIZE: lambda user, target: is_admin(user) and target.id != user.id,
+    Action.USER_MAKE_ADVOCATE: lambda user, target: is_staff(user) and not target.is_staff,
+    Action.WATCHED_WORDS_MANAGE: lambda user, _target: is_admin(user),
+    Action.MISSION_MANAGE: lambda user, _target: is_staff(user),
 }
 
 # Actions whose refusal must look like absence (the caller may not know the target exists).
-_HIDDEN_WHEN_REFUSED = {Action.THREAD_VIEW, Action.POST_HISTORY}
+_HIDDEN_WHEN_REFUSED = {Action.THREAD_VIEW, Action.POST_HISTORY, Action.CASE_VIEW}
 
 
 def can(user: User | None, action: Action | str, target: Any = None) -> bool:
@@ -141,17 +268,25 @@ def require(user: User | None, action: Action | str, target: Any = None) -> None
     raise Forbidden("You are not allowed to do that.")
 
 
+def _public_or_own(model: type[Thread] | type[Post], viewer: User | None):
+    public = model.visibility == Visibility.PUBLIC.value
+    return or_(public, model.author_id == viewer.id) if _signed_in(viewer) else public
+
+
 def visible_threads(viewer: User | None) -> Select:
-    """Threads the viewer may read: deleted ones only for moderators."""
+    """Threads the viewer may read: public ones, the viewer's own pending or hidden ones; moderators all."""
     query = select(Thread)
     if not is_moderator(viewer):
-        query = query.where(Thread.deleted_at.is_(None))
+        query = query.where(Thread.deleted_at.is_(None), _public_or_own(Thread, viewer))
     return query
 
 
 def visible_posts(viewer: User | None) -> Select:
-    """Posts the viewer may read, in threads the viewer may read."""
+    """Posts the viewer may read, in threads the viewer may read (pending/hidden: author and moderators)."""
     query = select(Post).join(Thread, Post.thread_id == Thread.id)
     if not is_moderator(viewer):
-        query = query.where(Post.deleted_at.is_(None), Thread.deleted_at.is_(None))
+        query = query.where(
+            Post.deleted_at.is_(None), Thread.deleted_at.is_(None),
+            _public_or_own(Post, viewer), _public_or_own(Thread, viewer),
+        )
     return query

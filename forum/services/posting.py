@@ -10,13 +10,25 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
-from forum.services import clock, indexing, markup, needs_info, notifications, qa
+from forum.services import (
+    audit,
+    case_triggers,
+    clock,
+    indexing,
+    markup,
+    moderation_state,
+    needs_info,
+    notifications,
+    policies,
+    sentiment,
+)
 from forum.services.errors import ErrorCollector, Invalid
-from forum.services.permissions import Action, require
+from forum.services.permissions import Action, is_moderator, require
+from forum.services.recognition import check_user_soon
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TAGS = 5
@@ -41,6 +53,7 @@ class ThreadChange:
     category_id: int | None = None
     locked: bool | None = None
     pinned: bool | None = None
+    reason: str = ""  # why a moderator moved, locked or pinned it (for the audit log)
 
 
 def slugify(text: str) -> str:
@@ -56,7 +69,7 @@ def _check_body(errors: ErrorCollector, body: str) -> None:
         errors.add("body", f"This is too long: posts can be at most {MAX_BODY_BYTES // 1024} KB.")
 
 
-def _check_title(errors: ErrorCollector, title: str) -> None:
+def check_title(errors: ErrorCollector, title: str) -> None:
     if any(unicodedata.category(ch) == "Cc" for ch in title or ""):
         errors.add("title", "Keep the title on one line, without control characters.")
         return
@@ -106,11 +119,23 @@ def _new_post(thread: Thread, author: User, body: str, is_question: bool) -> Pos
         body_html=markup.render_markdown(body),
         renderer_version=markup.RENDERER_VERSION,
         created_at=moment,
+        sentiment=sentiment.score(body),
     )
 
 
+def _review(errors: ErrorCollector, draft: policies.Draft) -> policies.Review | None:
+    """Run the registered content checks; their refusals join the form's other errors."""
+    try:
+        return policies.review(draft)
+    except Invalid as exc:
+        for key, messages in exc.errors.items():
+            for message in messages:
+                errors.add(key, message)
+        return None
+
+
 def start_thread(actor: User, data: NewThread) -> Thread:
-    """Open a question or discussion with its first post."""
+    """Open a question or discussion with its first post; held ones wait unseen for a moderator."""
     require(actor, Action.THREAD_CREATE)
     errors = ErrorCollector()
     category = db.session.get(Category, data.category_id) if isinstance(data.category_id, int) else None
@@ -118,17 +143,32 @@ def start_thread(actor: User, data: NewThread) -> Thread:
         errors.add("category_id", "Choose a category.")
     if data.kind not in {k.value for k in ThreadKind}:
         errors.add("kind", "Choose question or discussion.")
-    _check_title(errors, data.title)
+    check_title(errors, data.title)
     _check_body(errors, data.body)
     tags = normalize_tags(errors, data.tags)
+    review = _review(errors, policies.Draft(actor, "thread", data.body or "", data.title or ""))
     errors.raise_if_any()
+    thread = _new_thread(actor, category, data.kind, review.title or data.title, tags)
+    question = _new_post(thread, actor, review.body, is_question=True)
+    db.session.add_all([thread, question])
+    db.session.flush()
+    if review.held:
+        moderation_state.hold_new_post(question, review.hold_reasons)
+    else:
+        notifications.on_new_thread(thread, question, actor)
+        indexing.reindex_thread(thread.id)
+    db.session.commit()
+    return thread
+
+
+def _new_thread(actor: User, category: Category, kind: str, title: str, tags: list[str]) -> Thread:
     moment = clock.now()
     thread = Thread(
         category_id=category.id,
         author_id=actor.id,
-        kind=data.kind,
-        title=data.title.strip(),
-        slug=slugify(data.title),
+        kind=kind,
+        title=title.strip(),
+        slug=slugify(title),
         status=ThreadStatus.OPEN.value,
         locked=False,
         pinned=False,
@@ -137,112 +177,89 @@ def start_thread(actor: User, data: NewThread) -> Thread:
         last_activity_at=moment,
     )
     thread.tags = _tags_by_name(tags)
-    question = _new_post(thread, actor, data.body, is_question=True)
-    db.session.add_all([thread, question])
-    db.session.flush()
-    notifications.on_new_thread(thread, question, actor)
-    indexing.reindex_thread(thread.id)
-    db.session.commit()
     return thread
 
 
 def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
-    """Add a reply and tell watchers; a reply by the asker answers a "needs more info" request."""
+    """Add a reply and tell watchers; a reply by the asker answers a "needs more info" request.
+
+    A reply the content checks hold is stored pending: uncounted and unannounced until approved.
+    """
     require(actor, Action.THREAD_REPLY, thread)
     errors = ErrorCollector()
     _check_body(errors, body)
+    review = _review(errors, policies.Draft(actor, "reply", body or "", thread=thread))
     errors.raise_if_any()
-    post = _new_post(thread, actor, body, is_question=False)
+    post = _new_post(thread, actor, review.body, is_question=False)
     db.session.add(post)
     db.session.flush()
-    _count_reply(thread, post, by_asker=actor.id == thread.author_id)
+    if review.held:
+        moderation_state.hold_new_post(post, review.hold_reasons)
+        db.session.commit()
+        return post
+    moderation_state.count_reply(thread, post, by_asker=actor.id == thread.author_id)
     db.session.refresh(thread)
     if actor.id == thread.author_id and thread.status == ThreadStatus.NEEDS_INFO.value:
         needs_info.clear_info_request(actor, thread, commit=False)
     notifications.on_reply(thread, post, actor)
     indexing.reindex_thread(thread.id)
+    if actor.id != thread.author_id:
+        check_user_soon(actor.id)  # answering moves no points, but badges and missions count answers
+    else:
+        case_triggers.on_asker_follow_up(thread, post)  # a strongly negative follow-up reaches support
     db.session.commit()
     return post
 
 
-def _count_reply(thread: Thread, post: Post, by_asker: bool) -> None:
-    """Move counters and status by atomic SQL, so concurrent replies never lose an update.
+def edit_post(actor: User, post: Post, body: str, *, reason: str = "") -> Post:
+    """Replace a post's body, keeping the previous source as a revision.
 
-    A question answered by someone other than the asker becomes "answered".
+    The content checks see the new text; a held edit takes the post out of view until approved.
+    A moderator editing someone else's post leaves an audit entry (with reason).
     """
-    values = {"reply_count": Thread.reply_count + 1, "last_activity_at": post.created_at}
-    if not by_asker:
-        values["first_reply_at"] = func.coalesce(Thread.first_reply_at, post.created_at)
-    db.session.execute(update(Thread).where(Thread.id == thread.id).values(**values))
-    if not by_asker:
-        db.session.execute(
-            update(Thread)
-            .where(Thread.id == thread.id, Thread.status == ThreadStatus.OPEN.value)
-            .values(status=ThreadStatus.ANSWERED.value)
-        )
-
-
-def edit_post(actor: User, post: Post, body: str) -> Post:
-    """Replace a post's body, keeping the previous source as a revision."""
     require(actor, Action.POST_EDIT, post)
     errors = ErrorCollector()
     _check_body(errors, body)
+    review = _review(errors, policies.Draft(actor, "edit", body or "", thread=post.thread, post_id=post.id))
     errors.raise_if_any()
+    body = review.body
     if body == post.body:
         return post
     moment = clock.now()
+    if _moderating(actor, post):
+        audit.record(actor, "post.edit", "post", post.id, reason, {"body": post.body}, {"body": body})
     db.session.add(PostRevision(post_id=post.id, editor_id=actor.id, body=post.body, created_at=moment))
     post.body = body
     post.body_html = markup.render_markdown(body)
     post.renderer_version = markup.RENDERER_VERSION
+    post.sentiment = sentiment.score(body)
     post.edited_at = moment
+    if review.held:
+        moderation_state.hold_edited_post(post, review.hold_reasons)
     indexing.reindex_thread(post.thread_id)
     db.session.commit()
     return post
 
 
-def delete_post(actor: User, post: Post) -> None:
+def _moderating(actor: User, post: Post) -> bool:
+    """Acting on someone else's post as a moderator: such actions go to the audit log."""
+    return is_moderator(actor) and actor.id != post.author_id
+
+
+def delete_post(actor: User, post: Post, *, reason: str = "") -> None:
     """Soft-delete a post; deleting the question removes the whole thread from view.
 
-    The post row is claimed with a conditional UPDATE, so two concurrent deletes (PostgreSQL
-    runs READ COMMITTED) move the counters once.
+    Counters, solution and reputation move in moderation_state.remove_post, exactly once even
+    for concurrent deletes. A moderator deleting someone else's post is audited and the author told.
     """
     require(actor, Action.POST_DELETE, post)
-    moment = clock.now()
-    claimed = db.session.execute(
-        update(Post)
-        .where(Post.id == post.id, Post.deleted_at.is_(None))
-        .values(deleted_at=moment, deleted_by_id=actor.id)
-    ).rowcount
-    if not claimed:
+    moderating = _moderating(actor, post)
+    if not moderation_state.remove_post(post, actor, reason, tell_author=moderating):
         db.session.rollback()
         return
-    db.session.refresh(post)
-    thread = post.thread
-    if post.is_question:
-        thread.deleted_at = moment
-    else:
-        db.session.execute(
-            update(Thread).where(Thread.id == post.thread_id).values(reply_count=Thread.reply_count - 1)
-        )
-        db.session.refresh(thread)
-        _recount_first_reply(thread)
-    if thread.accepted_post_id == post.id:
-        qa.drop_solution(thread)
-    indexing.reindex_thread(thread.id)
+    if moderating:
+        audit.record(actor, "post.delete", "post", post.id, reason, {"deleted": False}, {"deleted": True})
     db.session.commit()
-
-
-def _recount_first_reply(thread: Thread) -> None:
-    """After a reply disappears: the first reply by someone else may now be later, or gone."""
-    thread.first_reply_at = db.session.scalar(
-        select(func.min(Post.created_at)).where(
-            Post.thread_id == thread.id, Post.is_question.is_(False), Post.deleted_at.is_(None),
-            Post.author_id != thread.author_id,
-        )
-    )
-    if thread.status in {ThreadStatus.OPEN.value, ThreadStatus.ANSWERED.value}:
-        thread.status = qa.status_without_solution(thread)
 
 
 def _apply_moderator_fields(errors: ErrorCollector, thread: Thread, change: ThreadChange) -> None:
@@ -257,26 +274,50 @@ def _apply_moderator_fields(errors: ErrorCollector, thread: Thread, change: Thre
         thread.pinned = change.pinned
 
 
+MODERATOR_FIELDS = ("category_id", "locked", "pinned")
+
+
+def _audit_moderator_fields(actor: User, thread: Thread, before: dict, reason: str) -> None:
+    """One audit entry per moderator change that really changed something (move, lock, pin)."""
+    actions = {"category_id": "thread.move", "locked": "thread.lock", "pinned": "thread.pin"}
+    for name in MODERATOR_FIELDS:
+        after = getattr(thread, name)
+        if after != before[name]:
+            action = actions[name] if after is not False else actions[name].replace(".", ".un", 1)
+            audit.record(actor, action, "thread", thread.id, reason, {name: before[name]}, {name: after})
+
+
+def _question_of(thread: Thread) -> Post:
+    return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_question.is_(True)))
+
+
 def update_thread(actor: User, thread: Thread, change: ThreadChange) -> Thread:
-    """Authors change title and tags; moderators also move, lock and pin."""
+    """Authors change title and tags; moderators also move, lock and pin (each audited)."""
     require(actor, Action.THREAD_EDIT, thread)
     wants_moderation = any(v is not None for v in (change.category_id, change.locked, change.pinned))
     if wants_moderation:
         require(actor, Action.THREAD_MODERATE, thread)
+    before = {name: getattr(thread, name) for name in MODERATOR_FIELDS}
     errors = ErrorCollector()
+    review = None
     if change.title is not None:
-        _check_title(errors, change.title)
+        check_title(errors, change.title)
+        review = _review(errors, policies.Draft(actor, "title", "", change.title, thread))
     tags = normalize_tags(errors, change.tags) if change.tags is not None else None
     _apply_moderator_fields(errors, thread, change)
     if errors.errors:
         db.session.rollback()
         raise Invalid(errors.errors)
     if change.title is not None:
-        thread.title = change.title.strip()
-        thread.slug = slugify(change.title)
+        title = review.title if review is not None and review.title else change.title
+        thread.title = title.strip()
+        thread.slug = slugify(title)
+        if review is not None and review.held:
+            moderation_state.hold_edited_post(_question_of(thread), review.hold_reasons)
     if tags is not None:
         thread.tags = _tags_by_name(tags)
+    if wants_moderation:
+        _audit_moderator_fields(actor, thread, before, change.reason)
     indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread
-

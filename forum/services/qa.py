@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import MeToo, NotificationKind, Post, Thread, ThreadKind, ThreadStatus, User, Vote
-from forum.services import clock, feedback, indexing, notifications, subscriptions
+from forum.services import clock, feedback, indexing, notifications, reputation, subscriptions
 from forum.services.errors import Conflict, Forbidden, Invalid
 from forum.services.permissions import Action, require
 
@@ -27,23 +27,41 @@ def status_without_solution(thread: Thread) -> str:
 def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
     """Mark post as the solution (replacing any earlier one); asker or staff only."""
     require(actor, Action.THREAD_ACCEPT, thread)
-    if post.thread_id != thread.id or post.is_question or post.is_deleted:
+    if post.thread_id != thread.id or post.is_question or not post.is_public:
         raise Invalid({"post_id": ["Choose a visible reply in this thread."]})
     if thread.kind != ThreadKind.QUESTION.value:
         raise Conflict("Only questions have solutions.")
-    if thread.accepted_post_id == post.id:
-        return thread  # already the solution: nothing changes, nobody is told twice
+    previous_id = thread.accepted_post_id
+    if previous_id == post.id or not _claim_acceptance(thread, previous_id, post):
+        return thread  # already the solution (perhaps by a concurrent click): nobody is told or paid twice
+    db.session.refresh(thread)
+    if previous_id is not None:
+        reputation.on_solution_dropped(previous_id, actor)
     _end_info_wait(thread)
-    thread.accepted_post_id = post.id
     thread.accepted_by_id = actor.id
     thread.solved_at = clock.now()
     thread.solved_by = "support" if post.author.is_staff else "community"
     thread.status = ThreadStatus.SOLVED.value
+    reputation.on_solution_accepted(thread, post, actor)
     notifications.notify([post.author_id], notifications.Event(NotificationKind.ACCEPTED, thread, post, actor))
     feedback.request_feedback(thread)
     indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread
+
+
+def _claim_acceptance(thread: Thread, previous_id: int | None, post: Post) -> bool:
+    """Move accepted_post_id from what we read to post by one conditional UPDATE.
+
+    Two concurrent accepts (PostgreSQL READ COMMITTED, or two app servers) cannot both
+    succeed, so the ledger never pays for one acceptance twice.
+    """
+    unchanged = Thread.accepted_post_id.is_(None) if previous_id is None else Thread.accepted_post_id == previous_id
+    return bool(
+        db.session.execute(
+            update(Thread).where(Thread.id == thread.id, unchanged).values(accepted_post_id=post.id)
+        ).rowcount
+    )
 
 
 def _end_info_wait(thread: Thread) -> None:
@@ -60,14 +78,29 @@ def unaccept_solution(actor: User, thread: Thread) -> Thread:
     require(actor, Action.THREAD_ACCEPT, thread)
     if thread.accepted_post_id is None:
         return thread
-    drop_solution(thread)
+    drop_solution(thread, actor)
     indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread
 
 
-def drop_solution(thread: Thread) -> None:
-    """Clear the accepted reply (unaccepted or deleted) and recompute the status; caller commits."""
+def drop_solution(thread: Thread, actor: User | None = None) -> None:
+    """Clear the accepted reply (unaccepted, deleted or hidden), undo what accepting paid, recompute status.
+
+    The reply is released by a conditional UPDATE, like _claim_acceptance: if a concurrent
+    accept already replaced it, that newer solution stands (and its pay with it) instead of
+    being cleared here while its ledger rows stay. The caller commits.
+    """
+    previous_id = thread.accepted_post_id
+    if previous_id is not None:
+        released = db.session.execute(
+            update(Thread).where(Thread.id == thread.id, Thread.accepted_post_id == previous_id)
+            .values(accepted_post_id=None)
+        ).rowcount
+        if not released:
+            db.session.refresh(thread)
+            return
+        reputation.on_solution_dropped(previous_id, actor)
     thread.accepted_post_id = None
     thread.accepted_by_id = None
     thread.solved_at = None
@@ -88,6 +121,7 @@ def vote_helpful(actor: User, post: Post) -> int:
         pass  # already voted: the primary key kept it to one
     else:
         _move_vote_count(post, +1)
+        reputation.on_vote_added(post, actor)
         notifications.on_vote(post, actor)
     db.session.commit()
     db.session.refresh(post)
@@ -108,6 +142,7 @@ def withdraw_vote(actor: User, post: Post) -> int:
     removed = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.post_id == post.id)).rowcount
     if removed:
         _move_vote_count(post, -1)
+        reputation.on_vote_withdrawn(post, actor)
     db.session.commit()
     db.session.refresh(post)
     return post.vote_count

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 
 from forum.extensions import db
-from forum.models import NotificationKind, Thread, ThreadKind, ThreadStatus
+from forum.models import NotificationKind, Thread, ThreadKind, ThreadStatus, Visibility
 from forum.services import clock, digests, feedback, notifications
 
 FEEDBACK_AFTER = timedelta(hours=24)
@@ -21,9 +21,11 @@ SWEEP_JOB = "qa.sweep"
 
 
 def _open_questions():
+    """Unsolved questions everyone can see (one waiting for approval or hidden is nobody's to chase)."""
     return select(Thread).where(
         Thread.kind == ThreadKind.QUESTION.value,
         Thread.deleted_at.is_(None),
+        Thread.visibility == Visibility.PUBLIC.value,
         Thread.status.in_([ThreadStatus.OPEN.value, ThreadStatus.ANSWERED.value, ThreadStatus.NEEDS_INFO.value]),
     )
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from forum.auth import acting_user
 from forum.models import Role
-from forum.services import accounts, categories, community_settings
+from forum.services import accounts, business_hours, case_state, categories, community_settings
 from forum.services.errors import Conflict, DomainError, Invalid
 from forum.services.permissions import Action, require
-from forum.web.forms import CategoryForm, RoleForm, settings_form_class
+from forum.web.forms import CategoryEditForm, CategoryForm, RoleForm, settings_form_class
 from forum.web.forms_support import show_errors
 
 bp = Blueprint("admin", __name__)
@@ -54,19 +55,52 @@ def category_list():
     return render_template("admin/categories.html", form=form, categories=listing), 422 if form.errors else 200
 
 
+def _support_hours_input(form: CategoryEditForm) -> categories.SupportHoursInput | None:
+    """The typed support hours; a day with both times empty is closed, holidays one per line or comma.
+
+    None (leave them as they are) when the post carries no support-hours field at all.
+    """
+    if not form.time_zone.raw_data:
+        return None
+    week = {}
+    for day in business_hours.DAYS:
+        opens, closes = ((form[f"{day}_{end}"].data or "").strip() for end in ("open", "close"))
+        week[day] = (opens, closes) if opens or closes else None
+    holidays = tuple(part for part in (form.holidays.data or "").replace(",", " ").split() if part)
+    return categories.SupportHoursInput(time_zone=(form.time_zone.data or "").strip(), week=week, holidays=holidays)
+
+
+def _fill_support_hours(form: CategoryEditForm, category) -> None:
+    """Show the stored calendar in the form (GET only, so a failed POST keeps what was typed)."""
+    calendar = case_state.sla_calendar(category)
+    if calendar is None:
+        return
+    form.time_zone.data = calendar.time_zone
+    document = business_hours.to_document(calendar)
+    for day, (opens, closes) in document["week"].items():
+        form[f"{day}_open"].data, form[f"{day}_close"].data = opens, closes
+    form.holidays.data = "\n".join(document["holidays"])
+
+
 @bp.route("/admin/categories/<id:category_id>/edit", methods=["GET", "POST"])
 def category_edit(category_id: int):
     category = categories.get_category(category_id)
-    form = CategoryForm(obj=category)
+    form = CategoryEditForm(obj=category)
+    if request.method == "GET":
+        _fill_support_hours(form, category)
     if form.validate_on_submit():
+        data = replace(_category_input(form), support_hours=_support_hours_input(form))
         try:
-            categories.update_category(acting_user(), category, _category_input(form))
+            categories.update_category(acting_user(), category, data)
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
             flash(f"Category “{category.name}” is saved.", "success")
             return redirect(url_for("admin.category_list"))
-    return render_template("admin/category_edit.html", form=form, category=category), 422 if form.errors else 200
+    return render_template(
+        "admin/category_edit.html", form=form, category=category, days=business_hours.DAY_NAMES,
+        time_zones=business_hours.time_zone_names(),
+    ), 422 if form.errors else 200
 
 
 def _render_users(prefix: str, errors: dict[int, list[str]] | None = None, status: int = 200):

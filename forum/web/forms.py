@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -21,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import NumberInput
 
 from forum.models import Role
+from forum.services.business_hours import DAY_NAMES, DAYS
 
 
 class LoginForm(FlaskForm):
@@ -57,6 +59,9 @@ class ThreadForm(FlaskForm):
     tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
     # "1" once the asker has seen similar solved questions (the no-JS step, or similar.js): post without asking again.
     confirmed = HiddenField()
+    # The personal-data warning's answer, sent by its buttons (so never rendered as a field, nor by hidden_tag):
+    # "public" posts as written, "private" sends the details to the support team.
+    personal_data = StringField()
 
     @property
     def is_confirmed(self) -> bool:
@@ -80,6 +85,7 @@ class ThreadModerationForm(ThreadEditForm):
 
 class ReplyForm(FlaskForm):
     body = TextAreaField("Your reply", validators=[DataRequired()])
+    personal_data = StringField()  # as on ThreadForm: the personal-data warning's answer
 
 
 class EditPostForm(FlaskForm):
@@ -134,6 +140,27 @@ class CategoryForm(FlaskForm):
     position = IntegerField("Position (lower comes first)", default=0, validators=[InputRequired()])
 
 
+class CategoryEditForm(CategoryForm):
+    """The category form plus its support hours (SLA calendar); <day>_open/<day>_close are added below."""
+
+    time_zone = StringField(
+        "Time zone", validators=[Length(max=64)], render_kw={"list": "time-zones", "autocomplete": "off"},
+        description="An IANA name such as Europe/Berlin. Leave everything empty for 24/7 SLA clocks.",
+    )
+    holidays = TextAreaField(
+        "Holidays (closed all day)", validators=[Length(max=5000)], render_kw={"rows": 3},
+        description="Dates like 2026-12-25, one per line.",
+    )
+
+
+for _day in DAYS:
+    setattr(CategoryEditForm, f"{_day}_open", StringField(f"{DAY_NAMES[_day]} opens",
+            validators=[Length(max=5)], render_kw={"placeholder": "09:00", "inputmode": "numeric"}))
+    setattr(CategoryEditForm, f"{_day}_close", StringField(f"{DAY_NAMES[_day]} closes",
+            validators=[Length(max=5)], render_kw={"placeholder": "17:00", "inputmode": "numeric"}))
+del _day
+
+
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(role.value, role.value.title()) for role in Role])
 
@@ -149,3 +176,116 @@ def settings_form_class(specs: Iterable[tuple[str, str]]) -> type[SettingsFormBa
         for key, description in specs
     }
     return type("SettingsForm", (SettingsFormBase,), fields)
+
+
+class MissionForm(FlaskForm):
+    """A staff-made mission; the view fills the metric, category and badge choices, the service checks them."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField("Description (optional)", validators=[Length(max=2000)],
+                                render_kw={"rows": 3, "class": "textarea-short"})
+    metric = SelectField("What counts", choices=[], validate_choice=False)
+    goal = IntegerField("Goal (how many)", validators=[InputRequired()])
+    category_id = SelectField("Category", choices=[], validate_choice=False)
+    points = IntegerField("Reputation points on completion", default=0, validators=[InputRequired()])
+    badge = SelectField("Badge on completion", choices=[], validate_choice=False)
+    starts_at = DateTimeLocalField("Starts (UTC)", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    ends_at = DateTimeLocalField("Deadline (UTC)", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+
+
+class AdvocateForm(FlaskForm):
+    """Staff making, revoking or inviting an advocate; the reason goes to the audit log."""
+
+    reason = StringField("Reason (optional, for the audit log)", validators=[Length(max=500)])
+
+
+# Cases (issue 6): escalation, the agent desk and the customer's case page.
+
+CASE_STATUS_CHOICES = [
+    SelectChoice("new", "New"), SelectChoice("open", "Open (in progress)"),
+    SelectChoice("pending_customer", "Waiting on the customer"), SelectChoice("resolved", "Resolved"),
+    SelectChoice("closed", "Closed"),
+]
+CASE_PRIORITY_CHOICES = [
+    SelectChoice("low", "Low"), SelectChoice("normal", "Normal"), SelectChoice("high", "High"),
+    SelectChoice("urgent", "Urgent"),
+]
+
+
+class EscalateForm(FlaskForm):
+    """Ask support to take a thread (or recommend it, or escalate as staff); the reason is optional."""
+
+    reason = TextAreaField("What do you still need? (optional)", validators=[Length(max=2000)],
+                           render_kw={"rows": 2, "class": "textarea-short"})
+
+
+class CaseFilterForm(FlaskForm):
+    """The desk queue's filters: a GET form (no CSRF), so a filtered queue is a link to share."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=[SelectChoice("", "Any")] + CASE_STATUS_CHOICES,
+                         validate_choice=False)
+    priority = SelectField("Priority", choices=[SelectChoice("", "Any")] + CASE_PRIORITY_CHOICES,
+                           validate_choice=False)
+    assignee = SelectField("Assignee", choices=[SelectChoice("", "Anyone"), SelectChoice("me", "Me"),
+                                                SelectChoice("none", "Unassigned")], validate_choice=False)
+    category = SelectField("Category", choices=[], validate_choice=False)
+    overdue = BooleanField("Overdue only")
+
+
+class CaseAssignForm(FlaskForm):
+    """Assign a case to an agent; the view fills the agents, the service checks the choice."""
+
+    assignee_id = SelectField("Assign to", choices=[], validate_choice=False)
+
+
+class CaseStatusForm(FlaskForm):
+    status = SelectField("Set the status", choices=CASE_STATUS_CHOICES, validate_choice=False)
+
+
+class CasePriorityForm(FlaskForm):
+    priority = SelectField("Set the priority", choices=CASE_PRIORITY_CHOICES, validate_choice=False)
+
+
+class CaseMessageForm(FlaskForm):
+    """An agent's message: to the customer, or an internal note that only staff ever see."""
+
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 4})
+    visibility = RadioField(
+        "Who sees it",
+        choices=[SelectChoice("customer", "The customer (private, not on the thread)"),
+                 SelectChoice("internal", "Internal — staff only")],
+        default="customer", validate_choice=False,
+    )
+
+
+class CustomerMessageForm(FlaskForm):
+    """The customer's private message to support (account details that must not be public)."""
+
+    body = TextAreaField("Your message to support", validators=[DataRequired(), Length(max=20000)],
+                         render_kw={"rows": 4})
+
+
+class CaseResolveForm(FlaskForm):
+    resolution = TextAreaField("Resolution", validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 5})
+    publish = BooleanField("Publish to the thread as an accepted answer", default=True)
+
+
+class EscalationRatingForm(FlaskForm):
+    """An agent's verdict on the escalation; the service checks the choice."""
+
+    rating = RadioField(
+        "Was this escalation needed?",
+        choices=[SelectChoice("needed", "Needed: support had to act"),
+                 SelectChoice("community_could_answer", "The community could have answered"),
+                 SelectChoice("missing_information", "Missing information")],
+        validate_choice=False,
+    )
+
+
+class MovePostForm(FlaskForm):
+    """Staff move a post's personal data into the case; the reason goes to the audit log."""
+
+    reason = StringField("Reason (optional, for the audit log)", validators=[Length(max=500)])

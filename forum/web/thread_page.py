@@ -6,20 +6,23 @@ Shared by the views that show a thread and those that re-show it with a form's e
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from flask import render_template, request
+from flask import redirect, render_template, request
 
 from forum.auth import acting_user
-from forum.models import Post, Thread, ThreadKind, ThreadStatus, User
-from forum.services import feedback, qa, reading, subscriptions
+from forum.models import Case, Post, Thread, ThreadKind, ThreadStatus, User
+from forum.services import cases, clock, feedback, moderation_state, qa, reading, subscriptions
 from forum.services.errors import NotFound
 from forum.services.pagination import encode_cursor
-from forum.services.permissions import Action, can
-from forum.web.forms import FeedbackForm, NeedsInfoForm, ReplyForm
+from forum.services.permissions import Action, can, is_staff
+from forum.web.forms import EscalateForm, FeedbackForm, NeedsInfoForm, ReplyForm
 from forum.web.templating import thread_url
 
 REPLIES_PER_PAGE = 50
 REPLY_SORTS = [("oldest", "Oldest first"), ("votes", "Most helpful")]
+# After this long without a solution the asker's "I still need help from the support team" is emphasised.
+SUGGEST_ESCALATION_AFTER = timedelta(hours=24)
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~@])")
 
 
@@ -49,6 +52,12 @@ def _quoted(viewer: User | None, thread: Thread) -> str:
     return quote_markdown(post)
 
 
+def merged_redirect(thread_id: int):
+    """A thread merged into another one answers with a permanent redirect to it; None otherwise."""
+    target = moderation_state.merged_target(thread_id)
+    return redirect(thread_url(target), 301) if target is not None else None
+
+
 def feedback_state(viewer: User | None, thread: Thread) -> str | None:
     """For the asker only: "ask" until they answer, "offer" (escalation) after a "no", else None."""
     if viewer is None or viewer.id != thread.author_id or thread.kind != ThreadKind.QUESTION.value:
@@ -62,6 +71,35 @@ def feedback_state(viewer: User | None, thread: Thread) -> str | None:
     return None
 
 
+def escalation_state(viewer: User | None, thread: Thread, case: Case | None) -> str | None:
+    """Which escalation button the viewer gets while no case is open: "ask" (the asker), "staff", "recommend"."""
+    if thread.kind != ThreadKind.QUESTION.value or (case is not None and case.is_open):
+        return None
+    if not can(viewer, Action.THREAD_ESCALATE, thread):
+        return None
+    if is_staff(viewer):
+        return "staff"
+    return "ask" if viewer.id == thread.author_id else "recommend"
+
+
+def suggest_escalation(thread: Thread) -> bool:
+    """domain.md: the asker is pointed to support once 24 h pass without a solution."""
+    unsolved = thread.status != ThreadStatus.SOLVED.value
+    return unsolved and clock.now() - thread.created_at >= SUGGEST_ESCALATION_AFTER
+
+
+def _case_context(viewer: User | None, thread: Thread, escalate_form: EscalateForm | None) -> dict:
+    """The support banner, its public timeline, and the escalation control for this viewer."""
+    case = cases.case_for_thread(viewer, thread)
+    return {
+        "case": case,
+        "case_timeline": cases.public_timeline(case) if case is not None else [],
+        "escalation": escalation_state(viewer, thread, case),
+        "suggest_escalation": suggest_escalation(thread),
+        "escalate_form": escalate_form or EscalateForm(formdata=None),
+    }
+
+
 def render(
     thread: Thread,
     *,
@@ -69,6 +107,7 @@ def render(
     info_form: NeedsInfoForm | None = None,
     feedback_form: FeedbackForm | None = None,
     preview: str | None = None,
+    escalate_form: EscalateForm | None = None,
     status: int = 200,
 ):
     """The thread page; forms passed in keep what was typed and their errors."""
@@ -96,5 +135,6 @@ def render(
         info_form=info_form or NeedsInfoForm(formdata=None, data={"note": thread.needs_info_note or ""}),
         feedback_form=feedback_form or FeedbackForm(formdata=None),
         preview=preview,
+        **_case_context(viewer, thread, escalate_form),
     )
     return page, status

@@ -10,8 +10,8 @@ from wtforms import SelectChoice
 
 from forum.auth import acting_user
 from forum.models import Thread, User
-from forum.services import categories, markup, posting, reading
-from forum.services.errors import Invalid
+from forum.services import categories, markup, personal_data, personal_data_moves, posting, reading
+from forum.services.errors import Conflict, Invalid
 from forum.services.permissions import Action, can, require
 from forum.web import suggestions, thread_page
 from forum.web.forms import (
@@ -26,6 +26,10 @@ from forum.web.forms_support import show_errors
 from forum.web.templating import thread_url
 
 bp = Blueprint("threads", __name__)
+# What authors are told when the content checks hold their post for review.
+PENDING_FLASH = "Your post is waiting for a moderator's approval. Only you and moderators can see it until then."
+# The personal-data warning's two answers (forms' personal_data field, set by the warning's buttons).
+POST_PUBLICLY, SEND_PRIVATELY = "public", "private"
 
 
 def split_tags(raw: str | None) -> list[str]:
@@ -40,6 +44,9 @@ def _category_choices() -> list[SelectChoice]:
 @bp.get("/t/<id:thread_id>")
 @bp.get("/t/<id:thread_id>/<slug>")
 def show(thread_id: int, slug: str | None = None):
+    merged = thread_page.merged_redirect(thread_id)
+    if merged is not None:
+        return merged
     thread = reading.get_thread(acting_user(), thread_id)
     return thread_page.render(thread)
 
@@ -54,9 +61,13 @@ def new():
     if form.validate_on_submit():
         # First submit: if solved threads may already answer it, show them and post nothing yet.
         similar = [] if form.is_confirmed else suggestions.similar_questions(viewer, form.title.data)
-        thread = None if similar else _start_thread(viewer, form)
+        warned = not similar and _warn_personal_data(form, form.title.data, form.body.data)
+        if warned:
+            form.confirmed.data = "1"  # similar questions were looked for already
+        thread = None if similar or warned else _start_thread(viewer, form)
         if thread is not None:
-            flash("Your thread is posted. We will let you know when someone replies.", "success")
+            flash(PENDING_FLASH if thread.visibility == "pending"
+                  else "Your thread is posted. We will let you know when someone replies.", "success")
             return redirect(thread_url(thread))
     if similar:
         form.confirmed.data = "1"  # the next submit is "Post my question anyway"
@@ -73,10 +84,27 @@ def _start_thread(viewer: User, form: ThreadForm) -> Thread | None:
         kind=form.kind.data,
     )
     try:
-        return posting.start_thread(viewer, data)
+        if form.personal_data.data != SEND_PRIVATELY:
+            return posting.start_thread(viewer, data)
+        thread, case = personal_data_moves.start_thread_privately(viewer, data)
     except Invalid as exc:
         show_errors(form, exc)
         return None
+    flash(f"The personal details went privately to the support team (case {case.public_reference}); "
+          "the public question shows them as removed.", "info")
+    return thread
+
+
+def _warn_personal_data(form: ThreadForm | ReplyForm, *texts: str | None) -> bool:
+    """Before publishing what looks like personal data, ask: post publicly anyway, or send it to support.
+
+    True when the form is to be shown again with the warning (form.personal_data_findings, masked).
+    """
+    if form.personal_data.data in {POST_PUBLICLY, SEND_PRIVATELY}:
+        return False
+    findings = [finding for text in texts for finding in personal_data.find(text)]
+    form.personal_data_findings = personal_data.summary(findings)
+    return bool(findings)
 
 
 @bp.post("/t/<id:thread_id>/reply")
@@ -89,12 +117,18 @@ def reply(thread_id: int):
     if "preview" in request.form:  # the Preview button: show the sanitized rendering, post nothing
         return thread_page.render(thread, reply_form=form, preview=markup.render_markdown(form.body.data or ""))
     if form.validate_on_submit():
+        if _warn_personal_data(form, form.body.data):
+            return thread_page.render(thread, reply_form=form)
         try:
+            if form.personal_data.data == SEND_PRIVATELY:
+                case = personal_data_moves.send_reply_privately(viewer, thread, form.body.data)
+                flash("Your message went privately to the support team; nothing was posted on the thread.", "success")
+                return redirect(url_for("cases.show", case_id=case.id, _anchor="conversation"))
             post = posting.reply_to_thread(viewer, thread, form.body.data)
-        except Invalid as exc:
+        except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
-            flash("Your reply is posted.", "success")
+            flash(PENDING_FLASH if post.visibility == "pending" else "Your reply is posted.", "success")
             return redirect(thread_page.post_location(post))
     return thread_page.render(thread, reply_form=form, status=422)
 
@@ -154,7 +188,8 @@ def edit_post(post_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("Your changes are saved; the earlier version is kept in the post's history.", "success")
+            flash(PENDING_FLASH if post.visibility == "pending"
+                  else "Your changes are saved; the earlier version is kept in the post's history.", "success")
             return redirect(thread_page.post_location(post))
     return render_template("threads/edit_post.html", form=form, post=post), 422 if form.errors else 200
 

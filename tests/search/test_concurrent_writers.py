@@ -17,7 +17,7 @@ PER_PROCESS = 10
 def _document(thread_id: int) -> dict:
     return {
         "thread_id": str(thread_id), "title": f"Question number {thread_id}", "body": "modem lights blinking",
-        "accepted": "", "tags": "", "category": "general", "author": "ana", "status": "open",
+        "tags": "", "category": "general", "author": "ana", "status": "open",
         "solved": False, "answered": False, "votes": 0, "created": datetime(2026, 11, 1),
         "last_activity": datetime(2026, 11, 1),
     }

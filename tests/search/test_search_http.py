@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.services import posting, qa, reading
+from forum.services import cases, posting, qa, reading
 
 
 @pytest.fixture
@@ -73,3 +73,18 @@ def test_search_page_escapes_user_text(client, make, search_index):
     search_index()
     page = client.get("/search", query_string={"q": "alarming <script>"}).get_data(as_text=True)
     assert "<img src=x" not in page and "<script>" not in page
+
+
+def test_api_search_costs_the_same_queries_for_more_results(make, search_index, count_queries):
+    def add(count: int) -> None:
+        for n in range(count):
+            make.make_thread(title=f"Modem number {n} keeps rebooting")
+            escalated = make.make_thread(title=f"Modem case {n} keeps rebooting")
+            cases.escalate_thread(escalated.author, escalated, "Still broken")
+        search_index()
+
+    add(1)
+    few = count_queries("/api/v1/search?q=modem")
+    add(4)
+    many = count_queries("/api/v1/search?q=modem")
+    assert many == few

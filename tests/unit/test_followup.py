@@ -38,6 +38,17 @@ def test_reminders_come_3_and_7_days_after_the_first_reply(make, clock_at):
     assert _kinds_for(thread.author).count("reminder") == 2
 
 
+def test_a_hidden_question_is_not_chased(make, clock_at):
+    thread = make.make_thread()
+    make.make_reply(thread)
+    thread.visibility = "hidden"
+    db.session.commit()
+    clock_at.advance(days=8)
+    assert sweeps.request_due_feedback() == 0
+    sweeps.remind_askers()
+    assert _kinds_for(thread.author) == ["reply"]  # from before it was hidden; no reminder since
+
+
 def test_a_question_found_past_both_reminder_dates_gets_one_reminder(make, clock_at):
     thread = make.make_thread()
     make.make_reply(thread)

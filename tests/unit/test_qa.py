@@ -52,6 +52,16 @@ def test_the_question_itself_or_another_threads_reply_cannot_be_accepted(make):
         qa.accept_solution(thread.author, thread, make.make_reply(other))
 
 
+@pytest.mark.parametrize("visibility", ["pending", "hidden"])
+def test_a_reply_nobody_else_can_see_cannot_become_the_solution(make, visibility):
+    thread = make.make_thread()
+    reply = make.make_reply(thread)
+    reply.visibility = visibility
+    with pytest.raises(Invalid):
+        qa.accept_solution(make.make_user("moderator"), thread, reply)
+    assert thread.status != "solved"
+
+
 def test_discussions_have_no_solution(make):
     thread = make.make_thread(kind="discussion")
     with pytest.raises(Conflict):

@@ -5,31 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import event
 
 from forum.services import qa, reading
-
-
-@pytest.fixture
-def count_queries(db, client):
-    """Run a GET and return how many SQL statements it ran (transaction control not counted)."""
-
-    def run(path: str) -> int:
-        statements: list[str] = []
-
-        def record(_conn, _cursor, statement, *_args) -> None:
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-                statements.append(statement)
-
-        engine = db.session.get_bind()
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        return len(statements)
-
-    return run
 
 
 def _thread_with_replies(make, count: int):

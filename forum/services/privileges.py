@@ -1,0 +1,93 @@
+"""The privilege catalogue for the explanation page: what each privilege allows, who has it, how far away it is.
+
+The rules themselves live in permissions.py (its thresholds and can_* checks, which the
+services enforce for web and API alike); this module only describes them and measures each
+user against them, so the page can never claim something the services would refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from forum.models import Role, User
+from forum.services import permissions
+from forum.services.permissions import (
+    EDIT_OTHERS_REPUTATION,
+    LINKS_ACCOUNT_AGE,
+    LINKS_APPROVED_POSTS,
+    LINKS_REPUTATION,
+    RECOMMEND_ESCALATION_REPUTATION,
+    REVIEW_QUEUE_REPUTATION,
+    Action,
+)
+
+
+def _takes_part(user: User | None) -> bool:
+    """Signed in and not suspended: the rule behind posting, replying, voting and flagging."""
+    return permissions.can(user, Action.THREAD_CREATE)
+
+
+@dataclass(frozen=True)
+class Privilege:
+    """One privilege: its rule is check; threshold is the reputation that unlocks it, if any."""
+
+    key: str
+    name: str
+    allows: str
+    requirement: str
+    check: Callable[[User | None], bool]
+    threshold: int | None = None
+    needs_advocate: bool = False  # members need the advocate role as well as the reputation
+
+
+CATALOGUE: tuple[Privilege, ...] = (
+    Privilege("post", "Ask and reply", "Start questions and discussions, and reply to anyone's.",
+              "Signed in, not suspended.", _takes_part),
+    Privilege("vote", "Vote helpful, say “me too”, flag",
+              "Tell people their post helped, show you have the same question, and flag posts for moderators.",
+              "Signed in, not suspended.", _takes_part),
+    Privilege("links", "Post links and images", "Put links and images in your posts.",
+              f"Reputation {LINKS_REPUTATION:,}, or an account older than {LINKS_ACCOUNT_AGE.days} days with "
+              f"{LINKS_APPROVED_POSTS} approved posts.", permissions.can_post_links, LINKS_REPUTATION),
+    Privilege("recommend_escalation", "Recommend escalation",
+              "Recommend that the support team take over someone else's question as a service case.",
+              f"Reputation {RECOMMEND_ESCALATION_REPUTATION:,}, or advocate.", permissions.can_recommend_escalation,
+              RECOMMEND_ESCALATION_REPUTATION),
+    Privilege("review", "Review queue", "Approve new members' posts and handle flagged posts.",
+              f"Advocates with reputation {REVIEW_QUEUE_REPUTATION:,}, and moderators.", permissions.can_review,
+              REVIEW_QUEUE_REPUTATION, needs_advocate=True),
+    Privilege("edit_others", "Edit others' posts",
+              "Improve anyone's post, wiki-style; every edit keeps the earlier version in its history.",
+              f"Reputation {EDIT_OTHERS_REPUTATION:,}, or advocate.", permissions.can_edit_others,
+              EDIT_OTHERS_REPUTATION),
+)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one user stands on one privilege; has is None for signed-out visitors."""
+
+    privilege: Privilege
+    has: bool | None
+    points_missing: int = 0
+    needs_advocate: bool = False
+    suspended: bool = False
+
+
+def standings(user: User | None) -> list[Standing]:
+    """Every privilege with the user's standing: held, or how many points (and whether a role) are missing."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return [Standing(privilege, None) for privilege in CATALOGUE]
+    return [_standing(user, privilege) for privilege in CATALOGUE]
+
+
+def _standing(user: User, privilege: Privilege) -> Standing:
+    if privilege.check(user):
+        return Standing(privilege, True)
+    missing = max(0, privilege.threshold - user.reputation) if privilege.threshold is not None else 0
+    return Standing(
+        privilege, False, points_missing=missing,
+        needs_advocate=privilege.needs_advocate and user.role_enum is Role.MEMBER,
+        suspended=permissions.is_suspended(user),
+    )

@@ -1,0 +1,15 @@
+"""Moderation routes of the HTTP API v1 (api.md), thin JSON views over moderation.services."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from forum.extensions import csrf
+
+
+def init_app(app: Flask) -> None:
+    from moderation.api import audit, flags, queue, suspensions
+
+    for module in (flags, queue, suspensions, audit):
+        csrf.exempt(module.bp)  # authenticate_api_request demands CSRF for cookie sessions itself
+        app.register_blueprint(module.bp)

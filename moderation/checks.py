@@ -1,0 +1,92 @@
+"""Content checks registered with forum.services.policies: new-user links, spam score, watched words.
+
+The link and spam checks run first, so they judge what the author wrote and not the links
+a watched word of mode "link" inserts afterwards.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from forum.extensions import db
+from forum.models import Post, Visibility
+from forum.services.permissions import can_post_links, is_moderator
+from forum.services.policies import Draft, Verdict, register
+from moderation.services import spam, watched_words
+
+LINK_PRIVILEGE = "once you have 10 reputation, or after 3 days with 3 approved posts"
+
+
+def _unchanged_links(draft: Draft, links: int) -> bool:
+    """An edit of a published post that adds no link is not held again (a typo fix stays public)."""
+    if draft.kind != "edit" or draft.post_id is None:
+        return False
+    post = db.session.get(Post, draft.post_id)
+    if post is None or post.visibility != Visibility.PUBLIC.value:
+        return False
+    return links <= spam.count_links(post.body).links
+
+
+def check_new_user_links(draft: Draft) -> Verdict | None:
+    """Below the link privilege: no images, at most 2 links, and the first 2 posts with links wait for approval."""
+    if can_post_links(draft.author):
+        return None
+    found = spam.count_links(draft.title, draft.body)
+    verdict = Verdict()
+    if found.images:
+        verdict.errors["body"] = [f"New members can't post images yet; you can {LINK_PRIVILEGE}."]
+    if found.links > spam.MAX_NEW_USER_LINKS:
+        verdict.errors.setdefault("body", []).append(
+            f"New members can post at most {spam.MAX_NEW_USER_LINKS} links at a time; you can post more "
+            f"{LINK_PRIVILEGE}."
+        )
+    if found.links and not _unchanged_links(draft, found.links):
+        if spam.approved_link_posts(draft.author, draft.post_id) < spam.HELD_LINK_POSTS:
+            verdict.hold_reason = (
+                f"A new member's post with links: a moderator approves the first {spam.HELD_LINK_POSTS}."
+            )
+    return verdict
+
+
+def check_spam_score(draft: Draft) -> Verdict | None:
+    """Hold drafts whose spam score reaches spam.HOLD_AT; staff and advocates are not scored."""
+    if spam.is_trusted(draft.author):
+        return None
+    result = spam.score(draft.author, draft.body, draft.title, draft.post_id)
+    if not result.suspicious:
+        return None
+    return Verdict(hold_reason=f"Held by the spam filter (score {result.points}: {', '.join(result.signals)}).")
+
+
+def _blocked_message(phrases: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"“{phrase}”" for phrase in phrases)
+    return f"{quoted} {'is' if len(phrases) == 1 else 'are'} not allowed here. Please rephrase and try again."
+
+
+def check_watched_words(draft: Draft) -> Verdict | None:
+    """Refuse blocked phrases, hold approval phrases, censor and link the rest (title and body)."""
+    words = watched_words.list_watched_words()
+    if not words:
+        return None
+    verdict = Verdict()
+    held: list[str] = []
+    for name, text, markdown in (("title", draft.title, False), ("body", draft.body, True)):
+        if text is None:
+            continue
+        found = watched_words.inspect(text, words, markdown=markdown)
+        if found.blocked:
+            verdict.errors[name] = [_blocked_message(found.blocked)]
+        held.extend(phrase for phrase in found.held if phrase not in held)
+        if found.text != text:
+            setattr(verdict, name, found.text)
+    if held and not is_moderator(draft.author):
+        phrases = ", ".join(f"“{phrase}”" for phrase in held)
+        verdict.hold_reason = f"Contains {phrases}, which a moderator reviews before it is published."
+    return verdict
+
+
+def init_app(app: Flask) -> None:
+    """Register every check (each is a plain function of a policies.Draft); order matters, see above."""
+    register("moderation.new_user_links", check_new_user_links)
+    register("moderation.spam_score", check_spam_score)
+    register("moderation.watched_words", check_watched_words)

@@ -1,0 +1,110 @@
+"""Moderation records: flags on posts, the review queue, watched words and suspension history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models import Post, User
+from forum.models.types import UTCDateTime
+
+
+class FlagReason(StrEnum):
+    SPAM = "spam"
+    OFFENSIVE = "offensive"
+    OFF_TOPIC = "off_topic"
+    NEEDS_STAFF = "needs_staff"
+    OTHER = "other"
+
+
+class Flag(db.Model):
+    """One user's flag on one post, weighted by the flagger's standing when it was raised."""
+
+    __table_args__ = (UniqueConstraint("post_id", "user_id", name="uq_flag_post_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # How staff settled it: "upheld" (post hidden/deleted) or "rejected" (post approved, flag dismissed).
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    post: Mapped[Post] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class ReviewKind(StrEnum):
+    FLAGGED = "flagged"
+    APPROVAL = "approval"
+    # An edit the content checks held: approving it publishes without announcing it again.
+    EDIT = "edit"
+    NEEDS_STAFF = "needs_staff"
+
+
+class ReviewItem(db.Model):
+    """A post waiting for a moderator's decision.
+
+    open_post_id equals post_id while the item is open and NULL once resolved: a unique key
+    on it allows one open item per post on SQLite and PostgreSQL alike.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    open_post_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    # approve | hide | delete | dismiss
+    resolution: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    post: Mapped[Post] = relationship()
+    resolved_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class WatchedWordMode(StrEnum):
+    BLOCK = "block"
+    REQUIRE_APPROVAL = "require_approval"
+    CENSOR = "censor"
+    LINK = "link"
+
+
+class WatchedWord(db.Model):
+    """A word or phrase admins watch for in titles and bodies (case-insensitive, whole words)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phrase: Mapped[str] = mapped_column(String(100), unique=True)
+    mode: Mapped[str] = mapped_column(String(20))
+    # For mode "link": the URL the phrase becomes a link to.
+    replacement: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Suspension(db.Model):
+    """One suspension in a user's history; the active one is mirrored on User.suspended_until."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

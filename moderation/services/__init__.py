@@ -1,0 +1,1 @@
+"""Moderation's HTTP-free logic: each module one concern, raising forum's DomainErrors."""

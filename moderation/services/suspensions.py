@@ -1,0 +1,115 @@
+"""Suspensions: silence a user until a moment, with a reason they are shown, and lift it early.
+
+The active suspension is mirrored on User.suspended_until/suspension_reason, which
+permissions compare with clock.now(): a suspension simply stops mattering when it ends, with
+no job to run. The Suspension rows keep the history moderators see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import NotificationKind, User
+from forum.services import audit, clock, notifications
+from forum.services.errors import ErrorCollector, NotFound
+from forum.services.permissions import Action, is_suspended, require
+from moderation.models import Suspension
+
+MAX_REASON = 1000
+MAX_LENGTH = timedelta(days=3650)  # longer than ten years is a ban; keeps dates far from datetime's limits
+
+
+@dataclass(frozen=True)
+class SuspensionInput:
+    until: datetime | None
+    reason: str
+
+
+def _validate(data: SuspensionInput) -> tuple[str, datetime]:
+    errors = ErrorCollector()
+    reason = (data.reason or "").strip()
+    if not reason:
+        errors.add("reason", "Say why: the member is shown this reason.")
+    elif len(reason) > MAX_REASON:
+        errors.add("reason", f"Keep the reason under {MAX_REASON:,} characters.")
+    now = clock.now()
+    if data.until is None or data.until.tzinfo is None:
+        errors.add("until", "Give the end time with its time zone, e.g. 2026-12-01T09:00:00Z.")
+    elif data.until <= now:
+        errors.add("until", "Choose an end time in the future.")
+    elif data.until - now > MAX_LENGTH:
+        errors.add("until", "Suspend for at most ten years.")
+    errors.raise_if_any()
+    return reason, data.until.astimezone(UTC)
+
+
+def active_suspension(user: User) -> Suspension | None:
+    """The suspension in force now, if any."""
+    if not is_suspended(user):
+        return None
+    return db.session.scalar(
+        select(Suspension)
+        .where(Suspension.user_id == user.id, Suspension.lifted_at.is_(None), Suspension.ends_at > clock.now())
+        .order_by(Suspension.ends_at.desc(), Suspension.id.desc())
+        .limit(1)
+    )
+
+
+def history(user: User) -> list[Suspension]:
+    """Every suspension of user, newest first (ended, lifted and active)."""
+    return list(db.session.scalars(
+        select(Suspension).where(Suspension.user_id == user.id).order_by(Suspension.id.desc())
+    ))
+
+
+def _state(user: User) -> dict[str, object]:
+    return {"suspended_until": user.suspended_until if is_suspended(user) else None,
+            "suspension_reason": user.suspension_reason if is_suspended(user) else None}
+
+
+def _end(row: Suspension | None, actor: User, moment: datetime) -> None:
+    if row is not None:
+        row.lifted_at, row.lifted_by_id = moment, actor.id
+
+
+def suspend_user(actor: User, user: User, data: SuspensionInput) -> Suspension:
+    """Silence user until data.until; a new suspension replaces one in force. Moderators over members only."""
+    require(actor, Action.USER_SUSPEND, user)
+    reason, until = _validate(data)
+    moment, before = clock.now(), _state(user)
+    _end(active_suspension(user), actor, moment)
+    row = Suspension(user_id=user.id, reason=reason, starts_at=moment, ends_at=until, created_by_id=actor.id)
+    db.session.add(row)
+    user.suspended_until, user.suspension_reason = until, reason
+    db.session.flush()
+    audit.record(actor, "user.suspend", "user", user.id, reason, before=before, after=_state(user))
+    notifications.notify([user.id], notifications.Event(
+        NotificationKind.ACCOUNT, None, actor=actor,
+        message=f"Your account is suspended until {_when(until)}: {reason}",
+    ))
+    db.session.commit()
+    return row
+
+
+def lift_suspension(actor: User, user: User, reason: str = "") -> None:
+    """End the suspension in force now; NotFound when there is none."""
+    require(actor, Action.USER_SUSPEND, user)
+    if not is_suspended(user):
+        raise NotFound("This user is not suspended.")
+    before = _state(user)
+    _end(active_suspension(user), actor, clock.now())
+    user.suspended_until, user.suspension_reason = None, None
+    audit.record(actor, "user.unsuspend", "user", user.id, (reason or "").strip()[:MAX_REASON],
+                 before=before, after=_state(user))
+    notifications.notify([user.id], notifications.Event(
+        NotificationKind.ACCOUNT, None, actor=actor, message="Your suspension was lifted: you can take part again.",
+    ))
+    db.session.commit()
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")

@@ -1,0 +1,12 @@
+"""Moderation pages: thin views over moderation.services."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from moderation.web import actions, audit, flags, needs_staff, queue, suspensions, users, watched_words
+
+    for module in (flags, queue, actions, suspensions, watched_words, audit, users, needs_staff):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,187 @@
+"""Moderator controls on the thread page: hide, restore, lock, pin, move, merge and split.
+
+Each route refuses non-moderators before reading the form, calls one service in
+moderation.services.actions (which audits and commits), then returns to the thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from forum.auth import acting_user
+from forum.models import Post, Thread
+from forum.routing import MAX_ID
+from forum.services import categories, reading
+from forum.services.errors import Invalid
+from forum.services.permissions import Action, is_moderator, require
+from forum.web.forms_support import show_errors
+from forum.web.templating import thread_url
+from moderation.services import actions
+
+bp = Blueprint("moderation_actions", __name__)
+
+REASON_HINT = "The author sees this reason; it is also kept in the audit log."
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[Length(max=actions.MAX_REASON)], description=REASON_HINT)
+
+
+class MoveForm(ReasonForm):
+    category_id = SelectField("Move to category", coerce=int, validators=[InputRequired()])
+
+
+class MergeForm(ReasonForm):
+    target_id = IntegerField("Merge into thread number", validators=[InputRequired("Give a thread number."),
+                                                                      NumberRange(1, MAX_ID)])
+
+
+class SplitForm(ReasonForm):
+    """The chosen replies come as a list of post_ids checkboxes, read with request.form.getlist."""
+
+    title = StringField("Title of the new thread", validators=[DataRequired(), Length(max=200)])
+
+
+def category_choices() -> list[SelectChoice]:
+    return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()]
+
+
+@bp.app_context_processor
+def inject_moderation_forms() -> dict[str, Any]:
+    """Empty forms for the thread page's moderator panel (built only when a moderator views it)."""
+    def forms(thread: Thread) -> dict[str, FlaskForm]:
+        move = MoveForm(formdata=None, prefix="move", data={"category_id": thread.category_id})
+        move.category_id.choices = category_choices()
+        return {"reason": ReasonForm(formdata=None), "move": move, "merge": MergeForm(formdata=None, prefix="merge")}
+
+    return {"moderation_forms": forms, "viewer_moderates": lambda: is_moderator(acting_user())}
+
+
+def _moderator():
+    viewer = acting_user()
+    require(viewer, Action.THREAD_MODERATE)
+    return viewer
+
+
+def _post(post_id: int) -> tuple[Any, Post]:
+    viewer = _moderator()
+    return viewer, reading.get_post(viewer, post_id)
+
+
+def _thread(thread_id: int) -> tuple[Any, Thread]:
+    viewer = _moderator()
+    return viewer, reading.get_thread(viewer, thread_id)
+
+
+def _run(form: FlaskForm, action, done: str, back: str):
+    """Validate, call the service, flash its outcome (or its complaints) and go back."""
+    if not form.validate_on_submit():
+        _flash_errors(form.errors)
+        return redirect(back)
+    try:
+        action()
+    except Invalid as exc:
+        _flash_errors(exc.errors)
+    else:
+        flash(done, "success")
+    return redirect(back)
+
+
+def _flash_errors(errors: dict) -> None:
+    flash(" ".join(m for ms in errors.values() for m in ms) or "Please try again.", "error")
+
+
+@bp.post("/moderation/posts/<id:post_id>/hide")
+@login_required
+def hide_post(post_id: int):
+    viewer, post = _post(post_id)
+    form = ReasonForm()
+    return _run(form, lambda: actions.hide_post(viewer, post, form.reason.data or ""),
+                "The post is hidden and its author told why.", thread_url(post.thread, _anchor=f"p{post.id}"))
+
+
+@bp.post("/moderation/posts/<id:post_id>/unhide")
+@login_required
+def unhide_post(post_id: int):
+    viewer, post = _post(post_id)
+    form = ReasonForm()
+    return _run(form, lambda: actions.unhide_post(viewer, post, form.reason.data or ""),
+                "The post is visible again.", thread_url(post.thread, _anchor=f"p{post.id}"))
+
+
+@bp.post("/moderation/posts/<id:post_id>/restore")
+@login_required
+def restore_post(post_id: int):
+    viewer, post = _post(post_id)
+    form = ReasonForm()
+    return _run(form, lambda: actions.restore_post(viewer, post, form.reason.data or ""),
+                "The post is restored.", thread_url(post.thread, _anchor=f"p{post.id}"))
+
+
+TOGGLES = {
+    "lock": (actions.set_locked, True, "The thread is locked."),
+    "unlock": (actions.set_locked, False, "The thread is unlocked."),
+    "pin": (actions.set_pinned, True, "The thread is pinned."),
+    "unpin": (actions.set_pinned, False, "The thread is unpinned."),
+}
+
+
+@bp.post("/moderation/threads/<id:thread_id>/<any(lock, unlock, pin, unpin):toggle>")
+@login_required
+def toggle_thread(thread_id: int, toggle: str):
+    viewer, thread = _thread(thread_id)
+    service, value, done = TOGGLES[toggle]
+    form = ReasonForm()
+    return _run(form, lambda: service(viewer, thread, value, form.reason.data or ""), done, thread_url(thread))
+
+
+@bp.post("/moderation/threads/<id:thread_id>/move")
+@login_required
+def move_thread(thread_id: int):
+    viewer, thread = _thread(thread_id)
+    form = MoveForm(prefix="move")
+    form.category_id.choices = category_choices()
+    return _run(form, lambda: actions.move_thread(viewer, thread, form.category_id.data, form.reason.data or ""),
+                "The thread is moved.", thread_url(thread))
+
+
+@bp.post("/moderation/threads/<id:thread_id>/merge")
+@login_required
+def merge_thread(thread_id: int):
+    viewer, thread = _thread(thread_id)
+    form = MergeForm(prefix="merge")
+    if not form.validate_on_submit():
+        _flash_errors(form.errors)
+        return redirect(thread_url(thread))
+    try:
+        target = actions.merge_threads(viewer, thread, form.target_id.data, form.reason.data or "")
+    except Invalid as exc:
+        _flash_errors(exc.errors)
+        return redirect(thread_url(thread))
+    flash("The threads are merged: every post now lives here.", "success")
+    return redirect(thread_url(target))
+
+
+@bp.route("/moderation/threads/<id:thread_id>/split", methods=["GET", "POST"])
+@login_required
+def split_thread(thread_id: int):
+    viewer, thread = _thread(thread_id)
+    form = SplitForm()
+    chosen = request.form.getlist("post_ids", type=int)
+    if form.validate_on_submit():
+        try:
+            new = actions.split_thread(viewer, thread, chosen, form.title.data, form.reason.data or "")
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("The chosen replies are in a new thread.", "success")
+            return redirect(thread_url(new))
+    replies = reading.list_replies(viewer, thread, limit=500).items
+    page = render_template("moderation/split.html", thread=thread, form=form, replies=replies, chosen=set(chosen))
+    return page, 422 if form.errors else 200

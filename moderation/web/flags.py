@@ -1,0 +1,70 @@
+"""The flag form on each post: a small disclosure that posts a reason and an optional note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from forum.auth import acting_user
+from forum.models import Post
+from forum.services import reading
+from forum.services.errors import Conflict, Invalid
+from forum.services.permissions import Action, can
+from forum.web.thread_page import post_location
+from moderation.services import flags
+
+bp = Blueprint("moderation_flags", __name__)
+
+REASON_CHOICES = [
+    SelectChoice("spam", "Spam or advertising"),
+    SelectChoice("offensive", "Rude or offensive"),
+    SelectChoice("off_topic", "Off topic"),
+    SelectChoice("needs_staff", "Needs a staff member (private data, safety, a problem only staff can fix)"),
+    SelectChoice("other", "Something else (say what below)"),
+]
+
+
+class FlagForm(FlaskForm):
+    reason = RadioField("Why should a moderator look at this?", choices=REASON_CHOICES,
+                        validators=[InputRequired("Choose a reason.")])
+    note = TextAreaField("Note for moderators (optional)", validators=[Length(max=flags.MAX_NOTE)])
+
+
+@bp.app_context_processor
+def inject_flag_helpers() -> dict[str, Any]:
+    return {"flag_form": lambda post: FlagForm(formdata=None, prefix=f"flag-{post.id}"),
+            "may_flag": may_flag}
+
+
+def may_flag(post: Post) -> bool:
+    return can(acting_user(), Action.POST_FLAG, post)
+
+
+@bp.post("/p/<id:post_id>/flag")
+@login_required
+def create(post_id: int):
+    viewer = acting_user()
+    post = reading.get_post(viewer, post_id)
+    form = FlagForm(prefix=f"flag-{post.id}")
+    if not form.validate_on_submit():
+        flash(" ".join(message for errors in form.errors.values() for message in errors), "error")
+        return _back(viewer, post)
+    try:
+        flags.flag_post(viewer, post, flags.NewFlag(form.reason.data, form.note.data or ""))
+    except (Invalid, Conflict) as exc:
+        flash(" ".join(m for ms in exc.errors.values() for m in ms) if exc.errors else exc.detail, "error")
+    else:
+        flash("Thank you: moderators will look at this post.", "success")
+    return _back(viewer, post)
+
+
+def _back(viewer, post: Post):
+    """To the post, or home when the flag hid a question the flagger may no longer see."""
+    if can(viewer, Action.THREAD_VIEW, post.thread):
+        return redirect(post_location(post))
+    return redirect(url_for("home.index"))

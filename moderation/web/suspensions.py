@@ -1,0 +1,83 @@
+"""Suspend and lift pages for moderators, and the banner that tells a suspended user why and until when."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from forum.auth import acting_user
+from forum.services import accounts, clock
+from forum.services.errors import Invalid
+from forum.services.permissions import Action, is_suspended, require
+from forum.web.forms_support import show_errors
+from moderation.services import suspensions
+
+bp = Blueprint("moderation_suspensions", __name__)
+
+DURATIONS = [("1", "1 day"), ("3", "3 days"), ("7", "1 week"), ("30", "30 days"), ("365", "1 year")]
+
+
+class SuspendForm(FlaskForm):
+    days = SelectField("For how long", choices=[SelectChoice(value, label) for value, label in DURATIONS], default="7")
+    reason = TextAreaField("Reason (the member sees this)", validators=[DataRequired(), Length(max=1000)])
+
+
+class LiftForm(FlaskForm):
+    reason = TextAreaField("Note for the audit log (optional)", validators=[Length(max=1000)])
+
+
+@bp.app_context_processor
+def inject_suspension_banner() -> dict[str, Any]:
+    return {"current_suspension": current_suspension, "user_is_suspended": is_suspended}
+
+
+def current_suspension() -> dict[str, Any] | None:
+    """The signed-in user's suspension in force ({until, reason}), for the banner on every page."""
+    if "current_suspension" not in g:
+        user = acting_user()
+        g.current_suspension = (
+            {"until": user.suspended_until, "reason": user.suspension_reason} if is_suspended(user) else None
+        )
+    return g.current_suspension
+
+
+def _render(user, form: SuspendForm, lift_form: LiftForm, status: int = 200):
+    page = render_template(
+        "moderation/suspend.html", user=user, form=form, lift_form=lift_form,
+        active=suspensions.active_suspension(user), history=suspensions.history(user),
+    )
+    return page, status
+
+
+@bp.route("/moderation/users/<id:user_id>/suspend", methods=["GET", "POST"])
+def suspend(user_id: int):
+    user = accounts.get_user(user_id)
+    require(acting_user(), Action.USER_SUSPEND, user)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        until = clock.now() + timedelta(days=int(form.days.data))
+        try:
+            suspensions.suspend_user(acting_user(), user, suspensions.SuspensionInput(until, form.reason.data))
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash(f"{user.name} is suspended for {dict(DURATIONS)[form.days.data]}.", "success")
+            return redirect(url_for("moderation_suspensions.suspend", user_id=user.id))
+    return _render(user, form, LiftForm(formdata=None), 422 if form.errors else 200)
+
+
+@bp.post("/moderation/users/<id:user_id>/suspension/lift")
+def lift(user_id: int):
+    user = accounts.get_user(user_id)
+    require(acting_user(), Action.USER_SUSPEND, user)
+    form = LiftForm()
+    if not form.validate_on_submit():
+        return _render(user, SuspendForm(formdata=None), form, 422)
+    suspensions.lift_suspension(acting_user(), user, form.reason.data or "")
+    flash(f"{user.name} may take part again.", "success")
+    return redirect(url_for("moderation_suspensions.suspend", user_id=user.id))
