@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
+# Test processes per database run (pytest-xdist); each gets its own SQLite file or PostgreSQL schema.
+TEST_WORKERS ?= 2
 HORSESHOE_DATA_DIR ?= instance
 export HORSESHOE_DATA_DIR
 
@@ -28,11 +30,11 @@ test: install test-sqlite test-postgres
 
 test-sqlite: install
 	scripts/ensure-redis
-	HORSESHOE_TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(VENV)/bin/pytest
+	HORSESHOE_TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 test-postgres: install
 	scripts/ensure-redis
-	HORSESHOE_TEST_REDIS_URL=redis://127.0.0.1:6379/15 scripts/with-postgres $(VENV)/bin/pytest
+	HORSESHOE_TEST_REDIS_URL=redis://127.0.0.1:6379/15 scripts/with-postgres $(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(VENV)/bin/ruff check forum moderation search tests
