@@ -58,6 +58,9 @@ class Action(StrEnum):
     USER_MAKE_ADVOCATE = "user:make-advocate"
     WATCHED_WORDS_MANAGE = "watched-words:manage"
     MISSION_MANAGE = "mission:manage"
+    ANALYTICS_VIEW = "analytics:view"
+    MEMBER_360_VIEW = "member-360:view"
+    INTEGRATIONS_MANAGE = "integrations:manage"
 
 
 def _signed_in(user: User | None) -> bool:
@@ -245,10 +248,14 @@ _RULES = {
     Action.USER_MAKE_ADVOCATE: lambda user, target: is_staff(user) and not target.is_staff,
     Action.WATCHED_WORDS_MANAGE: lambda user, _target: is_admin(user),
     Action.MISSION_MANAGE: lambda user, _target: is_staff(user),
+    # Outcome analytics are agent+ like api.md's /metrics/summary; the 360 view is for all staff.
+    Action.ANALYTICS_VIEW: lambda user, _target: is_agent(user),
+    Action.MEMBER_360_VIEW: lambda user, _target: is_staff(user),
+    Action.INTEGRATIONS_MANAGE: lambda user, _target: is_admin(user),
 }
 
 # Actions whose refusal must look like absence (the caller may not know the target exists).
-_HIDDEN_WHEN_REFUSED = {Action.THREAD_VIEW, Action.POST_HISTORY, Action.CASE_VIEW}
+_HIDDEN_WHEN_REFUSED = {Action.THREAD_VIEW, Action.POST_HISTORY, Action.CASE_VIEW, Action.MEMBER_360_VIEW}
 
 
 def can(user: User | None, action: Action | str, target: Any = None) -> bool:
