@@ -1,4 +1,7 @@
-"""Command line: `flask --app wsgi users create|demo|worker|badges backfill`; each command is one service call."""
+"""Command line: `flask --app wsgi users create|demo|worker|badges backfill|analytics backfill-sentiment`.
+
+Each command is one service call.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from flask.cli import AppGroup
 
 from forum.jobs import worker as job_worker
 from forum.models import Role
-from forum.services import accounts, badges, demo, reputation_upkeep
+from forum.services import accounts, badges, demo, reputation_upkeep, sentiment
 from forum.services.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -104,7 +107,21 @@ def recompute_reputation(dry_run: bool) -> None:
     click.echo(f"Drift {verb} for {len(drifts)} users." if drifts else "No drift: every total equals its ledger.")
 
 
+analytics_cli = AppGroup("analytics", help="Outcome analytics data.")
+
+
+@analytics_cli.command("backfill-sentiment")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
+              help="Posts scored per transaction.")
+def backfill_sentiment(batch: int) -> None:
+    """Score the posts stored before sentiment existed (safe to re-run: only unscored posts are touched)."""
+    with click.progressbar(length=sentiment.count_unscored(), label="Scoring post sentiment") as bar:
+        scored = sentiment.backfill(bar.update, batch=batch)
+    click.echo(f"Scored {scored} posts." if scored else "Every post already has a sentiment score.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(analytics_cli)
     app.cli.add_command(reputation_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(run_worker)

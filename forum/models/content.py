@@ -119,7 +119,16 @@ class Thread(db.Model):
 class Post(db.Model):
     """One message; body is the Markdown source, body_html the sanitized rendering made on write."""
 
-    __table_args__ = (Index("ix_post_thread_created", "thread_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_post_thread_created", "thread_id", "created_at", "id"),
+        # Outcome metrics (forum.services.metrics): the asker's own posts in a thread (sentiment shift) and
+        # each question's first peer and staff reply, read from this index alone (it carries every column
+        # they look at). Without it SQLite walked every post the asker ever wrote, per thread.
+        Index(
+            "ix_post_thread_author",
+            "thread_id", "author_id", "created_at", "id", "is_question", "deleted_at", "visibility", "sentiment",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from forum.auth import acting_user
-from forum.services import categories, reading, subscriptions
+from forum.services import categories, reading, scorecard, subscriptions
 
 bp = Blueprint("categories", __name__)
 THREADS_PER_PAGE = 20
@@ -43,4 +43,5 @@ def show(slug: str):
         current=(chosen_filter, sort),
         cursor=cursor,
         follow_state=subscriptions.state_of(viewer, category),
+        card=scorecard.scorecard(category.id),
     )

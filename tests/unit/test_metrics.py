@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Integer, literal, select, union_all
 
 from forum.services import case_work, feedback, metrics, posting, qa
 from forum.services.cases import escalate_thread
 from forum.services.errors import Invalid
+from tests.queries import count_statements
 
 START = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # a Monday
 WEEK = metrics.Period(START, START + timedelta(days=7))
@@ -134,6 +136,7 @@ def test_periods_from_dates_or_moments(db, clock_at, start, end, expected):
         ("2000-01-01", "2026-11-01", None, "from"),  # over three years
         (None, None, "no-such-category", "category"),
         (None, None, "99999999999999", "category"),
+        (None, None, "bill\x00ing", "category"),  # PostgreSQL would refuse the NUL with an error
     ],
 )
 def test_bad_periods_name_the_field_to_fix(db, clock_at, start, end, category, field):
@@ -146,3 +149,61 @@ def test_a_category_by_id_or_slug(make, clock_at):
     billing = make.make_category("Billing", slug="billing")
     assert metrics.parse_period(None, None, "billing").category_id == billing.id
     assert metrics.parse_period(None, None, str(billing.id)).category_id == billing.id
+
+
+def test_peer_and_staff_first_responses_each_count_their_own_first_reply(make, clock_at):
+    """q1: staff after 1 h, then a peer after 3 h; q2: a peer after 2 h, then staff after 5 h; q3: only the asker."""
+    asker, peer = make.make_user(), make.make_user()
+    agent, moderator = make.make_user("agent"), make.make_user("moderator")
+    asked = iter(range(3))
+
+    def question_with(*replies: tuple[object, float]):
+        clock_at.set(START + timedelta(hours=next(asked)))
+        thread = make.make_thread(asker)
+        for author, hours in replies:
+            clock_at.set(thread.created_at + timedelta(hours=hours))
+            posting.reply_to_thread(author, thread, "Here is what worked for me.")
+        return thread
+
+    question_with((agent, 1), (peer, 3))
+    question_with((peer, 2), (moderator, 5))
+    question_with((asker, 1))  # the asker's own follow-up is no response
+    clock_at.set(START + timedelta(days=7))
+    summary = metrics.summary(WEEK)
+    assert (summary.questions, summary.responded) == (3, 2)
+    assert summary.median_first_response_s == (3600 + 7200) // 2
+    assert summary.median_first_response_peer_s == (10800 + 7200) // 2
+    assert summary.median_first_response_staff_s == (3600 + 18000) // 2
+
+
+def test_the_sentiment_shift_takes_the_later_post_when_two_share_a_moment(db, make, clock_at):
+    clock_at.set(START)
+    thread = make.make_thread(body="My router keeps dropping the connection every evening. What can I try?")  # 0.0
+    clock_at.set(START + timedelta(hours=1))
+    posting.reply_to_thread(thread.author, thread, "This is terrible, awful service. I am furious and I hate this.")
+    posting.reply_to_thread(thread.author, thread, "Thanks, that fixed it! Great help.")  # +0.8748, written last
+    clock_at.set(START + timedelta(days=7))
+    summary = metrics.summary(WEEK)
+    assert summary.sentiment_threads == 1
+    assert summary.sentiment_shift == pytest.approx(0.8748)
+    assert [(row.thread_id, round(row.shift, 4)) for row in db.session.execute(metrics.sentiment_shifts(WEEK))] \
+        == [(thread.id, 0.8748)]
+
+
+def test_medians_of_several_columns_skip_nulls_and_average_the_middle_pair(db):
+    rows = [(1, 10, None), (2, None, None), (3, 30, 5), (4, 40, None)]
+    values = union_all(*[
+        select(literal(a, Integer).label("a"), literal(b, Integer).label("b"), literal(c, Integer).label("c"))
+        for a, b, c in rows
+    ]).subquery()
+    assert metrics.medians(select(values.c.a, values.c.b, values.c.c)) == (2.5, 30, 5)
+    assert metrics.median(select(values.c.c).where(values.c.c.is_(None))) is None
+
+
+def test_the_summary_costs_the_same_statements_for_one_question_or_many(community):
+    with count_statements() as statements:
+        metrics.summary(WEEK)
+    assert len(statements) == 6
+    with count_statements() as statements:
+        metrics.summary(metrics.Period(START - timedelta(days=365), START - timedelta(days=300)))
+    assert len(statements) == 6
