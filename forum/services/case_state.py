@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import Case, CaseEvent, CasePriority, CaseStatus, Category, NotificationKind, ThreadStatus, User
-from forum.services import business_hours, clock, community_settings, notifications
+from forum.services import business_hours, clock, community_settings, events, notifications
 from forum.services.errors import Conflict, Invalid
 from forum.services.permissions import Action, require
 
@@ -97,6 +97,7 @@ def set_status(case: Case, actor: User | None, status: str, *, detail: str = "")
     case.updated_at = clock.now()
     words = STATUS_WORDS[status]
     add_event(case, status, actor, detail=detail or f"Case {case.public_reference} is {words}.")
+    events.publish("case.resolved" if status == "resolved" else "case.updated", case_id=case.id, change="status")
     tell([case.customer_id], case, actor, f"Your support case {case.public_reference} is {words}.")
     return True
 

@@ -22,7 +22,7 @@ from forum.models import (
     ThreadStatus,
     User,
 )
-from forum.services import clock, feedback, indexing, markup, moderation_state, notifications, qa, sentiment
+from forum.services import clock, events, feedback, indexing, markup, moderation_state, notifications, qa, sentiment
 from forum.services.case_state import add_event, first_response_due, set_status, tell
 from forum.services.errors import Conflict, ErrorCollector, Forbidden
 from forum.services.permissions import Action, is_agent, require
@@ -96,6 +96,7 @@ def _set_priority(case: Case, actor: User | None, priority: str) -> None:
     add_event(case, "priority", actor, detail=f"Priority {case.priority} → {priority}.", public=False)
     case.priority = priority
     case.first_response_due_at = first_response_due(priority, case.created_at, case.thread.category)
+    events.publish("case.updated", case_id=case.id, change="priority")
 
 
 def raise_priority(case: Case, actor: User | None, why: str) -> bool:
@@ -114,6 +115,7 @@ def _assign(case: Case, actor: User, assignee: User | None) -> None:
     detail = f"Assigned to {assignee.name}." if assignee is not None else "Unassigned."
     add_event(case, "assigned", actor, detail=detail, public=False)
     case.assignee_id = assignee.id if assignee is not None else None
+    events.publish("case.updated", case_id=case.id, change="assignee")
     if assignee is not None:
         tell([assignee.id], case, actor, f"Case {case.public_reference} is assigned to you.")
 
@@ -164,6 +166,7 @@ def post_message(actor: User, case: Case, body: str, visibility: str) -> CaseMes
         body_html=markup.render_markdown(body.strip()), created_at=moment,
     )
     db.session.add(message)
+    events.publish("case.updated", case_id=case.id, change="message", message=message)
     if staff:
         _after_staff_message(case, actor, visibility)
     else:
@@ -240,4 +243,5 @@ def _publish(actor: User, thread: Thread, body: str) -> Post:
     db.session.refresh(thread)
     notifications.on_reply(thread, post, actor)
     indexing.reindex_thread(thread.id)
+    events.publish("post.created", post_id=post.id)
     return post

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import Case, CasePriority, CaseSource, CaseStatus, NotificationKind, Thread, ThreadStatus, User
-from forum.services import clock, notifications
+from forum.services import clock, events, notifications
 from forum.services.case_desk import (  # noqa: F401 - callers use cases.<name>
     CaseFilters,
     case_for_thread,
@@ -111,6 +111,7 @@ def _insert_case(
 def _record_escalation(actor: User | None, thread: Thread, case: Case) -> None:
     """Timeline entry, thread status, and the asker told that support is on it."""
     add_event(case, "escalated", actor, detail=f"Escalated ({case.source})")
+    events.publish("thread.escalated", thread_id=thread.id, case_id=case.id)
     if thread.status != ThreadStatus.SOLVED.value:
         thread.status = ThreadStatus.ESCALATED.value
     notifications.notify(

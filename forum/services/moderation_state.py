@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import NotificationKind, Post, Thread, ThreadStatus, User, Visibility
-from forum.services import clock, indexing, needs_info, notifications, qa, reputation
+from forum.services import clock, events, indexing, needs_info, notifications, qa, reputation
 
 PENDING_MESSAGE = "Your post is waiting for a moderator's approval."
 MERGE_HOPS = 5
@@ -165,6 +165,7 @@ def publish_post(post: Post, actor: User | None, *, announce: bool = True) -> bo
         thread.last_activity_at = max(thread.last_activity_at, clock.now())
         if announce:
             notifications.on_new_thread(thread, post, author)
+            events.publish("thread.created", thread_id=thread.id)
     elif not post.is_deleted:
         by_asker = post.author_id == thread.author_id
         count_reply(thread, post, by_asker, moment=max(thread.last_activity_at, clock.now()))
@@ -174,6 +175,7 @@ def publish_post(post: Post, actor: User | None, *, announce: bool = True) -> bo
             needs_info.clear_info_request(author, thread, commit=False)
         if announce:
             notifications.on_reply(thread, post, author)
+            events.publish("post.created", post_id=post.id)
     indexing.reindex_thread(thread.id)
     _tell_author(post, actor, "A moderator approved your post: everyone can see it now.")
     return True
@@ -188,6 +190,7 @@ def hide_post(post: Post, actor: User | None, reason: str) -> bool:
     if not _claim(post, (Visibility.PUBLIC.value, Visibility.PENDING.value), Visibility.HIDDEN):
         return False
     post.moderation_note = reason
+    events.publish("post.hidden", post_id=post.id, was_public=was_public)
     if not post.is_deleted:
         if was_public and not post.is_question:
             _uncount(post)

@@ -18,6 +18,7 @@ from forum.services import (
     audit,
     case_triggers,
     clock,
+    events,
     indexing,
     markup,
     moderation_state,
@@ -157,6 +158,7 @@ def start_thread(actor: User, data: NewThread) -> Thread:
     else:
         notifications.on_new_thread(thread, question, actor)
         indexing.reindex_thread(thread.id)
+        events.publish("thread.created", thread_id=thread.id)
     db.session.commit()
     return thread
 
@@ -203,6 +205,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
         needs_info.clear_info_request(actor, thread, commit=False)
     notifications.on_reply(thread, post, actor)
     indexing.reindex_thread(thread.id)
+    events.publish("post.created", post_id=post.id)
     if actor.id != thread.author_id:
         check_user_soon(actor.id)  # answering moves no points, but badges and missions count answers
     else:

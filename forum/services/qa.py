@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import MeToo, NotificationKind, Post, Thread, ThreadKind, ThreadStatus, User, Vote
-from forum.services import clock, feedback, indexing, notifications, reputation, subscriptions
+from forum.services import clock, events, feedback, indexing, notifications, reputation, subscriptions
 from forum.services.errors import Conflict, Forbidden, Invalid
 from forum.services.permissions import Action, require
 
@@ -43,6 +43,7 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
     thread.solved_by = "support" if post.author.is_staff else "community"
     thread.status = ThreadStatus.SOLVED.value
     reputation.on_solution_accepted(thread, post, actor)
+    events.publish("thread.solved", thread_id=thread.id)
     notifications.notify([post.author_id], notifications.Event(NotificationKind.ACCEPTED, thread, post, actor))
     feedback.request_feedback(thread)
     indexing.reindex_thread(thread.id)
