@@ -13,11 +13,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from forum.jobs import registry
-    from search import api, cli, jobs, web
+    from search import api, cli, incidents, jobs, web
 
     registry.register(jobs.INDEX_THREAD_JOB, jobs.index_thread)
     registry.register(jobs.REINDEX_JOB, jobs.reindex_all)
     registry.register(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)
+    registry.register(incidents.DETECT_JOB, incidents.detect, every_s=lambda: incidents.DETECT_EVERY_S)
     cli.init_app(app)
     web.init_app(app)
     api.init_app(app)

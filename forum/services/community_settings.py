@@ -65,6 +65,11 @@ REGISTRY: dict[str, SettingSpec] = {
         _hours("case.first_response_hours.high", 4, "First staff response target for high cases."),
         _hours("case.first_response_hours.normal", 8, "First staff response target for normal cases."),
         _hours("case.first_response_hours.low", 24, "First staff response target for low cases."),
+        _hours("incident.window_hours", 2, "How far back the incident detector looks for similar questions."),
+        SettingSpec("incident.min_questions", int, 5, "Similar unsolved questions that make a possible incident.",
+                    2, 1000),
+        SettingSpec("incident.similarity", float, 0.2, "How alike (0..1, cosine of stemmed words) questions must be.",
+                    0.05, 1),
     ]
 }
 

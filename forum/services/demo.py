@@ -241,13 +241,40 @@ def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: in
     try:
         cast = _seed_users(anchor, users, report, summary)
         seeder = _Seeder(random.Random(SEED), anchor, cast, _seed_categories(cast.admin, summary), summary)
-        for index, moment in enumerate(seeder.thread_moments(threads)):
+        # A big enough demo ends with a wave of look-alike questions, for the incident detector to find.
+        outage = OUTAGE_QUESTIONS if threads >= 2 * len(OUTAGE_QUESTIONS) else []
+        for index, moment in enumerate(seeder.thread_moments(threads - len(outage))):
             seeder.thread(index, moment)
             report(1)
     finally:
         clock.freeze(None)
     _seed_missions(cast.admin, seeder.topics[0][1], anchor)
+    _seed_outage(cast, seeder.topics[0][1], anchor, summary, outage, report)
     return summary
+
+
+OUTAGE_QUESTIONS = [
+    ("Sign-in fails with error 503", "Since a few minutes ago the sign-in page answers error 503."),
+    ("Error 503 when I log in", "I enter my password and get error 503. Is the sign-in service down?"),
+    ("Can't sign in: 503 Service Unavailable", "The sign-in page shows 503 Service Unavailable on every device."),
+    ("Getting error 503 at sign-in today", "Every sign-in attempt ends with error 503, I tried two browsers."),
+    ("App sign-in broken, error 503", "My sign-in keeps failing with a 503 error, reinstalling did not help."),
+]
+
+
+def _seed_outage(cast: _Cast, category: Category, anchor: datetime, summary: DemoSummary,
+                 questions: list[tuple[str, str]], report: Progress) -> None:
+    """Look-alike questions in the last two hours: the worker's incident detector raises an alert for them."""
+    try:
+        for n, (title, body) in enumerate(questions):
+            clock.freeze(anchor - timedelta(minutes=90 - 15 * n))
+            posting.start_thread(cast.askers[n % len(cast.askers)], posting.NewThread(
+                category_id=category.id, title=title, body=body, tags=["sign-in"], kind=ThreadKind.QUESTION.value))
+            summary.threads += 1
+            summary.unanswered += 1
+            report(1)
+    finally:
+        clock.freeze(None)
 
 
 def _seed_missions(admin: User, category: Category, anchor: datetime) -> None:

@@ -12,7 +12,7 @@ from flask import redirect, render_template, request
 
 from forum.auth import acting_user
 from forum.models import Case, Post, Thread, ThreadKind, ThreadStatus, User
-from forum.services import cases, clock, feedback, moderation_state, qa, reading, subscriptions
+from forum.services import cases, clock, feedback, incidents, moderation_state, qa, reading, subscriptions
 from forum.services.errors import NotFound
 from forum.services.pagination import encode_cursor
 from forum.services.permissions import Action, can, is_staff
@@ -97,6 +97,7 @@ def _case_context(viewer: User | None, thread: Thread, escalate_form: EscalateFo
         "escalation": escalation_state(viewer, thread, case),
         "suggest_escalation": suggest_escalation(thread),
         "escalate_form": escalate_form or EscalateForm(formdata=None),
+        "incident": incidents.incident_for_thread(thread),
     }
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Category, OutboundEmail, Post, Role, Thread, ThreadStatus, User
+from forum.models import Category, IncidentAlert, OutboundEmail, Post, Role, Thread, ThreadStatus, User
 from forum.services import accounts, clock, demo
 
 SMALL = {"threads": 12, "users": 10}
@@ -112,3 +112,11 @@ def test_demo_queues_no_email_to_its_made_up_addresses(db):
 def test_demo_has_solved_questions_so_search_and_suggestions_have_something_to_show(seeded):
     solved = db.session.scalars(select(Thread).where(Thread.status == ThreadStatus.SOLVED.value)).all()
     assert solved and all(thread.accepted_post_id is not None for thread in solved)
+
+
+def test_demo_has_a_wave_of_look_alike_questions_for_the_incident_detector(seeded):
+    from search import incidents as detector
+
+    assert detector.detect() == 1
+    [alert] = db.session.scalars(select(IncidentAlert))
+    assert "503" in alert.shared_terms
