@@ -49,6 +49,7 @@ def succeeded(response: Response) -> bool:
 # endpoint → (rule, which responses count; None = every attempt, as for sign-in guessing)
 RULES: dict[str, tuple[str | Callable[[], str], Callable[[Response], bool] | None]] = {
     "auth.login": (SIGN_IN, None),
+    "oidc.start": (SIGN_IN, None),
     "api.create_token": (SIGN_IN, None),
     "auth.register": (ACCOUNT_ABUSE, None),
     "api.register_user": (ACCOUNT_ABUSE, None),

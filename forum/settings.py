@@ -29,6 +29,11 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     password_reset_max_age_s: int = 3600
     testing: bool = False
+    # Sign in with an OpenID Connect provider: on when issuer, client id and secret are all set.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "your company account"  # the button reads "Sign in with <oidc_name>"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -58,6 +63,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_path / 'horseshoe.sqlite3'}"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def uses_https(self) -> bool:

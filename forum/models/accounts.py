@@ -81,14 +81,25 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.username}>"
 
 
+class TokenKind(StrEnum):
+    """personal: a person minted it for themselves; service: an admin minted it for a non-human account."""
+
+    PERSONAL = "personal"
+    SERVICE = "service"
+
+
 class ApiToken(db.Model):
-    """A bearer token; only its SHA-256 digest is stored, so a database leak reveals no token."""
+    """A bearer token; only its SHA-256 digest is stored, so a database leak reveals no token.
+
+    scope "read" may only call safe methods; "write" may do whatever its user may do.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(64), default="api")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scope: Mapped[str] = mapped_column(String(16), default="write")
+    kind: Mapped[str] = mapped_column(String(16), default=TokenKind.PERSONAL.value, server_default="personal")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

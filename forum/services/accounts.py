@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
@@ -16,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from forum.extensions import db
-from forum.models import ApiToken, Role, User
+from forum.models import ApiToken, Role, TokenKind, User
 from forum.services import audit, clock
 from forum.services.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.services.mail import absolute_url, queue_email
@@ -28,6 +29,8 @@ COMMON_PASSWORDS = frozenset(
     {"password123", "1234567890", "qwertyuiop", "letmein123", "iloveyou12", "passw0rd12", "0123456789"}
 )
 RESET_SALT = "password-reset"
+TOKEN_USE_PRECISION = timedelta(minutes=5)
+NO_PASSWORD = "!no-password"  # not an Argon2 hash: verify() raises, so authenticate() answers None
 _hasher = PasswordHasher()  # Argon2id: memory-hard, so stolen hashes are costly to crack
 _dummy_hash = ""
 # Test runs only: Argon2id with minimal cost, so hundreds of accounts don't take minutes to hash.
@@ -127,6 +130,23 @@ def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash
     )
     db.session.add(user)
     db.session.commit()
+    return user
+
+
+def add_passwordless_user(username: str, email: str, role: Role = Role.MEMBER, display_name: str = "") -> User:
+    """Add (the caller commits) an account no one can sign in to with a password: Argon2 refuses its hash.
+
+    For people who sign in through an identity provider (they may set a password later through the
+    reset link) and for service accounts, which only ever hold API tokens. Callers pick a free,
+    valid username and email.
+    """
+    user = User(
+        username=username, username_key=username.lower(), email=email, password_hash=NO_PASSWORD, role=role.value,
+        display_name=display_name[:64], bio="", time_zone="UTC", reputation=0, session_generation=0,
+        created_at=clock.now(),
+    )
+    db.session.add(user)
+    db.session.flush()
     return user
 
 
@@ -297,23 +317,43 @@ def _token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_api_token(user: User, name: str = "api", scope: str = "write") -> str:
-    """Mint a bearer token; the raw value is returned once and only its digest is kept."""
+def new_api_token(
+    user: User, name: str = "api", scope: str = "write", kind: TokenKind = TokenKind.PERSONAL
+) -> tuple[ApiToken, str]:
+    """Add a token to the session (the caller commits) and return it with its raw value, which is never stored."""
     raw = "hs_" + secrets.token_urlsafe(32)
-    db.session.add(
-        ApiToken(user_id=user.id, name=name[:64], token_hash=_token_digest(raw), scope=scope, created_at=clock.now())
+    token = ApiToken(
+        user_id=user.id, name=name[:64], token_hash=_token_digest(raw), scope=scope, kind=kind.value,
+        created_at=clock.now(),
     )
+    db.session.add(token)
+    return token, raw
+
+
+def create_api_token(user: User, name: str = "api", scope: str = "write", kind: TokenKind = TokenKind.PERSONAL) -> str:
+    """Mint a bearer token; the raw value is returned once and only its digest is kept."""
+    _token, raw = new_api_token(user, name, scope, kind)
     db.session.commit()
     return raw
 
 
 def user_for_api_token(raw: str) -> tuple[User, ApiToken] | None:
+    """The live token with this value and its user, noting that it was used."""
     token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == _token_digest(raw), ApiToken.revoked_at.is_(None))
     )
     if token is None:
         return None
+    _note_token_use(token)
     return token.user, token
+
+
+def _note_token_use(token: ApiToken) -> None:
+    """Keep "last used" to within a few minutes: a write on every call would queue all API reads behind it."""
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
+        token.last_used_at = now
+        db.session.commit()
 
 
 def revoke_api_token(token: ApiToken) -> None:

@@ -15,7 +15,7 @@ from forum.web.forms_support import show_errors
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _safe_next(default: str) -> str:
+def safe_next(default: str) -> str:
     """Only follow same-site relative redirects, never to another host."""
     target = request.args.get("next", "")
     parts = urlsplit(target)
@@ -48,7 +48,7 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(url_for("home.index")))
+            return redirect(safe_next(url_for("home.index")))
         form.password.errors.append("Email or password is not right.")
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 

@@ -13,7 +13,7 @@ import secrets
 from sqlalchemy import delete, select, update
 
 from forum.extensions import db
-from forum.models import ApiToken, Notification, OutboundEmail, Subscription, User
+from forum.models import ApiToken, Notification, OutboundEmail, Subscription, User, UserIdentity
 from forum.services import audit, clock
 from forum.services.errors import Conflict
 from forum.services.permissions import Action, require
@@ -47,6 +47,7 @@ def _cut_access(user: User, old_email: str) -> None:
         .values(revoked_at=clock.now())
     )
     db.session.execute(delete(Subscription).where(Subscription.user_id == user.id))
+    db.session.execute(delete(UserIdentity).where(UserIdentity.user_id == user.id))  # no more provider sign-ins
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(delete(OutboundEmail).where(OutboundEmail.to_address == old_email))
 
