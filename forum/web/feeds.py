@@ -1,0 +1,63 @@
+"""Atom feeds (latest, solved, per category, per tag) and the <link rel="alternate"> that announces them.
+
+Public and cacheable: every feed is the anonymous view, so one copy serves every reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, make_response, render_template, request, url_for
+
+from forum.services import categories, feeds, reading
+from forum.services.mail import absolute_url
+
+bp = Blueprint("feeds", __name__)
+ATOM = "application/atom+xml; charset=utf-8"
+CACHE_SECONDS = 300
+
+
+def _atom(feed: feeds.Feed):
+    response = make_response(render_template("feeds/atom.xml", feed=feed, absolute_url=absolute_url))
+    response.headers["Content-Type"] = ATOM
+    response.cache_control.public = True
+    response.cache_control.max_age = CACHE_SECONDS
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/feeds/latest.atom")
+def latest():
+    return _atom(feeds.latest_feed())
+
+
+@bp.get("/feeds/solved.atom")
+def solved():
+    return _atom(feeds.solved_feed())
+
+
+@bp.get("/c/<slug>/feed.atom")
+def category(slug: str):
+    return _atom(feeds.category_feed(categories.get_category_by_slug(slug)))
+
+
+@bp.get("/tags/<name>/feed.atom")
+def tag(name: str):
+    return _atom(feeds.tag_feed(reading.get_tag(name)))
+
+
+def feed_links() -> list[tuple[str, str]]:
+    """(title, url) of the feeds that mirror the current page, for <link rel="alternate"> in the head."""
+    args = request.view_args or {}
+    if request.endpoint == "home.index":
+        return [("Latest questions", url_for("feeds.latest")), ("Solved questions", url_for("feeds.solved"))]
+    if request.endpoint == "categories.show" and "slug" in args:
+        return [("Latest in this category", url_for("feeds.category", slug=args["slug"]))]
+    if request.endpoint == "tags.show" and "name" in args:
+        return [("Latest with this tag", url_for("feeds.tag", name=args["name"]))]
+    return []
+
+
+@bp.app_context_processor
+def inject_feed_links() -> dict[str, Any]:
+    return {"feed_links": feed_links}
