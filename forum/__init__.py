@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_security(app)
     configure_auth(app)
     configure_jobs(app)
+    configure_integrations(app)
     configure_search(app)
     configure_blueprints(app)
     configure_moderation(app)
@@ -91,7 +92,17 @@ def configure_auth(app: Flask) -> None:
 def configure_jobs(app: Flask) -> None:
     """Job handlers by name; the periodic ones say how often (read from settings when they run)."""
     from forum.jobs import registry
-    from forum.services import bounties, case_triggers, community_settings, mail, recognition, reputation_upkeep, sweeps
+    from forum.services import (
+        bounties,
+        case_triggers,
+        community_settings,
+        incidents,
+        mail,
+        recognition,
+        reputation_upkeep,
+        sweeps,
+        webhook_delivery,
+    )
 
     def sweep_interval() -> float:
         return community_settings.get_setting("sla.sweep_interval_seconds")
@@ -101,11 +112,21 @@ def configure_jobs(app: Flask) -> None:
     registry.register(bounties.BOUNTY_JOB, bounties.offer_bounties, every_s=sweep_interval)
     registry.register(case_triggers.SWEEP_JOB, case_triggers.sweep_sla, every_s=sweep_interval)
     registry.register(recognition.CHECK_USER_JOB, recognition.check_user)
+    registry.register(incidents.FAN_OUT_JOB, incidents.fan_out)
+    registry.register(webhook_delivery.DELIVER_JOB, webhook_delivery.deliver)
     registry.register(recognition.BACKFILL_JOB, recognition.backfill, every_s=lambda: recognition.BACKFILL_INTERVAL_S)
     registry.register(
         reputation_upkeep.SERIAL_VOTES_JOB, reputation_upkeep.reverse_serial_votes,
         every_s=lambda: reputation_upkeep.SERIAL_JOB_EVERY_S,
     )
+
+
+def configure_integrations(app: Flask) -> None:
+    """Outbound webhooks and helpdesk connectors listen to domain events (forum core never imports them)."""
+    from forum.services import case_connector, events, webhooks
+
+    events.subscribe("webhooks", webhooks.on_event)
+    events.subscribe("case_connector", case_connector.on_event)
 
 
 def configure_blueprints(app: Flask) -> None:

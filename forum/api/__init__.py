@@ -13,6 +13,9 @@ def init_app(app: Flask) -> None:
     from forum.api import (  # noqa: F401
         cases,
         categories,
+        conditional,
+        integrations,
+        metrics,
         notifications,
         openapi,
         posts,
@@ -25,8 +28,10 @@ def init_app(app: Flask) -> None:
         threads,
         tokens,
         users,
+        webhooks,
     )
 
     csrf.exempt(bp)
     app.register_blueprint(bp)
     problems.install(app)
+    conditional.install(app)

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and create_all see the whole schema."""
 
-from forum.models.accounts import ApiToken, Role, User
+from forum.models.accounts import ApiToken, Role, TokenKind, User
 from forum.models.audit import AuditEntry
 from forum.models.cases import Case, CaseEvent, CaseMessage, CasePriority, CaseSource, CaseStatus, MessageVisibility
 from forum.models.community import CommunitySetting
@@ -15,6 +15,17 @@ from forum.models.content import (
     Visibility,
     thread_tag,
 )
+from forum.models.identities import SpentNonce, UserIdentity
+from forum.models.incidents import (
+    AlertStatus,
+    Incident,
+    IncidentAlert,
+    IncidentAlertThread,
+    IncidentStatus,
+    IncidentThread,
+    IncidentUpdate,
+)
+from forum.models.integrations import CaseConnector, DeliveryStatus, InboundEvent, WebhookDelivery, WebhookSubscription
 from forum.models.jobs import Job, JobStatus, OutboundEmail
 from forum.models.notifications import Feedback, Notification, NotificationKind, Subscription
 from forum.models.qa import MeToo, Vote
@@ -35,8 +46,20 @@ __all__ = [
     "CasePriority",
     "CaseSource",
     "CaseStatus",
+    "CaseConnector",
+    "DeliveryStatus",
+    "InboundEvent",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "MessageVisibility",
     "AuditEntry",
+    "AlertStatus",
+    "Incident",
+    "IncidentAlert",
+    "IncidentAlertThread",
+    "IncidentStatus",
+    "IncidentThread",
+    "IncidentUpdate",
     "BadgeGrant",
     "Correction",
     "LedgerReason",
@@ -52,6 +75,9 @@ __all__ = [
     "MeToo",
     "Vote",
     "ApiToken",
+    "SpentNonce",
+    "TokenKind",
+    "UserIdentity",
     "Category",
     "CommunitySetting",
     "Job",

@@ -54,6 +54,8 @@ class NotificationKind(StrEnum):
     MISSION = "mission"
     MODERATION = "moderation"
     ACCOUNT = "account"
+    INCIDENT = "incident"
+    INTEGRATION = "integration"
 
 
 class Notification(db.Model):

@@ -42,6 +42,8 @@ SUBJECTS = {
     NotificationKind.MISSION: "Mission complete",
     NotificationKind.MODERATION: "A moderator looked at your post: {title}",
     NotificationKind.ACCOUNT: "About your account",
+    NotificationKind.INCIDENT: "Possible incident: {title}",
+    NotificationKind.INTEGRATION: "An integration needs attention",
 }
 
 

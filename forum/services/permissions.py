@@ -61,6 +61,10 @@ class Action(StrEnum):
     ANALYTICS_VIEW = "analytics:view"
     MEMBER_360_VIEW = "member-360:view"
     INTEGRATIONS_MANAGE = "integrations:manage"
+    TOKEN_LIST = "token:list"
+    TOKEN_CREATE = "token:create"
+    TOKEN_REVOKE = "token:revoke"
+    SERVICE_TOKEN_MANAGE = "service-token:manage"
 
 
 def _signed_in(user: User | None) -> bool:
@@ -252,10 +256,17 @@ _RULES = {
     Action.ANALYTICS_VIEW: lambda user, _target: is_agent(user),
     Action.MEMBER_360_VIEW: lambda user, _target: is_staff(user),
     Action.INTEGRATIONS_MANAGE: lambda user, _target: is_admin(user),
+    # Personal API tokens: a suspended user still sees and revokes their own, but mints none.
+    Action.TOKEN_LIST: lambda user, _target: _signed_in(user),
+    Action.TOKEN_CREATE: lambda user, _target: _active(user),
+    Action.TOKEN_REVOKE: lambda user, token: _signed_in(user) and token.user_id == user.id,
+    Action.SERVICE_TOKEN_MANAGE: lambda user, _target: is_admin(user),
 }
 
 # Actions whose refusal must look like absence (the caller may not know the target exists).
-_HIDDEN_WHEN_REFUSED = {Action.THREAD_VIEW, Action.POST_HISTORY, Action.CASE_VIEW, Action.MEMBER_360_VIEW}
+_HIDDEN_WHEN_REFUSED = {
+    Action.THREAD_VIEW, Action.POST_HISTORY, Action.CASE_VIEW, Action.MEMBER_360_VIEW, Action.TOKEN_REVOKE,
+}
 
 
 def can(user: User | None, action: Action | str, target: Any = None) -> bool:

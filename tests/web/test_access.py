@@ -31,6 +31,19 @@ PAGES = {
     "/admin/categories/{category.id}/edit": ADMIN_ONLY,
     "/admin/users": ADMIN_ONLY,
     "/admin/settings": ADMIN_ONLY,
+    "/admin/webhooks": ADMIN_ONLY,
+    "/admin/webhooks/deliveries": ADMIN_ONLY,
+    "/admin/helpdesk": ADMIN_ONLY,
+    "/admin/service-tokens": ADMIN_ONLY,
+    "/settings/tokens": SIGNED_IN,
+    "/scorecard": EVERYONE,
+    "/feeds/latest.atom": EVERYONE,
+    "/feeds/solved.atom": EVERYONE,
+    "/c/{category.slug}/feed.atom": EVERYONE,
+    # Agents' pages: moderators are staff but do not work cases or read outcome analytics.
+    "/staff/incidents": ADMIN_ONLY,
+    "/staff/analytics": ADMIN_ONLY,
+    "/staff/members/{author.id}": {"anonymous": SIGN_IN, "author": 404, "other": 404, "moderator": OK, "admin": OK},
 }
 
 
