@@ -58,6 +58,8 @@ class IncidentThread(db.Model):
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The newest update this thread has received: fan-out resumes from here after a crash.
     last_update_id: Mapped[int | None] = mapped_column(nullable=True)
+    # When the resolution was accepted here and the thread's case resolved: settling is done once.
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     thread: Mapped[Thread] = relationship()
     incident: Mapped[Incident] = relationship()

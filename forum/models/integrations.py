@@ -103,8 +103,11 @@ class WebhookDelivery(db.Model):
 class InboundEvent(db.Model):
     """An inbound helpdesk event already applied: its id is refused when replayed."""
 
+    # Each helpdesk numbers its own events: ids are unique per connector, not across helpdesks.
+    __table_args__ = (UniqueConstraint("connector_id", "event_id", name="uq_inbound_event_connector_event"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(200), unique=True)
+    event_id: Mapped[str] = mapped_column(String(200))
     connector_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_connector.id", ondelete="SET NULL"), nullable=True, index=True
     )

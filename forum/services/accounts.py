@@ -191,6 +191,14 @@ def set_password(user: User, password: str) -> None:
     db.session.refresh(user)
 
 
+def revoke_all_api_tokens(user: User) -> None:
+    """Revoke every live token of the user, in the caller's transaction."""
+    db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
 def end_all_sessions(user: User) -> None:
     """Invalidate every signed session cookie of this user (sign out everywhere)."""
     db.session.execute(

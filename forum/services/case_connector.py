@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.extensions import db
 from forum.models import Case, CaseConnector, CaseStatus, Category, InboundEvent, Thread, User
 from forum.services import case_state, case_work, clock, feedback, webhook_delivery, webhook_payloads
-from forum.services.errors import Conflict, ErrorCollector, Invalid, NotAuthenticated, NotFound
+from forum.services.errors import Conflict, DomainError, ErrorCollector, Invalid, NotAuthenticated, NotFound
 from forum.services.permissions import Action, require
 from forum.services.webhooks import check_secret, check_url
 
@@ -45,6 +45,13 @@ MAX_NOTE_CHARS = 2000
 MAX_RESOLUTION_CHARS = 64 * 1024
 # Set while an inbound event is applied: its changes came from the helpdesk and are not echoed back to it.
 _applying_inbound: ContextVar[bool] = ContextVar("applying_inbound", default=False)
+
+
+class MalformedEvent(DomainError):
+    """The signed body is not JSON (api.md: 400, like every malformed JSON body)."""
+
+    status = 400
+    title = "Malformed JSON"
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,8 @@ def _verified_connector(raw_body: bytes, headers: Mapping[str, str]) -> CaseConn
                       if _matches(c.secret, stamp, raw_body, offered)), None)
     if connector is None:
         raise NotAuthenticated("The signature does not match any active helpdesk connector.")
-    if not stamp.isdigit() or abs(clock.now().timestamp() - int(stamp)) > TOLERANCE.total_seconds():
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12) \
+            or abs(clock.now().timestamp() - int(stamp)) > TOLERANCE.total_seconds():
         raise NotAuthenticated("The timestamp is more than 5 minutes away from now: refused as stale.")
     return connector
 
@@ -169,8 +177,8 @@ def _matches(secret: str, stamp: str, body: bytes, offered: list[str]) -> bool:
 def _parse(raw_body: bytes, headers: Mapping[str, str]) -> InboundChange:
     try:
         document = json.loads(raw_body)
-    except ValueError as exc:
-        raise Invalid({"body": ["Send a JSON object."]}) from exc
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, or nested absurdly deep
+        raise MalformedEvent("The request body is not valid JSON (or nests too deeply).") from exc
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, dict):
         raise Invalid({"data": ["Send {id, type, created_at, data} with data an object."]})
@@ -196,12 +204,13 @@ def _parse(raw_body: bytes, headers: Mapping[str, str]) -> InboundChange:
 
 
 def _event_id(errors: ErrorCollector, document: dict, headers: Mapping[str, str]) -> str:
+    """The event's id from the signed body (the header is not signed, so it can only repeat the body's id)."""
     header = (headers.get("Horseshoe-Event-Id") or "").strip()
     body_id = document.get("id")
-    event_id = header or (body_id if isinstance(body_id, str) else "")
+    event_id = body_id.strip() if isinstance(body_id, str) else ""
     if not event_id or len(event_id) > 200:
-        errors.add("id", "Give every event a unique id (up to 200 characters), in the body and Horseshoe-Event-Id.")
-    elif header and body_id is not None and body_id != header:
+        errors.add("id", "Give every event a unique id (up to 200 characters) in the signed body.")
+    elif header and header != event_id:
         errors.add("id", "The body's id differs from the Horseshoe-Event-Id header.")
     return event_id
 

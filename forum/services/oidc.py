@@ -353,7 +353,10 @@ def _user_for(config: Provider, claims: Mapping[str, Any]) -> User:
         select(UserIdentity).where(UserIdentity.issuer == config.issuer, UserIdentity.subject == claims["sub"])
     )
     if identity is None:
-        user = _account_by_email(config, email, claims) or _new_member(config, email, claims)
+        existing = _account_by_email(config, email, claims)
+        if existing is not None:
+            _take_over_credentials(existing)
+        user = existing or _new_member(config, email, claims)
         identity = UserIdentity(user=user, issuer=config.issuer, subject=claims["sub"], created_at=now)
         db.session.add(identity)
     user = identity.user
@@ -378,7 +381,24 @@ def _account_by_email(config: Provider, email: str, claims: Mapping[str, Any]) -
     return user
 
 
+def _take_over_credentials(user: User) -> None:
+    """The provider proved who owns this email: whoever registered it here first loses their way in.
+
+    Registration does not verify emails, so the password, sessions and API tokens of the account
+    may belong to someone else; they all end. The owner can set a password again by reset email.
+    """
+    if user.password_hash != accounts.NO_PASSWORD:
+        user.password_hash = accounts.NO_PASSWORD
+    user.session_generation = (user.session_generation or 0) + 1
+    accounts.revoke_all_api_tokens(user)
+
+
 def _new_member(config: Provider, email: str, claims: Mapping[str, Any]) -> User:
+    if not _verified(claims):
+        raise SignInRefused(
+            f"{config.name} has not verified your email address {email}, so we cannot create an account with it. "
+            "Verify it there first, or register here with a password."
+        )
     username = _free_username(str(claims.get("preferred_username") or "") or email.partition("@")[0])
     return accounts.add_passwordless_user(username, email, display_name=str(claims.get("name") or "").strip())
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy import case as sql_case
 
 from forum.extensions import db
@@ -44,6 +44,9 @@ class Scorecard:
 
     category_id: int | None
     questions: int
+    # Questions whose first-reply deadline has passed (or that got a reply): the in-time share's base,
+    # so a question asked ten minutes ago never counts as a miss.
+    due: int
     replied_in_time: int
     solved: int
     solved_by_community: int
@@ -57,7 +60,7 @@ class Scorecard:
 
     @property
     def replied_in_time_percent(self) -> int | None:
-        return _percent(self.replied_in_time, self.questions) if self.enough else None
+        return _percent(self.replied_in_time, self.due) if self.enough else None
 
     @property
     def solved_percent(self) -> int | None:
@@ -84,12 +87,14 @@ def _sum_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 def _counts(target_hours: float) -> tuple[ColumnElement[int], ...]:
-    """questions, replied within the target, solved, solved by the community: one row of aggregates."""
+    """questions, due, replied within the target, solved, solved by the community: one row of aggregates."""
     # Whole seconds: julianday arithmetic on SQLite is a hair off, and a reply at exactly 4 h is in time.
     wait = func.round(metrics.seconds_between(Thread.first_reply_at, Thread.created_at))
     solved = Thread.accepted_post_id.is_not(None)
+    deadline_passed = Thread.created_at <= clock.now() - timedelta(hours=target_hours)
     return (
         func.count(Thread.id),
+        _sum_where(or_(Thread.first_reply_at.is_not(None), deadline_passed)),
         _sum_where(and_(Thread.first_reply_at.is_not(None), wait <= target_hours * 3600)),
         _sum_where(solved),
         _sum_where(and_(solved, Thread.solved_by == "community")),
@@ -97,8 +102,9 @@ def _counts(target_hours: float) -> tuple[ColumnElement[int], ...]:
 
 
 def _card(category_id: int | None, row, target_hours: float) -> Scorecard:
-    questions, in_time, solved, by_community = row if row is not None else (0, 0, 0, 0)
-    return Scorecard(category_id, int(questions), int(in_time), int(solved), int(by_community), target_hours)
+    questions, due, in_time, solved, by_community = row if row is not None else (0, 0, 0, 0, 0)
+    return Scorecard(category_id, int(questions), int(due), int(in_time), int(solved), int(by_community),
+                     target_hours)
 
 
 def scorecard(category_id: int | None = None) -> Scorecard:

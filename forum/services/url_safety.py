@@ -65,7 +65,7 @@ def refusal(ip: Address, allow_private: bool) -> str | None:
         return None if allow_private else f"{ip} is a loopback address (this server itself)." + ON_PREMISES_HINT
     if ip.is_reserved:
         return f"{ip} is a reserved address; it is never allowed."
-    if ip.is_private or not ip.is_global:
+    if ip.is_private or not ip.is_global or getattr(ip, "is_site_local", False):  # fec0::/10 reads global on 3.11
         return None if allow_private else f"{ip} is a private network address." + ON_PREMISES_HINT
     return None
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Case, CaseMessage, MessageVisibility, Post, Thread, User
+from forum.models import Case, CaseMessage, MessageVisibility, Post, Thread, User, Visibility
 
 Data = dict[str, Any]
 
@@ -70,14 +70,21 @@ def message_data(message: CaseMessage, *, with_body: bool) -> Data:
     return data
 
 
+def _is_public(thread: Thread | None) -> bool:
+    """Generic subscribers get what a signed-out visitor could read: never a held, hidden or deleted thread."""
+    return thread is not None and thread.deleted_at is None and thread.visibility == Visibility.PUBLIC.value
+
+
 def _thread_event(fields: Data) -> Data | None:
     thread = db.session.get(Thread, fields["thread_id"])
-    return None if thread is None else {"thread": thread_data(thread)}
+    return {"thread": thread_data(thread)} if _is_public(thread) else None
 
 
 def _post_event(fields: Data) -> Data | None:
     post = db.session.get(Post, fields["post_id"])
-    return None if post is None else {"post": post_data(post), "thread": thread_data(post.thread)}
+    if post is None or not post.is_public or not _is_public(post.thread):
+        return None
+    return {"post": post_data(post), "thread": thread_data(post.thread)}
 
 
 def _post_hidden(fields: Data) -> Data | None:
@@ -90,7 +97,9 @@ def _post_hidden(fields: Data) -> Data | None:
 
 def _escalated(fields: Data) -> Data | None:
     case = db.session.get(Case, fields["case_id"])
-    return None if case is None else {"thread": thread_data(case.thread), "case": case_data(case)}
+    if case is None or not _is_public(case.thread):
+        return None
+    return {"thread": thread_data(case.thread), "case": case_data(case)}
 
 
 def _case_event(fields: Data, *, for_helpdesk: bool = False) -> Data | None:
@@ -98,6 +107,8 @@ def _case_event(fields: Data, *, for_helpdesk: bool = False) -> Data | None:
     case = db.session.get(Case, fields["case_id"])
     message = fields.get("message")
     if case is None or (message is not None and message.visibility != MessageVisibility.CUSTOMER.value):
+        return None
+    if not for_helpdesk and not _is_public(case.thread):
         return None
     data: Data = {"case": case_data(case), "change": fields.get("change", "status")}
     if message is not None:

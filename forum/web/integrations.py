@@ -93,7 +93,8 @@ def delivery_log():
     """Every destination's deliveries, newest first; ?subscription= narrows it to one webhook."""
     user = acting_user()
     raw = request.args.get("subscription", "")
-    subscription = webhooks.get_subscription(user, int(raw)) if raw.isdigit() and 0 < int(raw) < 2**31 else None
+    chosen = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 11 else 0
+    subscription = webhooks.get_subscription(user, chosen) if 0 < chosen < 2**31 else None
     return render_template("integrations/deliveries.html", deliveries=webhooks.list_deliveries(user, subscription),
                            subscription=subscription, button=ButtonForm())
 

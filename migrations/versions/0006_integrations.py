@@ -51,7 +51,7 @@ def upgrade():
     sa.Column('received_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['connector_id'], ['case_connector.id'], name=op.f('fk_inbound_event_connector_id_case_connector'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_event')),
-    sa.UniqueConstraint('event_id', name=op.f('uq_inbound_event_event_id'))
+    sa.UniqueConstraint('connector_id', 'event_id', name='uq_inbound_event_connector_event')
     )
     with op.batch_alter_table('inbound_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbound_event_connector_id'), ['connector_id'], unique=False)

@@ -51,6 +51,7 @@ def upgrade():
     sa.Column('linked_by_id', sa.Integer(), nullable=True),
     sa.Column('linked_at', sa.DateTime(), nullable=False),
     sa.Column('last_update_id', sa.Integer(), nullable=True),
+    sa.Column('settled_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_incident_thread_incident_id_incident'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['linked_by_id'], ['user.id'], name=op.f('fk_incident_thread_linked_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], name=op.f('fk_incident_thread_thread_id_thread'), ondelete='CASCADE'),

@@ -59,6 +59,8 @@ def test_fewer_than_five_questions_is_not_enough_for_percentages(make, clock_at)
     assert card.questions == 4 and not card.enough
     assert (card.replied_in_time_percent, card.solved_percent, card.community_percent) == (None, None, None)
     make.make_thread(category=category)
+    assert scorecard.scorecard(category.id).replied_in_time_percent == 100  # the new one still has time
+    clock_at.advance(hours=5)
     assert scorecard.scorecard(category.id).replied_in_time_percent == 80
 
 
