@@ -46,7 +46,7 @@ def _recent_unsolved_questions(since) -> list[tuple[int, str, str]]:
             Thread.merged_into_id.is_(None),
             Thread.visibility == Visibility.PUBLIC.value,
         )
-        .order_by(Thread.id)
+        .order_by(Thread.id.desc())  # the newest: in a flood, the wave that is happening now
         .limit(MAX_QUESTIONS)
     ))
 

@@ -71,6 +71,17 @@ def sweep_sla(_payload: dict | None = None) -> dict[str, int]:
     return result
 
 
+def on_staff_reply(thread: Thread, post: Post) -> None:
+    """A staff member answered the escalated thread in public: that is the case's first staff response.
+
+    Without it an agent who answers on the thread (where the next customer sees it) would still
+    leave the case "overdue" on the desk and counted as an SLA breach.
+    """
+    case = open_case_for(thread)
+    if case is not None and case.first_response_at is None:
+        case.first_response_at = post.created_at
+
+
 def on_asker_follow_up(thread: Thread, post: Post) -> Case | None:
     """A strongly negative follow-up from the asker on an unsolved question: priority up, or a new case.
 

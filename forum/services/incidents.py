@@ -137,8 +137,11 @@ def open_incident(actor: User, title: object, thread_ids: Iterable[int] = (), al
                   ) -> Incident:
     """Start an incident, linking the given questions (and the alert's, when made from one). Commits."""
     require(actor, Action.CASE_WORK, None)
+    title = _validate_title(title)
+    if alert is not None:
+        _claim_alert(alert)
     moment = clock.now()
-    incident = Incident(title=_validate_title(title), status=IncidentStatus.OPEN.value, created_by_id=actor.id,
+    incident = Incident(title=title, status=IncidentStatus.OPEN.value, created_by_id=actor.id,
                         created_at=moment, updated_at=moment)
     db.session.add(incident)
     db.session.flush()
@@ -154,6 +157,7 @@ def add_alert_to_incident(actor: User, alert: IncidentAlert, incident: Incident)
     """The alert's questions are part of a running incident. Commits."""
     require(actor, Action.CASE_WORK, incident)
     _require_open(incident)
+    _claim_alert(alert)
     _link(actor, incident, alert_thread_ids(alert), strict=False)
     _mark_linked(alert, incident)
     db.session.commit()
@@ -223,6 +227,17 @@ def _link(actor: User, incident: Incident, thread_ids: list[int], strict: bool) 
                                       linked_at=moment, last_update_id=latest.id if latest else None)
                        for thread_id in linkable)
     incident.updated_at = moment
+
+
+def _claim_alert(alert: IncidentAlert) -> None:
+    """Take the waiting alert for this transaction; two agents acting on it at once: the second is told."""
+    taken = db.session.execute(
+        sql_update(IncidentAlert).where(IncidentAlert.id == alert.id, IncidentAlert.status == AlertStatus.NEW.value)
+        .values(status=AlertStatus.LINKED.value)
+    ).rowcount
+    if taken != 1:
+        db.session.rollback()
+        raise Conflict("Another agent already handled this alert.")
 
 
 def _mark_linked(alert: IncidentAlert, incident: Incident) -> None:

@@ -299,7 +299,7 @@ def verify_id_token(config: Provider, metadata: dict, id_token: str, nonce: str)
     except (InvalidClaimError, MissingClaimError) as exc:
         problem = CLAIM_PROBLEMS.get(exc.claim, "is not valid")
         raise SignInRefused(f"The sign-in from {config.name} {problem}.") from exc
-    if len(token.claims["sub"]) > 255:
+    if not isinstance(token.claims["sub"], str) or not 0 < len(token.claims["sub"]) <= 255:
         raise SignInRefused(f"The sign-in from {config.name} {CLAIM_PROBLEMS['sub']}.")
     audiences = token.claims["aud"] if isinstance(token.claims["aud"], list) else [token.claims["aud"]]
     if len(audiences) > 1 and token.claims.get("azp") != config.client_id:

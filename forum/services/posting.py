@@ -208,6 +208,8 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
     events.publish("post.created", post_id=post.id)
     if actor.id != thread.author_id:
         check_user_soon(actor.id)  # answering moves no points, but badges and missions count answers
+        if actor.is_staff:
+            case_triggers.on_staff_reply(thread, post)  # a public staff answer is the case's first response
     else:
         case_triggers.on_asker_follow_up(thread, post)  # a strongly negative follow-up reaches support
     db.session.commit()

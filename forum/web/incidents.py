@@ -159,6 +159,9 @@ def open_from_alert(alert_id: int):
             incident = incidents.open_incident(acting_user(), form.title.data, alert=alert)
         except Invalid as exc:
             show_errors(form, exc)
+        except Conflict as exc:
+            flash(exc.detail, "error")
+            return redirect(url_for("incidents.index")), 303
         else:
             flash("The incident is open with the alert's questions.", "success")
             return redirect(url_for("incidents.show", incident_id=incident.id))

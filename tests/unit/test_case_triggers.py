@@ -167,3 +167,15 @@ def test_the_sentiment_threshold_is_a_setting(make):
     assert cases_of(thread) == []
     assert db.session.scalar(select(func.count(Case.id))) == 0
 
+
+
+def test_a_staff_answer_on_the_thread_is_the_cases_first_response(make, clock_at):
+    thread = make.make_thread()
+    case, _ = cases.escalate_thread(thread.author, thread, "Still broken")
+    clock_at.advance(hours=1)
+    make.make_reply(thread, make.make_user())  # a peer's reply does not answer for support
+    assert case.first_response_at is None
+    clock_at.advance(hours=1)
+    make.make_reply(thread, make.make_user("agent"), "We fixed the billing sync; please check again.")
+    db.session.refresh(case)
+    assert case.first_response_at == clock_at.now

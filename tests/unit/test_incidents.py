@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import (
     AlertStatus,
     CaseStatus,
+    Incident,
     IncidentAlert,
     IncidentThread,
     Notification,
@@ -177,3 +178,14 @@ def test_the_window_is_a_setting(window, make):
     assert detector.detect() == 0
     community_settings.update_settings(make.make_user("admin"), {"incident.window_hours": 4})
     assert detector.detect() == 1
+
+
+def test_an_alert_can_be_taken_by_one_agent_only(window, make):
+    first_agent, second_agent = make.make_user("agent"), make.make_user("agent")
+    window(OUTAGE)
+    detector.detect()
+    [alert] = _alerts()
+    incidents.open_incident(first_agent, "Login error 503", alert=alert)
+    with pytest.raises(Conflict):
+        incidents.open_incident(second_agent, "Same thing", alert=alert)
+    assert db.session.scalar(select(func.count(Incident.id))) == 1
