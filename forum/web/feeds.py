@@ -1,6 +1,6 @@
 """Atom feeds (latest, solved, per category, per tag) and the <link rel="alternate"> that announces them.
 
-Public and cacheable: every feed is the anonymous view, so one copy serves every reader.
+Every feed is the anonymous view, so one cached copy serves every feed reader (requests without cookies).
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ CACHE_SECONDS = 300
 def _atom(feed: feeds.Feed):
     response = make_response(render_template("feeds/atom.xml", feed=feed, absolute_url=absolute_url))
     response.headers["Content-Type"] = ATOM
-    response.cache_control.public = True
+    # Feed readers come without cookies: those copies may sit in shared caches. A browser with a session
+    # may get a refreshed session cookie on the response, which must never be stored for others.
+    if request.cookies:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
     response.add_etag()
     return response.make_conditional(request)

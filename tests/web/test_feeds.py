@@ -69,3 +69,10 @@ def test_pages_announce_their_feeds_and_feeds_answer_conditional_requests(client
 def test_an_empty_community_has_a_valid_feed(client, db):
     feed = _parse(client, "/feeds/latest.atom")
     assert feed.entries == [] and feed.feed.title == "Latest questions · Horseshoe community"
+
+
+def test_only_cookie_less_feed_responses_may_sit_in_shared_caches(client, login_as, make, threads):
+    assert "public" in client.get("/feeds/latest.atom").headers["Cache-Control"]
+    login_as(make.make_user())
+    signed_in = client.get("/feeds/latest.atom")
+    assert "private" in signed_in.headers["Cache-Control"] and "public" not in signed_in.headers["Cache-Control"]
