@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Flask, request
 
 from forum.api import openapi, serializers
-from forum.api.requests import viewer
+from forum.api.requests import authenticate_api_request, viewer
 from forum.services.errors import Invalid
 from forum.services.pagination import clamp_limit
 from search import service
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
+bp.before_request(authenticate_api_request)  # a bad or revoked token is a 401 here too, not an anonymous search
 
 
 @bp.get("/search")

@@ -38,8 +38,12 @@ ERROR_DESCRIPTIONS = {
     413: "The request body is too large.",
     415: "The body is not application/json.",
     422: "Validation failed; `errors` maps each field to its messages.",
+    429: "Rate limited: try again after Retry-After seconds.",
 }
 WRITE_ERRORS = (400, 401, 403, 413, 415, 422)
+RATE_LIMITED = (429,)  # for the writes domain.md limits: sign-in, registration, threads, replies, votes, flags
+RETRY_AFTER = {"Retry-After": {"description": "Seconds until the limit resets.",
+                               "schema": {"type": "integer", "minimum": 0}}}
 
 
 def ref(name: str) -> Schema:
@@ -60,6 +64,8 @@ def _responses(status: int, description: str, schema: Schema | None, errors: tup
             "description": ERROR_DESCRIPTIONS[code],
             "content": {"application/problem+json": {"schema": ref("Problem")}},
         }
+        if code == 429:
+            answers[str(code)]["headers"] = RETRY_AFTER
     return answers
 
 
@@ -72,13 +78,16 @@ def operation(
     params: list[Schema] | None = None,
     public: bool = False,
     body_required: bool = True,
+    example: Any = None,
 ) -> dict[str, Any]:
-    """One operation; public ones also work without credentials."""
+    """One operation; public ones also work without credentials. An example body is what a client would send."""
     op: dict[str, Any] = {"summary": summary, "responses": _responses(*ok, errors)}
     if params:
         op["parameters"] = params
     if body is not None:
         op["requestBody"] = {"required": body_required, "content": _json(body)}
+        if example is not None:
+            op["requestBody"]["content"]["application/json"]["example"] = example
     op["security"] = [{}, {"bearer": []}, {"session": []}] if public else [{"bearer": []}, {"session": []}]
     return op
 
@@ -142,14 +151,18 @@ def _account_paths() -> dict[str, Any]:
     return {
         "/tokens": {
             "post": operation("Sign in: mint a bearer token", (201, "The token (shown once)", token),
-                              (400, 401, 413, 415, 422), body=credentials, public=True),
+                              (400, 401, 413, 415, 422, *RATE_LIMITED), body=credentials, public=True,
+                              example={"email": "member@example.com", "password": "correct horse battery staple",
+                                       "name": "my laptop"}),
         },
         "/tokens/current": {
             "delete": operation("Revoke the bearer token of this request", (204, "Revoked", None), (401, 403)),
         },
         "/users": {
             "post": operation("Register an account", (201, "The new user", ref("User")),
-                              (400, 409, 413, 415, 422), body=registration, public=True),
+                              (400, 409, 413, 415, 422, *RATE_LIMITED), body=registration, public=True,
+                              example={"username": "newcomer", "email": "newcomer@example.com",
+                                       "password": "correct horse battery staple"}),
         },
         "/users/{user_id}": {
             "get": operation("A public profile", (200, "The user", ref("User")), (404,),
@@ -211,7 +224,9 @@ def _thread_paths() -> dict[str, Any]:
         "/threads": {
             "get": operation("List threads", (200, "A page of threads", list_of("Thread")), (422,),
                              params=_thread_list_params(), public=True),
-            "post": operation("Start a thread", (201, "The thread", ref("Thread")), WRITE_ERRORS, body=new_thread),
+            "post": operation("Start a thread", (201, "The thread", ref("Thread")), (*WRITE_ERRORS, *RATE_LIMITED),
+                              body=new_thread, example={"category_id": 1, "title": "Router drops the connection",
+                                                        "body": "Every evening at 8.", "tags": ["router"]}),
         },
         "/threads/{thread_id}": {
             "get": operation("A thread with its first post", (200, "The thread", ref("Thread")), (404,),
@@ -230,7 +245,8 @@ def _thread_paths() -> dict[str, Any]:
                 public=True,
             ),
             "post": operation("Reply (403 when the thread is locked)", (201, "The reply", ref("Post")),
-                              (*WRITE_ERRORS, 404), body=obj({"body": STRING}, ["body"]), params=[thread_id]),
+                              (*WRITE_ERRORS, 404, *RATE_LIMITED), body=obj({"body": STRING}, ["body"]),
+                              params=[thread_id], example={"body": "Try channel 6; it fixed mine."}),
         },
     }
 
@@ -309,7 +325,7 @@ def _post_paths() -> dict[str, Any]:
     return {
         "/posts/{post_id}/votes": {
             "post": operation("Vote the post helpful (not your own: 403); voting twice counts once", votes,
-                              ACTION_ERRORS, params=[post_id]),
+                              (*ACTION_ERRORS, *RATE_LIMITED), params=[post_id]),
             "delete": operation("Withdraw your helpful vote", votes, ACTION_ERRORS, params=[post_id]),
         },
         "/posts/{post_id}": {
@@ -338,14 +354,19 @@ def _case_paths() -> dict[str, Any]:
                       "publish_to_thread": {**BOOLEAN, "default": True}}, ["resolution"])
     filters = [query("status", "Only cases in this status.", {"enum": [s.value for s in CaseStatus]}),
                query("priority", "Only this priority.", {"enum": [p.value for p in CasePriority]}),
-               query("assignee", "me, none, or a user id.", STRING), query("category", "A category id.", INTEGER),
+               query("assignee", "me, none, or a user id.",
+                     {"anyOf": [{"enum": ["me", "none"]}, {"type": "string", "pattern": "^[1-9][0-9]{0,8}$"}]}),
+               query("category", "A category id.", INTEGER),
                query("overdue", "Only cases past their first-response due time.", BOOLEAN), *PAGE_PARAMS]
+    escalate = operation(
+        "Ask support for help (asker), recommend it (advocates) or escalate (staff); 200 with the open case "
+        "when there already is one", (201, "The new case", ref("Case")), (*WRITE_ERRORS, 404),
+        body=obj({"reason": {"type": "string", "maxLength": 2000}}), params=[path_id("thread_id", "thread")],
+        body_required=False)
+    escalate["responses"]["200"] = {"description": "The thread's open case (nothing new was opened)",
+                                    "content": _json(ref("Case"))}
     return {
-        "/threads/{thread_id}/escalations": {"post": operation(
-            "Ask support for help (asker), recommend it (advocates) or escalate (staff); 200 with the open case "
-            "when there already is one", (201, "The new case", ref("Case")), (*WRITE_ERRORS, 404),
-            body=obj({"reason": {"type": "string", "maxLength": 2000}}), params=[path_id("thread_id", "thread")],
-            body_required=False)},
+        "/threads/{thread_id}/escalations": {"post": escalate},
         "/cases": {"get": operation("The agents' queue: open cases first, oldest due first (agents, admins)",
                                     (200, "A page of cases", list_of("Case")), (401, 403, 422), params=filters)},
         "/cases/{case_id}": {
@@ -394,7 +415,8 @@ def _admin_paths() -> dict[str, Any]:
         "/settings": {
             "get": operation("Community settings (admin)", (200, "Every setting", ref("Settings")), (401, 403)),
             "patch": operation("Change some settings (admin); unknown keys or bad values are a 422",
-                               (200, "Every setting", ref("Settings")), WRITE_ERRORS, body=ref("Settings")),
+                               (200, "Every setting", ref("Settings")), WRITE_ERRORS, body=ref("Settings"),
+                               example={"moderation.hide_threshold": 4}),
         },
         "/openapi.json": {
             "get": operation("This document", (200, "OpenAPI 3.1", {"type": "object"}), public=True),
@@ -538,9 +560,31 @@ def document() -> dict[str, Any]:
     }
 
 
+NOT_MODIFIED = {"description": "Not modified: the request's If-None-Match header named the current ETag "
+                               "(every 200 read carries one). No body.",
+                "headers": {"ETag": {"description": "The current entity tag.", "schema": {"type": "string"}}}}
+
+
+def with_cross_cutting_answers(paths: dict[str, Any]) -> dict[str, Any]:
+    """Answers every route can give, said once here rather than in each module.
+
+    Any request with a bad or revoked bearer token is a 401, public reads included (forum/api/requests.py);
+    every GET answers with an ETag and honours If-None-Match with a 304 (forum/api/conditional.py). The
+    header is described in the 304 answer rather than as a parameter, so parameter lists stay each route's own.
+    """
+    unauthenticated = _responses(200, "", None, (401,))["401"]
+    for operations in paths.values():
+        for method, op in operations.items():
+            op["responses"].setdefault("401", unauthenticated)
+            if method == "get":
+                op["responses"].setdefault("304", NOT_MODIFIED)
+    return paths
+
+
 @bp.get("/openapi.json")
 def show_openapi():
     """Serve the document; other packages may add paths under app.extensions["openapi_paths"]."""
     spec = document()
     spec["paths"].update(current_app.extensions.get("openapi_paths", {}))
+    with_cross_cutting_answers(spec["paths"])
     return spec

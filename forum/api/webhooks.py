@@ -123,7 +123,8 @@ def _openapi_paths() -> dict[str, Any]:
             "get": o.operation("Outbound webhook subscriptions (admin)", (200, "Every subscription",
                                                                           o.obj(envelope, ["items"])), (401, 403)),
             "post": o.operation("Subscribe a URL to event types (admin). " + signed,
-                                (201, "The subscription, with its secret", subscription), o.WRITE_ERRORS, body=new),
+                                (201, "The subscription, with its secret", subscription), o.WRITE_ERRORS, body=new,
+                                example={"url": "https://93.184.215.14/hooks", "events": ["thread.created"]}),
         },
         "/webhooks/{subscription_id}": {
             "delete": o.operation("Remove a subscription and its delivery log (admin)", (204, "Removed", None),

@@ -144,6 +144,8 @@ def get_category(category_id: int) -> Category:
 
 
 def get_category_by_slug(slug: str) -> Category:
+    if "\x00" in slug:  # no slug holds one, and PostgreSQL refuses to even compare it (a 500)
+        raise NotFound("No such category.")
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
         raise NotFound("No such category.")

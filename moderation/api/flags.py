@@ -46,7 +46,7 @@ def _openapi_paths() -> dict[str, Any]:
         "Flag a post for moderators. One flag per user per post: flagging again answers 409. When the flags' "
         "weight (member 1, advocate 2, staff 3) reaches moderation.hide_threshold the post is hidden pending "
         "review; needs_staff raises it to staff instead.",
-        (201, "The flag", flag), (*openapi.WRITE_ERRORS, 404, 409), body=body,
+        (201, "The flag", flag), (*openapi.WRITE_ERRORS, 404, 409, *openapi.RATE_LIMITED), body=body,
         params=[openapi.path_id("post_id", "post")])}}
 
 
