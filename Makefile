@@ -8,7 +8,7 @@ TEST_WORKERS ?= 2
 HORSESHOE_DATA_DIR ?= instance
 export HORSESHOE_DATA_DIR
 
-.PHONY: install run test test-sqlite test-postgres lint clean
+.PHONY: install browser screenshots run test test-sqlite test-postgres lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# Debian's Chromium and the pinned axe-core for tests/browser (skipped without them unless HORSESHOE_REQUIRE_BROWSER=1).
+browser:
+	scripts/ensure-browser
 
 run: install
 	$(FLASK) db upgrade
@@ -28,16 +32,20 @@ run: install
 
 test: install test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install browser
 	scripts/ensure-redis
 	HORSESHOE_TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(VENV)/bin/pytest -n $(TEST_WORKERS)
 
-test-postgres: install
+test-postgres: install browser
 	scripts/ensure-redis
 	HORSESHOE_TEST_REDIS_URL=redis://127.0.0.1:6379/15 scripts/with-postgres $(VENV)/bin/pytest -n $(TEST_WORKERS)
+
+# Refresh docs/screenshots/ (desktop and phone) from a small seeded community in headless Chromium.
+screenshots: install browser
+	HORSESHOE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser/test_accessibility.py -k screenshots
 
 lint: install
 	$(VENV)/bin/ruff check forum moderation search tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .browser/node_modules
