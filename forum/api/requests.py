@@ -36,8 +36,8 @@ def authenticate_api_request() -> None:
         raise NotAuthenticated("The bearer token is missing, invalid or revoked.")
     if request.method not in SAFE_METHODS and not is_token_request() and current_user.is_authenticated:
         csrf.protect()  # the site's own pages call the API with the session cookie
-    if is_token_request() and request.method not in SAFE_METHODS:
-        token = g.get("api_token")
+    if is_token_request() and request.method not in SAFE_METHODS and request.endpoint != "api.revoke_current_token":
+        token = g.get("api_token")  # any holder may give up their token (api.md: token holder -> 204)
         if token is not None and token.scope == "read":
             raise Forbidden("This token may only read.")
 
