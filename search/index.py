@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -61,13 +62,32 @@ def forget() -> None:
     reading.forget()
 
 
+def open_directory(directory: str, attempts: int = 5) -> FileIndex:
+    """Open an index directory, riding out a writer's commit that replaces the TOC file being read.
+
+    Whoosh lists the newest TOC generation and then opens it; a commit in another process in
+    between deletes that file (FileNotFoundError). That is a moved target, not corruption:
+    try again rather than report the index unreadable (which would trigger a rebuild).
+    """
+    for attempt in range(attempts - 1):
+        try:
+            return _open_and_touch(directory)
+        except FileNotFoundError:
+            time.sleep(0.02 * (attempt + 1))
+    return _open_and_touch(directory)
+
+
+def _open_and_touch(directory: str) -> FileIndex:
+    ix = whoosh_index.open_dir(directory)
+    ix.doc_count()  # touches the TOC and segments: truncated files fail here
+    return ix
+
+
 def _open(directory: Path | None) -> FileIndex | None:
     if directory is None or not directory.is_dir() or not directory.name.startswith(f"index-v{SCHEMA_VERSION}-"):
         return None  # missing, or built for an older schema: the worker rebuilds it
     try:
-        ix = whoosh_index.open_dir(str(directory))
-        ix.doc_count()  # touches the TOC and segments: truncated files fail here
-        return ix
+        return open_directory(str(directory))
     except Exception as exc:  # any corruption means: rebuild from the database
         log.warning("search index at %s is unreadable (%s); it will be rebuilt", directory, exc)
         return None

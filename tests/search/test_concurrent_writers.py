@@ -7,7 +7,7 @@ from datetime import datetime
 
 from whoosh import index as whoosh_index
 
-from search.index import write_document
+from search.index import open_directory, write_document
 from search.schema import build_schema
 
 PROCESSES = 4
@@ -24,7 +24,7 @@ def _document(thread_id: int) -> dict:
 
 
 def _write_many(directory: str, first_id: int) -> None:
-    ix = whoosh_index.open_dir(directory)
+    ix = open_directory(directory)  # another process may commit (and replace the TOC) while this one opens
     for thread_id in range(first_id, first_id + PER_PROCESS):
         write_document(ix, thread_id, _document(thread_id))
 
