@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from forum.extensions import db
-from forum.models import Case, CaseSource, Category, Post, Thread, ThreadKind, ThreadStatus, User, Visibility
+from forum.models import Case, Category, Post, Thread, ThreadKind, ThreadStatus, User, Visibility
 from forum.models.types import UTCDateTime
 from forum.services import case_ratings, clock, community_settings
 from forum.services.metrics import (
@@ -285,25 +285,8 @@ def sentiment_watchlist(period: Period, limit: int = 10) -> list[WatchedThread]:
 
 
 def escalation_ratings(period: Period) -> dict:
-    """Agents' ratings of the period's escalations, in case_ratings.rating_summary's shape.
-
-    rating_summary counts every category; with a category chosen the dashboard counts that
-    category's cases only (the cases of metrics.case_filter), bucketed by the same rules.
-    """
-    if period.category_id is None:
-        return case_ratings.rating_summary(period.start, period.end)
-    rows = db.session.execute(
-        select(Case.source, Case.escalation_rating, func.count(Case.id)).where(case_filter(period))
-        .group_by(Case.source, Case.escalation_rating)
-    ).all()
-    keys = [*case_ratings.RATING_LABELS, case_ratings.UNRATED]
-    by_rating = dict.fromkeys(keys, 0)
-    by_source = {source.value: dict.fromkeys(keys, 0) for source in CaseSource}
-    for source, rating, count in rows:
-        key = rating if rating in case_ratings.RATING_LABELS else case_ratings.UNRATED
-        by_rating[key] += count
-        by_source.setdefault(source, dict.fromkeys(keys, 0))[key] += count
-    return {"total": sum(by_rating.values()), "by_rating": by_rating, "by_source": by_source}
+    """Agents' ratings of the period's escalations (in the chosen category, when there is one)."""
+    return case_ratings.rating_summary(period.start, period.end, period.category_id)
 
 
 def category_choices() -> list[Category]:

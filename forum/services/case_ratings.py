@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Case, CaseSource, User
+from forum.models import Case, CaseSource, Thread, User
 from forum.models.cases import EscalationRating
 from forum.services import clock
 from forum.services.case_state import add_event
@@ -56,17 +56,19 @@ def rate_escalation(actor: User, case: Case, rating: object) -> Case:
     return case
 
 
-def rating_summary(period_start: datetime, period_end: datetime) -> dict:
+def rating_summary(period_start: datetime, period_end: datetime, category_id: int | None = None) -> dict:
     """Counts of ratings for cases escalated in [period_start, period_end), overall and per source.
 
     Every rating and source is present (zero when absent) and unrated cases are counted too,
-    so a dashboard can show how much of the period is rated at all.
+    so a dashboard can show how much of the period is rated at all. With category_id, only the
+    cases of that category's threads.
     """
-    rows = db.session.execute(
-        select(Case.source, Case.escalation_rating, func.count(Case.id))
-        .where(Case.created_at >= period_start, Case.created_at < period_end)
-        .group_by(Case.source, Case.escalation_rating)
-    ).all()
+    query = select(Case.source, Case.escalation_rating, func.count(Case.id)).where(
+        Case.created_at >= period_start, Case.created_at < period_end
+    )
+    if category_id is not None:
+        query = query.where(Case.thread_id.in_(select(Thread.id).where(Thread.category_id == category_id)))
+    rows = db.session.execute(query.group_by(Case.source, Case.escalation_rating)).all()
     keys = [*RATING_LABELS, UNRATED]
     by_rating = dict.fromkeys(keys, 0)
     by_source = {source.value: dict.fromkeys(keys, 0) for source in CaseSource}

@@ -226,10 +226,12 @@ def is_escalated() -> ColumnElement[bool]:
     return exists().where(Case.thread_id == Thread.id)
 
 
-def _question_counts(period: Period):
-    def count_where(condition) -> ColumnElement[int]:
-        return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
+def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """SQL: how many rows of the aggregate meet condition (0, not NULL, when none do)."""
+    return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
 
+
+def _question_counts(period: Period):
     return db.session.execute(
         select(
             func.count(Thread.id),

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy import case as sql_case
 
 from forum.extensions import db
 from forum.models import Category, Thread
@@ -82,10 +81,6 @@ def _window() -> metrics.Period:
     return metrics.Period(now - WINDOW, now + timedelta(seconds=1))
 
 
-def _sum_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
-
-
 def _counts(target_hours: float) -> tuple[ColumnElement[int], ...]:
     """questions, due, replied within the target, solved, solved by the community: one row of aggregates."""
     # Whole seconds: julianday arithmetic on SQLite is a hair off, and a reply at exactly 4 h is in time.
@@ -94,10 +89,10 @@ def _counts(target_hours: float) -> tuple[ColumnElement[int], ...]:
     deadline_passed = Thread.created_at <= clock.now() - timedelta(hours=target_hours)
     return (
         func.count(Thread.id),
-        _sum_where(or_(Thread.first_reply_at.is_not(None), deadline_passed)),
-        _sum_where(and_(Thread.first_reply_at.is_not(None), wait <= target_hours * 3600)),
-        _sum_where(solved),
-        _sum_where(and_(solved, Thread.solved_by == "community")),
+        metrics.count_where(or_(Thread.first_reply_at.is_not(None), deadline_passed)),
+        metrics.count_where(and_(Thread.first_reply_at.is_not(None), wait <= target_hours * 3600)),
+        metrics.count_where(solved),
+        metrics.count_where(and_(solved, Thread.solved_by == "community")),
     )
 
 
