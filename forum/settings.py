@@ -26,6 +26,10 @@ class Settings:
     mail_port: int = 25
     mail_sender: str = "Horseshoe <no-reply@horseshoe.local>"
     redis_url: str = ""
+    # "whoosh" (an index on this host's disk) or "postgres" (full-text search in the database, for several hosts).
+    search_backend: str = "whoosh"
+    # Signed-out visitors' home, category and thread pages are cached this long (0 turns the cache off).
+    anonymous_cache_s: int = 60
     max_body_bytes: int = 64 * 1024
     password_reset_max_age_s: int = 3600
     testing: bool = False
