@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.extensions import csrf
 
@@ -23,6 +24,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     uses_https = app.config["HORSESHOE"].uses_https
+    trust_proxies(app, app.config["HORSESHOE"].trusted_proxies)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
@@ -33,3 +35,13 @@ def init_app(app: Flask) -> None:
         if uses_https:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Behind a load balancer, take the client's address and scheme from the last `hops` proxies.
+
+    Without it every visitor shares the balancer's address, so per-IP rate limits would count
+    everyone together; trusting more hops than there are proxies would let clients pick their IP.
+    """
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

@@ -30,6 +30,8 @@ class Settings:
     search_backend: str = "whoosh"
     # Signed-out visitors' home, category and thread pages are cached this long (0 turns the cache off).
     anonymous_cache_s: int = 60
+    # Proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto to believe; 0 = none.
+    trusted_proxies: int = 0
     max_body_bytes: int = 64 * 1024
     password_reset_max_age_s: int = 3600
     testing: bool = False
