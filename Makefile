@@ -8,7 +8,7 @@ TEST_WORKERS ?= 2
 HORSESHOE_DATA_DIR ?= instance
 export HORSESHOE_DATA_DIR
 
-.PHONY: install browser screenshots run test test-sqlite test-postgres lint clean
+.PHONY: install browser screenshots run test test-sqlite test-postgres audit bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,11 @@ run: install
 	$(FLASK) worker & worker_pid=$$!; \
 	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-test: install test-sqlite test-postgres
+test: install audit test-sqlite test-postgres
+
+# bandit must be clean; pip-audit too when its vulnerability service is reachable (scripts/audit).
+audit: install
+	scripts/audit
 
 test-sqlite: install browser
 	scripts/ensure-redis

@@ -94,7 +94,7 @@ def _switch_to_wal(connection: sqlite3.Connection, attempts: int = 100) -> None:
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) and "busy" not in str(error):
                 raise
-            time.sleep(0.05 + random.random() * 0.05)
+            time.sleep(0.05 + random.random() * 0.05)  # nosec B311  # lock retry jitter
     raise sqlite3.OperationalError(f"could not switch {connection} to WAL: still locked")
 
 
@@ -136,7 +136,7 @@ class SQLiteStorage(Storage):
             " RETURNING count",
             (key, amount, now + expiry, now, now),
         ).fetchone()
-        if random.random() < 0.01:  # occasionally drop long-expired windows
+        if random.random() < 0.01:  # nosec B311  # occasionally drop long-expired windows
             self._connection().execute("DELETE FROM counter WHERE expires_at < ?", (now - 3600,))
         return row[0]
 

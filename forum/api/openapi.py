@@ -29,6 +29,7 @@ from forum.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 Schema = dict[str, Any]
 
+EXAMPLE_PASSWORD = "correct horse battery staple"  # nosec B105  # an example in the documentation
 ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, or a cookie-authenticated write without a valid X-CSRFToken header.",
     401: "Not authenticated: no credentials for a write, or a bad or revoked bearer token.",
@@ -152,7 +153,7 @@ def _account_paths() -> dict[str, Any]:
         "/tokens": {
             "post": operation("Sign in: mint a bearer token", (201, "The token (shown once)", token),
                               (400, 401, 413, 415, 422, *RATE_LIMITED), body=credentials, public=True,
-                              example={"email": "member@example.com", "password": "correct horse battery staple",
+                              example={"email": "member@example.com", "password": EXAMPLE_PASSWORD,
                                        "name": "my laptop"}),
         },
         "/tokens/current": {
@@ -162,7 +163,7 @@ def _account_paths() -> dict[str, Any]:
             "post": operation("Register an account", (201, "The new user", ref("User")),
                               (400, 409, 413, 415, 422, *RATE_LIMITED), body=registration, public=True,
                               example={"username": "newcomer", "email": "newcomer@example.com",
-                                       "password": "correct horse battery staple"}),
+                                       "password": EXAMPLE_PASSWORD}),
         },
         "/users/{user_id}": {
             "get": operation("A public profile", (200, "The user", ref("User")), (404,),

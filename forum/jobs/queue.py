@@ -93,7 +93,7 @@ def finish(job: Job) -> bool:
 def retry_delay_s(attempts: int) -> float:
     """Exponential backoff with jitter, so failing jobs don't retry in lockstep."""
     base = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(0, attempts - 1))
-    return base * random.uniform(0.8, 1.2)
+    return base * random.uniform(0.8, 1.2)  # nosec B311  # retry jitter, not security
 
 
 def fail(job: Job, error: str) -> bool:

@@ -30,7 +30,7 @@ COMMON_PASSWORDS = frozenset(
 )
 RESET_SALT = "password-reset"
 TOKEN_USE_PRECISION = timedelta(minutes=5)
-NO_PASSWORD = "!no-password"  # not an Argon2 hash: verify() raises, so authenticate() answers None
+NO_PASSWORD = "!no-password"  # nosec B105  # not an Argon2 hash: verify() raises, so authenticate() answers None
 _hasher = PasswordHasher()  # Argon2id: memory-hard, so stolen hashes are costly to crack
 _dummy_hash = ""
 # Test runs only: Argon2id with minimal cost, so hundreds of accounts don't take minutes to hash.

@@ -19,7 +19,7 @@ from forum.models import Category, Mission, Post, Role, Thread, ThreadKind, Thre
 from forum.services import accounts, categories, clock, missions, posting, qa
 from forum.services.errors import Invalid
 
-DEMO_PASSWORD = "horseshoe-demo"
+DEMO_PASSWORD = "horseshoe-demo"  # nosec B105  # demo accounts' documented password
 DEMO_DOMAIN = "demo.horseshoe"
 SEED = 20261120
 SPAN_DAYS = 60
@@ -240,7 +240,8 @@ def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: in
     summary = DemoSummary()
     try:
         cast = _seed_users(anchor, users, report, summary)
-        seeder = _Seeder(random.Random(SEED), anchor, cast, _seed_categories(cast.admin, summary), summary)
+        rng = random.Random(SEED)  # nosec B311  # seeded demo data
+        seeder = _Seeder(rng, anchor, cast, _seed_categories(cast.admin, summary), summary)
         # A big enough demo ends with a wave of look-alike questions, for the incident detector to find.
         outage = OUTAGE_QUESTIONS if threads >= 2 * len(OUTAGE_QUESTIONS) else []
         for index, moment in enumerate(seeder.thread_moments(threads - len(outage))):
@@ -414,7 +415,7 @@ class _Seeder:
         """
         if answer is None or thread.kind != ThreadKind.QUESTION.value:
             return
-        if random.Random(thread.title + answer.body).random() > 0.6:
+        if random.Random(thread.title + answer.body).random() > 0.6:  # nosec B311  # seeded demo data
             return
         clock.freeze(when)
         qa.accept_solution(thread.author, thread, answer)
@@ -424,7 +425,7 @@ class _Seeder:
 
         Its own generator per thread, so adding votes left the rest of the demo unchanged.
         """
-        rng = random.Random(f"votes:{thread.title}")
+        rng = random.Random(f"votes:{thread.title}")  # nosec B311  # seeded demo data
         posts = [p for p in db.session.scalars(select(Post).where(Post.thread_id == thread.id)) if p.is_public]
         voters = [user for user in self.cast.helpers + self.cast.askers]
         clock.freeze(min(thread.last_activity_at + timedelta(minutes=20), self.anchor - timedelta(minutes=1)))

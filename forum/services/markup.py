@@ -29,6 +29,16 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Site-relative paths ("/u/ana") and fragments stay; anything else must name a safe scheme.
 SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:", "#")
 SITE_PATH_PREFIX = "/"
+_URL_EDGE = "".join(chr(code) for code in range(0x21))  # C0 controls and space
+_URL_INSIDE = str.maketrans({"\t": None, "\n": None, "\r": None, "\\": "/"})
+
+
+def _url_as_browser_reads(value: str) -> str:
+    """The URL a browser would follow: ends trimmed, tabs/newlines dropped, "\\" read as "/".
+
+    Without this "/\\evil.example" looks like a site path yet leaves the site like "//evil.example".
+    """
+    return value.strip(_URL_EDGE).translate(_URL_INSIDE).lower()
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
@@ -37,13 +47,13 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         if name == "rel":
             return value == LINK_REL
         if name == "href":
-            lowered = value.lower()
-            site_path = lowered.startswith(SITE_PATH_PREFIX) and not lowered.startswith("//")
-            return site_path or lowered.startswith(SAFE_LINK_PREFIXES)
+            url = _url_as_browser_reads(value)
+            site_path = url.startswith(SITE_PATH_PREFIX) and not url.startswith("//")
+            return site_path or url.startswith(SAFE_LINK_PREFIXES)
         return name == "title"
     if tag == "img":
         if name == "src":
-            return value.lower().startswith("https://")
+            return _url_as_browser_reads(value).startswith("https://")
         return name in {"alt", "title"}
     if tag == "ol":
         return name == "start" and value.isdigit()

@@ -130,11 +130,16 @@ _cache_lock = threading.Lock()
 
 def _fetch_json(url: str, provider_name: str, form: dict[str, str] | None = None,
                 headers: dict[str, str] | None = None) -> Any:
-    """GET (or POST a form to) the provider and parse its JSON; any failure is a clear SignInRefused."""
+    """GET (or POST a form to) the provider and parse its JSON; any failure is a clear SignInRefused.
+
+    Only http(s): the discovery document names the other endpoints, and urlopen would read file: too.
+    """
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise SignInRefused(f"{provider_name} named an address that is not http or https.")
     data = urllib.parse.urlencode(form).encode() if form is not None else None
     request = urllib.request.Request(url, data=data, headers={"Accept": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as response:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as response:  # nosec B310  # http(s) only, above
             body = response.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as exc:
         reason = _oauth_error(exc)

@@ -61,10 +61,10 @@ class Action(StrEnum):
     ANALYTICS_VIEW = "analytics:view"
     MEMBER_360_VIEW = "member-360:view"
     INTEGRATIONS_MANAGE = "integrations:manage"
-    TOKEN_LIST = "token:list"
-    TOKEN_CREATE = "token:create"
-    TOKEN_REVOKE = "token:revoke"
-    SERVICE_TOKEN_MANAGE = "service-token:manage"
+    TOKEN_LIST = "token:list"  # nosec B105  # permission name
+    TOKEN_CREATE = "token:create"  # nosec B105  # permission name
+    TOKEN_REVOKE = "token:revoke"  # nosec B105  # permission name
+    SERVICE_TOKEN_MANAGE = "service-token:manage"  # nosec B105  # permission name
 
 
 def _signed_in(user: User | None) -> bool:

@@ -235,7 +235,7 @@ def retry_delay_s(attempts: int, retry_after_s: float | None = None) -> float:
     if retry_after_s is not None:
         return min(float(MAX_RETRY_S), max(1.0, retry_after_s))
     base = min(MAX_RETRY_S, FIRST_RETRY_S * 2 ** max(0, attempts - 1))
-    return base * random.uniform(0.8, 1.2)
+    return base * random.uniform(0.8, 1.2)  # nosec B311  # retry jitter, not security
 
 
 def _failed(delivery: WebhookDelivery, outcome: Outcome) -> None:

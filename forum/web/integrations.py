@@ -17,7 +17,7 @@ from forum.services.permissions import Action, require
 from forum.web.forms_support import show_errors
 
 bp = Blueprint("integrations", __name__)
-SECRET_HINT = "Receivers verify signatures with it. Copy it now: it is not shown again."
+SECRET_HINT = "Receivers verify signatures with it. Copy it now: it is not shown again."  # nosec B105  # not a secret
 PRIVATE_HINT = ("Tick only for your own server inside your network (loopback or private address). "
                 "Link-local, multicast and reserved addresses are never allowed.")
 

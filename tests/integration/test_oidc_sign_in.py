@@ -231,3 +231,9 @@ def test_a_wrong_client_secret_is_reported_plainly(client, app, provider, monkey
 def test_after_signing_in_only_same_site_pages_are_followed(client, provider):
     response = sign_in(client, provider, "?next=//evil.example.com/phish")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_a_discovery_document_naming_a_file_url_is_not_fetched(client, provider):
+    provider.discovery_overrides = {"token_endpoint": "file:///etc/passwd"}
+    back = provider.authorize(go_to_provider(client))
+    refused(client.get(local(back)), "Acme ID named an address that is not http or https.")
