@@ -1,0 +1,237 @@
+"""One seeded community per security module, and requests that each run in a savepoint rolled back afterwards.
+
+The matrix sends about 1,700 requests; a fresh community per request (or per test) would cost minutes,
+so the community is built once per module inside an outer transaction, and every request runs inside
+a SAVEPOINT on that connection that is rolled back as soon as the response is in. So every request,
+even an admin deleting the thread, meets the same pristine community, and nothing is ever committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, func, orm, select, update
+
+from forum.extensions import db as _db
+from forum.models import Category, Notification, Subscription, User, WebhookDelivery
+from forum.services import (
+    accounts,
+    api_tokens,
+    case_connector,
+    cases,
+    incidents,
+    missions,
+    notifications,
+    reading,
+    subscriptions,
+    webhooks,
+)
+from moderation.models import ReviewKind
+from moderation.services import queue, suspensions, watched_words
+from tests import factories
+
+PUBLIC_URL = "https://93.184.215.14/hooks"  # an IP literal: never resolved, never contacted (no jobs run)
+SUSPENDED_UNTIL = datetime(2099, 1, 1, tzinfo=UTC)
+# Columns any authenticated call may touch, refused or not: when a bearer token was last used (api.md's token list).
+BOOKKEEPING = {"api_token": {"last_used_at"}}
+
+
+@dataclass
+class World:
+    """Ids and names of one small community: everything a URL in the route table can name."""
+
+    # role -> user id. "suspended" is the owner under an active suspension (applied per request): the same
+    # person and content, so any difference from "owner" is the suspension's doing and nothing else.
+    users: dict[str, int] = field(default_factory=dict)
+    session_ids: dict[str, str] = field(default_factory=dict)  # role -> Flask-Login session id
+    tokens: dict[str, str] = field(default_factory=dict)  # role -> raw write-scope bearer token
+    read_token: str = ""  # the owner's read-scope bearer token
+    ids: dict[str, int | str] = field(default_factory=dict)  # named objects -> id (or slug/name/token)
+    connection: Connection | None = None  # the module's connection; every request runs in a savepoint on it
+    baselines: dict[str, dict[str, str]] = field(default_factory=dict)  # fingerprints of the untouched community
+
+    def param(self, name: str) -> int | str:
+        return self.ids[name]
+
+
+def _seed_people(world: World) -> dict[str, User]:
+    people = {
+        "owner": factories.make_user(username="asker"),
+        "other": factories.make_user(username="helper"),
+        "advocate": factories.make_user(role="advocate", username="advo"),
+        "moderator": factories.make_user(role="moderator", username="mod"),
+        "agent": factories.make_user(role="agent", username="agentsmith"),
+        "admin": factories.make_user(role="admin", username="boss"),
+    }
+    people["suspended"] = people["owner"]
+    for role, user in people.items():
+        world.users[role] = user.id
+        world.session_ids[role] = user.get_id()
+    for role, user in people.items():
+        if role != "suspended":
+            world.tokens[role] = api_tokens.create_personal_token(user, api_tokens.TokenInput("matrix", "write")).raw
+    world.tokens["suspended"] = world.tokens["owner"]
+    world.read_token = api_tokens.create_personal_token(people["owner"], api_tokens.TokenInput("reader", "read")).raw
+    return people
+
+
+def _seed_content(world: World, people: dict[str, User]) -> None:
+    owner, other, admin = people["owner"], people["other"], people["admin"]
+    category = factories.make_category(name="Billing", slug="billing")
+    spare = factories.make_category(name="Accounts", slug="accounts")
+    hook = webhooks.create_subscription(admin, webhooks.SubscriptionInput(PUBLIC_URL, ["post.created"],
+                                                                          "matrix-secret-1234"))
+    thread = factories.make_thread(author=owner, category=category, title="Charged twice for my plan",
+                                   tags=["refund"])
+    reply = factories.make_reply(thread, author=other, body="Check the invoices page; the second one is a hold.")
+    elsewhere = factories.make_thread(author=other, category=spare, title="Cannot sign in after the update")
+    subscriptions.watch(owner, thread)
+    case, _ = cases.escalate_thread(owner, thread, "Charged twice")
+    item = queue.open_item(reply, ReviewKind.FLAGGED, "spam")
+    _db.session.commit()
+    world.ids.update(
+        category_id=category.id, slug=category.slug, spare_category_id=spare.id, name="refund",
+        thread_id=thread.id, thread_slug=thread.slug, post_id=reading.question_post(thread).id, reply_id=reply.id,
+        other_thread_id=elsewhere.id, case_id=case.id, item_id=item.id, username=owner.username,
+        user_id=owner.id, webhook_id=hook.id, code="first_answer", toggle="lock",
+        delivery_id=_db.session.scalar(select(func.max(WebhookDelivery.id))),
+        watch_id=_db.session.scalar(select(Subscription.id).where(Subscription.user_id == owner.id).limit(1)),
+    )
+
+
+def _seed_staff_tools(world: World, people: dict[str, User]) -> None:
+    admin, agent = people["admin"], people["agent"]
+    now = datetime.now(UTC)
+    incident = incidents.open_incident(agent, "Sign-in outage", [world.ids["other_thread_id"]])
+    alert, _ = incidents.raise_alert([world.ids["thread_id"]], ["charged"], 1)
+    mission = missions.create_mission(people["moderator"], missions.MissionInput(
+        title="Billing rescue week", metric="solutions", goal=3, starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=6), points=10))
+    silenced = factories.make_user(username="silenced")
+    suspensions.suspend_user(people["moderator"], silenced,
+                             suspensions.SuspensionInput(now + timedelta(days=365), "Spam"))
+    word = watched_words.add_watched_word(admin, watched_words.WatchedWordInput("zzzforbidden", "block"))
+    service = api_tokens.create_service_token(admin, api_tokens.ServiceTokenInput(
+        "helpdesk", "write", new_username="helpdesk-bot", role="agent"))
+    case_connector.save_connector(admin, _db.session.get_one(Category, world.ids["spare_category_id"]),
+                                  case_connector.ConnectorInput(url=PUBLIC_URL, secret="connector-secret-1234"))
+    owner = people["owner"]
+    personal = api_tokens.list_personal_tokens(owner)[0]
+    world.ids.update(
+        silenced_id=silenced.id, incident_id=incident.id,
+        suspend_until=f"{now + timedelta(days=30):%Y-%m-%dT%H:%M:%SZ}",
+        alert_id=alert.id, mission_id=mission.id, word_id=word.id,
+        service_token_id=service.token.id, token_id=personal.id,
+        notification_id=_db.session.scalar(select(func.max(Notification.id)).where(Notification.user_id == owner.id)),
+        unsubscribe_token=notifications.unsubscribe_url(owner).rsplit("/", 1)[1], reset_token=_reset_token(owner),
+    )
+
+
+def _reset_token(user: User) -> str:
+    """The token a reset email would carry (the mail itself is a job that never runs here)."""
+    return accounts._reset_serializer().dumps({"uid": user.id, "pw": accounts._password_fingerprint(user)})
+
+
+@pytest.fixture(scope="module")
+def world(app: Flask) -> Iterator[World]:
+    """Seed the community once for the module in a transaction that is rolled back at the end."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        factory = orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        _db.session = orm.scoped_session(factory, scopefunc=original.registry.scopefunc)
+        try:
+            seeded = World()
+            people = _seed_people(seeded)
+            _seed_content(seeded, people)
+            with app.test_request_context():
+                _seed_staff_tools(seeded, people)
+            _db.session.commit()
+            _db.session.close()
+            missing = sorted(name for name, value in seeded.ids.items() if value is None)
+            assert not missing, f"the seeded community lacks {missing}: a route would test a missing row"
+            seeded.connection = connection
+            yield seeded
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+class Caller:
+    """Sends one request as one role, inside a savepoint that is rolled back when the response is in."""
+
+    def __init__(self, app: Flask, world: World) -> None:
+        self.app = app
+        self.world = world
+        self.connection: Connection = world.connection
+
+    def client(self, role: str, *, api: bool) -> FlaskClient:
+        client = self.app.test_client()
+        if role == "anonymous":
+            return client
+        if api:
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {self.world.tokens[role]}"
+        else:
+            with client.session_transaction() as sess:
+                sess["_user_id"] = self.world.session_ids[role]
+                sess["_fresh"] = True
+        return client
+
+    @contextmanager
+    def pristine(self, role: str) -> Iterator[None]:
+        """A savepoint around one request: the community as seeded, rolled back afterwards."""
+        savepoint = self.connection.begin_nested()
+        try:
+            if role == "suspended":
+                self.connection.execute(update(User).where(User.id == self.world.users["owner"]).values(
+                    suspended_until=SUSPENDED_UNTIL, suspension_reason="Spamming the billing category"))
+            yield
+        finally:
+            if savepoint.is_active:
+                savepoint.rollback()
+
+    def send(self, client: FlaskClient, role: str, method: str, path: str, **kwargs):
+        """One request against the pristine community; whatever it changes is undone afterwards."""
+        return self.send_and_fingerprint(client, role, method, path, fingerprint=False, **kwargs)[0]
+
+    def send_and_fingerprint(self, client: FlaskClient, role: str, method: str, path: str, *, fingerprint: bool = True,
+                             **kwargs) -> tuple[Any, dict[str, str] | None]:
+        """Like send(); also the database's fingerprint as the request left it (before the rollback)."""
+        with self.pristine(role):
+            response = client.open(path, method=method, **kwargs)
+            response.get_data()  # drain streamed bodies (CSV exports) while their savepoint still stands
+            response.close()
+            return response, self.fingerprint() if fingerprint else None
+
+    def pristine_fingerprint(self, role: str) -> dict[str, str]:
+        """The fingerprint of the untouched community as role sees it (a suspension is a row change)."""
+        key = "suspended" if role == "suspended" else "everyone"
+        if key not in self.world.baselines:
+            with self.pristine(role):
+                self.world.baselines[key] = self.fingerprint()
+        return self.world.baselines[key]
+
+    def fingerprint(self) -> dict[str, str]:
+        """A digest of every row of every table (as this connection sees it): any insert, update or delete shows."""
+        digests = {}
+        for table in _db.metadata.sorted_tables:
+            columns = [column for column in table.columns if column.name not in BOOKKEEPING.get(table.name, ())]
+            rows = self.connection.execute(select(*columns).order_by(*table.primary_key.columns)).all()
+            digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        return digests
+
+
+@pytest.fixture
+def caller(app: Flask, world: World) -> Caller:
+    return Caller(app, world)

@@ -1,0 +1,364 @@
+"""The expected authorization decision of every route in the URL map, for every kind of caller.
+
+Each entry names a policy: who is allowed, who is sent to sign in (pages) or gets a 401 (API), who is
+refused (403), and to whom the target stays invisible (404). test_authorization_matrix.py checks the
+table against the app and fails when a route has no entry, so a new route cannot go untested.
+
+"owner" is the member who owns what the URL names: the thread and its question post, the case (its
+customer), the notification, token, watch and profile. Where the URL names a reply (accept, vote,
+flag), the reply is other's answer on owner's thread, so "owner" is the asker and "other" its author.
+"suspended" is the owner under an active suspension: differences from "owner" are the suspension's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ALLOWED, SIGN_IN, UNAUTHORIZED, FORBIDDEN, HIDDEN = "allowed", "sign-in", 401, 403, 404
+# A feature switched off in this deployment (OpenID Connect without an issuer) is absent for everyone.
+ABSENT = 404
+Policy = dict[str, Any]
+ROLES = ("anonymous", "owner", "other", "advocate", "moderator", "agent", "admin", "suspended")
+
+
+def policy(default: Any, **overrides: Any) -> Policy:
+    """Every role gets default unless overridden by name."""
+    unknown = set(overrides) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+def _signed_in(default: Any, anonymous: Any, **overrides: Any) -> Policy:
+    return policy(default, anonymous=anonymous, **overrides)
+
+
+STAFF_ONLY = {"moderator": ALLOWED, "agent": ALLOWED, "admin": ALLOWED}
+AGENT_ONLY = {"agent": ALLOWED, "admin": ALLOWED}
+
+# --- pages (session cookie): anonymous visitors are sent to sign in -------------------------------------------
+PUBLIC = policy(ALLOWED)
+ABSENT_FEATURE = policy(ABSENT)
+SIGNED_IN = _signed_in(ALLOWED, SIGN_IN)
+# Take part (post, reply, vote, flag, me too, mint tokens): signed in and not suspended (domain.md, Moderation).
+ACTIVE = _signed_in(ALLOWED, SIGN_IN, suspended=FORBIDDEN)
+ADMIN = _signed_in(FORBIDDEN, SIGN_IN, admin=ALLOWED)
+STAFF = _signed_in(FORBIDDEN, SIGN_IN, **STAFF_ONLY)
+AGENT = _signed_in(FORBIDDEN, SIGN_IN, **AGENT_ONLY)
+# Moderator actions: moderators and above ("moderator+" in api.md).
+MODERATOR = STAFF
+# The review queue: moderators, and advocates only from 1,000 reputation (the advocate here has none).
+REVIEWER = STAFF
+# "Me too" on owner's question: anyone active but the asker.
+ACTIVE_NOT_ASKER = _signed_in(ALLOWED, SIGN_IN, owner=FORBIDDEN, suspended=FORBIDDEN)
+# Vote and flag on other's reply: anyone active but its author ("other").
+ACTIVE_NOT_AUTHOR = _signed_in(ALLOWED, SIGN_IN, other=FORBIDDEN, suspended=FORBIDDEN)
+# Edit a thread (title, tags): its author while active, and moderators.
+THREAD_AUTHOR_OR_MODERATOR = _signed_in(FORBIDDEN, SIGN_IN, owner=ALLOWED, **STAFF_ONLY)
+# Edit a post: its author while active, moderators, and advocates (wiki-style editing of live posts).
+POST_EDITOR = _signed_in(FORBIDDEN, SIGN_IN, owner=ALLOWED, advocate=ALLOWED, **STAFF_ONLY)
+# Delete a post: its author (suspended or not: taking one's own words down is not taking part) and moderators.
+POST_AUTHOR_OR_MODERATOR = _signed_in(FORBIDDEN, SIGN_IN, owner=ALLOWED, suspended=ALLOWED, **STAFF_ONLY)
+# Earlier versions may hold what the author removed on purpose: author and moderators; invisible to the rest.
+POST_HISTORY = policy(HIDDEN, owner=ALLOWED, suspended=ALLOWED, **STAFF_ONLY)
+# Accept / un-accept a solution, clear a needs-info request: the asker or staff.
+ASKER_OR_STAFF = _signed_in(FORBIDDEN, SIGN_IN, owner=ALLOWED, suspended=ALLOWED, **STAFF_ONLY)
+ASKER = _signed_in(FORBIDDEN, SIGN_IN, owner=ALLOWED, suspended=ALLOWED)
+# Escalate: the asker (asking for support is never taken away), advocates and staff.
+ESCALATOR = _signed_in(FORBIDDEN, SIGN_IN, owner=ALLOWED, suspended=ALLOWED, advocate=ALLOWED, **STAFF_ONLY)
+# Ask for more information on a question: advocates and staff.
+ADVOCATE_OR_STAFF = _signed_in(FORBIDDEN, SIGN_IN, advocate=ALLOWED, **STAFF_ONLY)
+# Something that belongs to the owner alone (a notification, a token, a watch): invisible to everyone else.
+OWN = _signed_in(HIDDEN, SIGN_IN, owner=ALLOWED, suspended=ALLOWED)
+# A service case: its customer and agents; invisible to everyone else, moderators included.
+CASE_READER = _signed_in(HIDDEN, SIGN_IN, owner=ALLOWED, suspended=ALLOWED, **AGENT_ONLY)
+# Staff-only pages about one member: other callers do not learn the page exists.
+STAFF_HIDDEN = _signed_in(HIDDEN, SIGN_IN, **STAFF_ONLY)
+# Staff decide about advocates (invite, make, revoke) on members.
+ADVOCATE_MAKER = STAFF
+
+# --- API (bearer token): anonymous callers get a 401 problem -----------------------------------------------------
+API_PUBLIC = policy(ALLOWED)
+API_SIGNED_IN = _signed_in(ALLOWED, UNAUTHORIZED)
+API_ACTIVE = _signed_in(ALLOWED, UNAUTHORIZED, suspended=FORBIDDEN)
+API_ADMIN = _signed_in(FORBIDDEN, UNAUTHORIZED, admin=ALLOWED)
+API_AGENT = _signed_in(FORBIDDEN, UNAUTHORIZED, **AGENT_ONLY)
+API_MODERATOR = _signed_in(FORBIDDEN, UNAUTHORIZED, **STAFF_ONLY)
+API_REVIEWER = API_MODERATOR
+API_ACTIVE_NOT_ASKER = _signed_in(ALLOWED, UNAUTHORIZED, owner=FORBIDDEN, suspended=FORBIDDEN)
+API_ACTIVE_NOT_AUTHOR = _signed_in(ALLOWED, UNAUTHORIZED, other=FORBIDDEN, suspended=FORBIDDEN)
+API_THREAD_AUTHOR_OR_MODERATOR = _signed_in(FORBIDDEN, UNAUTHORIZED, owner=ALLOWED, **STAFF_ONLY)
+API_POST_EDITOR = _signed_in(FORBIDDEN, UNAUTHORIZED, owner=ALLOWED, advocate=ALLOWED, **STAFF_ONLY)
+API_POST_AUTHOR_OR_MODERATOR = _signed_in(FORBIDDEN, UNAUTHORIZED, owner=ALLOWED, suspended=ALLOWED, **STAFF_ONLY)
+API_POST_HISTORY = POST_HISTORY
+API_ASKER_OR_STAFF = _signed_in(FORBIDDEN, UNAUTHORIZED, owner=ALLOWED, suspended=ALLOWED, **STAFF_ONLY)
+API_ASKER = _signed_in(FORBIDDEN, UNAUTHORIZED, owner=ALLOWED, suspended=ALLOWED)
+API_ESCALATOR = _signed_in(FORBIDDEN, UNAUTHORIZED, owner=ALLOWED, suspended=ALLOWED, advocate=ALLOWED,
+                           **STAFF_ONLY)
+API_ADVOCATE_OR_STAFF = _signed_in(FORBIDDEN, UNAUTHORIZED, advocate=ALLOWED, **STAFF_ONLY)
+# Reading a case: a case is never shown to whoever may not see it, so even a token-less caller gets the 404.
+API_CASE_READER = policy(HIDDEN, owner=ALLOWED, suspended=ALLOWED, **AGENT_ONLY)
+# Writing to a case needs a caller first (401), then one who may see it (else 404).
+API_CASE_WRITER = policy(HIDDEN, anonymous=UNAUTHORIZED, owner=ALLOWED, suspended=ALLOWED, **AGENT_ONLY)
+# Working a case: agents; its customer sees it but may not change it (403); to everyone else it does not exist.
+API_CASE_WORKER = policy(HIDDEN, anonymous=UNAUTHORIZED, owner=FORBIDDEN, suspended=FORBIDDEN, **AGENT_ONLY)
+# Inbound helpdesk events authenticate by HMAC signature, never by token or cookie: unsigned is 401 for all.
+HMAC_SIGNED = policy(UNAUTHORIZED)
+
+
+def is_api_key(key: str) -> bool:
+    """Whether a "METHOD endpoint" key names an API route (blueprints api, search_api, moderation_api_*)."""
+    return "api" in key.split(" ")[1].split(".")[0].split("_")
+
+
+@dataclass(frozen=True)
+class Route:
+    """A policy, plus what the request needs so that only authorization can stop it.
+
+    params maps a URL argument to a key of World.ids when the default (same name) is not right;
+    data is a form body, json a JSON body; a string value "@name" in either stands for World.ids[name].
+    """
+
+    policy: Policy
+    params: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] | None = None
+    json: dict[str, Any] | None = None
+
+
+R = Route
+REPLY = {"post_id": "reply_id"}
+SILENCED = {"user_id": "silenced_id"}  # a member already suspended, for the routes that lift suspensions
+
+ROUTES: dict[str, Route] = {
+    # public reading
+    "GET home.index": R(PUBLIC),
+    "GET categories.show": R(PUBLIC),
+    "GET threads.show": R(PUBLIC, params={"slug": "thread_slug"}),  # /t/<id> and /t/<id>/<slug>
+    "GET tags.show": R(PUBLIC),
+    "GET users.show": R(PUBLIC),
+    "GET reputation.ledger": R(PUBLIC),
+    "GET reputation.privilege_list": R(PUBLIC),
+    "GET recognition.badge_list": R(PUBLIC),
+    "GET recognition.badge_holders": R(PUBLIC),
+    "GET recognition.leaderboard": R(PUBLIC),
+    "GET recognition.mission_list": R(PUBLIC),
+    "GET scorecard.index": R(PUBLIC),
+    "GET search.results": R(PUBLIC),
+    "GET feeds.latest": R(PUBLIC),
+    "GET feeds.solved": R(PUBLIC),
+    "GET feeds.category": R(PUBLIC),
+    "GET feeds.tag": R(PUBLIC),
+    "GET threads.post_history": R(POST_HISTORY),
+    # accounts: open to everyone (a signed-in visitor is sent on, which is "allowed" too)
+    "GET auth.login": R(PUBLIC),
+    "POST auth.login": R(PUBLIC, data={"email": "asker@example.com", "password": "wrong password"}),
+    "POST auth.logout": R(SIGNED_IN),
+    "GET auth.register": R(PUBLIC),
+    "POST auth.register": R(PUBLIC, data={"username": "newcomer", "email": "new@example.com",
+                                          "password": "a long enough passphrase"}),
+    "GET auth.forgot_password": R(PUBLIC),
+    "POST auth.forgot_password": R(PUBLIC, data={"email": "asker@example.com"}),
+    "GET auth.reset_password": R(PUBLIC, params={"token": "reset_token"}),
+    "POST auth.reset_password": R(PUBLIC, params={"token": "reset_token"}, data={"password": "another passphrase"}),
+    "GET oidc.callback": R(ABSENT_FEATURE),
+    "POST oidc.start": R(ABSENT_FEATURE),
+    # One-click unsubscribe: the signed token in the URL is the credential (RFC 8058), whoever follows it.
+    "GET notifications.unsubscribe_confirm": R(PUBLIC, params={"token": "unsubscribe_token"}),
+    "POST notifications.unsubscribe": R(PUBLIC, params={"token": "unsubscribe_token"}),
+    # taking part
+    # A suspended member still sees the form (every page shows the suspension banner); posting it is refused.
+    "GET threads.new": R(SIGNED_IN),
+    "POST threads.new": R(ACTIVE, data={"category_id": "@category_id", "kind": "question",
+                                        "title": "Where is my refund now?", "tags": "",
+                                        "body": "I was promised a refund last week."}),
+    "POST threads.reply": R(ACTIVE, data={"body": "Same here, any news?"}),
+    "POST qa.preview": R(SIGNED_IN, data={"body": "*hello*"}),
+    "POST qa.me_too": R(ACTIVE_NOT_ASKER),
+    "POST qa.withdraw_me_too": R(ACTIVE),
+    "POST qa.vote": R(ACTIVE_NOT_AUTHOR, params=REPLY),
+    # The page lets the reply's author "withdraw" the vote they cannot have given (a no-op); the API says 403.
+    "POST qa.withdraw_vote": R(ACTIVE, params=REPLY),
+    "POST moderation_flags.create": R(ACTIVE_NOT_AUTHOR, params=REPLY, data={"flag-{reply_id}-reason": "spam"}),
+    "GET threads.edit": R(THREAD_AUTHOR_OR_MODERATOR),
+    "POST threads.edit": R(THREAD_AUTHOR_OR_MODERATOR, data={"title": "Charged twice for my yearly plan",
+                                                             "tags": "refund"}),
+    "GET threads.edit_post": R(POST_EDITOR),
+    "POST threads.edit_post": R(POST_EDITOR, data={"body": "Charged twice, both on the 3rd."}),
+    "GET threads.delete_post": R(POST_AUTHOR_OR_MODERATOR),
+    "POST threads.delete_post": R(POST_AUTHOR_OR_MODERATOR),
+    "POST qa.accept": R(ASKER_OR_STAFF, params=REPLY),
+    "POST qa.unaccept": R(ASKER_OR_STAFF),
+    "POST qa.give_feedback": R(ASKER, data={"resolved": "yes", "rating": "5"}),
+    "POST qa.request_info": R(ADVOCATE_OR_STAFF, data={"note": "Which plan are you on?"}),
+    "POST qa.clear_info": R(ASKER_OR_STAFF),
+    "POST cases.escalate": R(ESCALATOR, data={"reason": "Still charged twice"}),
+    # following and notifications: not "taking part", so a suspension does not stop them
+    "POST follows.watch_thread": R(SIGNED_IN),
+    "POST follows.mute_thread": R(SIGNED_IN),
+    "POST follows.follow_category": R(SIGNED_IN),
+    "POST follows.mute_category": R(SIGNED_IN),
+    "POST follows.follow_tag": R(SIGNED_IN),
+    "POST follows.unfollow_tag": R(SIGNED_IN),
+    "POST follows.forget": R(OWN, params={"subscription_id": "watch_id"}),
+    "GET notifications.index": R(SIGNED_IN),
+    "POST notifications.mark_all_read": R(SIGNED_IN),
+    # Marks only the caller's own notifications: someone else's id is a no-op redirect, not a 404.
+    "POST notifications.mark_one_read": R(SIGNED_IN),
+    "GET notifications.settings": R(SIGNED_IN),
+    "POST notifications.settings": R(SIGNED_IN, data={"email_frequency": "daily"}),
+    "GET users.edit": R(SIGNED_IN),
+    "POST users.edit": R(SIGNED_IN, data={"display_name": "Asker", "bio": "", "time_zone": "UTC"}),
+    "GET tokens.index": R(SIGNED_IN),
+    "POST tokens.index": R(ACTIVE, data={"name": "my script", "scope": "read"}),
+    "POST tokens.revoke": R(OWN),
+    # service cases
+    "GET cases.show": R(CASE_READER),
+    "POST cases.write": R(CASE_READER, data={"body": "My account number is 12345."}),
+    "GET desk.index": R(AGENT),
+    "GET desk.case": R(AGENT),
+    "POST desk.assign": R(AGENT, data={"assignee_id": ""}),
+    "POST desk.claim": R(AGENT),
+    "POST desk.message": R(AGENT, data={"body": "We are on it.", "visibility": "customer"}),
+    "POST desk.move_post": R(AGENT, params=REPLY),
+    "POST desk.change_priority": R(AGENT, data={"priority": "high"}),
+    "POST desk.rate": R(AGENT, data={"rating": "needed"}),
+    "POST desk.resolve": R(AGENT, data={"resolution": "Refunded the second charge."}),
+    "POST desk.change_status": R(AGENT, data={"status": "open"}),
+    # moderation
+    "GET moderation_queue.index": R(REVIEWER),
+    "POST moderation_queue.decide": R(REVIEWER, data={"action": "dismiss", "note": ""}),
+    "GET moderation_audit.index": R(MODERATOR),
+    "GET moderation_needs_staff.index": R(STAFF),
+    "POST moderation_actions.hide_post": R(MODERATOR, params=REPLY, data={"reason": "spam"}),
+    "POST moderation_actions.unhide_post": R(MODERATOR, params=REPLY),
+    "POST moderation_actions.restore_post": R(MODERATOR, params=REPLY),
+    "POST moderation_actions.toggle_thread": R(MODERATOR),
+    "POST moderation_actions.merge_thread": R(MODERATOR, data={"merge-target_id": "@other_thread_id"}),
+    "POST moderation_actions.move_thread": R(MODERATOR, data={"move-category_id": "@spare_category_id"}),
+    "GET moderation_actions.split_thread": R(MODERATOR),
+    "POST moderation_actions.split_thread": R(MODERATOR, data={"title": "A new question split off"}),
+    "GET moderation_suspensions.suspend": R(MODERATOR),
+    "POST moderation_suspensions.suspend": R(MODERATOR, data={"days": "7", "reason": "Spam"}),
+    "POST moderation_suspensions.lift": R(MODERATOR, params=SILENCED),
+    # staff tools
+    "GET member_360.show": R(STAFF_HIDDEN),
+    "GET reputation.candidates": R(STAFF),
+    "POST reputation.make_advocate": R(ADVOCATE_MAKER),
+    "POST reputation.invite_advocate": R(ADVOCATE_MAKER),
+    "POST reputation.revoke_advocate": R(ADVOCATE_MAKER),
+    "GET recognition.staff_missions": R(STAFF),
+    "POST recognition.staff_missions": R(STAFF, data={"title": "Solve three", "metric": "solutions", "goal": "3",
+                                                      "points": "5", "starts_at": "2026-01-01T00:00",
+                                                      "ends_at": "2099-01-01T00:00"}),
+    "GET recognition.edit_mission": R(STAFF),
+    "POST recognition.edit_mission": R(STAFF, data={"title": "Solve four"}),
+    "GET recognition.delete_mission": R(STAFF),
+    "POST recognition.delete_mission": R(STAFF),
+    "GET analytics.dashboard": R(AGENT),
+    "GET analytics.metrics_csv": R(AGENT),
+    "GET analytics.threads_csv": R(AGENT),
+    "GET incidents.index": R(AGENT),
+    "POST incidents.create": R(AGENT, data={"title": "Billing outage", "thread_ids": "@thread_id"}),
+    "GET incidents.show": R(AGENT),
+    "POST incidents.resolve": R(AGENT, data={"resolution": "Fixed at 10:00."}),
+    "POST incidents.link": R(AGENT, data={"thread_ids": "@thread_id"}),
+    "POST incidents.unlink": R(AGENT, params={"thread_id": "other_thread_id"}),
+    "POST incidents.update": R(AGENT, data={"body": "Still looking."}),
+    "POST incidents.add_alert": R(AGENT, data={"incident_id": "@incident_id"}),
+    "POST incidents.dismiss": R(AGENT),
+    "POST incidents.open_from_alert": R(AGENT, data={"title": "Charges outage"}),
+    # administration
+    "GET admin.index": R(ADMIN),
+    "GET admin.category_list": R(ADMIN),
+    "POST admin.category_list": R(ADMIN, data={"name": "Shipping", "slug": "shipping", "position": "0"}),
+    "GET admin.category_edit": R(ADMIN),
+    "POST admin.category_edit": R(ADMIN, data={"name": "Billing", "slug": "billing", "position": "0"}),
+    "GET admin.settings": R(ADMIN),
+    "POST admin.settings": R(ADMIN, data={"moderation.hide_threshold": "3"}),
+    "GET admin.user_list": R(ADMIN),
+    "POST admin.user_role": R(ADMIN, data={"role": "member"}),
+    "GET moderation_users.anonymize": R(ADMIN),
+    "POST moderation_users.anonymize": R(ADMIN, data={"confirm": ""}),
+    "GET moderation_watched_words.index": R(ADMIN),
+    "POST moderation_watched_words.index": R(ADMIN, data={"phrase": "zzznew", "mode": "block"}),
+    "POST moderation_watched_words.delete": R(ADMIN),
+    "GET integrations.webhook_list": R(ADMIN),
+    "POST integrations.webhook_list": R(ADMIN, data={"url": "https://93.184.215.14/x", "events": "post.created",
+                                                     "secret": "a-secret-of-length"}),
+    "POST integrations.webhook_delete": R(ADMIN, params={"subscription_id": "webhook_id"}),
+    "POST integrations.webhook_enable": R(ADMIN, params={"subscription_id": "webhook_id"}),
+    "GET integrations.delivery_log": R(ADMIN),
+    "POST integrations.redeliver": R(ADMIN),
+    "GET integrations.connector_list": R(ADMIN),
+    "GET integrations.connector_edit": R(ADMIN, params={"category_id": "spare_category_id"}),
+    "POST integrations.connector_edit": R(ADMIN, params={"category_id": "spare_category_id"},
+                                          data={"url": "https://93.184.215.14/desk", "active": "y"}),
+    "POST integrations.connector_delete": R(ADMIN, params={"category_id": "spare_category_id"}),
+    "GET tokens.service_list": R(ADMIN),
+    "POST tokens.service_list": R(ADMIN, data={"name": "bot", "scope": "read", "new_username": "newbot",
+                                               "role": "agent"}),
+    "POST tokens.service_revoke": R(ADMIN, params={"token_id": "service_token_id"}),
+    # ---- API -------------------------------------------------------------------------------------------------------
+    "GET api.show_openapi": R(API_PUBLIC),
+    "GET api.list_badges": R(API_PUBLIC),
+    "GET api.show_leaderboard": R(API_PUBLIC),
+    "GET api.list_categories": R(API_PUBLIC),
+    "GET api.list_threads": R(API_PUBLIC),
+    "GET api.show_thread": R(API_PUBLIC),
+    "GET api.list_replies": R(API_PUBLIC),
+    "GET api.show_user": R(API_PUBLIC),
+    "GET api.show_reputation": R(API_PUBLIC),
+    "GET search_api.search": R(API_PUBLIC),
+    "GET search_api.similar": R(API_PUBLIC),
+    "POST api.create_token": R(API_PUBLIC, json={"email": "helper@example.com",
+                                                 "password": "correct horse battery staple"}),
+    "POST api.register_user": R(API_PUBLIC, json={"username": "newcomer", "email": "new@example.com",
+                                                  "password": "a long enough passphrase"}),
+    "DELETE api.revoke_current_token": R(API_SIGNED_IN),
+    "GET api.show_me": R(API_SIGNED_IN),
+    "PATCH api.update_me": R(API_SIGNED_IN, json={"display_name": "Someone"}),
+    "GET api.list_notifications": R(API_SIGNED_IN),
+    "POST api.mark_notifications_read": R(API_SIGNED_IN, json={}),
+    "POST api.watch_thread": R(API_SIGNED_IN),
+    "DELETE api.mute_thread": R(API_SIGNED_IN),
+    "POST api.start_thread": R(API_ACTIVE, json={"category_id": "@category_id", "title": "Where is my refund now?",
+                                                 "body": "I was promised a refund last week.", "kind": "question"}),
+    "POST api.reply_to_thread": R(API_ACTIVE, json={"body": "Same here, any news?"}),
+    "POST api.add_me_too": R(API_ACTIVE_NOT_ASKER),
+    "DELETE api.remove_me_too": R(API_ACTIVE),
+    "POST api.vote_helpful": R(API_ACTIVE_NOT_AUTHOR, params=REPLY),
+    "DELETE api.withdraw_vote": R(API_ACTIVE_NOT_AUTHOR, params=REPLY),
+    "POST moderation_api_flags.create": R(API_ACTIVE_NOT_AUTHOR, params=REPLY, json={"reason": "spam"}),
+    "PATCH api.update_thread": R(API_THREAD_AUTHOR_OR_MODERATOR, json={"title": "Charged twice for my yearly plan"}),
+    "PATCH api.edit_post": R(API_POST_EDITOR, json={"body": "Charged twice, both on the 3rd."}),
+    "DELETE api.delete_post": R(API_POST_AUTHOR_OR_MODERATOR),
+    "GET api.list_revisions": R(API_POST_HISTORY),
+    "PUT api.accept_solution": R(API_ASKER_OR_STAFF, json={"post_id": "@reply_id"}),
+    "DELETE api.unaccept_solution": R(API_ASKER_OR_STAFF),
+    "POST api.give_feedback": R(API_ASKER, json={"resolved": True, "rating": 5}),
+    "POST api.request_info": R(API_ADVOCATE_OR_STAFF, json={"note": "Which plan are you on?"}),
+    "DELETE api.clear_info_request": R(API_ASKER_OR_STAFF),
+    "POST api.escalate_thread": R(API_ESCALATOR, json={"reason": "Still charged twice"}),
+    "GET api.list_cases": R(API_AGENT),
+    "GET api.show_case": R(API_CASE_READER),
+    "PATCH api.change_case": R(API_CASE_WORKER, json={"priority": "high"}),
+    "POST api.post_case_message": R(API_CASE_WRITER, json={"body": "Any news?", "visibility": "customer"}),
+    "POST api.resolve_case": R(API_CASE_WORKER, json={"resolution": "Refunded.", "publish_to_thread": False}),
+    "POST api.apply_case_event": R(HMAC_SIGNED, json={"external_ref": "X-1", "status": "open"}),
+    "GET api.show_metrics_summary": R(API_AGENT),
+    "GET moderation_api_queue.list_queue": R(API_REVIEWER),
+    "POST moderation_api_queue.resolve": R(API_REVIEWER, json={"action": "dismiss"}),
+    "GET moderation_api_audit.list_audit": R(API_MODERATOR),
+    "POST moderation_api_suspensions.suspend": R(API_MODERATOR, json={"until": "@suspend_until",
+                                                                     "reason": "Spam"}),
+    "DELETE moderation_api_suspensions.lift": R(API_MODERATOR, params=SILENCED),
+    "POST api.create_category": R(API_ADMIN, json={"name": "Shipping", "slug": "shipping"}),
+    "GET api.show_settings": R(API_ADMIN),
+    "PATCH api.update_settings": R(API_ADMIN, json={"moderation.hide_threshold": 3}),
+    "GET api.list_webhooks": R(API_ADMIN),
+    "POST api.create_webhook": R(API_ADMIN, json={"url": "https://93.184.215.14/x", "events": ["post.created"],
+                                                  "secret": "a-secret-of-length"}),
+    "DELETE api.delete_webhook": R(API_ADMIN, params={"subscription_id": "webhook_id"}),
+    "GET api.list_webhook_deliveries": R(API_ADMIN, params={"subscription_id": "webhook_id"}),
+    "POST api.redeliver_webhook": R(API_ADMIN, params={"subscription_id": "webhook_id"}),
+}
