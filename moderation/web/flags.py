@@ -14,7 +14,7 @@ from forum.auth import acting_user
 from forum.models import Post
 from forum.services import reading
 from forum.services.errors import Conflict, Invalid
-from forum.services.permissions import Action, can
+from forum.services.permissions import Action, can, require
 from forum.web.thread_page import post_location
 from moderation.services import flags
 
@@ -50,6 +50,7 @@ def may_flag(post: Post) -> bool:
 def create(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
+    require(viewer, Action.POST_FLAG, post)  # refused before the form is read: a refusal, not "choose a reason"
     form = FlagForm(prefix=f"flag-{post.id}")
     if not form.validate_on_submit():
         flash(" ".join(message for errors in form.errors.values() for message in errors), "error")

@@ -38,6 +38,12 @@ def test_a_flag_without_a_reason_is_refused_with_a_message(community, act_as):
     assert db.session.scalar(select(Flag)) is None
 
 
+def test_flagging_ones_own_post_is_refused_before_the_form_is_read(community, act_as):
+    response = act_as("other").post(f"/p/{community.reply.id}/flag", data={})
+    assert response.status_code == 403
+    assert db.session.scalar(select(Flag)) is None
+
+
 def test_anonymous_visitors_see_no_flag_form_and_are_sent_to_sign_in(community, act_as):
     client = act_as("anonymous")
     assert "/flag\"" not in text(client.get(f"/t/{community.thread.id}"))
