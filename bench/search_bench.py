@@ -10,7 +10,7 @@ and its data dir's search/ index. Steps:
   1. search.index.rebuild(), timed -> documents/s and posts/s (plus the document-building
      phase alone: database + HTML-to-text, without Whoosh).
   2. N x search.index.update_thread(id) on evenly spread threads -> ms each (p50/p99).
-  3. the corpus's queries.jsonl through search.query.search(ix, q) with one opened index:
+  3. the corpus's queries.jsonl through search.backends.whoosh_backend.search_index(ix, q) with one opened index:
      one warm-up pass, then --passes timed passes -> p50/p95/p99/max ms; then a fixed set of
      filter queries (category:, tag:, is:solved ...), each run --filter-repeats times.
 Prints a Markdown table and writes a dated section into bench/RESULTS.md (same day and commit:
@@ -107,7 +107,7 @@ def bench_updates(thread_ids: list[int], count: int, posts_per_thread: float) ->
 
 
 def run_queries(ix, queries: list[str], passes: int) -> tuple[list[float], dict[str, list[float]], list[int]]:
-    from search.query import search
+    from search.backends.whoosh_backend import search_index as search
 
     totals = [search(ix, q).total for q in queries]  # warm-up pass (also: hit counts)
     all_ms: list[float] = []

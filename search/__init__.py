@@ -1,9 +1,18 @@
-"""Search: a Whoosh index written only by the worker, queried by id and re-checked in the database.
+"""Search: an index written only by the worker, queried by id and re-checked in the database.
 
 Web processes only read the index. Every change to a thread enqueues a "search.index_thread"
-job (by name: forum never imports this package); the worker is the single writer, so
-Whoosh's one-writer lock is never contended. The index can always be rebuilt from the
-database, aside, and swapped in.
+job (by name: forum never imports this package); the worker is the single writer. The index
+can always be rebuilt from the database (`flask search reindex`, or the ensure_index job).
+
+Search backends: HORSESHOE_SEARCH_BACKEND chooses where the index lives (search.backends).
+"whoosh" (the default) keeps it in files on this host (search.index): fast and dependency-free,
+but only for one machine; a rebuild is written aside and swapped in, and Whoosh's one-writer lock
+is never contended. "postgres" keeps one row per thread in the search_documents table
+(search.models: a weighted tsvector with a GIN index, written by the same jobs) and answers with
+websearch_to_tsquery, ts_rank_cd and ts_headline, so several app servers can share it; it needs a
+PostgreSQL database and refuses to start on SQLite. Both take the same query language
+(search.query), rank with the same documented formula and go through the same permission
+re-check (search.service); did-you-mean suggestions are Whoosh-only.
 """
 
 from __future__ import annotations
@@ -13,8 +22,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from forum.jobs import registry
-    from search import api, cli, incidents, jobs, web
+    from search import api, backends, cli, incidents, jobs, models, web  # noqa: F401  (models: the table)
 
+    backends.validate(app.config["HORSESHOE"].search_backend, app.config["SQLALCHEMY_DATABASE_URI"])
     registry.register(jobs.INDEX_THREAD_JOB, jobs.index_thread)
     registry.register(jobs.REINDEX_JOB, jobs.reindex_all)
     registry.register(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)

@@ -1,4 +1,4 @@
-"""Build index documents from the database: sanitized text only, and only what everyone may see.
+"""Build search documents from the database: sanitized text only, and only what everyone may see.
 
 Deleted threads and posts are never indexed, nor pending or hidden ones (a thread whose
 question is not public is left out entirely); text comes from the sanitized HTML (as plain
@@ -19,12 +19,10 @@ from forum.models import Post, Thread, ThreadStatus, Visibility
 from search.schema import EXCERPT_CHARS
 
 MAX_BODY_CHARS = 200_000
-# The title's words count three times: its weight, in the one field queries match (see search.query).
-TITLE_REPEATS = 3
 
 
 def html_to_text(html: str) -> str:
-    """The visible text of sanitized HTML (entities decoded; Whoosh escapes it again in highlights)."""
+    """The visible text of sanitized HTML (entities decoded; snippets escape it again)."""
     return unescape(bleach.clean(html, tags=set(), strip=True))
 
 
@@ -33,17 +31,27 @@ def _naive(moment):
 
 
 def thread_document(thread: Thread, posts: list) -> dict | None:
-    """The index document for a thread, or None when it must not be searchable."""
+    """The backend-neutral document for a thread, or None when it must not be searchable.
+
+    Text comes in parts (title, question, accepted answer, other replies) so each backend can
+    weigh them its own way: Whoosh repeats the title and accepted answer in one field
+    (search.backends.whoosh_backend), PostgreSQL gives them tsvector weights A/B/C/D.
+    """
     if thread.deleted_at is not None or thread.visibility != Visibility.PUBLIC.value:
         return None
     live = [post for post in posts if post.deleted_at is None and post.visibility == Visibility.PUBLIC.value]
-    text = "\n\n".join(html_to_text(post.body_html) for post in _accepted_twice(thread, live))[:MAX_BODY_CHARS]
+    texts = {post.id: html_to_text(post.body_html) for post in live}
+    question = texts[live[0].id] if live else ""
+    accepted = texts.get(thread.accepted_post_id, "") if thread.accepted_post_id else ""
+    replies = [texts[post.id] for post in live[1:] if post.id != thread.accepted_post_id]
     return {
-        "thread_id": str(thread.id),
+        "thread_id": thread.id,
         "title": thread.title,
-        "body": "\n".join([thread.title] * TITLE_REPEATS + [text]),
-        "excerpt": text[:EXCERPT_CHARS],
-        "tags": ",".join(tag.name for tag in thread.tags),
+        "question": question[:MAX_BODY_CHARS],
+        "accepted": accepted[:MAX_BODY_CHARS],
+        "replies": "\n\n".join(replies)[:MAX_BODY_CHARS],
+        "text": "\n\n".join(texts[post.id] for post in _accepted_twice(thread, live))[:MAX_BODY_CHARS],
+        "tags": [tag.name for tag in thread.tags],
         "category": thread.category.slug,
         "author": thread.author.username_key,
         "status": thread.status,
@@ -55,10 +63,15 @@ def thread_document(thread: Thread, posts: list) -> dict | None:
     }
 
 
+def excerpt(document: dict) -> str:
+    """The start of the thread's text (question, accepted answer, replies) that snippets come from."""
+    return document["text"][:EXCERPT_CHARS]
+
+
 def _accepted_twice(thread: Thread, live: list) -> list:
     """The question, then the accepted answer, then every reply in order (so the accepted one twice).
 
-    Repeating the accepted answer doubles its words' weight in the one searched field: the
+    Repeating the accepted answer doubles its words' weight in Whoosh's one searched field: the
     accepted-answer boost without a field of its own to match (each field searched cost a
     third of query time), and it puts the solution in the stored excerpt snippets come from.
     """

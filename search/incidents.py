@@ -3,8 +3,9 @@
 A periodic worker job. It reads the window's unsolved questions from the database (the index may
 lag by seconds), turns each into a weighted bag of stemmed words with the search analyzer —
 title twice, the start of the question once — weighs words by how rare they are in the whole
-index (so "help" or "problem" bind nothing), and groups questions whose cosine similarity reaches
-the `incident.similarity` setting (single link: A~B and B~C put A, B, C together). Groups of at
+index of either backend (so "help" or "problem" bind nothing; PostgreSQL re-stems each word with
+its 'english' configuration, near enough for weights), and groups questions whose cosine similarity
+reaches the `incident.similarity` setting (single link: A~B and B~C put A, B, C together). Groups of at
 least `incident.min_questions` become alerts through forum.services.incidents, which makes sure
 a question is alerted once.
 """
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import Post, Thread, ThreadKind, Visibility
 from forum.services import clock, community_settings, incidents
-from search import index
+from search import backends
 from search.schema import _analyzer
 
 DETECT_JOB = "search.detect_incidents"
@@ -52,14 +53,9 @@ def _recent_unsolved_questions(since) -> list[tuple[int, str, str]]:
 
 
 def _document_frequencies(words: set[str], questions: int) -> tuple[dict[str, int], int]:
-    """How many indexed threads hold each word; the window itself stands in when there is no index."""
-    ix = index.open_index()
-    if ix is not None:
-        with ix.searcher() as searcher:
-            total = searcher.doc_count()
-            if total >= questions:
-                return {word: searcher.doc_frequency("body", word) for word in words}, total
-    return {}, 0
+    """How many indexed threads hold each word; the window itself stands in when the index is smaller."""
+    frequencies, total = backends.current().document_frequencies(words)
+    return (frequencies, total) if total and total >= questions else ({}, 0)
 
 
 def _vectors(rows: list[tuple[int, str, str]]) -> dict[int, dict[str, float]]:

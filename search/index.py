@@ -1,4 +1,4 @@
-"""The index on disk: open, update (worker only), rebuild aside and swap, recover.
+"""The Whoosh index on disk: open, update (worker only), rebuild aside and swap, recover.
 
 Layout: <data dir>/search/CURRENT names the live index directory; a rebuild writes a new
 directory, then replaces CURRENT atomically (os.replace), so searches never see a
@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
 from search import documents, reading
-from search.schema import SCHEMA_VERSION, build_schema
+from search.schema import SCHEMA_VERSION, build_schema, whoosh_fields
 
 log = logging.getLogger(__name__)
 POINTER = "CURRENT"
@@ -103,7 +103,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
     writer = ix.writer(limitmb=128)
     try:
         for document in documents.all_documents():
-            writer.add_document(**document)
+            writer.add_document(**whoosh_fields(document))
             written += 1
             report(1)
     except BaseException:
@@ -137,7 +137,8 @@ def writable_index() -> FileIndex:
 
 def update_thread(thread_id: int) -> None:
     """Write one thread's current state (or remove it) in the live index."""
-    write_document(writable_index(), thread_id, documents.document_for(thread_id))
+    document = documents.document_for(thread_id)
+    write_document(writable_index(), thread_id, whoosh_fields(document) if document else None)
 
 
 def write_document(ix: FileIndex, thread_id: int, document: dict | None) -> None:

@@ -1,9 +1,9 @@
-"""Worker handlers: the only code that writes the index."""
+"""Worker handlers: the only code that writes the index, whichever backend keeps it."""
 
 from __future__ import annotations
 
 from forum.services import indexing
-from search import index
+from search import backends
 
 INDEX_THREAD_JOB = indexing.INDEX_THREAD_JOB  # forum services enqueue it by this name
 REINDEX_JOB = "search.reindex"
@@ -13,15 +13,13 @@ ENSURE_EVERY_S = 60
 
 def index_thread(payload: dict) -> None:
     """Bring one thread up to date in the index (idempotent: it reads the current state)."""
-    index.update_thread(int(payload["thread_id"]))
+    backends.current().update_thread(int(payload["thread_id"]))
 
 
 def reindex_all(_payload: dict) -> None:
-    index.rebuild()
+    backends.current().rebuild()
 
 
 def ensure_index(_payload: dict) -> None:
     """Rebuild a missing or corrupt index (web processes only read, so they can't)."""
-    index.forget()  # look at the files again, not at this process's opened copy
-    if index.open_index() is None:
-        index.rebuild()
+    backends.current().ensure()

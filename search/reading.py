@@ -47,7 +47,8 @@ def snapshot(ix: FileIndex) -> Snapshot:
     else:
         searcher = ix.searcher()
     reader = searcher.reader()
-    values = {name: list(reader.column_reader(name)) for name in COLUMNS}
+    # An empty index (a new community) has no columns at all: no values, not an error.
+    values = {name: list(reader.column_reader(name)) if reader.has_column(name) else [] for name in COLUMNS}
     _local.snapshot = Snapshot(ix, searcher, values)
     return _local.snapshot
 

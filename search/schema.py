@@ -1,4 +1,4 @@
-"""What the index holds per thread: public text and the fields filters and ranking need."""
+"""What the Whoosh index holds per thread: public text and the fields filters and ranking need."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ _analyzer = StemmingAnalyzer(minsize=2)
 
 
 EXCERPT_CHARS = 2000  # highlighting re-tokenises stored text: keep it short (it dominated query time)
+# The title's words count three times: its weight, in the one field queries match (see search.query).
+TITLE_REPEATS = 3
 
 
 def build_schema() -> Schema:
@@ -33,3 +35,16 @@ def build_schema() -> Schema:
         created=DATETIME(sortable=True, stored=True),
         last_activity=DATETIME(sortable=True),
     )
+
+
+def whoosh_fields(document: dict) -> dict:
+    """The Whoosh fields for a neutral search document (search.documents.thread_document)."""
+    return {
+        "thread_id": str(document["thread_id"]),
+        "title": document["title"],
+        "body": "\n".join([document["title"]] * TITLE_REPEATS + [document["text"]]),
+        "excerpt": document["text"][:EXCERPT_CHARS],
+        "tags": ",".join(document["tags"]),
+        **{name: document[name] for name in ("category", "author", "status", "solved", "answered", "votes",
+                                             "created", "last_activity")},
+    }

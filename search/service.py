@@ -1,20 +1,19 @@
-"""Search as the pages and the API use it: ranked ids from the index, re-checked in the database.
+"""Search as the pages and the API use it: ranked ids from the backend, re-checked in the database.
 
-The index may be stale (the worker applies changes a moment later), so every hit is
-reloaded through forum's visibility rules: a stale index can never show something hidden.
+The index (Whoosh files or the search_documents table) may be stale: the worker applies changes
+a moment later. So every hit is reloaded through forum's visibility rules, whatever the backend:
+a stale index can never show something hidden.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 from forum.models import Thread, User
 from forum.services import reading
 from forum.services.errors import Invalid
-from search import index, query
+from search import backends, query
 
-log = logging.getLogger(__name__)
 PER_PAGE = 20
 MAX_PAGE = 50
 REBUILDING = "Search is being rebuilt; results will be back in a minute."
@@ -51,14 +50,9 @@ def search_threads(
     """One page of visible matches for the query (plus filters such as category/tag/status)."""
     if not 1 <= page <= MAX_PAGE:
         raise Invalid({"page": [f"Choose a page from 1 to {MAX_PAGE}."]})
-    ix = index.open_index()
-    if ix is None:
-        return SearchPage([], 0, page, False, notices=[REBUILDING])
     try:
-        results = query.search(ix, _with_filters(raw, filters or {}), highlight_first=page * per_page + per_page)
-    except Exception:  # damaged files: say so; the worker's ensure_index job rebuilds them
-        log.exception("search index unreadable")
-        index.forget()
+        results = backends.current().search(_with_filters(raw, filters or {}), highlight_first=(page + 1) * per_page)
+    except backends.Unavailable:  # missing or damaged index: say so; the worker's ensure_index job rebuilds it
         return SearchPage([], 0, page, False, notices=[REBUILDING])
     visible = reading.visible_threads_by_id(viewer, [hit.thread_id for hit in results.hits])
     hits = [hit for hit in results.hits if hit.thread_id in visible]
@@ -79,9 +73,8 @@ def search_threads(
 
 def similar_threads(viewer: User | None, title: str, limit: int = 5) -> list[Thread]:
     """Solved threads likely to answer the same question, for the ask page."""
-    ix = index.open_index()
-    if ix is None or len((title or "").strip()) < 3:
+    if len((title or "").strip()) < 3:
         return []
-    ids = query.similar(ix, title, limit=limit * 2)
+    ids = backends.current().similar(title, limit=limit * 2)
     visible = reading.visible_threads_by_id(viewer, ids)
     return [visible[i] for i in ids if i in visible][:limit]

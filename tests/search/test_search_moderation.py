@@ -6,12 +6,9 @@ import pytest
 
 from forum.extensions import db
 from forum.services import moderation_state, posting, reading
-from search import documents, query
+from search import documents
 from tests.moderation_support import HOLD_WORD, holding  # noqa: F401  (fixture)
-
-
-def _ids(ix, raw: str) -> list[int]:
-    return [hit.thread_id for hit in query.search(ix, raw).hits]
+from tests.search.helpers import ids as _ids
 
 
 @pytest.mark.usefixtures("holding")

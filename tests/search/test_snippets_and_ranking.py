@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from forum.services import qa
-from search import query, snippets
+from search import snippets
+from tests.search.helpers import ids
 
 
 def _words(raw: str) -> frozenset[str]:
@@ -45,8 +46,7 @@ def test_an_accepted_answer_outranks_the_same_words_in_another_reply(make, searc
     make.make_reply(helped, body="Move it away from the microwave.")
     make.make_reply(other, body="Update the firmware.")
     qa.accept_solution(other.author, other, make.make_reply(other, body="Move it away from the microwave."))
-    ranked = [hit.thread_id for hit in query.search(search_index(), "firmware").hits]
-    assert ranked == [helped.id, other.id]
+    assert ids(search_index(), "firmware") == [helped.id, other.id]
 
 
 def test_words_in_the_title_outrank_the_same_words_in_the_body(make, search_index):
@@ -54,5 +54,15 @@ def test_words_in_the_title_outrank_the_same_words_in_the_body(make, search_inde
     in_title = make.make_thread(category=devices, title="Firmware update failed",
                                body="It stops at half, every single time I try it again.")
     in_body = make.make_thread(category=devices, title="Update failed halfway", body="The firmware stops at half.")
-    ranked = [hit.thread_id for hit in query.search(search_index(), "firmware").hits]
-    assert ranked == [in_title.id, in_body.id]
+    assert ids(search_index(), "firmware") == [in_title.id, in_body.id]
+
+
+def test_helpful_votes_lift_a_thread(make, search_index, db):
+    devices = make.make_category(name="Devices", slug="devices")
+    plain = make.make_thread(category=devices, title="Modem lights blink red")
+    voted = make.make_thread(category=devices, title="Modem lights blink red")
+    voted.vote_count = 12
+    db.session.commit()
+    make.make_reply(voted, body="Same here.")  # any change re-indexes the thread
+    make.make_reply(plain, body="Same here.")
+    assert ids(search_index(), "modem blink") == [voted.id, plain.id]

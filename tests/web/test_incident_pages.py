@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
@@ -9,6 +11,7 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.models import AlertStatus, Incident, IncidentAlert, Post
 from search import incidents as detector
+from search import index
 from tests.unit.test_incidents import OUTAGE
 from tests.web.helpers import BACK, FORBIDDEN, SIGN_IN, expect, text
 
@@ -20,6 +23,8 @@ def outage(make, clock_at):
     for title, body in OUTAGE:
         clock_at.advance(minutes=10)
         threads.append(make.make_thread(category=category, title=title, body=body))
+    shutil.rmtree(index.root(), ignore_errors=True)  # word rarity from this test's threads, not earlier tests' index
+    index.forget()
     detector.detect()
     return threads
 

@@ -1,0 +1,48 @@
+"""What every search backend offers, and the startup check of the chosen one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from search.query import Results
+
+ENV_NAME = "HORSESHOE_SEARCH_BACKEND"
+NAMES = ("whoosh", "postgres")
+
+
+class Unavailable(Exception):  # noqa: N818  (a state, not a programming error)
+    """The backend cannot answer right now (index missing or being rebuilt); readers say so."""
+
+
+class Backend(Protocol):
+    name: str
+
+    def search(self, raw: str, highlight_first: int = 20) -> Results:
+        """Ranked hits (best first, at most query.CANDIDATES); raises Unavailable when it can't answer."""
+
+    def similar(self, title: str, limit: int = 5) -> list[int]:
+        """Solved thread ids sharing the meaningful words of a draft title, best first."""
+
+    def update_thread(self, thread_id: int) -> None:
+        """Worker only: write one thread's current state, or remove it when no longer searchable."""
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Worker/CLI only: index every searchable thread, without blocking readers; returns how many."""
+
+    def ensure(self) -> None:
+        """Worker only: rebuild when the index is missing or broken."""
+
+    def document_frequencies(self, words: set[str]) -> tuple[dict[str, int], int]:
+        """How many indexed threads hold each (Whoosh-analyzed) word, and how many there are in all."""
+
+
+def validate(backend_name: str, database_url: str) -> None:
+    """Fail at startup, not at the first search, when the chosen backend can't work here."""
+    if backend_name not in NAMES:
+        raise ValueError(f"{ENV_NAME}={backend_name!r} is not a search backend; choose one of {', '.join(NAMES)}.")
+    if backend_name == "postgres" and not database_url.startswith("postgresql"):
+        raise ValueError(
+            f"{ENV_NAME}=postgres needs a PostgreSQL database (HORSESHOE_DATABASE_URL=postgresql+psycopg://...); "
+            "use the whoosh backend with SQLite."
+        )

@@ -1,0 +1,40 @@
+"""The PostgreSQL backend's table: one row per searchable thread, written only by the worker.
+
+On SQLite the table exists too (the tsvector column becomes TEXT) so one set of migrations fits
+both databases, but nothing reads or writes it there: the postgres backend refuses to start on SQLite.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.extensions import db
+from forum.models.types import UTCDateTime
+
+DOCUMENT_TYPE = TSVECTOR().with_variant(Text(), "sqlite")
+
+
+class SearchDocument(db.Model):
+    """A thread's weighted tsvector (title A, accepted answer B, question C, replies D) and filter columns."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (Index("ix_search_documents_document", "document", postgresql_using="gin"),)
+
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    document = mapped_column(DOCUMENT_TYPE, nullable=False)
+    title: Mapped[str] = mapped_column(Text)
+    excerpt: Mapped[str] = mapped_column(Text)  # plain text (unescaped) that ts_headline snippets come from
+    category: Mapped[str] = mapped_column(String(64))
+    tags: Mapped[str] = mapped_column(Text, default="")  # comma-separated tag names
+    author: Mapped[str] = mapped_column(String(32))  # username_key
+    status: Mapped[str] = mapped_column(String(16))
+    solved: Mapped[bool] = mapped_column(Boolean)
+    answered: Mapped[bool] = mapped_column(Boolean)
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_activity: Mapped[datetime] = mapped_column(UTCDateTime)
