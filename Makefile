@@ -48,8 +48,13 @@ test-postgres: install browser
 screenshots: install browser
 	HORSESHOE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser/test_accessibility.py -k screenshots
 
+# HTTP benchmark against the shared ceiling app, with the issue's targets (bench/README.md); `bench/run --large` adds 400,000 posts.
+bench: install
+	$(VENV)/bin/pip install --quiet -e '.[test,bench]'
+	bench/run
+
 lint: install
-	$(VENV)/bin/ruff check forum moderation search tests
+	$(VENV)/bin/ruff check forum moderation search tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .browser/node_modules

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""SQL statements per page, counted in-process, and pyinstrument profiles of slow requests.
+
+    .venv/bin/python bench/page_sql.py --data-dir /tmp/horseshoe-bench/http            # JSON: counts
+    .venv/bin/python bench/page_sql.py --data-dir D --profile /t/1/slug --signed-in --out bench/profiles/x.txt
+
+Counts come from a SQLAlchemy before_cursor_execute listener on the app's engine while the Flask
+test client requests each page on the same database the HTTP benchmark serves (the anonymous page
+cache is switched off, so a signed-out figure is what a cache miss costs). The issue's target is a
+small constant (at most 8 per page) whatever the community's size, so http_bench.py runs this on
+the 40,000- and 400,000-post databases alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import load_corpus  # noqa: E402, F401  (puts the repo root on sys.path)
+
+SQL_TARGET = 8
+TRANSACTION_CONTROL = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}  # not queries: left out of the count
+
+
+def queries(statements: list[str]) -> int:
+    return sum(1 for statement in statements if statement.strip().upper() not in TRANSACTION_CONTROL)
+
+
+def make_app(data_dir: Path, cache_s: int = 0):
+    """The bench app with the anonymous page cache at cache_s (0 = off, so every GET does its work)."""
+    from forum import create_app
+    from forum.settings import Settings
+
+    settings = Settings(data_dir=str(data_dir), database_url=os.environ.get("HORSESHOE_DATABASE_URL", ""),
+                        secret_key="horseshoe-bench-not-secret", search_backend=os.environ.get(
+                            "HORSESHOE_SEARCH_BACKEND", "whoosh"), anonymous_cache_s=cache_s)
+    return create_app(settings)
+
+
+@contextmanager
+def counting(engine):
+    """Collect every statement the engine sends while the block runs."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def signed_in_client(app, user_id: int):
+    """A test client holding the session a real sign-in gives (Flask-Login's user id and freshness)."""
+    from forum.extensions import db
+    from forum.models import User
+
+    with app.app_context():
+        identity = db.session.get(User, user_id).get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = identity, True
+    return client
+
+
+def count_pages(app, pages: dict[str, str], user_id: int) -> dict[str, dict]:
+    """{label: {"out": n, "in": n, "status_out": s, "status_in": s}}: statements for one GET of each page."""
+    from forum.extensions import db
+
+    clients = {"out": app.test_client(), "in": signed_in_client(app, user_id)}
+    with app.app_context():
+        engine = db.engine
+    results: dict[str, dict] = {}
+    for label, path in pages.items():
+        row: dict = {}
+        for who, client in clients.items():
+            client.get(path)  # warm: first-request setup (template compile, settings load) is not per page
+            with counting(engine) as seen:
+                response = client.get(path)
+            row[who], row[f"status_{who}"] = queries(seen), response.status_code
+        results[label] = row
+    return results
+
+
+def profile(app, paths: list[str], user_id: int | None, requests: int, out: Path) -> None:
+    """A short pyinstrument text profile of `requests` GETs cycling over paths (signed in when user_id is given)."""
+    from pyinstrument import Profiler
+
+    client = signed_in_client(app, user_id) if user_id else app.test_client()
+    for path in paths:
+        client.get(path)
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for i in range(requests):
+        client.get(paths[i % len(paths)])
+    profiler.stop()
+    who = "signed in" if user_id else "signed out"
+    write_profile(profiler, out, f"{requests} x GET {paths[0]} (+{len(paths) - 1} more paths; {who}, cache off)")
+
+
+def list_statements(app, path: str, user_id: int | None, out: Path) -> None:
+    """The SQL one GET of path sends (after a warm-up GET), to show which statements a page could lose."""
+    from forum.extensions import db
+
+    client = signed_in_client(app, user_id) if user_id else app.test_client()
+    client.get(path)
+    with app.app_context():
+        engine = db.engine
+    with counting(engine) as seen:
+        client.get(path)
+    who = "signed in" if user_id else "signed out"
+    lines = [f"# {queries(seen)} SQL queries ({len(seen)} statements with transaction control)"
+             f" for one GET {path} ({who}, cache off)"]
+    lines += [f"\n-- {i}\n{' '.join(statement.split())[:600]}" for i, statement in enumerate(seen, 1)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")
+
+
+def write_profile(profiler, out: Path, title: str) -> None:
+    text = profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False)
+    lines = text.splitlines()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(f"# {title}\n" + "\n".join(lines[:120]) + ("\n[... cut]\n" if len(lines) > 120 else "\n"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--pages", help='JSON {label: path}; default: thread 1, home, category "insomnia"')
+    parser.add_argument("--user-id", type=int, default=2, help="the signed-in member")
+    parser.add_argument("--profile", metavar="PATH", action="append", help="profile GETs of these paths (repeatable)")
+    parser.add_argument("--statements", action="store_true", help="with --profile PATH: list its SQL instead")
+    parser.add_argument("--signed-in", action="store_true")
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    app = make_app(args.data_dir)
+    user_id = args.user_id if args.signed_in else None
+    if args.profile and args.statements:
+        list_statements(app, args.profile[0], user_id, args.out)
+        return
+    if args.profile:
+        profile(app, args.profile, user_id, args.requests, args.out)
+        return
+    pages = json.loads(args.pages) if args.pages else {"thread": "/t/1", "home": "/", "category": "/c/insomnia"}
+    print(json.dumps(count_pages(app, pages, args.user_id)))
+
+
+if __name__ == "__main__":
+    main()
