@@ -37,8 +37,10 @@ class FlagForm(FlaskForm):
 
 @bp.app_context_processor
 def inject_flag_helpers() -> dict[str, Any]:
-    return {"flag_form": lambda post: FlagForm(formdata=None, prefix=f"flag-{post.id}"),
-            "may_flag": may_flag}
+    """What the per-post flag panel needs; the template writes the fields FlagForm reads (cheaper per post)."""
+    return {"flag_reasons": [(choice.value, choice.label) for choice in REASON_CHOICES],
+            "flag_reason_legend": FlagForm.reason.args[0], "flag_note_label": FlagForm.note.args[0],
+            "flag_note_max": flags.MAX_NOTE, "may_flag": may_flag}
 
 
 def may_flag(post: Post) -> bool:
