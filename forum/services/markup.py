@@ -10,6 +10,7 @@ so stored posts can be re-rendered.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import bleach
 from markdown_it import MarkdownIt
@@ -117,8 +118,14 @@ def sanitize_html(html: str) -> str:
     return cleaned
 
 
+@lru_cache(maxsize=128)
 def render_markdown(source: str) -> str:
-    """Render user Markdown to sanitized HTML, ready to be stored as body_html."""
+    """Render user Markdown to sanitized HTML, ready to be stored as body_html.
+
+    Cached by source text: posting one reply renders it for the stored HTML, the spam check's
+    link count and the sentiment score (a third of a reply's CPU went to the same three renders).
+    The output depends on the text alone, so the cache can never show one post's HTML for another.
+    """
     return sanitize_html(_renderer.render(source))
 
 
