@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from flask import current_app, render_template
 from sqlalchemy import update
@@ -72,6 +73,7 @@ def _message(email: OutboundEmail) -> EmailMessage:
     message["From"] = current_app.config["HORSESHOE"].mail_sender
     message["To"] = email.to_address
     message["Subject"] = email.subject
+    message["Message-ID"] = message_id(email)
     if email.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -79,3 +81,13 @@ def _message(email: OutboundEmail) -> EmailMessage:
     if email.html_body:
         message.add_alternative(email.html_body, subtype="html")
     return message
+
+
+def message_id(email: OutboundEmail) -> str:
+    """A Message-ID derived from the stored email, the same on every attempt.
+
+    SMTP cannot be exactly-once: a worker killed after the server's 250 but before sent_at is
+    committed sends the email again. The stable id lets mail systems (and people) drop that copy.
+    """
+    domain = parseaddr(current_app.config["HORSESHOE"].mail_sender)[1].rpartition("@")[2] or "horseshoe.local"
+    return f"<email-{email.id}.{int(email.created_at.timestamp())}@{domain}>"

@@ -104,10 +104,18 @@ def vote_allowance_left(user_id: int) -> int:
 
 
 def lock_users(user_ids: Iterable[int]) -> None:
-    """Lock users' rows in id order (PostgreSQL), so two transactions paying the same people can't deadlock."""
+    """Lock users' rows in id order (PostgreSQL), so two transactions paying the same people can't deadlock.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: it still excludes every other payer, but not the key-share
+    locks of rows that merely reference the user (a case, a notification). FOR UPDATE waited on
+    those, so a vote on a question (thread row, then the asker's row) deadlocked with the asker's
+    escalation (the asker's row through the new case, then the thread row) and answered 500.
+    """
     ids = sorted(set(user_ids))
     if ids:
-        db.session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()).all()
+        db.session.execute(
+            select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update(key_share=True)
+        ).all()
 
 
 def _move_total(user_id: int, delta: int) -> None:
