@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_moderation(app)
     configure_templates(app)
     configure_rate_limits(app)
+    configure_page_cache(app)
     configure_cli(app)
     return app
 
@@ -70,11 +71,13 @@ def configure_accounts(app: Flask) -> None:
 def configure_database(app: Flask) -> None:
     from forum import database
     from forum.extensions import db, migrate
+    from forum.services import category_counts
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     database.init_app(app)
+    category_counts.install()
 
 
 def configure_security(app: Flask) -> None:
@@ -161,6 +164,13 @@ def configure_rate_limits(app: Flask) -> None:
     from forum import ratelimits
 
     ratelimits.init_app(app)
+
+
+def configure_page_cache(app: Flask) -> None:
+    """Signed-out visitors' home, category and thread pages, shared by every process until content changes."""
+    from forum import page_cache
+
+    page_cache.init_app(app)
 
 
 def configure_cli(app: Flask) -> None:

@@ -86,7 +86,10 @@ class IncidentAlert(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(12), default=AlertStatus.NEW.value, index=True)
     shared_terms: Mapped[str] = mapped_column(String(300), default="")
-    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="SET NULL"), nullable=True)
+    # Indexed: the alerts folded into an incident are found by it (and ON DELETE SET NULL looks them up).
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incident.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -88,6 +88,12 @@ def suggest_escalation(thread: Thread) -> bool:
     return unsolved and clock.now() - thread.created_at >= SUGGEST_ESCALATION_AFTER
 
 
+def _form_meta(viewer: User | None) -> dict:
+    """Signed-out visitors see none of the page's forms: building their CSRF token would set a session
+    cookie for nothing (and a cookie keeps the visitor out of the signed-out page cache)."""
+    return {"csrf": viewer is not None}
+
+
 def _case_context(viewer: User | None, thread: Thread, escalate_form: EscalateForm | None) -> dict:
     """The support banner, its public timeline, and the escalation control for this viewer."""
     case = cases.case_for_thread(viewer, thread)
@@ -96,7 +102,7 @@ def _case_context(viewer: User | None, thread: Thread, escalate_form: EscalateFo
         "case_timeline": cases.public_timeline(case) if case is not None else [],
         "escalation": escalation_state(viewer, thread, case),
         "suggest_escalation": suggest_escalation(thread),
-        "escalate_form": escalate_form or EscalateForm(formdata=None),
+        "escalate_form": escalate_form or EscalateForm(formdata=None, meta=_form_meta(viewer)),
         "incident": incidents.incident_for_thread(thread),
     }
 
@@ -132,9 +138,11 @@ def render(
         me_too=thread.kind == ThreadKind.QUESTION.value and qa.has_me_too(viewer, thread),
         watch_state=subscriptions.state_of(viewer, thread),
         feedback_state=feedback_state(viewer, thread),
-        reply_form=reply_form or ReplyForm(formdata=None, data={"body": _quoted(viewer, thread)}),
-        info_form=info_form or NeedsInfoForm(formdata=None, data={"note": thread.needs_info_note or ""}),
-        feedback_form=feedback_form or FeedbackForm(formdata=None),
+        reply_form=reply_form or ReplyForm(formdata=None, data={"body": _quoted(viewer, thread)},
+                                           meta=_form_meta(viewer)),
+        info_form=info_form or NeedsInfoForm(formdata=None, data={"note": thread.needs_info_note or ""},
+                                             meta=_form_meta(viewer)),
+        feedback_form=feedback_form or FeedbackForm(formdata=None, meta=_form_meta(viewer)),
         preview=preview,
         **_case_context(viewer, thread, escalate_form),
     )

@@ -1,0 +1,196 @@
+"""Reads never write (issue 10): no GET route runs an INSERT, UPDATE or DELETE, for any caller.
+
+A write inside a GET takes SQLite's single write lock on the busiest path, turns a cacheable read into
+a transaction, and lets a crawler change data. The table below is generated against the app's url_map:
+a GET route added without an entry here fails test_every_get_route_is_covered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from forum.extensions import db
+from forum.services import accounts, cases, clock, incidents, missions, notifications, webhooks
+from forum.services.badges import CATALOGUE
+from tests.web import conftest as web_fixtures
+
+# The page tests' seeded community and its callers (signed out, asker, another member, admin).
+community, switch_user, act_as = web_fixtures.community, web_fixtures.switch_user, web_fixtures.act_as
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT)\b", re.IGNORECASE)
+CALLERS = ["anonymous", "author", "other", "admin"]
+
+# Every GET rule → the URL requested (fields of the seeded Seed below). Rules needing staff are
+# requested by everyone anyway: members must be refused without writing either.
+ROUTES = {
+    "/": "/",
+    "/admin": "/admin",
+    "/admin/categories": "/admin/categories",
+    "/admin/categories/<id:category_id>/edit": "/admin/categories/{category.id}/edit",
+    "/admin/helpdesk": "/admin/helpdesk",
+    "/admin/helpdesk/<id:category_id>": "/admin/helpdesk/{category.id}",
+    "/admin/service-tokens": "/admin/service-tokens",
+    "/admin/settings": "/admin/settings",
+    "/admin/users": "/admin/users",
+    "/admin/users/<id:user_id>/anonymize": "/admin/users/{other.id}/anonymize",
+    "/admin/watched-words": "/admin/watched-words",
+    "/admin/webhooks": "/admin/webhooks",
+    "/admin/webhooks/deliveries": "/admin/webhooks/deliveries",
+    "/api/v1/badges": "/api/v1/badges",
+    "/api/v1/cases": "/api/v1/cases",
+    "/api/v1/cases/<id:case_id>": "/api/v1/cases/{case.id}",
+    "/api/v1/categories": "/api/v1/categories",
+    "/api/v1/leaderboard": "/api/v1/leaderboard",
+    "/api/v1/me": "/api/v1/me",
+    "/api/v1/metrics/summary": "/api/v1/metrics/summary",
+    "/api/v1/moderation/audit": "/api/v1/moderation/audit",
+    "/api/v1/moderation/queue": "/api/v1/moderation/queue",
+    "/api/v1/notifications": "/api/v1/notifications",
+    "/api/v1/openapi.json": "/api/v1/openapi.json",
+    "/api/v1/posts/<id:post_id>/revisions": "/api/v1/posts/{question.id}/revisions",
+    "/api/v1/search": "/api/v1/search?q=charged",
+    "/api/v1/search/similar": "/api/v1/search/similar?title=charged+twice",
+    "/api/v1/settings": "/api/v1/settings",
+    "/api/v1/threads": "/api/v1/threads",
+    "/api/v1/threads/<id:thread_id>": "/api/v1/threads/{thread.id}",
+    "/api/v1/threads/<id:thread_id>/posts": "/api/v1/threads/{thread.id}/posts",
+    "/api/v1/users/<id:user_id>": "/api/v1/users/{author.id}",
+    "/api/v1/users/<id:user_id>/reputation": "/api/v1/users/{author.id}/reputation",
+    "/api/v1/webhooks": "/api/v1/webhooks",
+    "/api/v1/webhooks/<id:subscription_id>/deliveries": "/api/v1/webhooks/{subscription.id}/deliveries",
+    "/ask": "/ask",
+    "/auth/forgot": "/auth/forgot",
+    "/auth/oidc/callback": "/auth/oidc/callback?code=not-a-code&state=not-a-state",
+    "/auth/login": "/auth/login",
+    "/auth/register": "/auth/register",
+    "/auth/reset/<token>": "/auth/reset/{reset_token}",
+    "/badges": "/badges",
+    "/badges/<code>": "/badges/{badge_code}",
+    "/c/<slug>": "/c/{category.slug}",
+    "/c/<slug>/feed.atom": "/c/{category.slug}/feed.atom",
+    "/cases/<id:case_id>": "/cases/{case.id}",
+    "/desk": "/desk",
+    "/desk/cases/<id:case_id>": "/desk/cases/{case.id}",
+    "/feeds/latest.atom": "/feeds/latest.atom",
+    "/feeds/solved.atom": "/feeds/solved.atom",
+    "/leaderboard": "/leaderboard",
+    "/missions": "/missions",
+    "/moderation/audit": "/moderation/audit",
+    "/moderation/needs-staff": "/moderation/needs-staff",
+    "/moderation/queue": "/moderation/queue",
+    "/moderation/threads/<id:thread_id>/split": "/moderation/threads/{thread.id}/split",
+    "/moderation/users/<id:user_id>/suspend": "/moderation/users/{other.id}/suspend",
+    "/notifications": "/notifications",
+    "/p/<id:post_id>/delete": "/p/{reply.id}/delete",
+    "/p/<id:post_id>/edit": "/p/{reply.id}/edit",
+    "/p/<id:post_id>/history": "/p/{question.id}/history",
+    "/privileges": "/privileges",
+    "/scorecard": "/scorecard",
+    "/search": "/search?q=charged",
+    "/settings/notifications": "/settings/notifications",
+    "/settings/profile": "/settings/profile",
+    "/settings/tokens": "/settings/tokens",
+    "/staff/advocates": "/staff/advocates",
+    "/staff/analytics": "/staff/analytics",
+    "/staff/analytics/metrics.csv": "/staff/analytics/metrics.csv",
+    "/staff/analytics/threads.csv": "/staff/analytics/threads.csv",
+    "/staff/incidents": "/staff/incidents",
+    "/staff/incidents/<id:incident_id>": "/staff/incidents/{incident.id}",
+    "/staff/members/<id:user_id>": "/staff/members/{author.id}",
+    "/staff/missions": "/staff/missions",
+    "/staff/missions/<id:mission_id>/delete": "/staff/missions/{mission.id}/delete",
+    "/staff/missions/<id:mission_id>/edit": "/staff/missions/{mission.id}/edit",
+    "/static/<path:filename>": "/static/style.css",
+    "/t/<id:thread_id>": "/t/{thread.id}",
+    "/t/<id:thread_id>/<slug>": "/t/{thread.id}/{thread.slug}",
+    "/t/<id:thread_id>/edit": "/t/{thread.id}/edit",
+    "/tags/<name>": "/tags/{tag}",
+    "/tags/<name>/feed.atom": "/tags/{tag}/feed.atom",
+    "/u/<username>": "/u/{author.username}",
+    "/u/<username>/reputation": "/u/{author.username}/reputation",
+    "/unsubscribe/<token>": "/unsubscribe/{unsubscribe_token}",
+}
+# GET routes that may write, and why. They are still requested above (never a 500); only their writes are allowed.
+MAY_WRITE = {
+    # The provider redirects the browser here with a GET (OpenID Connect code flow): finishing the sign-in
+    # spends the nonce and may create the account and its identity link.
+    "/auth/oidc/callback": "OpenID Connect redirects here by GET; the sign-in it completes writes",
+}
+
+
+class Seed:
+    """The community plus one of everything a URL names (case, incident, mission, webhook, tokens)."""
+
+    def __init__(self, community, make) -> None:
+        vars(self).update(vars(community))
+        self.tag = "wifi"
+        make.make_thread(author=community.author, category=community.category, tags=[self.tag])
+        self.case, _ = cases.escalate_thread(community.author, community.thread, "Please refund me")
+        self.incident = incidents.open_incident(community.admin, "Double charges", [community.thread.id])
+        starts = clock.now()
+        self.mission = missions.create_mission(community.admin, missions.MissionInput(
+            title="Answer five questions", metric="replies", goal=5, starts_at=starts,
+            ends_at=starts + timedelta(days=7), points=10,
+        ))
+        self.subscription = webhooks.create_subscription(community.admin, webhooks.SubscriptionInput(
+            url="http://127.0.0.1:9/horseshoe", events=["thread.created"], allow_private=True,
+        ))
+        self.badge_code = CATALOGUE[0].code
+        self.reset_token = accounts._reset_serializer().dumps(
+            {"uid": community.author.id, "pw": accounts._password_fingerprint(community.author)}
+        )
+        self.unsubscribe_token = notifications.unsubscribe_url(community.author).rsplit("/", 1)[1]
+        db.session.commit()
+
+
+@pytest.fixture
+def seed(community, make) -> Seed:
+    return Seed(community, make)
+
+
+@contextmanager
+def writes(engine) -> Iterator[list[str]]:
+    """Every INSERT/UPDATE/DELETE the engine sends while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if WRITE.match(statement):
+            seen.append(" ".join(statement.split())[:160])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def get_rules(app) -> set[str]:
+    return {rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+
+
+def test_every_get_route_is_covered(app):
+    """A new GET route must be added to ROUTES (and, if it must write, to MAY_WRITE with the reason)."""
+    assert get_rules(app) - set(ROUTES) == set()
+    assert set(ROUTES) - get_rules(app) == set(), "ROUTES names rules that no longer exist"
+    assert set(MAY_WRITE) <= set(ROUTES)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_no_get_request_writes_to_the_database(app, db, seed, act_as, caller):
+    client = act_as(caller)
+    offenders: dict[str, list[str]] = {}
+    for rule, template in ROUTES.items():
+        url = template.format(**vars(seed))
+        with writes(db.engine) as seen:
+            response = client.get(url)
+            response.get_data()  # streamed bodies (CSV exports) run their queries while being read
+            response.close()
+        assert response.status_code < 500, (url, response.status_code)
+        if seen and rule not in MAY_WRITE:
+            offenders[url] = seen
+    assert offenders == {}
