@@ -56,6 +56,8 @@ class Category(db.Model):
     # Optional support hours for case SLA clocks (forum.services.business_hours); both None: 24/7.
     sla_time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     sla_hours_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Public, live threads in it; kept exact by forum.services.category_counts (lists never count).
+    thread_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Tag(db.Model):
@@ -69,6 +71,8 @@ class Thread(db.Model):
     __table_args__ = (
         Index("ix_thread_category_activity", "category_id", "last_activity_at", "id"),
         Index("ix_thread_activity", "last_activity_at", "id"),
+        # Pinned threads above a category's list: found by index, not by scanning the category.
+        Index("ix_thread_category_pinned", "category_id", "pinned", "last_activity_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

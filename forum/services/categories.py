@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Category, Thread, User, Visibility
+from forum.models import Category, User
 from forum.services import audit, business_hours
 from forum.services.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.services.permissions import Action, require
@@ -121,19 +121,9 @@ def update_category(actor: User, category: Category, data: CategoryInput) -> Cat
 
 
 def list_categories() -> list[tuple[Category, int]]:
-    """Every category in display order with its count of public threads (one query)."""
-    counts = (
-        select(Thread.category_id, func.count(Thread.id).label("n"))
-        .where(Thread.deleted_at.is_(None), Thread.visibility == Visibility.PUBLIC.value)
-        .group_by(Thread.category_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Category, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.category_id == Category.id)
-        .order_by(Category.position, Category.name)
-    )
-    return [(category, count) for category, count in rows]
+    """Every category in display order with its count of public threads (kept in the row: one cheap query)."""
+    rows = db.session.scalars(select(Category).order_by(Category.position, Category.name))
+    return [(category, category.thread_count) for category in rows]
 
 
 def get_category(category_id: int) -> Category:

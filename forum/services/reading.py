@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, or_, select
+from sqlalchemy import Select, and_, case, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
@@ -93,7 +93,7 @@ def list_threads(viewer: User | None, query: ThreadQuery, limit: int, cursor: st
 
 def pinned_threads(viewer: User | None, category_id: int | None) -> list[Thread]:
     """Pinned threads shown above a category's list."""
-    statement = _with_list_relations(visible_threads(viewer).where(Thread.pinned.is_(True)))
+    statement = _with_list_relations(visible_threads(viewer).where(Thread.pinned == true()))  # indexable
     if category_id is not None:
         statement = statement.where(Thread.category_id == category_id)
     return list(db.session.scalars(statement.order_by(Thread.last_activity_at.desc())).unique())

@@ -1,0 +1,92 @@
+"""Category thread counts are kept in the row and stay exact through every way a thread changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from forum.extensions import db
+from forum.models import Category, Post, Thread, Visibility
+from forum.services import categories, posting
+from moderation.services import actions
+from tests import factories
+from tests.concurrency import race
+from tests.queries import count_statements
+
+
+def true_count(category_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Thread.id)).where(Thread.category_id == category_id, Thread.deleted_at.is_(None),
+                                            Thread.visibility == Visibility.PUBLIC.value)
+    )
+
+
+def question(thread: Thread):
+    return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_question.is_(True)))
+
+
+def kept(category: Category) -> int:
+    db.session.expire(category)
+    return category.thread_count
+
+
+def test_new_held_deleted_hidden_and_moved_threads_keep_every_count_exact(make):
+    first, second = make.make_category("First"), make.make_category("Second")
+    moderator = make.make_user("moderator")
+    threads = [make.make_thread(category=first) for _ in range(3)]
+    make.make_thread(category=first).visibility = Visibility.PENDING.value  # held for review: not listed
+    db.session.commit()
+    assert (kept(first), kept(second)) == (3, 0)
+
+    posting.delete_post(threads[0].author, question(threads[0]))
+    db.session.commit()
+    actions.hide_post(moderator, question(threads[1]), "Off topic")
+    db.session.commit()
+    actions.move_thread(moderator, threads[2], second.id)
+    db.session.commit()
+    assert (kept(first), kept(second)) == (0, 1) == (true_count(first.id), true_count(second.id))
+
+
+def test_a_bulk_update_recounts_and_a_rolled_back_change_does_not(make):
+    category = make.make_category()
+    make.make_thread(category=category)
+    make.make_thread(category=category)
+    db.session.commit()
+    db.session.execute(update(Thread).where(Thread.category_id == category.id).values(visibility="hidden"))
+    db.session.commit()
+    assert kept(category) == 0
+
+    shown = db.session.scalar(select(Thread).where(Thread.category_id == category.id))
+    shown.visibility = Visibility.PUBLIC.value
+    db.session.flush()
+    db.session.rollback()
+    make.make_user()  # an unrelated commit afterwards
+    assert kept(category) == 0 == true_count(category.id)
+
+
+def test_listing_categories_costs_one_statement_however_many_threads(make):
+    small, big = make.make_category("Small"), make.make_category("Big")
+    make.make_thread(category=small)
+    for _ in range(30):
+        make.make_thread(category=big)
+    db.session.commit()
+    db.session.expire_all()
+    with count_statements() as statements:
+        listed = {category.name: count for category, count in categories.list_categories()}
+    assert listed["Small"] == 1 and listed["Big"] == 30
+    assert len(statements) == 1
+
+
+def test_threads_started_at_once_in_one_category_are_all_counted(app, committed):
+    category_id = factories.make_category().id
+    authors = [factories.make_user().id for _ in range(8)]
+
+    def ask(author_id: int):
+        return lambda: posting.start_thread(
+            db.session.get(factories.User, author_id),
+            posting.NewThread(category_id=category_id, title=f"Question number {author_id} about invoices",
+                              body="My invoice is missing since the last update, what can I do?"),
+        ) and db.session.commit()
+
+    assert race(app, [ask(author) for author in authors]) == []
+    db.session.remove()
+    assert db.session.get(Category, category_id).thread_count == 8 == true_count(category_id)
