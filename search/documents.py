@@ -8,14 +8,13 @@ text), never from raw Markdown, so the index can't hold anything the pages would
 from __future__ import annotations
 
 from collections.abc import Iterator
-from html import unescape
 
-import bleach
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.extensions import db
 from forum.models import Post, Thread, ThreadStatus, Visibility
+from forum.services import markup
 from search.schema import EXCERPT_CHARS
 
 MAX_BODY_CHARS = 200_000
@@ -23,7 +22,7 @@ MAX_BODY_CHARS = 200_000
 
 def html_to_text(html: str) -> str:
     """The visible text of sanitized HTML (entities decoded; snippets escape it again)."""
-    return unescape(bleach.clean(html, tags=set(), strip=True))
+    return markup.visible_text(html)
 
 
 def _naive(moment):

@@ -100,7 +100,10 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
     directory.mkdir()
     ix = whoosh_index.create_in(str(directory), build_schema())
     written = 0
-    writer = ix.writer(limitmb=128)
+    # A 512 MB pool spills fewer sorted runs to disk than 128 MB: a 40,000-post rebuild went from
+    # 16.8 s to 12.8 s of Whoosh time (bench/RESULTS.md). Two writer processes (procs=2) were slower
+    # once the single-segment merge was counted.
+    writer = ix.writer(limitmb=512)
     try:
         for document in documents.all_documents():
             writer.add_document(**whoosh_fields(document))
