@@ -177,6 +177,21 @@ def accepted_reply(viewer: User | None, thread: Thread) -> Post | None:
     )
 
 
+def question_and_accepted(viewer: User | None, thread: Thread) -> tuple[Post | None, Post | None]:
+    """The question and the accepted reply (when the viewer may see it) in one statement, for the thread page."""
+    if thread.accepted_post_id is None:
+        return question_post(thread), None
+    accepted_if_visible = (
+        visible_posts(viewer).where(Post.id == thread.accepted_post_id).with_only_columns(Post.id).scalar_subquery()
+    )
+    posts = db.session.scalars(
+        select(Post).options(joinedload(Post.author))
+        .where(Post.thread_id == thread.id, or_(Post.is_question.is_(True), Post.id == accepted_if_visible))
+    ).all()
+    question = next((post for post in posts if post.is_question), None)
+    return question, next((post for post in posts if post.id == thread.accepted_post_id), None)
+
+
 def get_post(viewer: User | None, post_id: int) -> Post:
     post = db.session.scalar(
         visible_posts(viewer).options(joinedload(Post.author), joinedload(Post.thread)).where(Post.id == post_id)

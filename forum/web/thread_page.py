@@ -122,8 +122,7 @@ def render(
     sort = request.args.get("sort") or "oldest"
     cursor = request.args.get("cursor") or None
     replies = reading.list_replies(viewer, thread, limit=REPLIES_PER_PAGE, cursor=cursor, sort=sort)
-    question = reading.question_post(thread)
-    accepted = reading.accepted_reply(viewer, thread)
+    question, accepted = reading.question_and_accepted(viewer, thread)
     shown = [post.id for post in (question, accepted, *replies.items) if post is not None]
     page = render_template(
         "threads/show.html",

@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from forum.auth import acting_user
 from forum.models import Thread, User
 from forum.services import categories, markup, personal_data, personal_data_moves, posting, reading
-from forum.services.errors import Conflict, Invalid
+from forum.services.errors import Conflict, Invalid, NotFound
 from forum.services.permissions import Action, can, require
 from forum.web import suggestions, thread_page
 from forum.web.forms import (
@@ -44,10 +44,16 @@ def _category_choices() -> list[SelectChoice]:
 @bp.get("/t/<id:thread_id>")
 @bp.get("/t/<id:thread_id>/<slug>")
 def show(thread_id: int, slug: str | None = None):
+    try:
+        thread = reading.get_thread(acting_user(), thread_id)
+    except NotFound:
+        thread = None
+    # After the load, so the merge check finds the thread in the session instead of selecting it again.
     merged = thread_page.merged_redirect(thread_id)
     if merged is not None:
         return merged
-    thread = reading.get_thread(acting_user(), thread_id)
+    if thread is None:
+        raise NotFound("That thread does not exist or is not visible to you.")
     return thread_page.render(thread)
 
 
