@@ -91,3 +91,13 @@ def test_notifications_page_query_count_does_not_grow_with_notifications(make, l
     few = count_queries("/notifications")
     login_as(busy)
     assert count_queries("/notifications") == few
+
+
+def test_signed_out_pages_stay_within_eight_statements(make, count_queries: Callable):
+    """Issue 10's budget for the pages search-engine visitors land on (a page-cache miss costs this)."""
+    category = make.make_category(slug="budget")
+    thread = _thread_with_replies(make, 20)
+    thread.category = category
+    qa.vote_helpful(make.make_user(), reading.question_post(thread))
+    for path in ["/", "/c/budget", f"/t/{thread.id}"]:
+        assert count_queries(path) <= 8, path
