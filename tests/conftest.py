@@ -75,6 +75,9 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         mail_server="127.0.0.1",
         mail_port=free_port(),
         testing=True,
+        # Off here: the cache outlives each test's rolled-back transaction. tests/web/test_page_cache.py
+        # switches it on with a store of its own.
+        anonymous_cache_s=0,
     )
     app = create_app(settings)
     app.test_client_class = HorseshoeClient
