@@ -61,8 +61,19 @@ def _collect_bulk(execute_state) -> None:
     if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
         return
     mapper = execute_state.bind_mapper
-    if mapper is not None and mapper.class_ is Thread:
-        _touched(execute_state.session).add(EVERY)
+    if mapper is None or mapper.class_ is not Thread:
+        return
+    if execute_state.is_update and not _sets_watched_columns(execute_state.statement):
+        return  # the atomic counters (reply_count + 1 on every reply) never move a thread between counts
+    _touched(execute_state.session).add(EVERY)
+
+
+def _sets_watched_columns(statement) -> bool:
+    """Whether an UPDATE may change what is counted; unknown shapes (multi-values, bulk by primary key) count as yes."""
+    values = getattr(statement, "_values", None)  # SQLAlchemy keeps .values(...) here; no public accessor
+    if not values:
+        return True
+    return any(getattr(column, "key", column) in WATCHED for column in values)
 
 
 def _recount_before_commit(session: Session) -> None:
