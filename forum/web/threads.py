@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from forum.auth import acting_user
 from forum.models import Thread, User
 from forum.services import categories, markup, personal_data, personal_data_moves, posting, reading
-from forum.services.errors import Conflict, Invalid, NotFound
+from forum.services.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.services.permissions import Action, can, require
 from forum.web import suggestions, thread_page
 from forum.web.forms import (
@@ -45,15 +45,16 @@ def _category_choices() -> list[SelectChoice]:
 @bp.get("/t/<id:thread_id>/<slug>")
 def show(thread_id: int, slug: str | None = None):
     try:
-        thread = reading.get_thread(acting_user(), thread_id)
-    except NotFound:
-        thread = None
-    # After the load, so the merge check finds the thread in the session instead of selecting it again.
+        thread, refusal = reading.get_thread(acting_user(), thread_id), None
+    except (NotFound, Forbidden, NotAuthenticated) as exc:
+        thread, refusal = None, exc
+    # After the load, so the merge check finds the thread in the session instead of selecting it again;
+    # a merged thread redirects whoever asks, as before.
     merged = thread_page.merged_redirect(thread_id)
     if merged is not None:
         return merged
-    if thread is None:
-        raise NotFound("That thread does not exist or is not visible to you.")
+    if refusal is not None:
+        raise refusal
     return thread_page.render(thread)
 
 
