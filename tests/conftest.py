@@ -226,12 +226,17 @@ def committed(app: Flask) -> Iterator[None]:
     """Data the factories commit for real (no test transaction), wiped afterwards: for races between threads."""
     with app.app_context():
         yield
-        _db.session.remove()
-        quoted = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
-        with _db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {quoted} CASCADE"))
-            else:
-                connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
-                for table in reversed(_db.metadata.sorted_tables):
-                    connection.execute(table.delete())
+        wipe_database()
+
+
+def wipe_database() -> None:
+    """Delete every row, for tests whose data was committed for real, so the next test starts empty."""
+    _db.session.remove()
+    quoted = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {quoted} CASCADE"))
+        else:
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            for table in reversed(_db.metadata.sorted_tables):
+                connection.execute(table.delete())

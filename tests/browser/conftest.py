@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from forum import database
@@ -28,6 +27,7 @@ from forum.extensions import db as _db
 from forum.jobs import worker
 from search import index
 from tests import factories
+from tests.conftest import wipe_database
 from tests.support.smtp import SmtpSink
 
 try:
@@ -121,19 +121,6 @@ class CommittedFactories:
     def run_jobs(self) -> int:
         """Run every due job now, as the worker would (notifications, search indexing, ...)."""
         return self.write(worker.run_until_empty)
-
-
-def wipe_database() -> None:
-    """Delete every row (as tests/conftest.py's `committed` does) so the next test starts empty."""
-    _db.session.remove()
-    quoted = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
-    with _db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {quoted} CASCADE"))
-        else:
-            connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
-            for table in reversed(_db.metadata.sorted_tables):
-                connection.execute(table.delete())
 
 
 @contextmanager

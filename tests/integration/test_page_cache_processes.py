@@ -22,6 +22,7 @@ from forum.extensions import db
 from forum.services import accounts
 from tests import factories
 from tests.conftest import free_port
+from tests.support.crash import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("HORSESHOE_TEST_REDIS_URL")
@@ -71,15 +72,8 @@ class Server:
 
 
 def server_env(app: Flask, data_dir: Path, redis_url: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HORSESHOE_")}
-    env.update({
-        "HORSESHOE_DATA_DIR": str(data_dir),
-        "HORSESHOE_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "HORSESHOE_SECRET_KEY": "test-secret-key",
-        "HORSESHOE_TESTING": "1",
-        "HORSESHOE_ANONYMOUS_CACHE_S": "60",
-        "HORSESHOE_REDIS_URL": redis_url,
-    })
+    env = child_env(app, data_dir)
+    env.update({"HORSESHOE_ANONYMOUS_CACHE_S": "60", "HORSESHOE_REDIS_URL": redis_url})
     return env
 
 
