@@ -45,7 +45,7 @@ def similar():
 def _page_number(raw: str | None) -> int:
     if raw in (None, ""):
         return 1
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²" is a digit int() can't read
         raise Invalid({"page": [f"Choose a page from 1 to {service.MAX_PAGE}."]})
     return int(raw)
 

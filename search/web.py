@@ -19,7 +19,7 @@ bp = Blueprint("search", __name__)
 def results():
     raw = request.args.get("q", "")
     page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() else 0
+    page_number = int(page) if page.isascii() and page.isdigit() else 0  # "²" is a digit int() can't read
     try:
         found = service.search_threads(acting_user(), raw, page=page_number)
     except Invalid as exc:

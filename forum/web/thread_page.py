@@ -53,9 +53,15 @@ def _quoted(viewer: User | None, thread: Thread) -> str:
 
 
 def merged_redirect(thread_id: int):
-    """A thread merged into another one answers with a permanent redirect to it; None otherwise."""
+    """A thread merged into another one answers with a permanent redirect to it; None otherwise.
+
+    Only when the viewer may see where it leads: the address carries the target's title words,
+    which must not reach someone the target is hidden from (they get the source's own answer).
+    """
     target = moderation_state.merged_target(thread_id)
-    return redirect(thread_url(target), 301) if target is not None else None
+    if target is None or not can(acting_user(), Action.THREAD_VIEW, target):
+        return None
+    return redirect(thread_url(target), 301)
 
 
 def feedback_state(viewer: User | None, thread: Thread) -> str | None:
