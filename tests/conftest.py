@@ -175,26 +175,44 @@ def api_client(app: Flask, db):
     return make
 
 
-@pytest.fixture
-def clock_at():
-    """Freeze services.clock at a moment; returns a function that moves it."""
-    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-    clock.freeze(start)
+# Every test starts at this moment, not at today's date: a suite that passes or fails by calendar
+# date blocks every submission. Tests marked real_clock (processes that read their own clock) opt out.
+TEST_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
-    class Clock:
-        now = start
 
-        def advance(self, **delta) -> datetime:
-            self.now = self.now + timedelta(**delta)
-            clock.freeze(self.now)
-            return self.now
+class TestClock:
+    """The frozen services clock of one test; advance() and set() move it."""
 
-        def set(self, moment: datetime) -> None:
-            self.now = moment
-            clock.freeze(moment)
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        clock.freeze(start)
 
-    yield Clock()
+    def advance(self, **delta) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        clock.freeze(self.now)
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+        clock.freeze(moment)
+
+
+@pytest.fixture(autouse=True)
+def test_clock(request) -> Iterator[TestClock | None]:
+    """Freeze the clock at TEST_NOW before any other fixture builds data (factories read the clock)."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    controller = TestClock(TEST_NOW)
+    yield controller
     clock.freeze(None)
+
+
+@pytest.fixture
+def clock_at(test_clock: TestClock | None) -> TestClock:
+    """The test's clock, to move it (it already stands at TEST_NOW)."""
+    assert test_clock is not None, "a real_clock test cannot move the clock"
+    return test_clock
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 _frozen: datetime | None = None
@@ -16,3 +18,17 @@ def freeze(moment: datetime | None) -> None:
     """Pin now() to moment (None unpins); used by tests and demo seeding."""
     global _frozen
     _frozen = moment
+
+
+@contextmanager
+def restored() -> Iterator[None]:
+    """Put the clock back as it was (pinned or running) when the block ends, even on failure.
+
+    For code that moves the clock to write history (demo seeding): unpinning at the end would
+    send a test that pinned the clock back to today's date.
+    """
+    saved = _frozen
+    try:
+        yield
+    finally:
+        freeze(saved)

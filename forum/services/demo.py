@@ -231,14 +231,14 @@ def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: in
     """Fill the database with a demo community of past activity; deterministic for a given size.
 
     The clock is frozen at each post's moment so the history spreads over the last
-    SPAN_DAYS days before now, and unfrozen at the end (even on failure).
+    SPAN_DAYS days before now, and put back as it was at the end (even on failure).
     """
     if users < len(NAMED_USERS) or threads < 1:
         raise Invalid({"size": [f"Seed at least {len(NAMED_USERS)} users and one thread."]})
     report = progress or (lambda _n: None)
     anchor = clock.now().replace(microsecond=0)
     summary = DemoSummary()
-    try:
+    with clock.restored():
         cast = _seed_users(anchor, users, report, summary)
         rng = random.Random(SEED)  # nosec B311  # seeded demo data
         seeder = _Seeder(rng, anchor, cast, _seed_categories(cast.admin, summary), summary)
@@ -247,8 +247,6 @@ def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: in
         for index, moment in enumerate(seeder.thread_moments(threads - len(outage))):
             seeder.thread(index, moment)
             report(1)
-    finally:
-        clock.freeze(None)
     _seed_missions(cast.admin, seeder.topics[0][1], anchor)
     _seed_outage(cast, seeder.topics[0][1], anchor, summary, outage, report)
     return summary
@@ -266,7 +264,7 @@ OUTAGE_QUESTIONS = [
 def _seed_outage(cast: _Cast, category: Category, anchor: datetime, summary: DemoSummary,
                  questions: list[tuple[str, str]], report: Progress) -> None:
     """Look-alike questions in the last two hours: the worker's incident detector raises an alert for them."""
-    try:
+    with clock.restored():
         for n, (title, body) in enumerate(questions):
             clock.freeze(anchor - timedelta(minutes=90 - 15 * n))
             posting.start_thread(cast.askers[n % len(cast.askers)], posting.NewThread(
@@ -274,8 +272,6 @@ def _seed_outage(cast: _Cast, category: Category, anchor: datetime, summary: Dem
             summary.threads += 1
             summary.unanswered += 1
             report(1)
-    finally:
-        clock.freeze(None)
 
 
 def _seed_missions(admin: User, category: Category, anchor: datetime) -> None:

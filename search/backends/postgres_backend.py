@@ -15,13 +15,14 @@ Did-you-mean suggestions are Whoosh-only: this backend returns None.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 
 from sqlalchemy import Boolean, Text, and_, bindparam, case, delete, func, literal, literal_column, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from forum.extensions import db
+from forum.services import clock
 from search import documents
 from search.models import SearchDocument
 from search.query import (
@@ -180,7 +181,7 @@ def _highlights(thread_ids: list[int], tsquery) -> dict[int, str]:
 def search(raw: str, highlight_first: int = 20) -> Results:
     parsed = parse(raw)
     tsquery = func.websearch_to_tsquery(CONFIG, parsed.text) if parsed.text else None
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = clock.now().replace(tzinfo=None)
     rows = _candidates(parsed, tsquery, now)
     highlights = _highlights([row.thread_id for row in rows[:highlight_first]], tsquery)
     hits = [

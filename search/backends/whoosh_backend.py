@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from whoosh import qparser
 from whoosh.index import FileIndex
 from whoosh.query import And, DateRange, Every, Query, Term
 
+from forum.services import clock
 from search import index, reading, snippets
 from search.backends.base import Unavailable
 from search.query import CANDIDATES, Hit, ParsedQuery, Results, facet_counts, parse, rank, similar_words
@@ -75,7 +75,7 @@ def search_index(ix: FileIndex, raw: str, highlight_first: int = 20) -> Results:
     text_query = _text_query(ix, parsed)
     filters = [_filter_query(name, value) for name, value in parsed.filters]
     query = And([text_query, *filters]) if filters else text_query
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = clock.now().replace(tzinfo=None)
     words = snippets.query_words(text_query)
     current = reading.snapshot(ix)
     results = current.searcher.search(query, limit=CANDIDATES)

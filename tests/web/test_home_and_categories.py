@@ -71,10 +71,12 @@ def test_category_filters_show_unanswered_and_solved_threads(client, make, db):
     assert 'aria-current="page">Unsolved' in unsolved
 
 
-def test_category_sorts_by_newest_when_asked(client, make):
+def test_category_sorts_by_newest_when_asked(client, make, clock_at):
     category = make.make_category(slug="sorting")
     older = make.make_thread(category=category, title="Older question with activity")
+    clock_at.advance(minutes=5)
     make.make_thread(category=category, title="Newer question, quiet")
+    clock_at.advance(minutes=5)
     make.make_reply(older)
     active = text(client.get("/c/sorting"))
     latest = text(client.get("/c/sorting?sort=latest"))
