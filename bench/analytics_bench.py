@@ -87,7 +87,7 @@ def _staff_rows(rng: random.Random) -> tuple[list[dict], set[int]]:
     """The most active repliers among the first 100 by reply count become staff (so staff replies exist)."""
     from sqlalchemy import func, select
 
-    from forum.extensions import db
+    from forum.core.extensions import db
     from forum.models import Post
 
     active = db.session.execute(
@@ -141,7 +141,7 @@ def _synthetic_sentiment(rng: random.Random) -> int:
     """A seeded compound score for every post; askers' follow-ups spread wider (relief or anger)."""
     from sqlalchemy import select, update
 
-    from forum.extensions import db
+    from forum.core.extensions import db
     from forum.models import Post, Thread
 
     posts = db.session.execute(
@@ -162,7 +162,7 @@ def add_layer(app, data_dir: Path, corpus_marker: dict, layer_seed: int, real_se
     """Staff, cases, feedback and sentiment on top of the freshly loaded corpus (deterministic)."""
     from sqlalchemy import delete, insert, select, text, update
 
-    from forum.extensions import db
+    from forum.core.extensions import db
     from forum.models import Case, Feedback, Post, Thread, User
     from forum.services import sentiment
 
@@ -239,7 +239,7 @@ def sync_schema(app, data_dir: Path, new_indexes: bool) -> list[str]:
     import flask_migrate
     from sqlalchemy import inspect, text
 
-    from forum.extensions import db
+    from forum.core.extensions import db
 
     path = data_dir / SHIMS
     shims = json.loads(path.read_text()) if path.exists() else {"tables": [], "columns": [], "indexes": []}
@@ -274,7 +274,7 @@ def _add_missing_columns(inspector, tables: set[str]) -> list[tuple[str, str]]:
     """Columns modelled before their migration, added as nullable (the models' defaults fill them on insert)."""
     from sqlalchemy import text
 
-    from forum.extensions import db
+    from forum.core.extensions import db
 
     added = []
     for table in db.metadata.sorted_tables:
@@ -299,7 +299,7 @@ def statements():
     """Count the SQL statements run inside the block."""
     from sqlalchemy import event
 
-    from forum.extensions import db
+    from forum.core.extensions import db
 
     seen: list[str] = []
 
@@ -331,7 +331,7 @@ def timed(fn, runs: int, warmup: int) -> dict:
 
 
 def periods(category_id: int) -> dict[str, object]:
-    from forum.services import metrics
+    from forum.analytics import metrics
 
     return {
         "default 30 days": metrics.Period(NOW - timedelta(days=30), NOW),
@@ -345,9 +345,9 @@ def periods(category_id: int) -> dict[str, object]:
 def bench_services(app, runs: int, warmup: int) -> list[tuple[str, dict, dict]]:
     from sqlalchemy import select
 
-    from forum.extensions import db
+    from forum.analytics import metrics
+    from forum.core.extensions import db
     from forum.models import Category
-    from forum.services import metrics
 
     rows = []
     with app.app_context():
@@ -367,9 +367,9 @@ def bench_pages(app, runs: int, warmup: int) -> list[tuple[str, dict, dict]]:
     """The pages that exist (routes in the URL map), each through the test client as an agent."""
     from sqlalchemy import select
 
-    from forum.extensions import db
+    from forum import accounts
+    from forum.core.extensions import db
     from forum.models import User
-    from forum.services import accounts
 
     routes = {rule.rule for rule in app.url_map.iter_rules()}
     window = f"from={(NOW - timedelta(days=90)).date()}&to={(NOW - timedelta(days=1)).date()}"
@@ -415,8 +415,8 @@ def explain(app) -> None:
     """Print the plan of every statement summary() runs for the 90-day period."""
     from sqlalchemy import event
 
-    from forum.extensions import db
-    from forum.services import metrics
+    from forum.analytics import metrics
+    from forum.core.extensions import db
 
     with app.app_context():
         period = metrics.Period(NOW - timedelta(days=90), NOW)
@@ -547,9 +547,9 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
 
-    from forum.extensions import db
-    from forum.ratelimits import limiter
-    from forum.services import clock
+    from forum.core import clock
+    from forum.core.extensions import db
+    from forum.http.ratelimits import limiter
 
     data_dir = default_data_dir()
     app, corpus_marker, _corpus_dir = load_corpus.ensure_loaded(args.seed, force=args.reload, data_dir=data_dir)

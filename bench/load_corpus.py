@@ -62,7 +62,7 @@ def default_data_dir() -> Path:
 def make_app(data_dir: Path):
     """A Horseshoe app on the bench data dir; HORSESHOE_DATABASE_URL is honoured."""
     from forum import create_app
-    from forum.settings import Settings
+    from forum.core.settings import Settings
 
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings(
@@ -107,7 +107,7 @@ def is_loaded(app, data_dir: Path, manifest: dict) -> bool:
     """True when the database already holds exactly this corpus (marker matches and counts agree)."""
     from sqlalchemy import func, inspect, select
 
-    from forum.extensions import db
+    from forum.core.extensions import db
     from forum.models import Post, Thread
 
     marker = read_marker(data_dir)
@@ -162,7 +162,7 @@ def reset_database(app, data_dir: Path) -> None:
     import flask_migrate
     from sqlalchemy import text
 
-    from forum.extensions import db
+    from forum.core.extensions import db
 
     (data_dir / MARKER).unlink(missing_ok=True)
     with app.app_context():
@@ -181,7 +181,7 @@ def reset_database(app, data_dir: Path) -> None:
 def _insert(model_or_table, rows: list[dict], progress: Progress | None = None) -> None:
     from sqlalchemy import insert
 
-    from forum.extensions import db
+    from forum.core.extensions import db
 
     for start in range(0, len(rows), BATCH):
         chunk = rows[start:start + BATCH]
@@ -278,7 +278,7 @@ def sync_sequences() -> None:
     """
     from sqlalchemy import text
 
-    from forum.extensions import db
+    from forum.core.extensions import db
 
     if db.engine.url.get_backend_name() != "postgresql":
         return
@@ -297,7 +297,7 @@ def load(app, corpus_dir: Path, data_dir: Path, manifest: dict) -> dict:
     """Empty the database, migrate it and bulk-load the corpus; returns timings."""
     from sqlalchemy import update
 
-    from forum.extensions import db
+    from forum.core.extensions import db
     from forum.models import Category, Post, Tag, Thread, User, thread_tag
 
     timings: dict[str, float] = {}

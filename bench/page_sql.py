@@ -35,7 +35,7 @@ def queries(statements: list[str]) -> int:
 def make_app(data_dir: Path, cache_s: int = 0):
     """The bench app with the anonymous page cache at cache_s (0 = off, so every GET does its work)."""
     from forum import create_app
-    from forum.settings import Settings
+    from forum.core.settings import Settings
 
     settings = Settings(data_dir=str(data_dir), database_url=os.environ.get("HORSESHOE_DATABASE_URL", ""),
                         secret_key="horseshoe-bench-not-secret", search_backend=os.environ.get(
@@ -62,7 +62,7 @@ def counting(engine):
 
 def signed_in_client(app, user_id: int):
     """A test client holding the session a real sign-in gives (Flask-Login's user id and freshness)."""
-    from forum.extensions import db
+    from forum.core.extensions import db
     from forum.models import User
 
     with app.app_context():
@@ -75,7 +75,7 @@ def signed_in_client(app, user_id: int):
 
 def count_pages(app, pages: dict[str, str], user_id: int) -> dict[str, dict]:
     """{label: {"out": n, "in": n, "status_out": s, "status_in": s}}: statements for one GET of each page."""
-    from forum.extensions import db
+    from forum.core.extensions import db
 
     clients = {"out": app.test_client(), "in": signed_in_client(app, user_id)}
     with app.app_context():
@@ -110,7 +110,7 @@ def profile(app, paths: list[str], user_id: int | None, requests: int, out: Path
 
 def list_statements(app, path: str, user_id: int | None, out: Path) -> None:
     """The SQL one GET of path sends (after a warm-up GET), to show which statements a page could lose."""
-    from forum.extensions import db
+    from forum.core.extensions import db
 
     client = signed_in_client(app, user_id) if user_id else app.test_client()
     client.get(path)

@@ -45,9 +45,9 @@ def prepare(data_dir: Path, accounts_wanted: int) -> dict:
     """Write tokens for `accounts_wanted` members (corpus members first) and list the thread ids."""
     from sqlalchemy import func, insert, select
 
-    from forum.extensions import db
+    from forum import accounts
+    from forum.core.extensions import db
     from forum.models import Thread, User
-    from forum.services import accounts
 
     app = load_corpus.make_app(data_dir)
     with app.app_context():

@@ -246,7 +246,7 @@ def main() -> None:  # noqa: PLR0915 (a linear script)
 
     from sqlalchemy import func, select
 
-    from forum.extensions import db
+    from forum.core.extensions import db
     from forum.models import Post, Thread
     from search import index
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from forum.settings import Settings
+from forum.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,13 +24,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     configure_settings(app, settings)
     configure_database(app)
-    configure_accounts(app)
     configure_security(app)
     configure_auth(app)
-    configure_jobs(app)
-    configure_integrations(app)
+    configure_community(app)
+    configure_domains(app)
     configure_search(app)
-    configure_blueprints(app)
+    configure_api(app)
     configure_moderation(app)
     configure_templates(app)
     configure_rate_limits(app)
@@ -60,17 +59,9 @@ def configure_settings(app: Flask, settings: Settings) -> None:
     )
 
 
-def configure_accounts(app: Flask) -> None:
-    from argon2 import PasswordHasher
-
-    from forum.services import accounts
-
-    accounts.use_password_hasher(accounts.TEST_HASHER if app.config["TESTING"] else PasswordHasher())
-
-
 def configure_database(app: Flask) -> None:
-    from forum import database
-    from forum.extensions import db, migrate
+    from forum.core import database
+    from forum.core.extensions import db, migrate
     from forum.services import category_counts
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -81,69 +72,44 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
-    from forum import security
+    from forum.http import security
 
     security.init_app(app)
 
 
 def configure_auth(app: Flask) -> None:
-    from forum import auth
+    from forum.http import auth
 
     auth.init_app(app)
 
 
-def configure_jobs(app: Flask) -> None:
-    """Job handlers by name; the periodic ones say how often (read from settings when they run)."""
-    from forum.jobs import registry
-    from forum.services import (
-        bounties,
-        case_triggers,
-        community_settings,
-        incidents,
-        mail,
-        recognition,
-        reputation_upkeep,
-        sweeps,
-        webhook_delivery,
-    )
-
-    def sweep_interval() -> float:
-        return community_settings.get_setting("sla.sweep_interval_seconds")
-
-    registry.register(mail.SEND_JOB, mail.send_email_job)
-    registry.register(sweeps.SWEEP_JOB, sweeps.run_sweep, every_s=sweep_interval)
-    registry.register(bounties.BOUNTY_JOB, bounties.offer_bounties, every_s=sweep_interval)
-    registry.register(case_triggers.SWEEP_JOB, case_triggers.sweep_sla, every_s=sweep_interval)
-    registry.register(recognition.CHECK_USER_JOB, recognition.check_user)
-    registry.register(incidents.FAN_OUT_JOB, incidents.fan_out)
-    registry.register(webhook_delivery.DELIVER_JOB, webhook_delivery.deliver)
-    registry.register(recognition.BACKFILL_JOB, recognition.backfill, every_s=lambda: recognition.BACKFILL_INTERVAL_S)
-    registry.register(
-        reputation_upkeep.SERIAL_VOTES_JOB, reputation_upkeep.reverse_serial_votes,
-        every_s=lambda: reputation_upkeep.SERIAL_JOB_EVERY_S,
-    )
-
-
-def configure_integrations(app: Flask) -> None:
-    """Outbound webhooks and helpdesk connectors listen to domain events (forum core never imports them)."""
-    from forum.services import case_connector, events, webhooks
-
-    events.subscribe("webhooks", webhooks.on_event)
-    events.subscribe("case_connector", case_connector.on_event)
-
-
-def configure_blueprints(app: Flask) -> None:
-    from forum import routing
-    from forum.api import init_app as init_api
-    from forum.web import init_app as init_web
+def configure_community(app: Flask) -> None:
+    """The community itself: URL converters, its jobs (mail, Q&A sweeps), pages and error pages."""
+    from forum import services, web
+    from forum.http import routing
 
     routing.init_app(app)
-    init_web(app)
-    init_api(app)
+    services.init_app(app)
+    web.init_app(app)
+
+
+def configure_domains(app: Flask) -> None:
+    """Each domain package registers its own jobs, event listeners, pages and API routes (docs/architecture.md)."""
+    from forum import accounts, analytics, cases, incidents, integrations, recognition
+
+    for package in (accounts, recognition, cases, incidents, analytics, integrations):
+        package.init_app(app)
+
+
+def configure_api(app: Flask) -> None:
+    """The /api/v1 blueprint, once every package has added its routes to it."""
+    from forum import api
+
+    api.init_app(app)
 
 
 def configure_templates(app: Flask) -> None:
-    from forum.web import templating
+    from forum.http import templating
 
     templating.init_app(app)
 
@@ -161,14 +127,14 @@ def configure_moderation(app: Flask) -> None:
 
 
 def configure_rate_limits(app: Flask) -> None:
-    from forum import ratelimits
+    from forum.http import ratelimits
 
     ratelimits.init_app(app)
 
 
 def configure_page_cache(app: Flask) -> None:
     """Signed-out visitors' home, category and thread pages, shared by every process until content changes."""
-    from forum import page_cache
+    from forum.http import page_cache
 
     page_cache.init_app(app)
 

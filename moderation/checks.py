@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import Post, Visibility
 from forum.services.permissions import can_post_links, is_moderator
 from forum.services.policies import Draft, Verdict, register

@@ -21,14 +21,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from forum.jobs import registry
-    from search import api, backends, cli, incidents, jobs, models, web  # noqa: F401  (models: the table)
+    from forum.core import job_registry
+    from search import api, backends, cli, incident_detection, jobs, models, web  # noqa: F401  (models: the table)
 
     backends.validate(app.config["HORSESHOE"].search_backend, app.config["SQLALCHEMY_DATABASE_URI"])
-    registry.register(jobs.INDEX_THREAD_JOB, jobs.index_thread)
-    registry.register(jobs.REINDEX_JOB, jobs.reindex_all)
-    registry.register(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)
-    registry.register(incidents.DETECT_JOB, incidents.detect, every_s=lambda: incidents.DETECT_EVERY_S)
+    job_registry.register(jobs.INDEX_THREAD_JOB, jobs.index_thread)
+    job_registry.register(jobs.REINDEX_JOB, jobs.reindex_all)
+    job_registry.register(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)
+    job_registry.register(incident_detection.DETECT_JOB, incident_detection.detect,
+                          every_s=lambda: incident_detection.DETECT_EVERY_S)
     cli.init_app(app)
     web.init_app(app)
     api.init_app(app)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, request
 
-from forum.api import openapi, serializers
-from forum.api.requests import authenticate_api_request, viewer
-from forum.services.errors import Invalid
-from forum.services.pagination import clamp_limit
+from forum.core.errors import Invalid
+from forum.core.pagination import clamp_limit
+from forum.http import openapi, serializers
+from forum.http.api_requests import authenticate_api_request, viewer
 from search import service
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import Post, Thread, ThreadStatus, Visibility
 from forum.services import markup
 from search.schema import EXCERPT_CHARS

@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models.types import UTCDateTime
 
 DOCUMENT_TYPE = TSVECTOR().with_variant(Text(), "sqlite")

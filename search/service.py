@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from forum.core.errors import Invalid
 from forum.models import Thread, User
 from forum.services import reading
-from forum.services.errors import Invalid
 from search import backends, query
 
 PER_PAGE = 20

@@ -6,10 +6,9 @@ import bleach
 from flask import Blueprint, Flask, render_template, request
 from markupsafe import Markup
 
-from forum.auth import acting_user
-from forum.services import categories
-from forum.services.errors import Invalid
-from forum.web import suggestions
+from forum.core.errors import Invalid
+from forum.http.auth import acting_user
+from forum.services import categories, suggestions
 from search import service
 
 bp = Blueprint("search", __name__)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from forum.extensions import db
+from forum.core.extensions import db
 
 
 def race(app: Flask, calls: list[Callable[[], object]]) -> list[BaseException]:

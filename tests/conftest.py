@@ -18,13 +18,12 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, orm, text
 from sqlalchemy.engine import make_url
 
-from forum import create_app
-from forum.extensions import db as _db
-from forum.jobs import worker
+from forum import accounts, create_app
+from forum.core import clock, worker
+from forum.core.extensions import db as _db
+from forum.core.settings import Settings
+from forum.http.ratelimits import limiter
 from forum.models import User
-from forum.ratelimits import limiter
-from forum.services import accounts, clock
-from forum.settings import Settings
 from tests import factories
 from tests.queries import count_statements
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-from forum.extensions import db
+from forum import accounts
+from forum.core.extensions import db
 from forum.models import Category, Post, Role, Thread, User
-from forum.services import accounts, posting
+from forum.services import posting
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)

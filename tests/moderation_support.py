@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import AuditEntry, Notification, NotificationKind, Post, Thread
+from forum.recognition.reputation import ledger_total
 from forum.services import policies
-from forum.services.reputation import ledger_total
 
 HOLD_WORD = "holdme"
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from forum.extensions import db
+from forum.core.extensions import db
 
 
 @contextmanager

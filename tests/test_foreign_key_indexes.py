@@ -12,7 +12,7 @@ from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint, Table, Unique
 
 import moderation.models  # noqa: F401  (moderation's tables join the metadata)
 import search  # noqa: F401  (so do search's, when it has any)
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import User  # noqa: F401  (all forum models)
 
 ATTRIBUTION_ONLY = "who did it: shown through the row, never listed or joined by"

@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from forum import create_app
-from forum.extensions import db
-from forum.settings import Settings
+from forum.core.extensions import db
+from forum.core.settings import Settings
 
 MIGRATIONS_DB = f"horseshoe_test_migrations_{os.getpid()}"
 

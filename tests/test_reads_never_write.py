@@ -15,9 +15,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from forum.extensions import db
-from forum.services import accounts, cases, clock, incidents, missions, notifications, webhooks
-from forum.services.badges import CATALOGUE
+from forum import cases, incidents
+from forum.accounts import members
+from forum.core import clock
+from forum.core.extensions import db
+from forum.integrations import webhooks
+from forum.recognition import missions
+from forum.recognition.badges import CATALOGUE
+from forum.services import notifications
 from tests.web import conftest as web_fixtures
 
 # The page tests' seeded community and its callers (signed out, asker, another member, admin).
@@ -141,8 +146,8 @@ class Seed:
             url="http://127.0.0.1:9/horseshoe", events=["thread.created"], allow_private=True,
         ))
         self.badge_code = CATALOGUE[0].code
-        self.reset_token = accounts._reset_serializer().dumps(
-            {"uid": community.author.id, "pw": accounts._password_fingerprint(community.author)}
+        self.reset_token = members._reset_serializer().dumps(
+            {"uid": community.author.id, "pw": members._password_fingerprint(community.author)}
         )
         self.unsubscribe_token = notifications.unsubscribe_url(community.author).rsplit("/", 1)[1]
         db.session.commit()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from forum.api import bp, serializers
-from forum.api.requests import id_list, optional_json_body, page_params, signed_in_user
+from forum.http import serializers
+from forum.http.api import bp
+from forum.http.api_requests import id_list, optional_json_body, page_params, signed_in_user
 from forum.services import notifications
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from forum.api import bp, serializers
-from forum.api.requests import field, json_body, signed_in_user, viewer
+from forum.http import serializers
+from forum.http.api import bp
+from forum.http.api_requests import field, json_body, signed_in_user, viewer
 from forum.services import posting, reading
 
 

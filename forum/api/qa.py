@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.api import bp, serializers
-from forum.api.requests import id_field, json_body, signed_in_user
+from forum.core.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.http import serializers
+from forum.http.api import bp
+from forum.http.api_requests import id_field, json_body, signed_in_user
 from forum.models import Thread, ThreadKind, User
 from forum.services import feedback, needs_info, qa, reading, subscriptions
-from forum.services.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.services.permissions import Action, require
 
 

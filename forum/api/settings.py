@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from forum.api import bp
-from forum.api.requests import json_body, signed_in_user, viewer
+from forum.http.api import bp
+from forum.http.api_requests import json_body, signed_in_user, viewer
 from forum.services import community_settings
 from forum.services.permissions import Action, require
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import request
 
-from forum.api import bp, serializers
-from forum.api.requests import MAX_ID, field, id_field, json_body, page_params, signed_in_user, viewer
+from forum.core.errors import Invalid, NotFound
+from forum.http import serializers
+from forum.http.api import bp
+from forum.http.api_requests import MAX_ID, field, id_field, json_body, page_params, signed_in_user, viewer
 from forum.models import Thread, ThreadKind, User
 from forum.services import categories, posting, qa, reading, subscriptions
-from forum.services.errors import Invalid, NotFound
 
 
 def _thread(thread: Thread, caller: User | None) -> dict[str, Any]:

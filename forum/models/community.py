@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models.types import UTCDateTime
 
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models.accounts import User
 from forum.models.types import UTCDateTime
 
@@ -53,7 +53,7 @@ class Category(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
-    # Optional support hours for case SLA clocks (forum.services.business_hours); both None: 24/7.
+    # Optional support hours for case SLA clocks (forum.cases.business_hours); both None: 24/7.
     sla_time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     sla_hours_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Public, live threads in it; kept exact by forum.services.category_counts (lists never count).
@@ -125,7 +125,7 @@ class Post(db.Model):
 
     __table_args__ = (
         Index("ix_post_thread_created", "thread_id", "created_at", "id"),
-        # Outcome metrics (forum.services.metrics): the asker's own posts in a thread (sentiment shift) and
+        # Outcome metrics (forum.analytics.metrics): the asker's own posts in a thread (sentiment shift) and
         # each question's first peer and staff reply, read from this index alone (it carries every column
         # they look at). Without it SQLite walked every post the asker ever wrote, per thread.
         Index(

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models.types import UTCDateTime
 
 

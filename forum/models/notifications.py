@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models.accounts import User
 from forum.models.content import Category, Post, Tag, Thread
 from forum.models.types import UTCDateTime

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models.accounts import User
 from forum.models.types import UTCDateTime
 
@@ -83,7 +83,7 @@ class ReputationEvent(db.Model):
 
 
 class BadgeGrant(db.Model):
-    """A badge a user holds (the catalogue of badges and their rules lives in forum.services.badges)."""
+    """A badge a user holds (the catalogue of badges and their rules lives in forum.recognition.badges)."""
 
     __table_args__ = (UniqueConstraint("user_id", "badge", name="uq_badge_grant_user_badge"),)
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases
+from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
+from forum.core.extensions import db
 from forum.models import Category, User
-from forum.services import audit, business_hours
-from forum.services.errors import Conflict, ErrorCollector, Invalid, NotFound
+from forum.services import audit_writer
 from forum.services.permissions import Action, require
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -49,13 +50,13 @@ def _calendar_columns(hours: SupportHoursInput, errors: ErrorCollector) -> tuple
     document = {"week": {day: list(times) if times else None for day, times in hours.week.items()},
                 "holidays": list(hours.holidays)}
     try:
-        calendar = business_hours.parse_calendar(hours.time_zone, document)
+        calendar = cases.parse_calendar(hours.time_zone, document)
     except Invalid as exc:
         for name, messages in exc.errors.items():
             for message in messages:
                 errors.add(name, message)
         return None, None
-    return calendar.time_zone, business_hours.to_json(calendar)
+    return calendar.time_zone, cases.calendar_json(calendar)
 
 
 def _validate(data: CategoryInput) -> tuple[str | None, str | None] | None:
@@ -100,7 +101,7 @@ def create_category(actor: User, data: CategoryInput) -> Category:
         category.sla_time_zone, category.sla_hours_json = calendar_columns
     db.session.add(category)
     db.session.flush()
-    audit.record(actor, "category.create", "category", category.id, after=_state(category))
+    audit_writer.record(actor, "category.create", "category", category.id, after=_state(category))
     db.session.commit()
     return category
 
@@ -115,7 +116,7 @@ def update_category(actor: User, category: Category, data: CategoryInput) -> Cat
     if calendar_columns is not None:
         category.sla_time_zone, category.sla_hours_json = calendar_columns
     if _state(category) != before:
-        audit.record(actor, "category.update", "category", category.id, before=before, after=_state(category))
+        audit_writer.record(actor, "category.update", "category", category.id, before=before, after=_state(category))
     db.session.commit()
     return category
 

@@ -11,10 +11,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import ErrorCollector
+from forum.core.extensions import db
 from forum.models import CommunitySetting, User
-from forum.services import audit, clock
-from forum.services.errors import ErrorCollector
+from forum.services import audit_writer
 from forum.services.permissions import Action, require
 
 
@@ -109,7 +110,7 @@ def update_settings(actor: User, changes: dict[str, Any]) -> dict[str, Any]:
     before = all_settings()
     changed = {key: value for key, value in parsed.items() if before[key] != value}
     if changed:
-        audit.record(actor, "settings.update", "settings", 0,
+        audit_writer.record(actor, "settings.update", "settings", 0,
                      before={key: before[key] for key in changed}, after=changed)
     for key, value in parsed.items():
         row = db.session.get(CommunitySetting, key) or CommunitySetting(key=key)
@@ -119,3 +120,8 @@ def update_settings(actor: User, changes: dict[str, Any]) -> dict[str, Any]:
         db.session.add(row)
     db.session.commit()
     return all_settings()
+
+
+def sweep_interval_s() -> float:
+    """How often the periodic sweeps run (SLA, bounties, Q&A care): read when the worker schedules them."""
+    return get_setting("sla.sweep_interval_seconds")

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.extensions import db
 from forum.models import Notification, Subscription, Tag, Thread, ThreadKind, ThreadStatus, User, Visibility
-from forum.services import clock
 from forum.services.mail import absolute_url, queue_email
 from forum.services.notifications import describe, thread_path, unsubscribe_url
 

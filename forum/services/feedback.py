@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 
-from forum.extensions import db
+from forum import cases
+from forum.core import clock
+from forum.core.errors import ErrorCollector, Forbidden
+from forum.core.extensions import db
 from forum.models import Feedback, NotificationKind, Thread, User
-from forum.services import case_state, clock, notifications
-from forum.services.errors import ErrorCollector, Forbidden
+from forum.services import notifications
 from forum.services.permissions import Action, require
 
 MAX_COMMENT = 2000
@@ -78,9 +80,9 @@ def give_feedback(actor: User | None, thread: Thread, data: FeedbackInput) -> Fe
 
 def _reopen_resolved_case(actor: User, thread: Thread) -> None:
     """A "no" after support resolved the question sends the case back to them, not to a new queue entry."""
-    case = case_state.latest_case(thread.id)
+    case = cases.latest_case(thread.id)
     if case is not None:
-        case_state.reopen_case(actor, case, "The customer says this did not resolve the issue.", commit=False)
+        cases.reopen_case(actor, case, "The customer says this did not resolve the issue.", commit=False)
 
 
 def offers_escalation(feedback: Feedback) -> bool:

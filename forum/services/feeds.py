@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import Category, Post, Tag, Thread, ThreadKind, Visibility
 from forum.services.permissions import visible_threads
 

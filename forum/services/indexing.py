@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
-from forum.extensions import db
-from forum.jobs import queue
+from forum.core import outbox
+from forum.core.extensions import db
 from forum.models import Job, JobStatus
 
 INDEX_THREAD_JOB = "search.index_thread"
@@ -30,4 +30,4 @@ def reindex_thread(thread_id: int) -> None:
         .with_for_update(skip_locked=True)
     )
     if waiting is None:
-        queue.enqueue(INDEX_THREAD_JOB, payload)
+        outbox.enqueue(INDEX_THREAD_JOB, payload)

@@ -13,10 +13,9 @@ from email.utils import parseaddr
 from flask import current_app, render_template
 from sqlalchemy import update
 
-from forum.extensions import db
-from forum.jobs import queue
+from forum.core import clock, outbox
+from forum.core.extensions import db
 from forum.models import OutboundEmail
-from forum.services import clock
 
 SEND_JOB = "mail.send"
 
@@ -41,7 +40,7 @@ def queue_email(to_address: str, subject: str, template: str, **context) -> Outb
     )
     db.session.add(email)
     db.session.flush()
-    queue.enqueue(SEND_JOB, {"id": email.id})
+    outbox.enqueue(SEND_JOB, {"id": email.id})
     return email
 
 

@@ -14,9 +14,11 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select, update
 
-from forum.extensions import db
+from forum import recognition
+from forum.core import clock, events
+from forum.core.extensions import db
 from forum.models import NotificationKind, Post, Thread, ThreadStatus, User, Visibility
-from forum.services import clock, events, indexing, needs_info, notifications, qa, reputation
+from forum.services import indexing, needs_info, notifications, qa
 
 PENDING_MESSAGE = "Your post is waiting for a moderator's approval."
 MERGE_HOPS = 5
@@ -196,7 +198,7 @@ def hide_post(post: Post, actor: User | None, reason: str) -> bool:
             _uncount(post)
         if post.thread.accepted_post_id == post.id:
             qa.drop_solution(post.thread, actor)
-        reputation.on_post_removed(post, actor)
+        recognition.on_post_removed(post, actor)
     indexing.reindex_thread(post.thread_id)
     _tell_author(post, actor, f"Your post was hidden pending review. Reason: {reason}")
     return True
@@ -210,7 +212,7 @@ def unhide_post(post: Post, actor: User | None, reason: str = "") -> bool:
     if not post.is_deleted:
         if not post.is_question:
             _recount_back(post)
-        reputation.restore_for_post(post, actor)
+        recognition.restore_for_post(post, actor)
     indexing.reindex_thread(post.thread_id)
     _tell_author(post, actor, "A moderator reviewed your post and made it visible again."
                  + (f" Note: {reason}" if reason else ""))
@@ -238,7 +240,7 @@ def remove_post(post: Post, actor: User | None, reason: str = "", *, tell_author
         _uncount(post)
     if thread.accepted_post_id == post.id:
         qa.drop_solution(thread, actor)
-    reputation.on_post_removed(post, actor)
+    recognition.on_post_removed(post, actor)
     indexing.reindex_thread(thread.id)
     for listener in _removal_listeners.values():
         listener(post, actor, reason)
@@ -260,7 +262,7 @@ def restore_post(post: Post, actor: User | None) -> bool:
     elif post.visibility == Visibility.PUBLIC.value:
         _recount_back(post)
     if post.visibility == Visibility.PUBLIC.value:
-        reputation.restore_for_post(post, actor)
+        recognition.restore_for_post(post, actor)
     elif post.visibility == Visibility.PENDING.value:
         # Deleting it decided its review item; restored, it still waits for approval: back in the queue.
         for listener in _hold_listeners.values():

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import Conflict, ErrorCollector
+from forum.core.extensions import db
 from forum.models import NotificationKind, Thread, ThreadKind, ThreadStatus, User
-from forum.services import clock, notifications, qa
-from forum.services.errors import Conflict, ErrorCollector
+from forum.services import notifications, qa
 from forum.services.permissions import Action, require
 
 MAX_NOTE = 1000

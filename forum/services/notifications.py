@@ -15,12 +15,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import Invalid, NotAuthenticated
+from forum.core.extensions import db
+from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.models import Notification, NotificationKind, Post, Thread, User
-from forum.services import clock, markup, subscriptions
-from forum.services.errors import Invalid, NotAuthenticated
+from forum.services import markup, subscriptions
 from forum.services.mail import absolute_url, queue_email
-from forum.services.pagination import Page, decode_cursor, encode_cursor
 
 UNSUBSCRIBE_SALT = "unsubscribe"
 EMAIL_FREQUENCIES = ("immediately", "daily", "off")

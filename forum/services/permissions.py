@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import Forbidden, NotAuthenticated, NotFound
+from forum.core.extensions import db
 from forum.models import Post, Role, Thread, User, Visibility
-from forum.services import clock
-from forum.services.errors import Forbidden, NotAuthenticated, NotFound
 
 # Reputation that unlocks each privilege (domain.md, "trust grows slowly, falls fast").
 LINKS_REPUTATION = 10

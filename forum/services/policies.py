@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from forum.core.errors import Invalid
 from forum.models import Thread, User
-from forum.services.errors import Invalid
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases, recognition
+from forum.core import clock, events
+from forum.core.errors import ErrorCollector, Invalid
+from forum.core.extensions import db
 from forum.models import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
 from forum.services import (
-    audit,
-    case_triggers,
-    clock,
-    events,
+    audit_writer,
     indexing,
     markup,
     moderation_state,
@@ -27,9 +27,7 @@ from forum.services import (
     policies,
     sentiment,
 )
-from forum.services.errors import ErrorCollector, Invalid
 from forum.services.permissions import Action, is_moderator, require
-from forum.services.recognition import check_user_soon
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TAGS = 5
@@ -207,11 +205,11 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
     indexing.reindex_thread(thread.id)
     events.publish("post.created", post_id=post.id)
     if actor.id != thread.author_id:
-        check_user_soon(actor.id)  # answering moves no points, but badges and missions count answers
+        recognition.check_user_soon(actor.id)  # answering moves no points, but badges and missions count answers
         if actor.is_staff:
-            case_triggers.on_staff_reply(thread, post)  # a public staff answer is the case's first response
+            cases.on_staff_reply(thread, post)  # a public staff answer is the case's first response
     else:
-        case_triggers.on_asker_follow_up(thread, post)  # a strongly negative follow-up reaches support
+        cases.on_asker_follow_up(thread, post)  # a strongly negative follow-up reaches support
     db.session.commit()
     return post
 
@@ -232,7 +230,7 @@ def edit_post(actor: User, post: Post, body: str, *, reason: str = "") -> Post:
         return post
     moment = clock.now()
     if _moderating(actor, post):
-        audit.record(actor, "post.edit", "post", post.id, reason, {"body": post.body}, {"body": body})
+        audit_writer.record(actor, "post.edit", "post", post.id, reason, {"body": post.body}, {"body": body})
     db.session.add(PostRevision(post_id=post.id, editor_id=actor.id, body=post.body, created_at=moment))
     post.body = body
     post.body_html = markup.render_markdown(body)
@@ -263,7 +261,7 @@ def delete_post(actor: User, post: Post, *, reason: str = "") -> None:
         db.session.rollback()
         return
     if moderating:
-        audit.record(actor, "post.delete", "post", post.id, reason, {"deleted": False}, {"deleted": True})
+        audit_writer.record(actor, "post.delete", "post", post.id, reason, {"deleted": False}, {"deleted": True})
     db.session.commit()
 
 
@@ -289,7 +287,7 @@ def _audit_moderator_fields(actor: User, thread: Thread, before: dict, reason: s
         after = getattr(thread, name)
         if after != before[name]:
             action = actions[name] if after is not False else actions[name].replace(".", ".un", 1)
-            audit.record(actor, action, "thread", thread.id, reason, {name: before[name]}, {name: after})
+            audit_writer.record(actor, action, "thread", thread.id, reason, {name: before[name]}, {name: after})
 
 
 def _question_of(thread: Thread) -> Post:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from forum.extensions import db
+from forum import recognition
+from forum.core import clock, events
+from forum.core.errors import Conflict, Forbidden, Invalid
+from forum.core.extensions import db
 from forum.models import MeToo, NotificationKind, Post, Thread, ThreadKind, ThreadStatus, User, Vote
-from forum.services import clock, events, feedback, indexing, notifications, reputation, subscriptions
-from forum.services.errors import Conflict, Forbidden, Invalid
+from forum.services import feedback, indexing, notifications, subscriptions
 from forum.services.permissions import Action, require
 
 
@@ -36,13 +38,13 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
         return thread  # already the solution (perhaps by a concurrent click): nobody is told or paid twice
     db.session.refresh(thread)
     if previous_id is not None:
-        reputation.on_solution_dropped(previous_id, actor)
+        recognition.on_solution_dropped(previous_id, actor)
     _end_info_wait(thread)
     thread.accepted_by_id = actor.id
     thread.solved_at = clock.now()
     thread.solved_by = "support" if post.author.is_staff else "community"
     thread.status = ThreadStatus.SOLVED.value
-    reputation.on_solution_accepted(thread, post, actor)
+    recognition.on_solution_accepted(thread, post, actor)
     events.publish("thread.solved", thread_id=thread.id)
     notifications.notify([post.author_id], notifications.Event(NotificationKind.ACCEPTED, thread, post, actor))
     feedback.request_feedback(thread)
@@ -101,7 +103,7 @@ def drop_solution(thread: Thread, actor: User | None = None) -> None:
         if not released:
             db.session.refresh(thread)
             return
-        reputation.on_solution_dropped(previous_id, actor)
+        recognition.on_solution_dropped(previous_id, actor)
     thread.accepted_post_id = None
     thread.accepted_by_id = None
     thread.solved_at = None
@@ -122,7 +124,7 @@ def vote_helpful(actor: User, post: Post) -> int:
         pass  # already voted: the primary key kept it to one
     else:
         _move_vote_count(post, +1)
-        reputation.on_vote_added(post, actor)
+        recognition.on_vote_added(post, actor)
         notifications.on_vote(post, actor)
     db.session.commit()
     db.session.refresh(post)
@@ -143,7 +145,7 @@ def withdraw_vote(actor: User, post: Post) -> int:
     removed = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.post_id == post.id)).rowcount
     if removed:
         _move_vote_count(post, -1)
-        reputation.on_vote_withdrawn(post, actor)
+        recognition.on_vote_withdrawn(post, actor)
     db.session.commit()
     db.session.refresh(post)
     return post.vote_count

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import Select, and_, case, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum.extensions import db
+from forum.core.errors import Invalid, NotFound
+from forum.core.extensions import db
+from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.models import Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
-from forum.services.errors import Invalid, NotFound
-from forum.services.pagination import Page, decode_cursor, encode_cursor
 from forum.services.permissions import Action, require, visible_posts, visible_threads
 
 SORTS = {"latest": Thread.created_at, "active": Thread.last_activity_at, "votes": Thread.vote_count}

@@ -13,7 +13,7 @@ from functools import cache
 from sqlalchemy import bindparam, func, select
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import Post
 from forum.services import markup
 

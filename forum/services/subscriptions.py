@@ -10,10 +10,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import NotAuthenticated, NotFound
+from forum.core.extensions import db
 from forum.models import Category, Subscription, Tag, Thread, User
-from forum.services import clock
-from forum.services.errors import NotAuthenticated, NotFound
 
 TARGET_COLUMNS = {Thread: "thread_id", Category: "category_id", Tag: "tag_id"}
 

@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.extensions import db
 from forum.models import NotificationKind, Thread, ThreadKind, ThreadStatus, Visibility
-from forum.services import clock, digests, feedback, notifications
+from forum.services import digests, feedback, notifications
 
 FEEDBACK_AFTER = timedelta(hours=24)
 REMINDERS = (timedelta(days=3), timedelta(days=7))

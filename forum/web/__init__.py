@@ -1,4 +1,8 @@
-"""Server-rendered pages: thin views that parse a form, call a service, render or redirect."""
+"""The community's pages: thin views that parse a form, call a service, render or redirect.
+
+The domain packages (accounts, cases, recognition, incidents, analytics, integrations) register
+their own pages from their init_app; the error pages for every front end come from forum.http.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +10,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from forum.web import (
-        admin,
-        analytics,
-        auth,
-        cases,
-        categories,
-        desk,
-        errors,
-        feeds,
-        follows,
-        home,
-        incidents,
-        integrations,
-        member_360,
-        notifications,
-        oidc,
-        qa,
-        recognition,
-        reputation,
-        scorecard,
-        tags,
-        threads,
-        tokens,
-        users,
-    )
+    from forum.http import errors
+    from forum.web import admin, categories, feeds, follows, home, notifications, qa, tags, threads, users
 
-    for module in (home, auth, categories, tags, threads, qa, follows, notifications, users, admin):
+    for module in (home, categories, tags, threads, qa, follows, notifications, users, admin, feeds):
         app.register_blueprint(module.bp)
-    app.register_blueprint(recognition.bp)
-    app.register_blueprint(reputation.bp)
-    app.register_blueprint(cases.bp)
-    app.register_blueprint(desk.bp)
-    app.register_blueprint(incidents.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(analytics.bp)
-    app.register_blueprint(scorecard.bp)
-    app.register_blueprint(member_360.bp)
-    app.register_blueprint(integrations.bp)
-    app.register_blueprint(tokens.bp)
-    app.register_blueprint(oidc.bp)
     errors.init_app(app)

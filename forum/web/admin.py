@@ -7,13 +7,15 @@ from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from forum.auth import acting_user
+from forum import accounts
+from forum.cases import business_hours, state
+from forum.core.errors import Conflict, DomainError, Invalid
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
 from forum.models import Role
-from forum.services import accounts, business_hours, case_state, categories, community_settings
-from forum.services.errors import Conflict, DomainError, Invalid
+from forum.services import categories, community_settings
 from forum.services.permissions import Action, require
 from forum.web.forms import CategoryEditForm, CategoryForm, RoleForm, settings_form_class
-from forum.web.forms_support import show_errors
 
 bp = Blueprint("admin", __name__)
 USERS_SHOWN = 100
@@ -72,7 +74,7 @@ def _support_hours_input(form: CategoryEditForm) -> categories.SupportHoursInput
 
 def _fill_support_hours(form: CategoryEditForm, category) -> None:
     """Show the stored calendar in the form (GET only, so a failed POST keeps what was typed)."""
-    calendar = case_state.sla_calendar(category)
+    calendar = state.sla_calendar(category)
     if calendar is None:
         return
     form.time_zone.data = calendar.time_zone

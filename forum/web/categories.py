@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from forum.auth import acting_user
-from forum.services import categories, reading, scorecard, subscriptions
+from forum.analytics import scorecard
+from forum.http.auth import acting_user
+from forum.services import categories, reading, subscriptions
 
 bp = Blueprint("categories", __name__)
 THREADS_PER_PAGE = 20

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import login_required
 
-from forum.auth import acting_user
+from forum.http.auth import acting_user
+from forum.http.templating import thread_url
 from forum.services import categories, reading, subscriptions
-from forum.web.templating import thread_url
 
 bp = Blueprint("follows", __name__)
 

@@ -21,8 +21,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import NumberInput
 
+from forum.cases.business_hours import DAY_NAMES, DAYS
 from forum.models import Role
-from forum.services.business_hours import DAY_NAMES, DAYS
 
 
 class LoginForm(FlaskForm):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from forum.auth import acting_user
-from forum.extensions import csrf
+from forum.core.errors import Invalid
+from forum.core.extensions import csrf
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
 from forum.services import notifications, subscriptions
-from forum.services.errors import Invalid
 from forum.web.forms import ConfirmForm, NotificationSettingsForm
-from forum.web.forms_support import show_errors
 
 bp = Blueprint("notifications", __name__)
 PER_PAGE = 30

@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request
 from flask_login import login_required
 
-from forum.auth import acting_user
+from forum.core.errors import Invalid
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
+from forum.http.templating import thread_url
 from forum.services import feedback, markup, needs_info, posting, qa, reading
-from forum.services.errors import Invalid
 from forum.web import thread_page
 from forum.web.forms import FeedbackForm, NeedsInfoForm
-from forum.web.forms_support import show_errors
-from forum.web.templating import thread_url
 
 bp = Blueprint("qa", __name__)
 ANSWERS = {"yes": True, "no": False}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from forum.auth import acting_user
+from forum.http.auth import acting_user
 from forum.services import reading, subscriptions
 
 bp = Blueprint("tags", __name__)

@@ -10,14 +10,16 @@ from datetime import timedelta
 
 from flask import redirect, render_template, request
 
-from forum.auth import acting_user
+from forum import cases, incidents
+from forum.core import clock
+from forum.core.errors import NotFound
+from forum.core.pagination import encode_cursor
+from forum.http.auth import acting_user
+from forum.http.templating import thread_url
 from forum.models import Case, Post, Thread, ThreadKind, ThreadStatus, User
-from forum.services import cases, clock, feedback, incidents, moderation_state, qa, reading, subscriptions
-from forum.services.errors import NotFound
-from forum.services.pagination import encode_cursor
+from forum.services import feedback, moderation_state, qa, reading, subscriptions
 from forum.services.permissions import Action, can, is_staff
 from forum.web.forms import EscalateForm, FeedbackForm, NeedsInfoForm, ReplyForm
-from forum.web.templating import thread_url
 
 REPLIES_PER_PAGE = 50
 REPLY_SORTS = [("oldest", "Oldest first"), ("votes", "Most helpful")]

@@ -8,12 +8,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from wtforms import SelectChoice
 
-from forum.auth import acting_user
+from forum.accounts import personal_data, personal_data_moves
+from forum.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
+from forum.http.templating import thread_url
 from forum.models import Thread, User
-from forum.services import categories, markup, personal_data, personal_data_moves, posting, reading
-from forum.services.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from forum.services import categories, markup, posting, reading, suggestions
 from forum.services.permissions import Action, can, require
-from forum.web import suggestions, thread_page
+from forum.web import thread_page
 from forum.web.forms import (
     ConfirmForm,
     EditPostForm,
@@ -22,8 +25,6 @@ from forum.web.forms import (
     ThreadForm,
     ThreadModerationForm,
 )
-from forum.web.forms_support import show_errors
-from forum.web.templating import thread_url
 
 bp = Blueprint("threads", __name__)
 # What authors are told when the content checks hold their post for review.

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from forum.auth import acting_user
-from forum.services import accounts, reading
-from forum.services.errors import Invalid
+from forum import accounts
+from forum.core.errors import Invalid
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
+from forum.services import reading
 from forum.web.forms import ProfileForm
-from forum.web.forms_support import show_errors
 
 bp = Blueprint("users", __name__)
 PROFILE_THREADS = 20

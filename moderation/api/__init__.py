@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forum.extensions import csrf
+from forum.core.extensions import csrf
 
 
 def init_app(app: Flask) -> None:
-    from moderation.api import audit, flags, queue, suspensions
+    from moderation.api import audit, flags, review_queue, suspensions
 
-    for module in (flags, queue, suspensions, audit):
+    for module in (flags, review_queue, suspensions, audit):
         csrf.exempt(module.bp)  # authenticate_api_request demands CSRF for cookie sessions itself
         app.register_blueprint(module.bp)

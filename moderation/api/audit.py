@@ -7,13 +7,13 @@ from typing import Any
 from flask import Blueprint, request
 from flask.blueprints import BlueprintSetupState
 
-from forum.api import openapi
-from forum.api.requests import authenticate_api_request, page_params, viewer
-from forum.api.serializers import page, timestamp, user_summary
+from forum.core.errors import ErrorCollector
+from forum.http import openapi
+from forum.http.api_requests import authenticate_api_request, page_params, viewer
+from forum.http.routing import MAX_ID
+from forum.http.serializers import page, timestamp, user_summary
 from forum.models import AuditEntry
-from forum.routing import MAX_ID
-from forum.services.errors import ErrorCollector
-from moderation.services import audit_log
+from moderation.services import audit_reader
 
 bp = Blueprint("moderation_api_audit", __name__, url_prefix='/api/v1')
 bp.before_request(authenticate_api_request)  # tokens, read-only scope, CSRF for cookie sessions
@@ -24,7 +24,7 @@ def serialize(entry: AuditEntry) -> dict[str, Any]:
         "id": entry.id, "actor": user_summary(entry.actor) if entry.actor else None, "action": entry.action,
         "target_type": entry.target_type, "target_id": entry.target_id, "reason": entry.reason,
         "created_at": timestamp(entry.created_at),
-        "before": audit_log.state(entry.before_json), "after": audit_log.state(entry.after_json),
+        "before": audit_reader.state(entry.before_json), "after": audit_reader.state(entry.after_json),
     }
 
 
@@ -37,13 +37,13 @@ def _target_id(raw: str | None, errors: ErrorCollector) -> int | None:
     return int(raw)
 
 
-def _criteria() -> audit_log.AuditFilter:
+def _criteria() -> audit_reader.AuditFilter:
     args, errors = request.args, ErrorCollector()
-    criteria = audit_log.AuditFilter(
+    criteria = audit_reader.AuditFilter(
         actor=args.get("actor", "")[:32], action=args.get("action", "")[:64],
         target_type=args.get("target_type", "")[:32], target_id=_target_id(args.get("target_id"), errors),
-        since=audit_log.parse_day(args.get("since"), "since", errors),
-        until=audit_log.parse_day(args.get("until"), "until", errors),
+        since=audit_reader.parse_day(args.get("since"), "since", errors),
+        until=audit_reader.parse_day(args.get("until"), "until", errors),
     )
     errors.raise_if_any()
     return criteria
@@ -54,7 +54,7 @@ def list_audit():
     caller = viewer()
     criteria = _criteria()
     limit, cursor = page_params()
-    return page(audit_log.list_entries(caller, criteria, limit, cursor), serialize)
+    return page(audit_reader.list_entries(caller, criteria, limit, cursor), serialize)
 
 
 def _openapi_paths() -> dict[str, Any]:

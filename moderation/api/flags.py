@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
-from forum.api import openapi
-from forum.api.requests import authenticate_api_request, field, json_body, signed_in_user
-from forum.api.serializers import timestamp
+from forum.http import openapi
+from forum.http.api_requests import authenticate_api_request, field, json_body, signed_in_user
+from forum.http.serializers import timestamp
 from forum.services import reading
 from moderation.models import Flag
 from moderation.services import flags

@@ -8,11 +8,11 @@ from typing import Any
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
-from forum.api import openapi
-from forum.api.requests import authenticate_api_request, field, json_body, optional_json_body, signed_in_user
-from forum.api.serializers import timestamp, user_summary
-from forum.services import accounts
-from forum.services.errors import Invalid
+from forum import accounts
+from forum.core.errors import Invalid
+from forum.http import openapi
+from forum.http.api_requests import authenticate_api_request, field, json_body, optional_json_body, signed_in_user
+from forum.http.serializers import timestamp, user_summary
 from moderation.models import Suspension
 from moderation.services import suspensions
 

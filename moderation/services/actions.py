@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import ErrorCollector, Invalid
+from forum.core.extensions import db
+from forum.http.routing import MAX_ID
 from forum.models import Post, Thread, ThreadStatus, User
-from forum.routing import MAX_ID
-from forum.services import audit, clock, indexing, moderation_state, posting, subscriptions
-from forum.services.errors import ErrorCollector, Invalid
+from forum.services import audit_writer, indexing, moderation_state, posting, subscriptions
 from forum.services.permissions import Action, require
-from moderation.services import queue
+from moderation.services import review_queue
 
 MAX_REASON = 1000
 MAX_SPLIT = 500
@@ -31,7 +32,7 @@ def _check_reason(reason: str, *, required: bool = False) -> str:
 
 
 def _state(post: Post) -> dict:
-    return queue.post_state(post)
+    return review_queue.post_state(post)
 
 
 def hide_post(actor: User, post: Post, reason: str) -> Post:
@@ -40,7 +41,7 @@ def hide_post(actor: User, post: Post, reason: str) -> Post:
     reason = _check_reason(reason, required=True)
     before = _state(post)
     if moderation_state.hide_post(post, actor, reason):
-        audit.record(actor, "post.hide", "post", post.id, reason, before,
+        audit_writer.record(actor, "post.hide", "post", post.id, reason, before,
                      _closing(actor, post, "hide", reason))
     db.session.commit()
     return post
@@ -48,7 +49,7 @@ def hide_post(actor: User, post: Post, reason: str) -> Post:
 
 def _closing(actor: User, post: Post, resolution: str, reason: str) -> dict:
     """Decide the post's open review item too; the audit's after-state names the item it closed."""
-    item_id = queue.close_for_post(actor, post, resolution, reason)
+    item_id = review_queue.close_for_post(actor, post, resolution, reason)
     return {**_state(post), "review_item_id": item_id} if item_id is not None else _state(post)
 
 
@@ -59,8 +60,8 @@ def unhide_post(actor: User, post: Post, reason: str = "") -> Post:
     before = _state(post)
     if moderation_state.unhide_post(post, actor, reason):
         after = _closing(actor, post, "approve", reason)
-        queue.settle_flags(post.id, "rejected")
-        audit.record(actor, "post.unhide", "post", post.id, reason, before, after)
+        review_queue.settle_flags(post.id, "rejected")
+        audit_writer.record(actor, "post.unhide", "post", post.id, reason, before, after)
     db.session.commit()
     return post
 
@@ -74,7 +75,7 @@ def delete_post(actor: User, post: Post, reason: str = "") -> Post:
     require(actor, Action.THREAD_MODERATE, post.thread)
     require(actor, Action.POST_DELETE, post)
     reason = _check_reason(reason)
-    queue.close_for_post(actor, post, "delete", reason)
+    review_queue.close_for_post(actor, post, "delete", reason)
     posting.delete_post(actor, post, reason=reason)
     return post
 
@@ -85,7 +86,7 @@ def restore_post(actor: User, post: Post, reason: str = "") -> Post:
     reason = _check_reason(reason)
     before = _state(post)
     if moderation_state.restore_post(post, actor):
-        audit.record(actor, "post.restore", "post", post.id, reason, before, _state(post))
+        audit_writer.record(actor, "post.restore", "post", post.id, reason, before, _state(post))
     db.session.commit()
     return post
 
@@ -141,7 +142,7 @@ def merge_threads(actor: User, source: Thread, target_id: int | None, reason: st
     source.merged_into_id = target.id
     source.deleted_at = clock.now()
     moderation_state.recount_thread(target)
-    audit.record(actor, "thread.merge", "thread", source.id, reason, before,
+    audit_writer.record(actor, "thread.merge", "thread", source.id, reason, before,
                  {"merged_into_id": target.id, "target_reply_count": target.reply_count})
     indexing.reindex_thread(source.id)
     indexing.reindex_thread(target.id)
@@ -187,7 +188,7 @@ def split_thread(actor: User, thread: Thread, post_ids: list[int], title: str, r
     moderation_state.recount_thread(thread)
     moderation_state.recount_thread(new)
     subscriptions.watch(first.author, new, auto=True, commit=False)
-    audit.record(actor, "thread.split", "thread", thread.id, reason, {"post_ids": [p.id for p in posts]},
+    audit_writer.record(actor, "thread.split", "thread", thread.id, reason, {"post_ids": [p.id for p in posts]},
                  {"new_thread_id": new.id, "reply_count": thread.reply_count})
     indexing.reindex_thread(thread.id)
     indexing.reindex_thread(new.id)

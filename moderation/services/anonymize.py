@@ -12,10 +12,11 @@ import secrets
 
 from sqlalchemy import delete, select, update
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import Conflict
+from forum.core.extensions import db
 from forum.models import ApiToken, Notification, OutboundEmail, Subscription, User, UserIdentity
-from forum.services import audit, clock
-from forum.services.errors import Conflict
+from forum.services import audit_writer
 from forum.services.permissions import Action, require
 
 PLACEHOLDER_NAME = "Former member"
@@ -61,7 +62,7 @@ def anonymize_user(actor: User, user: User, reason: str = "") -> User:
     _forget_identity(user)
     _cut_access(user, old_email)
     user.anonymized_at = clock.now()
-    audit.record(actor, "user.anonymize", "user", user.id, (reason or "").strip()[:1000],
+    audit_writer.record(actor, "user.anonymize", "user", user.id, (reason or "").strip()[:1000],
                  before={"anonymized_at": None}, after={"anonymized_at": user.anonymized_at})
     db.session.commit()
     return user

@@ -14,13 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import Conflict, ErrorCollector
+from forum.core.extensions import db
 from forum.models import Post, Role, User, Visibility
-from forum.services import audit, clock, community_settings, moderation_state
-from forum.services.errors import Conflict, ErrorCollector
+from forum.services import audit_writer, community_settings, moderation_state
 from forum.services.permissions import Action, is_moderator, is_staff, require
 from moderation.models import Flag, FlagReason, ReviewKind
-from moderation.services import queue
+from moderation.services import review_queue
 
 MAX_NOTE = 500
 REASON_LABELS = {
@@ -69,9 +70,9 @@ def flag_post(actor: User | None, post: Post, data: NewFlag) -> Flag:
     except IntegrityError as exc:  # the unique key: one flag per user per post
         raise Conflict("You have already flagged this post; moderators will look at it.") from exc
     if data.reason == FlagReason.NEEDS_STAFF.value:
-        queue.open_item(post, ReviewKind.NEEDS_STAFF, _describe(flag))
+        review_queue.open_item(post, ReviewKind.NEEDS_STAFF, _describe(flag))
     else:
-        queue.open_item(post, ReviewKind.FLAGGED, _describe(flag))
+        review_queue.open_item(post, ReviewKind.FLAGGED, _describe(flag))
         _hide_at_threshold(post)
     db.session.commit()
     return flag
@@ -114,7 +115,7 @@ def _hide_at_threshold(post: Post) -> None:
                                   Flag.reason != FlagReason.NEEDS_STAFF.value))})
     reason = f"Community members flagged it ({', '.join(reasons)}); a moderator will review it."
     if moderation_state.hide_post(post, None, reason):
-        audit.record(None, "flags.hide", "post", post.id, reason, {"visibility": Visibility.PUBLIC.value},
+        audit_writer.record(None, "flags.hide", "post", post.id, reason, {"visibility": Visibility.PUBLIC.value},
                      {"visibility": Visibility.HIDDEN.value, "flag_score": points, "threshold": threshold})
 
 

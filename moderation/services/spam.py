@@ -24,9 +24,10 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.extensions import db
 from forum.models import Post, Role, User, Visibility
-from forum.services import clock, markup
+from forum.services import markup
 from forum.services.permissions import is_staff
 from moderation.services.watched_words import pattern_for
 

@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import ErrorCollector, NotFound
+from forum.core.extensions import db
 from forum.models import NotificationKind, User
-from forum.services import audit, clock, notifications
-from forum.services.errors import ErrorCollector, NotFound
+from forum.services import audit_writer, notifications
 from forum.services.permissions import Action, is_suspended, require
 from moderation.models import Suspension
 
@@ -86,7 +87,7 @@ def suspend_user(actor: User, user: User, data: SuspensionInput) -> Suspension:
     db.session.add(row)
     user.suspended_until, user.suspension_reason = until, reason
     db.session.flush()
-    audit.record(actor, "user.suspend", "user", user.id, reason, before=before, after=_state(user))
+    audit_writer.record(actor, "user.suspend", "user", user.id, reason, before=before, after=_state(user))
     notifications.notify([user.id], notifications.Event(
         NotificationKind.ACCOUNT, None, actor=actor,
         message=f"Your account is suspended until {_when(until)}: {reason}",
@@ -103,7 +104,7 @@ def lift_suspension(actor: User, user: User, reason: str = "") -> None:
     before = _state(user)
     _end(active_suspension(user), actor, clock.now())
     user.suspended_until, user.suspension_reason = None, None
-    audit.record(actor, "user.unsuspend", "user", user.id, (reason or "").strip()[:MAX_REASON],
+    audit_writer.record(actor, "user.unsuspend", "user", user.id, (reason or "").strip()[:MAX_REASON],
                  before=before, after=_state(user))
     notifications.notify([user.id], notifications.Event(
         NotificationKind.ACCOUNT, None, actor=actor, message="Your suspension was lifted: you can take part again.",

@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.errors import Conflict, ErrorCollector, NotFound
+from forum.core.extensions import db
 from forum.models import User
-from forum.services import audit, clock
-from forum.services.errors import Conflict, ErrorCollector, NotFound
+from forum.services import audit_writer
 from forum.services.permissions import Action, require
 from moderation.models import WatchedWord, WatchedWordMode
 
@@ -91,7 +92,7 @@ def add_watched_word(actor: User, data: WatchedWordInput) -> WatchedWord:
     )
     db.session.add(word)
     db.session.flush()
-    audit.record(actor, "watched_word.add", "watched_word", word.id, after=_state(word))
+    audit_writer.record(actor, "watched_word.add", "watched_word", word.id, after=_state(word))
     db.session.commit()
     return word
 
@@ -102,7 +103,7 @@ def delete_watched_word(actor: User, word_id: int) -> None:
     word = db.session.get(WatchedWord, word_id)
     if word is None:
         raise NotFound("No such watched word.")
-    audit.record(actor, "watched_word.delete", "watched_word", word.id, before=_state(word))
+    audit_writer.record(actor, "watched_word.delete", "watched_word", word.id, before=_state(word))
     db.session.delete(word)
     db.session.commit()
 

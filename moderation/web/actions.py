@@ -14,14 +14,14 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from forum.auth import acting_user
+from forum.core.errors import Invalid
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
+from forum.http.routing import MAX_ID
+from forum.http.templating import thread_url
 from forum.models import Post, Thread
-from forum.routing import MAX_ID
 from forum.services import categories, reading
-from forum.services.errors import Invalid
 from forum.services.permissions import Action, is_moderator, require
-from forum.web.forms_support import show_errors
-from forum.web.templating import thread_url
 from moderation.services import actions
 
 bp = Blueprint("moderation_actions", __name__)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
-from forum.auth import acting_user
-from forum.services.errors import ErrorCollector, Invalid
-from forum.services.pagination import Page
+from forum.core.errors import ErrorCollector, Invalid
+from forum.core.pagination import Page
+from forum.http.auth import acting_user
 from forum.services.permissions import Action, require
-from moderation.services import audit_log
+from moderation.services import audit_reader
 
 bp = Blueprint("moderation_audit", __name__)
 PER_PAGE = 50
@@ -21,11 +21,11 @@ def require_moderator() -> None:
     require(acting_user(), Action.AUDIT_VIEW)
 
 
-def _criteria(args: dict[str, str], errors: ErrorCollector) -> audit_log.AuditFilter:
-    return audit_log.AuditFilter(
+def _criteria(args: dict[str, str], errors: ErrorCollector) -> audit_reader.AuditFilter:
+    return audit_reader.AuditFilter(
         actor=args["actor"][:32], action=args["action"][:64], target_type=args["target_type"][:32],
-        since=audit_log.parse_day(args["since"], "since", errors),
-        until=audit_log.parse_day(args["until"], "until", errors),
+        since=audit_reader.parse_day(args["since"], "since", errors),
+        until=audit_reader.parse_day(args["until"], "until", errors),
     )
 
 
@@ -37,13 +37,13 @@ def index():
     page: Page = Page([], None)
     if not errors.errors:
         try:
-            page = audit_log.list_entries(acting_user(), criteria, PER_PAGE, request.args.get("cursor"))
+            page = audit_reader.list_entries(acting_user(), criteria, PER_PAGE, request.args.get("cursor"))
         except Invalid as exc:
             errors.errors.update(exc.errors)
     shown = {name: value for name, value in args.items() if value}
     html = render_template(
-        "moderation/audit.html", entries=page.items, args=args, errors=errors.errors, state=audit_log.state,
-        actions=audit_log.known_actions(), target_types=audit_log.known_target_types(),
+        "moderation/audit.html", entries=page.items, args=args, errors=errors.errors, state=audit_reader.state,
+        actions=audit_reader.known_actions(), target_types=audit_reader.known_target_types(),
         next_url=url_for("moderation_audit.index", cursor=page.next_cursor, **shown) if page.next_cursor else None,
         first_url=url_for("moderation_audit.index", **shown) if request.args.get("cursor") else None,
     )

@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from forum.auth import acting_user
+from forum.core.errors import Conflict, Invalid
+from forum.http.auth import acting_user
 from forum.models import Post
 from forum.services import reading
-from forum.services.errors import Conflict, Invalid
 from forum.services.permissions import Action, can, require
 from forum.web.thread_page import post_location
 from moderation.services import flags

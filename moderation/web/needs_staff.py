@@ -12,10 +12,11 @@ from flask_login import login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from forum.auth import acting_user
-from forum.extensions import db
+from forum import cases
+from forum.core import clock
+from forum.core.extensions import db
+from forum.http.auth import acting_user
 from forum.models import Post, Thread, User
-from forum.services import cases, clock
 from forum.services.permissions import Action, can, require
 from moderation.models import Flag, FlagReason, ReviewItem, ReviewKind
 

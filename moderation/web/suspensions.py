@@ -10,11 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from forum.auth import acting_user
-from forum.services import accounts, clock
-from forum.services.errors import Invalid
+from forum import accounts
+from forum.core import clock
+from forum.core.errors import Invalid
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
 from forum.services.permissions import Action, is_suspended, require
-from forum.web.forms_support import show_errors
 from moderation.services import suspensions
 
 bp = Blueprint("moderation_suspensions", __name__)

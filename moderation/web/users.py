@@ -7,11 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from forum.auth import acting_user
-from forum.services import accounts
-from forum.services.errors import Conflict
+from forum import accounts
+from forum.core.errors import Conflict
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
 from forum.services.permissions import Action, require
-from forum.web.forms_support import show_errors
 from moderation.services import anonymize
 
 bp = Blueprint("moderation_users", __name__)

@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from forum.auth import acting_user
-from forum.services.errors import Conflict, Invalid
+from forum.core.errors import Conflict, Invalid
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
 from forum.services.permissions import Action, require
-from forum.web.forms_support import show_errors
 from moderation.models import WatchedWordMode
 from moderation.services import watched_words
 

@@ -21,8 +21,8 @@ from html import escape
 from sqlalchemy import Boolean, Text, and_, bindparam, case, delete, func, literal, literal_column, select, text
 from sqlalchemy.dialects.postgresql import insert
 
-from forum.extensions import db
-from forum.services import clock
+from forum.core import clock
+from forum.core.extensions import db
 from search import documents
 from search.models import SearchDocument
 from search.query import (

@@ -16,7 +16,7 @@ from whoosh import qparser
 from whoosh.index import FileIndex
 from whoosh.query import And, DateRange, Every, Query, Term
 
-from forum.services import clock
+from forum.core import clock
 from search import index, reading, snippets
 from search.backends.base import Unavailable
 from search.query import CANDIDATES, Hit, ParsedQuery, Results, facet_counts, parse, rank, similar_words

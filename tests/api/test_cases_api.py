@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from forum.extensions import db
-from forum.services import cases
+from forum import cases
+from forum.core.extensions import db
 from tests.api.support import assert_problem, walk_pages
 
 CALLERS = ["anonymous", "member", "advocate", "author", "moderator", "agent", "admin"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.extensions import db
+from forum.core.extensions import db
 from tests.api.support import assert_problem
 
 NEW_CATEGORY = {"slug": "billing", "name": "Billing", "description": "Invoices and refunds."}

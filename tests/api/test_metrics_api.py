@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from forum.analytics.metrics import Summary
+from forum.cases import escalate_thread
 from forum.services import feedback, posting, qa
-from forum.services.cases import escalate_thread
-from forum.services.metrics import Summary
 from tests.api.support import assert_problem
 
 START = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # a Monday

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.services import reading
 from moderation.models import ReviewItem
 from moderation.services import actions

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from forum.services import accounts
+from forum import accounts
 from tests.api.support import assert_problem
 
 # (method, path) of every route that reads a JSON body; {thread} and {post} are filled per test.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import LedgerReason
-from forum.services import badges, qa, reputation
+from forum.recognition import badges, reputation
+from forum.services import qa
 from tests.api.support import assert_problem
 
 

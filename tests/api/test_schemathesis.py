@@ -29,9 +29,12 @@ from schemathesis.checks import CHECKS
 from schemathesis.core.failures import FailureGroup
 from sqlalchemy import select
 
+from forum import accounts, cases
+from forum.core import clock
+from forum.http.ratelimits import limiter
+from forum.integrations import webhooks
 from forum.models import Case, Category, Post, Thread, User, WebhookDelivery, WebhookSubscription
-from forum.ratelimits import limiter
-from forum.services import accounts, cases, clock, qa, webhooks
+from forum.services import qa
 from moderation.models import ReviewItem
 from moderation.services import flags, suspensions
 from tests.factories import PASSWORD

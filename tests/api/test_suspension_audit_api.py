@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from forum.services import audit, clock, reading
+from forum.core import clock
+from forum.services import audit_writer, reading
 from tests.api.support import assert_problem, walk_pages
 
 SUSPEND = {"until": "2030-01-01T09:00:00Z", "reason": "Posting the same link everywhere"}
@@ -110,8 +111,8 @@ def test_every_action_here_is_in_the_audit_log_with_its_fields(call_as, cast):
 
 def test_the_audit_log_filters_and_pages(call_as, cast, db):
     for n in range(5):
-        audit.record(cast["admin"], "test.even" if n % 2 == 0 else "test.odd", "post", n + 1)
-    audit.record(None, "test.system", "thread", 99)
+        audit_writer.record(cast["admin"], "test.even" if n % 2 == 0 else "test.odd", "post", n + 1)
+    audit_writer.record(None, "test.system", "thread", 99)
     db.session.commit()
     client = call_as("moderator")
     pages = walk_pages(client, "/api/v1/moderation/audit", limit=2)

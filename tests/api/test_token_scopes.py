@@ -7,8 +7,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from forum import accounts, cases
+from forum.accounts import tokens
 from forum.models import ApiToken, Case, CaseMessage, MeToo, Post, Thread, TokenKind, Vote
-from forum.services import accounts, api_tokens, cases, community_settings
+from forum.services import community_settings
 from tests.api.support import assert_problem
 
 
@@ -107,11 +109,11 @@ def test_the_same_writes_succeed_with_a_write_token(app, db, world):
 
 
 def _token_named(world, name: str):
-    return next(t for t in api_tokens.list_personal_tokens(world["admin"]) if t.name == name)
+    return next(t for t in tokens.list_personal_tokens(world["admin"]) if t.name == name)
 
 
 def test_a_revoked_token_gets_401_on_reads_and_writes(app, world):
-    api_tokens.revoke_personal_token(world["admin"], _token_named(world, "script").id)
+    tokens.revoke_personal_token(world["admin"], _token_named(world, "script").id)
     api = bearer(app, world["write"])
     assert_problem(api.get("/api/v1/threads"), 401)
     assert_problem(api.get("/api/v1/me"), 401)
@@ -125,8 +127,8 @@ def test_changing_the_password_revokes_every_token(app, world):
 
 
 def _service_token(admin, role: str, scope: str = "write") -> str:
-    data = api_tokens.ServiceTokenInput(name="bot", scope=scope, new_username=f"{role}-bot", role=role)
-    minted = api_tokens.create_service_token(admin, data)
+    data = tokens.ServiceTokenInput(name="bot", scope=scope, new_username=f"{role}-bot", role=role)
+    minted = tokens.create_service_token(admin, data)
     assert minted.token.kind == TokenKind.SERVICE.value
     return minted.raw
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.services import accounts
+from forum import accounts
 from tests.api.support import assert_problem
 from tests.factories import PASSWORD
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import WebhookDelivery
 from tests.api.support import assert_problem
 

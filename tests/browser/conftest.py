@@ -22,9 +22,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from forum import database
-from forum.extensions import db as _db
-from forum.jobs import worker
+from forum.core import database, worker
+from forum.core.extensions import db as _db
 from search import index
 from tests import factories
 from tests.conftest import wipe_database

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
+from forum import accounts, cases, incidents
+from forum.cases import work
+from forum.cli import demo
 from forum.models import Role
-from forum.services import accounts, case_work, cases, demo, incidents, qa
+from forum.services import qa
 from moderation.services import watched_words
 from tests.browser.conftest import AXE, ROOT, committed_data
 
@@ -73,8 +76,8 @@ def build_site(data) -> Site:
     data.write(qa.accept_solution, member, thread, reply)
     data.make_reply(thread, author=member, body="Thanks! That helped for a day, but it's back.")
     case, _ = data.write(cases.escalate_thread, member, thread, "Still dropping every evening")
-    data.write(case_work.post_message, member, case, "My account number is 4455-0192.", "customer")
-    data.write(case_work.post_message, admin, case, "Thanks, we are looking at your line.", "customer")
+    data.write(work.post_message, member, case, "My account number is 4455-0192.", "customer")
+    data.write(work.post_message, admin, case, "Thanks, we are looking at your line.", "customer")
     data.write(watched_words.add_watched_word, admin,
                watched_words.WatchedWordInput("free gift card", "require_approval"))
     data.make_reply(thread, body="Win a free gift card at my site!")

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from forum.core import clock
 from forum.models import Role
-from forum.services import clock, missions, qa
+from forum.recognition import missions
+from forum.services import qa
 from moderation.services import watched_words
 
 

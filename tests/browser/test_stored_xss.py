@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from forum import accounts, cases, incidents
+from forum.cases import work
+from forum.core.errors import DomainError
 from forum.models import Role
-from forum.services import accounts, case_work, cases, incidents, posting
-from forum.services.errors import DomainError
+from forum.services import posting
 from tests.browser.conftest import committed_data
 
 VECTORS = [line for line in (Path(__file__).parent / "xss_vectors.txt").read_text().splitlines()
@@ -99,9 +101,9 @@ def store_corpus(data) -> Stored:
             category_id=category.id, title=f"Vector {number}: {vector}"[:200], body=vector, tags=[], kind="question"))
         data.write(attempt, stored, "reply", number, posting.reply_to_thread, replier, corpora[number // 10], vector)
         for visibility in ("customer", "internal"):
-            data.write(attempt, stored, f"{visibility} message", number, case_work.post_message, staff, case, vector,
+            data.write(attempt, stored, f"{visibility} message", number, work.post_message, staff, case, vector,
                        visibility)
-        data.write(attempt, stored, "customer's message", number, case_work.post_message, customer, case, vector,
+        data.write(attempt, stored, "customer's message", number, work.post_message, customer, case, vector,
                    "customer")
         data.write(attempt, stored, "incident title", number, incidents.open_incident, staff, vector)
         data.write(attempt, stored, "incident update", number, incidents.post_update, staff, incident, vector)

@@ -9,10 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases
+from forum.core import clock
+from forum.core.extensions import db
+from forum.integrations import delivery, helpdesk
+from forum.integrations.helpdesk import ConnectorInput
 from forum.models import Case, Category, InboundEvent, Notification, Thread, User, WebhookDelivery
-from forum.services import case_connector, cases, clock, webhook_delivery
-from forum.services.case_connector import ConnectorInput
 from tests.support.receiver import Receiver, running_receiver
 
 SECRET = "helpdesk-shared-secret"
@@ -38,7 +40,7 @@ def agent(make) -> User:
 def category(make, admin, receiver: Receiver) -> Category:
     """A category whose cases go to the helpdesk (a loopback receiver, so the admin allows it)."""
     category = make.make_category("Billing")
-    case_connector.save_connector(admin, category, ConnectorInput(receiver.url, SECRET, True, True))
+    helpdesk.save_connector(admin, category, ConnectorInput(receiver.url, SECRET, True, True))
     return category
 
 
@@ -129,7 +131,7 @@ def post_event(client, data: dict, *, event_id: str = "evt-1", secret: str = SEC
                        "data": data}).encode()
     stamp = stamp or str(int(clock.now().timestamp()))
     headers = {"Horseshoe-Event-Id": event_id, "Horseshoe-Timestamp": stamp,
-               "Horseshoe-Signature": webhook_delivery.sign(secret, stamp, body)}
+               "Horseshoe-Signature": delivery.sign(secret, stamp, body)}
     return client.post(EVENTS, data=body, headers=headers, content_type="application/json")
 
 

@@ -25,7 +25,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, insert, select, text, update
 
-from forum.extensions import db
+from forum import accounts
+from forum.core import clock
+from forum.core.extensions import db
+from forum.integrations import webhooks
+from forum.integrations.webhooks import SubscriptionInput
 from forum.models import (
     Case,
     CaseEvent,
@@ -43,8 +47,8 @@ from forum.models import (
     WebhookDelivery,
 )
 from forum.models.reputation import VOTE_REASONS
-from forum.services import accounts, clock, mail, reputation, subscriptions, webhooks
-from forum.services.webhooks import SubscriptionInput
+from forum.recognition import reputation
+from forum.services import mail, subscriptions
 from tests import factories
 from tests.conftest import free_port
 from tests.support.crash import StallingSmtpSink, WebServer, Worker, child_env, request, wait_for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.ratelimits import limiter
+from forum.http.ratelimits import limiter
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import incidents
+from forum.cases import escalate_thread
+from forum.core.extensions import db
 from forum.models import CaseStatus, Post
-from forum.services import incidents, posting, qa
-from forum.services.cases import escalate_thread
+from forum.services import posting, qa
 from moderation.services import actions as moderation_actions
 from tests.concurrency import race
 

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db as _db
+from forum import accounts, cases
+from forum.accounts import oidc
+from forum.core import clock
+from forum.core.extensions import db as _db
+from forum.integrations import delivery, helpdesk, url_guard
+from forum.integrations.helpdesk import ConnectorInput
 from forum.models import Case, Category, User
-from forum.services import accounts, case_connector, cases, clock, oidc, url_safety, webhook_delivery
-from forum.services.case_connector import ConnectorInput
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
 SECRET = "helpdesk-shared-secret"
@@ -34,7 +37,7 @@ def admin(make) -> User:
 def category(make, admin) -> Category:
     """A category whose cases go to a helpdesk; nothing needs to listen (inbound tests only)."""
     category = make.make_category("Billing")
-    case_connector.save_connector(admin, category, ConnectorInput("http://127.0.0.1:9/hook", SECRET, True, True))
+    helpdesk.save_connector(admin, category, ConnectorInput("http://127.0.0.1:9/hook", SECRET, True, True))
     return category
 
 
@@ -53,7 +56,7 @@ def linked_case(make, category) -> Case:
 
 def signed(body: bytes, *, secret: str = SECRET, stamp: str | None = None, event_id: str | None = "evt-1") -> dict:
     stamp = stamp or str(int(clock.now().timestamp()))
-    headers = {"Horseshoe-Timestamp": stamp, "Horseshoe-Signature": webhook_delivery.sign(secret, stamp, body)}
+    headers = {"Horseshoe-Timestamp": stamp, "Horseshoe-Signature": delivery.sign(secret, stamp, body)}
     if event_id is not None:
         headers["Horseshoe-Event-Id"] = event_id
     return headers
@@ -89,7 +92,7 @@ def test_event_ids_of_two_helpdesks_do_not_collide(client, make, admin, linked_c
     """InboundEvent.event_id is unique across all connectors: a second helpdesk that happens to use the same
     id scheme ("1", "2", ... or its own ticket-event numbers) sees its fresh events refused as replays."""
     hardware = make.make_category("Hardware")
-    case_connector.save_connector(admin, hardware, ConnectorInput("http://127.0.0.1:9/other", OTHER_SECRET, True, True))
+    helpdesk.save_connector(admin, hardware, ConnectorInput("http://127.0.0.1:9/other", OTHER_SECRET, True, True))
     other_case = open_case(make, hardware, "Router keeps rebooting")
     other_case.external_ref = "ZD-1"
     _db.session.commit()
@@ -149,8 +152,8 @@ def test_delivery_log_with_a_superscript_subscription_is_not_a_500(client, login
 def test_ipv6_site_local_addresses_are_private():
     """fec0::/10 (site-local, RFC 3879: deprecated but still routed inside some networks) passes as a public
     address on Python 3.11: is_private is False for it, so no "on-premises" opt-in is needed."""
-    with pytest.raises(url_safety.UnsafeURL):
-        url_safety.check("http://[fec0::1]/hook")
+    with pytest.raises(url_guard.UnsafeURL):
+        url_guard.check("http://[fec0::1]/hook")
 
 
 # --- OIDC account linking ---------------------------------------------------------------------------------
@@ -212,7 +215,8 @@ def _deliveries(event_type: str) -> list[dict]:
 def test_a_reply_inside_a_hidden_thread_is_not_sent_to_webhooks(make, admin):
     """reply_to_thread publishes post.created whatever the thread's visibility; the author (and moderators)
     may still reply in a thread moderators hid, so its title and the reply leave through every webhook."""
-    from forum.services import moderation_state, reading, webhooks
+    from forum.integrations import webhooks
+    from forum.services import moderation_state, reading
 
     webhooks.create_subscription(admin, webhooks.SubscriptionInput(
         "http://127.0.0.1:9/crm", ["post.created", "thread.escalated"], "", allow_private=True))

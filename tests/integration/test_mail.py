@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
-from forum.jobs import queue
+from forum import accounts
+from forum.core import outbox
+from forum.core.extensions import db
 from forum.models import Job, JobStatus, OutboundEmail
-from forum.services import accounts, mail
+from forum.services import mail
 
 RESET_LINK_PREFIX = "http://localhost/auth/reset/"
 
@@ -63,7 +64,7 @@ def test_mail_waits_out_an_smtp_outage_and_arrives_once(clock_at, ana, smtp_serv
 
 def test_a_job_left_by_a_killed_worker_runs_again_after_its_lease(clock_at, ana, smtp_server, run_jobs):
     job = request_reset(ana.email)
-    claimed = queue.claim_next({mail.SEND_JOB})  # the worker dies here, before sending
+    claimed = outbox.claim_next({mail.SEND_JOB})  # the worker dies here, before sending
     assert claimed.id == job.id and claimed.locked_until > clock_at.now
 
     assert run_jobs() == 0  # the lease still holds

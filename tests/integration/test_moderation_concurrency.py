@@ -12,12 +12,12 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum.core.errors import Conflict
+from forum.core.extensions import db
 from forum.models import Post, Thread, User
 from forum.services import moderation_state, posting
-from forum.services.errors import Conflict
 from moderation.models import Flag, ReviewItem
-from moderation.services import flags, queue
+from moderation.services import flags, review_queue
 from tests import factories
 from tests.concurrency import race
 
@@ -27,7 +27,7 @@ def flag(user_id: int, post_id: int, reason: str = "spam") -> Callable[[], objec
 
 
 def decide(user_id: int, item_id: int, action: str) -> Callable[[], object]:
-    return lambda: queue.resolve_item(db.session.get(User, user_id), item_id, queue.Decision(action))
+    return lambda: review_queue.resolve_item(db.session.get(User, user_id), item_id, review_queue.Decision(action))
 
 
 def _reply() -> Post:

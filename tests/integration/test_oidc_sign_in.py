@@ -9,8 +9,8 @@ import pytest
 from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 
+from forum.accounts import oidc
 from forum.models import User, UserIdentity
-from forum.services import oidc
 from tests.conftest import free_port
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, KEY_ID, Provider, s256
 from tests.web.helpers import text

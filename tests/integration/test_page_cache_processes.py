@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from forum.extensions import db
-from forum.services import accounts
+from forum import accounts
+from forum.core.extensions import db
 from tests import factories
 from tests.conftest import free_port
 from tests.support.crash import child_env

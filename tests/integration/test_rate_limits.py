@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from limits.storage import storage_from_string
 
-from forum import create_app, ratelimits
-from forum.ratelimits import SQLiteStorage, limiter
-from forum.settings import Settings
+from forum import create_app
+from forum.core.settings import Settings
+from forum.http import ratelimits
+from forum.http.ratelimits import SQLiteStorage, limiter
 
 
 @pytest.fixture

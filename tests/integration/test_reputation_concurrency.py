@@ -14,9 +14,10 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import Post, ReputationEvent, Thread, User, Vote
-from forum.services import qa, reputation, reputation_upkeep
+from forum.recognition import reputation, upkeep
+from forum.services import qa
 from tests import factories
 from tests.concurrency import race
 
@@ -45,7 +46,7 @@ def unaccept(user_id: int, thread_id: int) -> Callable[[], object]:
 
 def no_drift() -> None:
     db.session.remove()
-    assert reputation_upkeep.recompute_totals(fix=False) == []
+    assert upkeep.recompute_totals(fix=False) == []
 
 
 def standing(*conditions) -> list[ReputationEvent]:

@@ -15,10 +15,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from forum.extensions import db
+from forum.core import clock
+from forum.core.extensions import db
+from forum.integrations import webhooks
+from forum.integrations.webhooks import SubscriptionInput
 from forum.models import Job, Notification, User, WebhookDelivery, WebhookSubscription
-from forum.services import clock, webhooks
-from forum.services.webhooks import SubscriptionInput
 from tests import factories
 from tests.support.receiver import Receiver, running_receiver
 

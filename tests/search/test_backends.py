@@ -7,9 +7,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from forum import create_app
-from forum.extensions import db
+from forum.core.extensions import db
+from forum.core.settings import Settings
 from forum.services import posting, qa, reading
-from forum.settings import Settings
 from search import service
 from tests.search.helpers import ids
 from tests.test_migrations import _drop_database, _empty_database_url

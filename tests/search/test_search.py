@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
-from forum.extensions import db
-from forum.jobs import queue
+from forum.core import outbox
+from forum.core.extensions import db
 from forum.services import posting, qa, reading
 from search import index, jobs, service
 from search.models import SearchDocument
@@ -171,7 +171,7 @@ def test_a_deleted_index_directory_is_rebuilt_by_the_worker(community, app, run_
     assert index.open_index() is None
     page = service.search_threads(None, "router")
     assert page.items == [] and service.REBUILDING in page.notices  # readers never write: they say so
-    queue.enqueue(jobs.ENSURE_INDEX_JOB, {})
+    outbox.enqueue(jobs.ENSURE_INDEX_JOB, {})
     run_jobs()
     assert [found.thread.id for found in service.search_threads(None, "router").items] == [community["router"].id]
 
@@ -192,6 +192,6 @@ def test_the_ensure_job_fills_an_empty_index(community, search_backend, run_jobs
     else:
         db.session.execute(delete(SearchDocument))
     assert service.search_threads(None, "router").items == []
-    queue.enqueue(jobs.ENSURE_INDEX_JOB, {})
+    outbox.enqueue(jobs.ENSURE_INDEX_JOB, {})
     run_jobs()
     assert [found.thread.id for found in service.search_threads(None, "router").items] == [community["router"].id]

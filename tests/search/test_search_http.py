@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forum.services import cases, posting, qa, reading
+from forum import cases
+from forum.services import posting, qa, reading
 from tests.search.helpers import WHOOSH_ONLY
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.services import moderation_state, posting, reading
 from search import documents
 from tests.moderation_support import HOLD_WORD, holding  # noqa: F401  (fixture)

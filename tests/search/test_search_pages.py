@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from forum.models import Thread
-from forum.services import qa
-from forum.web import suggestions
+from forum.services import qa, suggestions
 from tests.web.helpers import text
 from tests.web.test_safety import INLINE
 

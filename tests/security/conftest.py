@@ -20,22 +20,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, func, orm, select, update
 
-from forum.extensions import db as _db
+from forum import cases, incidents
+from forum.accounts import members
+from forum.accounts import tokens as api_tokens
+from forum.core.extensions import db as _db
+from forum.integrations import helpdesk, webhooks
 from forum.models import Category, Notification, Subscription, User, WebhookDelivery
-from forum.services import (
-    accounts,
-    api_tokens,
-    case_connector,
-    cases,
-    incidents,
-    missions,
-    notifications,
-    reading,
-    subscriptions,
-    webhooks,
-)
+from forum.recognition import missions
+from forum.services import notifications, reading, subscriptions
 from moderation.models import ReviewKind
-from moderation.services import queue, suspensions, watched_words
+from moderation.services import review_queue, suspensions, watched_words
 from tests import factories
 
 PUBLIC_URL = "https://93.184.215.14/hooks"  # an IP literal: never resolved, never contacted (no jobs run)
@@ -95,7 +89,7 @@ def _seed_content(world: World, people: dict[str, User]) -> None:
     elsewhere = factories.make_thread(author=other, category=spare, title="Cannot sign in after the update")
     subscriptions.watch(owner, thread)
     case, _ = cases.escalate_thread(owner, thread, "Charged twice")
-    item = queue.open_item(reply, ReviewKind.FLAGGED, "spam")
+    item = review_queue.open_item(reply, ReviewKind.FLAGGED, "spam")
     _db.session.commit()
     world.ids.update(
         category_id=category.id, slug=category.slug, spare_category_id=spare.id, name="refund",
@@ -121,8 +115,8 @@ def _seed_staff_tools(world: World, people: dict[str, User]) -> None:
     word = watched_words.add_watched_word(admin, watched_words.WatchedWordInput("zzzforbidden", "block"))
     service = api_tokens.create_service_token(admin, api_tokens.ServiceTokenInput(
         "helpdesk", "write", new_username="helpdesk-bot", role="agent"))
-    case_connector.save_connector(admin, _db.session.get_one(Category, world.ids["spare_category_id"]),
-                                  case_connector.ConnectorInput(url=PUBLIC_URL, secret="connector-secret-1234"))
+    helpdesk.save_connector(admin, _db.session.get_one(Category, world.ids["spare_category_id"]),
+                                  helpdesk.ConnectorInput(url=PUBLIC_URL, secret="connector-secret-1234"))
     owner = people["owner"]
     personal = api_tokens.list_personal_tokens(owner)[0]
     world.ids.update(
@@ -137,7 +131,7 @@ def _seed_staff_tools(world: World, people: dict[str, User]) -> None:
 
 def _reset_token(user: User) -> str:
     """The token a reset email would carry (the mail itself is a job that never runs here)."""
-    return accounts._reset_serializer().dumps({"uid": user.id, "pw": accounts._password_fingerprint(user)})
+    return members._reset_serializer().dumps({"uid": user.id, "pw": members._password_fingerprint(user)})
 
 
 @pytest.fixture(scope="module")

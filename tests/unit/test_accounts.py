@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 
-from forum.services import accounts
+from forum import accounts
 
 
 def test_passwords_are_stored_as_argon2id_hashes(make):

@@ -7,21 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases
+from forum.analytics import dashboard, exports
+from forum.analytics.metrics import Period
+from forum.cases import escalate_thread, ratings
+from forum.core.extensions import db
 from forum.models import Case, Post
-from forum.services import (
-    analytics,
-    case_ratings,
-    cases,
-    community_settings,
-    metrics_export,
-    needs_info,
-    posting,
-    qa,
-    reading,
-)
-from forum.services.cases import escalate_thread
-from forum.services.metrics import Period
+from forum.services import community_settings, needs_info, posting, qa, reading
 from moderation.services import actions
 from tests.queries import count_statements
 
@@ -80,7 +72,7 @@ def weekly(make, clock_at, people):
 
 
 def test_weekly_series_covers_eight_weeks_with_exact_counts(weekly):
-    series = analytics.weekly_series(TWO_WEEKS)
+    series = dashboard.weekly_series(TWO_WEEKS)
     assert [point.start for point in series] == [SERIES_START + timedelta(days=7 * n) for n in range(8)]
     assert series[-1].end == TWO_WEEKS.end
     counts = [(p.questions, p.responded, p.solved, p.escalated, p.cases, p.breached) for p in series]
@@ -91,27 +83,27 @@ def test_weekly_series_covers_eight_weeks_with_exact_counts(weekly):
 
 
 def test_weekly_series_for_one_category(weekly):
-    shipping = analytics.weekly_series(Period(TWO_WEEKS.start, TWO_WEEKS.end, weekly["shipping"].id))
+    shipping = dashboard.weekly_series(Period(TWO_WEEKS.start, TWO_WEEKS.end, weekly["shipping"].id))
     assert [p.questions for p in shipping] == [0] * 7 + [1]
     assert shipping[-1].cases == 0 and shipping[-1].median_first_response_s is None
 
 
 def test_a_long_period_is_bucketed_from_its_start_and_its_last_week_cut_short(weekly):
     period = Period(SERIES_START - timedelta(days=14), START + timedelta(days=10))  # 9 weeks and 3 days
-    series = analytics.weekly_series(period)
+    series = dashboard.weekly_series(period)
     assert len(series) == 10 and series[0].start == period.start
     assert series[-1].start == START + timedelta(days=7) and series[-1].end == period.end
     assert [p.questions for p in series] == [0, 0, 1, 0, 0, 0, 0, 0, 3, 2]  # 12 Nov 00:00 is past the end
 
 
 def test_weekly_series_of_an_empty_community_is_eight_zero_weeks(db):
-    series = analytics.weekly_series(TWO_WEEKS)
+    series = dashboard.weekly_series(TWO_WEEKS)
     assert len(series) == 8 and sum(p.questions + p.cases for p in series) == 0
 
 
 def test_weekly_series_runs_three_queries(weekly):
     with count_statements() as statements:
-        analytics.weekly_series(Period(SERIES_START - timedelta(days=300), TWO_WEEKS.end))
+        dashboard.weekly_series(Period(SERIES_START - timedelta(days=300), TWO_WEEKS.end))
     assert len(statements) == 3
 
 
@@ -143,21 +135,21 @@ def waiting(make, clock_at, people):
 
 
 def test_backlog_lists_only_overdue_unanswered_questions_oldest_first(waiting):
-    backlog = analytics.first_response_backlog(None)
+    backlog = dashboard.first_response_backlog(None)
     assert backlog.target_hours == 4 and backlog.total == 3
     assert [(q.title, q.waited_s) for q in backlog.items] == [
         ("Oldest unanswered", 10 * 3600), ("Unanswered shipping", 6 * 3600), ("Just overdue", 5 * 3600)]
 
 
 def test_backlog_for_one_category_and_limited(waiting):
-    backlog = analytics.first_response_backlog(waiting["billing"].id, limit=1)
+    backlog = dashboard.first_response_backlog(waiting["billing"].id, limit=1)
     assert backlog.total == 2 and [q.title for q in backlog.items] == ["Oldest unanswered"]
     assert backlog.items[0].category == "Billing"
 
 
 def test_backlog_follows_the_first_reply_setting(waiting, make):
     community_settings.update_settings(make.make_user("admin"), {"sla.first_reply_hours": 8})
-    assert [q.title for q in analytics.first_response_backlog(None).items] == ["Oldest unanswered"]
+    assert [q.title for q in dashboard.first_response_backlog(None).items] == ["Oldest unanswered"]
 
 
 @pytest.fixture
@@ -188,14 +180,14 @@ def solved(make, clock_at, people):
 
 def test_top_advocates_rank_by_solutions_then_rescues(solved):
     week = Period(START, START + timedelta(days=7))
-    ranked = [(a.rank, a.user.username, a.solutions, a.rescues) for a in analytics.top_advocates(week)]
+    ranked = [(a.rank, a.user.username, a.solutions, a.rescues) for a in dashboard.top_advocates(week)]
     assert ranked == [(1, "ann", 2, 1), (2, "bob", 1, 0), (2, "cat", 1, 0)]
-    assert [a.user.username for a in analytics.top_advocates(week, limit=2)] == ["ann", "bob"]
+    assert [a.user.username for a in dashboard.top_advocates(week, limit=2)] == ["ann", "bob"]
 
 
 def test_top_advocates_for_one_category(solved):
     shipping = Period(START, START + timedelta(days=7), solved["shipping"].id)
-    assert [(a.rank, a.user.username) for a in analytics.top_advocates(shipping)] == [(1, "bob")]
+    assert [(a.rank, a.user.username) for a in dashboard.top_advocates(shipping)] == [(1, "bob")]
 
 
 def _follow_up(make, clock_at, asker, title: str, question: str, follow_up: str, hours: float):
@@ -214,11 +206,11 @@ def test_sentiment_watchlist_lists_the_steepest_falls_first(make, clock_at, peop
                        "This is terrible, awful service. I am furious and I hate this.", 2)
     _follow_up(make, clock_at, asker, "Got happy", "This is broken and I am upset.", "Thanks, that fixed it! Great.", 3)
     clock_at.set(START + timedelta(days=1))
-    watch = analytics.sentiment_watchlist(Period(START, START + timedelta(days=7)))
+    watch = dashboard.sentiment_watchlist(Period(START, START + timedelta(days=7)))
     assert [(w.title, w.status) for w in watch] == [("Got furious", "escalated"), ("Got worse", "escalated")]
     assert watch[0].shift == pytest.approx(_shift(worst), abs=1e-4) and watch[0].shift < watch[1].shift < 0
     assert watch[1].shift == pytest.approx(_shift(worse), abs=1e-4)
-    assert analytics.sentiment_watchlist(Period(START, START + timedelta(days=7)), limit=1)[0].title == "Got furious"
+    assert dashboard.sentiment_watchlist(Period(START, START + timedelta(days=7)), limit=1)[0].title == "Got furious"
 
 
 def _shift(thread) -> float:
@@ -232,14 +224,14 @@ def _shift(thread) -> float:
 
 def test_escalation_ratings_count_the_chosen_category_only(weekly, people):
     first, second = db.session.scalars(select(Case).order_by(Case.id)).all()
-    case_ratings.rate_escalation(people["agent"], first, "needed")
-    billing = analytics.escalation_ratings(Period(TWO_WEEKS.start, TWO_WEEKS.end, weekly["billing"].id))
+    ratings.rate_escalation(people["agent"], first, "needed")
+    billing = dashboard.escalation_ratings(Period(TWO_WEEKS.start, TWO_WEEKS.end, weekly["billing"].id))
     assert billing["total"] == 2 and billing["by_rating"] == {
         "needed": 1, "community_could_answer": 0, "missing_information": 0, "unrated": 1}
     assert billing["by_source"]["customer"]["needed"] == 1
-    shipping = analytics.escalation_ratings(Period(TWO_WEEKS.start, TWO_WEEKS.end, weekly["shipping"].id))
+    shipping = dashboard.escalation_ratings(Period(TWO_WEEKS.start, TWO_WEEKS.end, weekly["shipping"].id))
     assert shipping["total"] == 0
-    assert analytics.escalation_ratings(TWO_WEEKS) == case_ratings.rating_summary(TWO_WEEKS.start, TWO_WEEKS.end)
+    assert dashboard.escalation_ratings(TWO_WEEKS) == ratings.rating_summary(TWO_WEEKS.start, TWO_WEEKS.end)
 
 
 @pytest.mark.parametrize(("value", "written"), [
@@ -250,4 +242,4 @@ def test_escalation_ratings_count_the_chosen_category_only(weekly, people):
     (datetime(2026, 11, 2, 1, 30, tzinfo=UTC), "2026-11-02T01:30:00Z"),
 ])
 def test_csv_cells_defuse_formulas_but_keep_numbers(value, written):
-    assert metrics_export.cell(value) == written
+    assert exports.cell(value) == written

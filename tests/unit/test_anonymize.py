@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from forum import accounts
+from forum.core.errors import Conflict, Forbidden
 from forum.models import ApiToken, AuditEntry, Notification, OutboundEmail, Post, Subscription
-from forum.services import accounts, posting
-from forum.services.errors import Conflict, Forbidden
+from forum.services import posting
 from moderation.services.anonymize import PLACEHOLDER_NAME, anonymize_user
 from tests.factories import PASSWORD
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import BadgeGrant, LedgerReason, Notification, Vote
-from forum.services import badges, posting, qa, reputation
-from forum.services.badges import Tier
+from forum.recognition import badges, reputation
+from forum.recognition.badges import Tier
+from forum.services import posting, qa
 
 
 def held(user) -> set[str]:

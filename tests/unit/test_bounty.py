@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from forum.extensions import db
-from forum.jobs import registry
-from forum.services import bounties, community_settings, posting, qa, reading
+from forum.core import job_registry
+from forum.core.extensions import db
+from forum.recognition import bounties
+from forum.services import community_settings, posting, qa, reading
 from tests.web.helpers import text
 
 
@@ -87,5 +88,6 @@ def test_lists_and_the_thread_page_show_the_bounty_until_it_is_won(client, make,
 
 
 def test_the_sweep_is_registered_on_the_sla_interval(app, db):
-    assert registry.handler_for(bounties.BOUNTY_JOB) is bounties.offer_bounties
-    assert registry.periodic()[bounties.BOUNTY_JOB]() == community_settings.get_setting("sla.sweep_interval_seconds")
+    assert job_registry.handler_for(bounties.BOUNTY_JOB) is bounties.offer_bounties
+    interval = community_settings.get_setting("sla.sweep_interval_seconds")
+    assert job_registry.periodic()[bounties.BOUNTY_JOB]() == interval

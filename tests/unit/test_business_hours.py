@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forum.services.business_hours import (
+from forum.cases.business_hours import (
     DAYS,
     add_business_hours,
     calendar_from_json,
@@ -19,7 +19,7 @@ from forum.services.business_hours import (
     to_document,
     to_json,
 )
-from forum.services.errors import Invalid
+from forum.core.errors import Invalid
 
 WEEKDAYS_9_TO_5 = {"week": {day: ["09:00", "17:00"] for day in DAYS[:5]}}
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases
+from forum.cases import ratings
+from forum.core.errors import Forbidden, Invalid
+from forum.core.extensions import db
 from forum.models import Case, CaseEvent, CaseSource, Thread, User
-from forum.services import case_ratings, cases
-from forum.services.errors import Forbidden, Invalid
 from tests.api.support import assert_problem
 
 
@@ -36,7 +37,7 @@ def rated_events(case: Case) -> list[CaseEvent]:
 # --- the service -----------------------------------------------------------------------------------
 
 def test_an_agent_rates_an_escalation_with_a_staff_only_timeline_entry(case, agent, clock_at):
-    case_ratings.rate_escalation(agent, case, "community_could_answer")
+    ratings.rate_escalation(agent, case, "community_could_answer")
     assert (case.escalation_rating, case.rated_by_id, case.rated_at) == (
         "community_could_answer", agent.id, clock_at.now)
     (event,) = rated_events(case)
@@ -45,20 +46,20 @@ def test_an_agent_rates_an_escalation_with_a_staff_only_timeline_entry(case, age
 
 
 def test_rating_again_replaces_the_rating_and_the_same_one_is_a_no_op(case, agent, make):
-    case_ratings.rate_escalation(agent, case, "needed")
-    case_ratings.rate_escalation(agent, case, "needed")
+    ratings.rate_escalation(agent, case, "needed")
+    ratings.rate_escalation(agent, case, "needed")
     admin = make.make_user("admin")
-    case_ratings.rate_escalation(admin, case, "missing_information")
+    ratings.rate_escalation(admin, case, "missing_information")
     assert (case.escalation_rating, case.rated_by_id) == ("missing_information", admin.id)
     assert len(rated_events(case)) == 2
-    case_ratings.rate_escalation(agent, case, None)
+    ratings.rate_escalation(agent, case, None)
     assert (case.escalation_rating, case.rated_by_id, case.rated_at) == (None, None, None)
 
 
 @pytest.mark.parametrize("value", ["", "great", "NEEDED", 3, True, ["needed"]])
 def test_bad_ratings_are_refused(case, agent, value):
     with pytest.raises(Invalid) as raised:
-        case_ratings.rate_escalation(agent, case, value)
+        ratings.rate_escalation(agent, case, value)
     assert "escalation_rating" in raised.value.errors
     assert case.escalation_rating is None
 
@@ -66,9 +67,9 @@ def test_bad_ratings_are_refused(case, agent, value):
 @pytest.mark.parametrize("role", ["member", "advocate", "moderator"])
 def test_only_agents_and_admins_rate(case, make, role):
     with pytest.raises(Forbidden):
-        case_ratings.rate_escalation(make.make_user(role), case, "needed")
+        ratings.rate_escalation(make.make_user(role), case, "needed")
     with pytest.raises(Forbidden):
-        case_ratings.rate_escalation(case.customer, case, "needed")
+        ratings.rate_escalation(case.customer, case, "needed")
     assert case.escalation_rating is None and rated_events(case) == []
 
 
@@ -78,7 +79,7 @@ def test_rating_summary_counts_per_rating_and_per_source_within_the_period(make,
         actor = None if source in (CaseSource.SLA, CaseSource.SENTIMENT) else thread.author
         case = cases.escalate_thread(actor, thread, "", source=source)[0]
         if rating:
-            case_ratings.rate_escalation(agent, case, rating)
+            ratings.rate_escalation(agent, case, rating)
         return case
 
     escalate(rating="needed")  # before the period
@@ -91,7 +92,7 @@ def test_rating_summary_counts_per_rating_and_per_source_within_the_period(make,
     end = clock_at.advance(days=7)
     escalate(rating="needed")  # at the end: outside [start, end)
 
-    summary = case_ratings.rating_summary(start, end)
+    summary = ratings.rating_summary(start, end)
     assert summary["total"] == 5
     assert summary["by_rating"] == {"needed": 1, "community_could_answer": 2, "missing_information": 1, "unrated": 1}
     assert summary["by_source"]["customer"] == {
@@ -100,7 +101,7 @@ def test_rating_summary_counts_per_rating_and_per_source_within_the_period(make,
         "needed": 0, "community_could_answer": 1, "missing_information": 1, "unrated": 0}
     assert summary["by_source"]["sentiment"]["unrated"] == 1
     assert set(summary["by_source"]) == {s.value for s in CaseSource}
-    empty = case_ratings.rating_summary(end + timedelta(days=1), end + timedelta(days=2))
+    empty = ratings.rating_summary(end + timedelta(days=1), end + timedelta(days=2))
     assert empty["total"] == 0 and set(empty["by_rating"].values()) == {0}
 
 

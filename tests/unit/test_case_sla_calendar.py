@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases
+from forum.cases.work import raise_priority
+from forum.core.errors import Forbidden, Invalid
+from forum.core.extensions import db
 from forum.models import AuditEntry, Case, Category
-from forum.services import cases, categories
-from forum.services.case_work import raise_priority
-from forum.services.errors import Forbidden, Invalid
+from forum.services import categories
 
 WEEKDAYS = {day: ("09:00", "17:00") for day in ("mon", "tue", "wed", "thu", "fri")}
 

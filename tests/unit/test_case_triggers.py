@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
-from forum.jobs import queue, registry, worker
+from forum import cases
+from forum.cases import triggers
+from forum.core import job_registry, outbox, worker
+from forum.core.extensions import db
 from forum.models import Case, CaseEvent, Thread
-from forum.services import case_triggers, cases, community_settings, needs_info, posting, qa
+from forum.services import community_settings, needs_info, posting, qa
 
 ANGRY = "This is useless. I am furious, nothing works and your product is terrible!"
 CALM = "Thanks, I will try that tonight and report back."
@@ -19,7 +21,7 @@ def cases_of(thread: Thread) -> list[Case]:
 
 
 def sweep() -> dict[str, int]:
-    return case_triggers.sweep_sla()
+    return triggers.sweep_sla()
 
 
 # --- the SLA sweeper -------------------------------------------------------------------------------
@@ -34,7 +36,7 @@ def test_a_question_nobody_answered_for_four_hours_becomes_one_sla_case(make, cl
     assert sweep()["no_reply"] == 1
     assert sweep() == {"no_reply": 0, "no_solution": 0}  # idempotent on repeated runs
     [case] = cases_of(thread)
-    assert (case.source, case.reason, case.escalated_by_id) == ("sla", case_triggers.NO_REPLY_REASON, None)
+    assert (case.source, case.reason, case.escalated_by_id) == ("sla", triggers.NO_REPLY_REASON, None)
     assert thread.status == "escalated"
 
 
@@ -49,7 +51,7 @@ def test_a_resolved_sla_case_is_not_opened_again_for_the_same_breach(make, clock
     assert sweep()["no_reply"] == 0 and len(cases_of(thread)) == 1
     clock_at.advance(hours=43)  # 49 h after posting, still no accepted solution: another breach
     assert sweep()["no_solution"] == 1
-    assert [c.reason for c in cases_of(thread)] == [case_triggers.NO_REPLY_REASON, case_triggers.NO_SOLUTION_REASON]
+    assert [c.reason for c in cases_of(thread)] == [triggers.NO_REPLY_REASON, triggers.NO_SOLUTION_REASON]
     cases.resolve_case(agent, cases_of(thread)[-1], "Done.", publish_to_thread=False)
     clock_at.advance(days=3)
     assert sweep() == {"no_reply": 0, "no_solution": 0} and len(cases_of(thread)) == 2
@@ -62,7 +64,7 @@ def test_an_answered_question_without_a_solution_escalates_after_48_hours(make, 
     clock_at.advance(hours=1)
     assert sweep() == {"no_reply": 0, "no_solution": 1}
     [case] = cases_of(thread)
-    assert (case.source, case.reason) == ("sla", case_triggers.NO_SOLUTION_REASON)
+    assert (case.source, case.reason) == ("sla", triggers.NO_SOLUTION_REASON)
 
 
 def test_a_solved_question_is_never_escalated(make, clock_at):
@@ -109,10 +111,10 @@ def test_the_targets_are_settings(make, clock_at):
 
 
 def test_the_sweeper_runs_from_the_worker_on_the_sla_interval(make, clock_at):
-    assert registry.periodic()[case_triggers.SWEEP_JOB]() == 60
+    assert job_registry.periodic()[triggers.SWEEP_JOB]() == 60
     thread = make.make_thread()
     clock_at.advance(hours=4)
-    queue.enqueue(case_triggers.SWEEP_JOB, {})
+    outbox.enqueue(triggers.SWEEP_JOB, {})
     worker.run_until_empty()
     assert [c.source for c in cases_of(thread)] == ["sla"]
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from forum.extensions import db
+from forum import cases
+from forum.core.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.core.extensions import db
 from forum.models import Case, CaseEvent, Notification, Post, Thread, User
-from forum.services import cases, community_settings, feedback, qa
-from forum.services.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.services import community_settings, feedback, qa
 from tests import factories
 from tests.concurrency import race
 

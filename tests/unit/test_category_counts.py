@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import Category, Post, Thread, Visibility
 from forum.services import categories, posting
 from moderation.services import actions

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from forum.core.errors import Forbidden, Invalid
 from forum.services import community_settings as settings
-from forum.services.errors import Forbidden, Invalid
 
 
 def test_defaults_match_the_domain_rules(db):

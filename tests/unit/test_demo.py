@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum import accounts
+from forum.cli import demo
+from forum.core import clock
+from forum.core.extensions import db
 from forum.models import Category, IncidentAlert, OutboundEmail, Post, Role, Thread, ThreadStatus, User
-from forum.services import accounts, clock, demo
 
 SMALL = {"threads": 12, "users": 10}
 
@@ -115,7 +117,7 @@ def test_demo_has_solved_questions_so_search_and_suggestions_have_something_to_s
 
 
 def test_demo_has_a_wave_of_look_alike_questions_for_the_incident_detector(seeded):
-    from search import incidents as detector
+    from search import incident_detection as detector
 
     assert detector.detect() == 1
     [alert] = db.session.scalars(select(IncidentAlert))

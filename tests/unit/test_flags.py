@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated
+from forum.core.extensions import db
 from forum.services import community_settings, reading
-from forum.services.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from moderation.models import ReviewItem
 from moderation.services import flags
 from moderation.services.flags import NewFlag

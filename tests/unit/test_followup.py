@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm.attributes import set_committed_value
 
-from forum.extensions import db
+from forum.core.errors import Conflict, Forbidden, Invalid
+from forum.core.extensions import db
 from forum.models import Feedback, Notification, OutboundEmail
 from forum.services import digests, feedback, needs_info, posting, subscriptions, sweeps
-from forum.services.errors import Conflict, Forbidden, Invalid
 
 
 def _kinds_for(user) -> list[str]:

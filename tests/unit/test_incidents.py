@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum import incidents
+from forum.cases import escalate_thread
+from forum.core.errors import Conflict, Forbidden, Invalid
+from forum.core.extensions import db
 from forum.models import (
     AlertStatus,
     CaseStatus,
@@ -17,10 +20,8 @@ from forum.models import (
     Post,
     ThreadStatus,
 )
-from forum.services import community_settings, incidents, posting, reading
-from forum.services.cases import escalate_thread
-from forum.services.errors import Conflict, Forbidden, Invalid
-from search import incidents as detector
+from forum.services import community_settings, posting, reading
+from search import incident_detection as detector
 
 OUTAGE = [
     ("Error 503 when I try to log in", "Since this morning the app shows error 503 at the login screen."),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from forum.extensions import db
-from forum.jobs import queue
+from forum.core import outbox
+from forum.core.extensions import db
 from forum.models import Job, JobStatus
 from forum.services import indexing
 
@@ -27,7 +27,7 @@ def test_many_replies_to_one_thread_leave_one_waiting_update(make):
 
 def test_a_change_after_the_worker_took_the_update_queues_a_new_one(make):
     thread = make.make_thread()
-    claimed = queue.claim_next({indexing.INDEX_THREAD_JOB})
+    claimed = outbox.claim_next({indexing.INDEX_THREAD_JOB})
     assert claimed is not None and waiting_updates(thread.id) == []
     make.make_reply(thread)
     assert len(waiting_updates(thread.id)) == 1  # the running job may have read the thread before the reply

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from forum.extensions import db
+from forum.core.errors import Invalid
+from forum.core.extensions import db
 from forum.models import LedgerReason
-from forum.services import leaderboards, qa, reputation
-from forum.services.errors import Invalid
-from forum.services.leaderboards import Period
+from forum.recognition import leaderboards, reputation
+from forum.recognition.leaderboards import Period
+from forum.services import qa
 
 
 def board(period: str = "all", category_id: int | None = None, limit: int = 20) -> list[tuple[str, int, int]]:

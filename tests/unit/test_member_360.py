@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from forum.extensions import db
+from forum.analytics import member_360
+from forum.cases import escalate_thread
+from forum.core.errors import NotFound
+from forum.core.extensions import db
 from forum.models import User
-from forum.services import badges, feedback, member_360, posting, qa
-from forum.services.cases import escalate_thread
-from forum.services.errors import NotFound
+from forum.recognition import badges
+from forum.services import feedback, posting, qa
 from moderation.services import actions, flags, suspensions
 from tests.queries import count_statements
 

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Integer, literal, select, union_all
 
-from forum.services import case_work, feedback, metrics, posting, qa
-from forum.services.cases import escalate_thread
-from forum.services.errors import Invalid
+from forum.analytics import metrics
+from forum.cases import escalate_thread, work
+from forum.core.errors import Invalid
+from forum.services import feedback, posting, qa
 from tests.queries import count_statements
 
 START = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # a Monday
@@ -50,7 +51,7 @@ def community(make, clock_at):
     case, _ = escalate_thread(asker, q2, "Still waiting for my refund")
     staff_answer = reply(q2, agent, 2)  # the case's first staff response: due after 8 h (normal), so on time
     clock_at.set(case.created_at + timedelta(hours=5))
-    case_work.resolve_case(agent, case, "Refund re-issued; it shows within 3 days.", publish_to_thread=False)
+    work.resolve_case(agent, case, "Refund re-issued; it shows within 3 days.", publish_to_thread=False)
     qa.accept_solution(asker, q2, staff_answer)
 
     q3 = ask(2, "Card declined at checkout", body="I am trying to pay and it fails. Could you help?")

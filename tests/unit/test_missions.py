@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum.core.errors import Forbidden, Invalid, NotAuthenticated, NotFound
+from forum.core.extensions import db
 from forum.models import AuditEntry, LedgerReason, MissionProgress, Notification, ReputationEvent
-from forum.services import badges, mission_tracking, missions, qa
-from forum.services.errors import Forbidden, Invalid, NotAuthenticated, NotFound
-from forum.services.missions import MissionInput
+from forum.recognition import badges, mission_tracking, missions
+from forum.recognition.missions import MissionInput
+from forum.services import qa
 from tests.queries import count_statements
 
 

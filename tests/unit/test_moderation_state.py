@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.errors import NotFound
+from forum.core.extensions import db
 from forum.models import NotificationKind
 from forum.services import digests, moderation_state, posting, qa, reading, subscriptions
-from forum.services.errors import NotFound
 from moderation.models import ReviewItem
 from tests.moderation_support import (
     HOLD_WORD,

@@ -7,11 +7,11 @@ import json
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.errors import Forbidden, Invalid, NotFound
+from forum.core.extensions import db
 from forum.models import Post
 from forum.services import moderation_state, posting, qa, reading
-from forum.services.errors import Forbidden, Invalid, NotFound
-from moderation.services import actions, flags, queue
+from moderation.services import actions, flags, review_queue
 from tests.moderation_support import audit_entries, exact_counters, moderation_notes, reputation_is_consistent
 
 
@@ -206,7 +206,7 @@ def test_acting_on_a_flagged_post_decides_its_review_item(make, moderator, busy)
         flags.flag_post(make.make_user(), reply, flags.NewFlag("spam"))
     actions.delete_post(moderator, replies[0], "Spam")
     actions.hide_post(moderator, replies[1], "Spam")
-    assert queue.list_open(moderator, 50).items == []
+    assert review_queue.list_open(moderator, 50).items == []
     assert flags.score(replies[0].id) == flags.score(replies[1].id) == 0
     assert [json.loads(e.after_json).get("review_item_id") is not None for e in audit_entries("post.hide")] == [True]
 

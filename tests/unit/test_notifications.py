@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from forum.extensions import db
+from forum.core.errors import Invalid
+from forum.core.extensions import db
 from forum.models import Notification, OutboundEmail
 from forum.services import notifications, posting, qa, subscriptions
-from forum.services.errors import Invalid
 
 
 def _kinds_for(user) -> list[str]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases
+from forum.accounts import personal_data, personal_data_moves
+from forum.accounts.personal_data import Kind
+from forum.core.errors import Conflict, Forbidden
+from forum.core.extensions import db
 from forum.models import AuditEntry, Case, CaseMessage, Notification, PostRevision, Thread, User
-from forum.services import cases, personal_data, personal_data_moves, posting, reading
-from forum.services.errors import Conflict, Forbidden
-from forum.services.personal_data import Kind
+from forum.services import posting, reading
 
 
 def kinds(text: str) -> list[str]:

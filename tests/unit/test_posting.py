@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm.attributes import set_committed_value
 
+from forum.core.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.models import Thread
 from forum.services import posting, reading
-from forum.services.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 
 
 def test_starting_a_thread_renders_sanitized_html_and_normalizes_tags(make):

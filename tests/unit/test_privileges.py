@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from forum.services import clock, posting, privileges, qa, reading
-from forum.services.errors import Forbidden, Invalid
+from forum.core import clock
+from forum.core.errors import Forbidden, Invalid
+from forum.recognition import privileges
+from forum.services import posting, qa, reading
 from forum.services.permissions import Action, can
-from moderation.services import queue
+from moderation.services import review_queue
 
 IMAGE = "Here is a screenshot: ![router lights](https://example.com/router.png)"
 
@@ -26,9 +28,9 @@ def test_editing_others_posts_needs_two_thousand_or_the_advocate_role(make):
 def test_the_review_queue_needs_an_advocate_with_a_thousand_or_a_moderator(make):
     for refused in (make.make_user(reputation=5000), make.make_user("advocate", reputation=999)):
         with pytest.raises(Forbidden):
-            queue.list_open(refused, 20)
-    queue.list_open(make.make_user("advocate", reputation=1000), 20)
-    queue.list_open(make.make_user("moderator"), 20)
+            review_queue.list_open(refused, 20)
+    review_queue.list_open(make.make_user("advocate", reputation=1000), 20)
+    review_queue.list_open(make.make_user("moderator"), 20)
 
 
 def test_recommending_escalation_needs_five_hundred_or_the_advocate_role(make):

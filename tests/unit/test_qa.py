@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from forum.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from forum.services import needs_info, posting, qa, reading
-from forum.services.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 
 
 def test_the_asker_accepts_a_reply_and_the_thread_is_solved(make):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from forum.core.errors import Invalid
 from forum.services import posting, qa, reading
-from forum.services.errors import Invalid
 from forum.services.reading import ThreadQuery
 
 

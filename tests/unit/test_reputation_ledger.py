@@ -5,19 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases
+from forum.core.errors import Forbidden
+from forum.core.extensions import db
 from forum.models import AuditEntry, Case, ReputationEvent, User
-from forum.services import (
-    cases,
-    community_settings,
-    moderation_state,
-    posting,
-    qa,
-    reading,
-    reputation,
-    reputation_upkeep,
-)
-from forum.services.errors import Forbidden
+from forum.recognition import reputation, upkeep
+from forum.services import community_settings, moderation_state, posting, qa, reading
 from moderation.services import actions
 
 
@@ -297,7 +290,7 @@ def test_points_reversed_for_serial_voting_stay_reversed_when_the_post_is_restor
     posts = [make.make_reply(thread, author=helper) for _ in range(11)]
     for post in posts:
         qa.vote_helpful(ring, post)
-    assert reputation_upkeep.reverse_serial_votes() == 1
+    assert upkeep.reverse_serial_votes() == 1
     moderator = make.make_user("moderator")
     moderation_state.hide_post(posts[0], moderator, "Checking")
     db.session.commit()
@@ -311,15 +304,15 @@ def test_recompute_reports_and_fixes_drift_and_audits_it(make, scene):
     qa.vote_helpful(make.make_user(), reply)
     helper.reputation = 999  # as a bug or a hand edit might leave it
     db.session.commit()
-    drifts = reputation_upkeep.recompute_totals(fix=False)
+    drifts = upkeep.recompute_totals(fix=False)
     assert [(d.user_id, d.stored, d.ledger, d.difference) for d in drifts] == [(helper.id, 999, 10, 989)]
     assert total_unchecked(helper) == 999  # a dry run changes nothing
     seen = []
-    assert len(reputation_upkeep.recompute_totals(seen.append)) == 1
+    assert len(upkeep.recompute_totals(seen.append)) == 1
     assert total(helper) == 10 and sum(seen) == db.session.query(User).count()
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reputation.recomputed"))
     assert entry.target_id == helper.id and '"reputation": 999' in entry.before_json
-    assert reputation_upkeep.recompute_totals() == []
+    assert upkeep.recompute_totals() == []
 
 
 def total_unchecked(user: User) -> int:

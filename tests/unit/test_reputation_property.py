@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.errors import DomainError
+from forum.core.extensions import db
 from forum.models import Post, ReputationEvent, Thread, User, Visibility, Vote
-from forum.services import community_settings, moderation_state, posting, qa, reading, reputation, reputation_upkeep
-from forum.services.errors import DomainError
+from forum.recognition import reputation, upkeep
+from forum.services import community_settings, moderation_state, posting, qa, reading
 
 ACTIONS = ("vote", "vote", "vote", "withdraw", "accept", "unaccept", "hide", "unhide", "delete", "restore", "tick")
 STEPS = st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 5), st.integers(0, 3)), min_size=1, max_size=30)
@@ -112,7 +113,7 @@ def test_recompute_equals_the_running_totals_after_any_sequence(make, clock_at, 
     world = build(make, clock_at)
     for action, who, which in steps:
         apply(world, action, who, which, clock_at)
-    assert reputation_upkeep.recompute_totals(fix=False) == []
+    assert upkeep.recompute_totals(fix=False) == []
     standing_vote_rows_match_votes(world)
     people = {u.id: u for u in [world.asker, world.staff, *world.voters]}
     if not low_cap:  # with a low cap, what a vote pays depends on the day's order; the totals still must agree

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from forum.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.services import posting, qa
-from forum.services.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
-from moderation.services import actions, flags, queue
+from moderation.services import actions, flags, review_queue
 from moderation.services.flags import NewFlag
-from moderation.services.queue import Decision
+from moderation.services.review_queue import Decision
 from tests.moderation_support import (
     HOLD_WORD,
     audit_after,
@@ -41,12 +41,12 @@ def flagged(make):
 
 
 def item_for(viewer, post):
-    return next(item for item in queue.list_open(viewer, 50).items if item.post_id == post.id)
+    return next(item for item in review_queue.list_open(viewer, 50).items if item.post_id == post.id)
 
 
 def test_approving_a_flagged_post_shows_it_again_and_lowers_the_flaggers_accuracy(moderator, flagged):
     reply, flaggers = flagged
-    item = queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("approve", "Not spam"))
+    item = review_queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("approve", "Not spam"))
     assert (item.resolution, item.is_open, item.open_post_id) == ("approve", False, None)
     assert reply.visibility == "public" and reply.thread.reply_count == 1
     assert flags.accuracy([f.id for f in flaggers]) == {f.id: (0, 1) for f in flaggers}
@@ -58,7 +58,7 @@ def test_approving_a_flagged_post_shows_it_again_and_lowers_the_flaggers_accurac
 
 def test_hiding_upholds_the_flags(moderator, flagged):
     reply, flaggers = flagged
-    queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("hide"))
+    review_queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("hide"))
     assert reply.visibility == "hidden"
     assert flags.accuracy([flaggers[0].id]) == {flaggers[0].id: (1, 0)}
     assert [e.action for e in audit_entries()][-1] == "queue.hide"
@@ -71,7 +71,7 @@ def test_deleting_reverses_the_reputation_the_post_earned(make, moderator):
     qa.accept_solution(thread.author, thread, reply)
     flags.flag_post(make.make_user(), reply, NewFlag("off_topic"))
     assert reply.author.reputation == 25 and reply.visibility == "public"
-    queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("delete", "Copied from elsewhere"))
+    review_queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("delete", "Copied from elsewhere"))
     assert reply.deleted_at is not None and thread.accepted_post_id is None
     assert (thread.reply_count, thread.first_reply_at) == exact_counters(thread) == (0, None)
     assert reputation_is_consistent(reply.author, thread.author) and reply.author.reputation == 0
@@ -82,9 +82,9 @@ def test_dismissing_closes_the_item_and_leaves_post_and_accuracy_alone(make, mod
     reply = make.make_reply(make.make_thread())
     flagger = make.make_user()
     flags.flag_post(flagger, reply, NewFlag("spam"))
-    queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("dismiss"))
+    review_queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("dismiss"))
     assert reply.visibility == "public" and flags.accuracy([flagger.id]) == {flagger.id: (0, 0)}
-    assert queue.list_open(moderator, 50).items == []
+    assert review_queue.list_open(moderator, 50).items == []
 
 
 @pytest.mark.usefixtures("holding")
@@ -93,7 +93,7 @@ def test_approving_a_held_post_publishes_it(make, moderator):
     post = posting.reply_to_thread(make.make_user(), thread, f"My first link {HOLD_WORD}")
     item = item_for(moderator, post)
     assert item.kind == "approval"
-    queue.resolve_item(moderator, item.id, Decision("approve"))
+    review_queue.resolve_item(moderator, item.id, Decision("approve"))
     assert post.visibility == "public" and thread.reply_count == 1 and thread.status == "answered"
 
 
@@ -101,24 +101,24 @@ def test_approving_a_held_post_publishes_it(make, moderator):
 def test_a_held_post_needs_a_decision_not_a_dismissal(make, moderator):
     post = posting.reply_to_thread(make.make_user(), make.make_thread(), f"link {HOLD_WORD}")
     with pytest.raises(Invalid):
-        queue.resolve_item(moderator, item_for(moderator, post).id, Decision("dismiss"))
-    queue.resolve_item(moderator, item_for(moderator, post).id, Decision("hide", "Spam link"))
+        review_queue.resolve_item(moderator, item_for(moderator, post).id, Decision("dismiss"))
+    review_queue.resolve_item(moderator, item_for(moderator, post).id, Decision("hide", "Spam link"))
     assert post.visibility == "hidden" and post.thread.reply_count == 0
 
 
 def test_an_item_is_decided_once(moderator, flagged):
     reply, _ = flagged
     item_id = item_for(moderator, reply).id
-    queue.resolve_item(moderator, item_id, Decision("approve"))
+    review_queue.resolve_item(moderator, item_id, Decision("approve"))
     with pytest.raises(Conflict):
-        queue.resolve_item(moderator, item_id, Decision("hide"))
+        review_queue.resolve_item(moderator, item_id, Decision("hide"))
     assert reply.visibility == "public"
 
 
 def test_unknown_actions_and_long_notes_are_refused(moderator, flagged):
     reply, _ = flagged
     with pytest.raises(Invalid) as caught:
-        queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("ban", "x" * 2000))
+        review_queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("ban", "x" * 2000))
     assert set(caught.value.errors) == {"action", "note"}
 
 
@@ -128,12 +128,12 @@ def test_trusted_advocates_review_but_needs_staff_items_are_for_staff(make, mode
     flags.flag_post(make.make_user(), reply, NewFlag("spam"))
     flags.flag_post(make.make_user(), staff_only, NewFlag("needs_staff"))
     trusted = make.make_user("advocate", reputation=1000)
-    assert [i.post_id for i in queue.list_open(trusted, 50).items] == [reply.id]
-    assert queue.open_count(trusted) == 1 and queue.open_count(moderator) == 2
+    assert [i.post_id for i in review_queue.list_open(trusted, 50).items] == [reply.id]
+    assert review_queue.open_count(trusted) == 1 and review_queue.open_count(moderator) == 2
     staff_item = item_for(moderator, staff_only)
     with pytest.raises(NotFound):
-        queue.resolve_item(trusted, staff_item.id, Decision("dismiss"))
-    queue.resolve_item(trusted, item_for(trusted, reply).id, Decision("hide"))
+        review_queue.resolve_item(trusted, staff_item.id, Decision("dismiss"))
+    review_queue.resolve_item(trusted, item_for(trusted, reply).id, Decision("hide"))
     assert reply.visibility == "hidden"
 
 
@@ -142,18 +142,18 @@ def test_trusted_advocates_review_but_needs_staff_items_are_for_staff(make, mode
 def test_everyone_else_is_refused_the_queue(make, role, reputation, error, flagged):
     user = make.make_user(role, reputation=reputation) if role else None
     with pytest.raises(error):
-        queue.list_open(user, 10)
+        review_queue.list_open(user, 10)
     with pytest.raises(error):
-        queue.resolve_item(user, 1, Decision("approve"))
-    assert queue.open_count(user) == 0
+        review_queue.resolve_item(user, 1, Decision("approve"))
+    assert review_queue.open_count(user) == 0
 
 
 def test_the_queue_pages_oldest_first(make, moderator):
     posts = [make.make_reply(make.make_thread()) for _ in range(3)]
     for post in posts:
         flags.flag_post(make.make_user(), post, NewFlag("spam"))
-    first = queue.list_open(moderator, 2)
-    second = queue.list_open(moderator, 2, first.next_cursor)
+    first = review_queue.list_open(moderator, 2)
+    second = review_queue.list_open(moderator, 2, first.next_cursor)
     assert [i.post_id for i in first.items + second.items] == [p.id for p in posts]
     assert second.next_cursor is None
 
@@ -170,10 +170,10 @@ def test_a_post_raised_to_staff_stays_staff_only_when_its_edit_is_held(make, mod
     flags.flag_post(make.make_user(), reply, NewFlag("needs_staff", "It shows my account number 4711"))
     posting.edit_post(reply.author, reply, f"Edited {HOLD_WORD}")
     advocate = _trusted_advocate(make)
-    assert queue.list_open(advocate, 50).items == [] and queue.open_count(advocate) == 0
+    assert review_queue.list_open(advocate, 50).items == [] and review_queue.open_count(advocate) == 0
     item = item_for(moderator, reply)
     with pytest.raises(NotFound):
-        queue.resolve_item(advocate, item.id, Decision("approve"))
+        review_queue.resolve_item(advocate, item.id, Decision("approve"))
     assert reply.visibility == "pending"
 
 
@@ -181,7 +181,7 @@ def test_dismissing_a_post_hidden_by_flags_is_refused_so_it_is_not_left_hidden_u
     reply, _flaggers = flagged
     item = item_for(moderator, reply)
     with pytest.raises(Invalid) as refused:
-        queue.resolve_item(moderator, item.id, Decision("dismiss"))
+        review_queue.resolve_item(moderator, item.id, Decision("dismiss"))
     assert "approve" in refused.value.errors["action"][0]
     assert item.is_open and item_for(moderator, reply) is item
 
@@ -191,16 +191,16 @@ def test_a_suspended_advocate_may_not_review(make, flagged, clock_at):
     advocate.suspended_until = clock_at.now + timedelta(days=3)
     reply, _flaggers = flagged
     with pytest.raises(Forbidden):
-        queue.list_open(advocate, 50)
-    assert queue.open_count(advocate) == 0
+        review_queue.list_open(advocate, 50)
+    assert review_queue.open_count(advocate) == 0
     with pytest.raises(Forbidden):
-        queue.resolve_item(advocate, item_for(make.make_user("moderator"), reply).id, Decision("approve"))
+        review_queue.resolve_item(advocate, item_for(make.make_user("moderator"), reply).id, Decision("approve"))
 
 
 def test_hiding_without_a_note_tells_the_author_the_flag_reasons_but_never_the_flaggers_notes(make, moderator):
     reply = make.make_reply(make.make_thread())
     flags.flag_post(make.make_user(), reply, NewFlag("spam", "I know who this is: my neighbour Ann"))
-    queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("hide"))
+    review_queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("hide"))
     [note] = moderation_notes(reply.author_id)
     assert "spam" in note and "Ann" not in note
 
@@ -208,7 +208,7 @@ def test_hiding_without_a_note_tells_the_author_the_flag_reasons_but_never_the_f
 @pytest.mark.usefixtures("holding")
 def test_a_held_post_deleted_then_restored_waits_in_the_queue_again(make, moderator):
     reply = posting.reply_to_thread(make.make_user(), make.make_thread(), f"Look {HOLD_WORD}")
-    queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("delete"))
+    review_queue.resolve_item(moderator, item_for(moderator, reply).id, Decision("delete"))
     actions.restore_post(moderator, reply)
     assert reply.visibility == "pending"
     assert item_for(moderator, reply).kind == "approval"
@@ -217,6 +217,6 @@ def test_a_held_post_deleted_then_restored_waits_in_the_queue_again(make, modera
 def test_a_flagged_post_its_author_deletes_leaves_the_queue(make, moderator):
     reply = make.make_reply(make.make_thread())
     flags.flag_post(make.make_user(), reply, NewFlag("off_topic"))
-    assert any(item.post_id == reply.id for item in queue.list_open(moderator, 50).items)
+    assert any(item.post_id == reply.id for item in review_queue.list_open(moderator, 50).items)
     posting.delete_post(reply.author, reply)
-    assert not any(item.post_id == reply.id for item in queue.list_open(moderator, 50).items)
+    assert not any(item.post_id == reply.id for item in review_queue.list_open(moderator, 50).items)

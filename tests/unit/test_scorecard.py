@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from forum.services import community_settings, posting, qa, reading, scorecard
+from forum.analytics import scorecard
+from forum.services import community_settings, posting, qa, reading
 from moderation.services import actions
 from tests.queries import count_statements
 

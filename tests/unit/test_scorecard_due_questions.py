@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forum.services import scorecard
+from forum.analytics import scorecard
 
 
 def test_questions_still_inside_the_target_do_not_count_as_missed(make, clock_at):

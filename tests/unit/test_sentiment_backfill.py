@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import Post
 from forum.services import sentiment
 from tests.queries import count_statements

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
-from forum.jobs import registry
+from forum.core import job_registry
+from forum.core.extensions import db
 from forum.models import AuditEntry, ReputationEvent, Vote
-from forum.services import badge_rules, mission_tracking, missions, moderation_state, qa, reputation, reputation_upkeep
+from forum.recognition import badge_rules, mission_tracking, missions, reputation, upkeep
+from forum.services import moderation_state, qa
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_eleven_votes_in_a_day_from_one_member_are_reversed_and_audited(make, au
     ring = make.make_user()
     vote(ring, 11)
     assert total(author) == 110
-    assert reputation_upkeep.reverse_serial_votes() == 1
+    assert upkeep.reverse_serial_votes() == 1
     assert total(author) == 0
     corrections = db.session.scalars(select(ReputationEvent.correction).where(
         ReputationEvent.user_id == author.id, ReputationEvent.reverses_id.is_not(None))).all()
@@ -60,7 +61,7 @@ def test_the_votes_themselves_stay_so_the_ring_cannot_vote_again_for_points(make
     author, posts, vote = author_posts
     ring = make.make_user()
     vote(ring, 11)
-    reputation_upkeep.reverse_serial_votes()
+    upkeep.reverse_serial_votes()
     assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.user_id == ring.id)) == 11
     assert posts[0].vote_count == 1
     qa.vote_helpful(ring, posts[0])  # still one vote per post: nothing new to earn
@@ -71,7 +72,7 @@ def test_the_votes_themselves_stay_so_the_ring_cannot_vote_again_for_points(make
 def test_ten_votes_in_a_day_are_fine(make, author_posts):
     author, _posts, vote = author_posts
     vote(make.make_user(), 10)
-    assert reputation_upkeep.reverse_serial_votes() == 0
+    assert upkeep.reverse_serial_votes() == 0
     assert total(author) == 100 and audits() == []
 
 
@@ -81,7 +82,7 @@ def test_eleven_votes_spread_over_more_than_a_day_are_fine(make, author_posts, c
     vote(fan, 6)
     clock_at.advance(hours=25)
     vote(fan, 5, start=6)
-    assert reputation_upkeep.reverse_serial_votes() == 0
+    assert upkeep.reverse_serial_votes() == 0
     assert total(author) == 110
 
 
@@ -89,11 +90,11 @@ def test_a_burst_straddling_two_daily_runs_is_still_found(make, author_posts, cl
     author, _posts, vote = author_posts
     ring = make.make_user()
     vote(ring, 6)
-    assert reputation_upkeep.reverse_serial_votes() == 0
+    assert upkeep.reverse_serial_votes() == 0
     clock_at.advance(hours=20)
     vote(ring, 5, start=6)
     clock_at.advance(hours=4)
-    assert reputation_upkeep.reverse_serial_votes() == 1
+    assert upkeep.reverse_serial_votes() == 1
     assert total(author) == 0
 
 
@@ -103,15 +104,15 @@ def test_only_votes_inside_the_burst_are_reversed(make, author_posts, clock_at):
     vote(ring, 1)  # an honest vote a day and a half earlier
     clock_at.advance(hours=36)
     vote(ring, 11, start=1)
-    reputation_upkeep.reverse_serial_votes()
+    upkeep.reverse_serial_votes()
     assert total(author) == 10
 
 
 def test_running_the_job_again_changes_nothing(make, author_posts):
     author, _posts, vote = author_posts
     vote(make.make_user(), 12)
-    assert reputation_upkeep.reverse_serial_votes() == 1
-    assert reputation_upkeep.reverse_serial_votes() == 0
+    assert upkeep.reverse_serial_votes() == 1
+    assert upkeep.reverse_serial_votes() == 0
     assert total(author) == 0 and len(audits()) == 1
 
 
@@ -122,7 +123,7 @@ def test_other_voters_and_other_authors_are_untouched(make, author_posts):
     qa.vote_helpful(honest, posts[0])
     other_post = make.make_reply(make.make_thread())
     qa.vote_helpful(ring, other_post)
-    reputation_upkeep.reverse_serial_votes()
+    upkeep.reverse_serial_votes()
     assert total(author) == 10 and total(other_post.author) == 10
 
 
@@ -135,7 +136,7 @@ def test_serial_votes_on_a_post_hidden_and_restored_before_the_job_are_reversed_
     moderation_state.unhide_post(posts[0], moderator)  # its vote's points come back as a "restored" row
     db.session.commit()
     assert total(author) == 110
-    assert reputation_upkeep.reverse_serial_votes() == 1
+    assert upkeep.reverse_serial_votes() == 1
     assert total(author) == 0
 
 
@@ -146,7 +147,7 @@ def test_votes_found_serial_count_toward_no_helpful_badge_or_mission(make, autho
         title="Helpful week", metric="helpful_votes", goal=12, starts_at=clock_at.now,
         ends_at=clock_at.now + timedelta(days=7), points=50))
     vote(ring, 11)
-    reputation_upkeep.reverse_serial_votes()
+    upkeep.reverse_serial_votes()
     qa.vote_helpful(make.make_user(), posts[12])  # one honest vote
     assert mission_tracking.progress_of(mission, author.id) == 1
     helpful = badge_rules.votes_received(2)(author.id)
@@ -154,5 +155,5 @@ def test_votes_found_serial_count_toward_no_helpful_badge_or_mission(make, autho
 
 
 def test_the_job_is_registered_to_run_daily(app):
-    assert registry.handler_for(reputation_upkeep.SERIAL_VOTES_JOB) is reputation_upkeep.reverse_serial_votes
-    assert registry.periodic()[reputation_upkeep.SERIAL_VOTES_JOB]() == 24 * 3600
+    assert job_registry.handler_for(upkeep.SERIAL_VOTES_JOB) is upkeep.reverse_serial_votes
+    assert job_registry.periodic()[upkeep.SERIAL_VOTES_JOB]() == 24 * 3600

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from forum.core import clock
+from forum.core.errors import Invalid
 from forum.models import Visibility
-from forum.services import clock, policies, posting
-from forum.services.errors import Invalid
+from forum.services import policies, posting
 from moderation.models import ReviewItem, ReviewKind
 from moderation.services import spam
 

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from forum import accounts
+from forum.core import clock
+from forum.core.errors import Forbidden, Invalid, NotFound
 from forum.models import AuditEntry, Notification, NotificationKind
-from forum.services import accounts, clock, posting, qa, reading
-from forum.services.errors import Forbidden, Invalid, NotFound
+from forum.services import posting, qa, reading
 from forum.services.permissions import Action, can, is_suspended
 from moderation.services.suspensions import (
     SuspensionInput,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forum import create_app
-from forum.settings import Settings
+from forum.core.settings import Settings
 
 
 def _app_seeing_remote_addr(tmp_path, hops: int):

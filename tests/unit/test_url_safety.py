@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forum.services import url_safety
-from forum.services.url_safety import UnsafeURL, check
+from forum.integrations import url_guard
+from forum.integrations.url_guard import UnsafeURL, check
 
 
 def resolving_to(*addresses: str):
@@ -56,7 +56,7 @@ def test_every_address_counts_not_just_the_first():
 
 def test_a_public_destination_passes_and_is_connected_to_as_checked():
     destination = check("https://hooks.example.com:8443/in?x=1", resolve=resolving_to("93.184.215.14"))
-    assert destination == url_safety.Destination("https", "hooks.example.com", 8443, "/in?x=1", "93.184.215.14")
+    assert destination == url_guard.Destination("https", "hooks.example.com", 8443, "/in?x=1", "93.184.215.14")
 
 
 def test_on_premises_opt_in_allows_loopback_and_private_but_never_metadata_or_multicast():

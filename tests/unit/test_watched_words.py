@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from forum.core.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.models import AuditEntry
 from forum.services import markup, policies, posting
-from forum.services.errors import Conflict, Forbidden, Invalid, NotFound
 from moderation.models import WatchedWord
 from moderation.services import watched_words
 from moderation.services.watched_words import WatchedWordInput, add_watched_word, delete_watched_word

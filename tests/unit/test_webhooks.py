@@ -9,11 +9,14 @@ import json
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases
+from forum.core.errors import Forbidden, Invalid
+from forum.core.extensions import db
+from forum.integrations import delivery as webhook_delivery
+from forum.integrations import webhooks
+from forum.integrations.webhooks import SubscriptionInput
 from forum.models import Job, Post, User, WebhookDelivery, WebhookSubscription
-from forum.services import cases, moderation_state, qa, webhook_delivery, webhooks
-from forum.services.errors import Forbidden, Invalid
-from forum.services.webhooks import SubscriptionInput
+from forum.services import moderation_state, qa
 from tests.moderation_support import HOLD_WORD, holding  # noqa: F401 - a fixture
 
 PUBLIC_URL = "https://93.184.215.14/hooks/horseshoe"  # an IP literal: no DNS needed, and never contacted here

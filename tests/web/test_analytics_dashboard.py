@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.analytics import exports, metrics
+from forum.cases import escalate_thread
+from forum.core.extensions import db
 from forum.models import Post
-from forum.services import feedback, metrics, metrics_export, posting, qa
-from forum.services.cases import escalate_thread
+from forum.services import feedback, posting, qa
 from tests.web.helpers import FORBIDDEN, OK, SIGN_IN, expect, text
 
 START = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # a Monday
@@ -201,7 +202,7 @@ def test_threads_csv_for_one_category_is_the_same_in_batches_of_one(as_agent, ou
     response = as_agent.get(f"/staff/analytics/threads.csv?{WEEK}&category=billing")
     assert [row[1] for row in _rows(response)[1:]] == ["'=1+2 charged twice", "Refund never arrived", "Card declined"]
     period = metrics.Period(START, START + timedelta(days=7), outcomes["billing"].id)
-    assert "".join(metrics_export.threads_csv(period, batch=1)) == text(response)
+    assert "".join(exports.threads_csv(period, batch=1)) == text(response)
 
 
 def _asker_shift(thread) -> float:

@@ -21,9 +21,9 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from forum.extensions import db
+from forum import accounts
+from forum.core.extensions import db
 from forum.models import OutboundEmail, User
-from forum.services import accounts
 from tests.factories import PASSWORD
 
 CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')

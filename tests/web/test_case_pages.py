@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum import cases
+from forum.core.extensions import db
 from forum.models import Case, CaseSource
-from forum.services import cases, feedback
+from forum.services import feedback
 from tests.web.helpers import BACK, FORBIDDEN, NOT_FOUND, OK, SIGN_IN, expect, text
 
 ASK = "I still need help from the support team"

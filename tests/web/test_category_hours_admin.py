@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import AuditEntry
 from tests.web.helpers import FORBIDDEN, SIGN_IN, expect, text
 

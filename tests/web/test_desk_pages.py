@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum import cases
+from forum.core.extensions import db
 from forum.models import Case, CaseSource, Post
-from forum.services import cases
 from moderation.services import flags
 from tests.web.helpers import BACK, FORBIDDEN, OK, SIGN_IN, expect, text
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from forum.core import clock
 from forum.models import Feedback
-from forum.services import clock
 from tests.web.helpers import text
 
 BOX = "Did this resolve your issue?"

@@ -8,9 +8,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import AlertStatus, Incident, IncidentAlert, Post
-from search import incidents as detector
+from search import incident_detection as detector
 from search import index
 from tests.unit.test_incidents import OUTAGE
 from tests.web.helpers import BACK, FORBIDDEN, SIGN_IN, expect, text

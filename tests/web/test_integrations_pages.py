@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.extensions import db
+from forum.integrations import webhooks
 from forum.models import CaseConnector, WebhookDelivery, WebhookSubscription
-from forum.services import webhooks
 from tests.web.helpers import BACK, FORBIDDEN, SIGN_IN, expect, text
 
 PUBLIC_URL = "https://93.184.215.14/hooks"  # an IP literal: no DNS needed, never contacted (no jobs run)

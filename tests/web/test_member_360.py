@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.services.cases import escalate_thread
+from forum.cases import escalate_thread
 from tests.unit.test_member_360 import build_relationship
 from tests.web.helpers import NOT_FOUND, OK, SIGN_IN, expect, text
 

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from forum.core import clock
 from forum.models import AuditEntry
-from forum.services import audit, clock
+from forum.services import audit_writer
 from moderation.models import WatchedWord
 from moderation.services.suspensions import SuspensionInput, suspend_user
 from tests.web.helpers import BACK, FORBIDDEN, OK, SIGN_IN, expect, text
@@ -166,7 +167,7 @@ def test_admins_anonymise_only_after_typing_the_username(act_as, community, db):
 
 def _entry(actor, action: str, target_id: int, when: datetime) -> None:
     clock.freeze(when)
-    audit.record(actor, action, "user", target_id, reason=f"{action} {target_id}")
+    audit_writer.record(actor, action, "user", target_id, reason=f"{action} {target_id}")
     clock.freeze(None)
 
 
@@ -199,7 +200,7 @@ def test_the_audit_log_filters_by_actor_action_target_and_day(act_as, community,
 
 def test_the_audit_log_pages_with_a_cursor(act_as, community, db):
     for n in range(51):
-        audit.record(community.admin, "test.entry", "user", n + 1, reason=f"entry-{n + 1}-end")
+        audit_writer.record(community.admin, "test.entry", "user", n + 1, reason=f"entry-{n + 1}-end")
     db.session.commit()
     client = act_as("moderator")
     first = text(client.get("/moderation/audit"))

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.services import posting, reading
 from moderation.models import Flag, ReviewItem
 from moderation.services import flags

@@ -12,10 +12,11 @@ import uuid
 import pytest
 from flask import Flask
 
-from forum.jobs import queue
-from forum.page_cache import PageCache, RedisStore, SQLiteStore
-from forum.security import CONTENT_SECURITY_POLICY
-from forum.services import categories, incidents, posting, qa
+from forum import incidents
+from forum.core import outbox
+from forum.http.page_cache import PageCache, RedisStore, SQLiteStore
+from forum.http.security import CONTENT_SECURITY_POLICY
+from forum.services import categories, posting, qa
 from forum.services.categories import CategoryInput
 from moderation.services import actions
 from tests.conftest import free_port
@@ -201,7 +202,7 @@ def test_a_rolled_back_savepoint_inside_a_committed_change_still_invalidates(app
 
 def test_private_bookkeeping_writes_keep_the_cache(app, page_cache, community, db):
     assert_cached(app, "/")
-    queue.enqueue("mail.send", {"id": 0})  # the worker's queue shows on no page
+    outbox.enqueue("mail.send", {"id": 0})  # the worker's queue shows on no page
     db.session.commit()
     assert visit(app, "/").headers["X-Cache"] == "hit"
 

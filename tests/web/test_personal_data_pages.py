@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum import cases
+from forum.core.extensions import db
 from forum.models import Case, CaseMessage, Post, Thread
-from forum.services import cases, reading
+from forum.services import reading
 from tests.web.helpers import BACK, FORBIDDEN, OK, SIGN_IN, expect, text
 
 CARD = "4111 1111 1111 1111"

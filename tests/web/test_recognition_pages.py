@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import AuditEntry, LedgerReason, Mission
-from forum.services import badges, missions, qa, reputation
+from forum.recognition import badges, missions, reputation
+from forum.services import qa
 from tests.web.helpers import BACK, FORBIDDEN, OK, SIGN_IN, expect, text
 
 STAFF_ONLY = {"anonymous": SIGN_IN, "author": FORBIDDEN, "other": FORBIDDEN, "advocate": FORBIDDEN,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.models import AuditEntry, BadgeGrant, Notification
-from forum.services import advocates, moderation_state, qa
+from forum.recognition import advocates
+from forum.services import moderation_state, qa
 from tests.web.helpers import BACK, FORBIDDEN, SIGN_IN, expect, text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.extensions import db
+from forum.core.extensions import db
 from forum.services import moderation_state, reading
 from moderation.services import actions
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from forum import accounts
 from forum.models import ApiToken, AuditEntry, User
-from forum.services import accounts
 from tests.web.helpers import is_sign_in_redirect, text
 
 

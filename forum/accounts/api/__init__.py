@@ -1,0 +1,10 @@
+"""Accounts over the API: tokens for API clients, registration, profiles and the caller's account."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Import the modules, whose routes join the one API blueprint (forum.http.api)."""
+    from forum.accounts.api import tokens, users  # noqa: F401

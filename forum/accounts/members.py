@@ -1,0 +1,375 @@
+"""Accounts: registration, credentials, password reset, profiles, roles and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+
+from forum.core import clock
+from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
+from forum.core.extensions import db
+from forum.models import ApiToken, Role, TokenKind, User
+from forum.services import audit_writer
+from forum.services.mail import absolute_url, queue_email
+from forum.services.permissions import Action, require
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_]$")
+MIN_PASSWORD_LENGTH = 10
+COMMON_PASSWORDS = frozenset(
+    {"password123", "1234567890", "qwertyuiop", "letmein123", "iloveyou12", "passw0rd12", "0123456789"}
+)
+RESET_SALT = "password-reset"
+TOKEN_USE_PRECISION = timedelta(minutes=5)
+NO_PASSWORD = "!no-password"  # nosec B105  # not an Argon2 hash: verify() raises, so authenticate() answers None
+_hasher = PasswordHasher()  # Argon2id: memory-hard, so stolen hashes are costly to crack
+_dummy_hash = ""
+# Test runs only: Argon2id with minimal cost, so hundreds of accounts don't take minutes to hash.
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Choose the hasher (create_app passes the cheap one for TESTING); resets the dummy hash."""
+    global _hasher, _dummy_hash
+    _hasher = hasher
+    _dummy_hash = hasher.hash(secrets.token_hex(8))
+_TIME_ZONES = frozenset(available_timezones())
+
+
+@dataclass(frozen=True)
+class Registration:
+    username: str
+    email: str
+    password: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    display_name: str
+    bio: str
+    time_zone: str
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def normalize_email(email: str) -> str | None:
+    """The canonical, lower-cased address, or None when it is not a valid email."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+def _password_problems(password: str, username: str, email: str) -> list[str]:
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > 256:
+        problems.append("Use at most 256 characters.")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or (username and lowered == username.lower()) or lowered == email.lower():
+        problems.append("This password is too easy to guess.")
+    return problems
+
+
+def _validate_registration(data: Registration) -> tuple[str, str]:
+    errors = ErrorCollector()
+    username = data.username.strip()
+    if not USERNAME_PATTERN.match(username):
+        errors.add("username", "Use 3–32 letters, digits, '_', '.' or '-', starting and ending with a letter or digit.")
+    email = normalize_email(data.email or "")
+    if email is None:
+        errors.add("email", "Enter a valid email address.")
+    for problem in _password_problems(data.password or "", username, data.email or ""):
+        errors.add("password", problem)
+    if len(data.display_name) > 64:
+        errors.add("display_name", "Use at most 64 characters.")
+    errors.raise_if_any()
+    return username, email
+
+
+def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash: str | None = None) -> User:
+    """Create a member account; usernames and emails are unique regardless of case.
+
+    password_hash, when given, must be hash_password(data.password): bulk seeding reuses one
+    hash because Argon2 is deliberately slow.
+    """
+    username, email = _validate_registration(data)
+    password_hash = password_hash or hash_password(data.password)  # before any query: no lock held while hashing
+    taken = ErrorCollector()
+    if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
+        taken.add("username", "That username is taken.")
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        taken.add("email", "An account with that email already exists.")
+    if taken.errors:
+        raise Conflict(next(iter(taken.errors.values()))[0], taken.errors)
+    user = User(
+        username=username,
+        username_key=username.lower(),
+        email=email,
+        password_hash=password_hash,
+        role=role.value,
+        display_name=data.display_name.strip(),
+        bio="",
+        time_zone="UTC",
+        reputation=0,
+        session_generation=0,
+        created_at=clock.now(),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def add_passwordless_user(username: str, email: str, role: Role = Role.MEMBER, display_name: str = "") -> User:
+    """Add (the caller commits) an account no one can sign in to with a password: Argon2 refuses its hash.
+
+    For people who sign in through an identity provider (they may set a password later through the
+    reset link) and for service accounts, which only ever hold API tokens. Callers pick a free,
+    valid username and email.
+    """
+    user = User(
+        username=username, username_key=username.lower(), email=email, password_hash=NO_PASSWORD, role=role.value,
+        display_name=display_name[:64], bio="", time_zone="UTC", reputation=0, session_generation=0,
+        created_at=clock.now(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with these credentials, or None; unknown emails cost the same time as wrong passwords."""
+    user = db.session.scalar(select(User).where(User.email == (normalize_email(email or "") or "")))
+    stored_hash = user.password_hash if user is not None else (_dummy_hash or _hasher.hash("x"))
+    db.session.commit()  # end the transaction: Argon2 is slow on purpose, never verify holding the write lock
+    try:
+        _hasher.verify(stored_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    user.last_seen_at = clock.now()
+    db.session.commit()
+    return user
+
+
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace the password and end every existing session, reset link and API token."""
+    user_id = user.id
+    problems = _password_problems(password or "", user.username, user.email)
+    if problems:
+        raise Invalid({"password": problems})
+    db.session.commit()  # end the (read-only) transaction: hash without holding the write lock
+    new_hash = hash_password(password)
+    db.session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(password_hash=new_hash, session_generation=User.session_generation + 1)
+    )
+    # A stolen bearer token must not outlive the password change that was meant to lock the thief out.
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+    db.session.commit()
+    db.session.refresh(user)
+
+
+def revoke_all_api_tokens(user: User) -> None:
+    """Revoke every live token of the user, in the caller's transaction."""
+    db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every signed session cookie of this user (sign out everywhere)."""
+    db.session.execute(
+        update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
+    )
+    db.session.commit()
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The user behind a session id "<id>:<generation>", if that generation is still current."""
+    user_id, _, generation = session_id.partition(":")
+    if not user_id.isdigit() or not generation.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address has an account; say nothing either way."""
+    user = db.session.scalar(select(User).where(User.email == (normalize_email(email or "") or "")))
+    if user is None:
+        return
+    token = _reset_serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+    max_age_min = current_app.config["HORSESHOE"].password_reset_max_age_s // 60
+    queue_email(
+        user.email,
+        "Reset your Horseshoe password",
+        "password_reset",
+        user=user,
+        link=absolute_url(f"/auth/reset/{token}"),
+        minutes=max_age_min,
+    )
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset token was made for; it expires, and dies once the password changes."""
+    max_age = current_app.config["HORSESHOE"].password_reset_max_age_s
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise Invalid({"token": ["This reset link has expired. Ask for a new one."]}) from exc
+    except BadSignature as exc:
+        raise Invalid({"token": ["This reset link is not valid."]}) from exc
+    user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
+    if user is None or data.get("pw") != _password_fingerprint(user):
+        raise Invalid({"token": ["This reset link was already used. Ask for a new one."]})
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    set_password(user, password)
+    return user
+
+
+def update_profile(actor: User, user: User, change: ProfileChange) -> User:
+    require(actor, Action.USER_EDIT, user)
+    errors = ErrorCollector()
+    if len(change.display_name.strip()) > 64:
+        errors.add("display_name", "Use at most 64 characters.")
+    if len(change.bio) > 2000:
+        errors.add("bio", "Use at most 2,000 characters.")
+    if change.time_zone not in _TIME_ZONES:
+        errors.add("time_zone", "Choose a time zone from the list.")
+    errors.raise_if_any()
+    user.display_name = change.display_name.strip()
+    user.bio = change.bio.strip()
+    user.time_zone = change.time_zone
+    db.session.commit()
+    return user
+
+
+def set_role(actor: User, user: User, role: str) -> User:
+    """Change a user's role; admins only, and an admin cannot demote themselves by accident."""
+    require(actor, Action.USER_MANAGE, user)
+    if role not in {r.value for r in Role}:
+        raise Invalid({"role": [f"Choose one of: {', '.join(r.value for r in Role)}."]})
+    if user.id == actor.id and role != Role.ADMIN.value:
+        raise Conflict("You cannot remove your own admin role.", {"role": ["Ask another admin to do this."]})
+    if role != user.role:
+        audit_writer.record(actor, "user.role_change", "user", user.id, before={"role": user.role},
+                            after={"role": role})
+    user.role = role
+    db.session.commit()
+    return user
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def get_user_by_username(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username_key == username.lower()))
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def list_users(actor: User, prefix: str = "", limit: int = 100) -> list[User]:
+    """The newest accounts, optionally only usernames starting with prefix; admins only."""
+    require(actor, Action.USER_MANAGE)
+    query = select(User).order_by(User.created_at.desc(), User.id.desc()).limit(limit)
+    prefix = prefix.strip().lower()
+    if prefix:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(User.username_key.like(escaped + "%", escape="\\"))
+    return list(db.session.scalars(query))
+
+
+def _token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_api_token(
+    user: User, name: str = "api", scope: str = "write", kind: TokenKind = TokenKind.PERSONAL
+) -> tuple[ApiToken, str]:
+    """Add a token to the session (the caller commits) and return it with its raw value, which is never stored."""
+    raw = "hs_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name[:64], token_hash=_token_digest(raw), scope=scope, kind=kind.value,
+        created_at=clock.now(),
+    )
+    db.session.add(token)
+    return token, raw
+
+
+def create_api_token(user: User, name: str = "api", scope: str = "write", kind: TokenKind = TokenKind.PERSONAL) -> str:
+    """Mint a bearer token; the raw value is returned once and only its digest is kept."""
+    _token, raw = new_api_token(user, name, scope, kind)
+    db.session.commit()
+    return raw
+
+
+def user_for_api_token(raw: str) -> tuple[User, ApiToken] | None:
+    """The live token with this value and its user, noting that it was used."""
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(raw), ApiToken.revoked_at.is_(None))
+    )
+    if token is None:
+        return None
+    _note_token_use(token)
+    return token.user, token
+
+
+def _note_token_use(token: ApiToken) -> None:
+    """Keep "last used" to within a few minutes: a write on every call would queue all API reads behind it."""
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
+        token.last_used_at = now
+        db.session.commit()
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    token.revoked_at = clock.now()
+    db.session.commit()
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id))) or 0

@@ -1,0 +1,13 @@
+"""Account pages: sign up and in, the identity provider's return, and API tokens."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from forum.accounts.pages import auth, oidc, tokens
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(oidc.bp)

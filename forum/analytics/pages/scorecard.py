@@ -1,0 +1,17 @@
+"""/scorecard: the public promise, per category and for the whole community, for everyone to see."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from forum.analytics import scorecard
+
+bp = Blueprint("scorecard", __name__)
+
+
+@bp.get("/scorecard")
+def index():
+    """Public on purpose (no permission to check): the scorecard is the promise made visible to everyone."""
+    return render_template(
+        "scorecard/index.html", community=scorecard.scorecard(None), categories=scorecard.scorecards_by_category()
+    )

@@ -1,0 +1,126 @@
+"""The public scorecard: the promise made visible ("94% of questions get a first reply within 4 hours").
+
+Computed live, by one SQL aggregate over the questions of the last 90 days (the same cohort as the
+outcome metrics, through metrics.question_filter), for one category, the whole community, or every
+category at once grouped by category. Below MIN_QUESTIONS a percentage would mislead (one
+unanswered question reads as "0% get a reply"), so the scorecard says there is not enough yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+
+from forum.analytics import metrics
+from forum.core import clock
+from forum.core.extensions import db
+from forum.models import Category, Thread
+from forum.services import community_settings
+
+WINDOW = timedelta(days=90)
+MIN_QUESTIONS = 5
+TARGET_SETTING = "sla.first_reply_hours"
+
+
+def _percent(part: int, whole: int) -> int | None:
+    """A whole percentage, or None when there is nothing to divide by."""
+    return round(100 * part / whole) if whole else None
+
+
+def describe_hours(hours: float) -> str:
+    """The first-response target as people say it: "4 hours", "1 hour", "30 minutes", "1.5 hours"."""
+    if hours < 1:
+        minutes = round(hours * 60)
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    if float(hours).is_integer():
+        return "1 hour" if hours == 1 else f"{int(hours)} hours"
+    return f"{hours:g} hours"
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """How one category (None: the whole community) kept its promise over the last 90 days."""
+
+    category_id: int | None
+    questions: int
+    # Questions whose first-reply deadline has passed (or that got a reply): the in-time share's base,
+    # so a question asked ten minutes ago never counts as a miss.
+    due: int
+    replied_in_time: int
+    solved: int
+    solved_by_community: int
+    target_hours: float
+
+    minimum: int = MIN_QUESTIONS
+
+    @property
+    def enough(self) -> bool:
+        return self.questions >= self.minimum
+
+    @property
+    def replied_in_time_percent(self) -> int | None:
+        return _percent(self.replied_in_time, self.due) if self.enough else None
+
+    @property
+    def solved_percent(self) -> int | None:
+        return _percent(self.solved, self.questions) if self.enough else None
+
+    @property
+    def community_percent(self) -> int | None:
+        """Of the solved questions, the share a peer's reply solved (None when none was solved)."""
+        return _percent(self.solved_by_community, self.solved) if self.enough else None
+
+    @property
+    def target(self) -> str:
+        return describe_hours(self.target_hours)
+
+
+def _window() -> metrics.Period:
+    """The last 90 days, up to and including this moment (a period's end is exclusive)."""
+    now = clock.now()
+    return metrics.Period(now - WINDOW, now + timedelta(seconds=1))
+
+
+def _counts(target_hours: float) -> tuple[ColumnElement[int], ...]:
+    """questions, due, replied within the target, solved, solved by the community: one row of aggregates."""
+    # Whole seconds: julianday arithmetic on SQLite is a hair off, and a reply at exactly 4 h is in time.
+    wait = func.round(metrics.seconds_between(Thread.first_reply_at, Thread.created_at))
+    solved = Thread.accepted_post_id.is_not(None)
+    deadline_passed = Thread.created_at <= clock.now() - timedelta(hours=target_hours)
+    return (
+        func.count(Thread.id),
+        metrics.count_where(or_(Thread.first_reply_at.is_not(None), deadline_passed)),
+        metrics.count_where(and_(Thread.first_reply_at.is_not(None), wait <= target_hours * 3600)),
+        metrics.count_where(solved),
+        metrics.count_where(and_(solved, Thread.solved_by == "community")),
+    )
+
+
+def _card(category_id: int | None, row, target_hours: float) -> Scorecard:
+    questions, due, in_time, solved, by_community = row if row is not None else (0, 0, 0, 0, 0)
+    return Scorecard(category_id, int(questions), int(due), int(in_time), int(solved), int(by_community),
+                     target_hours)
+
+
+def scorecard(category_id: int | None = None) -> Scorecard:
+    """One category's scorecard, or the whole community's (two statements: the target and one aggregate)."""
+    target = float(community_settings.get_setting(TARGET_SETTING))
+    period = _window()
+    period = metrics.Period(period.start, period.end, category_id)
+    row = db.session.execute(select(*_counts(target)).where(metrics.question_filter(period))).one()
+    return _card(category_id, row, target)
+
+
+def scorecards_by_category() -> list[tuple[Category, Scorecard]]:
+    """Every category with its scorecard, in display order: three statements however many categories."""
+    target = float(community_settings.get_setting(TARGET_SETTING))
+    rows = db.session.execute(
+        select(Thread.category_id, *_counts(target))
+        .where(metrics.question_filter(_window()))
+        .group_by(Thread.category_id)
+    )
+    by_category = {category_id: counts for category_id, *counts in rows}
+    categories = db.session.scalars(select(Category).order_by(Category.position, Category.name, Category.id))
+    return [(category, _card(category.id, by_category.get(category.id), target)) for category in categories]

@@ -1,0 +1,57 @@
+"""Engine setup for SQLite (WAL, IMMEDIATE writes) and PostgreSQL.
+
+SQLite: a deferred transaction that reads and then writes fails with "database is
+locked" at once, without waiting for busy_timeout. So every transaction in a request
+that may write begins IMMEDIATE (takes the write lock up front, waiting up to the busy
+timeout); safe-method requests (GET, HEAD) begin deferred so readers never queue.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from forum.core.extensions import db
+
+BUSY_TIMEOUT_MS = 10_000
+_read_only: ContextVar[bool] = ContextVar("horseshoe_read_only", default=False)
+
+
+def engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # let us emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine)
+
+    @app.before_request
+    def mark_read_only_requests() -> None:
+        _read_only.set(request.method in {"GET", "HEAD", "OPTIONS"})
+
+    @app.teardown_request
+    def clear_read_only(_exc) -> None:
+        _read_only.set(False)

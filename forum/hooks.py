@@ -1,0 +1,95 @@
+"""Every extension point in one place: what can plug in where, and what it receives.
+
+Packages plug in from their init_app through the functions below, and each one refuses a name
+this index does not document, so the index cannot fall behind the code. Reading posting.py
+never tells you who listens; reading this module does.
+
+- Domain events (EVENTS): services publish them with forum.core.events.publish after a change;
+  listeners run in the same transaction (integrations: webhooks and the helpdesk connector).
+- Worker jobs (JOBS): rows in the outbox, claimed by `flask worker`; the periodic ones say how often.
+- Content checks (CONTENT_CHECKS): run on every draft before it is saved (forum.services.policies).
+- Moderation holds (POST_HOLD_LISTENERS): told when a post is held for review or deleted.
+- Similar-question providers (SUGGESTION_PROVIDERS): suggest solved threads while someone asks.
+- Search freshness needs no hook: forum.services.indexing queues an index update for every thread
+  a flush touched (see its docstring), whichever write path touched it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from forum.core import events, job_registry
+from forum.services import moderation_state, policies, suggestions
+
+EVENTS: dict[str, str] = {
+    "thread.created": "thread_id — a new thread is visible (or held: listeners check its visibility)",
+    "post.created": "post_id — a reply was posted",
+    "post.hidden": "post_id, was_public — a moderator hid a post",
+    "thread.solved": "thread_id — the asker or staff accepted a solution",
+    "thread.escalated": "thread_id, case_id — a thread became a service case",
+    "case.updated": "case_id, change ('status', 'assignee', 'priority' or 'message'), message when a message",
+    "case.resolved": "case_id, change='status' — an agent resolved the case",
+}
+JOBS: dict[str, str] = {
+    "mail.send": "send one stored email (forum.services.mail)",
+    "qa.sweep": "periodic: feedback requests, reminders to askers, digests (forum.services.sweeps)",
+    "cases.sla_sweep": "periodic: escalate threads past their SLA targets (forum.cases.triggers)",
+    "reputation.offer_bounties": "periodic: the system bounty on questions near their target (recognition)",
+    "recognition.check_user": "user_id — grant newly earned badges, move missions (forum.recognition.awards)",
+    "recognition.backfill": "periodic: badges and missions events could not catch (forum.recognition.awards)",
+    "reputation.reverse_serial_votes": "periodic: reverse serial voting (forum.recognition.upkeep)",
+    "incidents.fan_out": "incident_id, update_id — post an incident update to every linked thread",
+    "webhooks.deliver": "delivery_id — one signed delivery, retried with backoff (forum.integrations.delivery)",
+    "search.index_thread": "thread_id — bring one thread's search document up to date (search.jobs)",
+    "search.reindex": "rebuild the whole index aside and swap it in (search.jobs)",
+    "search.ensure_index": "periodic: build the index when it is missing (search.jobs)",
+    "search.detect_incidents": "periodic: many similar unsolved questions become an alert (search)",
+}
+CONTENT_CHECKS: dict[str, str] = {
+    "moderation.new_user_links": "new members' links are held for review",
+    "moderation.spam_score": "a draft that scores as spam is held or refused",
+    "moderation.watched_words": "admins' watched words block, hold or flag a draft",
+}
+POST_HOLD_LISTENERS: dict[str, str] = {
+    "moderation.review_queue": "a held post opens a review item; a deleted post closes it",
+}
+SUGGESTION_PROVIDERS: dict[str, str] = {
+    "search.similar_threads": "solved threads whose title and text match the draft title",
+}
+
+
+def _documented(index: dict[str, str], name: str, what: str) -> None:
+    if name not in index:
+        raise ValueError(f"{what} {name!r} is not documented in forum.hooks: add it there first")
+
+
+def subscribe(listener_name: str, listener: events.Listener) -> None:
+    """Hear every domain event in EVENTS, in the publishing transaction."""
+    events.subscribe(listener_name, listener)
+
+
+def register_job(name: str, handler: job_registry.Handler, every_s: Callable[[], float] | None = None) -> None:
+    """Handle a job of JOBS by name; every_s makes it periodic (read each time it is scheduled)."""
+    _documented(JOBS, name, "Job")
+    job_registry.register(name, handler, every_s=every_s)
+
+
+def add_content_check(name: str, check: policies.Check) -> None:
+    """Run check on every draft, after those registered before it."""
+    _documented(CONTENT_CHECKS, name, "Content check")
+    policies.register(name, check)
+
+
+def on_post_held(name: str, held: moderation_state.HoldListener, removed: moderation_state.RemovalListener) -> None:
+    """Be told when a post is held for review, and when a post is deleted by any path."""
+    _documented(POST_HOLD_LISTENERS, name, "Hold listener")
+    moderation_state.on_hold(name, held)
+    moderation_state.on_removed(name, removed)
+
+
+def provide_similar_questions(app: Flask, name: str, provider: suggestions.Provider) -> None:
+    """Suggest solved threads on the ask page of this app (one provider per app)."""
+    _documented(SUGGESTION_PROVIDERS, name, "Suggestion provider")
+    suggestions.register(app, provider)

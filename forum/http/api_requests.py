@@ -1,0 +1,119 @@
+"""Request plumbing shared by API resources: auth checks, CSRF for cookies, JSON bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+from flask_login import current_user
+from werkzeug.exceptions import BadRequest
+
+from forum.core.errors import DomainError, Forbidden, Invalid, NotAuthenticated
+from forum.core.extensions import csrf
+from forum.core.pagination import clamp_limit
+from forum.http.api import bp
+from forum.http.auth import is_token_request
+from forum.http.routing import MAX_ID
+from forum.models import User
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class MalformedJSON(DomainError):
+    status = 400
+    title = "Malformed JSON"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+
+
+@bp.before_request
+def authenticate_api_request() -> None:
+    """Reject bad tokens, demand CSRF on cookie-authenticated writes, keep read tokens read-only."""
+    if is_token_request() and not current_user.is_authenticated:
+        raise NotAuthenticated("The bearer token is missing, invalid or revoked.")
+    if request.method not in SAFE_METHODS and not is_token_request() and current_user.is_authenticated:
+        csrf.protect()  # the site's own pages call the API with the session cookie
+    if is_token_request() and request.method not in SAFE_METHODS and request.endpoint != "api.revoke_current_token":
+        token = g.get("api_token")  # any holder may give up their token (api.md: token holder -> 204)
+        if token is not None and token.scope == "read":
+            raise Forbidden("This token may only read.")
+
+
+def signed_in_user() -> User:
+    """The caller, or 401 when anonymous (writes need a user)."""
+    if not current_user.is_authenticated:
+        raise NotAuthenticated("Sign in or send a bearer token.")
+    return current_user._get_current_object()
+
+
+def viewer() -> User | None:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or 400/415/422 with a clear reason."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("Send a JSON body with Content-Type: application/json.")
+    try:
+        data = request.get_json()
+    except (BadRequest, RecursionError) as exc:  # a body over MAX_CONTENT_LENGTH is a 413 and passes through
+        raise MalformedJSON("The request body is not valid JSON (or nests too deeply).") from exc
+    if not isinstance(data, dict):
+        raise Invalid({"body": ["Send a JSON object."]})
+    return data
+
+
+def optional_json_body() -> dict[str, Any]:
+    """Like json_body(), for routes whose body may be left out entirely (then it is {})."""
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not request.content_length and not chunked:
+        return {}  # no body (some clients still send Content-Type: application/json)
+    return json_body()
+
+
+def id_list(data: dict, name: str, *, max_items: int = 1000) -> list[int] | None:
+    """An optional array of ids; Invalid names the field for anything no row could have."""
+    values = field(data, name, list, required=False)
+    if values is None:
+        return None
+    if len(values) > max_items:
+        raise Invalid({name: [f"Send at most {max_items:,} ids at a time."]})
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_ID for v in values):
+        raise Invalid({name: ["Send an array of ids (positive integers)."]})
+    return values
+
+
+def field(data: dict, name: str, kind: type | tuple[type, ...], *, required: bool = True, default: Any = None) -> Any:
+    """One typed field from a JSON object; Invalid names the field when it is missing or mistyped."""
+    if name not in data or data[name] is None:
+        if required:
+            raise Invalid({name: ["This field is required."]})
+        return default
+    value = data[name]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise Invalid({name: [f"Expected {_json_type(names)}."]})
+    return value
+
+
+def id_field(data: dict, name: str, *, required: bool = True) -> int | None:
+    """An id from a JSON object; Invalid when it is not an integer a row could have."""
+    value = field(data, name, int, required=required)
+    if value is not None and not 1 <= value <= MAX_ID:
+        raise Invalid({name: [f"No {name.removesuffix('_id')} has this id."]})
+    return value
+
+
+def page_params() -> tuple[int, str | None]:
+    """?limit= (1..100, default 20) and the opaque ?cursor= of list routes."""
+    return clamp_limit(request.args.get("limit")), request.args.get("cursor") or None
+
+
+def _json_type(python_names: str) -> str:
+    return (
+        python_names.replace("str", "a string").replace("int", "an integer").replace("bool", "true or false")
+        .replace("list", "an array").replace("dict", "an object")
+    )

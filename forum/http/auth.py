@@ -1,0 +1,54 @@
+"""Who is calling: session cookies (Flask-Login) for pages, bearer tokens for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import AnonymousUserMixin, current_user
+
+from forum import accounts
+from forum.core.extensions import login_manager
+from forum.models import User
+
+
+class Anonymous(AnonymousUserMixin):
+    """The signed-out visitor; has the attributes templates and rules read."""
+
+    id = None
+    role = None
+    is_staff = False
+    reputation = 0
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Anonymous
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        return accounts.load_session_user(session_id)
+
+    @app.before_request
+    def authenticate_bearer_token() -> None:
+        """On the API a bearer token, when sent, decides who calls: a cookie beside it is ignored.
+
+        So a bad token is always a 401 and a read-only token stays read-only, even in a
+        browser that also holds a session.
+        """
+        if not request.path.startswith("/api/") or not is_token_request():
+            return
+        found = accounts.user_for_api_token(request.headers["Authorization"][7:].strip())
+        g._login_user = found[0] if found else Anonymous()  # Flask-Login's per-request user slot
+        g.api_token = found[1] if found else None
+
+
+def acting_user() -> User | None:
+    """The signed-in user, or None for anonymous visitors (what services expect)."""
+    return current_user if current_user.is_authenticated else None
+
+
+def is_token_request() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")

@@ -1,0 +1,76 @@
+"""Template helpers: permission checks, ranks, dates, links and the one filter that trusts HTML."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, g, url_for
+from markupsafe import Markup
+
+from forum.core import clock
+from forum.http.auth import acting_user
+from forum.models import Thread
+from forum.recognition.ranks import rank_for
+from forum.services import notifications
+from forum.services.permissions import Action, can
+
+STATUS_LABELS = {"needs_info": "Needs info"}
+
+
+def sanitized(html: str) -> Markup:
+    """Mark stored post HTML safe: it was sanitized by services.markup on write, and only there."""
+    return Markup(html)  # nosec B704  # sanitized by services.markup on write
+
+
+def time_ago(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    seconds = int((clock.now() - moment).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return "just now"
+
+
+def iso(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
+def day(moment: datetime | None) -> str:
+    """A calendar date such as "5 March 2026" (for join dates)."""
+    return f"{moment.day} {moment:%B %Y}" if moment else ""
+
+
+def status_label(status: str) -> str:
+    """A thread status as people read it: "needs_info" becomes "Needs info"."""
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def thread_url(thread: Thread, **params: str) -> str:
+    """The canonical address of a thread, with its slug."""
+    return url_for("threads.show", thread_id=thread.id, slug=thread.slug, **params)
+
+
+def unread_notifications() -> int:
+    """The signed-in user's unread notifications for the header bell: one query, at most once a request."""
+    if "unread_notifications" not in g:
+        g.unread_notifications = notifications.unread_count(acting_user())
+    return g.unread_notifications
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(sanitized, "sanitized")
+    app.add_template_filter(time_ago, "time_ago")
+    app.add_template_filter(iso, "iso")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(rank_for, "rank")
+    app.add_template_filter(status_label, "status_label")
+    app.add_template_global(thread_url, "thread_url")
+
+    @app.context_processor
+    def inject_helpers() -> dict:
+        return {
+            "can": lambda action, target=None: can(acting_user(), action, target),
+            "Action": Action,
+            "unread_notifications": unread_notifications,
+        }

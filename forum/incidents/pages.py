@@ -1,0 +1,258 @@
+"""/staff/incidents: the detector's alerts and the incidents agents run from them.
+
+Agents and admins only (Action.CASE_WORK), like the desk. Forms post back and re-show the page
+with their errors (422); the thread page shows the incident publicly (see thread_page).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from forum.core.errors import Conflict, Invalid, NotFound
+from forum.core.extensions import db
+from forum.http.auth import acting_user
+from forum.http.forms import show_errors
+from forum.incidents import management
+from forum.models import (
+    AlertStatus,
+    Incident,
+    IncidentAlert,
+    IncidentAlertThread,
+    IncidentStatus,
+    IncidentThread,
+    IncidentUpdate,
+    Thread,
+)
+from forum.services.permissions import Action, can, require
+from forum.web.forms import ConfirmForm
+
+bp = Blueprint("incidents", __name__)
+RECENT_RESOLVED = 20
+
+
+class IncidentForm(FlaskForm):
+    title = StringField("Incident title (customers see it)", validators=[DataRequired(), Length(max=200)])
+
+
+class NewIncidentForm(IncidentForm):
+    thread_ids = StringField("Question numbers or links", validators=[DataRequired(), Length(max=4000)])
+
+
+class AddToIncidentForm(FlaskForm):
+    incident_id = SelectField("Running incident", validate_choice=False)
+
+
+class LinkThreadsForm(FlaskForm):
+    thread_ids = StringField("Question numbers or links", validators=[DataRequired(), Length(max=4000)])
+
+
+class UpdateForm(FlaskForm):
+    body = TextAreaField("Update for every linked thread", validators=[DataRequired(), Length(max=20000)],
+                         render_kw={"rows": 4})
+
+
+class ResolveIncidentForm(FlaskForm):
+    resolution = TextAreaField("Resolution (posted and accepted on every linked question)",
+                               validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 4})
+
+
+def incident_alert_count() -> int:
+    """Alerts waiting for an agent, for the staff menu; at most one query per request."""
+    if "incident_alert_count" not in g:
+        g.incident_alert_count = management.waiting_alert_count() if can(acting_user(), Action.CASE_WORK) else 0
+    return g.incident_alert_count
+
+
+@bp.app_context_processor
+def inject_incident_alert_count() -> dict[str, Any]:
+    return {"incident_alert_count": incident_alert_count}
+
+
+def _agent():
+    viewer = acting_user()
+    require(viewer, Action.CASE_WORK)
+    return viewer
+
+
+def _threads_of(link_model, key, ids: list[int]) -> dict[int, list[Thread]]:
+    """Threads per alert/incident id in one query."""
+    grouped: dict[int, list[Thread]] = {}
+    if not ids:
+        return grouped
+    rows = db.session.execute(
+        select(key, Thread).join(Thread, Thread.id == link_model.thread_id).where(key.in_(ids)).order_by(Thread.id)
+    )
+    for owner_id, thread in rows:
+        grouped.setdefault(owner_id, []).append(thread)
+    return grouped
+
+
+def _open_incidents() -> list[Incident]:
+    return list(db.session.scalars(
+        select(Incident).where(Incident.status == IncidentStatus.OPEN.value).order_by(Incident.id.desc())
+    ))
+
+
+@bp.get("/staff/incidents")
+@login_required
+def index(new_form: NewIncidentForm | None = None, status: int = 200):
+    _agent()
+    alerts = list(db.session.scalars(
+        select(IncidentAlert).where(IncidentAlert.status == AlertStatus.NEW.value).order_by(IncidentAlert.id.desc())
+    ))
+    running = _open_incidents()
+    resolved = list(db.session.scalars(
+        select(Incident).where(Incident.status == IncidentStatus.RESOLVED.value)
+        .order_by(Incident.resolved_at.desc()).limit(RECENT_RESOLVED)
+    ))
+    alert_threads = _threads_of(IncidentAlertThread, IncidentAlertThread.alert_id, [a.id for a in alerts])
+    incident_threads = _threads_of(IncidentThread, IncidentThread.incident_id, [i.id for i in running + resolved])
+    add_form = AddToIncidentForm(formdata=None)
+    add_form.incident_id.choices = [(str(i.id), f"#{i.id} {i.title}") for i in running]
+    page = render_template(
+        "incidents/index.html", alerts=alerts, running=running, resolved=resolved, alert_threads=alert_threads,
+        incident_threads=incident_threads, title_form=IncidentForm(formdata=None), add_form=add_form,
+        dismiss_form=ConfirmForm(formdata=None), new_form=new_form or NewIncidentForm(formdata=None),
+    )
+    return page, status
+
+
+@bp.post("/staff/incidents")
+@login_required
+def create():
+    viewer = _agent()
+    form = NewIncidentForm()
+    if form.validate_on_submit():
+        try:
+            thread_ids = management.parse_thread_ids(form.thread_ids.data)
+            incident = management.open_incident(viewer, form.title.data, thread_ids)
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("The incident is open; post updates here and every linked thread hears them.", "success")
+            return redirect(url_for("incidents.show", incident_id=incident.id))
+    return index(new_form=form, status=422)
+
+
+def _alert_or_404(alert_id: int) -> IncidentAlert:
+    viewer = _agent()
+    alert = management.get_alert(viewer, alert_id)
+    if alert.status != AlertStatus.NEW.value:
+        raise NotFound("This alert was already handled.")
+    return alert
+
+
+@bp.post("/staff/incidents/alerts/<id:alert_id>/open")
+@login_required
+def open_from_alert(alert_id: int):
+    alert = _alert_or_404(alert_id)
+    form = IncidentForm()
+    if form.validate_on_submit():
+        try:
+            incident = management.open_incident(acting_user(), form.title.data, alert=alert)
+        except Invalid as exc:
+            show_errors(form, exc)
+        except Conflict as exc:
+            flash(exc.detail, "error")
+            return redirect(url_for("incidents.index")), 303
+        else:
+            flash("The incident is open with the alert's questions.", "success")
+            return redirect(url_for("incidents.show", incident_id=incident.id))
+    flash(" ".join(message for messages in form.errors.values() for message in messages), "error")
+    return redirect(url_for("incidents.index")), 303
+
+
+@bp.post("/staff/incidents/alerts/<id:alert_id>/add")
+@login_required
+def add_alert(alert_id: int):
+    alert = _alert_or_404(alert_id)
+    form = AddToIncidentForm()
+    chosen = form.incident_id.data or ""
+    incident = db.session.get(Incident, int(chosen)) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 \
+        else None
+    if not form.validate_on_submit() or incident is None:
+        flash("Choose a running incident.", "error")
+        return redirect(url_for("incidents.index")), 303
+    try:
+        management.add_alert_to_incident(acting_user(), alert, incident)
+    except Conflict as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("incidents.index")), 303
+    flash("The alert's questions joined the incident.", "success")
+    return redirect(url_for("incidents.show", incident_id=incident.id))
+
+
+@bp.post("/staff/incidents/alerts/<id:alert_id>/dismiss")
+@login_required
+def dismiss(alert_id: int):
+    alert = _alert_or_404(alert_id)
+    if ConfirmForm().validate_on_submit():
+        management.dismiss_alert(acting_user(), alert)
+        flash("Alert dismissed; these questions will not be alerted again.", "success")
+    return redirect(url_for("incidents.index"))
+
+
+@bp.get("/staff/incidents/<id:incident_id>")
+@login_required
+def show(incident_id: int, given: dict[str, FlaskForm] | None = None, status: int = 200):
+    viewer = _agent()
+    incident = management.get_incident(viewer, incident_id)
+    threads = _threads_of(IncidentThread, IncidentThread.incident_id, [incident.id]).get(incident.id, [])
+    updates = list(db.session.scalars(
+        select(IncidentUpdate).where(IncidentUpdate.incident_id == incident.id).order_by(IncidentUpdate.id.desc())
+    ))
+    forms = {"link": LinkThreadsForm(formdata=None), "post_update": UpdateForm(formdata=None),
+             "resolve": ResolveIncidentForm(formdata=None), "unlink": ConfirmForm(formdata=None)} | (given or {})
+    return render_template("incidents/show.html", incident=incident, threads=threads, updates=updates,
+                           forms=forms), status
+
+
+def _submit(incident_id: int, name: str, form: FlaskForm, act, done: str):
+    viewer = _agent()
+    incident = management.get_incident(viewer, incident_id)
+    if form.validate_on_submit():
+        try:
+            act(viewer, incident, form)
+        except (Invalid, Conflict) as exc:
+            show_errors(form, exc)
+        else:
+            flash(done, "success")
+            return redirect(url_for("incidents.show", incident_id=incident.id, _anchor=f"{name}-heading"))
+    return show(incident_id, {name: form}, status=422)
+
+
+@bp.post("/staff/incidents/<id:incident_id>/threads")
+@login_required
+def link(incident_id: int):
+    return _submit(incident_id, "link", LinkThreadsForm(), lambda viewer, incident, form: management.link_threads(
+        viewer, incident, management.parse_thread_ids(form.thread_ids.data)), "Linked.")
+
+
+@bp.post("/staff/incidents/<id:incident_id>/threads/<id:thread_id>/unlink")
+@login_required
+def unlink(incident_id: int, thread_id: int):
+    return _submit(incident_id, "unlink", ConfirmForm(), lambda viewer, incident, _form: management.unlink_thread(
+        viewer, incident, thread_id), "The question is no longer part of this incident.")
+
+
+@bp.post("/staff/incidents/<id:incident_id>/updates")
+@login_required
+def update(incident_id: int):
+    return _submit(incident_id, "post_update", UpdateForm(), lambda viewer, incident, form: management.post_update(
+        viewer, incident, form.body.data), "Posted; every linked thread gets it within seconds.")
+
+
+@bp.post("/staff/incidents/<id:incident_id>/resolve")
+@login_required
+def resolve(incident_id: int):
+    return _submit(incident_id, "resolve", ResolveIncidentForm(), lambda viewer, incident, form:
+                   management.resolve_incident(viewer, incident, form.resolution.data),
+                   "Resolved; the resolution goes to every linked thread and their cases.")
+

@@ -1,1 +1,0 @@
-"""The database-backed job queue and the worker that drains it."""

@@ -1,0 +1,44 @@
+"""Recognition: the reputation ledger and its upkeep, ranks, privileges, badges, missions, leaderboards,
+bounties and advocates — what members earn for helping.
+
+This module is the one way in for the community code (posting, reading, Q&A...): it says
+recognition.<name>, and the import contracts in pyproject.toml keep it out of the modules behind.
+Those are reputation (the append-only ledger), upkeep (rebuilds, serial-vote reversal), ranks,
+privileges, badges and badge_rules, missions and mission_tracking, leaderboards, bounties,
+advocates, history (SQL building blocks) and awards (the worker jobs); pages and api (each split
+into recognition and reputation) are its routes.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from forum.recognition.awards import check_user_soon
+from forum.recognition.reputation import (
+    on_post_removed,
+    on_solution_accepted,
+    on_solution_dropped,
+    on_vote_added,
+    on_vote_withdrawn,
+    restore_for_post,
+)
+
+__all__ = [
+    "check_user_soon", "on_post_removed", "on_solution_accepted", "on_solution_dropped", "on_vote_added",
+    "on_vote_withdrawn", "restore_for_post",
+]
+
+
+def init_app(app: Flask) -> None:
+    """Badge and mission jobs, the bounty sweep, serial-vote reversal, and the recognition pages and API."""
+    from forum.core import job_registry
+    from forum.recognition import api, awards, bounties, pages, upkeep
+    from forum.services import community_settings
+
+    job_registry.register(bounties.BOUNTY_JOB, bounties.offer_bounties, every_s=community_settings.sweep_interval_s)
+    job_registry.register(awards.CHECK_USER_JOB, awards.check_user)
+    job_registry.register(awards.BACKFILL_JOB, awards.backfill, every_s=lambda: awards.BACKFILL_INTERVAL_S)
+    job_registry.register(upkeep.SERIAL_VOTES_JOB, upkeep.reverse_serial_votes,
+                          every_s=lambda: upkeep.SERIAL_JOB_EVERY_S)
+    api.init_app(app)
+    pages.init_app(app)

@@ -1,0 +1,237 @@
+"""Badges: the catalogue, granting what a user has earned, and retroactive grants for new badges.
+
+A badge is held once (unique user + badge), never taken back, and each grant tells its holder.
+The worker evaluates one user soon after their history moves (recognition.check_user); a
+periodic backfill grants badges people qualified for before a badge existed, one query per
+badge finding everyone who qualifies and lacks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import exists, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from forum.core import clock
+from forum.core.errors import NotFound
+from forum.core.extensions import db
+from forum.models import BadgeGrant, LedgerReason, NotificationKind, Role, User
+from forum.recognition import badge_rules as rules
+from forum.services import notifications
+
+BACKFILL_CHUNK = 500
+
+
+class Tier(StrEnum):
+    BRONZE = "bronze"
+    SILVER = "silver"
+    GOLD = "gold"
+
+
+@dataclass(frozen=True)
+class Badge:
+    """One badge; rule None means it is only ever given on completing a mission."""
+
+    code: str
+    name: str
+    tier: Tier
+    description: str
+    rule: rules.Rule | None = None
+
+
+CATALOGUE: tuple[Badge, ...] = (
+    Badge("first_answer", "First Answer", Tier.BRONZE, "Answered someone else's question.", rules.helping_replies(1)),
+    Badge("first_solution", "First Solution", Tier.BRONZE, "Had a reply accepted as the solution.",
+          rules.ledger_rows(LedgerReason.REPLY_ACCEPTED, 1)),
+    Badge("solutions_10", "Problem Solver", Tier.BRONZE, "10 accepted solutions.",
+          rules.ledger_rows(LedgerReason.REPLY_ACCEPTED, 10)),
+    Badge("helpful_25", "Helpful", Tier.BRONZE, "25 helpful votes received.", rules.votes_received(25)),
+    Badge("quick_responder", "Quick Responder", Tier.SILVER,
+          "First to answer 5 questions within an hour of their posting.", rules.quick_first_answers(5)),
+    Badge("rescuer", "Rescuer", Tier.SILVER, "Solved a question that had waited more than 24 hours for an answer.",
+          rules.ledger_rows(LedgerReason.RESCUE, 1)),
+    Badge("welcomer", "Welcomer", Tier.SILVER, "First to answer the first question of 10 newcomers.",
+          rules.newcomers_welcomed(10)),
+    Badge("streak", "Steady Helper", Tier.SILVER, "Answered questions on 7 days in a row.", rules.helping_streak(7)),
+    Badge("solutions_50", "Troubleshooter", Tier.SILVER, "50 accepted solutions.",
+          rules.ledger_rows(LedgerReason.REPLY_ACCEPTED, 50)),
+    Badge("helpful_100", "Very Helpful", Tier.SILVER, "100 helpful votes received.", rules.votes_received(100)),
+    Badge("solutions_250", "Guru", Tier.GOLD, "250 accepted solutions.",
+          rules.ledger_rows(LedgerReason.REPLY_ACCEPTED, 250)),
+    Badge("champion", "Champion", Tier.GOLD, "Reached the Champion rank (5,000 reputation).",
+          rules.reputation_at_least(rules.CHAMPION_REPUTATION)),
+    Badge("advocate", "Advocate", Tier.GOLD, "Recognised as a community advocate.", rules.has_role(Role.ADVOCATE)),
+    Badge("challenger", "Challenger", Tier.BRONZE, "Completed a mission."),
+    Badge("trailblazer", "Trailblazer", Tier.SILVER, "Completed a demanding mission."),
+    Badge("legend", "Legend", Tier.GOLD, "Completed an exceptional mission."),
+)
+BY_CODE: dict[str, Badge] = {badge.code: badge for badge in CATALOGUE}
+# Badges staff may attach to a mission (they have no rule of their own).
+MISSION_BADGES: tuple[Badge, ...] = tuple(badge for badge in CATALOGUE if badge.rule is None)
+RULE_BADGES: tuple[Badge, ...] = tuple(badge for badge in CATALOGUE if badge.rule is not None)
+
+
+def get_badge(code: str) -> Badge:
+    badge = BY_CODE.get(code)
+    if badge is None:
+        raise NotFound("There is no such badge.")
+    return badge
+
+
+def held_codes(user_id: int) -> set[str]:
+    return set(db.session.scalars(select(BadgeGrant.badge).where(BadgeGrant.user_id == user_id)))
+
+
+def evaluate_user(user_id: int) -> list[Badge]:
+    """Grant every rule badge the user now qualifies for and lacks; the caller commits.
+
+    One small query per badge not yet held. Anonymized accounts earn nothing.
+    """
+    user = db.session.get(User, user_id)
+    if user is None or user.anonymized_at is not None:
+        return []
+    held = held_codes(user_id)
+    earned = []
+    for badge in RULE_BADGES:
+        if badge.code in held:
+            continue
+        qualifies = db.session.scalar(badge.rule(user_id).exists().select())
+        if qualifies and grant(user_id, badge):
+            earned.append(badge)
+    return earned
+
+
+def grant(user_id: int, badge: Badge, *, tell: bool = True) -> bool:
+    """Give the badge and tell the holder; False (and no message) if they already hold it.
+
+    The insert runs in a savepoint, so a concurrent grant of the same badge loses quietly
+    on the unique key instead of failing the whole job. tell=False leaves the message to the
+    caller (a completed mission names its badge in its own message).
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(BadgeGrant).values(user_id=user_id, badge=badge.code, granted_at=clock.now()))
+    except IntegrityError:
+        return False
+    if tell:
+        notifications.notify([user_id], _event(badge))
+    return True
+
+
+def _event(badge: Badge) -> notifications.Event:
+    message = f"You earned the {badge.name} badge ({badge.tier.value}): {badge.description}"
+    return notifications.Event(NotificationKind.BADGE, thread=None, message=message)
+
+
+def qualifying_without(badge: Badge) -> list[int]:
+    """Everyone who qualifies for badge and does not hold it yet: one query."""
+    qualified = badge.rule(None).subquery()
+    return list(
+        db.session.scalars(
+            select(qualified.c.user_id)
+            .join(User, User.id == qualified.c.user_id)
+            .where(
+                User.anonymized_at.is_(None),
+                ~exists().where(BadgeGrant.user_id == qualified.c.user_id, BadgeGrant.badge == badge.code),
+            )
+            .order_by(qualified.c.user_id)
+        )
+    )
+
+
+def backfill_badge(code: str, progress: Callable[[int], object] | None = None) -> int:
+    """Grant one badge to everyone who already qualifies (a new badge, or a missed event); commits per chunk.
+
+    progress(n) is called after each chunk with how many users it handled. Returns the grants made.
+    """
+    badge = get_badge(code)
+    if badge.rule is None:
+        return 0
+    user_ids = qualifying_without(badge)
+    granted = 0
+    for start in range(0, len(user_ids), BACKFILL_CHUNK):
+        chunk = user_ids[start:start + BACKFILL_CHUNK]
+        granted += _grant_many(chunk, badge)
+        db.session.commit()
+        if progress is not None:
+            progress(len(chunk))
+    return granted
+
+
+def _grant_many(user_ids: list[int], badge: Badge) -> int:
+    """Insert a chunk of grants at once; if someone got theirs meanwhile, fall back to one by one."""
+    moment = clock.now()
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                insert(BadgeGrant), [{"user_id": uid, "badge": badge.code, "granted_at": moment} for uid in user_ids]
+            )
+    except IntegrityError:
+        return sum(grant(uid, badge) for uid in user_ids)
+    notifications.notify(user_ids, _event(badge))
+    return len(user_ids)
+
+
+def backfill_all(progress: Callable[[int], object] | None = None) -> int:
+    """Backfill every rule badge; progress(1) after each badge. Returns the grants made."""
+    granted = 0
+    for badge in RULE_BADGES:
+        granted += backfill_badge(badge.code)
+        if progress is not None:
+            progress(1)
+    return granted
+
+
+def holder_counts() -> dict[str, int]:
+    """How many people hold each badge (one grouped query); badges nobody holds are 0.
+
+    Anonymized accounts are not counted, as holders() does not list them.
+    """
+    rows = db.session.execute(
+        select(BadgeGrant.badge, func.count(BadgeGrant.id)).join(User, User.id == BadgeGrant.user_id)
+        .where(User.anonymized_at.is_(None)).group_by(BadgeGrant.badge)
+    )
+    counts = {code: 0 for code in BY_CODE}
+    counts.update({code: count for code, count in rows if code in counts})
+    return counts
+
+
+def holders(code: str, limit: int = 100) -> list[tuple[User, datetime]]:
+    """The most recent holders of a badge, newest first (anonymized accounts left out)."""
+    badge = get_badge(code)
+    rows = db.session.execute(
+        select(User, BadgeGrant.granted_at)
+        .join(BadgeGrant, BadgeGrant.user_id == User.id)
+        .where(BadgeGrant.badge == badge.code, User.anonymized_at.is_(None))
+        .order_by(BadgeGrant.granted_at.desc(), BadgeGrant.id.desc())
+        .limit(limit)
+    )
+    return [(user, granted_at) for user, granted_at in rows]
+
+
+@dataclass(frozen=True)
+class Held:
+    badge: Badge
+    granted_at: datetime
+
+
+def badges_of(user_ids: Iterable[int]) -> dict[int, list[Held]]:
+    """Each user's badges, gold first (one query for a whole list of users, so lists stay N+1 free)."""
+    ids = sorted(set(user_ids))
+    result: dict[int, list[Held]] = {uid: [] for uid in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(
+        select(BadgeGrant.user_id, BadgeGrant.badge, BadgeGrant.granted_at).where(BadgeGrant.user_id.in_(ids))
+    )
+    order = {tier: n for n, tier in enumerate((Tier.GOLD, Tier.SILVER, Tier.BRONZE))}
+    for user_id, code, granted_at in rows:
+        if code in BY_CODE:
+            result[user_id].append(Held(BY_CODE[code], granted_at))
+    for held in result.values():
+        held.sort(key=lambda h: (order[h.badge.tier], h.granted_at, h.badge.code))
+    return result

@@ -1,0 +1,123 @@
+"""Reputation pages: a member's ledger, the privileges explained, and staff choosing advocates."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from forum import accounts
+from forum.core.pagination import clamp_limit
+from forum.http.auth import acting_user
+from forum.models import Correction, LedgerReason, ReputationEvent, User
+from forum.recognition import advocates, bounties, privileges, reputation
+from forum.services.permissions import is_staff
+from forum.web.forms import AdvocateForm
+
+bp = Blueprint("reputation", __name__)
+LEDGER_PAGE = 30
+CANDIDATES_SHOWN = 30
+
+REASON_WORDS = {
+    LedgerReason.REPLY_VOTED: "Helpful vote on a reply",
+    LedgerReason.QUESTION_VOTED: "Helpful vote on a question",
+    LedgerReason.REPLY_ACCEPTED: "Reply accepted as the solution",
+    LedgerReason.ACCEPTED_SOLUTION: "Accepted someone's reply as the solution",
+    LedgerReason.RESCUE: "Rescue bonus: solved a question that had waited over 24 hours",
+    LedgerReason.BOUNTY: "Bounty: solved a question nearing its response target",
+    LedgerReason.DEFLECTION: "Solved a question while it waited for the support team",
+    LedgerReason.MISSION: "Mission completed",
+}
+CORRECTION_WORDS = {
+    Correction.WITHDRAWN: "the vote was withdrawn",
+    Correction.UNACCEPTED: "it is no longer the solution",
+    Correction.REMOVED: "the post was removed",
+    Correction.SERIAL_VOTING: "serial voting was found",
+    Correction.RESTORED: "the post was restored",
+}
+
+
+@bp.app_template_filter("ledger_words")
+def ledger_words(row: ReputationEvent) -> str:
+    """A ledger row in words: the reason, and for corrections what happened."""
+    words = REASON_WORDS.get(row.reason, row.reason.replace("_", " ").capitalize())
+    why = CORRECTION_WORDS.get(row.correction) if row.correction else None
+    if row.reverses_id is not None:
+        return f"Reversed: {words.lower()}" + (f" ({why})" if why else "")
+    return f"{words} ({why})" if why else words
+
+
+@bp.app_template_global("has_open_bounty")
+def has_open_bounty(thread) -> bool:
+    """For thread lists and pages (a global, so imported macros see it too)."""
+    return bounties.has_open_bounty(thread)
+
+
+@bp.app_template_global("bounty_points")
+def bounty_points() -> int:
+    return bounties.BOUNTY_POINTS
+
+
+@bp.get("/u/<username>/reputation")
+def ledger(username: str):
+    """Public, like the total: every row, newest first; posts are linked when the viewer may see them."""
+    user = accounts.get_user_by_username(username)
+    cursor = request.args.get("cursor") or None
+    page = reputation.list_ledger(user, clamp_limit(request.args.get("limit"), LEDGER_PAGE), cursor)
+    posts = reputation.ledger_posts(acting_user(), page.items)
+    return render_template("reputation/ledger.html", user=user, page=page, posts=posts, cursor=cursor)
+
+
+@bp.get("/privileges")
+def privilege_list():
+    """What each privilege allows and needs; signed-in members also see how far they are."""
+    viewer = acting_user()
+    return render_template("reputation/privileges.html", standings=privileges.standings(viewer),
+                           staff=is_staff(viewer))
+
+
+@bp.get("/staff/advocates")
+@login_required
+def candidates():
+    listing = advocates.top_contributor_candidates(acting_user(), limit=CANDIDATES_SHOWN)
+    return render_template("reputation/candidates.html", candidates=listing, form=AdvocateForm(),
+                           period_days=advocates.CANDIDATE_PERIOD.days)
+
+
+def _back(user: User):
+    """Back to the candidates list when the button was there, else to the member's profile."""
+    if request.form.get("back") == "candidates":
+        return redirect(url_for("reputation.candidates"))
+    return redirect(url_for("users.show", username=user.username))
+
+
+def _reason() -> str:
+    form = AdvocateForm()
+    form.validate()
+    return (form.reason.data or "").strip()[:500]
+
+
+@bp.post("/u/<username>/advocate")
+@login_required
+def make_advocate(username: str):
+    user = accounts.get_user_by_username(username)
+    advocates.make_advocate(acting_user(), user, _reason())
+    flash(f"{user.name} is now an advocate.", "success")
+    return _back(user)
+
+
+@bp.post("/u/<username>/advocate/revoke")
+@login_required
+def revoke_advocate(username: str):
+    user = accounts.get_user_by_username(username)
+    advocates.revoke_advocate(acting_user(), user, _reason())
+    flash(f"{user.name} is a member again.", "success")
+    return _back(user)
+
+
+@bp.post("/u/<username>/advocate/invite")
+@login_required
+def invite_advocate(username: str):
+    user = accounts.get_user_by_username(username)
+    advocates.invite_advocate(acting_user(), user)
+    flash(f"{user.name} was invited to become an advocate.", "success")
+    return _back(user)

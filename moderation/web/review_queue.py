@@ -1,0 +1,80 @@
+"""/moderation/queue: the review queue page, its decisions, and the item count in the staff menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from forum.core.errors import Conflict, Invalid
+from forum.core.pagination import clamp_limit
+from forum.http.auth import acting_user
+from forum.services.permissions import Action, can, require
+from moderation.services import flags, review_queue
+
+bp = Blueprint("moderation_queue", __name__)
+
+# The buttons of each item, in focus order; the first item's also get access keys (Alt+Shift+key).
+BUTTONS = [("approve", "Approve", "a"), ("hide", "Hide", "h"), ("delete", "Delete", "d"), ("dismiss", "Dismiss", "x")]
+
+
+class DecisionForm(FlaskForm):
+    note = TextAreaField("Note (optional; the author sees it when a post is hidden or deleted)",
+                         validators=[Length(max=review_queue.MAX_NOTE)])
+
+
+def review_count() -> int:
+    """Open items waiting for the signed-in reviewer: one query, at most once a request."""
+    if "review_count" not in g:
+        g.review_count = review_queue.open_count(acting_user())
+    return g.review_count
+
+
+@bp.app_context_processor
+def inject_review_count() -> dict[str, Any]:
+    return {"review_count": review_count}
+
+
+@bp.get("/moderation/queue")
+@login_required
+def index():
+    viewer = acting_user()
+    found = review_queue.list_open(viewer, clamp_limit(request.args.get("limit")), request.args.get("cursor") or None)
+    post_ids = [item.post_id for item in found.items]
+    by_post = flags.flags_on(post_ids, viewer)
+    flaggers = sorted({flag.user_id for found_flags in by_post.values() for flag in found_flags})
+    return render_template(
+        "moderation/queue.html",
+        items=found.items,
+        next_cursor=found.next_cursor,
+        flags_by_post=by_post,
+        accuracy=flags.accuracy(flaggers),
+        histories=review_queue.author_histories([item.post.author_id for item in found.items]),
+        scores={post_id: flags.score(post_id) for post_id in post_ids},
+        buttons=BUTTONS,
+        form=DecisionForm(formdata=None),
+        may_suspend=lambda user: can(viewer, Action.USER_SUSPEND, user),
+    )
+
+
+@bp.post("/moderation/queue/<id:item_id>")
+@login_required
+def decide(item_id: int):
+    viewer = acting_user()
+    require(viewer, Action.MODERATION_REVIEW)
+    form = DecisionForm()
+    action = request.form.get("action", "")
+    if not form.validate_on_submit():
+        flash(" ".join(m for ms in form.errors.values() for m in ms) or "Please try again.", "error")
+        return redirect(url_for("moderation_queue.index", _anchor=f"item-{item_id}"))
+    try:
+        review_queue.resolve_item(viewer, item_id, review_queue.Decision(action, form.note.data or ""))
+    except (Invalid, Conflict) as exc:
+        flash(" ".join(m for ms in exc.errors.values() for m in ms) if exc.errors else exc.detail, "error")
+        return redirect(url_for("moderation_queue.index", _anchor=f"item-{item_id}"))
+    flash(f"Done: {action}. The next item is at the top.", "success")
+    return redirect(url_for("moderation_queue.index", _anchor="queue-heading"))
