@@ -8,7 +8,7 @@ TEST_WORKERS ?= 2
 HORSESHOE_DATA_DIR ?= instance
 export HORSESHOE_DATA_DIR
 
-.PHONY: install browser screenshots run test test-sqlite test-postgres audit bench lint clean
+.PHONY: install browser screenshots run test test-sqlite test-postgres audit contracts bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,11 @@ run: install
 	$(FLASK) worker & worker_pid=$$!; \
 	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-test: install audit test-sqlite test-postgres
+test: install audit contracts test-sqlite test-postgres
+
+# The import rules of docs/architecture.md (contracts in pyproject.toml).
+contracts: install
+	$(VENV)/bin/lint-imports --no-cache
 
 # bandit must be clean; pip-audit too when its vulnerability service is reachable (scripts/audit).
 audit: install

@@ -331,13 +331,13 @@ def timed(fn, runs: int, warmup: int) -> dict:
 
 
 def periods(category_id: int) -> dict[str, object]:
-    from forum.analytics import metrics
+    from forum.analytics import metric_queries
 
     return {
-        "default 30 days": metrics.Period(NOW - timedelta(days=30), NOW),
-        "90 days": metrics.Period(NOW - timedelta(days=90), NOW),
-        f"90 days, category `{CATEGORY_SLUG}`": metrics.Period(NOW - timedelta(days=90), NOW, category_id),
-        "the whole year 2024 (every question)": metrics.Period(datetime(2024, 1, 1, tzinfo=UTC),
+        "default 30 days": metric_queries.Period(NOW - timedelta(days=30), NOW),
+        "90 days": metric_queries.Period(NOW - timedelta(days=90), NOW),
+        f"90 days, category `{CATEGORY_SLUG}`": metric_queries.Period(NOW - timedelta(days=90), NOW, category_id),
+        "the whole year 2024 (every question)": metric_queries.Period(datetime(2024, 1, 1, tzinfo=UTC),
                                                               datetime(2025, 1, 1, tzinfo=UTC)),
     }
 
@@ -345,7 +345,7 @@ def periods(category_id: int) -> dict[str, object]:
 def bench_services(app, runs: int, warmup: int) -> list[tuple[str, dict, dict]]:
     from sqlalchemy import select
 
-    from forum.analytics import metrics
+    from forum.analytics import metric_queries, metrics
     from forum.core.extensions import db
     from forum.models import Category
 
@@ -357,7 +357,7 @@ def bench_services(app, runs: int, warmup: int) -> list[tuple[str, dict, dict]]:
             rows.append((f"`metrics.summary`, {label}", timed(lambda p=period: metrics.summary(p), runs, warmup),
                          {"questions": shown.questions, "cases": shown.cases}))
             db.session.remove()
-        period = metrics.Period(NOW - timedelta(days=30), NOW)
+        period = metric_queries.Period(NOW - timedelta(days=30), NOW)
         rows.append(("`summary` + `summary(previous)` (the comparison), 30 days",
                      timed(lambda: (metrics.summary(period), metrics.summary(period.previous())), runs, warmup), {}))
     return rows
@@ -415,11 +415,11 @@ def explain(app) -> None:
     """Print the plan of every statement summary() runs for the 90-day period."""
     from sqlalchemy import event
 
-    from forum.analytics import metrics
+    from forum.analytics import metric_queries, metrics
     from forum.core.extensions import db
 
     with app.app_context():
-        period = metrics.Period(NOW - timedelta(days=90), NOW)
+        period = metric_queries.Period(NOW - timedelta(days=90), NOW)
         captured: list[tuple[str, object]] = []
 
         def record(_conn, _cursor, statement, parameters, *_args) -> None:

@@ -81,11 +81,11 @@ def query(base_url: str, corpus_dir: Path, passes: int) -> dict:
 
 
 def profile_reindex(data_dir: Path, out: Path) -> None:
-    """pyinstrument over the same rebuild in-process (search.index.rebuild, the CLI's work)."""
+    """pyinstrument over the same rebuild in-process (search.backends.whoosh.index.rebuild, the CLI's work)."""
     from page_sql import make_app, write_profile  # also puts the repo root on sys.path
     from pyinstrument import Profiler
 
-    from search import index
+    from search.backends.whoosh import index
 
     app = make_app(data_dir)
     with app.app_context():
@@ -93,7 +93,7 @@ def profile_reindex(data_dir: Path, out: Path) -> None:
         profiler.start()
         index.rebuild()
         profiler.stop()
-    write_profile(profiler, out, f"search.index.rebuild() on {data_dir}")
+    write_profile(profiler, out, f"search.backends.whoosh.index.rebuild() on {data_dir}")
 
 
 def main() -> None:

@@ -7,10 +7,10 @@
 
 Uses the database prepared by bench/load_corpus.py (reused when it already holds the corpus)
 and its data dir's search/ index. Steps:
-  1. search.index.rebuild(), timed -> documents/s and posts/s (plus the document-building
+  1. search.backends.whoosh.index.rebuild(), timed -> documents/s and posts/s (plus the document-building
      phase alone: database + HTML-to-text, without Whoosh).
-  2. N x search.index.update_thread(id) on evenly spread threads -> ms each (p50/p99).
-  3. the corpus's queries.jsonl through search.backends.whoosh_backend.search_index(ix, q) with one opened index:
+  2. N x search.backends.whoosh.index.update_thread(id) on evenly spread threads -> ms each (p50/p99).
+  3. the corpus's queries.jsonl through search.backends.whoosh.search_index(ix, q) with one opened index:
      one warm-up pass, then --passes timed passes -> p50/p95/p99/max ms; then a fixed set of
      filter queries (category:, tag:, is:solved ...), each run --filter-repeats times.
 Prints a Markdown table and writes a dated section into bench/RESULTS.md (same day and commit:
@@ -72,7 +72,8 @@ def summary(values_ms: list[float]) -> dict[str, float]:
 
 
 def bench_rebuild(live_posts: int) -> dict:
-    from search import documents, index
+    from search import documents
+    from search.backends.whoosh import index
 
     gc.collect()
     started = time.perf_counter()
@@ -91,7 +92,7 @@ def bench_rebuild(live_posts: int) -> dict:
 
 
 def bench_updates(thread_ids: list[int], count: int, posts_per_thread: float) -> dict:
-    from search import index
+    from search.backends.whoosh import index
 
     step = max(1, len(thread_ids) // count)
     chosen = thread_ids[::step][:count]
@@ -107,7 +108,7 @@ def bench_updates(thread_ids: list[int], count: int, posts_per_thread: float) ->
 
 
 def run_queries(ix, queries: list[str], passes: int) -> tuple[list[float], dict[str, list[float]], list[int]]:
-    from search.backends.whoosh_backend import search_index as search
+    from search.backends.whoosh import search_index as search
 
     totals = [search(ix, q).total for q in queries]  # warm-up pass (also: hit counts)
     all_ms: list[float] = []
@@ -125,7 +126,7 @@ def run_queries(ix, queries: list[str], passes: int) -> tuple[list[float], dict[
 
 def bench_open_index(repeats: int = 20) -> dict:
     """What search_threads() pays per request before querying: index.open_index()."""
-    from search import index
+    from search.backends.whoosh import index
 
     times = []
     for _ in range(repeats):
@@ -180,7 +181,8 @@ def render(r: dict) -> str:
         "",
         "| Measure | Result | Target |",
         "|---|---|---|",
-        f"| Full rebuild (`search.index.rebuild()`) | {rb['seconds']:.1f} s: **{rb['docs_per_s']:.0f} documents/s, "
+        f"| Full rebuild (`search.backends.whoosh.index.rebuild()`) | {rb['seconds']:.1f} s: "
+        f"**{rb['docs_per_s']:.0f} documents/s, "
         f"{rb['posts_per_s']:.0f} posts/s** | report |",
         f"| &nbsp;&nbsp;of which building documents (DB + HTML to text) | {rb['docs_only_s']:.1f} s "
         f"({(1 - rb['whoosh_share']) * 100:.0f} %); Whoosh indexing + optimize {rb['whoosh_share'] * 100:.0f} % | |",
@@ -248,7 +250,7 @@ def main() -> None:  # noqa: PLR0915 (a linear script)
 
     from forum.core.extensions import db
     from forum.models import Post, Thread
-    from search import index
+    from search.backends.whoosh import index
 
     app, _marker, corpus_dir = load_corpus.ensure_loaded(args.seed, args.threads, force=args.reload)
     queries = [row["q"] for row in load_corpus.read_jsonl(corpus_dir / "queries.jsonl")]

@@ -62,13 +62,14 @@ def configure_settings(app: Flask, settings: Settings) -> None:
 def configure_database(app: Flask) -> None:
     from forum.core import database
     from forum.core.extensions import db, migrate
-    from forum.services import category_counts
+    from forum.services import category_counts, indexing
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     database.init_app(app)
     category_counts.install()
+    indexing.install()
 
 
 def configure_security(app: Flask) -> None:

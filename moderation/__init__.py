@@ -10,12 +10,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from forum.services import moderation_state
+    from forum import hooks
     from moderation import api, checks, models, web  # noqa: F401  (models: the schema must be known)
     from moderation.services import review_queue
 
     checks.init_app(app)
-    moderation_state.on_hold("moderation.review_queue", review_queue.on_post_held)  # held posts wait in the queue
-    moderation_state.on_removed("moderation.review_queue", review_queue.on_post_removed)  # deleted: item decided
+    # held posts wait in the queue; a deleted post's item is decided
+    hooks.on_post_held("moderation.review_queue", review_queue.on_post_held, review_queue.on_post_removed)
     web.init_app(app)
     api.init_app(app)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from forum import hooks
 from forum.core.extensions import db
 from forum.models import Post, Visibility
 from forum.services.permissions import can_post_links, is_moderator
-from forum.services.policies import Draft, Verdict, register
+from forum.services.policies import Draft, Verdict
 from moderation.services import spam, watched_words
 
 LINK_PRIVILEGE = "once you have 10 reputation, or after 3 days with 3 approved posts"
@@ -87,6 +88,6 @@ def check_watched_words(draft: Draft) -> Verdict | None:
 
 def init_app(app: Flask) -> None:
     """Register every check (each is a plain function of a policies.Draft); order matters, see above."""
-    register("moderation.new_user_links", check_new_user_links)
-    register("moderation.spam_score", check_spam_score)
-    register("moderation.watched_words", check_watched_words)
+    hooks.add_content_check("moderation.new_user_links", check_new_user_links)
+    hooks.add_content_check("moderation.spam_score", check_spam_score)
+    hooks.add_content_check("moderation.watched_words", check_watched_words)

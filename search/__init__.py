@@ -5,7 +5,7 @@ job (by name: forum never imports this package); the worker is the single writer
 can always be rebuilt from the database (`flask search reindex`, or the ensure_index job).
 
 Search backends: HORSESHOE_SEARCH_BACKEND chooses where the index lives (search.backends).
-"whoosh" (the default) keeps it in files on this host (search.index): fast and dependency-free,
+"whoosh" (the default) keeps it in files on this host (search.backends.whoosh.index): fast and dependency-free,
 but only for one machine; a rebuild is written aside and swapped in, and Whoosh's one-writer lock
 is never contended. "postgres" keeps one row per thread in the search_documents table
 (search.models: a weighted tsvector with a GIN index, written by the same jobs) and answers with
@@ -21,15 +21,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from forum.core import job_registry
+    from forum import hooks
     from search import api, backends, cli, incident_detection, jobs, models, web  # noqa: F401  (models: the table)
 
     backends.validate(app.config["HORSESHOE"].search_backend, app.config["SQLALCHEMY_DATABASE_URI"])
-    job_registry.register(jobs.INDEX_THREAD_JOB, jobs.index_thread)
-    job_registry.register(jobs.REINDEX_JOB, jobs.reindex_all)
-    job_registry.register(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)
-    job_registry.register(incident_detection.DETECT_JOB, incident_detection.detect,
-                          every_s=lambda: incident_detection.DETECT_EVERY_S)
+    hooks.register_job(jobs.INDEX_THREAD_JOB, jobs.index_thread)
+    hooks.register_job(jobs.REINDEX_JOB, jobs.reindex_all)
+    hooks.register_job(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)
+    hooks.register_job(incident_detection.DETECT_JOB, incident_detection.detect,
+                         every_s=lambda: incident_detection.DETECT_EVERY_S)
     cli.init_app(app)
     web.init_app(app)
     api.init_app(app)

@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum.core.extensions import db
 from forum.models import Post, Thread, ThreadStatus, Visibility
 from forum.services import markup
-from search.schema import EXCERPT_CHARS
+
+EXCERPT_CHARS = 2000  # highlighting re-tokenises stored text: keep it short (it dominated query time)
 
 MAX_BODY_CHARS = 200_000
 
@@ -34,7 +35,7 @@ def thread_document(thread: Thread, posts: list) -> dict | None:
 
     Text comes in parts (title, question, accepted answer, other replies) so each backend can
     weigh them its own way: Whoosh repeats the title and accepted answer in one field
-    (search.backends.whoosh_backend), PostgreSQL gives them tsvector weights A/B/C/D.
+    (search.backends.whoosh), PostgreSQL gives them tsvector weights A/B/C/D.
     """
     if thread.deleted_at is not None or thread.visibility != Visibility.PUBLIC.value:
         return None

@@ -23,8 +23,7 @@ from forum.core import clock
 from forum.core.extensions import db
 from forum.models import Post, Thread, ThreadKind, Visibility
 from forum.services import community_settings
-from search import backends
-from search.schema import _analyzer
+from search import analysis, backends
 
 DETECT_JOB = "search.detect_incidents"
 DETECT_EVERY_S = 120
@@ -34,7 +33,7 @@ SHARED_TERMS = 4
 
 
 def _words(text: str) -> list[str]:
-    return [token.text for token in _analyzer(text)]
+    return analysis.words(text)
 
 
 def _recent_unsolved_questions(since) -> list[tuple[int, str, str]]:

@@ -4,7 +4,7 @@ Filters: category:<slug> tag:<name> is:solved|unsolved|answered|unanswered autho
 status:<open|answered|needs_info|solved|escalated|closed> before:YYYY-MM-DD after:YYYY-MM-DD.
 Unknown filters and broken syntax never fail: they are searched as text and explained in notices.
 parse() knows no backend: filters come out as (name, value) pairs, which each backend turns into
-its own query (search.backends.whoosh_backend, search.backends.postgres_backend).
+its own query (search.backends.whoosh, search.backends.postgres_backend).
 
 Ranking (documented weights, the same on both backends): a text score where the title weighs most
 and the accepted answer more than other replies (Whoosh: BM25 over one field holding the title

@@ -6,9 +6,10 @@ import bleach
 from flask import Blueprint, Flask, render_template, request
 from markupsafe import Markup
 
+from forum import hooks
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
-from forum.services import categories, suggestions
+from forum.services import categories
 from search import service
 
 bp = Blueprint("search", __name__)
@@ -36,4 +37,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(safe_highlight, "search_highlight")
     # The ask page offers these before posting (without JavaScript; similar.js uses the API).
-    suggestions.register(app, service.similar_threads)
+    hooks.provide_similar_questions(app, "search.similar_threads", service.similar_threads)

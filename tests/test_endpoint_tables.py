@@ -45,3 +45,8 @@ def test_every_cached_page_exists(app: Flask, endpoint: str):
 @pytest.mark.parametrize("endpoint", sorted(feeds.FEED_PAGES))
 def test_every_page_that_announces_a_feed_exists(app: Flask, endpoint: str):
     assert endpoint in _endpoints(app)
+
+
+@pytest.mark.parametrize("feed", sorted({feed for links in feeds.FEED_PAGES.values() for _title, feed, _arg in links}))
+def test_every_announced_feed_exists(app: Flask, feed: str):
+    assert feed in _endpoints(app)

@@ -21,9 +21,16 @@ def _published_event_names() -> set[str]:
     for path in (path for package in ("forum", "moderation", "search") for path in (ROOT / package).rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "publish" and node.args:
-                names |= {leaf.value for leaf in ast.walk(node.args[0])
-                          if isinstance(leaf, ast.Constant) and isinstance(leaf.value, str)}
+                names |= _names_of(node.args[0])
     return names
+
+
+def _names_of(expression: ast.expr) -> set[str]:
+    if isinstance(expression, ast.Constant) and isinstance(expression.value, str):
+        return {expression.value}
+    if isinstance(expression, ast.IfExp):
+        return _names_of(expression.body) | _names_of(expression.orelse)
+    return set()
 
 
 def test_every_published_event_is_documented_and_every_documented_one_is_published():

@@ -1,7 +1,7 @@
 """Accounts: registration, credentials, profiles and roles (members), with API tokens (tokens),
-sign-in through an OpenID Connect provider (oidc) and personal data in posts (personal_data,
-personal_data_moves) beside them; pages (auth, oidc, tokens) and api (tokens, users)
-are its routes. Callers outside the package use the names re-exported here.
+sign-in through an OpenID Connect provider (oidc, and oidc_tokens for talking to the provider) and
+personal data in posts (personal_data, personal_data_moves) beside them; pages (auth, oidc, tokens)
+and api (tokens, users) are its routes. Callers outside the package use the names re-exported here.
 """
 
 from __future__ import annotations

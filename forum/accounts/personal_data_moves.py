@@ -16,7 +16,7 @@ from forum.core import clock
 from forum.core.errors import Conflict, Forbidden
 from forum.core.extensions import db
 from forum.models import Case, CaseMessage, MessageVisibility, Post, PostRevision, Thread, User
-from forum.services import audit_writer, indexing, markup, posting, sentiment
+from forum.services import audit_writer, markup, posting, sentiment
 from forum.services.permissions import Action, require
 
 PRIVATE_REASON = "The asker moved personal details out of the public thread."
@@ -96,4 +96,3 @@ def _redact_post(actor: User, post: Post) -> None:
     post.renderer_version = markup.RENDERER_VERSION
     post.sentiment = sentiment.score(post.body)
     post.edited_at = moment
-    indexing.reindex_thread(post.thread_id)

@@ -1,9 +1,9 @@
 """Analytics: the outcome metrics of domain.md, their exports and charts, the staff dashboard,
 member 360 and the public scorecard.
 
-metrics (the outcome numbers), exports (CSV), charts (server-rendered SVG), dashboard (the staff
-dashboard's read models), member_360 and scorecard; pages (dashboard, member_360,
-scorecard) and api are its routes. Read-only: nothing here changes what members see.
+metrics (the outcome numbers, built from metric_queries' SQL building blocks), exports (CSV), charts
+(server-rendered SVG), dashboard (the staff dashboard's read models), member_360 and scorecard; pages
+(dashboard, member_360, scorecard) and api are its routes. Read-only: nothing here changes what members see.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from forum.analytics.metrics import (
+from forum.analytics.metric_queries import (
     STAFF_ROLES,
     Period,
     breached_condition,

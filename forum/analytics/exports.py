@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import aliased
 
-from forum.analytics import metrics
-from forum.analytics.metrics import Period
+from forum.analytics import metric_queries, metrics
+from forum.analytics.metric_queries import Period
 from forum.core.extensions import db
 from forum.models import Case, Category, Feedback, Thread
 
@@ -69,7 +69,7 @@ def metrics_csv(period: Period) -> Iterator[str]:
 
 
 def threads_csv(period: Period, batch: int = BATCH) -> Iterator[str]:
-    """One row per question asked in the period (metrics.question_filter), oldest id first, in batches."""
+    """One row per question asked in the period (metric_queries.question_filter), oldest id first, in batches."""
     yield _lines([THREADS_HEADER])
     after = 0
     while True:
@@ -98,20 +98,20 @@ def _thread_rows(period: Period) -> Select:
     return (
         select(
             Thread.id, Thread.title, Category.name, Thread.created_at, Thread.first_reply_at,
-            metrics.seconds_between(Thread.first_reply_at, Thread.created_at),
+            metric_queries.seconds_between(Thread.first_reply_at, Thread.created_at),
             Thread.status, Thread.solved_by, Thread.solved_at, latest.id, latest.status,
             Feedback.resolved, Feedback.rating,
         )
         .join(Category, Category.id == Thread.category_id)
         .outerjoin(latest, latest.id == newest_case)
         .outerjoin(Feedback, and_(Feedback.thread_id == Thread.id, Feedback.user_id == Thread.author_id))
-        .where(metrics.question_filter(period))
+        .where(metric_queries.question_filter(period))
         .order_by(Thread.id)
     )
 
 
 def _shifts(period: Period, thread_ids: list[int]) -> dict[int, float]:
-    """The asker's sentiment shift for these questions (metrics.sentiment_shifts, narrowed to the batch)."""
-    shifts = metrics.sentiment_shifts(period).subquery()
+    """The asker's sentiment shift for these questions (metric_queries.sentiment_shifts, narrowed to the batch)."""
+    shifts = metric_queries.sentiment_shifts(period).subquery()
     rows = db.session.execute(select(shifts.c.thread_id, shifts.c.shift).where(shifts.c.thread_id.in_(thread_ids)))
     return {thread_id: round(float(shift), 4) for thread_id, shift in rows}

@@ -1,7 +1,7 @@
 """The public scorecard: the promise made visible ("94% of questions get a first reply within 4 hours").
 
 Computed live, by one SQL aggregate over the questions of the last 90 days (the same cohort as the
-outcome metrics, through metrics.question_filter), for one category, the whole community, or every
+outcome metrics, through metric_queries.question_filter), for one category, the whole community, or every
 category at once grouped by category. Below MIN_QUESTIONS a percentage would mislead (one
 unanswered question reads as "0% get a reply"), so the scorecard says there is not enough yet.
 """
@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from forum.analytics import metrics
+from forum.analytics import metric_queries
 from forum.core import clock
 from forum.core.extensions import db
 from forum.models import Category, Thread
@@ -77,24 +77,24 @@ class Scorecard:
         return describe_hours(self.target_hours)
 
 
-def _window() -> metrics.Period:
+def _window() -> metric_queries.Period:
     """The last 90 days, up to and including this moment (a period's end is exclusive)."""
     now = clock.now()
-    return metrics.Period(now - WINDOW, now + timedelta(seconds=1))
+    return metric_queries.Period(now - WINDOW, now + timedelta(seconds=1))
 
 
 def _counts(target_hours: float) -> tuple[ColumnElement[int], ...]:
     """questions, due, replied within the target, solved, solved by the community: one row of aggregates."""
     # Whole seconds: julianday arithmetic on SQLite is a hair off, and a reply at exactly 4 h is in time.
-    wait = func.round(metrics.seconds_between(Thread.first_reply_at, Thread.created_at))
+    wait = func.round(metric_queries.seconds_between(Thread.first_reply_at, Thread.created_at))
     solved = Thread.accepted_post_id.is_not(None)
     deadline_passed = Thread.created_at <= clock.now() - timedelta(hours=target_hours)
     return (
         func.count(Thread.id),
-        metrics.count_where(or_(Thread.first_reply_at.is_not(None), deadline_passed)),
-        metrics.count_where(and_(Thread.first_reply_at.is_not(None), wait <= target_hours * 3600)),
-        metrics.count_where(solved),
-        metrics.count_where(and_(solved, Thread.solved_by == "community")),
+        metric_queries.count_where(or_(Thread.first_reply_at.is_not(None), deadline_passed)),
+        metric_queries.count_where(and_(Thread.first_reply_at.is_not(None), wait <= target_hours * 3600)),
+        metric_queries.count_where(solved),
+        metric_queries.count_where(and_(solved, Thread.solved_by == "community")),
     )
 
 
@@ -108,8 +108,8 @@ def scorecard(category_id: int | None = None) -> Scorecard:
     """One category's scorecard, or the whole community's (two statements: the target and one aggregate)."""
     target = float(community_settings.get_setting(TARGET_SETTING))
     period = _window()
-    period = metrics.Period(period.start, period.end, category_id)
-    row = db.session.execute(select(*_counts(target)).where(metrics.question_filter(period))).one()
+    period = metric_queries.Period(period.start, period.end, category_id)
+    row = db.session.execute(select(*_counts(target)).where(metric_queries.question_filter(period))).one()
     return _card(category_id, row, target)
 
 
@@ -118,7 +118,7 @@ def scorecards_by_category() -> list[tuple[Category, Scorecard]]:
     target = float(community_settings.get_setting(TARGET_SETTING))
     rows = db.session.execute(
         select(Thread.category_id, *_counts(target))
-        .where(metrics.question_filter(_window()))
+        .where(metric_queries.question_filter(_window()))
         .group_by(Thread.category_id)
     )
     by_category = {category_id: counts for category_id, *counts in rows}

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forum.cases.business_hours import DAY_NAMES, DAYS, parse_calendar
+from forum.cases.business_hours import DAY_NAMES, DAYS, parse_calendar, time_zone_names
+from forum.cases.business_hours import to_document as calendar_document
 from forum.cases.business_hours import to_json as calendar_json
 from forum.cases.desk import (
     CaseFilters,
@@ -33,6 +34,7 @@ from forum.cases.state import (
     open_case_for,
     reopen_case,
     set_status,
+    sla_calendar,
 )
 from forum.cases.triggers import on_asker_follow_up, on_staff_reply
 from forum.cases.work import (
@@ -47,7 +49,7 @@ from forum.models import CasePriority
 
 __all__ = [
     "DAYS", "DAY_NAMES", "CasePriority", "MAX_REASON_CHARS", "UNSET", "CaseChange", "CaseFilters", "add_event",
-    "calendar_json",
+    "calendar_document", "calendar_json", "sla_calendar", "time_zone_names",
     "case_for_thread", "cases_for_threads", "change_case", "claim_case", "customer_history", "escalate_thread",
     "first_response_due", "get_case", "latest_case", "list_cases", "messages_for", "on_asker_follow_up",
     "on_staff_reply", "open_case_for", "parse_calendar", "post_message", "public_timeline", "queue_counts",
@@ -57,9 +59,9 @@ __all__ = [
 
 def init_app(app: Flask) -> None:
     """The SLA sweeper job, the customer's and the agents' pages, and the case API routes."""
+    from forum import hooks
     from forum.cases import api, pages, triggers  # noqa: F401  (api: routes join the API blueprint)
-    from forum.core import job_registry
     from forum.services import community_settings
 
-    job_registry.register(triggers.SWEEP_JOB, triggers.sweep_sla, every_s=community_settings.sweep_interval_s)
+    hooks.register_job(triggers.SWEEP_JOB, triggers.sweep_sla, every_s=community_settings.sweep_interval_s)
     pages.init_app(app)

@@ -25,7 +25,7 @@ from forum.models import (
     ThreadStatus,
     User,
 )
-from forum.services import feedback, indexing, markup, moderation_state, notifications, qa, sentiment
+from forum.services import feedback, markup, moderation_state, notifications, qa, sentiment
 from forum.services.permissions import Action, is_agent, require
 
 MAX_MESSAGE_CHARS = 20_000
@@ -243,6 +243,5 @@ def _publish(actor: User, thread: Thread, body: str) -> Post:
     moderation_state.count_reply(thread, post, by_asker=actor.id == thread.author_id)
     db.session.refresh(thread)
     notifications.on_reply(thread, post, actor)
-    indexing.reindex_thread(thread.id)
     events.publish("post.created", post_id=post.id)
     return post

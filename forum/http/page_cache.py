@@ -38,8 +38,7 @@ from flask import session as visitor_session
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from forum.core import clock
-from forum.http.ratelimits import _switch_to_wal
+from forum.core import clock, sqlite_store
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +115,7 @@ class SQLiteStore:
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA busy_timeout=5000")
-            _switch_to_wal(connection)
+            connection = sqlite_store.connect(self.path, busy_timeout_s=5)
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
             connection.execute("CREATE TABLE IF NOT EXISTS page (key TEXT PRIMARY KEY, value BLOB NOT NULL)")

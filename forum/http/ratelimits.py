@@ -13,14 +13,13 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_login import current_user
 from limits.storage import Storage
 
-from forum.core import clock
+from forum.core import clock, sqlite_store
 
 SIGN_IN = "10 per minute"
 REPLIES = "1 per 10 seconds"
@@ -78,26 +77,6 @@ def caller_key() -> str:
     return f"ip:{request.remote_addr or 'unknown'}"
 
 
-def _switch_to_wal(connection: sqlite3.Connection, attempts: int = 100) -> None:
-    """Put the counter file in WAL mode, waiting out other processes doing the same.
-
-    Switching journal modes needs an exclusive lock and SQLite does not always call the busy
-    handler for it, so several workers opening a new file at once can see "database is locked".
-    WAL is persistent: once any process has switched, the others find it already set.
-    """
-    for _ in range(attempts):
-        try:
-            if connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-                return
-            connection.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
-                raise
-            time.sleep(0.05 + random.random() * 0.05)  # nosec B311  # lock retry jitter
-    raise sqlite3.OperationalError(f"could not switch {connection} to WAL: still locked")
-
-
 class SQLiteStorage(Storage):
     """Fixed-window counters in one SQLite file: atomic upserts, shared by all local processes."""
 
@@ -120,10 +99,7 @@ class SQLiteStorage(Storage):
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA busy_timeout=10000")
-            _switch_to_wal(connection)
+            connection = sqlite_store.connect(self.path, busy_timeout_s=10)
             self._local.connection = connection
         return connection
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, g, url_for
+from flask import Flask, g
 from markupsafe import Markup
 
 from forum.core import clock
 from forum.http.auth import acting_user
-from forum.models import Thread
+from forum.http.urls import thread_url
 from forum.recognition.ranks import rank_for
 from forum.services import notifications
 from forum.services.permissions import Action, can
@@ -44,11 +44,6 @@ def day(moment: datetime | None) -> str:
 def status_label(status: str) -> str:
     """A thread status as people read it: "needs_info" becomes "Needs info"."""
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
-
-
-def thread_url(thread: Thread, **params: str) -> str:
-    """The canonical address of a thread, with its slug."""
-    return url_for("threads.show", thread_id=thread.id, slug=thread.slug, **params)
 
 
 def unread_notifications() -> int:

@@ -11,25 +11,14 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from forum.core.errors import Conflict, Invalid, NotFound
-from forum.core.extensions import db
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
-from forum.incidents import management
-from forum.models import (
-    AlertStatus,
-    Incident,
-    IncidentAlert,
-    IncidentAlertThread,
-    IncidentStatus,
-    IncidentThread,
-    IncidentUpdate,
-    Thread,
-)
+from forum.incidents import alerts, management, queries
+from forum.models import AlertStatus, IncidentAlert
 from forum.services.permissions import Action, can, require
 from forum.web.forms import ConfirmForm
 
@@ -66,7 +55,7 @@ class ResolveIncidentForm(FlaskForm):
 def incident_alert_count() -> int:
     """Alerts waiting for an agent, for the staff menu; at most one query per request."""
     if "incident_alert_count" not in g:
-        g.incident_alert_count = management.waiting_alert_count() if can(acting_user(), Action.CASE_WORK) else 0
+        g.incident_alert_count = alerts.waiting_alert_count() if can(acting_user(), Action.CASE_WORK) else 0
     return g.incident_alert_count
 
 
@@ -81,43 +70,19 @@ def _agent():
     return viewer
 
 
-def _threads_of(link_model, key, ids: list[int]) -> dict[int, list[Thread]]:
-    """Threads per alert/incident id in one query."""
-    grouped: dict[int, list[Thread]] = {}
-    if not ids:
-        return grouped
-    rows = db.session.execute(
-        select(key, Thread).join(Thread, Thread.id == link_model.thread_id).where(key.in_(ids)).order_by(Thread.id)
-    )
-    for owner_id, thread in rows:
-        grouped.setdefault(owner_id, []).append(thread)
-    return grouped
-
-
-def _open_incidents() -> list[Incident]:
-    return list(db.session.scalars(
-        select(Incident).where(Incident.status == IncidentStatus.OPEN.value).order_by(Incident.id.desc())
-    ))
-
-
 @bp.get("/staff/incidents")
 @login_required
 def index(new_form: NewIncidentForm | None = None, status: int = 200):
     _agent()
-    alerts = list(db.session.scalars(
-        select(IncidentAlert).where(IncidentAlert.status == AlertStatus.NEW.value).order_by(IncidentAlert.id.desc())
-    ))
-    running = _open_incidents()
-    resolved = list(db.session.scalars(
-        select(Incident).where(Incident.status == IncidentStatus.RESOLVED.value)
-        .order_by(Incident.resolved_at.desc()).limit(RECENT_RESOLVED)
-    ))
-    alert_threads = _threads_of(IncidentAlertThread, IncidentAlertThread.alert_id, [a.id for a in alerts])
-    incident_threads = _threads_of(IncidentThread, IncidentThread.incident_id, [i.id for i in running + resolved])
+    waiting = queries.waiting_alerts()
+    running = queries.open_incidents()
+    resolved = queries.recently_resolved(RECENT_RESOLVED)
+    alert_threads = queries.alert_threads([a.id for a in waiting])
+    incident_threads = queries.incident_threads([i.id for i in running + resolved])
     add_form = AddToIncidentForm(formdata=None)
     add_form.incident_id.choices = [(str(i.id), f"#{i.id} {i.title}") for i in running]
     page = render_template(
-        "incidents/index.html", alerts=alerts, running=running, resolved=resolved, alert_threads=alert_threads,
+        "incidents/index.html", alerts=waiting, running=running, resolved=resolved, alert_threads=alert_threads,
         incident_threads=incident_threads, title_form=IncidentForm(formdata=None), add_form=add_form,
         dismiss_form=ConfirmForm(formdata=None), new_form=new_form or NewIncidentForm(formdata=None),
     )
@@ -143,7 +108,7 @@ def create():
 
 def _alert_or_404(alert_id: int) -> IncidentAlert:
     viewer = _agent()
-    alert = management.get_alert(viewer, alert_id)
+    alert = alerts.get_alert(viewer, alert_id)
     if alert.status != AlertStatus.NEW.value:
         raise NotFound("This alert was already handled.")
     return alert
@@ -175,7 +140,7 @@ def add_alert(alert_id: int):
     alert = _alert_or_404(alert_id)
     form = AddToIncidentForm()
     chosen = form.incident_id.data or ""
-    incident = db.session.get(Incident, int(chosen)) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 \
+    incident = queries.find_incident(int(chosen)) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 \
         else None
     if not form.validate_on_submit() or incident is None:
         flash("Choose a running incident.", "error")
@@ -194,7 +159,7 @@ def add_alert(alert_id: int):
 def dismiss(alert_id: int):
     alert = _alert_or_404(alert_id)
     if ConfirmForm().validate_on_submit():
-        management.dismiss_alert(acting_user(), alert)
+        alerts.dismiss_alert(acting_user(), alert)
         flash("Alert dismissed; these questions will not be alerted again.", "success")
     return redirect(url_for("incidents.index"))
 
@@ -204,10 +169,8 @@ def dismiss(alert_id: int):
 def show(incident_id: int, given: dict[str, FlaskForm] | None = None, status: int = 200):
     viewer = _agent()
     incident = management.get_incident(viewer, incident_id)
-    threads = _threads_of(IncidentThread, IncidentThread.incident_id, [incident.id]).get(incident.id, [])
-    updates = list(db.session.scalars(
-        select(IncidentUpdate).where(IncidentUpdate.incident_id == incident.id).order_by(IncidentUpdate.id.desc())
-    ))
+    threads = queries.incident_threads([incident.id]).get(incident.id, [])
+    updates = queries.updates_newest_first(incident)
     forms = {"link": LinkThreadsForm(formdata=None), "post_update": UpdateForm(formdata=None),
              "resolve": ResolveIncidentForm(formdata=None), "unlink": ConfirmForm(formdata=None)} | (given or {})
     return render_template("incidents/show.html", incident=incident, threads=threads, updates=updates,

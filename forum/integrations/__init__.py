@@ -13,11 +13,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Event listeners, the delivery job, the admin pages and the API routes."""
-    from forum.core import events, job_registry
+    from forum import hooks
     from forum.integrations import api, delivery, helpdesk, pages, webhooks
 
-    job_registry.register(delivery.DELIVER_JOB, delivery.deliver)
-    events.subscribe("webhooks", webhooks.on_event)
-    events.subscribe("case_connector", helpdesk.on_event)
+    hooks.register_job(delivery.DELIVER_JOB, delivery.deliver)
+    hooks.subscribe("webhooks", webhooks.on_event)
+    hooks.subscribe("case_connector", helpdesk.on_event)
     api.init_app(app)
     app.register_blueprint(pages.bp)

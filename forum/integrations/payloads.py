@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from forum.core.extensions import db
+from forum.http import urls
 from forum.models import Case, CaseMessage, MessageVisibility, Post, Thread, User, Visibility
 
 Data = dict[str, Any]
@@ -38,7 +39,7 @@ def thread_data(thread: Thread) -> Data:
         "kind": thread.kind, "status": thread.status, "solved_by": thread.solved_by,
         "author": user_summary(thread.author), "tags": [tag.name for tag in thread.tags],
         "accepted_post_id": thread.accepted_post_id, "reply_count": thread.reply_count,
-        "path": f"/t/{thread.id}/{thread.slug}", "created_at": timestamp(thread.created_at),
+        "path": urls.thread_path(thread), "created_at": timestamp(thread.created_at),
     }
 
 

@@ -31,14 +31,14 @@ __all__ = [
 
 def init_app(app: Flask) -> None:
     """Badge and mission jobs, the bounty sweep, serial-vote reversal, and the recognition pages and API."""
-    from forum.core import job_registry
+    from forum import hooks
     from forum.recognition import api, awards, bounties, pages, upkeep
     from forum.services import community_settings
 
-    job_registry.register(bounties.BOUNTY_JOB, bounties.offer_bounties, every_s=community_settings.sweep_interval_s)
-    job_registry.register(awards.CHECK_USER_JOB, awards.check_user)
-    job_registry.register(awards.BACKFILL_JOB, awards.backfill, every_s=lambda: awards.BACKFILL_INTERVAL_S)
-    job_registry.register(upkeep.SERIAL_VOTES_JOB, upkeep.reverse_serial_votes,
-                          every_s=lambda: upkeep.SERIAL_JOB_EVERY_S)
+    hooks.register_job(bounties.BOUNTY_JOB, bounties.offer_bounties, every_s=community_settings.sweep_interval_s)
+    hooks.register_job(awards.CHECK_USER_JOB, awards.check_user)
+    hooks.register_job(awards.BACKFILL_JOB, awards.backfill, every_s=lambda: awards.BACKFILL_INTERVAL_S)
+    hooks.register_job(upkeep.SERIAL_VOTES_JOB, upkeep.reverse_serial_votes,
+                         every_s=lambda: upkeep.SERIAL_JOB_EVERY_S)
     api.init_app(app)
     pages.init_app(app)

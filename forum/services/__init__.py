@@ -11,8 +11,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The community's own worker jobs: sending mail and the periodic Q&A care (feedback, reminders, digests)."""
-    from forum.core import job_registry
+    from forum import hooks
     from forum.services import community_settings, mail, sweeps
 
-    job_registry.register(mail.SEND_JOB, mail.send_email_job)
-    job_registry.register(sweeps.SWEEP_JOB, sweeps.run_sweep, every_s=community_settings.sweep_interval_s)
+    hooks.register_job(mail.SEND_JOB, mail.send_email_job)
+    hooks.register_job(sweeps.SWEEP_JOB, sweeps.run_sweep, every_s=community_settings.sweep_interval_s)

@@ -1,19 +1,132 @@
-"""Ask the search worker to re-index a thread (by job name: forum never imports the search package)."""
+"""Search stays fresh by itself: every thread a transaction touched gets one index update, queued before it commits.
+
+Services used to call reindex_thread at each write (18 places); a new write path that forgot it
+left search silently stale. Now a session hook notices every change that alters what a thread's
+search document holds — a thread or post created or deleted, or a change to a field the document
+reads (search.documents), by the ORM or by an UPDATE naming the row's id — collects the thread ids
+as each flush happens, and queues the updates in the same transaction just before it commits
+(by job name: forum never imports the search package). A rolled-back transaction queues nothing.
+"""
 
 from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from forum.core import outbox
-from forum.core.extensions import db
-from forum.models import Job, JobStatus
+from forum.models import Job, JobStatus, Post, Thread
 
 INDEX_THREAD_JOB = "search.index_thread"
+PENDING = "horseshoe.search_updates"
+THREAD_FIELDS = ("title", "status", "category_id", "visibility", "deleted_at", "accepted_post_id",
+                 "first_reply_at", "author_id", "tags")
+POST_FIELDS = ("body_html", "visibility", "deleted_at", "thread_id", "thread", "is_question")
+_installed = False
 
 
-def reindex_thread(thread_id: int) -> None:
+def install() -> None:
+    """Listen on every session (once per process, however many apps are built)."""
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "before_flush", _collect_moves)
+    event.listen(Session, "after_flush", _collect_flushed)
+    event.listen(Session, "do_orm_execute", _collect_bulk)
+    event.listen(Session, "before_commit", _queue_before_commit)
+    event.listen(Session, "after_soft_rollback", _forget)
+    _installed = True
+
+
+def _pending(session: Session) -> dict[str, set[int]]:
+    return session.info.setdefault(PENDING, {"threads": set(), "posts": set()})
+
+
+def _collect_moves(session: Session, _context, _instances) -> None:
+    """A post moving to another thread changes the thread it leaves: its id is still on the post until the flush."""
+    left = {obj.thread_id for obj in session.dirty
+            if isinstance(obj, Post) and inspect(obj).attrs.thread.history.has_changes()}
+    if left - {None}:
+        _pending(session)["threads"].update(left - {None})
+
+
+def _collect_flushed(session: Session, _context) -> None:
+    threads = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Thread):
+            threads.add(obj.id)
+        elif isinstance(obj, Post):
+            threads.add(obj.thread_id)
+    for obj in session.dirty:
+        if isinstance(obj, Thread) and _changed(obj, THREAD_FIELDS):
+            threads.add(obj.id)
+        elif isinstance(obj, Post) and _changed(obj, POST_FIELDS):
+            threads.add(obj.thread_id)
+    if threads - {None}:
+        _pending(session)["threads"].update(threads - {None})
+
+
+def _changed(obj: Thread | Post, fields: tuple[str, ...]) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in fields)
+
+
+def _collect_bulk(execute_state) -> None:
+    """UPDATE/DELETE statements on threads or posts that name their row by id (the counter-exact moves)."""
+    mapper = execute_state.bind_mapper
+    if not (execute_state.is_update or execute_state.is_delete) or mapper is None:
+        return
+    model = mapper.class_
+    fields = THREAD_FIELDS if model is Thread else POST_FIELDS if model is Post else None
+    if fields is None or (execute_state.is_update and not _sets_any(execute_state.statement, fields)):
+        return
+    ids = _ids_named(execute_state.statement, model)
+    _pending(execute_state.session)["threads" if model is Thread else "posts"].update(ids)
+
+
+def _sets_any(statement, fields: tuple[str, ...]) -> bool:
+    values = getattr(statement, "_values", None)  # SQLAlchemy keeps .values(...) here; no public accessor
+    if not values:
+        return True
+    return any(getattr(column, "key", column) in fields for column in values)
+
+
+def _ids_named(statement, model: type) -> set[int]:
+    """The ids in `model.id == value` (or `IN (...)`) terms of the statement's WHERE clause."""
+    ids: set[int] = set()
+    for term in visitors.iterate(statement.whereclause) if statement.whereclause is not None else ():
+        if isinstance(term, BinaryExpression) and getattr(term.left, "key", None) == "id" \
+                and getattr(term.left, "table", None) is model.__table__ and isinstance(term.right, BindParameter):
+            value = term.right.effective_value
+            if term.operator is operators.eq and isinstance(value, int):
+                ids.add(value)
+            elif term.operator is operators.in_op and isinstance(value, list | tuple):
+                ids.update(v for v in value if isinstance(v, int))
+    return ids
+
+
+def _queue_before_commit(session: Session) -> None:
+    session.flush()  # commit would flush next anyway; the last changes' threads join the set first
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    threads = set(pending["threads"])
+    if pending["posts"]:
+        threads.update(session.scalars(select(Post.thread_id).where(Post.id.in_(sorted(pending["posts"])))))
+    for thread_id in sorted(threads):
+        reindex_thread(thread_id, session)
+
+
+def _forget(session: Session, previous_transaction) -> None:
+    """A rolled-back transaction queues nothing; a rolled-back savepoint keeps what came before it."""
+    if not previous_transaction.nested:
+        session.info.pop(PENDING, None)
+
+
+def reindex_thread(thread_id: int, session: Session) -> None:
     """Queue an index update in the caller's transaction; it runs only if that commits.
 
     A thread that already has an update waiting needs no second one: the job reads the thread as
@@ -22,7 +135,7 @@ def reindex_thread(thread_id: int) -> None:
     commits and index the thread without it. Posting many replies to one thread queued one job each.
     """
     payload = {"thread_id": thread_id}
-    waiting = db.session.scalar(
+    waiting = session.scalar(
         select(Job.id)
         .where(Job.status == JobStatus.QUEUED.value, Job.name == INDEX_THREAD_JOB,
                Job.payload_json == json.dumps(payload, sort_keys=True))

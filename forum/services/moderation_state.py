@@ -18,7 +18,7 @@ from forum import recognition
 from forum.core import clock, events
 from forum.core.extensions import db
 from forum.models import NotificationKind, Post, Thread, ThreadStatus, User, Visibility
-from forum.services import indexing, needs_info, notifications, qa
+from forum.services import needs_info, notifications, qa
 
 PENDING_MESSAGE = "Your post is waiting for a moderator's approval."
 MERGE_HOPS = 5
@@ -148,7 +148,6 @@ def hold_edited_post(post: Post, reasons: tuple[str, ...]) -> None:
     if _claim(post, (Visibility.PUBLIC.value,), Visibility.PENDING) and not post.is_question and not post.is_deleted:
         _uncount(post)
     post.moderation_note = PENDING_MESSAGE
-    indexing.reindex_thread(post.thread_id)
     for listener in _hold_listeners.values():
         listener(post, reasons, "edit")
 
@@ -178,7 +177,6 @@ def publish_post(post: Post, actor: User | None, *, announce: bool = True) -> bo
         if announce:
             notifications.on_reply(thread, post, author)
             events.publish("post.created", post_id=post.id)
-    indexing.reindex_thread(thread.id)
     _tell_author(post, actor, "A moderator approved your post: everyone can see it now.")
     return True
 
@@ -199,7 +197,6 @@ def hide_post(post: Post, actor: User | None, reason: str) -> bool:
         if post.thread.accepted_post_id == post.id:
             qa.drop_solution(post.thread, actor)
         recognition.on_post_removed(post, actor)
-    indexing.reindex_thread(post.thread_id)
     _tell_author(post, actor, f"Your post was hidden pending review. Reason: {reason}")
     return True
 
@@ -213,7 +210,6 @@ def unhide_post(post: Post, actor: User | None, reason: str = "") -> bool:
         if not post.is_question:
             _recount_back(post)
         recognition.restore_for_post(post, actor)
-    indexing.reindex_thread(post.thread_id)
     _tell_author(post, actor, "A moderator reviewed your post and made it visible again."
                  + (f" Note: {reason}" if reason else ""))
     return True
@@ -241,7 +237,6 @@ def remove_post(post: Post, actor: User | None, reason: str = "", *, tell_author
     if thread.accepted_post_id == post.id:
         qa.drop_solution(thread, actor)
     recognition.on_post_removed(post, actor)
-    indexing.reindex_thread(thread.id)
     for listener in _removal_listeners.values():
         listener(post, actor, reason)
     if tell_author:
@@ -267,7 +262,6 @@ def restore_post(post: Post, actor: User | None) -> bool:
         # Deleting it decided its review item; restored, it still waits for approval: back in the queue.
         for listener in _hold_listeners.values():
             listener(post, ("Restored while still waiting for approval.",), "new")
-    indexing.reindex_thread(post.thread_id)
     _tell_author(post, actor, "A moderator restored your post.")
     return True
 

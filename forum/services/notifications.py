@@ -19,6 +19,7 @@ from forum.core import clock
 from forum.core.errors import Invalid, NotAuthenticated
 from forum.core.extensions import db
 from forum.core.pagination import Page, decode_cursor, encode_cursor
+from forum.http import urls
 from forum.models import Notification, NotificationKind, Post, Thread, User
 from forum.services import markup, subscriptions
 from forum.services.mail import absolute_url, queue_email
@@ -61,8 +62,7 @@ def thread_path(thread: Thread | None, post: Post | None = None) -> str:
     """Where a notification leads: the thread (at the post), or the notifications page for thread-less ones."""
     if thread is None:
         return "/notifications"
-    anchor = f"#p{post.id}" if post is not None else ""
-    return f"/t/{thread.id}/{thread.slug}{anchor}"
+    return urls.thread_path(thread, anchor=f"p{post.id}" if post is not None else "")
 
 
 def describe(notification: Notification) -> str:

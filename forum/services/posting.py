@@ -19,7 +19,6 @@ from forum.core.extensions import db
 from forum.models import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
 from forum.services import (
     audit_writer,
-    indexing,
     markup,
     moderation_state,
     needs_info,
@@ -155,7 +154,6 @@ def start_thread(actor: User, data: NewThread) -> Thread:
         moderation_state.hold_new_post(question, review.hold_reasons)
     else:
         notifications.on_new_thread(thread, question, actor)
-        indexing.reindex_thread(thread.id)
         events.publish("thread.created", thread_id=thread.id)
     db.session.commit()
     return thread
@@ -202,7 +200,6 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
     if actor.id == thread.author_id and thread.status == ThreadStatus.NEEDS_INFO.value:
         needs_info.clear_info_request(actor, thread, commit=False)
     notifications.on_reply(thread, post, actor)
-    indexing.reindex_thread(thread.id)
     events.publish("post.created", post_id=post.id)
     if actor.id != thread.author_id:
         recognition.check_user_soon(actor.id)  # answering moves no points, but badges and missions count answers
@@ -239,7 +236,6 @@ def edit_post(actor: User, post: Post, body: str, *, reason: str = "") -> Post:
     post.edited_at = moment
     if review.held:
         moderation_state.hold_edited_post(post, review.hold_reasons)
-    indexing.reindex_thread(post.thread_id)
     db.session.commit()
     return post
 
@@ -321,6 +317,5 @@ def update_thread(actor: User, thread: Thread, change: ThreadChange) -> Thread:
         thread.tags = _tags_by_name(tags)
     if wants_moderation:
         _audit_moderator_fields(actor, thread, before, change.reason)
-    indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread

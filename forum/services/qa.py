@@ -14,7 +14,7 @@ from forum.core import clock, events
 from forum.core.errors import Conflict, Forbidden, Invalid
 from forum.core.extensions import db
 from forum.models import MeToo, NotificationKind, Post, Thread, ThreadKind, ThreadStatus, User, Vote
-from forum.services import feedback, indexing, notifications, subscriptions
+from forum.services import feedback, notifications, subscriptions
 from forum.services.permissions import Action, require
 
 
@@ -48,7 +48,6 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
     events.publish("thread.solved", thread_id=thread.id)
     notifications.notify([post.author_id], notifications.Event(NotificationKind.ACCEPTED, thread, post, actor))
     feedback.request_feedback(thread)
-    indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread
 
@@ -82,7 +81,6 @@ def unaccept_solution(actor: User, thread: Thread) -> Thread:
     if thread.accepted_post_id is None:
         return thread
     drop_solution(thread, actor)
-    indexing.reindex_thread(thread.id)
     db.session.commit()
     return thread
 

@@ -7,8 +7,7 @@ from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from forum import accounts
-from forum.cases import business_hours, state
+from forum import accounts, cases
 from forum.core.errors import Conflict, DomainError, Invalid
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
@@ -65,7 +64,7 @@ def _support_hours_input(form: CategoryEditForm) -> categories.SupportHoursInput
     if not form.time_zone.raw_data:
         return None
     week = {}
-    for day in business_hours.DAYS:
+    for day in cases.DAYS:
         opens, closes = ((form[f"{day}_{end}"].data or "").strip() for end in ("open", "close"))
         week[day] = (opens, closes) if opens or closes else None
     holidays = tuple(part for part in (form.holidays.data or "").replace(",", " ").split() if part)
@@ -74,11 +73,11 @@ def _support_hours_input(form: CategoryEditForm) -> categories.SupportHoursInput
 
 def _fill_support_hours(form: CategoryEditForm, category) -> None:
     """Show the stored calendar in the form (GET only, so a failed POST keeps what was typed)."""
-    calendar = state.sla_calendar(category)
+    calendar = cases.sla_calendar(category)
     if calendar is None:
         return
     form.time_zone.data = calendar.time_zone
-    document = business_hours.to_document(calendar)
+    document = cases.calendar_document(calendar)
     for day, (opens, closes) in document["week"].items():
         form[f"{day}_open"].data, form[f"{day}_close"].data = opens, closes
     form.holidays.data = "\n".join(document["holidays"])
@@ -100,8 +99,8 @@ def category_edit(category_id: int):
             flash(f"Category “{category.name}” is saved.", "success")
             return redirect(url_for("admin.category_list"))
     return render_template(
-        "admin/category_edit.html", form=form, category=category, days=business_hours.DAY_NAMES,
-        time_zones=business_hours.time_zone_names(),
+        "admin/category_edit.html", form=form, category=category, days=cases.DAY_NAMES,
+        time_zones=cases.time_zone_names(),
     ), 422 if form.errors else 200
 
 

@@ -51,16 +51,20 @@ def tag(name: str):
     return _atom(feeds.tag_feed(reading.get_tag(name)))
 
 
+# page endpoint → the feeds it announces: (title, feed endpoint, the page's view argument the feed takes)
+FEED_PAGES: dict[str, list[tuple[str, str, str | None]]] = {
+    "home.index": [("Latest questions", "feeds.latest", None), ("Solved questions", "feeds.solved", None)],
+    "categories.show": [("Latest in this category", "feeds.category", "slug")],
+    "tags.show": [("Latest with this tag", "feeds.tag", "name")],
+}
+
+
 def feed_links() -> list[tuple[str, str]]:
     """(title, url) of the feeds that mirror the current page, for <link rel="alternate"> in the head."""
     args = request.view_args or {}
-    if request.endpoint == "home.index":
-        return [("Latest questions", url_for("feeds.latest")), ("Solved questions", url_for("feeds.solved"))]
-    if request.endpoint == "categories.show" and "slug" in args:
-        return [("Latest in this category", url_for("feeds.category", slug=args["slug"]))]
-    if request.endpoint == "tags.show" and "name" in args:
-        return [("Latest with this tag", url_for("feeds.tag", name=args["name"]))]
-    return []
+    return [(title, url_for(feed, **({argument: args[argument]} if argument else {})))
+            for title, feed, argument in FEED_PAGES.get(request.endpoint or "", [])
+            if argument is None or argument in args]
 
 
 @bp.app_context_processor

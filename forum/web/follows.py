@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import login_required
 
 from forum.http.auth import acting_user
-from forum.http.templating import thread_url
+from forum.http.urls import thread_url
 from forum.services import categories, reading, subscriptions
 
 bp = Blueprint("follows", __name__)

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import NumberInput
 
-from forum.cases.business_hours import DAY_NAMES, DAYS
+from forum.cases import DAY_NAMES, DAYS
 from forum.models import Role
 
 

@@ -12,7 +12,7 @@ from flask_login import login_required
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
-from forum.http.templating import thread_url
+from forum.http.urls import post_location, thread_url
 from forum.services import feedback, markup, needs_info, posting, qa, reading
 from forum.web import thread_page
 from forum.web.forms import FeedbackForm, NeedsInfoForm
@@ -47,7 +47,7 @@ def vote(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
     qa.vote_helpful(viewer, post)
-    return redirect(thread_page.post_location(post))
+    return redirect(post_location(post))
 
 
 @bp.post("/p/<id:post_id>/helpful/withdraw")
@@ -56,7 +56,7 @@ def withdraw_vote(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
     qa.withdraw_vote(viewer, post)
-    return redirect(thread_page.post_location(post))
+    return redirect(post_location(post))
 
 
 @bp.post("/t/<id:thread_id>/me-too")

@@ -13,27 +13,17 @@ from flask import redirect, render_template, request
 from forum import cases, incidents
 from forum.core import clock
 from forum.core.errors import NotFound
-from forum.core.pagination import encode_cursor
 from forum.http.auth import acting_user
-from forum.http.templating import thread_url
+from forum.http.urls import REPLIES_PER_PAGE, thread_url
 from forum.models import Case, Post, Thread, ThreadKind, ThreadStatus, User
 from forum.services import feedback, moderation_state, qa, reading, subscriptions
 from forum.services.permissions import Action, can, is_staff
 from forum.web.forms import EscalateForm, FeedbackForm, NeedsInfoForm, ReplyForm
 
-REPLIES_PER_PAGE = 50
 REPLY_SORTS = [("oldest", "Oldest first"), ("votes", "Most helpful")]
 # After this long without a solution the asker's "I still need help from the support team" is emphasised.
 SUGGEST_ESCALATION_AFTER = timedelta(hours=24)
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~@])")
-
-
-def post_location(post: Post) -> str:
-    """Where a post can be seen: its thread, on the page that starts with it when the thread is long."""
-    thread = post.thread
-    if post.is_question or thread.reply_count <= REPLIES_PER_PAGE:
-        return thread_url(thread, _anchor=f"p{post.id}")
-    return thread_url(thread, cursor=encode_cursor([post.created_at, post.id - 1]), _anchor=f"p{post.id}")
 
 
 def quote_markdown(post: Post) -> str:

@@ -12,7 +12,7 @@ from forum.accounts import personal_data, personal_data_moves
 from forum.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
-from forum.http.templating import thread_url
+from forum.http.urls import post_location, thread_url
 from forum.models import Thread, User
 from forum.services import categories, markup, posting, reading, suggestions
 from forum.services.permissions import Action, can, require
@@ -137,7 +137,7 @@ def reply(thread_id: int):
             show_errors(form, exc)
         else:
             flash(PENDING_FLASH if post.visibility == "pending" else "Your reply is posted.", "success")
-            return redirect(thread_page.post_location(post))
+            return redirect(post_location(post))
     return thread_page.render(thread, reply_form=form, status=422)
 
 
@@ -198,7 +198,7 @@ def edit_post(post_id: int):
         else:
             flash(PENDING_FLASH if post.visibility == "pending"
                   else "Your changes are saved; the earlier version is kept in the post's history.", "success")
-            return redirect(thread_page.post_location(post))
+            return redirect(post_location(post))
     return render_template("threads/edit_post.html", form=form, post=post), 422 if form.errors else 200
 
 

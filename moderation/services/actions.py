@@ -14,7 +14,7 @@ from forum.core.errors import ErrorCollector, Invalid
 from forum.core.extensions import db
 from forum.http.routing import MAX_ID
 from forum.models import Post, Thread, ThreadStatus, User
-from forum.services import audit_writer, indexing, moderation_state, posting, subscriptions
+from forum.services import audit_writer, moderation_state, posting, subscriptions
 from forum.services.permissions import Action, require
 from moderation.services import review_queue
 
@@ -144,8 +144,6 @@ def merge_threads(actor: User, source: Thread, target_id: int | None, reason: st
     moderation_state.recount_thread(target)
     audit_writer.record(actor, "thread.merge", "thread", source.id, reason, before,
                  {"merged_into_id": target.id, "target_reply_count": target.reply_count})
-    indexing.reindex_thread(source.id)
-    indexing.reindex_thread(target.id)
     db.session.commit()
     return target
 
@@ -190,7 +188,5 @@ def split_thread(actor: User, thread: Thread, post_ids: list[int], title: str, r
     subscriptions.watch(first.author, new, auto=True, commit=False)
     audit_writer.record(actor, "thread.split", "thread", thread.id, reason, {"post_ids": [p.id for p in posts]},
                  {"new_thread_id": new.id, "reply_count": thread.reply_count})
-    indexing.reindex_thread(thread.id)
-    indexing.reindex_thread(new.id)
     db.session.commit()
     return new

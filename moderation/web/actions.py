@@ -18,7 +18,7 @@ from forum.core.errors import Invalid
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
 from forum.http.routing import MAX_ID
-from forum.http.templating import thread_url
+from forum.http.urls import thread_url
 from forum.models import Post, Thread
 from forum.services import categories, reading
 from forum.services.permissions import Action, is_moderator, require

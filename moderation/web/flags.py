@@ -12,10 +12,10 @@ from wtforms.validators import InputRequired, Length
 
 from forum.core.errors import Conflict, Invalid
 from forum.http.auth import acting_user
+from forum.http.urls import post_location
 from forum.models import Post
 from forum.services import reading
 from forum.services.permissions import Action, can, require
-from forum.web.thread_page import post_location
 from moderation.services import flags
 
 bp = Blueprint("moderation_flags", __name__)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from flask import current_app
 
-from search.backends import postgres_backend, whoosh_backend
+from search.backends import postgres_backend, whoosh
 from search.backends.base import ENV_NAME, NAMES, Backend, Unavailable, validate
 
 __all__ = ["ENV_NAME", "NAMES", "Backend", "Unavailable", "by_name", "current", "validate"]
-_BACKENDS: dict[str, Backend] = {"whoosh": whoosh_backend.BACKEND, "postgres": postgres_backend.BACKEND}
+_BACKENDS: dict[str, Backend] = {"whoosh": whoosh.BACKEND, "postgres": postgres_backend.BACKEND}
 
 
 def by_name(name: str) -> Backend:

@@ -24,7 +24,7 @@ from werkzeug.serving import make_server
 
 from forum.core import database, worker
 from forum.core.extensions import db as _db
-from search import index
+from search.backends.whoosh import index
 from tests import factories
 from tests.conftest import wipe_database
 from tests.support.smtp import SmtpSink

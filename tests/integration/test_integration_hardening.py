@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from forum import accounts, cases
-from forum.accounts import oidc
+from forum.accounts import oidc_tokens
 from forum.core import clock
 from forum.core.extensions import db as _db
 from forum.integrations import delivery, helpdesk, url_guard
@@ -162,7 +162,7 @@ def test_ipv6_site_local_addresses_are_private():
 @pytest.fixture
 def provider(app, monkeypatch) -> Iterator[Provider]:
     idp = Provider().start()
-    oidc.clear_cache()
+    oidc_tokens.clear_cache()
     settings = app.config["HORSESHOE"]
     configured = {"oidc_issuer": idp.issuer, "oidc_client_id": CLIENT_ID, "oidc_client_secret": CLIENT_SECRET,
                   "oidc_name": "Acme ID"}

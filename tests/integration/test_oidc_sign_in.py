@@ -9,7 +9,7 @@ import pytest
 from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 
-from forum.accounts import oidc
+from forum.accounts import oidc_tokens
 from forum.models import User, UserIdentity
 from tests.conftest import free_port
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, KEY_ID, Provider, s256
@@ -19,7 +19,7 @@ from tests.web.helpers import text
 @pytest.fixture
 def provider(app, monkeypatch) -> Iterator[Provider]:
     idp = Provider().start()
-    oidc.clear_cache()  # a new provider may get the port of an earlier one: never reuse its keys
+    oidc_tokens.clear_cache()  # a new provider may get the port of an earlier one: never reuse its keys
     settings = app.config["HORSESHOE"]
     configured = {"oidc_issuer": idp.issuer, "oidc_client_id": CLIENT_ID, "oidc_client_secret": CLIENT_SECRET,
                   "oidc_name": "Acme ID"}

@@ -11,7 +11,8 @@ import shutil
 
 import pytest
 
-from search import backends, index
+from search import backends
+from search.backends.whoosh import index
 
 
 @pytest.fixture(params=backends.NAMES)

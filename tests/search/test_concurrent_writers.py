@@ -7,8 +7,8 @@ from datetime import datetime
 
 from whoosh import index as whoosh_index
 
-from search.index import open_directory, write_document
-from search.schema import build_schema
+from search.backends.whoosh.index import open_directory, write_document
+from search.backends.whoosh.schema import build_schema
 
 PROCESSES = 4
 PER_PROCESS = 10

@@ -11,7 +11,8 @@ from sqlalchemy import delete
 from forum.core import outbox
 from forum.core.extensions import db
 from forum.services import posting, qa, reading
-from search import index, jobs, service
+from search import jobs, service
+from search.backends.whoosh import index
 from search.models import SearchDocument
 from tests.search.helpers import WHOOSH_ONLY
 from tests.search.helpers import ids as _ids

@@ -22,7 +22,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
-from forum.services import clock
+from forum.core import clock
 
 CLIENT_ID = "horseshoe-tests"
 CLIENT_SECRET = "correct horse battery staple"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from forum import cases
 from forum.analytics import dashboard, exports
-from forum.analytics.metrics import Period
+from forum.analytics.metric_queries import Period
 from forum.cases import escalate_thread, ratings
 from forum.core.extensions import db
 from forum.models import Case, Post

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Integer, literal, select, union_all
 
-from forum.analytics import metrics
+from forum.analytics import metric_queries, metrics
 from forum.cases import escalate_thread, work
 from forum.core.errors import Invalid
 from forum.services import feedback, posting, qa
 from tests.queries import count_statements
 
 START = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # a Monday
-WEEK = metrics.Period(START, START + timedelta(days=7))
+WEEK = metric_queries.Period(START, START + timedelta(days=7))
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_case_satisfaction_and_sentiment_metrics(community):
 
 
 def test_category_filter_and_previous_period(community):
-    shipping = metrics.summary(metrics.Period(WEEK.start, WEEK.end, community["shipping"].id))
+    shipping = metrics.summary(metric_queries.Period(WEEK.start, WEEK.end, community["shipping"].id))
     assert (shipping.questions, shipping.responded, shipping.response_rate) == (1, 0, 0.0)
     assert shipping.median_first_response_s is None and shipping.peer_solve_rate is None
     before = metrics.summary(WEEK.previous())
@@ -187,7 +187,7 @@ def test_the_sentiment_shift_takes_the_later_post_when_two_share_a_moment(db, ma
     summary = metrics.summary(WEEK)
     assert summary.sentiment_threads == 1
     assert summary.sentiment_shift == pytest.approx(0.8748)
-    assert [(row.thread_id, round(row.shift, 4)) for row in db.session.execute(metrics.sentiment_shifts(WEEK))] \
+    assert [(row.thread_id, round(row.shift, 4)) for row in db.session.execute(metric_queries.sentiment_shifts(WEEK))] \
         == [(thread.id, 0.8748)]
 
 
@@ -197,8 +197,8 @@ def test_medians_of_several_columns_skip_nulls_and_average_the_middle_pair(db):
         select(literal(a, Integer).label("a"), literal(b, Integer).label("b"), literal(c, Integer).label("c"))
         for a, b, c in rows
     ]).subquery()
-    assert metrics.medians(select(values.c.a, values.c.b, values.c.c)) == (2.5, 30, 5)
-    assert metrics.median(select(values.c.c).where(values.c.c.is_(None))) is None
+    assert metric_queries.medians(select(values.c.a, values.c.b, values.c.c)) == (2.5, 30, 5)
+    assert metric_queries.median(select(values.c.c).where(values.c.c.is_(None))) is None
 
 
 def test_the_summary_costs_the_same_statements_for_one_question_or_many(community):
@@ -206,5 +206,5 @@ def test_the_summary_costs_the_same_statements_for_one_question_or_many(communit
         metrics.summary(WEEK)
     assert len(statements) == 6
     with count_statements() as statements:
-        metrics.summary(metrics.Period(START - timedelta(days=365), START - timedelta(days=300)))
+        metrics.summary(metric_queries.Period(START - timedelta(days=365), START - timedelta(days=300)))
     assert len(statements) == 6

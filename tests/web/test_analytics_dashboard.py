@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.analytics import exports, metrics
+from forum.analytics import exports, metric_queries
 from forum.cases import escalate_thread
 from forum.core.extensions import db
 from forum.models import Post
@@ -201,7 +201,7 @@ def test_threads_csv_has_one_outcome_row_per_question(as_agent, outcomes):
 def test_threads_csv_for_one_category_is_the_same_in_batches_of_one(as_agent, outcomes):
     response = as_agent.get(f"/staff/analytics/threads.csv?{WEEK}&category=billing")
     assert [row[1] for row in _rows(response)[1:]] == ["'=1+2 charged twice", "Refund never arrived", "Card declined"]
-    period = metrics.Period(START, START + timedelta(days=7), outcomes["billing"].id)
+    period = metric_queries.Period(START, START + timedelta(days=7), outcomes["billing"].id)
     assert "".join(exports.threads_csv(period, batch=1)) == text(response)
 
 

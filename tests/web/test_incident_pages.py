@@ -11,7 +11,7 @@ from sqlalchemy import select
 from forum.core.extensions import db
 from forum.models import AlertStatus, Incident, IncidentAlert, Post
 from search import incident_detection as detector
-from search import index
+from search.backends.whoosh import index
 from tests.unit.test_incidents import OUTAGE
 from tests.web.helpers import BACK, FORBIDDEN, SIGN_IN, expect, text
 

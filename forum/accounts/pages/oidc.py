@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
-from forum.accounts import oidc
+from forum.accounts import oidc, oidc_tokens
 from forum.accounts.pages.auth import safe_next
 from forum.services.mail import absolute_url
 
@@ -25,7 +25,7 @@ def _redirect_uri() -> str:
     return absolute_url(url_for("oidc.callback"))
 
 
-def _refused(exc: oidc.SignInRefused):
+def _refused(exc: oidc_tokens.SignInRefused):
     return render_template("auth/oidc_refused.html", detail=exc.detail), exc.status
 
 
@@ -38,7 +38,7 @@ def start():
         return redirect(url_for("home.index"))
     try:
         url, pending = oidc.begin_sign_in(_redirect_uri(), safe_next(""))
-    except oidc.SignInRefused as exc:
+    except oidc_tokens.SignInRefused as exc:
         return _refused(exc)
     session[PENDING_KEY] = pending.to_dict()
     return redirect(url, code=303)
@@ -52,7 +52,7 @@ def callback():
     pending = oidc.PendingSignIn.from_dict(session.pop(PENDING_KEY, None))  # one try per start
     try:
         user = oidc.complete_sign_in(pending, request.args, _redirect_uri())
-    except oidc.SignInRefused as exc:
+    except oidc_tokens.SignInRefused as exc:
         return _refused(exc)
     login_user(user)
     flash(f"Welcome, {user.name}!", "success")

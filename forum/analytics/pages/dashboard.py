@@ -22,7 +22,8 @@ from wtforms.widgets import DateInput
 from forum.analytics import charts as svg_charts
 from forum.analytics import dashboard as analytics
 from forum.analytics import exports, metrics
-from forum.analytics.metrics import Period, Summary
+from forum.analytics.metric_queries import Period
+from forum.analytics.metrics import Summary
 from forum.cases import ratings as case_ratings
 from forum.core import clock
 from forum.core.errors import Invalid

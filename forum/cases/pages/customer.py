@@ -13,7 +13,7 @@ from forum import cases
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
-from forum.http.templating import thread_url
+from forum.http.urls import thread_url
 from forum.models import Case, MessageVisibility, User
 from forum.services import reading
 from forum.services.permissions import is_agent

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from search.analysis import ANALYZER
+from search.documents import EXCERPT_CHARS
 
 # 2: body no longer stored, a short stored excerpt feeds highlights.
 # 3: one searched field: body holds the title three times, the question, the accepted answer twice and
 #    the replies; ranking and facet fields are columns (no stored-field loads per hit).
 SCHEMA_VERSION = 3
 
-# Words are stemmed ("routers" finds "router"); stop words dropped; 2-letter words kept (tv, 5g).
-_analyzer = StemmingAnalyzer(minsize=2)
-
-
-EXCERPT_CHARS = 2000  # highlighting re-tokenises stored text: keep it short (it dominated query time)
 # The title's words count three times: its weight, in the one field queries match (see search.query).
 TITLE_REPEATS = 3
 
@@ -23,7 +20,7 @@ def build_schema() -> Schema:
     return Schema(
         thread_id=ID(stored=True, unique=True, sortable=True),
         title=STORED,
-        body=TEXT(analyzer=_analyzer, spelling=True),
+        body=TEXT(analyzer=ANALYZER, spelling=True),
         excerpt=STORED,
         tags=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True, sortable=True),
         category=ID(stored=True, sortable=True),

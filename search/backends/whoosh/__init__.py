@@ -1,4 +1,4 @@
-"""The Whoosh backend: an index on this host's disk (search.index), queried with a locked-down parser.
+"""The Whoosh backend: an index on this host's disk (search.backends.whoosh.index), queried with a locked-down parser.
 
 Ranking: BM25 over one text field that holds the title three times and the accepted answer twice
 (so their words weigh more; BM25 saturates repeated words, so x3 counts about x1.6), then
@@ -17,8 +17,9 @@ from whoosh.index import FileIndex
 from whoosh.query import And, DateRange, Every, Query, Term
 
 from forum.core import clock
-from search import index, reading, snippets
+from search import snippets
 from search.backends.base import Unavailable
+from search.backends.whoosh import index, reading
 from search.query import CANDIDATES, Hit, ParsedQuery, Results, facet_counts, parse, rank, similar_words
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ def similar_in_index(ix: FileIndex, title: str, limit: int = 5) -> list[int]:
 
 
 class WhooshBackend:
-    """The Backend interface over search.index (files) and the functions above."""
+    """The Backend interface over search.backends.whoosh.index (files) and the functions above."""
 
     name = "whoosh"
 

@@ -19,8 +19,9 @@ from flask import current_app
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
-from search import documents, reading
-from search.schema import SCHEMA_VERSION, build_schema, whoosh_fields
+from search import documents
+from search.backends.whoosh import reading
+from search.backends.whoosh.schema import SCHEMA_VERSION, build_schema, whoosh_fields
 
 log = logging.getLogger(__name__)
 POINTER = "CURRENT"

@@ -1,0 +1,290 @@
+"""The forum's own OpenAPI path entries: accounts, categories, threads, Q&A, posts, notifications, cases, admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum.http.openapi.builder import (
+    ACTION_ERRORS,
+    BOOLEAN,
+    INTEGER,
+    PAGE_PARAMS,
+    RATE_LIMITED,
+    STRING,
+    TAGS,
+    WRITE_ERRORS,
+    Schema,
+    json_content,
+    list_of,
+    obj,
+    operation,
+    path_id,
+    query,
+    ref,
+)
+from forum.http.openapi.schemas import RATING
+from forum.models import CasePriority, CaseStatus, MessageVisibility, ThreadKind, ThreadStatus
+
+EXAMPLE_PASSWORD = "correct horse battery staple"  # nosec B105  # an example in the documentation
+
+
+def _account_paths() -> dict[str, Any]:
+    credentials = obj({"email": STRING, "password": STRING, "name": STRING}, ["email", "password"])
+    registration = obj(
+        {"username": STRING, "email": {"type": "string", "format": "email"}, "password": STRING,
+         "display_name": STRING},
+        ["username", "email", "password"],
+    )
+    token = obj({"token": STRING, "user": ref("User")}, ["token", "user"])
+    return {
+        "/tokens": {
+            "post": operation("Sign in: mint a bearer token", (201, "The token (shown once)", token),
+                              (400, 401, 413, 415, 422, *RATE_LIMITED), body=credentials, public=True,
+                              example={"email": "member@example.com", "password": EXAMPLE_PASSWORD,
+                                       "name": "my laptop"}),
+        },
+        "/tokens/current": {
+            "delete": operation("Revoke the bearer token of this request", (204, "Revoked", None), (401, 403)),
+        },
+        "/users": {
+            "post": operation("Register an account", (201, "The new user", ref("User")),
+                              (400, 409, 413, 415, 422, *RATE_LIMITED), body=registration, public=True,
+                              example={"username": "newcomer", "email": "newcomer@example.com",
+                                       "password": EXAMPLE_PASSWORD}),
+        },
+        "/users/{user_id}": {
+            "get": operation("A public profile", (200, "The user", ref("User")), (404,),
+                             params=[path_id("user_id", "user")], public=True),
+        },
+        "/users/{user_id}/reputation": {
+            "get": operation("A user's reputation ledger, newest first: every row that moved the total",
+                             (200, "A page of ledger rows", list_of("LedgerRow")), (404, 422),
+                             params=[path_id("user_id", "user"), *PAGE_PARAMS], public=True),
+        },
+        "/me": {
+            "get": operation("The caller's own account, with the unread notification count",
+                             (200, "The caller", ref("Me")), (401,)),
+            "patch": operation("Change the caller's profile and email preferences; fields left out are kept",
+                               (200, "The caller", ref("Me")), WRITE_ERRORS, body=ref("MeChange")),
+        },
+    }
+
+
+def _category_paths() -> dict[str, Any]:
+    new_category = obj(
+        {"slug": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 64},
+         "name": {"type": "string", "maxLength": 80}, "description": STRING, "position": INTEGER},
+        ["slug", "name"],
+    )
+    return {
+        "/categories": {
+            "get": operation("Every category, in display order", (200, "Categories", list_of("Category")),
+                             public=True),
+            "post": operation("Create a category (admin)", (201, "The category", ref("Category")),
+                              (*WRITE_ERRORS, 409), body=new_category),
+        },
+    }
+
+
+def _thread_list_params() -> list[Schema]:
+    return [
+        query("category", "A category id or slug.", STRING),
+        query("tag", "Only threads with this tag.", STRING),
+        query("status", "Only threads in this status.", {"enum": [s.value for s in ThreadStatus]}),
+        query("filter", "unanswered, unsolved or solved questions.", {"enum": ["unanswered", "unsolved", "solved"]}),
+        query("sort", "Newest first by creation (latest) or by last activity (active), or most helpful "
+              "votes on the question first (votes).",
+              {"enum": ["latest", "active", "votes"], "default": "active"}),
+        *PAGE_PARAMS,
+    ]
+
+
+def _thread_paths() -> dict[str, Any]:
+    new_thread = obj(
+        {"category_id": INTEGER, "title": {"type": "string", "minLength": 8, "maxLength": 200},
+         "body": {"type": "string", "description": "Markdown"}, "tags": TAGS,
+         "kind": {"enum": [k.value for k in ThreadKind], "default": "question"}},
+        ["category_id", "title", "body"],
+    )
+    change = obj({"title": STRING, "tags": TAGS, "category_id": INTEGER, "locked": BOOLEAN, "pinned": BOOLEAN})
+    thread_id = path_id("thread_id", "thread")
+    return {
+        "/threads": {
+            "get": operation("List threads", (200, "A page of threads", list_of("Thread")), (422,),
+                             params=_thread_list_params(), public=True),
+            "post": operation("Start a thread", (201, "The thread", ref("Thread")), (*WRITE_ERRORS, *RATE_LIMITED),
+                              body=new_thread, example={"category_id": 1, "title": "Router drops the connection",
+                                                        "body": "Every evening at 8.", "tags": ["router"]}),
+        },
+        "/threads/{thread_id}": {
+            "get": operation("A thread with its first post", (200, "The thread", ref("Thread")), (404,),
+                             params=[thread_id], public=True),
+            "patch": operation(
+                "Change a thread: authors set title and tags; moderators also category_id, locked, pinned",
+                (200, "The thread", ref("Thread")), (*WRITE_ERRORS, 404), body=change, params=[thread_id],
+            ),
+        },
+        "/threads/{thread_id}/posts": {
+            "get": operation(
+                "Replies, oldest first; or sort=votes: the accepted reply first, then by helpful votes",
+                (200, "A page of posts", list_of("Post")), (404, 422),
+                params=[thread_id, query("sort", "Reply order.", {"enum": ["oldest", "votes"], "default": "oldest"}),
+                        *PAGE_PARAMS],
+                public=True,
+            ),
+            "post": operation("Reply (403 when the thread is locked)", (201, "The reply", ref("Post")),
+                              (*WRITE_ERRORS, 404, *RATE_LIMITED), body=obj({"body": STRING}, ["body"]),
+                              params=[thread_id], example={"body": "Try channel 6; it fixed mine."}),
+        },
+    }
+
+
+def _qa_paths() -> dict[str, Any]:
+    thread_id = path_id("thread_id", "thread")
+    thread = (200, "The thread", ref("Thread"))
+    feedback = obj(
+        {"resolved": BOOLEAN, "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+         "comment": {"type": ["string", "null"], "maxLength": 2000}},
+        ["resolved"],
+    )
+    return {
+        "/threads/{thread_id}/accepted": {
+            "put": operation(
+                "Accept a reply as the solution, replacing any earlier one (asker or staff); 409 for discussions",
+                thread, (*WRITE_ERRORS, 404, 409), body=obj({"post_id": INTEGER}, ["post_id"]), params=[thread_id],
+            ),
+            "delete": operation("Remove the accepted solution (asker or staff); the thread is answered or open again",
+                                thread, (*ACTION_ERRORS, 409), params=[thread_id]),
+        },
+        "/threads/{thread_id}/me-too": {
+            "post": operation("\"I have this question too\" (counted once per user; also watches the thread)",
+                              (200, "The new count", ref("MeTooCount")), ACTION_ERRORS, params=[thread_id]),
+            "delete": operation("Take back \"me too\"", (200, "The new count", ref("MeTooCount")), ACTION_ERRORS,
+                                params=[thread_id]),
+        },
+        "/threads/{thread_id}/subscription": {
+            "post": operation("Watch the thread: hear about its replies", (204, "Watching", None), ACTION_ERRORS,
+                              params=[thread_id]),
+            "delete": operation("Mute the thread, also against later automatic watches", (204, "Muted", None),
+                                ACTION_ERRORS, params=[thread_id]),
+        },
+        "/threads/{thread_id}/feedback": {
+            "post": operation("\"Did this resolve your issue?\" (asker only); a no offers escalation",
+                              (201, "The recorded feedback", ref("Feedback")), (*WRITE_ERRORS, 404),
+                              body=feedback, params=[thread_id]),
+        },
+        "/threads/{thread_id}/needs-info": {
+            "post": operation(
+                "Ask the asker for more information (advocates and staff); 409 unless an open or answered question",
+                thread, (*WRITE_ERRORS, 404, 409), body=obj({"note": {"type": "string", "maxLength": 1000}}, ["note"]),
+                params=[thread_id],
+            ),
+            "delete": operation("The information was given (asker or staff): back to open or answered",
+                                thread, ACTION_ERRORS, params=[thread_id]),
+        },
+    }
+
+
+def _notification_paths() -> dict[str, Any]:
+    marked = obj({"marked": INTEGER, "unread": INTEGER}, ["marked", "unread"])
+    return {
+        "/notifications": {
+            "get": operation("The caller's notifications, newest first",
+                             (200, "A page of notifications", list_of("Notification")), (401, 422),
+                             params=PAGE_PARAMS),
+        },
+        "/notifications/read": {
+            "post": operation(
+                "Mark the given notifications read (only the caller's own), or all of them when ids is left out",
+                (200, "How many changed, and how many are still unread", marked), WRITE_ERRORS,
+                body=obj({"ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 1000}}),
+                body_required=False,
+            ),
+        },
+    }
+
+
+def _post_paths() -> dict[str, Any]:
+    post_id = path_id("post_id", "post")
+    votes = (200, "The post's helpful votes", ref("VoteCount"))
+    return {
+        "/posts/{post_id}/votes": {
+            "post": operation("Vote the post helpful (not your own: 403); voting twice counts once", votes,
+                              (*ACTION_ERRORS, *RATE_LIMITED), params=[post_id]),
+            "delete": operation("Withdraw your helpful vote", votes, ACTION_ERRORS, params=[post_id]),
+        },
+        "/posts/{post_id}": {
+            "patch": operation("Edit a post (author or moderator); the old body becomes a revision",
+                               (200, "The post", ref("Post")), (*WRITE_ERRORS, 404),
+                               body=obj({"body": STRING}, ["body"]), params=[post_id]),
+            "delete": operation("Soft-delete a post (author or moderator)", (204, "Deleted", None),
+                                (400, 401, 403, 404), params=[post_id]),
+        },
+        "/posts/{post_id}/revisions": {
+            "get": operation("Earlier versions of a post, oldest first", (200, "Revisions", list_of("Revision")),
+                             (404,), params=[post_id], public=True),
+        },
+    }
+
+
+def _case_paths() -> dict[str, Any]:
+    case_id, case = path_id("case_id", "case"), (200, "The case", ref("Case"))
+    change = obj({"status": {"enum": [s.value for s in CaseStatus]},
+                  "priority": {"enum": [p.value for p in CasePriority]},
+                  "assignee_id": {"type": ["integer", "null"], "description": "An agent's id; null unassigns."},
+                  "escalation_rating": RATING})
+    message = obj({"body": STRING, "visibility": {"enum": [v.value for v in MessageVisibility], "default": "customer"}},
+                  ["body"])
+    resolution = obj({"resolution": {**STRING, "description": "Markdown"},
+                      "publish_to_thread": {**BOOLEAN, "default": True}}, ["resolution"])
+    filters = [query("status", "Only cases in this status.", {"enum": [s.value for s in CaseStatus]}),
+               query("priority", "Only this priority.", {"enum": [p.value for p in CasePriority]}),
+               query("assignee", "me, none, or a user id.",
+                     {"anyOf": [{"enum": ["me", "none"]}, {"type": "string", "pattern": "^[1-9][0-9]{0,8}$"}]}),
+               query("category", "A category id.", INTEGER),
+               query("overdue", "Only cases past their first-response due time.", BOOLEAN), *PAGE_PARAMS]
+    escalate = operation(
+        "Ask support for help (asker), recommend it (advocates) or escalate (staff); 200 with the open case "
+        "when there already is one", (201, "The new case", ref("Case")), (*WRITE_ERRORS, 404),
+        body=obj({"reason": {"type": "string", "maxLength": 2000}}), params=[path_id("thread_id", "thread")],
+        body_required=False)
+    escalate["responses"]["200"] = {"description": "The thread's open case (nothing new was opened)",
+                                    "content": json_content(ref("Case"))}
+    return {
+        "/threads/{thread_id}/escalations": {"post": escalate},
+        "/cases": {"get": operation("The agents' queue: open cases first, oldest due first (agents, admins)",
+                                    (200, "A page of cases", list_of("Case")), (401, 403, 422), params=filters)},
+        "/cases/{case_id}": {
+            "get": operation("A case with the messages the caller may see (agents, or its customer)", case, (404,),
+                             params=[case_id]),
+            "patch": operation("Change status, priority, assignee or the escalation rating (agents)", case,
+                               (*WRITE_ERRORS, 404, 409),
+                               body=change, params=[case_id]),
+        },
+        "/cases/{case_id}/messages": {"post": operation(
+            "Write in the private case conversation; internal notes are for agents only (403 for the customer)",
+            (201, "The message", ref("CaseMessage")), (*WRITE_ERRORS, 404, 409), body=message, params=[case_id])},
+        "/cases/{case_id}/resolution": {"post": operation(
+            "Resolve the case; by default the resolution becomes the thread's accepted staff answer (agents)",
+            case, (*WRITE_ERRORS, 404, 409), body=resolution, params=[case_id])},
+    }
+
+
+def _admin_paths() -> dict[str, Any]:
+    return {
+        "/settings": {
+            "get": operation("Community settings (admin)", (200, "Every setting", ref("Settings")), (401, 403)),
+            "patch": operation("Change some settings (admin); unknown keys or bad values are a 422",
+                               (200, "Every setting", ref("Settings")), WRITE_ERRORS, body=ref("Settings"),
+                               example={"moderation.hide_threshold": 4}),
+        },
+        "/openapi.json": {
+            "get": operation("This document", (200, "OpenAPI 3.1", {"type": "object"}), public=True),
+        },
+    }
+
+
+def forum_paths() -> dict[str, Any]:
+    """Every path of the forum's own routes; other packages add theirs under app.extensions["openapi_paths"]."""
+    return {**_account_paths(), **_category_paths(), **_thread_paths(), **_qa_paths(), **_post_paths(),
+            **_notification_paths(), **_case_paths(), **_admin_paths()}

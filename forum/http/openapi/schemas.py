@@ -1,0 +1,197 @@
+"""The OpenAPI component schemas: the resources the forum's routes take and answer with."""
+
+from __future__ import annotations
+
+from forum.http.openapi.builder import (
+    BOOLEAN,
+    INTEGER,
+    NULLABLE_TIME,
+    STRING,
+    TAGS,
+    TIME,
+    Schema,
+    envelope,
+    obj,
+    ref,
+)
+from forum.models import (
+    CasePriority,
+    CaseSource,
+    CaseStatus,
+    Correction,
+    LedgerReason,
+    MessageVisibility,
+    NotificationKind,
+    Role,
+    ThreadKind,
+    ThreadStatus,
+)
+from forum.models.cases import EscalationRating
+from forum.services.notifications import EMAIL_FREQUENCIES
+
+RATING: Schema = {"enum": [*(r.value for r in EscalationRating), None],
+                  "description": "The agent's rating of the escalation, for tuning escalation rules; null clears it."}
+
+
+def _case_schemas() -> dict[str, Schema]:
+    nullable_user = {"anyOf": [ref("UserSummary"), {"type": "null"}]}
+    message = obj({"id": INTEGER, "case_id": INTEGER, "author": nullable_user,
+                   "visibility": {"enum": [v.value for v in MessageVisibility]}, "body": STRING, "body_html": STRING,
+                   "created_at": TIME}, ["id", "case_id", "author", "visibility", "body", "body_html", "created_at"])
+    case = obj(
+        {"id": INTEGER, "thread_id": INTEGER, "public_reference": STRING, "customer": ref("UserSummary"),
+         "status": {"enum": [s.value for s in CaseStatus]}, "priority": {"enum": [p.value for p in CasePriority]},
+         "assignee": nullable_user, "reason": STRING, "source": {"enum": [s.value for s in CaseSource]},
+         "external_ref": {"type": ["string", "null"]}, "first_response_due_at": TIME,
+         "first_response_at": NULLABLE_TIME, "resolution": {"type": ["string", "null"]},
+         "resolution_post_id": {"type": ["integer", "null"]}, "resolved_at": NULLABLE_TIME, "created_at": TIME,
+         "updated_at": TIME, "escalation_rating": {**RATING, "description": "Agents only: " + RATING["description"]},
+         "messages": {"type": "array", "items": ref("CaseMessage"),
+                      "description": "Only on GET /cases/{case_id}; internal notes only for agents."}},
+        ["id", "thread_id", "customer", "status", "priority", "assignee", "reason", "source", "external_ref",
+         "first_response_due_at", "resolved_at", "created_at"],
+    )
+    return {"Case": case, "CaseMessage": message}
+
+
+def _user_schemas() -> dict[str, Schema]:
+    """UserSummary, User, Me and MeChange."""
+    summary = obj(
+        {"id": INTEGER, "username": STRING, "display_name": STRING, "role": {"enum": [r.value for r in Role]},
+         "reputation": INTEGER, "rank": STRING},
+        ["id", "username", "display_name", "role", "reputation", "rank"],
+    )
+    return {
+        "UserSummary": summary,
+        "User": {"allOf": [summary, obj({"badges": {"type": "array", "items": obj(
+            {"code": STRING, "name": STRING, "tier": {"enum": ["bronze", "silver", "gold"]}, "granted_at": TIME},
+            ["code", "name", "tier", "granted_at"])}, "created_at": TIME})]},
+        "Me": {"allOf": [ref("User"), obj(
+            {"email": STRING, "bio": STRING, "time_zone": STRING, "email_frequency": {"enum": list(EMAIL_FREQUENCIES)},
+             "weekly_digest": BOOLEAN, "notifications_unread": INTEGER,
+             "suspension": {"type": ["object", "null"], "description": "{until, reason} while suspended, else null"}},
+            ["email", "email_frequency", "weekly_digest", "notifications_unread"],
+        )]},
+        "MeChange": obj(
+            {"display_name": {"type": "string", "maxLength": 64}, "bio": {"type": "string", "maxLength": 2000},
+             "time_zone": {"type": "string", "description": "An IANA time zone, e.g. Europe/Berlin."},
+             "email_frequency": {"enum": list(EMAIL_FREQUENCIES)}, "weekly_digest": BOOLEAN},
+        ),
+    }
+
+
+def _post_schema() -> Schema:
+    return obj(
+        {"id": INTEGER, "thread_id": INTEGER, "author": ref("UserSummary"), "body": STRING, "body_html": STRING,
+         "vote_count": INTEGER, "is_accepted": BOOLEAN, "is_staff": BOOLEAN,
+         "hidden": {**BOOLEAN, "description": "Not visible to everyone: pending approval, hidden or deleted."},
+         "visibility": {"enum": ["public", "pending", "hidden"]},
+         "moderation_note": {**STRING, "description": "Why it waits or was hidden (its author and moderators)."},
+         "deleted": BOOLEAN, "created_at": TIME, "edited_at": NULLABLE_TIME,
+         "viewer": {**obj({"voted": BOOLEAN}), "description": "Signed-in callers, in reply lists and first_post."}},
+        ["id", "thread_id", "author", "body", "body_html", "created_at"],
+    )
+
+
+def _thread_schemas() -> dict[str, Schema]:
+    """Category, Thread and Post."""
+    return {
+        "Category": obj(
+            {"id": INTEGER, "slug": STRING, "name": STRING, "description": STRING, "position": INTEGER,
+             "thread_count": INTEGER},
+            ["id", "slug", "name", "description", "thread_count"],
+        ),
+        "Thread": _thread_schema(),
+        "Post": _post_schema(),
+    }
+
+
+def _activity_schemas() -> dict[str, Schema]:
+    """Notification, Feedback and LedgerRow."""
+    return {
+        "Notification": obj(
+            {"id": INTEGER, "kind": {"enum": [k.value for k in NotificationKind]},
+             "thread_id": {"type": ["integer", "null"]}, "post_id": {"type": ["integer", "null"]},
+             "actor": {"anyOf": [ref("UserSummary"), {"type": "null"}]}, "count": INTEGER, "message": STRING,
+             "summary": {**STRING, "description": "One plain-text line."},
+             "url": {"type": ["string", "null"], "description": "Site path of the thread (and post anchor)."},
+             "created_at": TIME, "read_at": NULLABLE_TIME},
+            ["id", "kind", "thread_id", "post_id", "actor", "count", "message", "summary", "url", "created_at",
+             "read_at"],
+        ),
+        "Feedback": obj(
+            {"id": INTEGER, "thread_id": INTEGER, "resolved": BOOLEAN, "rating": {"type": ["integer", "null"]},
+             "comment": STRING, "created_at": TIME,
+             "offers_escalation": {**BOOLEAN, "description": "True when the asker should be offered the support "
+                                                             "team."}},
+            ["id", "thread_id", "resolved", "rating", "comment", "created_at", "offers_escalation"],
+        ),
+        "LedgerRow": obj(
+            {"id": INTEGER, "delta": {**INTEGER, "description": "Points; negative for a reversal."},
+             "reason": {"enum": [r.value for r in LedgerReason]}, "post_id": {"type": ["integer", "null"]},
+             "thread_id": {"type": ["integer", "null"]},
+             "reverses_id": {"type": ["integer", "null"], "description": "The row this one reverses exactly."},
+             "correction": {"enum": [None, *(c.value for c in Correction)],
+                            "description": "Why a reversal was written, or restored for a re-award."},
+             "created_at": TIME},
+            ["delta", "reason", "post_id", "created_at"],
+        ),
+    }
+
+
+def _small_schemas() -> dict[str, Schema]:
+    """The vote and me-too counts, Revision and Settings."""
+    return {
+        "MeTooCount": obj({"me_too_count": INTEGER}, ["me_too_count"]),
+        "VoteCount": obj({"vote_count": INTEGER}, ["vote_count"]),
+        "Revision": obj({"id": INTEGER, "editor": ref("UserSummary"), "body": STRING, "created_at": TIME},
+                        ["id", "editor", "body", "created_at"]),
+        "Settings": {"type": "object", "description": "Flat {key: value}; keys as in domain.md.",
+                     "additionalProperties": {"type": "number"}},
+    }
+
+
+def _resource_schemas() -> dict[str, Schema]:
+    """Every resource schema but the case ones, in the order the document lists them."""
+    return {**_user_schemas(), **_thread_schemas(), **_activity_schemas(), **_small_schemas()}
+
+
+def _thread_schema() -> Schema:
+    return obj(
+        {"id": INTEGER, "category_id": INTEGER, "title": STRING, "slug": STRING,
+         "kind": {"enum": [k.value for k in ThreadKind]}, "status": {"enum": [s.value for s in ThreadStatus]},
+         "solved_by": {"enum": [None, "community", "support"]}, "author": ref("UserSummary"), "tags": TAGS,
+         "reply_count": INTEGER, "vote_count": INTEGER, "me_too_count": INTEGER,
+         "accepted_post_id": {"type": ["integer", "null"]}, "solved_at": NULLABLE_TIME,
+         "needs_info": {"anyOf": [obj({"note": STRING, "since": NULLABLE_TIME}, ["note", "since"]),
+                                  {"type": "null"}],
+                        "description": "What the asker was asked for, while the status is needs_info."},
+         "case": {"anyOf": [obj({"id": INTEGER, "status": {"enum": [s.value for s in CaseStatus]},
+                                 "public_reference": STRING}, ["id", "status", "public_reference"]),
+                            {"type": "null"}], "description": "The open case, else the latest one; null if none."},
+         "locked": BOOLEAN, "pinned": BOOLEAN, "created_at": TIME, "last_activity_at": TIME,
+         "visibility": {"enum": ["pending", "hidden"], "description": "Only on threads not visible to everyone."},
+         "merged_into_id": {"type": ["integer", "null"], "description": "Moderators only, in lists. A thread "
+                            "merged into another is deleted and GET answers 404 (its posts live in the target)."},
+         "first_post": {**ref("Post"), "description": "Only on a single thread, not in lists."},
+         "viewer": {**obj({"voted": BOOLEAN, "me_too": BOOLEAN, "watching": BOOLEAN}, ["voted", "me_too", "watching"]),
+                    "description": "Only on GET /threads/{thread_id} for signed-in callers."}},
+        ["id", "category_id", "title", "kind", "status", "author", "tags", "reply_count", "locked", "pinned",
+         "created_at", "last_activity_at"],
+    )
+
+
+def _problem_schema() -> Schema:
+    return obj(
+        {"type": {"type": "string", "format": "uri"}, "title": STRING, "status": INTEGER, "detail": STRING,
+         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STRING}}},
+        ["type", "title", "status", "detail"],
+    )
+
+
+def component_schemas() -> dict[str, Schema]:
+    """Every schema under components, the <item>List envelopes included."""
+    schemas = {**_resource_schemas(), **_case_schemas(), "Problem": _problem_schema()}
+    schemas.update({f"{name}List": envelope(name)
+                    for name in ("Category", "Thread", "Post", "Revision", "Notification", "LedgerRow", "Case")})
+    return schemas

@@ -1,0 +1,33 @@
+"""Addresses of things: one URL shape for pages, the API, mail, notifications and webhook payloads.
+
+thread_path needs no request, so services can put a link in a notification or a webhook payload
+(tests/test_urls.py keeps it equal to what url_for builds for threads.show). thread_url and
+post_location build links with url_for, for pages and the API.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from forum.core.pagination import encode_cursor
+from forum.models import Post, Thread
+
+REPLIES_PER_PAGE = 50  # the thread page shows this many replies per page
+
+
+def thread_path(thread: Thread, anchor: str = "") -> str:
+    """The site-relative address of a thread, with its slug and an optional #anchor; works without a request."""
+    return f"/t/{thread.id}/{thread.slug}" + (f"#{anchor}" if anchor else "")
+
+
+def thread_url(thread: Thread, **params: str) -> str:
+    """The canonical address of a thread, with its slug."""
+    return url_for("threads.show", thread_id=thread.id, slug=thread.slug, **params)
+
+
+def post_location(post: Post) -> str:
+    """Where a post can be seen: its thread, on the page that starts with it when the thread is long."""
+    thread = post.thread
+    if post.is_question or thread.reply_count <= REPLIES_PER_PAGE:
+        return thread_url(thread, _anchor=f"p{post.id}")
+    return thread_url(thread, cursor=encode_cursor([post.created_at, post.id - 1]), _anchor=f"p{post.id}")
