@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from forum.integrations import api, delivery, helpdesk, pages, webhooks
 
     hooks.register_job(delivery.DELIVER_JOB, delivery.deliver)
+    delivery.on_delivered(helpdesk.remember_external_ref)
     hooks.subscribe("webhooks", webhooks.on_event)
     hooks.subscribe("case_connector", helpdesk.on_event)
     api.init_app(app)

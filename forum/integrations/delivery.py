@@ -19,6 +19,7 @@ import http.client
 import json
 import random
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import uuid4
@@ -30,7 +31,6 @@ from forum.core.extensions import db
 from forum.integrations import url_guard
 from forum.integrations.payloads import timestamp
 from forum.models import (
-    Case,
     DeliveryStatus,
     NotificationKind,
     Role,
@@ -50,6 +50,8 @@ CONNECTOR_RETRY_WINDOW = timedelta(days=3)  # a helpdesk's cases must outlive a 
 DISABLE_AFTER = timedelta(hours=24)
 MAX_RESPONSE_BYTES = 64 * 1024
 RETRYABLE = (DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value)
+DeliveredListener = Callable[[WebhookDelivery, bytes], None]
+_delivered_listeners: list[DeliveredListener] = []
 USER_AGENT = "Horseshoe-Webhooks/1"
 
 
@@ -214,21 +216,19 @@ def _succeeded(delivery: WebhookDelivery, outcome: Outcome) -> None:
     delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED.value, clock.now(), None
     if delivery.subscription is not None:
         delivery.subscription.failing_since = None
-    if delivery.case_id is not None:
-        _remember_external_ref(delivery.case_id, outcome.body)
+    for listener in _delivered_listeners:
+        listener(delivery, outcome.body)
     _wake_next(delivery)
 
 
-def _remember_external_ref(case_id: int, body: bytes) -> None:
-    """A helpdesk may answer `{"external_ref": "..."}`: its ticket id is kept on the case (first one wins)."""
-    try:
-        answer = json.loads(body or b"null")
-    except ValueError:
-        return
-    ref = answer.get("external_ref") if isinstance(answer, dict) else None
-    case = db.session.get(Case, case_id)
-    if isinstance(ref, str) and 0 < len(ref.strip()) <= 200 and case is not None and case.external_ref is None:
-        case.external_ref = ref.strip()
+def on_delivered(listener: DeliveredListener) -> None:
+    """Run listener(delivery, the receiver's answer) in the transaction that marks a delivery delivered.
+
+    The engine knows nothing of what was delivered; the helpdesk connector uses this to keep the
+    ticket id its helpdesk answers with.
+    """
+    if listener not in _delivered_listeners:
+        _delivered_listeners.append(listener)
 
 
 def retry_delay_s(attempts: int, retry_after_s: float | None = None) -> float:

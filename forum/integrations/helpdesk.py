@@ -37,7 +37,7 @@ from forum.core.errors import Conflict, DomainError, ErrorCollector, Invalid, No
 from forum.core.extensions import db
 from forum.integrations import delivery, payloads
 from forum.integrations.webhooks import check_secret, check_url
-from forum.models import Case, CaseConnector, CaseStatus, Category, InboundEvent, Thread, User
+from forum.models import Case, CaseConnector, CaseStatus, Category, InboundEvent, Thread, User, WebhookDelivery
 from forum.services import feedback
 from forum.services.permissions import Action, require
 
@@ -282,3 +282,20 @@ def _set_status(case: Case, status: str, detail: str) -> None:
         db.session.flush()
         feedback.request_feedback(case.thread)
 
+
+
+def remember_external_ref(delivery: WebhookDelivery, answer: bytes) -> None:
+    """A helpdesk may answer a delivery with `{"external_ref": "..."}`: its ticket id is kept on the case.
+
+    The first one wins: a later answer naming another ticket never re-points a case.
+    """
+    if delivery.connector_id is None or delivery.case_id is None:
+        return
+    try:
+        body = json.loads(answer or b"null")
+    except ValueError:
+        return
+    ref = body.get("external_ref") if isinstance(body, dict) else None
+    case = db.session.get(Case, delivery.case_id)
+    if isinstance(ref, str) and 0 < len(ref.strip()) <= 200 and case is not None and case.external_ref is None:
+        case.external_ref = ref.strip()
