@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 
 from flask import Flask, request
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 
 from forum.core.extensions import db
@@ -55,3 +55,17 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def clear_read_only(_exc) -> None:
         _read_only.set(False)
+
+
+def has_changes(obj: object, fields: tuple[str, ...]) -> bool:
+    """Whether any of these attributes of a flushed object changed (for session hooks that keep derived data)."""
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in fields)
+
+
+def update_may_set(statement, fields: tuple[str, ...]) -> bool:
+    """Whether an UPDATE may set any of these columns; unknown shapes (multi-values, bulk by id) count as yes."""
+    values = getattr(statement, "_values", None)  # SQLAlchemy keeps .values(...) here; no public accessor
+    if not values:
+        return True
+    return any(getattr(column, "key", column) in fields for column in values)

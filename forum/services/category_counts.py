@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
+from forum.core import database
 from forum.models import Category, Thread, Visibility
 
 PENDING = "horseshoe.category_counts"
@@ -52,7 +53,7 @@ def _collect_flushed(session: Session, _context) -> None:
 
 def _add_changed(thread: Thread, touched: set[int]) -> None:
     state = inspect(thread)
-    if any(state.attrs[name].history.has_changes() for name in WATCHED):
+    if database.has_changes(thread, WATCHED):
         touched.add(thread.category_id)
         touched.update(value for value in state.attrs.category_id.history.deleted if value is not None)
 
@@ -63,17 +64,9 @@ def _collect_bulk(execute_state) -> None:
     mapper = execute_state.bind_mapper
     if mapper is None or mapper.class_ is not Thread:
         return
-    if execute_state.is_update and not _sets_watched_columns(execute_state.statement):
+    if execute_state.is_update and not database.update_may_set(execute_state.statement, WATCHED):
         return  # the atomic counters (reply_count + 1 on every reply) never move a thread between counts
     _touched(execute_state.session).add(EVERY)
-
-
-def _sets_watched_columns(statement) -> bool:
-    """Whether an UPDATE may change what is counted; unknown shapes (multi-values, bulk by primary key) count as yes."""
-    values = getattr(statement, "_values", None)  # SQLAlchemy keeps .values(...) here; no public accessor
-    if not values:
-        return True
-    return any(getattr(column, "key", column) in WATCHED for column in values)
 
 
 def _recount_before_commit(session: Session) -> None:

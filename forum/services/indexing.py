@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
-from forum.core import outbox
+from forum.core import database, outbox
 from forum.models import Job, JobStatus, Post, Thread
 
 INDEX_THREAD_JOB = "search.index_thread"
@@ -61,17 +61,12 @@ def _collect_flushed(session: Session, _context) -> None:
         elif isinstance(obj, Post):
             threads.add(obj.thread_id)
     for obj in session.dirty:
-        if isinstance(obj, Thread) and _changed(obj, THREAD_FIELDS):
+        if isinstance(obj, Thread) and database.has_changes(obj, THREAD_FIELDS):
             threads.add(obj.id)
-        elif isinstance(obj, Post) and _changed(obj, POST_FIELDS):
+        elif isinstance(obj, Post) and database.has_changes(obj, POST_FIELDS):
             threads.add(obj.thread_id)
     if threads - {None}:
         _pending(session)["threads"].update(threads - {None})
-
-
-def _changed(obj: Thread | Post, fields: tuple[str, ...]) -> bool:
-    attrs = inspect(obj).attrs
-    return any(attrs[name].history.has_changes() for name in fields)
 
 
 def _collect_bulk(execute_state) -> None:
@@ -81,17 +76,10 @@ def _collect_bulk(execute_state) -> None:
         return
     model = mapper.class_
     fields = THREAD_FIELDS if model is Thread else POST_FIELDS if model is Post else None
-    if fields is None or (execute_state.is_update and not _sets_any(execute_state.statement, fields)):
+    if fields is None or (execute_state.is_update and not database.update_may_set(execute_state.statement, fields)):
         return
     ids = _ids_named(execute_state.statement, model)
     _pending(execute_state.session)["threads" if model is Thread else "posts"].update(ids)
-
-
-def _sets_any(statement, fields: tuple[str, ...]) -> bool:
-    values = getattr(statement, "_values", None)  # SQLAlchemy keeps .values(...) here; no public accessor
-    if not values:
-        return True
-    return any(getattr(column, "key", column) in fields for column in values)
 
 
 def _ids_named(statement, model: type) -> set[int]:
