@@ -130,15 +130,30 @@ class WhooshBackend:
     name = "whoosh"
 
     def search(self, raw: str, highlight_first: int = 20) -> Results:
-        ix = index.open_index()
-        if ix is None:
-            raise Unavailable("no live index")
+        """Search the live index; a cached searcher that fails is dropped and the search tried once
+        more on freshly opened files before the index is reported unreadable."""
         try:
-            return search_index(ix, raw, highlight_first=highlight_first)
+            return search_index(self._live_index(), raw, highlight_first=highlight_first)
+        except Unavailable:
+            raise
+        except Exception as exc:  # a stale or broken cached searcher: start again from the files
+            log.warning("cached search index failed (%s); reopening it", exc)
+            index.forget()
+        try:
+            return search_index(self._live_index(), raw, highlight_first=highlight_first)
+        except Unavailable:
+            raise
         except Exception as exc:  # damaged files: say so; the worker's ensure_index job rebuilds them
             log.exception("search index unreadable")
             index.forget()
             raise Unavailable("index unreadable") from exc
+
+    @staticmethod
+    def _live_index():
+        ix = index.open_index()
+        if ix is None:
+            raise Unavailable("no live index")
+        return ix
 
     def similar(self, title: str, limit: int = 5) -> list[int]:
         ix = index.open_index()

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from whoosh.index import FileIndex
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
 COLUMNS = ("thread_id", "votes", "created", "status", "category", "tags")
@@ -34,18 +35,20 @@ _local = threading.local()
 
 
 def snapshot(ix: FileIndex) -> Snapshot:
-    """This thread's searcher for ix, refreshed if the index changed since, with its columns."""
+    """This thread's searcher for ix, refreshed if the index changed since, with its columns.
+
+    refresh() hands the new searcher the old one's segment readers and closes the rest itself,
+    so the old searcher is dropped, never closed: closing it would close readers still in use.
+    """
     current: Snapshot | None = getattr(_local, "snapshot", None)
     if current is not None and current.index is ix:
         searcher = current.searcher.refresh()
         if searcher is current.searcher:
             return current
-        current.searcher.close()
-    elif current is not None:
-        current.searcher.close()
-        searcher = ix.searcher()
     else:
+        forget()
         searcher = ix.searcher()
+    _local.snapshot = None  # until the new one is complete, nothing half-built stays cached
     reader = searcher.reader()
     # An empty index (a new community) has no columns at all: no values, not an error.
     values = {name: list(reader.column_reader(name)) if reader.has_column(name) else [] for name in COLUMNS}
@@ -54,8 +57,15 @@ def snapshot(ix: FileIndex) -> Snapshot:
 
 
 def forget() -> None:
-    """Close this thread's searcher (tests that remove index directories, recovery)."""
+    """Drop this thread's searcher, then close it (tests that remove index directories, recovery).
+
+    Dropping comes first: a searcher that failed may fail again on close (its readers already
+    closed), and it must not stay cached whatever close() does.
+    """
     current: Snapshot | None = getattr(_local, "snapshot", None)
+    _local.snapshot = None
     if current is not None:
-        current.searcher.close()
-        _local.snapshot = None
+        try:
+            current.searcher.close()
+        except ReaderClosed:
+            pass  # already closed: nothing left to release
