@@ -7,6 +7,7 @@ in the data directory. Limits are declared here, per endpoint, in one readable t
 
 from __future__ import annotations
 
+import math
 import random
 import sqlite3
 import threading
@@ -146,9 +147,24 @@ def storage_uri(app: Flask) -> str:
     return f"horseshoe+sqlite://{settings.data_path / 'ratelimits.sqlite3'}"
 
 
+def retry_after_rounded_up(response: Response) -> Response:
+    """Retry-After in whole seconds rounded up, never 0.
+
+    Flask-Limiter truncates the seconds left, so in the last second of a window a refused client
+    is told "0", asks again at once and is refused again. Rounding up means a client that waits
+    as told is let through. Runs after the limiter's own header step (registered before it).
+    """
+    current = limiter.current_limit
+    if current is not None and "Retry-After" in response.headers:
+        seconds_left = current.window.reset_time - time.time()
+        response.headers["Retry-After"] = str(max(1, math.ceil(seconds_left)))
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Attach the limiter and wrap each endpoint of RULES (call after blueprints are registered)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app))
+    app.after_request(retry_after_rounded_up)  # after_request hooks run last-registered first
     limiter.init_app(app)
     for endpoint, (rule, counts) in RULES.items():
         view = app.view_functions.get(endpoint)

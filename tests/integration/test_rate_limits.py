@@ -108,3 +108,23 @@ def test_previews_and_form_errors_do_not_use_up_the_reply_limit(client, login_as
     assert client.post(f"/t/{thread.id}/reply", data={"body": "Try **this**", "preview": "1"}).status_code == 200
     assert client.post(f"/t/{thread.id}/reply", data={"body": "Try this"}).status_code == 302
     assert client.post(f"/t/{thread.id}/reply", data={"body": "And this"}).status_code == 429
+
+
+@pytest.mark.parametrize("seconds_into_window", [9.97, 9.5, 0.5])
+def test_retry_after_is_rounded_up_and_never_zero_at_the_edge_of_the_window(
+        api_client, make, limits_on, monkeypatch, seconds_into_window):
+    """Rate limits run on epoch seconds (Flask-Limiter), so the test moves time.time itself."""
+    thread = make.make_thread()
+    member = make.make_user()
+    start = float(int(time.time())) + 0.05  # the window (10 s) ends 0.05 s into a second
+    monkeypatch.setattr(time, "time", lambda: start)
+    assert api_client(member).post(f"/api/v1/threads/{thread.id}/posts", json={"body": "First reply"}).status_code == 201
+    now = start + seconds_into_window
+    monkeypatch.setattr(time, "time", lambda: now)
+    refused = api_client(member).post(f"/api/v1/threads/{thread.id}/posts", json={"body": "Too soon again"})
+    assert refused.status_code == 429
+    wait = int(refused.headers["Retry-After"])
+    assert wait >= 1 and now + wait >= start + 10  # waiting as told is enough ...
+    monkeypatch.setattr(time, "time", lambda: now + wait)
+    retried = api_client(member).post(f"/api/v1/threads/{thread.id}/posts", json={"body": "Waited as told"})
+    assert retried.status_code == 201  # ... and the client is let through
