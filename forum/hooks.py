@@ -10,6 +10,7 @@ never tells you who listens; reading this module does.
 - Content checks (CONTENT_CHECKS): run on every draft before it is saved (forum.services.policies).
 - Moderation holds (POST_HOLD_LISTENERS): told when a post is held for review or deleted.
 - Similar-question providers (SUGGESTION_PROVIDERS): suggest solved threads while someone asks.
+- Member summary providers (MEMBER_SUMMARY_PROVIDERS): moderation's rows on the member 360 page.
 - Search freshness needs no hook: forum.services.indexing queues an index update for every thread
   a flush touched (see its docstring), whichever write path touched it.
 """
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from forum.core import events, job_registry
+from forum.analytics import member_360
 from forum.services import moderation_state, policies, suggestions
 
 EVENTS: dict[str, str] = {
@@ -58,6 +60,9 @@ POST_HOLD_LISTENERS: dict[str, str] = {
 SUGGESTION_PROVIDERS: dict[str, str] = {
     "search.similar_threads": "solved threads whose title and text match the draft title",
 }
+MEMBER_SUMMARY_PROVIDERS: dict[str, str] = {
+    "moderation.member_summary": "(user_id, limit) → flags on and by the member, and suspensions (member 360)",
+}
 
 
 def _documented(index: dict[str, str], name: str, what: str) -> None:
@@ -93,3 +98,9 @@ def provide_similar_questions(app: Flask, name: str, provider: suggestions.Provi
     """Suggest solved threads on the ask page of this app (one provider per app)."""
     _documented(SUGGESTION_PROVIDERS, name, "Suggestion provider")
     suggestions.register(app, provider)
+
+
+def provide_member_moderation_summary(app: Flask, name: str, provider: member_360.SummaryProvider) -> None:
+    """Fill the member 360 page's flags and suspensions (one provider per app)."""
+    _documented(MEMBER_SUMMARY_PROVIDERS, name, "Member summary provider")
+    member_360.register_moderation_summary(app, provider)

@@ -6,18 +6,22 @@ whatever the member did: one statement for every total (scalar subqueries) and o
 each loading its related rows by join — never a query per row.
 
 Flags and suspensions are moderation's records, and forum never imports moderation
-(architecture.md). Their tables are reached by name in the shared metadata, the way forum
-reaches moderation's jobs by name; without the moderation package those sections are empty.
+(architecture.md): moderation registers a member moderation summary provider at start-up
+(forum.hooks.provide_member_moderation_summary) and this page calls it; without one those
+sections are empty.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, func, select
-from sqlalchemy.orm import aliased, joinedload
+from flask import Flask, current_app
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
 from forum import accounts
 from forum.core.extensions import db
@@ -68,6 +72,30 @@ class SuspensionRow:
 
 
 @dataclass(frozen=True)
+class ModerationSummary:
+    """Moderation's part of the page: flags on the member's posts, flags they raised, suspensions."""
+
+    flags_received: Section
+    flags_given: Section
+    suspensions: Section
+
+
+# (member id, rows per list) → that member's moderation summary
+SummaryProvider = Callable[[int, int], ModerationSummary]
+EXTENSION = "horseshoe.member_moderation_summary"
+NO_SUMMARY = ModerationSummary(Section([], 0), Section([], 0), Section([], 0))
+
+
+def register_moderation_summary(app: Flask, provider: SummaryProvider) -> None:
+    app.extensions[EXTENSION] = provider
+
+
+def _moderation_summary(user_id: int) -> ModerationSummary:
+    provider: SummaryProvider | None = current_app.extensions.get(EXTENSION)
+    return NO_SUMMARY if provider is None else provider(user_id, LIMIT)
+
+
+@dataclass(frozen=True)
 class FeedbackRow:
     feedback: Feedback
     thread: Thread
@@ -90,11 +118,6 @@ class Member360:
     audit: Section
 
 
-def _table(name: str) -> Table | None:
-    """A table another package defines (moderation's flag, suspension), if that package is installed."""
-    return db.metadata.tables.get(name)
-
-
 def _count_queries(user_id: int) -> dict[str, Select]:
     counts: dict[str, Select] = {
         "threads": select(func.count(Thread.id)).where(Thread.author_id == user_id),
@@ -106,14 +129,6 @@ def _count_queries(user_id: int) -> dict[str, Select]:
             AuditEntry.target_type == "user", AuditEntry.target_id == user_id
         ),
     }
-    flag, suspension = _table("flag"), _table("suspension")
-    if flag is not None:
-        counts["flags_received"] = (
-            select(func.count(flag.c.id)).join(Post, Post.id == flag.c.post_id).where(Post.author_id == user_id)
-        )
-        counts["flags_given"] = select(func.count(flag.c.id)).where(flag.c.user_id == user_id)
-    if suspension is not None:
-        counts["suspensions"] = select(func.count(suspension.c.id)).where(suspension.c.user_id == user_id)
     return counts
 
 
@@ -121,7 +136,7 @@ def _totals(user_id: int) -> dict[str, int]:
     """Every section's total in one statement."""
     counts = _count_queries(user_id)
     row = db.session.execute(select(*(query.scalar_subquery().label(name) for name, query in counts.items()))).one()
-    return {"flags_received": 0, "flags_given": 0, "suspensions": 0, **row._asdict()}
+    return row._asdict()
 
 
 def _threads(user_id: int) -> list[Thread]:
@@ -145,26 +160,6 @@ def _cases(user_id: int) -> list[Case]:
     ))
 
 
-def _flags(user_id: int, *, received: bool) -> list[FlagRow]:
-    """Flags on the member's posts (other = the flagger), or flags the member raised (other = the author)."""
-    flag = _table("flag")
-    if flag is None:
-        return []
-    other = aliased(User)
-    statement = (
-        select(flag.c.id, flag.c.reason, flag.c.note, flag.c.weight, flag.c.outcome, flag.c.created_at,
-               flag.c.resolved_at, flag.c.post_id, Thread, other)
-        .join(Post, Post.id == flag.c.post_id)
-        .join(Thread, Thread.id == Post.thread_id)
-    )
-    if received:
-        statement = statement.join(other, other.id == flag.c.user_id).where(Post.author_id == user_id)
-    else:
-        statement = statement.join(other, other.id == Post.author_id).where(flag.c.user_id == user_id)
-    rows = db.session.execute(statement.order_by(flag.c.created_at.desc(), flag.c.id.desc()).limit(LIMIT))
-    return [FlagRow(*row) for row in rows]
-
-
 def _ledger(user_id: int) -> list[ReputationEvent]:
     return list(db.session.scalars(
         select(ReputationEvent).where(ReputationEvent.user_id == user_id)
@@ -178,20 +173,6 @@ def _feedback(user_id: int) -> list[FeedbackRow]:
         .order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(LIMIT)
     )
     return [FeedbackRow(feedback, thread) for feedback, thread in rows]
-
-
-def _suspensions(user_id: int) -> list[SuspensionRow]:
-    suspension = _table("suspension")
-    if suspension is None:
-        return []
-    by = aliased(User)
-    rows = db.session.execute(
-        select(suspension.c.reason, suspension.c.starts_at, suspension.c.ends_at, suspension.c.lifted_at, by)
-        .outerjoin(by, by.id == suspension.c.created_by_id)
-        .where(suspension.c.user_id == user_id)
-        .order_by(suspension.c.starts_at.desc(), suspension.c.id.desc()).limit(LIMIT)
-    )
-    return [SuspensionRow(*row) for row in rows]
 
 
 def _audit(user_id: int) -> list[AuditEntry]:
@@ -211,6 +192,7 @@ def member_360(viewer: User | None, user_id: int) -> Member360:
     require(viewer, Action.MEMBER_360_VIEW)
     user = accounts.get_user(user_id)
     totals = _totals(user.id)
+    moderation = _moderation_summary(user.id)
     return Member360(
         user=user,
         rank=rank_for(user.reputation),
@@ -218,11 +200,11 @@ def member_360(viewer: User | None, user_id: int) -> Member360:
         threads=Section(_threads(user.id), totals["threads"]),
         replies=Section(_replies(user.id), totals["replies"]),
         cases=Section(_cases(user.id), totals["cases"]),
-        flags_received=Section(_flags(user.id, received=True), totals["flags_received"]),
-        flags_given=Section(_flags(user.id, received=False), totals["flags_given"]),
+        flags_received=moderation.flags_received,
+        flags_given=moderation.flags_given,
         ledger=Section(_ledger(user.id), totals["ledger"]),
         badges=badges.badges_of([user.id])[user.id],
         feedback=Section(_feedback(user.id), totals["feedback"]),
-        suspensions=Section(_suspensions(user.id), totals["suspensions"]),
+        suspensions=moderation.suspensions,
         audit=Section(_audit(user.id), totals["audit"]),
     )

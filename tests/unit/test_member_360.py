@@ -91,6 +91,17 @@ def test_staff_see_every_section_of_the_relationship(relationship, make):
         ("user.suspend", relationship.moderator.id)]
 
 
+def test_flags_and_suspensions_come_from_the_provider_moderation_registers(app, relationship, make, monkeypatch):
+    """forum reads no moderation table: without moderation's provider those sections are empty."""
+    staff = make.make_user("moderator")
+    view = member_360.member_360(staff, relationship.member.id)
+    assert (view.flags_received.total, view.flags_given.total, view.suspensions.total) == (3, 3, 1)
+    monkeypatch.delitem(app.extensions, member_360.EXTENSION)
+    view = member_360.member_360(staff, relationship.member.id)
+    assert (view.flags_received, view.flags_given, view.suspensions) == (member_360.Section([], 0),) * 3
+    assert view.threads.total == 3  # forum's own sections are untouched
+
+
 def test_someone_elses_rows_never_appear(relationship, make):
     view = member_360.member_360(relationship.moderator, relationship.helper.id)
     assert [t.title for t in view.threads.items][-1] == "The helper's question number 1"
