@@ -53,9 +53,11 @@ screenshots: install browser
 	HORSESHOE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser/test_accessibility.py -k screenshots
 
 # HTTP benchmark against the shared ceiling app, with the issue's targets (bench/README.md); `bench/run --large` adds 400,000 posts.
+# The shared corpus generator and ceiling app live in the team's shared directory (bench/shared_tools.py).
+BENCH_SHARED ?= ../shared
 bench: install
 	$(VENV)/bin/pip install --quiet -e '.[test,bench]'
-	bench/run
+	HORSESHOE_BENCH_SHARED=$${HORSESHOE_BENCH_SHARED:-$(BENCH_SHARED)} bench/run
 
 lint: install
 	$(VENV)/bin/ruff check forum moderation search tests bench

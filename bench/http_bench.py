@@ -13,7 +13,7 @@ sync), drive each page with `wrk -t1 -c16 -d<N>s --latency` after a 3 s warm-up 
 as configured by default, then switched off), search through the API, post replies through the API
 with 8 concurrent clients on a scratch copy of the database (SQLite, then PostgreSQL), take a
 pyinstrument profile of every missed target (bench/profiles/), and write a dated section to
-bench/RESULTS.md. Servers' logs go to /tmp/h3 (HORSESHOE_BENCH_LOG_DIR).
+bench/RESULTS.md. Servers' logs go to <tmp>/horseshoe-bench/logs (HORSESHOE_BENCH_LOG_DIR).
 """
 
 from __future__ import annotations

@@ -12,17 +12,19 @@ import re
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared_tools import ceiling_dir
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 VENV_BIN = REPO / ".venv" / "bin"
-CEILING_DIR = Path(os.environ.get("HORSESHOE_BENCH_CEILING", "/work/shared/bench/ceiling_app"))
-LOG_DIR = Path(os.environ.get("HORSESHOE_BENCH_LOG_DIR", "/tmp/h3"))
+LOG_DIR = Path(os.environ.get("HORSESHOE_BENCH_LOG_DIR", Path(tempfile.gettempdir()) / "horseshoe-bench" / "logs"))
 GUNICORN_ARGS = ["-w", "2", "-k", "sync"]  # the reference settings, for both apps
 
 
@@ -121,7 +123,7 @@ def horseshoe_server(name: str, data_dir: Path, extra_env: dict[str, str]) -> Se
 
 
 def ceiling_server() -> Server:
-    return Server("ceiling", "app:app", CEILING_DIR)
+    return Server("ceiling", "app:app", ceiling_dir())
 
 
 # ---------------------------------------------------------------------------- wrk

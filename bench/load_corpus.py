@@ -4,9 +4,10 @@
     .venv/bin/python bench/load_corpus.py            # generate (if needed) and load, seed 42
     .venv/bin/python bench/load_corpus.py --if-loaded-skip
 
-The corpus comes from /work/shared/bench/gen_corpus.py (stdlib only, deterministic); it is
-generated into <tmp>/horseshoe-bench/corpus-seed<N> unless that directory already holds a
-MANIFEST.json for the same seed and sizes. The database is an SQLite file in
+The corpus comes from the shared bench/gen_corpus.py (stdlib only, deterministic; found by
+bench/shared_tools.py from HORSESHOE_BENCH_SHARED or HORSESHOE_BENCH_GEN); it is generated into
+<tmp>/horseshoe-bench/corpus-seed<N> unless that directory already holds a MANIFEST.json for
+the same seed and sizes. The database is an SQLite file in
 <tmp>/horseshoe-bench/data (HORSESHOE_BENCH_DATA_DIR), or HORSESHOE_DATABASE_URL when set;
 it is emptied and migrated (`flask db upgrade` semantics via flask_migrate.upgrade()) first.
 
@@ -40,7 +41,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from anywhere: forum/ and search/ live in the repo root
     sys.path.insert(0, str(REPO))
 
-GEN_CORPUS = Path(os.environ.get("HORSESHOE_BENCH_GEN", "/work/shared/bench/gen_corpus.py"))
+from shared_tools import gen_corpus  # noqa: E402  (bench/ is on sys.path: the script's own folder)
+
 BENCH_ROOT = Path(tempfile.gettempdir()) / "horseshoe-bench"
 MARKER = "bench-corpus.json"  # in the data dir: which corpus the database holds
 BATCH = 2000
@@ -83,7 +85,7 @@ def ensure_corpus(corpus_dir: Path, seed: int, threads: int) -> dict:
     corpus_dir.mkdir(parents=True, exist_ok=True)
     print(f"Generating corpus (seed {seed}, {threads} threads) into {corpus_dir} ...", flush=True)
     subprocess.run(
-        [sys.executable, str(GEN_CORPUS), "--out", str(corpus_dir), "--seed", str(seed), "--threads", str(threads)],
+        [sys.executable, str(gen_corpus()), "--out", str(corpus_dir), "--seed", str(seed), "--threads", str(threads)],
         check=True,
     )
     return json.loads(manifest_path.read_text())
