@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -88,10 +89,24 @@ class RedisStore:
         self.prefix = prefix
 
     def generation(self) -> int:
-        return int(self.client.get(self.prefix + "generation") or 0)
+        value = self.client.get(self.prefix + "generation")
+        if value is None:
+            self._start_generation()
+            value = self.client.get(self.prefix + "generation")
+        return int(value or 0)
 
     def bump(self) -> None:
+        self._start_generation()
         self.client.incr(self.prefix + "generation")
+
+    def _start_generation(self) -> None:
+        """Start a missing counter at a random point, never at 0.
+
+        The counter is an ordinary key: maxmemory eviction or a flush can drop it while pages stored
+        under older generations live on. Counting again from 0 would climb back to those keys and
+        serve retired pages (hidden posts included); a random 62-bit start never meets them.
+        """
+        self.client.set(self.prefix + "generation", secrets.randbits(62), nx=True)
 
     def get(self, key: str) -> bytes | None:
         return self.client.get(self.prefix + key)
@@ -158,6 +173,7 @@ class PageCache:
     store: PageStore
     ttl_s: int
     now: Callable[[], float] = lambda: clock.now().timestamp()
+    bump_owed: bool = False  # a commit's invalidation failed: no page is served until it succeeds
 
     @property
     def enabled(self) -> bool:
@@ -190,7 +206,20 @@ class PageCache:
         self.safely(lambda: self.store.put(key, header + b"\n" + response.get_data(), self.ttl_s))
 
     def invalidate(self) -> None:
-        self.safely(self.store.bump)
+        """Retire every stored page; if the store refuses now, owe it and retry before serving again."""
+        self.bump_owed = True
+        self.settle()
+
+    def settle(self) -> bool:
+        """Pay an owed invalidation; False while the store still refuses it.
+
+        A store busy for a moment (another process holding the SQLite file's write lock, a Redis
+        timeout) must not lose a hide for good: until the bump lands, this process serves and
+        stores nothing, and it retries on every request.
+        """
+        if self.bump_owed and self.safely(lambda: self.store.bump() or True, default=False):
+            self.bump_owed = False
+        return not self.bump_owed
 
 
 def make_store(settings) -> PageStore:
@@ -252,7 +281,7 @@ def storable(response: Response) -> bool:
 def serve_from_cache() -> Response | None:
     """before_request: answer a signed-out visitor from the cache, or remember the key to store under."""
     cache: PageCache = current_app.extensions["page_cache"]
-    if not cache.enabled or not eligible_request():
+    if not cache.enabled or not eligible_request() or not cache.settle():
         return None
     generation = cache.safely(cache.store.generation)
     if generation is None:

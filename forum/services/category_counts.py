@@ -76,8 +76,15 @@ def _recount_before_commit(session: Session) -> None:
         recount(session, touched)
 
 
-def _forget(session: Session, _previous_transaction) -> None:
-    session.info.pop(PENDING, None)
+def _forget(session: Session, previous_transaction) -> None:
+    """A rolled-back transaction recounts nothing; a rolled-back savepoint keeps what came before it.
+
+    Services use savepoints as insert-or-ignore (badges, subscriptions, review items): one that
+    loses must not make the commit forget a thread hidden earlier in the same transaction. What
+    the savepoint itself touched stays in the set too, which only costs an exact recount.
+    """
+    if not previous_transaction.nested:
+        session.info.pop(PENDING, None)
 
 
 def recount(session: Session, category_ids: set[int]) -> None:

@@ -6,7 +6,8 @@ from sqlalchemy import func, select, update
 
 from forum.core.extensions import db
 from forum.models import Category, Post, Thread, Visibility
-from forum.services import categories, posting
+from forum.recognition import badges
+from forum.services import categories, moderation_state, posting
 from moderation.services import actions
 from tests import factories
 from tests.concurrency import race
@@ -102,3 +103,21 @@ def test_a_counter_update_on_threads_does_not_recount(make):
         db.session.commit()
     assert not any("category" in statement.lower() for statement in statements)
     assert kept(category) == 1
+
+
+def test_a_rolled_back_savepoint_does_not_forget_an_earlier_thread_change(make):
+    """Services use savepoints as insert-or-ignore; one that loses after a thread was hidden in the
+    same transaction must not leave the count one too high."""
+    category = make.make_category()
+    thread = make.make_thread(category=category)
+    holder = make.make_user()
+    badge = badges.BY_CODE["first_answer"]
+    badges.grant(holder.id, badge, tell=False)
+    db.session.commit()
+    assert kept(category) == 1
+
+    moderation_state.hide_post(question(thread), None, "Spam")  # the caller commits
+    assert badges.grant(holder.id, badge, tell=False) is False  # already held: its savepoint rolls back
+    db.session.commit()
+
+    assert kept(category) == true_count(category.id) == 0

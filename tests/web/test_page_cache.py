@@ -7,6 +7,7 @@ Anonymous visits use a fresh client each time: a browser without cookies, as a s
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 
 import pytest
@@ -248,3 +249,52 @@ def test_a_broken_store_serves_pages_without_the_cache(app, page_cache, communit
     community.category.name = "Payments"
     categories.update_category(community.admin, community.category, CategoryInput(slug="billing", name="Payments"))
     assert visit(app, "/").status_code == 200
+
+
+def test_a_hide_whose_invalidation_failed_is_not_served_afterwards(app, community, tmp_path):
+    """The store busy for a moment (another process holds the SQLite file's write lock) when the hide
+    commits: the invalidation is owed, not lost, and the hidden post never comes back from the cache."""
+    store_path = tmp_path / "page_cache.sqlite3"
+    cache: PageCache = app.extensions["page_cache"]
+    saved = (cache.store, cache.ttl_s)
+    cache.store, cache.ttl_s = SQLiteStore(store_path), 60
+    try:
+        path = thread_path(community)
+        assert b"the second one is a hold" in assert_cached(app, path)
+        other_process = sqlite3.connect(store_path, timeout=0, isolation_level=None)
+        other_process.execute("BEGIN IMMEDIATE")  # a write in flight elsewhere
+        try:
+            actions.hide_post(community.moderator, community.reply, "Off topic")  # commits; the bump times out
+            assert cache.bump_owed
+            assert visit(app, path).headers["X-Cache"] == "bypass"  # still locked: nothing served from the store
+        finally:
+            other_process.execute("ROLLBACK")
+            other_process.close()
+        assert b"the second one is a hold" not in fresh_page(app, path)
+        assert not cache.bump_owed
+    finally:
+        cache.store, cache.ttl_s = saved
+
+
+def test_a_lost_generation_counter_never_brings_back_retired_pages(app, community):
+    """Redis may evict or lose the generation key while pages stored under it live on: counting again
+    from 0 would climb back to their keys and serve them, hidden posts included."""
+    if not REDIS_URL:
+        pytest.skip("HORSESHOE_TEST_REDIS_URL is not set (make test sets it)")
+    store = RedisStore(REDIS_URL, prefix=f"test:page-cache:{uuid.uuid4().hex}:")
+    cache: PageCache = app.extensions["page_cache"]
+    saved = (cache.store, cache.ttl_s)
+    cache.store, cache.ttl_s = store, 60
+    try:
+        path = thread_path(community)
+        assert_cached(app, path)
+        used = {store.generation()}
+        for _ in range(3):
+            store.bump()
+            used.add(store.generation())
+        store.client.delete(store.prefix + "generation")  # what eviction of this one key does
+        assert store.generation() not in used
+        store.bump()
+        assert store.generation() not in used
+    finally:
+        cache.store, cache.ttl_s = saved
