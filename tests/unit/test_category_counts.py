@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from sqlalchemy import func, select, update
 
 from forum.core.extensions import db
@@ -121,3 +124,34 @@ def test_a_rolled_back_savepoint_does_not_forget_an_earlier_thread_change(make):
     db.session.commit()
 
     assert kept(category) == true_count(category.id) == 0
+
+
+def test_a_thread_moved_by_someone_else_is_recounted_where_it_now_is(app, committed):
+    """A moderator who loaded the thread before another moderator moved it hides it in its new
+    category: both categories end exact (PostgreSQL, READ COMMITTED)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writers begin with the write lock (BEGIN IMMEDIATE): the move cannot interleave")
+    first, second = factories.make_category("First"), factories.make_category("Second")
+    thread = factories.make_thread(category=first)
+    moderator = factories.make_user(role="moderator")
+    first_id, second_id, thread_id, moderator_id = first.id, second.id, thread.id, moderator.id
+    db.session.remove()
+    loaded = question(db.session.get(Thread, thread_id))
+    assert loaded.thread.category_id == first_id  # this request has read the thread
+
+    def move_elsewhere() -> None:
+        with app.app_context():
+            try:
+                mover = db.session.get(factories.User, moderator_id)
+                actions.move_thread(mover, db.session.get(Thread, thread_id), second_id)
+            finally:
+                db.session.remove()
+
+    mover = threading.Thread(target=move_elsewhere)
+    mover.start()
+    mover.join(timeout=60)
+    actions.hide_post(db.session.get(factories.User, moderator_id), loaded, "Spam")
+    db.session.commit()
+    db.session.remove()
+    counts = [db.session.get(Category, category_id).thread_count for category_id in (first_id, second_id)]
+    assert counts == [true_count(first_id), true_count(second_id)] == [0, 0]
