@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
