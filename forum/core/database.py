@@ -8,6 +8,8 @@ timeout); safe-method requests (GET, HEAD) begin deferred so readers never queue
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask, request
@@ -55,6 +57,23 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def clear_read_only(_exc) -> None:
         _read_only.set(False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """A small write inside a safe-method request (a GET noting that a token was used).
+
+    On SQLite a deferred read transaction that goes on to write fails at once with "database is
+    locked" when another connection committed since it began, whatever the busy timeout. So the
+    read transaction ends here (committing what the session holds) and the next one begins
+    IMMEDIATE, waiting its turn for the write lock like any other writer.
+    """
+    db.session.commit()
+    previous = _read_only.set(False)
+    try:
+        yield
+    finally:
+        _read_only.reset(previous)
 
 
 def has_changes(obj: object, fields: tuple[str, ...]) -> bool:

@@ -1,0 +1,1 @@
+"""Deployed-shape tests: the site as `make run` starts it, driven over real HTTP (see conftest.py)."""

@@ -1,0 +1,80 @@
+"""The main journeys against the deployed site (tests/deployed/conftest.py): what a new member, the
+people who help them, the support desk and an integration see over real HTTP.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.deployed.browser import Api, Visitor
+from tests.deployed.site import AGENT, STAFF_PASSWORD, Site
+from tests.support.crash import wait_for
+from tests.support.receiver import Receiver
+
+pytestmark = [pytest.mark.deployed, pytest.mark.real_clock]
+
+PASSWORD = "Plenty-of-letters-2026"
+INDEX_TIMEOUT_S = 30  # the worker polls every second; indexing one thread takes well under that
+
+
+def test_a_new_member_asks_another_answers_search_finds_it_and_the_asker_accepts(site: Site, category_id):
+    asker = Visitor(site.base_url)
+    asker.sign_up("ana_asks", PASSWORD)
+    thread_id = asker.ask(category_id, "Invoice shows my old billing address",
+                          "Since I moved, every invoice still lists the previous flat. Where do I change it?")
+    Api(site.base_url).sign_up("ben_helps", PASSWORD)
+    helper = Visitor(site.base_url)
+    helper.sign_in("ben_helps", PASSWORD)
+    reply_id = helper.reply(thread_id, "Edit the billing profile under Account settings; past invoices can be "
+                                       "reissued from each invoice page afterwards.")
+
+    api = Api(site.base_url)
+    # The separate worker process indexes the reply; both search front ends (in gunicorn) then find it.
+    wait_for(lambda: thread_id in api.found_thread_ids("reissued"), INDEX_TIMEOUT_S,
+             "the worker to index the reply so GET /api/v1/search finds it")
+    results = Visitor(site.base_url).page("/search?q=reissued")
+    assert f"/t/{thread_id}" in results and "Invoice shows my old billing address" in results
+
+    page = asker.press(f"/t/{thread_id}", f"/p/{reply_id}/accept")
+    assert "The reply by ben_helps is marked as the solution." in page
+    thread = api.call("GET", f"/threads/{thread_id}").json()
+    assert (thread["status"], thread["accepted_post_id"], thread["solved_by"]) == ("solved", reply_id, "community")
+
+
+def test_an_escalated_thread_reaches_the_case_desk(site: Site, category_id, agent: Visitor):
+    asker = Visitor(site.base_url)
+    asker.sign_up("cleo_escalates", PASSWORD)
+    thread_id = asker.ask(category_id, "Charged twice for the annual plan",
+                          "Two identical charges appeared on my card this morning for one renewal.")
+    page = asker.press(f"/t/{thread_id}", f"/t/{thread_id}/escalate", reason="The charge must be refunded.")
+    assert "The support team has your question: case" in page
+
+    desk = agent.page("/desk")
+    assert "Charged twice for the annual plan" in desk
+    cases = Api(site.base_url).sign_in(AGENT, STAFF_PASSWORD).call("GET", "/cases").json()
+    [mine] = [item for item in cases["items"] if item["thread_id"] == thread_id]
+    assert (mine["status"], mine["source"], mine["reason"]) == ("new", "customer", "The charge must be refunded.")
+    case_page = agent.page(f"/desk/cases/{mine['id']}")
+    assert "Charged twice for the annual plan" in case_page and "The charge must be refunded." in case_page
+
+
+def test_a_webhook_the_admin_registers_arrives_signed_at_the_receiver(site: Site, category_id, admin: Visitor,
+                                                                       receiver: Receiver):
+    secret = "deployed-receiver-secret-0123456789"
+    page = admin.press("/admin/webhooks", "/admin/webhooks", url=receiver.url,
+                       events=["thread.created", "thread.escalated"], secret=secret, allow_private="y")
+    assert f"Webhook to {receiver.url} is subscribed." in page
+
+    member = Api(site.base_url).sign_up("dev_integrates", PASSWORD)
+    thread_id = member.ask(category_id, "Export of last year's invoices as one file",
+                           "Accounting needs every invoice of last year in a single download.")
+
+    def delivered() -> list:
+        return [r for r in receiver.accepted()
+                if r.json["type"] == "thread.created" and r.json["data"]["thread"]["id"] == thread_id]
+
+    request = wait_for(delivered, INDEX_TIMEOUT_S, "the worker to deliver thread.created to the receiver")[0]
+    assert request.verify(secret)
+    assert not request.verify("some-other-secret-of-enough-length")
+    assert request.json["data"]["thread"]["title"] == "Export of last year's invoices as one file"
+    assert request.headers["Horseshoe-Event-Id"] == request.json["id"]
