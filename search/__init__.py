@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
 
     backends.validate(app.config["HORSESHOE"].search_backend, app.config["SQLALCHEMY_DATABASE_URI"])
     hooks.register_job(jobs.INDEX_THREAD_JOB, jobs.index_thread)
+    hooks.register_job(jobs.PURGE_THREAD_JOB, jobs.purge_thread)
     hooks.register_job(jobs.REINDEX_JOB, jobs.reindex_all)
     hooks.register_job(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)
     hooks.register_job(incident_detection.DETECT_JOB, incident_detection.detect,

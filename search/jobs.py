@@ -6,6 +6,7 @@ from forum.services import indexing
 from search import backends
 
 INDEX_THREAD_JOB = indexing.INDEX_THREAD_JOB  # forum services enqueue it by this name
+PURGE_THREAD_JOB = indexing.PURGE_THREAD_JOB
 REINDEX_JOB = "search.reindex"
 ENSURE_INDEX_JOB = "search.ensure_index"
 ENSURE_EVERY_S = 60
@@ -14,6 +15,11 @@ ENSURE_EVERY_S = 60
 def index_thread(payload: dict) -> None:
     """Bring one thread up to date in the index (idempotent: it reads the current state)."""
     backends.current().update_thread(int(payload["thread_id"]))
+
+
+def purge_thread(payload: dict) -> None:
+    """Bring one thread up to date and drop every older copy of its document (personal data moved out)."""
+    backends.current().purge_thread(int(payload["thread_id"]))
 
 
 def reindex_all(_payload: dict) -> None:

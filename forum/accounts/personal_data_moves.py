@@ -10,7 +10,7 @@ third person's details become an internal note, so the asker never sees someone 
 from __future__ import annotations
 
 from forum import cases
-from forum.accounts import personal_data
+from forum.accounts import personal_data, personal_data_history
 from forum.cases.state import tell
 from forum.core import clock
 from forum.core.errors import Conflict, Forbidden
@@ -55,8 +55,9 @@ def move_post_to_case(actor: User, post: Post, reason: str = "", *, case: Case |
     """Replace a post with its redacted version and put the original into a case of its thread (agents).
 
     case: the one the agent is working on (from the desk); otherwise the thread's open case,
-    opened if needed. The original stays in the post's history too (only its author and
-    moderators see that). An audit entry says what kinds of data were moved, without repeating them.
+    opened if needed. The case keeps the original; every other copy goes (personal_data_history):
+    the post's earlier versions, audit entries, webhook payloads, the outbox and the search index.
+    An audit entry says what kinds of data were moved, without repeating them.
     """
     require(actor, Action.CASE_WORK)
     findings = personal_data.find(post.body)
@@ -68,10 +69,12 @@ def move_post_to_case(actor: User, post: Post, reason: str = "", *, case: Case |
     if case is None or case.thread_id != thread.id:
         case, _created = cases.escalate_thread(actor, thread, STAFF_REASON)
     _add_original(case, post, thread)
+    removed = personal_data_history.replacements_for(personal_data_history.findings_in_history(post))
     _redact_post(actor, post)
     tell([post.author_id], case, actor, MOVED_NOTICE)
     audit_writer.record(actor, "post.move_private", "post", post.id, reason,
                  {"personal_data": sorted({finding.kind.value for finding in findings})}, {"case_id": case.id})
+    personal_data_history.scrub_post(post, removed)
     case.updated_at = clock.now()
     db.session.commit()
     return case

@@ -34,6 +34,9 @@ class Settings:
     trusted_proxies: int = 0
     max_body_bytes: int = 64 * 1024
     password_reset_max_age_s: int = 3600
+    # Failed sign-ins per account (by email, known or not) before further tries wait for the window to end.
+    sign_in_failures_per_account: int = 10
+    sign_in_failure_window_s: int = 15 * 60
     testing: bool = False
     # Sign in with an OpenID Connect provider: on when issuer, client id and secret are all set.
     oidc_issuer: str = ""

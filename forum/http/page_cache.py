@@ -58,6 +58,7 @@ PRIVATE_TABLES = frozenset({
     "notification",  # each member's bell
     "api_token",  # credentials
     "spent_nonce",  # OpenID Connect replay guard
+    "sign_in_failure",  # failed sign-ins per account: an attacker's guesses must not retire every page
     "inbound_event",  # ids of integration events already applied
     "webhook_delivery",  # outbound webhook log (staff only)
 })

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and create_all see the whole schema."""
 
-from forum.models.accounts import ApiToken, Role, TokenKind, User
+from forum.models.accounts import ApiToken, Role, SignInFailure, TokenKind, User
 from forum.models.audit import AuditEntry
 from forum.models.cases import Case, CaseEvent, CaseMessage, CasePriority, CaseSource, CaseStatus, MessageVisibility
 from forum.models.community import CommunitySetting
@@ -75,6 +75,7 @@ __all__ = [
     "MeToo",
     "Vote",
     "ApiToken",
+    "SignInFailure",
     "SpentNonce",
     "TokenKind",
     "UserIdentity",

@@ -105,3 +105,16 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class SignInFailure(db.Model):
+    """Failed sign-ins for one email address in the current window (forum.accounts.sign_in_guard).
+
+    Keyed by a digest of the normalised address, whether or not an account has it, so the table
+    neither stores the addresses people typed nor tells which of them are members.
+    """
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    # Old windows are swept by this index (a new window's first failure deletes long-expired rows).
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -21,6 +21,7 @@ from forum.core import database, outbox
 from forum.models import Job, JobStatus, Post, Thread
 
 INDEX_THREAD_JOB = "search.index_thread"
+PURGE_THREAD_JOB = "search.purge_thread"
 PENDING = "horseshoe.search_updates"
 THREAD_FIELDS = ("title", "status", "category_id", "visibility", "deleted_at", "accepted_post_id",
                  "first_reply_at", "author_id", "tags")
@@ -132,3 +133,13 @@ def reindex_thread(thread_id: int, session: Session) -> None:
     )
     if waiting is None:
         outbox.enqueue(INDEX_THREAD_JOB, payload)
+
+
+def purge_thread(thread_id: int) -> None:
+    """Queue, in the caller's transaction, a rewrite of the thread's search document that leaves no older copy.
+
+    For text that must not survive anywhere (personal data moved out of a post): a plain update
+    replaces the document, but a backend may keep the replaced copy on disk (Whoosh does, until
+    its segment is merged). Not deduplicated like reindex_thread: it is rare, and it must run.
+    """
+    outbox.enqueue(PURGE_THREAD_JOB, {"thread_id": thread_id})

@@ -27,6 +27,9 @@ class Backend(Protocol):
     def update_thread(self, thread_id: int) -> None:
         """Worker only: write one thread's current state, or remove it when no longer searchable."""
 
+    def purge_thread(self, thread_id: int) -> None:
+        """Worker only: update_thread, leaving no older copy of the thread's document anywhere the backend keeps one."""
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Worker/CLI only: index every searchable thread, without blocking readers; returns how many."""
 

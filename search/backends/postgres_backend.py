@@ -236,6 +236,14 @@ class PostgresBackend:
     def update_thread(self, thread_id: int) -> None:
         update_thread(thread_id)
 
+    def purge_thread(self, thread_id: int) -> None:
+        """The row is the only copy (title, excerpt, tsvector): overwriting it leaves none readable.
+
+        The replaced row version stays in the table file until autovacuum reclaims it, as for every
+        UPDATE in the database; no query can read it.
+        """
+        update_thread(thread_id)
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         return rebuild(progress=progress)
 

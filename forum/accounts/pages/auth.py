@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forum.accounts import members
+from forum.accounts import members, sign_in_guard
 from forum.core.errors import Conflict, Invalid
 from forum.http.forms import show_errors
 from forum.web.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
@@ -45,7 +45,12 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = members.authenticate(form.email.data, form.password.data)
+        try:
+            user = sign_in_guard.sign_in(form.email.data, form.password.data, source=request.remote_addr or "")
+        except sign_in_guard.TooManyFailures as exc:
+            form.password.errors.append(exc.detail)
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after_s)}
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(url_for("home.index")))
@@ -82,7 +87,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = members.reset_password(token, form.password.data)
+            user = sign_in_guard.reset_password(token, form.password.data)
         except Invalid as exc:
             show_errors(form, exc)
         else:

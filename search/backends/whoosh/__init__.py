@@ -162,6 +162,9 @@ class WhooshBackend:
     def update_thread(self, thread_id: int) -> None:
         index.update_thread(thread_id)
 
+    def purge_thread(self, thread_id: int) -> None:
+        index.purge_thread(thread_id)
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         return index.rebuild(progress=progress)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from flask import current_app
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
+from whoosh.reading import SegmentReader
 
 from search import documents
 from search.backends.whoosh import reading
@@ -145,11 +146,39 @@ def update_thread(thread_id: int) -> None:
     write_document(writable_index(), thread_id, whoosh_fields(document) if document else None)
 
 
-def write_document(ix: FileIndex, thread_id: int, document: dict | None) -> None:
-    """Replace (or delete, when None) one thread's document, waiting for the writer lock if needed."""
+def write_document(ix: FileIndex, thread_id: int, document: dict | None, *, purge: bool = False) -> None:
+    """Replace (or delete, when None) one thread's document, waiting for the writer lock if needed.
+
+    purge: also rewrite every segment still holding a replaced document (see purge_thread).
+    """
     writer = ix.writer(timeout=WRITER_TIMEOUT_S)
     if document is None:
         writer.delete_by_term("thread_id", str(thread_id))
     else:
         writer.update_document(**document)
-    writer.commit()
+    writer.commit(mergetype=merge_segments_with_deletions if purge else None)
+
+
+def purge_thread(thread_id: int) -> None:
+    """Write one thread's current state and leave no older copy of any document in the files.
+
+    Whoosh only marks a replaced document deleted: its stored title and excerpt and its words (which
+    did-you-mean suggests) stay in the segment files until that segment is merged. Personal data moved
+    out of a post must not stay, so this rewrites the segments holding deleted documents; that costs
+    time in proportion to their size, so only such moves ask for it, never ordinary updates.
+    """
+    document = documents.document_for(thread_id)
+    write_document(writable_index(), thread_id, whoosh_fields(document) if document else None, purge=True)
+
+
+def merge_segments_with_deletions(writer, segments: list) -> list:
+    """A Whoosh merge policy: copy the live documents of every segment with deletions into the new one."""
+    kept = []
+    for segment in segments:
+        if not segment.has_deletions():
+            kept.append(segment)
+            continue
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return kept

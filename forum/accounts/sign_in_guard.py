@@ -1,0 +1,146 @@
+"""Failed sign-ins limited per account, not only per IP address (issue 18).
+
+forum.http.ratelimits counts sign-in attempts per IP address, so an attacker spreading guesses
+over many addresses was never slowed. Here every password sign-in (the web form and POST /tokens
+alike) is counted against the email address it names, whether or not an account has it, so the
+answer tells nothing about who is a member. The count lives in the database, shared by every
+gunicorn worker and host, and is taken *before* the password is checked: parallel guesses can't
+all slip past a check that has not counted them yet. Past `sign_in_failures_per_account` failures
+within `sign_in_failure_window_s` (settings), further tries are refused unchecked until the window
+ends, and the window is never extended by them. The real member is slowed, never locked out for
+good: the window ends on its own, and a password reset by email is never limited here and clears
+the count. The first refusal of each window goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import case, delete, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from forum.accounts import members
+from forum.core import clock
+from forum.core.errors import DomainError
+from forum.core.extensions import db
+from forum.models import SignInFailure, User
+from forum.models.types import UTCDateTime
+from forum.services import audit_writer
+
+LIMITED_ACTION = "account.sign_in_limited"
+CLEARED_ACTION = "account.sign_in_limit_cleared"
+LIMITED_REASON = "Too many failed sign-ins for one account: further tries wait until the window ends."
+CLEARED_REASON = "The password was reset by email, which clears the failed sign-ins."
+UNKNOWN_ACCOUNT = 0  # the audit target id when no account has the address (it is limited all the same)
+SWEEP_AFTER = timedelta(days=1)  # windows this long over are deleted when a new window starts
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+class TooManyFailures(DomainError):
+    """Refused without checking the password; retry_after_s (whole seconds, at least 1) until the window ends."""
+
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, retry_after_s: int) -> None:
+        minutes = math.ceil(retry_after_s / 60)
+        super().__init__(
+            "Too many failed sign-ins for this account. Try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}, or reset your password by email."
+        )
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class Limit:
+    failures: int
+    window: timedelta
+
+
+def current_limit() -> Limit:
+    settings = current_app.config["HORSESHOE"]
+    return Limit(settings.sign_in_failures_per_account, timedelta(seconds=settings.sign_in_failure_window_s))
+
+
+def key_for(email: str | None) -> str:
+    """The counter's key: a digest of the normalised address (of the trimmed, lower-cased text if it is none)."""
+    raw = email or ""
+    normal = members.normalize_email(raw) or raw.strip().lower()
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def sign_in(email: str, password: str, *, source: str = "") -> User | None:
+    """The user with these credentials, or None; raises TooManyFailures once the account's limit is reached.
+
+    source: where the attempt came from (an IP address), for the audit entry.
+    """
+    key, limit = key_for(email), current_limit()
+    attempts, started = _count_attempt(key, limit)
+    if attempts > limit.failures:
+        if attempts == limit.failures + 1:
+            _audit_limited(email, limit, started, source)
+        db.session.commit()
+        raise TooManyFailures(seconds_until(started + limit.window))
+    db.session.commit()
+    user = members.authenticate(email, password)
+    if user is not None:
+        _uncount_attempt(key)
+    return user
+
+
+def seconds_until(moment: datetime) -> int:
+    """Whole seconds from now until moment, rounded up and never 0: waiting that long is always enough."""
+    return max(1, math.ceil((moment - clock.now()).total_seconds()))
+
+
+def reset_password(token: str, password: str) -> User:
+    """members.reset_password, and the account's failed sign-ins are forgotten (the reset proved who it is)."""
+    user = members.reset_password(token, password)
+    cleared = db.session.execute(delete(SignInFailure).where(SignInFailure.key == key_for(user.email)))
+    if cleared.rowcount:
+        audit_writer.record(None, CLEARED_ACTION, "user", user.id, CLEARED_REASON)
+    db.session.commit()
+    return user
+
+
+def _count_attempt(key: str, limit: Limit) -> tuple[int, datetime]:
+    """Count one attempt atomically (an upsert), starting a new window when the last one is over."""
+    now = clock.now()
+    table = SignInFailure.__table__
+    moment = literal(now, UTCDateTime())
+    expired = table.c.window_started_at <= literal(now - limit.window, UTCDateTime())
+    statement = _INSERTS[db.session.get_bind().dialect.name](table).values(key=key, failures=1, window_started_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"failures": case((expired, 1), else_=table.c.failures + 1),
+              "window_started_at": case((expired, moment), else_=table.c.window_started_at)},
+    ).returning(table.c.failures, table.c.window_started_at)
+    attempts, started = db.session.execute(statement).one()
+    if attempts == 1:
+        swept = now - limit.window - SWEEP_AFTER
+        db.session.execute(delete(SignInFailure).where(SignInFailure.window_started_at < swept))
+    return attempts, started
+
+
+def _uncount_attempt(key: str) -> None:
+    """A right password was no failure: take its attempt back (the others in the window still count)."""
+    db.session.execute(
+        update(SignInFailure).where(SignInFailure.key == key, SignInFailure.failures > 0)
+        .values(failures=SignInFailure.failures - 1)
+    )
+    db.session.commit()
+
+
+def _audit_limited(email: str, limit: Limit, started: datetime, source: str) -> None:
+    """One entry per window, on its first refusal; the account when there is one, the address never."""
+    normal = members.normalize_email(email or "")
+    user_id = db.session.scalar(select(User.id).where(User.email == normal)) if normal else None
+    audit_writer.record(
+        None, LIMITED_ACTION, "user", user_id or UNKNOWN_ACCOUNT, LIMITED_REASON,
+        {"failures": limit.failures, "window_s": int(limit.window.total_seconds())},
+        {"limited_until": started + limit.window, "known_account": user_id is not None, "source": source},
+    )
