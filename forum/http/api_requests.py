@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest
 from forum.core.errors import DomainError, Forbidden, Invalid, NotAuthenticated
 from forum.core.extensions import csrf
 from forum.core.pagination import clamp_limit
+from forum.core.text import refuse_nul
 from forum.http.api import bp
 from forum.http.auth import is_token_request
 from forum.http.routing import MAX_ID
@@ -54,7 +55,10 @@ def viewer() -> User | None:
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, or 400/415/422 with a clear reason."""
+    """The request's JSON object, or 400/415/422 with a clear reason.
+
+    A NUL anywhere in it is a 422 naming the field, for every route at once: PostgreSQL cannot store one.
+    """
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("Send a JSON body with Content-Type: application/json.")
     try:
@@ -63,6 +67,7 @@ def json_body() -> dict[str, Any]:
         raise MalformedJSON("The request body is not valid JSON (or nests too deeply).") from exc
     if not isinstance(data, dict):
         raise Invalid({"body": ["Send a JSON object."]})
+    refuse_nul(data)
     return data
 
 

@@ -1,10 +1,29 @@
-"""Carry a service's field errors onto a WTForms form, so each shows beside its field."""
+"""The site's form base, and carrying a service's field errors onto a form so each shows beside its field."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+import flask_wtf
 
 from forum.core.errors import DomainError
+from forum.core.text import NUL, NUL_MESSAGE
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """Flask-WTF's form, refusing a NUL character in any field: every form of the site derives from this one.
+
+    PostgreSQL cannot store a NUL (the insert failed with a 500) while SQLite kept it, so the refusal
+    happens here, once for every form, as an error beside the field; the views already answer a form
+    that does not validate with its page again (422). tests/security/test_nul_bytes.py checks that
+    every form class in the app derives from this one.
+    """
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if any(isinstance(raw, str) and NUL in raw for raw in field.raw_data or ()):
+                field.errors = [NUL_MESSAGE]  # other complaints about the same input would only confuse
+                valid = False
+        return valid
 
 
 def show_errors(form: FlaskForm, exc: DomainError) -> None:

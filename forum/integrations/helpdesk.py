@@ -35,6 +35,7 @@ from forum.cases import state, work
 from forum.core import clock
 from forum.core.errors import Conflict, DomainError, ErrorCollector, Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import db
+from forum.core.text import refuse_nul
 from forum.integrations import delivery, payloads
 from forum.integrations.webhooks import check_secret, check_url
 from forum.models import Case, CaseConnector, CaseStatus, Category, InboundEvent, Thread, User, WebhookDelivery
@@ -182,6 +183,7 @@ def _parse(raw_body: bytes, headers: Mapping[str, str]) -> InboundChange:
         document = json.loads(raw_body)
     except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, or nested absurdly deep
         raise MalformedEvent("The request body is not valid JSON (or nests too deeply).") from exc
+    refuse_nul(document)  # before anything reaches the database, which may not store a NUL
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, dict):
         raise Invalid({"data": ["Send {id, type, created_at, data} with data an object."]})

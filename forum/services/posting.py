@@ -16,6 +16,7 @@ from forum import cases, recognition
 from forum.core import clock, events
 from forum.core.errors import ErrorCollector, Invalid
 from forum.core.extensions import db
+from forum.core.text import visible_length
 from forum.models import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
 from forum.services import (
     audit_writer,
@@ -68,13 +69,17 @@ def _check_body(errors: ErrorCollector, body: str) -> None:
 
 
 def check_title(errors: ErrorCollector, title: str) -> None:
+    """Control characters and titles of only invisible characters are refused: lists would show a blank line."""
     if any(unicodedata.category(ch) == "Cc" for ch in title or ""):
         errors.add("title", "Keep the title on one line, without control characters.")
         return
-    length = len((title or "").strip())
-    if length < 8:
+    if (title or "").strip() and not visible_length(title):
+        errors.add("title", "Write the title in visible characters: zero-width and other invisible "
+                            "characters are all it holds.")
+        return
+    if visible_length(title or "") < 8:
         errors.add("title", "Write a title of at least 8 characters that says what the question is about.")
-    elif length > 200:
+    elif len((title or "").strip()) > 200:
         errors.add("title", "Keep the title under 200 characters.")
 
 

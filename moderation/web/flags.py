@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from forum.core.errors import Conflict, Invalid
 from forum.http.auth import acting_user
+from forum.http.forms import FlaskForm
 from forum.http.urls import post_location
 from forum.models import Post
 from forum.services import reading

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -14,7 +13,7 @@ from forum import accounts
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.forms import FlaskForm, show_errors
 from forum.services.permissions import Action, is_suspended, require
 from moderation.services import suspensions
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from forum import accounts
 from forum.core.errors import Conflict
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.forms import FlaskForm, show_errors
 from forum.services.permissions import Action, require
 from moderation.services import anonymize
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from forum.core.errors import Conflict, Invalid
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.forms import FlaskForm, show_errors
 from forum.services.permissions import Action, require
 from moderation.models import WatchedWordMode
 from moderation.services import watched_words

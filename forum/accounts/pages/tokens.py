@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
 from forum.accounts import tokens as api_tokens
 from forum.core.errors import Conflict, Invalid
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.forms import FlaskForm, show_errors
 from forum.models import Role
 from forum.services.permissions import Action, can, require
 

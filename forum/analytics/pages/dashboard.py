@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.widgets import DateInput
 
@@ -28,7 +27,8 @@ from forum.cases import ratings as case_ratings
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.forms import FlaskForm, show_errors
+from forum.http.security import query_is_a_form
 from forum.services.permissions import Action, require
 
 bp = Blueprint("analytics", __name__)
@@ -98,6 +98,7 @@ def _answer(respond: Callable[[PeriodForm, Period], ResponseReturnValue]) -> Res
 
 
 @bp.get("/staff/analytics")
+@query_is_a_form
 @login_required
 def dashboard():
     def show(form: PeriodForm, period: Period) -> str:
@@ -109,12 +110,14 @@ def dashboard():
 
 
 @bp.get("/staff/analytics/metrics.csv")
+@query_is_a_form
 @login_required
 def metrics_csv():
     return _answer(lambda _form, period: _csv(exports.metrics_csv(period), "metrics", period))
 
 
 @bp.get("/staff/analytics/threads.csv")
+@query_is_a_form
 @login_required
 def threads_csv():
     return _answer(lambda _form, period: _csv(exports.threads_csv(period), "threads", period))

@@ -22,7 +22,7 @@ ERROR_DESCRIPTIONS = {
 WRITE_ERRORS = (400, 401, 403, 413, 415, 422)
 RATE_LIMITED = (429,)  # for the writes domain.md limits: sign-in, registration, threads, replies, votes, flags
 RETRY_AFTER = {"Retry-After": {"description": "Seconds until the limit resets.",
-                               "schema": {"type": "integer", "minimum": 0}}}
+                               "schema": {"type": "integer", "minimum": 1}}}
 ACTION_ERRORS = (400, 401, 403, 404)  # bodyless writes: CSRF, sign-in, permission, visibility
 
 
@@ -130,11 +130,15 @@ def with_cross_cutting_answers(paths: dict[str, Any]) -> dict[str, Any]:
     Any request with a bad or revoked bearer token is a 401, public reads included (forum/api/requests.py);
     every GET answers with an ETag and honours If-None-Match with a 304 (forum/api/conditional.py). The
     header is described in the 304 answer rather than as a parameter, so parameter lists stay each route's own.
+    A query parameter holding a NUL character is a 422 naming it on every route (forum/http/security.py).
     """
     unauthenticated = _responses(200, "", None, (401,))["401"]
+    invalid = _responses(200, "", None, (422,))["422"]
     for operations in paths.values():
         for method, op in operations.items():
             op["responses"].setdefault("401", unauthenticated)
+            if any(param.get("in") == "query" for param in op.get("parameters", [])):
+                op["responses"].setdefault("422", invalid)
             if method == "get":
                 op["responses"].setdefault("304", NOT_MODIFIED)
     return paths
