@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from forum.core import events, job_registry
 from forum.analytics import member_360
+from forum.core import events, job_registry
 from forum.services import moderation_state, policies, suggestions
 
 EVENTS: dict[str, str] = {
@@ -31,7 +31,8 @@ EVENTS: dict[str, str] = {
     "post.hidden": "post_id, was_public — a moderator hid a post",
     "thread.solved": "thread_id — the asker or staff accepted a solution",
     "thread.escalated": "thread_id, case_id — a thread became a service case",
-    "case.updated": "case_id, change ('status', 'assignee', 'priority' or 'message'), message when a message",
+    "case.updated": "case_id, change ('status', 'assignee', 'priority', 'message', or 'thread' when a merge "
+                    "moved it), message when a message",
     "case.resolved": "case_id, change='status' — an agent resolved the case",
 }
 JOBS: dict[str, str] = {
@@ -45,6 +46,8 @@ JOBS: dict[str, str] = {
     "incidents.fan_out": "incident_id, update_id — post an incident update to every linked thread",
     "webhooks.deliver": "delivery_id — one signed delivery, retried with backoff (forum.integrations.delivery)",
     "search.index_thread": "thread_id — bring one thread's search document up to date (search.jobs)",
+    "search.purge_thread": "thread_id — update one thread's search document and drop every older copy of it "
+                           "(personal data moved out of a post; search.jobs)",
     "search.reindex": "rebuild the whole index aside and swap it in (search.jobs)",
     "search.ensure_index": "periodic: build the index when it is missing (search.jobs)",
     "search.detect_incidents": "periodic: many similar unsolved questions become an alert (search)",

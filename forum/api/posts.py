@@ -5,15 +5,23 @@ from __future__ import annotations
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import field, json_body, signed_in_user, viewer
-from forum.services import posting, reading
+from forum.http.write_warnings import check_answer, wants_check_only, with_warnings
+from forum.services import posting, reading, write_checks
+from forum.services.permissions import Action, require
 
 
 @bp.patch("/posts/<id:post_id>")
 def edit_post(post_id: int):
     user = signed_in_user()
     post = reading.get_post(user, post_id)
-    post = posting.edit_post(user, post, field(json_body(), "body", str))
-    return serializers.post(post, user)
+    data = json_body()
+    check_only = wants_check_only(data)
+    body = field(data, "body", str)
+    findings = write_checks.for_edit(user, post, body)
+    if check_only:
+        require(user, Action.POST_EDIT, post)
+        return check_answer(findings)
+    return with_warnings(serializers.post(posting.edit_post(user, post, body), user), findings)
 
 
 @bp.get("/posts/<id:post_id>/revisions")

@@ -10,8 +10,10 @@ from forum.core.errors import Invalid, NotFound
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import MAX_ID, field, id_field, json_body, page_params, signed_in_user, viewer
+from forum.http.write_warnings import check_answer, wants_check_only, with_warnings
 from forum.models import Thread, ThreadKind, User
-from forum.services import categories, posting, qa, reading, subscriptions
+from forum.services import categories, posting, qa, reading, subscriptions, write_checks
+from forum.services.permissions import Action, require
 
 
 def _thread(thread: Thread, caller: User | None) -> dict[str, Any]:
@@ -51,19 +53,22 @@ def list_threads():
 
 @bp.post("/threads")
 def start_thread():
+    """Ask; the answer carries warnings[] (write_checks), or with check_only only the findings, nothing stored."""
     user = signed_in_user()
     data = json_body()
-    thread = posting.start_thread(
-        user,
-        posting.NewThread(
-            category_id=id_field(data, "category_id"),
-            title=field(data, "title", str),
-            body=field(data, "body", str),
-            tags=field(data, "tags", list, required=False, default=[]),
-            kind=field(data, "kind", str, required=False, default=ThreadKind.QUESTION.value),
-        ),
+    check_only = wants_check_only(data)
+    new = posting.NewThread(
+        category_id=id_field(data, "category_id"),
+        title=field(data, "title", str),
+        body=field(data, "body", str),
+        tags=field(data, "tags", list, required=False, default=[]),
+        kind=field(data, "kind", str, required=False, default=ThreadKind.QUESTION.value),
     )
-    return _thread(thread, user), 201
+    findings = write_checks.for_new_thread(user, new.title, new.body)
+    if check_only:
+        require(user, Action.THREAD_CREATE)
+        return check_answer(findings)
+    return with_warnings(_thread(posting.start_thread(user, new), user), findings), 201
 
 
 @bp.get("/threads/<id:thread_id>")
@@ -114,5 +119,12 @@ def list_replies(thread_id: int):
 def reply_to_thread(thread_id: int):
     user = signed_in_user()
     thread = reading.get_thread(user, thread_id)
-    post = posting.reply_to_thread(user, thread, field(json_body(), "body", str))
-    return serializers.post(post, user, thread=thread), 201
+    data = json_body()
+    check_only = wants_check_only(data)
+    body = field(data, "body", str)
+    findings = write_checks.for_reply(body)
+    if check_only:
+        require(user, Action.THREAD_REPLY, thread)
+        return check_answer(findings)
+    post = posting.reply_to_thread(user, thread, body)
+    return with_warnings(serializers.post(post, user, thread=thread), findings), 201

@@ -11,7 +11,9 @@ from forum.http import errors as web_errors
 PROBLEM_TYPE_BASE = "https://horseshoe.dev/problems/"
 
 
-def problem(status: int, title: str, detail: str = "", errors: dict | None = None, **headers: str) -> Response:
+def problem(status: int, title: str, detail: str = "", errors: dict | None = None, *, extra: dict | None = None,
+            **headers: str) -> Response:
+    """The problem+json answer; extra adds members of the problem's own (RFC 9457 extensions), e.g. warnings."""
     body = {
         "type": PROBLEM_TYPE_BASE + title.lower().replace(" ", "-"),
         "title": title,
@@ -20,6 +22,7 @@ def problem(status: int, title: str, detail: str = "", errors: dict | None = Non
     }
     if errors:
         body["errors"] = errors
+    body.update(extra or {})
     response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     for name, value in headers.items():
         response.headers[name.replace("_", "-")] = value

@@ -56,6 +56,7 @@ class NotificationKind(StrEnum):
     ACCOUNT = "account"
     INCIDENT = "incident"
     INTEGRATION = "integration"
+    MERGED = "merged"  # a thread the user followed was merged into another; the row links to the target
 
 
 class Notification(db.Model):

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.core import clock
-from forum.core.errors import Invalid, NotAuthenticated
+from forum.core.errors import Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import db
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.http import urls
@@ -46,6 +46,7 @@ SUBJECTS = {
     NotificationKind.ACCOUNT: "About your account",
     NotificationKind.INCIDENT: "Possible incident: {title}",
     NotificationKind.INTEGRATION: "An integration needs attention",
+    NotificationKind.MERGED: "A question you follow continues here: {title}",  # {title}: the merge target
 }
 
 
@@ -169,17 +170,31 @@ def unread_count(user: User | None) -> int:
 
 
 def mark_read(user: User | None, ids: list[int] | None = None) -> int:
-    """Mark some (ids) or all of the user's notifications read; returns how many changed."""
+    """Mark some (ids) or all of the user's notifications read; returns how many changed.
+
+    Ids that are not the user's own (or do not exist) are refused as NotFound, all or nothing:
+    quietly skipping them would tell the caller "done" about someone else's notification.
+    """
     if user is None:
         raise NotAuthenticated("Sign in to manage notifications.")
     if ids is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         raise Invalid({"ids": ["Send a list of notification ids."]})
     statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if ids is not None:
+        _require_own(user, ids)
         statement = statement.where(Notification.id.in_(ids))
     changed = db.session.execute(statement.values(read_at=clock.now())).rowcount
     db.session.commit()
     return changed
+
+
+def _require_own(user: User, ids: list[int]) -> None:
+    wanted = set(ids)
+    own = db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.id.in_(wanted))
+    ) or 0
+    if own != len(wanted):
+        raise NotFound("That notification does not exist, or it is not yours.")
 
 
 def set_email_preferences(user: User, frequency: str, weekly_digest: bool) -> User:

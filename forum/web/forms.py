@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import NumberInput
 
 from forum.cases import DAY_NAMES, DAYS
+from forum.http.forms import FlaskForm
 from forum.models import Role
 
 
@@ -90,6 +90,14 @@ class ReplyForm(FlaskForm):
 
 class EditPostForm(FlaskForm):
     body = TextAreaField("Post", validators=[DataRequired()])
+    # As on ThreadForm: "1" once similar solved questions were shown, and the personal-data warning's answer.
+    confirmed = HiddenField()
+    personal_data = StringField()
+    similar: Iterable = ()  # similar solved questions shown before saving a question's edit (set by the view)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "1"
 
 
 class NeedsInfoForm(FlaskForm):

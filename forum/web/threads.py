@@ -11,10 +11,11 @@ from wtforms import SelectChoice
 from forum.accounts import personal_data, personal_data_moves
 from forum.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.http.auth import acting_user
+from forum.http.feedback import nothing_changed, report
 from forum.http.forms import show_errors
 from forum.http.urls import post_location, thread_url
-from forum.models import Thread, User
-from forum.services import categories, markup, posting, reading, suggestions
+from forum.models import Post, Thread, User
+from forum.services import categories, markup, posting, reading, suggestions, write_checks
 from forum.services.permissions import Action, can, require
 from forum.web import thread_page
 from forum.web.forms import (
@@ -154,6 +155,11 @@ def _thread_change(form: ThreadEditForm, moderating: bool) -> posting.ThreadChan
     )
 
 
+def _thread_state(thread: Thread) -> tuple:
+    """What the edit form can change, to tell an edit that changed something from one that did not."""
+    return thread.title, sorted(tag.name for tag in thread.tags), thread.category_id, thread.locked, thread.pinned
+
+
 def _thread_form(thread: Thread, moderating: bool) -> ThreadEditForm:
     data = {"title": thread.title, "tags": ", ".join(tag.name for tag in thread.tags)}
     if not moderating:
@@ -173,12 +179,13 @@ def edit(thread_id: int):
     moderating = can(viewer, Action.THREAD_MODERATE, thread)
     form = _thread_form(thread, moderating)
     if form.validate_on_submit():
+        before = _thread_state(thread)
         try:
             posting.update_thread(viewer, thread, _thread_change(form, moderating))
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("The thread is updated.", "success")
+            report(_thread_state(thread) != before, "The thread is updated.", "the thread already read like that.")
             return redirect(thread_url(thread))
     return render_template("threads/edit.html", form=form, thread=thread), 422 if form.errors else 200
 
@@ -190,16 +197,39 @@ def edit_post(post_id: int):
     post = reading.get_post(viewer, post_id)
     require(viewer, Action.POST_EDIT, post)
     form = EditPostForm(data={"body": post.body})
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _held_by_checks(viewer, post, form):
+        before = post.body
         try:
             posting.edit_post(viewer, post, form.body.data)
         except Invalid as exc:
             show_errors(form, exc)
         else:
+            if post.body == before:  # the service keeps no revision of an unchanged text
+                nothing_changed("the text is the same as before; the post and its history stay as they were.")
+                return redirect(post_location(post))
             flash(PENDING_FLASH if post.visibility == "pending"
                   else "Your changes are saved; the earlier version is kept in the post's history.", "success")
             return redirect(post_location(post))
-    return render_template("threads/edit_post.html", form=form, post=post), 422 if form.errors else 200
+    page = render_template("threads/edit_post.html", form=form, post=post, similar=form.similar)
+    return page, 422 if form.errors else 200
+
+
+def _held_by_checks(viewer: User, post: Post, form: EditPostForm) -> bool:
+    """An edit meets the ask page's checks (write_checks): a question's similar solved ones, then personal data.
+
+    True when the form is shown again first; the next submit confirms (confirmed, personal_data=public).
+    An unchanged text is not checked again.
+    """
+    if form.body.data == post.body:
+        return False
+    findings = write_checks.for_edit(viewer, post, form.body.data)
+    form.similar = [] if form.is_confirmed else findings.similar
+    warned = not form.similar and form.personal_data.data != POST_PUBLICLY and bool(findings.personal_data)
+    form.personal_data_findings = personal_data.summary(findings.personal_data) if warned else []
+    if form.similar or warned:
+        form.confirmed.data = "1"
+        return True
+    return False
 
 
 @bp.get("/p/<id:post_id>/history")

@@ -16,7 +16,7 @@ from forum.http.routing import MAX_ID
 from forum.models import Post, Thread, ThreadStatus, User
 from forum.services import audit_writer, moderation_state, posting, subscriptions
 from forum.services.permissions import Action, require
-from moderation.services import review_queue
+from moderation.services import merging, review_queue
 
 MAX_REASON = 1000
 MAX_SPLIT = 500
@@ -35,16 +35,20 @@ def _state(post: Post) -> dict:
     return review_queue.post_state(post)
 
 
-def hide_post(actor: User, post: Post, reason: str) -> Post:
-    """Take a post out of view (a question takes its thread); the author is told the reason."""
+def hide_post(actor: User, post: Post, reason: str) -> bool:
+    """Take a post out of view (a question takes its thread); the author is told the reason.
+
+    Like every action here, returns whether it changed anything (False: the post already was so).
+    """
     require(actor, Action.THREAD_MODERATE, post.thread)
     reason = _check_reason(reason, required=True)
     before = _state(post)
-    if moderation_state.hide_post(post, actor, reason):
+    changed = moderation_state.hide_post(post, actor, reason)
+    if changed:
         audit_writer.record(actor, "post.hide", "post", post.id, reason, before,
                      _closing(actor, post, "hide", reason))
     db.session.commit()
-    return post
+    return changed
 
 
 def _closing(actor: User, post: Post, resolution: str, reason: str) -> dict:
@@ -53,17 +57,18 @@ def _closing(actor: User, post: Post, resolution: str, reason: str) -> dict:
     return {**_state(post), "review_item_id": item_id} if item_id is not None else _state(post)
 
 
-def unhide_post(actor: User, post: Post, reason: str = "") -> Post:
+def unhide_post(actor: User, post: Post, reason: str = "") -> bool:
     """Make a hidden post visible again; its open flags are settled as rejected."""
     require(actor, Action.THREAD_MODERATE, post.thread)
     reason = _check_reason(reason)
     before = _state(post)
-    if moderation_state.unhide_post(post, actor, reason):
+    changed = moderation_state.unhide_post(post, actor, reason)
+    if changed:
         after = _closing(actor, post, "approve", reason)
         review_queue.settle_flags(post.id, "rejected")
         audit_writer.record(actor, "post.unhide", "post", post.id, reason, before, after)
     db.session.commit()
-    return post
+    return changed
 
 
 def delete_post(actor: User, post: Post, reason: str = "") -> Post:
@@ -80,15 +85,16 @@ def delete_post(actor: User, post: Post, reason: str = "") -> Post:
     return post
 
 
-def restore_post(actor: User, post: Post, reason: str = "") -> Post:
+def restore_post(actor: User, post: Post, reason: str = "") -> bool:
     """Undo a soft delete: the post (a question: its thread) is live again, counters and reputation back."""
     require(actor, Action.THREAD_MODERATE, post.thread)
     reason = _check_reason(reason)
     before = _state(post)
-    if moderation_state.restore_post(post, actor):
+    changed = moderation_state.restore_post(post, actor)
+    if changed:
         audit_writer.record(actor, "post.restore", "post", post.id, reason, before, _state(post))
     db.session.commit()
-    return post
+    return changed
 
 
 def edit_post(actor: User, post: Post, body: str, reason: str = "") -> Post:
@@ -97,19 +103,26 @@ def edit_post(actor: User, post: Post, body: str, reason: str = "") -> Post:
     return posting.edit_post(actor, post, body, reason=_check_reason(reason))
 
 
-def set_locked(actor: User, thread: Thread, locked: bool, reason: str = "") -> Thread:
-    return posting.update_thread(actor, thread, posting.ThreadChange(locked=locked, reason=_check_reason(reason)))
+def _update_thread(actor: User, thread: Thread, change: posting.ThreadChange, field: str) -> bool:
+    """Apply a moderator change to one field; False when the thread already had that value (nothing audited)."""
+    before = getattr(thread, field)
+    posting.update_thread(actor, thread, change)
+    return getattr(thread, field) != before
 
 
-def set_pinned(actor: User, thread: Thread, pinned: bool, reason: str = "") -> Thread:
-    return posting.update_thread(actor, thread, posting.ThreadChange(pinned=pinned, reason=_check_reason(reason)))
+def set_locked(actor: User, thread: Thread, locked: bool, reason: str = "") -> bool:
+    return _update_thread(actor, thread, posting.ThreadChange(locked=locked, reason=_check_reason(reason)), "locked")
 
 
-def move_thread(actor: User, thread: Thread, category_id: int | None, reason: str = "") -> Thread:
+def set_pinned(actor: User, thread: Thread, pinned: bool, reason: str = "") -> bool:
+    return _update_thread(actor, thread, posting.ThreadChange(pinned=pinned, reason=_check_reason(reason)), "pinned")
+
+
+def move_thread(actor: User, thread: Thread, category_id: int | None, reason: str = "") -> bool:
     if not isinstance(category_id, int):
         raise Invalid({"category_id": ["Choose an existing category."]})
     change = posting.ThreadChange(category_id=category_id, reason=_check_reason(reason))
-    return posting.update_thread(actor, thread, change)
+    return _update_thread(actor, thread, change, "category_id")
 
 
 def _merge_target(source: Thread, target_id: int | None) -> Thread:
@@ -126,10 +139,13 @@ def merge_threads(actor: User, source: Thread, target_id: int | None, reason: st
 
     Nothing is lost: deleted and hidden posts move too. Reputation stays with the posts that
     earned it; source's accepted solution stops being one without reversing the helper's points.
+    Watchers, "me too"s, tags and the open case come along (moderation.services.merging, which
+    also refuses with a Conflict what it cannot carry).
     """
     require(actor, Action.THREAD_MODERATE, source)
     reason = _check_reason(reason)
     target = _merge_target(source, target_id)
+    case = merging.prepare(source, target)
     posts = list(db.session.scalars(select(Post).where(Post.thread_id == source.id).order_by(Post.id)))
     before = {"thread_id": source.id, "post_ids": [p.id for p in posts], "target_reply_count": target.reply_count}
     for post in posts:
@@ -142,8 +158,9 @@ def merge_threads(actor: User, source: Thread, target_id: int | None, reason: st
     source.merged_into_id = target.id
     source.deleted_at = clock.now()
     moderation_state.recount_thread(target)
+    carried = merging.carry_over(actor, source, target, case)
     audit_writer.record(actor, "thread.merge", "thread", source.id, reason, before,
-                 {"merged_into_id": target.id, "target_reply_count": target.reply_count})
+                 {"merged_into_id": target.id, "target_reply_count": target.reply_count, **carried.audit()})
     db.session.commit()
     return target
 

@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from forum.core.errors import Invalid
+from forum.core.errors import Conflict, Invalid
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.feedback import report
+from forum.http.forms import FlaskForm, show_errors
 from forum.http.routing import MAX_ID
 from forum.http.urls import thread_url
 from forum.models import Post, Thread
@@ -79,17 +79,17 @@ def _thread(thread_id: int) -> tuple[Any, Thread]:
     return viewer, reading.get_thread(viewer, thread_id)
 
 
-def _run(form: FlaskForm, action, done: str, back: str):
-    """Validate, call the service, flash its outcome (or its complaints) and go back."""
+def _run(form: FlaskForm, action, outcome: tuple[str, str], back: str):
+    """Validate, call the service, flash its outcome (done, or why nothing changed) or its complaints, go back."""
     if not form.validate_on_submit():
         _flash_errors(form.errors)
         return redirect(back)
     try:
-        action()
+        changed = action()
     except Invalid as exc:
         _flash_errors(exc.errors)
     else:
-        flash(done, "success")
+        report(changed, *outcome)
     return redirect(back)
 
 
@@ -103,7 +103,8 @@ def hide_post(post_id: int):
     viewer, post = _post(post_id)
     form = ReasonForm()
     return _run(form, lambda: actions.hide_post(viewer, post, form.reason.data or ""),
-                "The post is hidden and its author told why.", thread_url(post.thread, _anchor=f"p{post.id}"))
+                ("The post is hidden and its author told why.", "the post was already hidden."),
+                thread_url(post.thread, _anchor=f"p{post.id}"))
 
 
 @bp.post("/moderation/posts/<id:post_id>/unhide")
@@ -112,7 +113,8 @@ def unhide_post(post_id: int):
     viewer, post = _post(post_id)
     form = ReasonForm()
     return _run(form, lambda: actions.unhide_post(viewer, post, form.reason.data or ""),
-                "The post is visible again.", thread_url(post.thread, _anchor=f"p{post.id}"))
+                ("The post is visible again.", "the post was not hidden."),
+                thread_url(post.thread, _anchor=f"p{post.id}"))
 
 
 @bp.post("/moderation/posts/<id:post_id>/restore")
@@ -121,14 +123,15 @@ def restore_post(post_id: int):
     viewer, post = _post(post_id)
     form = ReasonForm()
     return _run(form, lambda: actions.restore_post(viewer, post, form.reason.data or ""),
-                "The post is restored.", thread_url(post.thread, _anchor=f"p{post.id}"))
+                ("The post is restored.", "the post was not deleted."),
+                thread_url(post.thread, _anchor=f"p{post.id}"))
 
 
 TOGGLES = {
-    "lock": (actions.set_locked, True, "The thread is locked."),
-    "unlock": (actions.set_locked, False, "The thread is unlocked."),
-    "pin": (actions.set_pinned, True, "The thread is pinned."),
-    "unpin": (actions.set_pinned, False, "The thread is unpinned."),
+    "lock": (actions.set_locked, True, ("The thread is locked.", "the thread was already locked.")),
+    "unlock": (actions.set_locked, False, ("The thread is unlocked.", "the thread was not locked.")),
+    "pin": (actions.set_pinned, True, ("The thread is pinned.", "the thread was already pinned.")),
+    "unpin": (actions.set_pinned, False, ("The thread is unpinned.", "the thread was not pinned.")),
 }
 
 
@@ -136,9 +139,9 @@ TOGGLES = {
 @login_required
 def toggle_thread(thread_id: int, toggle: str):
     viewer, thread = _thread(thread_id)
-    service, value, done = TOGGLES[toggle]
+    service, value, outcome = TOGGLES[toggle]
     form = ReasonForm()
-    return _run(form, lambda: service(viewer, thread, value, form.reason.data or ""), done, thread_url(thread))
+    return _run(form, lambda: service(viewer, thread, value, form.reason.data or ""), outcome, thread_url(thread))
 
 
 @bp.post("/moderation/threads/<id:thread_id>/move")
@@ -148,7 +151,7 @@ def move_thread(thread_id: int):
     form = MoveForm(prefix="move")
     form.category_id.choices = category_choices()
     return _run(form, lambda: actions.move_thread(viewer, thread, form.category_id.data, form.reason.data or ""),
-                "The thread is moved.", thread_url(thread))
+                ("The thread is moved.", "the thread already is in that category."), thread_url(thread))
 
 
 @bp.post("/moderation/threads/<id:thread_id>/merge")
@@ -161,8 +164,8 @@ def merge_thread(thread_id: int):
         return redirect(thread_url(thread))
     try:
         target = actions.merge_threads(viewer, thread, form.target_id.data, form.reason.data or "")
-    except Invalid as exc:
-        _flash_errors(exc.errors)
+    except (Invalid, Conflict) as exc:  # Conflict: what the merge cannot carry (two open cases), with the reason
+        _flash_errors(exc.errors or {"merge": [exc.detail]})
         return redirect(thread_url(thread))
     flash("The threads are merged: every post now lives here.", "success")
     return redirect(thread_url(target))

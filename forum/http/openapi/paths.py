@@ -28,6 +28,30 @@ from forum.models import CasePriority, CaseStatus, MessageVisibility, ThreadKind
 EXAMPLE_PASSWORD = "correct horse battery staple"  # nosec B105  # an example in the documentation
 
 
+CHECK_ONLY = {"type": "boolean", "default": False,
+              "description": "Ask first: nothing is stored; 409 with the findings, or 200 {warnings: []}."}
+
+
+def _warned(name: str) -> Schema:
+    """A stored resource with the write checks' warnings[] (personal data, similar solved questions)."""
+    return {"allOf": [ref(name), obj({"warnings": {"type": "array", "items": ref("WriteWarning")}}, ["warnings"])]}
+
+
+def _checked(op: dict[str, Any]) -> dict[str, Any]:
+    """Document check_only's answers on a write: 200 {warnings: []} when nothing was found, else 409."""
+    clear = obj({"warnings": {"type": "array", "maxItems": 0}}, ["warnings"])
+    answers = op["responses"]
+    if "200" in answers:
+        answers["200"]["content"] = json_content({"anyOf": [answers["200"]["content"]["application/json"]["schema"],
+                                                             clear]})
+        answers["200"]["description"] += "; with check_only and nothing found: {warnings: []}"
+    else:
+        answers["200"] = {"description": "check_only: nothing found and nothing stored", "content": json_content(clear)}
+    answers["409"] = {"description": "check_only: the findings (problem+json with warnings[]); nothing was stored.",
+                      "content": {"application/problem+json": {"schema": ref("Problem")}}}
+    return op
+
+
 def _account_paths() -> dict[str, Any]:
     credentials = obj({"email": STRING, "password": STRING, "name": STRING}, ["email", "password"])
     registration = obj(
@@ -103,7 +127,7 @@ def _thread_paths() -> dict[str, Any]:
     new_thread = obj(
         {"category_id": INTEGER, "title": {"type": "string", "minLength": 8, "maxLength": 200},
          "body": {"type": "string", "description": "Markdown"}, "tags": TAGS,
-         "kind": {"enum": [k.value for k in ThreadKind], "default": "question"}},
+         "kind": {"enum": [k.value for k in ThreadKind], "default": "question"}, "check_only": CHECK_ONLY},
         ["category_id", "title", "body"],
     )
     change = obj({"title": STRING, "tags": TAGS, "category_id": INTEGER, "locked": BOOLEAN, "pinned": BOOLEAN})
@@ -112,9 +136,11 @@ def _thread_paths() -> dict[str, Any]:
         "/threads": {
             "get": operation("List threads", (200, "A page of threads", list_of("Thread")), (422,),
                              params=_thread_list_params(), public=True),
-            "post": operation("Start a thread", (201, "The thread", ref("Thread")), (*WRITE_ERRORS, *RATE_LIMITED),
-                              body=new_thread, example={"category_id": 1, "title": "Router drops the connection",
-                                                        "body": "Every evening at 8.", "tags": ["router"]}),
+            "post": _checked(operation(
+                "Start a thread; warnings[] says what the write checks found (personal data, similar solved "
+                "questions)", (201, "The thread", _warned("Thread")), (*WRITE_ERRORS, *RATE_LIMITED),
+                body=new_thread, example={"category_id": 1, "title": "Router drops the connection",
+                                          "body": "Every evening at 8.", "tags": ["router"]})),
         },
         "/threads/{thread_id}": {
             "get": operation("A thread with its first post", (200, "The thread", ref("Thread")), (404,),
@@ -132,9 +158,11 @@ def _thread_paths() -> dict[str, Any]:
                         *PAGE_PARAMS],
                 public=True,
             ),
-            "post": operation("Reply (403 when the thread is locked)", (201, "The reply", ref("Post")),
-                              (*WRITE_ERRORS, 404, *RATE_LIMITED), body=obj({"body": STRING}, ["body"]),
-                              params=[thread_id], example={"body": "Try channel 6; it fixed mine."}),
+            "post": _checked(operation(
+                "Reply (403 when the thread is locked); warnings[] names personal data found in it",
+                (201, "The reply", _warned("Post")), (*WRITE_ERRORS, 404, *RATE_LIMITED),
+                body=obj({"body": STRING, "check_only": CHECK_ONLY}, ["body"]), params=[thread_id],
+                example={"body": "Try channel 6; it fixed mine."})),
         },
     }
 
@@ -186,7 +214,7 @@ def _qa_paths() -> dict[str, Any]:
 
 
 def _notification_paths() -> dict[str, Any]:
-    marked = obj({"marked": INTEGER, "unread": INTEGER}, ["marked", "unread"])
+    marked = obj({"changed": INTEGER, "marked": INTEGER, "unread": INTEGER}, ["changed", "marked", "unread"])
     return {
         "/notifications": {
             "get": operation("The caller's notifications, newest first",
@@ -195,8 +223,10 @@ def _notification_paths() -> dict[str, Any]:
         },
         "/notifications/read": {
             "post": operation(
-                "Mark the given notifications read (only the caller's own), or all of them when ids is left out",
-                (200, "How many changed, and how many are still unread", marked), WRITE_ERRORS,
+                "Mark the given notifications read (only the caller's own: any other id is a 404), or all of them "
+                "when ids is left out; marking read ones again is a 200 with changed 0",
+                (200, "How many changed (marked is the same number), and how many are still unread", marked),
+                (*WRITE_ERRORS, 404),
                 body=obj({"ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 1000}}),
                 body_required=False,
             ),
@@ -214,9 +244,11 @@ def _post_paths() -> dict[str, Any]:
             "delete": operation("Withdraw your helpful vote", votes, ACTION_ERRORS, params=[post_id]),
         },
         "/posts/{post_id}": {
-            "patch": operation("Edit a post (author or moderator); the old body becomes a revision",
-                               (200, "The post", ref("Post")), (*WRITE_ERRORS, 404),
-                               body=obj({"body": STRING}, ["body"]), params=[post_id]),
+            "patch": _checked(operation(
+                "Edit a post (author or moderator); the old body becomes a revision; warnings[] names personal data "
+                "in it and, for a question, solved questions like it", (200, "The post", _warned("Post")),
+                (*WRITE_ERRORS, 404), body=obj({"body": STRING, "check_only": CHECK_ONLY}, ["body"]),
+                params=[post_id])),
             "delete": operation("Soft-delete a post (author or moderator)", (204, "Deleted", None),
                                 (400, 401, 403, 404), params=[post_id]),
         },

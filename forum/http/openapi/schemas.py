@@ -184,14 +184,31 @@ def _thread_schema() -> Schema:
 def _problem_schema() -> Schema:
     return obj(
         {"type": {"type": "string", "format": "uri"}, "title": STRING, "status": INTEGER, "detail": STRING,
-         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STRING}}},
+         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STRING}},
+         "warnings": {"type": "array", "items": ref("WriteWarning"),
+                      "description": "Only on the 409 of a write sent with check_only: what was found."}},
         ["type", "title", "status", "detail"],
+    )
+
+
+def _write_warning_schema() -> Schema:
+    """One finding of the write checks (forum.services.write_checks), as POST /threads and friends report it."""
+    finding = obj({"kind": {"enum": ["email", "card", "phone", "address"]}, "label": STRING,
+                   "masked": {**STRING, "description": "Enough to recognise it, never the whole value."}},
+                  ["kind", "label", "masked"])
+    similar = obj({"id": INTEGER, "title": STRING, "url": STRING}, ["id", "title", "url"])
+    return obj(
+        {"type": {"enum": ["personal_data", "similar_questions"]}, "detail": STRING,
+         "findings": {"type": "array", "items": finding, "description": "personal_data: what looks personal."},
+         "threads": {"type": "array", "items": similar, "description": "similar_questions: solved threads."}},
+        ["type", "detail"],
     )
 
 
 def component_schemas() -> dict[str, Schema]:
     """Every schema under components, the <item>List envelopes included."""
-    schemas = {**_resource_schemas(), **_case_schemas(), "Problem": _problem_schema()}
+    schemas = {**_resource_schemas(), **_case_schemas(), "Problem": _problem_schema(),
+               "WriteWarning": _write_warning_schema()}
     schemas.update({f"{name}List": envelope(name)
                     for name in ("Category", "Thread", "Post", "Revision", "Notification", "LedgerRow", "Case")})
     return schemas

@@ -1,0 +1,55 @@
+"""What is looked for in a text before it is published, one rule set for the pages and the API (issue 18).
+
+Two courtesies run on every way a member writes: the personal-data guard (forum.accounts.
+personal_data: emails, card and phone numbers, addresses in the title or body) and, where a
+question's title is written or its question reworded, the similar-solved-questions check
+(forum.services.suggestions). Both run on asking, replying and editing, on the web and in the
+API, so a client cannot skip the rules the pages keep. Findings never refuse a write on their
+own: the pages show them and ask once; the API stores as asked and returns them as warnings,
+or, for a client that asks first ("check_only"), returns them instead of storing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from forum.accounts import personal_data
+from forum.models import Post, Thread, User
+from forum.services import suggestions
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What a text would publish: personal data found in it, and solved threads that may already answer it."""
+
+    personal_data: list[personal_data.Finding] = field(default_factory=list)
+    similar: list[Thread] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.personal_data or self.similar)
+
+
+def _personal(*texts: str | None) -> list[personal_data.Finding]:
+    return [finding for text in texts for finding in personal_data.find(text)]
+
+
+def for_new_thread(viewer: User | None, title: str | None, body: str | None) -> Findings:
+    """Asking: personal data in the title or body, and solved questions like the title."""
+    return Findings(_personal(title, body), suggestions.similar_questions(viewer, title or ""))
+
+
+def for_reply(body: str | None) -> Findings:
+    """Replying: personal data only (a reply has no title to compare)."""
+    return Findings(_personal(body))
+
+
+def for_edit(viewer: User | None, post: Post, body: str | None) -> Findings:
+    """Editing: personal data in the new body; a question also gets the solved questions like its title.
+
+    The thread itself is left out of its own suggestions (it may be solved already).
+    """
+    similar: list[Thread] = []
+    if post.is_question:
+        thread = post.thread
+        similar = [t for t in suggestions.similar_questions(viewer, thread.title) if t.id != thread.id]
+    return Findings(_personal(body), similar)
