@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from forum.core.errors import Invalid
-from forum.models import Thread, User
+from forum.models import Thread, ThreadStatus, User
 from forum.services import reading
 from search import backends, query
 
@@ -72,9 +72,14 @@ def search_threads(
 
 
 def similar_threads(viewer: User | None, title: str, limit: int = 5) -> list[Thread]:
-    """Solved threads likely to answer the same question, for the ask page."""
+    """Solved threads likely to answer the same question, for the ask page.
+
+    The index may lag the database (the worker has not caught up, or a thread was reopened), so
+    "solved" is checked again on the thread itself, as visibility is.
+    """
     if len((title or "").strip()) < 3:
         return []
     ids = backends.current().similar(title, limit=limit * 2)
     visible = reading.visible_threads_by_id(viewer, ids)
-    return [visible[i] for i in ids if i in visible][:limit]
+    solved = [visible[i] for i in ids if i in visible and visible[i].status == ThreadStatus.SOLVED.value]
+    return solved[:limit]

@@ -62,6 +62,13 @@ def test_similar_questions_are_solved_threads(api_client, indexed):
     assert [item["id"] for item in body["items"]] == [indexed["solved"].id]
 
 
+def test_a_thread_reopened_since_it_was_indexed_is_not_offered_as_solved(api_client, indexed):
+    solved = indexed["solved"]
+    qa.unaccept_solution(solved.author, solved)  # the worker has not re-indexed it yet: the index says solved
+    body = api_client().get("/api/v1/search/similar", query_string={"title": "router update keeps failing"}).get_json()
+    assert body["items"] == []
+
+
 def test_search_page_shows_snippets_and_facets(client, indexed):
     page = client.get("/search", query_string={"q": "router"}).get_data(as_text=True)
     assert "Router firmware update fails" in page and "<mark" in page
