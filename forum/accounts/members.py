@@ -16,7 +16,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
-from forum.core import clock
+from forum.core import clock, database
 from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
 from forum.models import ApiToken, Role, TokenKind, User
@@ -283,19 +283,22 @@ def update_profile(actor: User, user: User, change: ProfileChange) -> User:
     return user
 
 
-def set_role(actor: User, user: User, role: str) -> User:
-    """Change a user's role; admins only, and an admin cannot demote themselves by accident."""
+def set_role(actor: User, user: User, role: str) -> bool:
+    """Change a user's role; admins only, and an admin cannot demote themselves by accident.
+
+    Returns False when the user already had that role (nothing audited), so the page can say so.
+    """
     require(actor, Action.USER_MANAGE, user)
     if role not in {r.value for r in Role}:
         raise Invalid({"role": [f"Choose one of: {', '.join(r.value for r in Role)}."]})
     if user.id == actor.id and role != Role.ADMIN.value:
         raise Conflict("You cannot remove your own admin role.", {"role": ["Ask another admin to do this."]})
-    if role != user.role:
-        audit_writer.record(actor, "user.role_change", "user", user.id, before={"role": user.role},
-                            after={"role": role})
+    if role == user.role:
+        return False
+    audit_writer.record(actor, "user.role_change", "user", user.id, before={"role": user.role}, after={"role": role})
     user.role = role
     db.session.commit()
-    return user
+    return True
 
 
 def get_user(user_id: int) -> User:
@@ -362,8 +365,9 @@ def _note_token_use(token: ApiToken) -> None:
     """Keep "last used" to within a few minutes: a write on every call would queue all API reads behind it."""
     now = clock.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
-        token.last_used_at = now
-        db.session.commit()
+        with database.writing():  # mostly inside a GET, whose read transaction must not turn into a write
+            token.last_used_at = now
+            db.session.commit()
 
 
 def revoke_api_token(token: ApiToken) -> None:

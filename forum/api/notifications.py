@@ -17,8 +17,11 @@ def list_notifications():
 
 @bp.post("/notifications/read")
 def mark_notifications_read():
-    """{"ids": [...]} marks those (the caller's own only); no ids marks every notification read."""
+    """{"ids": [...]} marks those (the caller's own only: any other id is a 404); no ids marks every one read.
+
+    Idempotent: marking read notifications again is a 200 with changed 0 (marked is its older name).
+    """
     user = signed_in_user()
     ids = id_list(optional_json_body(), "ids")
-    marked = notifications.mark_read(user, ids)
-    return {"marked": marked, "unread": notifications.unread_count(user)}
+    changed = notifications.mark_read(user, ids)
+    return {"changed": changed, "marked": changed, "unread": notifications.unread_count(user)}

@@ -41,7 +41,7 @@ def accept_solution(thread_id: int):
     except NotFound as exc:
         raise Invalid({"post_id": ["Choose a visible reply in this thread."]}) from exc
     if thread.accepted_post_id != post.id:  # PUT is idempotent: accepting the accepted reply changes nothing
-        thread = qa.accept_solution(user, thread, post)
+        qa.accept_solution(user, thread, post)
     return _thread(thread, user)
 
 
@@ -51,7 +51,8 @@ def unaccept_solution(thread_id: int):
     thread = reading.get_thread(user, thread_id)
     require(user, Action.THREAD_ACCEPT, thread)
     _question_only(thread)
-    return _thread(qa.unaccept_solution(user, thread), user)
+    qa.unaccept_solution(user, thread)  # DELETE is idempotent: without a solution it changes nothing
+    return _thread(thread, user)
 
 
 # --- "me too" and watching -----------------------------------------------------------------------
@@ -120,7 +121,8 @@ def request_info(thread_id: int):
 def clear_info_request(thread_id: int):
     user = signed_in_user()
     thread = reading.get_thread(user, thread_id)
-    return _thread(needs_info.clear_info_request(user, thread), user)
+    needs_info.clear_info_request(user, thread)  # idempotent: a thread not waiting stays as it is
+    return _thread(thread, user)
 
 
 # --- helpful votes -------------------------------------------------------------------------------

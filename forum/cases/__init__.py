@@ -44,6 +44,7 @@ from forum.cases.work import (
     claim_case,
     post_message,
     resolve_case,
+    update_case,
 )
 from forum.models import CasePriority
 
@@ -53,7 +54,7 @@ __all__ = [
     "case_for_thread", "cases_for_threads", "change_case", "claim_case", "customer_history", "escalate_thread",
     "first_response_due", "get_case", "latest_case", "list_cases", "messages_for", "on_asker_follow_up",
     "on_staff_reply", "open_case_for", "parse_calendar", "post_message", "public_timeline", "queue_counts",
-    "reopen_case", "resolve_case", "set_status", "source_for",
+    "reopen_case", "resolve_case", "set_status", "source_for", "update_case",
 ]
 
 

@@ -71,26 +71,37 @@ def _validate_change(change: CaseChange) -> User | None:
 
 
 def change_case(actor: User, case: Case, change: CaseChange) -> Case:
+    """Apply change (see update_case) and answer the case, as the API does."""
+    update_case(actor, case, change)
+    return case
+
+
+def update_case(actor: User, case: Case, change: CaseChange) -> bool:
     """Set status, priority and assignee (agents); a new case someone takes on becomes "in progress".
 
     A priority change moves the first-response due time (from the case's creation), and each
-    status change is on the public timeline and told to the asker.
+    status change is on the public timeline and told to the asker. Returns False when the case
+    already was so: nothing recorded, nobody told, and the desk says nothing changed.
     """
     require(actor, Action.CASE_WORK, case)
     assignee = _validate_change(change)
+    changed = False
     if change.priority is not None and change.priority != case.priority:
         _set_priority(case, actor, change.priority)
+        changed = True
     if change.assignee_id is not UNSET and change.assignee_id != case.assignee_id:
         _assign(case, actor, assignee)
+        changed = True
     status = change.status
     if status is None and assignee is not None and case.status == CaseStatus.NEW.value:
         status = CaseStatus.OPEN.value
     if status is not None:
-        set_status(case, actor, status)
+        changed = set_status(case, actor, status) or changed
         sync_thread_status(case)
-    case.updated_at = clock.now()
+    if changed:
+        case.updated_at = clock.now()
     db.session.commit()
-    return case
+    return changed
 
 
 def _set_priority(case: Case, actor: User | None, priority: str) -> None:
@@ -132,9 +143,9 @@ def sync_thread_status(case: Case) -> None:
         thread.status = qa.status_without_solution(thread)
 
 
-def claim_case(actor: User, case: Case) -> Case:
-    """Take the case on: assign it to yourself."""
-    return change_case(actor, case, CaseChange(assignee_id=actor.id))
+def claim_case(actor: User, case: Case) -> bool:
+    """Take the case on: assign it to yourself. False when it already was yours."""
+    return update_case(actor, case, CaseChange(assignee_id=actor.id))
 
 
 def _validate_message(body: object, visibility: object) -> None:

@@ -79,13 +79,16 @@ def add_alert_to_incident(actor: User, alert: IncidentAlert, incident: Incident)
     return incident
 
 
-def link_threads(actor: User, incident: Incident, thread_ids: Iterable[int]) -> Incident:
-    """Link more questions by id; an unknown id or one in another incident is an error. Commits."""
+def link_threads(actor: User, incident: Incident, thread_ids: Iterable[int]) -> int:
+    """Link more questions by id; an unknown id or one in another incident is an error. Commits.
+
+    Returns how many were newly linked (0: every one was already part of this incident).
+    """
     require(actor, Action.CASE_WORK, incident)
     _require_open(incident)
-    _link(actor, incident, list(thread_ids), strict=True)
+    linked = _link(actor, incident, list(thread_ids), strict=True)
     db.session.commit()
-    return incident
+    return linked
 
 
 def unlink_thread(actor: User, incident: Incident, thread_id: int) -> Incident:
@@ -116,8 +119,11 @@ def parse_thread_ids(text: object) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _link(actor: User, incident: Incident, thread_ids: list[int], strict: bool) -> None:
-    """Link live questions not yet in any incident; strict: refuse the lot if any id can't be linked."""
+def _link(actor: User, incident: Incident, thread_ids: list[int], strict: bool) -> int:
+    """Link live questions not yet in any incident; strict: refuse the lot if any id can't be linked.
+
+    Returns how many it linked.
+    """
     ids = list(dict.fromkeys(thread_ids))
     threads = {thread.id: thread for thread in db.session.scalars(select(Thread).where(Thread.id.in_(ids)))}
     taken = {link.thread_id: link.incident_id for link in db.session.scalars(
@@ -141,7 +147,9 @@ def _link(actor: User, incident: Incident, thread_ids: list[int], strict: bool) 
     db.session.add_all(IncidentThread(thread_id=thread_id, incident_id=incident.id, linked_by_id=actor.id,
                                       linked_at=moment, last_update_id=latest.id if latest else None)
                        for thread_id in linkable)
-    incident.updated_at = moment
+    if linkable:
+        incident.updated_at = moment
+    return len(linkable)
 
 
 def _claim_alert(alert: IncidentAlert) -> None:

@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.feedback import report
+from forum.http.forms import FlaskForm, show_errors
 from forum.incidents import alerts, management, queries
 from forum.models import AlertStatus, IncidentAlert
 from forum.services.permissions import Action, can, require
@@ -177,16 +177,17 @@ def show(incident_id: int, given: dict[str, FlaskForm] | None = None, status: in
                            forms=forms), status
 
 
-def _submit(incident_id: int, name: str, form: FlaskForm, act, done: str):
+def _submit(incident_id: int, name: str, form: FlaskForm, act, done: str, unchanged: str = ""):
+    """Run act; when it answers 0 (nothing linked) or False, the page says nothing changed, with unchanged."""
     viewer = _agent()
     incident = management.get_incident(viewer, incident_id)
     if form.validate_on_submit():
         try:
-            act(viewer, incident, form)
+            outcome = act(viewer, incident, form)
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
-            flash(done, "success")
+            report(outcome is not False and outcome != 0, done, unchanged)
             return redirect(url_for("incidents.show", incident_id=incident.id, _anchor=f"{name}-heading"))
     return show(incident_id, {name: form}, status=422)
 
@@ -195,7 +196,8 @@ def _submit(incident_id: int, name: str, form: FlaskForm, act, done: str):
 @login_required
 def link(incident_id: int):
     return _submit(incident_id, "link", LinkThreadsForm(), lambda viewer, incident, form: management.link_threads(
-        viewer, incident, management.parse_thread_ids(form.thread_ids.data)), "Linked.")
+        viewer, incident, management.parse_thread_ids(form.thread_ids.data)), "Linked.",
+        "every one of those questions is already part of this incident.")
 
 
 @bp.post("/staff/incidents/<id:incident_id>/threads/<id:thread_id>/unlink")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.feedback import report
+from forum.http.forms import FlaskForm, show_errors
 from forum.integrations import helpdesk, webhooks
 from forum.services import categories
 from forum.services.permissions import Action, require
@@ -84,8 +84,8 @@ def webhook_delete(subscription_id: int):
 def webhook_enable(subscription_id: int):
     subscription = webhooks.get_subscription(acting_user(), subscription_id)
     if ButtonForm().validate_on_submit():
-        webhooks.enable_subscription(acting_user(), subscription)
-        flash(f"Webhook to {subscription.url} is enabled again.", "success")
+        report(webhooks.enable_subscription(acting_user(), subscription),
+               f"Webhook to {subscription.url} is enabled again.", f"the webhook to {subscription.url} was already on.")
     return redirect(url_for("integrations.webhook_list"))
 
 

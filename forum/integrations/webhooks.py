@@ -113,12 +113,17 @@ def delete_subscription(actor: User, subscription: WebhookSubscription) -> None:
     db.session.commit()
 
 
-def enable_subscription(actor: User, subscription: WebhookSubscription) -> WebhookSubscription:
-    """Switch a disabled subscription back on (after the receiver is fixed); the failing streak restarts."""
+def enable_subscription(actor: User, subscription: WebhookSubscription) -> bool:
+    """Switch a disabled subscription back on (after the receiver is fixed); the failing streak restarts.
+
+    Returns False when it was already on (its failing streak, if any, keeps counting).
+    """
     require(actor, Action.INTEGRATIONS_MANAGE)
+    if subscription.active:
+        return False
     subscription.active, subscription.disabled_at, subscription.failing_since = True, None, None
     db.session.commit()
-    return subscription
+    return True
 
 
 def list_deliveries(actor: User, subscription: WebhookSubscription | None = None,

@@ -32,11 +32,14 @@ WELCOME = (
 )
 
 
-def make_advocate(actor: User, target: User, reason: str = "") -> User:
-    """Promote a member to advocate (staff only; staff can't be made advocates); idempotent; commits."""
+def make_advocate(actor: User, target: User, reason: str = "") -> bool:
+    """Promote a member to advocate (staff only; staff can't be made advocates); idempotent; commits.
+
+    Returns False when target already was an advocate (nothing recorded, nobody told).
+    """
     require(actor, Action.USER_MAKE_ADVOCATE, target)
     if target.role == Role.ADVOCATE.value:
-        return target
+        return False
     if target.anonymized_at is not None:
         raise Conflict("This account was anonymized.")
     audit_writer.record(actor, "user.make_advocate", "user", target.id, reason,
@@ -46,19 +49,19 @@ def make_advocate(actor: User, target: User, reason: str = "") -> User:
                                                           message=WELCOME))
     awards.check_user_soon(target.id)  # the Advocate badge, within seconds
     db.session.commit()
-    return target
+    return True
 
 
-def revoke_advocate(actor: User, target: User, reason: str = "") -> User:
-    """Make an advocate a member again (staff only); idempotent; commits."""
+def revoke_advocate(actor: User, target: User, reason: str = "") -> bool:
+    """Make an advocate a member again (staff only); idempotent; commits. False: target was no advocate."""
     require(actor, Action.USER_MAKE_ADVOCATE, target)
     if target.role != Role.ADVOCATE.value:
-        return target
+        return False
     audit_writer.record(actor, "user.revoke_advocate", "user", target.id, reason,
                  before={"role": target.role}, after={"role": Role.MEMBER.value})
     target.role = Role.MEMBER.value
     db.session.commit()
-    return target
+    return True
 
 
 def invite_advocate(actor: User, target: User) -> None:

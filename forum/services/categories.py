@@ -83,8 +83,8 @@ def _ensure_slug_free(slug: str, exclude_id: int | None = None) -> None:
         raise Conflict("That slug is already used.", {"slug": ["That slug is already used."]})
 
 
-def _state(category: Category) -> dict[str, object]:
-    """What the audit log keeps of a category before and after a change."""
+def settings_of(category: Category) -> dict[str, object]:
+    """What an edit can change of a category (the audit log keeps it before and after a change)."""
     return {"slug": category.slug, "name": category.name, "description": category.description,
             "position": category.position, "sla_time_zone": category.sla_time_zone,
             "sla_hours_json": category.sla_hours_json}
@@ -101,7 +101,7 @@ def create_category(actor: User, data: CategoryInput) -> Category:
         category.sla_time_zone, category.sla_hours_json = calendar_columns
     db.session.add(category)
     db.session.flush()
-    audit_writer.record(actor, "category.create", "category", category.id, after=_state(category))
+    audit_writer.record(actor, "category.create", "category", category.id, after=settings_of(category))
     db.session.commit()
     return category
 
@@ -110,13 +110,14 @@ def update_category(actor: User, category: Category, data: CategoryInput) -> Cat
     require(actor, Action.CATEGORY_MANAGE)
     calendar_columns = _validate(data)
     _ensure_slug_free(data.slug, exclude_id=category.id)
-    before = _state(category)
+    before = settings_of(category)
     category.slug, category.name = data.slug, data.name.strip()
     category.description, category.position = data.description.strip(), data.position
     if calendar_columns is not None:
         category.sla_time_zone, category.sla_hours_json = calendar_columns
-    if _state(category) != before:
-        audit_writer.record(actor, "category.update", "category", category.id, before=before, after=_state(category))
+    if settings_of(category) != before:
+        audit_writer.record(actor, "category.update", "category", category.id, before=before,
+                            after=settings_of(category))
     db.session.commit()
     return category
 

@@ -35,10 +35,14 @@ def request_info(actor: User | None, thread: Thread, note: object) -> Thread:
     return thread
 
 
-def clear_info_request(actor: User | None, thread: Thread, *, commit: bool = True) -> Thread:
-    """Leave needs_info (asker or staff), adding the paused time to the thread's pause total."""
+def clear_info_request(actor: User | None, thread: Thread, *, commit: bool = True) -> bool:
+    """Leave needs_info (asker or staff), adding the paused time to the thread's pause total.
+
+    Returns False when the thread was not waiting for information (nothing changed).
+    """
     require(actor, Action.THREAD_CLEAR_INFO, thread)
-    if thread.status == ThreadStatus.NEEDS_INFO.value:
+    waiting = thread.status == ThreadStatus.NEEDS_INFO.value
+    if waiting:
         paused = clock.now() - thread.needs_info_since if thread.needs_info_since else None
         thread.paused_seconds += int(paused.total_seconds()) if paused else 0
         thread.needs_info_note = None
@@ -48,4 +52,4 @@ def clear_info_request(actor: User | None, thread: Thread, *, commit: bool = Tru
         thread.status = qa.status_without_solution(thread)
     if commit:
         db.session.commit()
-    return thread
+    return waiting

@@ -18,6 +18,21 @@ from forum.services import feedback, notifications, subscriptions
 from forum.services.permissions import Action, require
 
 
+class Tally(int):
+    """A counter after a vote or "me too", which also says whether this call moved it.
+
+    It is the count itself (the API answers it as a number), and changed tells the pages to
+    say "nothing changed" when the vote was already cast or already withdrawn.
+    """
+
+    changed: bool
+
+    def __new__(cls, count: int, changed: bool) -> Tally:
+        tally = super().__new__(cls, count)
+        tally.changed = changed
+        return tally
+
+
 def status_without_solution(thread: Thread) -> str:
     """open, or answered when someone other than the asker has a live reply.
 
@@ -26,8 +41,11 @@ def status_without_solution(thread: Thread) -> str:
     return ThreadStatus.ANSWERED.value if thread.first_reply_at is not None else ThreadStatus.OPEN.value
 
 
-def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
-    """Mark post as the solution (replacing any earlier one); asker or staff only."""
+def accept_solution(actor: User, thread: Thread, post: Post) -> bool:
+    """Mark post as the solution (replacing any earlier one); asker or staff only.
+
+    Returns False when it already was the solution, so the page can say nothing changed.
+    """
     require(actor, Action.THREAD_ACCEPT, thread)
     if post.thread_id != thread.id or post.is_question or not post.is_public:
         raise Invalid({"post_id": ["Choose a visible reply in this thread."]})
@@ -35,7 +53,7 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
         raise Conflict("Only questions have solutions.")
     previous_id = thread.accepted_post_id
     if previous_id == post.id or not _claim_acceptance(thread, previous_id, post):
-        return thread  # already the solution (perhaps by a concurrent click): nobody is told or paid twice
+        return False  # already the solution (perhaps by a concurrent click): nobody is told or paid twice
     db.session.refresh(thread)
     if previous_id is not None:
         recognition.on_solution_dropped(previous_id, actor)
@@ -49,7 +67,7 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> Thread:
     notifications.notify([post.author_id], notifications.Event(NotificationKind.ACCEPTED, thread, post, actor))
     feedback.request_feedback(thread)
     db.session.commit()
-    return thread
+    return True
 
 
 def _claim_acceptance(thread: Thread, previous_id: int | None, post: Post) -> bool:
@@ -75,14 +93,14 @@ def _end_info_wait(thread: Thread) -> None:
     thread.needs_info_since = None
 
 
-def unaccept_solution(actor: User, thread: Thread) -> Thread:
-    """Remove the accepted solution; the thread falls back to answered or open."""
+def unaccept_solution(actor: User, thread: Thread) -> bool:
+    """Remove the accepted solution; the thread falls back to answered or open. False: there was none."""
     require(actor, Action.THREAD_ACCEPT, thread)
     if thread.accepted_post_id is None:
-        return thread
+        return False
     drop_solution(thread, actor)
     db.session.commit()
-    return thread
+    return True
 
 
 def drop_solution(thread: Thread, actor: User | None = None) -> None:
@@ -110,7 +128,7 @@ def drop_solution(thread: Thread, actor: User | None = None) -> None:
     thread.status = status_without_solution(thread)
 
 
-def vote_helpful(actor: User, post: Post) -> int:
+def vote_helpful(actor: User, post: Post) -> Tally:
     """Add actor's helpful vote; voting twice counts once. Returns the post's vote count."""
     require(actor, Action.POST_VOTE, post)
     if post.author_id == actor.id:
@@ -119,14 +137,15 @@ def vote_helpful(actor: User, post: Post) -> int:
         with db.session.begin_nested():
             db.session.execute(insert(Vote).values(user_id=actor.id, post_id=post.id, created_at=clock.now()))
     except IntegrityError:
-        pass  # already voted: the primary key kept it to one
+        added = False  # already voted: the primary key kept it to one
     else:
+        added = True
         _move_vote_count(post, +1)
         recognition.on_vote_added(post, actor)
         notifications.on_vote(post, actor)
     db.session.commit()
     db.session.refresh(post)
-    return post.vote_count
+    return Tally(post.vote_count, added)
 
 
 def _move_vote_count(post: Post, delta: int) -> None:
@@ -138,7 +157,8 @@ def _move_vote_count(post: Post, delta: int) -> None:
         )
 
 
-def withdraw_vote(actor: User, post: Post) -> int:
+def withdraw_vote(actor: User, post: Post) -> Tally:
+    """Take back actor's helpful vote; withdrawing a vote never cast changes nothing (changed is False)."""
     require(actor, Action.POST_VOTE, post)
     removed = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.post_id == post.id)).rowcount
     if removed:
@@ -146,10 +166,10 @@ def withdraw_vote(actor: User, post: Post) -> int:
         recognition.on_vote_withdrawn(post, actor)
     db.session.commit()
     db.session.refresh(post)
-    return post.vote_count
+    return Tally(post.vote_count, bool(removed))
 
 
-def add_me_too(actor: User, thread: Thread) -> int:
+def add_me_too(actor: User, thread: Thread) -> Tally:
     """"I have this question too": counted once per user, and not for the asker (it is their question)."""
     require(actor, Action.THREAD_ME_TOO, thread)
     if actor.id == thread.author_id:
@@ -158,16 +178,18 @@ def add_me_too(actor: User, thread: Thread) -> int:
         with db.session.begin_nested():
             db.session.execute(insert(MeToo).values(user_id=actor.id, thread_id=thread.id, created_at=clock.now()))
     except IntegrityError:
-        pass
+        added = False  # said before: counted once
     else:
+        added = True
         db.session.execute(update(Thread).where(Thread.id == thread.id).values(me_too_count=Thread.me_too_count + 1))
     subscriptions.watch(actor, thread, auto=True, commit=False)
     db.session.commit()
     db.session.refresh(thread)
-    return thread.me_too_count
+    return Tally(thread.me_too_count, added)
 
 
-def remove_me_too(actor: User, thread: Thread) -> int:
+def remove_me_too(actor: User, thread: Thread) -> Tally:
+    """Take back "me too"; changed is False when actor had not said it."""
     require(actor, Action.THREAD_ME_TOO, thread)
     removed = db.session.execute(
         delete(MeToo).where(MeToo.user_id == actor.id, MeToo.thread_id == thread.id)
@@ -176,7 +198,7 @@ def remove_me_too(actor: User, thread: Thread) -> int:
         db.session.execute(update(Thread).where(Thread.id == thread.id).values(me_too_count=Thread.me_too_count - 1))
     db.session.commit()
     db.session.refresh(thread)
-    return thread.me_too_count
+    return Tally(thread.me_too_count, bool(removed))
 
 
 def voted_post_ids(viewer: User | None, post_ids: list[int]) -> set[int]:

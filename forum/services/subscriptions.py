@@ -23,8 +23,11 @@ def _find(user_id: int, target: Thread | Category | Tag) -> Subscription | None:
     return db.session.scalar(select(Subscription).where(Subscription.user_id == user_id, column == target.id))
 
 
-def _upsert(user_id: int, target: Thread | Category | Tag, muted: bool, auto: bool) -> Subscription:
-    """Create or update the row; an automatic watch never overrides an explicit mute."""
+def _upsert(user_id: int, target: Thread | Category | Tag, muted: bool, auto: bool) -> bool:
+    """Create or update the row; an automatic watch never overrides an explicit mute.
+
+    Returns whether the user's watch or mute changed (False: it already was so).
+    """
     row = _find(user_id, target)
     if row is None:
         row = Subscription(user_id=user_id, muted=muted, created_at=clock.now())
@@ -34,26 +37,34 @@ def _upsert(user_id: int, target: Thread | Category | Tag, muted: bool, auto: bo
                 db.session.add(row)
         except IntegrityError:  # a concurrent request created it first
             row = _find(user_id, target)
-    if not (auto and row.muted):
-        row.muted = muted
-    return row
+        else:
+            return True
+    if row.muted == muted or (auto and row.muted):
+        return False
+    row.muted = muted
+    return True
 
 
-def watch(user: User | None, target: Thread | Category | Tag, *, auto: bool = False, commit: bool = True) -> None:
-    """Start watching target; auto=True is for watches implied by posting or "me too"."""
+def watch(user: User | None, target: Thread | Category | Tag, *, auto: bool = False, commit: bool = True) -> bool:
+    """Start watching target; auto=True is for watches implied by posting or "me too".
+
+    Returns False when the user already watched it (or, for an automatic watch, had muted it).
+    """
     if user is None:
         raise NotAuthenticated("Sign in to watch threads.")
-    _upsert(user.id, target, muted=False, auto=auto)
+    changed = _upsert(user.id, target, muted=False, auto=auto)
     if commit:
         db.session.commit()
+    return changed
 
 
-def mute(user: User | None, target: Thread | Category | Tag) -> None:
-    """Stop hearing about target, including automatic watches later."""
+def mute(user: User | None, target: Thread | Category | Tag) -> bool:
+    """Stop hearing about target, including automatic watches later; False when it was already muted."""
     if user is None:
         raise NotAuthenticated("Sign in to change what you watch.")
-    _upsert(user.id, target, muted=True, auto=False)
+    changed = _upsert(user.id, target, muted=True, auto=False)
     db.session.commit()
+    return changed
 
 
 def is_watching(user: User | None, target: Thread | Category | Tag) -> bool:

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from forum import accounts, cases
 from forum.core.errors import Conflict, DomainError, Invalid
 from forum.http.auth import acting_user
+from forum.http.feedback import report
 from forum.http.forms import show_errors
 from forum.models import Role
 from forum.services import categories, community_settings
@@ -91,12 +92,14 @@ def category_edit(category_id: int):
         _fill_support_hours(form, category)
     if form.validate_on_submit():
         data = replace(_category_input(form), support_hours=_support_hours_input(form))
+        before = categories.settings_of(category)
         try:
             categories.update_category(acting_user(), category, data)
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
-            flash(f"Category “{category.name}” is saved.", "success")
+            report(categories.settings_of(category) != before, f"Category “{category.name}” is saved.",
+                   f"category “{category.name}” already had these settings.")
             return redirect(url_for("admin.category_list"))
     return render_template(
         "admin/category_edit.html", form=form, category=category, days=cases.DAY_NAMES,
@@ -129,10 +132,10 @@ def user_role(user_id: int):
     if not form.validate_on_submit():
         return _render_users(prefix, {user.id: form.role.errors}, 422)
     try:
-        accounts.set_role(acting_user(), user, form.role.data)
+        changed = accounts.set_role(acting_user(), user, form.role.data)
     except (Invalid, Conflict) as exc:
         return _render_users(prefix, {user.id: _messages(exc)}, 422)
-    flash(f"{user.username} is now {user.role}.", "success")
+    report(changed, f"{user.username} is now {user.role}.", f"{user.username} already is {user.role}.")
     return redirect(url_for("admin.user_list", q=prefix or None))
 
 
@@ -159,11 +162,12 @@ def settings():
     form = form_class(data={key: _shown(value) for key, value in community_settings.all_settings().items()})
     if form.validate_on_submit():
         changes = {key: number_or_text(form[key].data) for key in registry}
+        before = community_settings.all_settings()
         try:
-            community_settings.update_settings(acting_user(), changes)
+            after = community_settings.update_settings(acting_user(), changes)
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("Settings are saved and apply at once.", "success")
+            report(after != before, "Settings are saved and apply at once.", "every setting already had that value.")
             return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form), 422 if form.errors else 200

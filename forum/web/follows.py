@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import login_required
 
 from forum.http.auth import acting_user
+from forum.http.feedback import report
 from forum.http.urls import thread_url
 from forum.services import categories, reading, subscriptions
 
@@ -17,8 +18,8 @@ bp = Blueprint("follows", __name__)
 def watch_thread(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    subscriptions.watch(viewer, thread)
-    flash("You're watching this thread: we'll tell you about new replies.", "success")
+    report(subscriptions.watch(viewer, thread), "You're watching this thread: we'll tell you about new replies.",
+           "you were already watching this thread.")
     return redirect(thread_url(thread))
 
 
@@ -27,8 +28,8 @@ def watch_thread(thread_id: int):
 def mute_thread(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    subscriptions.mute(viewer, thread)
-    flash("Muted: you won't hear about this thread, even after you reply.", "success")
+    report(subscriptions.mute(viewer, thread), "Muted: you won't hear about this thread, even after you reply.",
+           "this thread was already muted.")
     return redirect(thread_url(thread))
 
 
@@ -36,8 +37,9 @@ def mute_thread(thread_id: int):
 @login_required
 def follow_category(slug: str):
     category = categories.get_category_by_slug(slug)
-    subscriptions.watch(acting_user(), category)
-    flash(f"You're following {category.name}: we'll tell you about new questions there.", "success")
+    report(subscriptions.watch(acting_user(), category),
+           f"You're following {category.name}: we'll tell you about new questions there.",
+           f"you were already following {category.name}.")
     return redirect(url_for("categories.show", slug=category.slug))
 
 
@@ -45,8 +47,8 @@ def follow_category(slug: str):
 @login_required
 def mute_category(slug: str):
     category = categories.get_category_by_slug(slug)
-    subscriptions.mute(acting_user(), category)
-    flash(f"Muted: you won't hear about new questions in {category.name}.", "success")
+    report(subscriptions.mute(acting_user(), category),
+           f"Muted: you won't hear about new questions in {category.name}.", f"{category.name} was already muted.")
     return redirect(url_for("categories.show", slug=category.slug))
 
 
@@ -54,8 +56,9 @@ def mute_category(slug: str):
 @login_required
 def follow_tag(name: str):
     tag = reading.get_tag(name)
-    subscriptions.watch(acting_user(), tag)
-    flash(f"You're following the tag “{tag.name}”: we'll tell you about new questions with it.", "success")
+    report(subscriptions.watch(acting_user(), tag),
+           f"You're following the tag “{tag.name}”: we'll tell you about new questions with it.",
+           f"you were already following the tag “{tag.name}”.")
     return redirect(url_for("tags.show", name=tag.name))
 
 
@@ -63,8 +66,8 @@ def follow_tag(name: str):
 @login_required
 def unfollow_tag(name: str):
     tag = reading.get_tag(name)
-    subscriptions.mute(acting_user(), tag)
-    flash(f"You no longer follow the tag “{tag.name}”.", "success")
+    report(subscriptions.mute(acting_user(), tag), f"You no longer follow the tag “{tag.name}”.",
+           f"you were not following the tag “{tag.name}”.")
     return redirect(url_for("tags.show", name=tag.name))
 
 

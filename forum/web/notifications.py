@@ -8,6 +8,7 @@ from flask_login import login_required
 from forum.core.errors import Invalid
 from forum.core.extensions import csrf
 from forum.http.auth import acting_user
+from forum.http.feedback import nothing_changed, report
 from forum.http.forms import show_errors
 from forum.services import notifications, subscriptions
 from forum.web.forms import ConfirmForm, NotificationSettingsForm
@@ -31,14 +32,19 @@ def index():
 @login_required
 def mark_all_read():
     changed = notifications.mark_read(acting_user())
-    flash(f"{changed} {'notification' if changed == 1 else 'notifications'} marked read.", "success")
+    if changed:
+        flash(f"{changed} {'notification' if changed == 1 else 'notifications'} marked read.", "success")
+    else:
+        nothing_changed("you had no unread notifications.")
     return redirect(url_for("notifications.index"))
 
 
 @bp.post("/notifications/<id:notification_id>/read")
 @login_required
 def mark_one_read(notification_id: int):
-    notifications.mark_read(acting_user(), [notification_id])  # only ever the caller's own
+    # Only ever the caller's own: anyone else's notification is a 404 that says so.
+    if not notifications.mark_read(acting_user(), [notification_id]):
+        nothing_changed("that notification was already read.")
     return redirect(url_for("notifications.index", cursor=request.args.get("cursor") or None,
                             _anchor=f"n{notification_id}"))
 
@@ -54,12 +60,14 @@ def settings():
     user = acting_user()
     form = NotificationSettingsForm(data={"email_frequency": user.email_frequency, "weekly_digest": user.weekly_digest})
     if form.validate_on_submit():
+        before = (user.email_frequency, user.weekly_digest)
         try:
             notifications.set_email_preferences(user, form.email_frequency.data or "", form.weekly_digest.data)
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("Your notification settings are saved.", "success")
+            report((user.email_frequency, user.weekly_digest) != before, "Your notification settings are saved.",
+                   "your notification settings already were like that.")
             return redirect(url_for("notifications.settings"))
     lists = _split(subscriptions.subscriptions_of(user))
     page = render_template("notifications/settings.html", form=form, remove_form=ConfirmForm(formdata=None), **lists)

@@ -11,6 +11,7 @@ from flask_login import login_required
 
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
+from forum.http.feedback import report
 from forum.http.forms import show_errors
 from forum.http.urls import post_location, thread_url
 from forum.services import feedback, markup, needs_info, posting, qa, reading
@@ -26,8 +27,9 @@ ANSWERS = {"yes": True, "no": False}
 def accept(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
-    qa.accept_solution(viewer, post.thread, post)
-    flash(f"The reply by {post.author.name} is marked as the solution.", "success")
+    report(qa.accept_solution(viewer, post.thread, post),
+           f"The reply by {post.author.name} is marked as the solution.",
+           f"the reply by {post.author.name} already is the solution.")
     return redirect(thread_url(post.thread, _anchor=f"p{post.id}"))
 
 
@@ -36,8 +38,8 @@ def accept(post_id: int):
 def unaccept(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    qa.unaccept_solution(viewer, thread)
-    flash("The solution is unmarked; the thread is open for a better answer.", "success")
+    report(qa.unaccept_solution(viewer, thread), "The solution is unmarked; the thread is open for a better answer.",
+           "this thread has no accepted solution to unmark.")
     return redirect(thread_url(thread))
 
 
@@ -46,7 +48,8 @@ def unaccept(thread_id: int):
 def vote(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
-    qa.vote_helpful(viewer, post)
+    report(qa.vote_helpful(viewer, post).changed, "Thanks: your helpful vote is counted.",
+           "you had already voted this post helpful; a vote counts once.")
     return redirect(post_location(post))
 
 
@@ -55,7 +58,8 @@ def vote(post_id: int):
 def withdraw_vote(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
-    qa.withdraw_vote(viewer, post)
+    report(qa.withdraw_vote(viewer, post).changed, "Your helpful vote is withdrawn.",
+           "you had not voted this post helpful, so there was no vote to withdraw.")
     return redirect(post_location(post))
 
 
@@ -64,8 +68,8 @@ def withdraw_vote(post_id: int):
 def me_too(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    qa.add_me_too(viewer, thread)
-    flash("Counted: you have this question too. You'll hear about replies.", "success")
+    report(qa.add_me_too(viewer, thread).changed, "Counted: you have this question too. You'll hear about replies.",
+           "you had already said you have this question too; it counts once.")
     return redirect(thread_url(thread))
 
 
@@ -74,7 +78,8 @@ def me_too(thread_id: int):
 def withdraw_me_too(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    qa.remove_me_too(viewer, thread)
+    report(qa.remove_me_too(viewer, thread).changed, "You no longer count as having this question.",
+           "you had not said you have this question too.")
     return redirect(thread_url(thread))
 
 
@@ -100,8 +105,8 @@ def request_info(thread_id: int):
 def clear_info(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    needs_info.clear_info_request(viewer, thread)
-    flash("The request for more information is cleared.", "success")
+    report(needs_info.clear_info_request(viewer, thread), "The request for more information is cleared.",
+           "this thread was not waiting for more information.")
     return redirect(thread_url(thread))
 
 

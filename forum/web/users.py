@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 
 from forum import accounts
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
+from forum.http.feedback import report
 from forum.http.forms import show_errors
 from forum.services import reading
 from forum.web.forms import ProfileForm
@@ -33,11 +34,13 @@ def edit():
     form = ProfileForm(data={"display_name": user.display_name, "bio": user.bio, "time_zone": user.time_zone})
     if form.validate_on_submit():
         change = accounts.ProfileChange(form.display_name.data, form.bio.data, form.time_zone.data.strip())
+        before = (user.display_name, user.bio, user.time_zone)
         try:
             accounts.update_profile(user, user, change)
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("Your profile is saved.", "success")
+            report((user.display_name, user.bio, user.time_zone) != before, "Your profile is saved.",
+                   "your profile already read like that.")
             return redirect(url_for("users.show", username=user.username))
     return render_template("users/edit.html", form=form), 422 if form.errors else 200

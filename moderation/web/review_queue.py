@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from forum.core.errors import Conflict, Invalid
 from forum.core.pagination import clamp_limit
 from forum.http.auth import acting_user
+from forum.http.forms import FlaskForm
 from forum.services.permissions import Action, can, require
 from moderation.services import flags, review_queue
 
@@ -71,10 +71,22 @@ def decide(item_id: int):
     if not form.validate_on_submit():
         flash(" ".join(m for ms in form.errors.values() for m in ms) or "Please try again.", "error")
         return redirect(url_for("moderation_queue.index", _anchor=f"item-{item_id}"))
+    post = review_queue.get_item(viewer, item_id).post
+    before = review_queue.post_state(post)
     try:
         review_queue.resolve_item(viewer, item_id, review_queue.Decision(action, form.note.data or ""))
     except (Invalid, Conflict) as exc:
         flash(" ".join(m for ms in exc.errors.values() for m in ms) if exc.errors else exc.detail, "error")
+        if isinstance(exc, Conflict):  # refused, not mistyped: say why with the queue as it is now
+            return index(), 409
         return redirect(url_for("moderation_queue.index", _anchor=f"item-{item_id}"))
-    flash(f"Done: {action}. The next item is at the top.", "success")
+    _tell_outcome(action, before, review_queue.post_state(post))
     return redirect(url_for("moderation_queue.index", _anchor="queue-heading"))
+
+
+def _tell_outcome(action: str, before: dict, after: dict) -> None:
+    """Done, or (approving or hiding a post that already was so) that only the item closed."""
+    if action == "dismiss" or after != before:
+        flash(f"Done: {action}. The next item is at the top.", "success")
+    else:
+        flash(f"The item is closed. The post already was {after['visibility']}: it stays as it is.", "info")

@@ -64,12 +64,12 @@ def test_marking_some_read_updates_the_unread_count(call_as, thread):
     listed = notes(call_as, "author")
     assert len(listed) == 3 and unread(call_as, "author") == 3
     response = call_as("author").post("/api/v1/notifications/read", json={"ids": [listed[0]["id"], listed[1]["id"]]})
-    assert response.status_code == 200 and response.get_json() == {"marked": 2, "unread": 1}
+    assert response.status_code == 200 and response.get_json() == {"changed": 2, "marked": 2, "unread": 1}
     assert unread(call_as, "author") == 1
     read = {n["id"]: n["read_at"] for n in notes(call_as, "author")}
     assert read[listed[0]["id"]] and read[listed[1]["id"]] and read[listed[2]["id"]] is None
     again = call_as("author").post("/api/v1/notifications/read", json={"ids": [listed[0]["id"]]})
-    assert again.get_json() == {"marked": 0, "unread": 1}
+    assert again.get_json() == {"changed": 0, "marked": 0, "unread": 1}
 
 
 @pytest.mark.parametrize("request_body", [None, {}, {"ids": None}])
@@ -81,22 +81,23 @@ def test_marking_without_ids_marks_everything_read(call_as, thread, request_body
         response = api.post("/api/v1/notifications/read")
     else:
         response = api.post("/api/v1/notifications/read", json=request_body)
-    assert response.status_code == 200 and response.get_json() == {"marked": 3, "unread": 0}
+    assert response.status_code == 200 and response.get_json() == {"changed": 3, "marked": 3, "unread": 0}
     assert unread(call_as, "author") == 0
 
 
 def test_an_empty_body_with_a_json_content_type_marks_everything(call_as, thread):
     reply(call_as, "helper", thread)
     response = call_as("author").post("/api/v1/notifications/read", data="", content_type="application/json")
-    assert response.get_json() == {"marked": 1, "unread": 0}
+    assert response.get_json() == {"changed": 1, "marked": 1, "unread": 0}
 
 
 def test_nobody_marks_someone_elses_notifications(call_as, thread):
+    """Another member's notification id is a 404, as an unknown one is, and nothing is marked."""
     reply(call_as, "helper", thread)
     [note] = notes(call_as, "author")
-    response = call_as("other").post("/api/v1/notifications/read", json={"ids": [note["id"]]})
-    assert response.get_json() == {"marked": 0, "unread": 0}
-    assert call_as("other").post("/api/v1/notifications/read").get_json()["marked"] == 0
+    assert_problem(call_as("other").post("/api/v1/notifications/read", json={"ids": [note["id"]]}), 404)
+    assert_problem(call_as("author").post("/api/v1/notifications/read", json={"ids": [note["id"], 999_999]}), 404)
+    assert call_as("other").post("/api/v1/notifications/read").get_json()["changed"] == 0
     assert unread(call_as, "author") == 1
 
 
@@ -104,7 +105,7 @@ def test_nobody_marks_someone_elses_notifications(call_as, thread):
 def test_every_signed_in_user_has_a_notification_list(call_as, who):
     response = call_as(who).get("/api/v1/notifications")
     assert response.status_code == 200 and response.get_json() == {"items": [], "next_cursor": None}
-    assert call_as(who).post("/api/v1/notifications/read").get_json() == {"marked": 0, "unread": 0}
+    assert call_as(who).post("/api/v1/notifications/read").get_json() == {"changed": 0, "marked": 0, "unread": 0}
 
 
 def test_anonymous_callers_have_no_notifications(call_as):
@@ -155,4 +156,4 @@ def test_cookie_callers_mark_read_with_the_csrf_header(client, login_as, make, c
     login_as(cast["author"])
     assert_problem(client.post("/api/v1/notifications/read", csrf=False), 400)
     assert client.get("/api/v1/me").get_json()["notifications_unread"] == 1
-    assert client.post("/api/v1/notifications/read").get_json() == {"marked": 1, "unread": 0}
+    assert client.post("/api/v1/notifications/read").get_json() == {"changed": 1, "marked": 1, "unread": 0}

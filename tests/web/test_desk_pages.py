@@ -183,7 +183,7 @@ def test_resolving_without_publishing_leaves_the_thread_alone(escalated, as_agen
     assert current(escalated).status == "resolved" and escalated.resolution_post_id is None
     assert db.session.scalars(select(Post.id).where(Post.thread_id == community.thread.id)).all() == before
     again = as_agent.post(f"/desk/cases/{escalated.id}/resolve", data={"resolution": "Twice"})
-    assert again.status_code == 422 and "already resolved" in text(again)
+    assert again.status_code == 409 and "already resolved" in text(again)
 
 
 def test_the_resolve_form_publishes_by_default(escalated, as_agent):

@@ -50,7 +50,8 @@ def test_the_bell_counts_unread_and_marking_read_lowers_it(act_as, community, ma
 
 def test_marking_someone_elses_notification_read_changes_nothing(act_as, community, db):
     theirs = db.session.scalar(select(Notification).where(Notification.user_id == community.author.id))
-    assert act_as("other").post(f"/notifications/{theirs.id}/read").status_code == 302
+    refused = act_as("other").post(f"/notifications/{theirs.id}/read")
+    assert refused.status_code == 404 and "it is not yours" in text(refused)
     db.session.refresh(theirs)
     assert theirs.read_at is None
 

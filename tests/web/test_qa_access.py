@@ -74,7 +74,7 @@ ACTIONS = {
     ("/tags/{tag}/follow", ()): _signed_in(),
     ("/tags/{tag}/unfollow", ()): _signed_in(),
     ("/notifications/read", ()): _signed_in(),
-    ("/notifications/999999/read", ()): _signed_in(),
+    ("/notifications/999999/read", ()): _signed_in(NOT_FOUND),  # nobody's: refused, not "marked"
     ("/settings/notifications", (("email_frequency", "daily"),)): _signed_in(),
     ("/settings/notifications/watches/{watch}/remove", ()): _only({"author"}, refused=NOT_FOUND),
     ("/preview", (("body", "**hi**"),)): _signed_in(OK),

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from forum import cases
 from forum.accounts import personal_data, personal_data_moves
@@ -19,7 +18,8 @@ from forum.cases import desk_lookups, ratings
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.feedback import report
+from forum.http.forms import FlaskForm, show_errors
 from forum.models import Case, User
 from forum.services import categories, reading
 from forum.services.permissions import Action, require
@@ -126,54 +126,62 @@ def _render_case(viewer: User, case: Case, given: dict[str, FlaskForm] | None = 
     return page, status
 
 
-def _submit(case_id: int, name: str, form_class: type[FlaskForm], act: Callable, done: str):
-    """Validate the named form, run act(viewer, case, form), and go back to the case, or re-show it with errors."""
+def _submit(case_id: int, name: str, form_class: type[FlaskForm], act: Callable, done: str, unchanged: str = ""):
+    """Validate the named form, run act(viewer, case, form), and go back to the case, or re-show it with errors.
+
+    An act that returns False changed nothing (the case already was so): the page says so, with unchanged.
+    """
     viewer = acting_user()
     require(viewer, Action.CASE_WORK)
     case = cases.get_case(viewer, case_id)
     form = form_class()
+    status = 422
     if form.validate_on_submit():
         try:
-            act(viewer, case, form)
+            changed = act(viewer, case, form)
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
+            status = exc.status
         else:
-            flash(done, "success")
+            report(changed is not False, done, unchanged)
             return redirect(url_for("desk.case", case_id=case.id, _anchor=f"{name}-heading"))
-    return _render_case(viewer, case, {name: form}, status=422)
+    return _render_case(viewer, case, {name: form}, status=status)
 
 
 @bp.post("/desk/cases/<id:case_id>/claim")
 @login_required
 def claim(case_id: int):
     return _submit(case_id, "claim", ConfirmForm, lambda viewer, case, _form: cases.claim_case(viewer, case),
-                   "The case is yours.")
+                   "The case is yours.", "the case already was yours.")
 
 
 @bp.post("/desk/cases/<id:case_id>/assign")
 @login_required
 def assign(case_id: int):
-    def act(viewer: User, case: Case, form: CaseAssignForm) -> None:
+    def act(viewer: User, case: Case, form: CaseAssignForm) -> bool:
         chosen = form.assignee_id.data or ""
         if chosen and not (chosen.isascii() and chosen.isdigit() and len(chosen) < 10):
             raise Invalid({"assignee_id": ["Choose an agent from the list."]})
-        cases.change_case(viewer, case, cases.CaseChange(assignee_id=int(chosen) if chosen else None))
+        return cases.update_case(viewer, case, cases.CaseChange(assignee_id=int(chosen) if chosen else None))
 
-    return _submit(case_id, "assign", CaseAssignForm, act, "The assignment is saved.")
+    return _submit(case_id, "assign", CaseAssignForm, act, "The assignment is saved.",
+                   "the case already was assigned like that.")
 
 
 @bp.post("/desk/cases/<id:case_id>/status")
 @login_required
 def change_status(case_id: int):
-    return _submit(case_id, "status", CaseStatusForm, lambda viewer, case, form: cases.change_case(
-        viewer, case, cases.CaseChange(status=form.status.data or "")), "The status is saved; the customer is told.")
+    return _submit(case_id, "status", CaseStatusForm, lambda viewer, case, form: cases.update_case(
+        viewer, case, cases.CaseChange(status=form.status.data or "")), "The status is saved; the customer is told.",
+        "the case already had that status; the customer is not told again.")
 
 
 @bp.post("/desk/cases/<id:case_id>/priority")
 @login_required
 def change_priority(case_id: int):
-    return _submit(case_id, "priority", CasePriorityForm, lambda viewer, case, form: cases.change_case(
-        viewer, case, cases.CaseChange(priority=form.priority.data or "")), "The priority is saved.")
+    return _submit(case_id, "priority", CasePriorityForm, lambda viewer, case, form: cases.update_case(
+        viewer, case, cases.CaseChange(priority=form.priority.data or "")), "The priority is saved.",
+        "the case already had that priority.")
 
 
 @bp.post("/desk/cases/<id:case_id>/messages")

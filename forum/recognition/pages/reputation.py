@@ -8,6 +8,7 @@ from flask_login import login_required
 from forum import accounts
 from forum.core.pagination import clamp_limit
 from forum.http.auth import acting_user
+from forum.http.feedback import report
 from forum.models import Correction, LedgerReason, ReputationEvent, User
 from forum.recognition import advocates, bounties, privileges, reputation
 from forum.services.permissions import is_staff
@@ -100,8 +101,8 @@ def _reason() -> str:
 @login_required
 def make_advocate(username: str):
     user = accounts.get_user_by_username(username)
-    advocates.make_advocate(acting_user(), user, _reason())
-    flash(f"{user.name} is now an advocate.", "success")
+    report(advocates.make_advocate(acting_user(), user, _reason()), f"{user.name} is now an advocate.",
+           f"{user.name} already is an advocate.")
     return _back(user)
 
 
@@ -109,8 +110,8 @@ def make_advocate(username: str):
 @login_required
 def revoke_advocate(username: str):
     user = accounts.get_user_by_username(username)
-    advocates.revoke_advocate(acting_user(), user, _reason())
-    flash(f"{user.name} is a member again.", "success")
+    report(advocates.revoke_advocate(acting_user(), user, _reason()), f"{user.name} is a member again.",
+           f"{user.name} is not an advocate.")
     return _back(user)
 
 
