@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -215,7 +216,12 @@ def _new_member(config: Provider, email: str, claims: Mapping[str, Any]) -> User
             "Verify it there first, or register here with a password."
         )
     username = _free_username(str(claims.get("preferred_username") or "") or email.partition("@")[0])
-    return members.add_passwordless_user(username, email, display_name=str(claims.get("name") or "").strip())
+    return members.add_passwordless_user(username, email, display_name=_printable(claims.get("name")))
+
+
+def _printable(value: object) -> str:
+    """A provider's claim as display text: control characters (NUL among them) dropped, not stored."""
+    return "".join(ch for ch in str(value or "") if unicodedata.category(ch) != "Cc").strip()
 
 
 def _free_username(wanted: str) -> str:

@@ -15,6 +15,7 @@ the count. The first refusal of each window goes to the audit log.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,11 +67,19 @@ def current_limit() -> Limit:
     return Limit(settings.sign_in_failures_per_account, timedelta(seconds=settings.sign_in_failure_window_s))
 
 
+KEY_SALT = "horseshoe.sign-in-failures"
+
+
 def key_for(email: str | None) -> str:
-    """The counter's key: a digest of the normalised address (of the trimmed, lower-cased text if it is none)."""
+    """The counter's key: a keyed digest of the normalised address (of the trimmed, lower-cased text if it is none).
+
+    Keyed with the site's secret (HMAC), so someone holding the table cannot test whether a given
+    address was tried by hashing it themselves.
+    """
     raw = email or ""
     normal = members.normalize_email(raw) or raw.strip().lower()
-    return hashlib.sha256(normal.encode()).hexdigest()
+    secret = f"{KEY_SALT}:{current_app.secret_key}".encode()
+    return hmac.new(secret, normal.encode(), hashlib.sha256).hexdigest()
 
 
 def sign_in(email: str, password: str, *, source: str = "") -> User | None:

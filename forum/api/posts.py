@@ -17,7 +17,7 @@ def edit_post(post_id: int):
     data = json_body()
     check_only = wants_check_only(data)
     body = field(data, "body", str)
-    findings = write_checks.for_edit(user, post, body)
+    findings = write_checks.for_edit(post, body)
     if check_only:
         require(user, Action.POST_EDIT, post)
         return check_answer(findings)

@@ -94,6 +94,7 @@ def update_thread(thread_id: int):
     user = signed_in_user()
     thread = reading.get_thread(user, thread_id)
     data = json_body()
+    check_only = wants_check_only(data)
     change = posting.ThreadChange(
         title=field(data, "title", str, required=False),
         tags=field(data, "tags", list, required=False),
@@ -101,7 +102,11 @@ def update_thread(thread_id: int):
         locked=field(data, "locked", bool, required=False),
         pinned=field(data, "pinned", bool, required=False),
     )
-    return _thread(posting.update_thread(user, thread, change), user)
+    findings = write_checks.for_title_edit(user, thread, change.title)
+    if check_only:
+        require(user, Action.THREAD_EDIT, thread)
+        return check_answer(findings)
+    return with_warnings(_thread(posting.update_thread(user, thread, change), user), findings)
 
 
 @bp.get("/threads/<id:thread_id>/posts")

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_login import current_user
 from limits.storage import Storage
@@ -147,17 +147,29 @@ def storage_uri(app: Flask) -> str:
     return f"horseshoe+sqlite://{settings.data_path / 'ratelimits.sqlite3'}"
 
 
+def remember_own_retry_after(response: Response) -> Response:
+    """Keep the Retry-After a view set itself (a per-account sign-in lock) before the limiter rewrites it.
+
+    Runs before the limiter's header step (registered after it).
+    """
+    g.own_retry_after = response.headers.get("Retry-After")
+    return response
+
+
 def retry_after_rounded_up(response: Response) -> Response:
-    """Retry-After in whole seconds rounded up, never 0.
+    """Retry-After in whole seconds rounded up, never 0, and never shorter than the view asked for.
 
     Flask-Limiter truncates the seconds left, so in the last second of a window a refused client
     is told "0", asks again at once and is refused again. Rounding up means a client that waits
-    as told is let through. Runs after the limiter's own header step (registered before it).
+    as told is let through. A view's own, longer wait (fifteen minutes of sign-in lock) wins over
+    the limiter's window. Runs after the limiter's own header step (registered before it).
     """
     current = limiter.current_limit
     if current is not None and "Retry-After" in response.headers:
-        seconds_left = current.window.reset_time - time.time()
-        response.headers["Retry-After"] = str(max(1, math.ceil(seconds_left)))
+        seconds_left = math.ceil(current.window.reset_time - time.time())
+        own = g.get("own_retry_after")
+        asked = int(own) if own and own.isdigit() else 0
+        response.headers["Retry-After"] = str(max(1, seconds_left, asked))
     return response
 
 
@@ -166,6 +178,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app))
     app.after_request(retry_after_rounded_up)  # after_request hooks run last-registered first
     limiter.init_app(app)
+    app.after_request(remember_own_retry_after)
     for endpoint, (rule, counts) in RULES.items():
         view = app.view_functions.get(endpoint)
         if view is not None:

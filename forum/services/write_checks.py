@@ -43,13 +43,22 @@ def for_reply(body: str | None) -> Findings:
     return Findings(_personal(body))
 
 
-def for_edit(viewer: User | None, post: Post, body: str | None) -> Findings:
-    """Editing: personal data in the new body; a question also gets the solved questions like its title.
+def for_edit(post: Post, body: str | None) -> Findings:
+    """Editing a post: personal data in the new body.
 
-    The thread itself is left out of its own suggestions (it may be solved already).
+    Similar questions follow the title (as on the ask page), so a reworded body does not ask
+    again; renaming the thread does (for_title_edit).
     """
-    similar: list[Thread] = []
-    if post.is_question:
-        thread = post.thread
-        similar = [t for t in suggestions.similar_questions(viewer, thread.title) if t.id != thread.id]
-    return Findings(_personal(body), similar)
+    return Findings(_personal(body)) if body != post.body else Findings()
+
+
+def for_title_edit(viewer: User | None, thread: Thread, title: str | None) -> Findings:
+    """Renaming a thread: personal data in the new title, and solved questions like it (never itself).
+
+    The title is the most public text of all (lists, the address, search, feeds, webhooks), and
+    a post's "send privately" cannot scrub it afterwards, so it is checked before it is saved.
+    """
+    if title is None or title.strip() == thread.title:
+        return Findings()
+    similar = [t for t in suggestions.similar_questions(viewer, title) if t.id != thread.id]
+    return Findings(_personal(title), similar)

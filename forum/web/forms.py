@@ -73,6 +73,14 @@ class ThreadEditForm(FlaskForm):
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
+    # As on EditPostForm: a new title meets the ask page's checks once.
+    confirmed = HiddenField()
+    personal_data = StringField()
+    similar: Iterable = ()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "1"
 
 
 class ThreadModerationForm(ThreadEditForm):

@@ -178,7 +178,7 @@ def edit(thread_id: int):
     require(viewer, Action.THREAD_EDIT, thread)
     moderating = can(viewer, Action.THREAD_MODERATE, thread)
     form = _thread_form(thread, moderating)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _title_held_by_checks(viewer, thread, form):
         before = _thread_state(thread)
         try:
             posting.update_thread(viewer, thread, _thread_change(form, moderating))
@@ -187,7 +187,20 @@ def edit(thread_id: int):
         else:
             report(_thread_state(thread) != before, "The thread is updated.", "the thread already read like that.")
             return redirect(thread_url(thread))
-    return render_template("threads/edit.html", form=form, thread=thread), 422 if form.errors else 200
+    page = render_template("threads/edit.html", form=form, thread=thread, similar=form.similar)
+    return page, 422 if form.errors else 200
+
+
+def _title_held_by_checks(viewer: User, thread: Thread, form: ThreadEditForm) -> bool:
+    """A new title meets the ask page's checks: similar solved questions, then personal data (shown once)."""
+    findings = write_checks.for_title_edit(viewer, thread, form.title.data)
+    form.similar = [] if form.is_confirmed else findings.similar
+    warned = not form.similar and form.personal_data.data != POST_PUBLICLY and bool(findings.personal_data)
+    form.personal_data_findings = personal_data.summary(findings.personal_data) if warned else []
+    if form.similar or warned:
+        form.confirmed.data = "1"
+        return True
+    return False
 
 
 @bp.route("/p/<id:post_id>/edit", methods=["GET", "POST"])
@@ -222,7 +235,7 @@ def _held_by_checks(viewer: User, post: Post, form: EditPostForm) -> bool:
     """
     if form.body.data == post.body:
         return False
-    findings = write_checks.for_edit(viewer, post, form.body.data)
+    findings = write_checks.for_edit(post, form.body.data)
     form.similar = [] if form.is_confirmed else findings.similar
     warned = not form.similar and form.personal_data.data != POST_PUBLICLY and bool(findings.personal_data)
     form.personal_data_findings = personal_data.summary(findings.personal_data) if warned else []

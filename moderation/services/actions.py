@@ -13,7 +13,7 @@ from forum.core import clock
 from forum.core.errors import ErrorCollector, Invalid
 from forum.core.extensions import db
 from forum.http.routing import MAX_ID
-from forum.models import Post, Thread, ThreadStatus, User
+from forum.models import Post, Thread, ThreadStatus, User, Visibility
 from forum.services import audit_writer, moderation_state, posting, subscriptions
 from forum.services.permissions import Action, require
 from moderation.services import merging, review_queue
@@ -131,6 +131,8 @@ def _merge_target(source: Thread, target_id: int | None) -> Thread:
         raise Invalid({"target_id": ["Give the number of an existing thread."]})
     if target.id == source.id:
         raise Invalid({"target_id": ["Choose a different thread: a thread can't be merged into itself."]})
+    if target.visibility != Visibility.PUBLIC.value:  # its followers would be sent where they cannot go
+        raise Invalid({"target_id": ["That thread is hidden or waiting for review: merge into one everyone can see."]})
     return target
 
 

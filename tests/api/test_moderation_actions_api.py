@@ -108,6 +108,16 @@ def test_merging_into_itself_is_422_and_an_unknown_thread_404(call_as, duplicate
     assert_problem(client.post("/api/v1/threads/987654/merge", json={"target_id": target.id}), 404)
 
 
+def test_merging_into_a_hidden_thread_is_refused_so_followers_are_not_sent_where_they_cannot_go(
+        call_as, duplicate, cast):
+    source, target = duplicate
+    client = call_as("moderator")
+    question = reading.question_post(target)
+    assert client.post(f"/api/v1/posts/{question.id}/hide", json={"reason": "Spam"}).status_code == 200
+    assert_problem(client.post(f"/api/v1/threads/{source.id}/merge", json={"target_id": target.id}), 422, "target_id")
+    assert source.merged_into_id is None
+
+
 def test_merging_a_merged_thread_again_is_409(call_as, duplicate, make):
     source, target = duplicate
     client = call_as("moderator")

@@ -142,15 +142,32 @@ def test_asking_what_was_solved_before_warns_with_the_solved_thread(call_as, sol
     assert only_warning(response.get_json(), "similar_questions")["threads"][0]["id"] == solved.id
 
 
-def test_editing_a_question_lists_other_solved_questions_but_never_itself(call_as, cast, make, solved, search_index):
-    mine = make.make_thread(author=cast["author"], category=solved.category, title="Router firmware update fails again")
+def test_renaming_a_thread_lists_other_solved_questions_but_never_itself(call_as, cast, make, solved, search_index):
+    mine = make.make_thread(author=cast["author"], category=solved.category, title="My modem keeps restarting")
     search_index()
     client = call_as("author")
-    question = reading.question_post(mine)
-    response = client.patch(f"/api/v1/posts/{question.id}", json={"body": "Still stuck at 40%.", "check_only": True})
+    response = client.patch(f"/api/v1/threads/{mine.id}",
+                            json={"title": "Router firmware update fails again", "check_only": True})
     assert [t["id"] for t in only_warning(assert_problem(response, 409), "similar_questions")["threads"]] == [solved.id]
-    own = reading.question_post(solved)
-    response = call_as("moderator").patch(f"/api/v1/posts/{own.id}", json={"body": "Edited.", "check_only": True})
+    db.session.refresh(mine)
+    assert mine.title == "My modem keeps restarting"
+    response = call_as("moderator").patch(f"/api/v1/threads/{solved.id}",
+                                          json={"title": "Router firmware update fails (fixed)", "check_only": True})
+    assert response.status_code == 200 and response.get_json() == {"warnings": []}
+
+
+def test_a_title_with_an_email_address_is_warned(call_as, cast, make):
+    mine = make.make_thread(author=cast["author"], title="My modem keeps restarting")
+    response = call_as("author").patch(f"/api/v1/threads/{mine.id}",
+                                       json={"title": "Write to jo.smith@example.com about my modem"})
+    assert response.status_code == 200
+    assert only_warning(response.get_json(), "personal_data")["findings"][0]["kind"] == "email"
+
+
+def test_rewording_a_question_body_does_not_ask_about_similar_questions_again(call_as, cast, make, solved):
+    mine = make.make_thread(author=cast["author"], category=solved.category, title="Router firmware update fails again")
+    question = reading.question_post(mine)
+    response = call_as("author").patch(f"/api/v1/posts/{question.id}", json={"body": "Still stuck.", "check_only": True})
     assert response.status_code == 200 and response.get_json() == {"warnings": []}
 
 

@@ -7,6 +7,7 @@ address each time (REMOTE_ADDR), so the per-IP limit could not be what stops it.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -18,7 +19,8 @@ from werkzeug.test import TestResponse
 
 from forum.accounts import sign_in_guard
 from forum.core.extensions import db
-from forum.models import AuditEntry, OutboundEmail, User
+from forum.http.ratelimits import limiter
+from forum.models import AuditEntry, OutboundEmail, SignInFailure, User
 from tests.api.support import assert_problem
 from tests.factories import PASSWORD
 
@@ -152,3 +154,31 @@ def test_right_passwords_never_count(client, member):
         assert api_sign_in(client, member.email, PASSWORD).status_code == 201
     assert api_sign_in(client, member.email, WRONG).status_code == 401  # the tenth failure
     assert api_sign_in(client, member.email, PASSWORD).status_code == 429
+
+
+@pytest.fixture
+def limits_as_deployed(app):
+    """The per-IP limiter on, as deployed: its own 60 s window must not shorten the account's wait."""
+    limiter.enabled = True
+    limiter.reset()
+    yield
+    limiter.reset()
+    limiter.enabled = False
+
+
+def test_with_the_ip_limiter_on_the_wait_told_is_the_accounts_whole_window(client, member, limits_as_deployed):
+    for _ in range(LIMIT):
+        assert api_sign_in(client, member.email, WRONG).status_code == 401
+    refused = api_sign_in(client, member.email, PASSWORD)
+    assert_problem(refused, 429)
+    assert retry_after(refused) >= WINDOW_S - 1  # not the per-IP rule's 60 s
+    page = web_sign_in(client, member.email, PASSWORD)
+    assert page.status_code == 429 and retry_after(page) >= WINDOW_S - 1
+
+
+def test_the_table_does_not_tell_which_addresses_were_tried(client, member):
+    """Its key is an HMAC with the site's secret: hashing a guessed address finds nothing."""
+    api_sign_in(client, member.email, WRONG)
+    keys = list(db.session.scalars(select(SignInFailure.key)))
+    assert len(keys) == 1 and hashlib.sha256(member.email.encode()).hexdigest() not in keys
+    assert member.email not in keys[0]

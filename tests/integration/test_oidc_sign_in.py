@@ -111,6 +111,14 @@ def test_a_newcomer_gets_a_member_account_with_a_free_username(client, make, db,
     assert identities(db) == [(provider.issuer, "idp-0001", user.id)]
 
 
+def test_a_name_claim_with_control_characters_is_stored_without_them(client, db, provider):
+    """A NUL from the provider would be a 500 on PostgreSQL; other control characters are noise."""
+    provider.person["name"] = "Ada\x00 Love\x07lace"
+    assert sign_in(client, provider).status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "ada@example.com"))
+    assert user.display_name == "Ada Lovelace"
+
+
 def test_suspended_people_sign_in_as_usual(client, make, provider, clock_at):
     make.make_user(username="ada_l", email="ada@example.com", suspended_until=clock_at.now.replace(year=2027),
                    suspension_reason="Spam")

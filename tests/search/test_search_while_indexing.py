@@ -39,6 +39,8 @@ def _index_from_another_process(directory: str, first_id: int, started) -> None:
 def test_searches_answer_while_the_worker_indexes_in_another_process(client, api_client, make, search_index):
     thread = make.make_thread(title="Modem lights blinking after the storm")
     search_index()
+    # Searching first caches a searcher: each commit from the other process then has to be refreshed into it.
+    assert api_client().get("/api/v1/search", query_string={"q": "modem"}).status_code == 200
     live_directory = str(index._current_dir())
     context = multiprocessing.get_context("spawn")
     started = context.Event()

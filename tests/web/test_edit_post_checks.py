@@ -51,17 +51,39 @@ def solved(make, community, search_index):
     return thread
 
 
-def test_editing_a_question_shows_similar_solved_questions_first(act_as, community, solved):
-    client = act_as("author")
+def test_rewording_a_question_asks_nothing_more_when_its_title_stays(act_as, community, solved):
     question = community.question
-    response = edit(client, question, "It happened again in June.")
-    page = text(response)
-    assert SIMILAR in page and solved.title in page and "Save my changes anyway" in page
-    db.session.refresh(question)
-    assert question.body != "It happened again in June."
-    expect(edit(client, question, "It happened again in June.", confirmed="1"), BACK)
+    expect(edit(act_as("author"), question, "It happened again in June."), BACK)
     db.session.refresh(question)
     assert question.body == "It happened again in June."
+
+
+def rename(client, thread, title: str, **extra: str):
+    return client.post(f"/t/{thread.id}/edit", data={"title": title, "tags": "", **extra})
+
+
+def test_renaming_a_thread_shows_similar_solved_questions_first(act_as, community, solved):
+    client = act_as("author")
+    thread = community.thread
+    page = text(rename(client, thread, "Charged twice for my plan in June"))
+    assert SIMILAR in page and solved.title in page and "Save my changes anyway" in page
+    db.session.refresh(thread)
+    assert thread.title != "Charged twice for my plan in June"
+    expect(rename(client, thread, "Charged twice for my plan in June", confirmed="1"), BACK)
+    db.session.refresh(thread)
+    assert thread.title == "Charged twice for my plan in June"
+
+
+def test_a_title_with_a_card_number_warns_and_saves_nothing_until_confirmed(act_as, community):
+    client = act_as("author")
+    thread = community.thread
+    page = text(rename(client, thread, f"My card {CARD} was charged"))
+    assert WARNING in page and "a card number (••• 1111)" in page
+    db.session.refresh(thread)
+    assert CARD not in thread.title
+    expect(rename(client, thread, f"My card {CARD} was charged", personal_data="public"), BACK)
+    db.session.refresh(thread)
+    assert CARD in thread.title
 
 
 def test_a_solved_question_is_never_suggested_to_itself(solved, login_as):
