@@ -2,12 +2,16 @@
 
 Every number in domain.md is a setting an admin can change without a restart; later
 features add their keys to REGISTRY. Values are read from the database on use.
+A setting is a number, a boolean, a string or a list of strings; each kind checks a
+value from any front end (a JSON body or a parsed form) and says in plain words why
+it refuses one, so the page and the API give the same reasons.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +25,7 @@ from forum.services.permissions import Action, require
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """A setting's type, default and allowed range."""
+    """A numeric setting's type (int or float), default and allowed range."""
 
     key: str
     kind: type
@@ -29,6 +33,11 @@ class SettingSpec:
     description: str
     minimum: float | None = None
     maximum: float | None = None
+
+    @property
+    def shape(self) -> str:
+        """What front ends show and document: integer, number, boolean, string or list."""
+        return "integer" if self.kind is int else "number"
 
     def parse(self, value: Any) -> Any:
         """Return value coerced to this setting's type, or raise ValueError with a reason."""
@@ -49,11 +58,107 @@ class SettingSpec:
         return value
 
 
+@dataclass(frozen=True)
+class BooleanSetting:
+    """An on/off setting: only a real true or false, never 0, 1 or "yes" (a typo must not switch it)."""
+
+    key: str
+    default: bool
+    description: str
+    shape = "boolean"
+
+    def parse(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+
+
+@dataclass(frozen=True)
+class StringSetting:
+    """A text setting, trimmed; optionally one of some choices, at most max_length long, matching a pattern.
+
+    pattern_hint says in words what the pattern means, since nobody reads a regular expression.
+    """
+
+    key: str
+    default: str
+    description: str
+    choices: tuple[str, ...] = ()
+    max_length: int = 200
+    pattern: str = ""
+    pattern_hint: str = ""
+    shape = "string"
+
+    def parse(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        value = value.strip()
+        if self.choices and value not in self.choices:
+            raise ValueError(f"must be one of: {', '.join(self.choices)}")
+        if len(value) > self.max_length:
+            raise ValueError(f"must be at most {self.max_length} characters long")
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            raise ValueError(f"must be {self.pattern_hint or 'in the expected form'}")
+        return value
+
+
+@dataclass(frozen=True)
+class ListSetting:
+    """A list of strings, normalised: each item trimmed (of whitespace and trim), lowercased when asked,
+    empty items dropped and repeats removed, first one kept. Then checked: allowed items, pattern, count.
+    """
+
+    key: str
+    default: tuple[str, ...]
+    description: str
+    allowed: tuple[str, ...] = ()
+    max_items: int = 50
+    item_max_length: int = 100
+    item_pattern: str = ""
+    item_hint: str = ""
+    lowercase: bool = False
+    trim: str = ""
+    shape = "list"
+
+    def parse(self, value: Any) -> list[str]:
+        if not isinstance(value, list):
+            raise ValueError("must be a list of text values")
+        for item in value:
+            if not isinstance(item, str):
+                raise ValueError(f"must list text values only, and {json.dumps(item)} is not text")
+        items = list(dict.fromkeys(filter(None, (self._normalised(item) for item in value))))
+        for item in items:
+            self._check(item)
+        if len(items) > self.max_items:
+            raise ValueError(f"may hold at most {self.max_items} items, not {len(items)}")
+        return items
+
+    def _normalised(self, item: str) -> str:
+        item = item.strip().strip(self.trim).strip()
+        return item.lower() if self.lowercase else item
+
+    def _check(self, item: str) -> None:
+        shown = json.dumps(item[:40])
+        if len(item) > self.item_max_length:
+            raise ValueError(f"may hold items of at most {self.item_max_length} characters, and {shown}… is longer")
+        if self.allowed and item not in self.allowed:
+            raise ValueError(f"cannot include {shown}; allowed: {', '.join(self.allowed)}")
+        if self.item_pattern and not re.fullmatch(self.item_pattern, item):
+            raise ValueError(f"cannot include {shown}: each item must be {self.item_hint or 'in the expected form'}")
+
+
+AnySetting = SettingSpec | BooleanSetting | StringSetting | ListSetting
+
+
 def _hours(key: str, default: float, description: str) -> SettingSpec:
     return SettingSpec(key, float, default, description, minimum=0.05, maximum=24 * 90)
 
 
-REGISTRY: dict[str, SettingSpec] = {
+# File types (besides images) the uploads feature can verify by their content. Markup and programs
+# (html, htm, svg, js, exe) are never among them: a browser or a desktop could run them.
+SAFE_FILE_TYPES = ("pdf", "txt", "log", "csv", "json", "zip")
+
+REGISTRY: dict[str, AnySetting] = {
     spec.key: spec
     for spec in [
         _hours("sla.first_reply_hours", 4, "Hours a question may wait for any reply before escalation."),
@@ -71,25 +176,40 @@ REGISTRY: dict[str, SettingSpec] = {
                     2, 1000),
         SettingSpec("incident.similarity", float, 0.2, "How alike (0..1, cosine of stemmed words) questions must be.",
                     0.05, 1),
+        BooleanSetting("uploads.enabled", True, "Members may attach images and files to posts and messages."),
+        SettingSpec("uploads.max_image_mb", float, 10, "Largest image a member may upload, in MB.", 0.1, 100),
+        SettingSpec("uploads.max_file_mb", float, 25, "Largest other file a member may upload, in MB.", 0.1, 500),
+        SettingSpec("uploads.daily_limit", int, 100, "Most uploads one member may make per day.", 0, 10000),
+        ListSetting("uploads.allowed_file_types", ("pdf", "txt", "log"),
+                    "File types members may attach besides images, by extension; only types the server "
+                    f"verifies by their content: {', '.join(SAFE_FILE_TYPES)}.",
+                    allowed=SAFE_FILE_TYPES, max_items=len(SAFE_FILE_TYPES), lowercase=True, trim="."),
+        SettingSpec("uploads.hold_new_member_posts", int, 2,
+                    "How many of the first posts with attachments by a new member are held for review.", 0, 20),
     ]
 }
 
 
+def _current(spec: AnySetting, row: CommunitySetting | None) -> Any:
+    """The stored value as the setting's type; the default when none is stored, or when the stored one
+    no longer passes the setting's rules (a tightened rule must not leave a value nothing can read)."""
+    if row is not None:
+        try:
+            return spec.parse(json.loads(row.value_json))
+        except ValueError:
+            pass
+    return list(spec.default) if isinstance(spec.default, tuple) else spec.default
+
+
 def get_setting(key: str) -> Any:
     """The current value of key: the stored override, else the default."""
-    spec = REGISTRY[key]
-    row = db.session.get(CommunitySetting, key)
-    return spec.default if row is None else spec.kind(json.loads(row.value_json))
+    return _current(REGISTRY[key], db.session.get(CommunitySetting, key))
 
 
 def all_settings() -> dict[str, Any]:
     """Every setting as one flat {key: value} object (the API's settings shape)."""
     stored = {row.key: row for row in db.session.scalars(db.select(CommunitySetting))}
-    values = {}
-    for key, spec in REGISTRY.items():
-        row = stored.get(key)
-        values[key] = spec.default if row is None else spec.kind(json.loads(row.value_json))
-    return values
+    return {key: _current(spec, stored.get(key)) for key, spec in REGISTRY.items()}
 
 
 def update_settings(actor: User, changes: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
@@ -151,17 +153,40 @@ def number_or_text(raw: str | None) -> int | float | str:
     return int(value) if value.is_integer() else value
 
 
-def _shown(value: int | float) -> str:
+def list_items(raw: str | None) -> list[str]:
+    """A list setting as typed: items separated by commas or new lines; the service trims and checks them."""
+    return [item for item in re.split(r"[,\n]", raw or "") if item.strip()]
+
+
+def _submitted(spec, field) -> Any:
+    """The typed value of one settings field, in the shape the API would send it."""
+    if spec.shape == "boolean":
+        return bool(field.data)
+    if spec.shape == "list":
+        return list_items(field.data)
+    if spec.shape == "string":
+        return field.data or ""
+    return number_or_text(field.data)
+
+
+def _shown(value: Any) -> Any:
+    """A stored value as its field shows it: numbers without a needless .0, lists comma-separated."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, str):
+        return value
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])
 def settings():
     registry = community_settings.REGISTRY
-    form_class = settings_form_class((key, spec.description) for key, spec in registry.items())
+    form_class = settings_form_class(registry.values())
     form = form_class(data={key: _shown(value) for key, value in community_settings.all_settings().items()})
     if form.validate_on_submit():
-        changes = {key: number_or_text(form[key].data) for key in registry}
+        changes = {key: _submitted(spec, form[key]) for key, spec in registry.items()}
         before = community_settings.all_settings()
         try:
             after = community_settings.update_settings(acting_user(), changes)

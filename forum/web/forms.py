@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    Field,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -182,16 +183,30 @@ class RoleForm(FlaskForm):
 
 
 class SettingsFormBase(FlaskForm):
-    """Base of the generated community settings form: one number field per setting key."""
+    """Base of the generated community settings form: one field per setting key, shaped by its kind."""
 
 
-def settings_form_class(specs: Iterable[tuple[str, str]]) -> type[SettingsFormBase]:
-    """A form class with a number input for each (key, description); keys become field names."""
-    fields = {
-        key: StringField(key, description=description, widget=NumberInput(step="any"), validators=[InputRequired()])
-        for key, description in specs
-    }
-    return type("SettingsForm", (SettingsFormBase,), fields)
+LIST_HINT = " Separate them with commas or new lines."
+
+
+def _setting_field(spec) -> Field:
+    """A checkbox for a boolean, a text box for a string or a list, a number input for a number.
+
+    Only numbers are required here: an empty string or list may be a valid value, the service decides.
+    """
+    if spec.shape == "boolean":
+        return BooleanField(spec.key, description=spec.description)
+    if spec.shape == "list":
+        return TextAreaField(spec.key, description=spec.description + LIST_HINT, render_kw={"rows": 2})
+    if spec.shape == "string":
+        return StringField(spec.key, description=spec.description, render_kw={"maxlength": spec.max_length})
+    return StringField(spec.key, description=spec.description, widget=NumberInput(step="any"),
+                       validators=[InputRequired()])
+
+
+def settings_form_class(specs: Iterable) -> type[SettingsFormBase]:
+    """A form class with a field for each setting spec; keys become field names."""
+    return type("SettingsForm", (SettingsFormBase,), {spec.key: _setting_field(spec) for spec in specs})
 
 
 class MissionForm(FlaskForm):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from forum.models import AuditEntry
 from forum.services import community_settings
 from tests.web.helpers import text
 
@@ -95,9 +98,16 @@ def test_an_unknown_role_is_refused(admin, community):
     assert response.status_code == 422 and "Not a valid choice." in text(response)
 
 
-def _settings_form(**overrides: str) -> dict[str, str]:
-    values = {key: str(value) for key, value in community_settings.all_settings().items()}
-    return {**values, **overrides}
+def _typed(value) -> str | None:
+    """A setting as the page's form sends it: a ticked checkbox sends "y", an unticked one nothing."""
+    if isinstance(value, bool):
+        return "y" if value else None
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _settings_form(**overrides: str | None) -> dict[str, str]:
+    values = {key: _typed(value) for key, value in community_settings.all_settings().items()}
+    return {key: value for key, value in {**values, **overrides}.items() if value is not None}
 
 
 def test_settings_page_has_one_number_field_per_setting_with_its_description(admin):
@@ -133,3 +143,80 @@ def test_bad_setting_values_are_refused_beside_the_field_and_nothing_is_saved(ad
     page = text(response)
     assert message in page and f'id="{key}-errors"' in page
     assert community_settings.get_setting("reputation.daily_vote_cap") == 200
+
+
+def test_settings_page_shows_a_checkbox_for_booleans_and_a_text_box_for_lists(admin):
+    page = text(admin.get("/admin/settings"))
+    assert 'checked id="uploads.enabled" name="uploads.enabled" type="checkbox" value="y"' in page
+    assert 'id="uploads.allowed_file_types" name="uploads.allowed_file_types" rows="2">' in page
+    assert "pdf, txt, log</textarea>" in page and "Separate them with commas or new lines." in page
+    assert 'name="uploads.max_image_mb" required step="any" type="number" value="10"' in page
+
+
+def test_admin_switches_uploads_off_and_edits_the_allowed_types(admin, db):
+    form = _settings_form(**{"uploads.enabled": None, "uploads.allowed_file_types": "PDF, .csv\nzip, pdf",
+                             "uploads.max_file_mb": "12.5"})
+    response = admin.post("/admin/settings", data=form)
+    assert response.status_code == 302
+    assert community_settings.get_setting("uploads.enabled") is False
+    assert community_settings.get_setting("uploads.allowed_file_types") == ["pdf", "csv", "zip"]
+    assert community_settings.get_setting("uploads.max_file_mb") == 12.5
+    page = text(admin.get("/admin/settings"))
+    assert 'checked id="uploads.enabled"' not in page and "pdf, csv, zip</textarea>" in page
+    entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "settings.update")).one()
+    assert json.loads(entry.before_json) == {
+        "uploads.enabled": True, "uploads.allowed_file_types": ["pdf", "txt", "log"], "uploads.max_file_mb": 25}
+    assert json.loads(entry.after_json)["uploads.enabled"] is False
+    assert admin.post("/admin/settings", data=_settings_form(**{"uploads.enabled": "y"})).status_code == 302
+    assert community_settings.get_setting("uploads.enabled") is True
+
+
+def test_an_empty_allowed_types_list_means_images_only(admin):
+    form = _settings_form(**{"uploads.allowed_file_types": " , "})
+    assert admin.post("/admin/settings", data=form).status_code == 302
+    assert community_settings.get_setting("uploads.allowed_file_types") == []
+
+
+def test_saving_the_settings_unchanged_says_nothing_changed(admin, db):
+    response = admin.post("/admin/settings", data=_settings_form(), follow_redirects=True)
+    assert "Nothing changed: every setting already had that value." in text(response)
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("uploads.allowed_file_types", "pdf, svg",
+         "cannot include &#34;svg&#34;; allowed: pdf, txt, log, csv, json, zip"),
+        ("uploads.allowed_file_types", "html", "cannot include &#34;html&#34;"),
+        ("uploads.allowed_file_types", "pdf\nexe", "cannot include &#34;exe&#34;"),
+        ("uploads.max_image_mb", "0.05", "must be at least 0.1"),
+        ("uploads.daily_limit", "ten", "must be a number"),
+        ("uploads.hold_new_member_posts", "1.5", "must be a whole number"),
+    ],
+)
+def test_bad_upload_settings_are_refused_beside_the_field_and_nothing_is_saved(admin, key, value, message):
+    form = _settings_form(**{key: value, "uploads.enabled": None, "reputation.daily_vote_cap": "150"})
+    response = admin.post("/admin/settings", data=form)
+    assert response.status_code == 422
+    page = text(response)
+    assert message in page and f'id="{key}-errors"' in page
+    assert community_settings.get_setting("uploads.enabled") is True
+    assert community_settings.get_setting("reputation.daily_vote_cap") == 200
+
+
+@pytest.fixture
+def greeting(monkeypatch):
+    """A string setting with choices, registered the way a feature adds its keys."""
+    monkeypatch.setitem(community_settings.REGISTRY, "test.greeting", community_settings.StringSetting(
+        "test.greeting", "hello", "Greeting shown to new members.", choices=("hello", "welcome"), max_length=8))
+
+
+def test_a_string_setting_is_a_text_input_checked_by_the_service(admin, greeting):
+    page = text(admin.get("/admin/settings"))
+    assert 'maxlength="8" name="test.greeting" type="text" value="hello"' in page
+    response = admin.post("/admin/settings", data=_settings_form(**{"test.greeting": "howdy"}))
+    assert response.status_code == 422
+    assert "must be one of: hello, welcome" in text(response) and 'id="test.greeting-errors"' in text(response)
+    assert admin.post("/admin/settings", data=_settings_form(**{"test.greeting": " welcome"})).status_code == 302
+    assert community_settings.get_setting("test.greeting") == "welcome"
