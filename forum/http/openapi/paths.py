@@ -307,8 +307,9 @@ def _admin_paths() -> dict[str, Any]:
         "/settings": {
             "get": operation("Community settings (admin)", (200, "Every setting", ref("Settings")), (401, 403)),
             "patch": operation("Change some settings (admin); unknown keys or bad values are a 422",
-                               (200, "Every setting", ref("Settings")), WRITE_ERRORS, body=ref("Settings"),
-                               example={"moderation.hide_threshold": 4}),
+                               (200, "Every setting", ref("Settings")), WRITE_ERRORS, body=ref("SettingsChanges"),
+                               example={"moderation.hide_threshold": 4, "uploads.enabled": True,
+                                        "uploads.allowed_file_types": ["pdf", "txt", "log", "csv"]}),
         },
         "/openapi.json": {
             "get": operation("This document", (200, "OpenAPI 3.1", {"type": "object"}), public=True),

@@ -27,6 +27,7 @@ from forum.models import (
     ThreadStatus,
 )
 from forum.models.cases import EscalationRating
+from forum.services import community_settings
 from forum.services.notifications import EMAIL_FREQUENCIES
 
 RATING: Schema = {"enum": [*(r.value for r in EscalationRating), None],
@@ -146,8 +147,42 @@ def _small_schemas() -> dict[str, Schema]:
         "VoteCount": obj({"vote_count": INTEGER}, ["vote_count"]),
         "Revision": obj({"id": INTEGER, "editor": ref("UserSummary"), "body": STRING, "created_at": TIME},
                         ["id", "editor", "body", "created_at"]),
+        **_settings_schemas(),
+    }
+
+
+def _setting_schema(spec: community_settings.AnySetting) -> Schema:
+    """One setting's value: a number in its range, a real JSON boolean, a string or an array of strings.
+
+    Lists are lenient beyond this: the server trims, lowercases (where the setting says so) and
+    drops repeated items before it checks them.
+    """
+    schema: Schema = {"description": spec.description, "default": spec.default}
+    if spec.shape in ("integer", "number"):
+        bounds = {"minimum": spec.minimum, "maximum": spec.maximum}
+        return {**schema, "type": spec.shape, **{k: v for k, v in bounds.items() if v is not None}}
+    if spec.shape == "boolean":
+        return {**schema, **BOOLEAN}
+    if spec.shape == "string":
+        text = {"type": "string", "maxLength": spec.max_length, "enum": list(spec.choices) or None,
+                "pattern": f"^(?:{spec.pattern})$" if spec.pattern else None}
+        return {**schema, **{k: v for k, v in text.items() if v is not None}}
+    item = {"type": "string", "maxLength": spec.item_max_length, "enum": list(spec.allowed) or None,
+            "pattern": f"^(?:{spec.item_pattern})$" if spec.item_pattern else None}
+    return {**schema, "default": list(spec.default), "type": "array", "maxItems": spec.max_items,
+            "items": {k: v for k, v in item.items() if v is not None}}
+
+
+def _settings_schemas() -> dict[str, Schema]:
+    """Every setting as it is answered (all keys) and as a PATCH changes some (any keys, no others)."""
+    properties = {key: _setting_schema(spec) for key, spec in community_settings.REGISTRY.items()}
+    return {
         "Settings": {"type": "object", "description": "Flat {key: value}; keys as in domain.md.",
-                     "additionalProperties": {"type": "number"}},
+                     "properties": properties, "required": list(properties), "additionalProperties": False},
+        "SettingsChanges": {"type": "object", "properties": properties, "additionalProperties": False,
+                            "description": "Some settings to change, {key: value}; an unknown key or a bad value "
+                                           "is a 422 naming the key, and then nothing is stored. Booleans are "
+                                           "JSON true or false (never 0 or 1); lists are arrays of strings."},
     }
 
 
