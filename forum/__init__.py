@@ -96,9 +96,9 @@ def configure_community(app: Flask) -> None:
 
 def configure_domains(app: Flask) -> None:
     """Each domain package registers its own jobs, event listeners, pages and API routes (docs/architecture.md)."""
-    from forum import accounts, analytics, cases, incidents, integrations, recognition
+    from forum import accounts, analytics, cases, incidents, integrations, recognition, uploads
 
-    for package in (accounts, recognition, cases, incidents, analytics, integrations):
+    for package in (accounts, recognition, cases, incidents, analytics, integrations, uploads):
         package.init_app(app)
 
 

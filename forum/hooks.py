@@ -51,6 +51,8 @@ JOBS: dict[str, str] = {
     "search.reindex": "rebuild the whole index aside and swap it in (search.jobs)",
     "search.ensure_index": "periodic: build the index when it is missing (search.jobs)",
     "search.detect_incidents": "periodic: many similar unsolved questions become an alert (search)",
+    "uploads.sweep_orphans": "periodic: delete uploads nothing references after a day, then blobs no upload "
+                             "names (forum.uploads.cleanup)",
 }
 CONTENT_CHECKS: dict[str, str] = {
     "moderation.new_user_links": "new members' links are held for review",

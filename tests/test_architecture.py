@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["forum", "moderation", "search"]
-DOMAIN_PACKAGES = ["accounts", "analytics", "cases", "incidents", "integrations", "recognition"]
+DOMAIN_PACKAGES = ["accounts", "analytics", "cases", "incidents", "integrations", "recognition", "uploads"]
 HTTP_MODULE_NAMES = {"pages", "api"}  # a domain package's routes; everything else in it is a service
 MAX_MODULES_PER_FOLDER = 25
 MAX_MODULE_LINES = 400

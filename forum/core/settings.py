@@ -43,6 +43,14 @@ class Settings:
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_name: str = "your company account"  # the button reads "Sign in with <oidc_name>"
+    # Where uploaded files live: "filesystem" (the data directory's uploads/) or "s3" (an S3-compatible store).
+    upload_storage: str = "filesystem"
+    s3_endpoint_url: str = ""  # empty: AWS itself; else e.g. https://minio.example.org
+    s3_bucket: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = "us-east-1"
+    s3_url_expiry_s: int = 300  # how long a redirect to a signed object URL stays valid
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -38,6 +38,7 @@ from forum.models.reputation import (
     MissionProgress,
     ReputationEvent,
 )
+from forum.models.uploads import Attachment, Upload, UploadKind, UploadRendition
 
 __all__ = [
     "Case",
@@ -93,4 +94,8 @@ __all__ = [
     "ThreadStatus",
     "User",
     "thread_tag",
+    "Attachment",
+    "Upload",
+    "UploadKind",
+    "UploadRendition",
 ]

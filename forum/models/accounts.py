@@ -57,6 +57,12 @@ class User(UserMixin, db.Model):
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The uploaded picture (its renditions avatar-32/64/128 are the sizes shown); None: a generated default.
+    # use_alter: user and upload point at each other, so this key is added once both tables exist.
+    avatar_upload_id: Mapped[int | None] = mapped_column(
+        ForeignKey("upload.id", ondelete="SET NULL", use_alter=True, name="fk_user_avatar_upload_id"),
+        nullable=True, index=True,
+    )
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -9,6 +9,7 @@ even an admin deleting the thread, meets the same pristine community, and nothin
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import Connection, func, orm, select, update
 
-from forum import cases, incidents
+from forum import cases, incidents, uploads
 from forum.accounts import members
 from forum.accounts import tokens as api_tokens
 from forum.core.extensions import db as _db
@@ -90,15 +92,24 @@ def _seed_content(world: World, people: dict[str, User]) -> None:
     subscriptions.watch(owner, thread)
     case, _ = cases.escalate_thread(owner, thread, "Charged twice")
     item = review_queue.open_item(reply, ReviewKind.FLAGGED, "spam")
+    upload = uploads.store_stream(owner, io.BytesIO(_tiny_png()), "receipt.png", "image/png")
+    removable = uploads.store_stream(owner, io.BytesIO(b"remove me\n"), "notes.txt", "text/plain")
     _db.session.commit()
     world.ids.update(
         category_id=category.id, slug=category.slug, spare_category_id=spare.id, name="refund",
         thread_id=thread.id, thread_slug=thread.slug, post_id=reading.question_post(thread).id, reply_id=reply.id,
         other_thread_id=elsewhere.id, case_id=case.id, item_id=item.id, username=owner.username,
+        upload_id=upload.id, upload_filename=upload.filename, removable_upload_id=removable.id,
         user_id=owner.id, webhook_id=hook.id, code="first_answer", toggle="lock",
         delivery_id=_db.session.scalar(select(func.max(WebhookDelivery.id))),
         watch_id=_db.session.scalar(select(Subscription.id).where(Subscription.user_id == owner.id).limit(1)),
     )
+
+
+def _tiny_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 120, 200)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _seed_staff_tools(world: World, people: dict[str, User]) -> None:

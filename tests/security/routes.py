@@ -76,6 +76,8 @@ CASE_READER = _signed_in(HIDDEN, SIGN_IN, owner=ALLOWED, suspended=ALLOWED, **AG
 STAFF_HIDDEN = _signed_in(HIDDEN, SIGN_IN, **STAFF_ONLY)
 # Staff decide about advocates (invite, make, revoke) on members.
 ADVOCATE_MAKER = STAFF
+# An upload not yet attached to anything: its uploader and staff; to everyone else it does not exist.
+UPLOADER_OR_STAFF = policy(HIDDEN, owner=ALLOWED, suspended=ALLOWED, **STAFF_ONLY)
 
 # --- API (bearer token): anonymous callers get a 401 problem -----------------------------------------------------
 API_PUBLIC = policy(ALLOWED)
@@ -299,6 +301,12 @@ ROUTES: dict[str, Route] = {
                                                "role": "agent"}),
     "POST tokens.service_revoke": R(ADMIN, params={"token_id": "service_token_id"}),
     # ---- API -------------------------------------------------------------------------------------------------------
+    # uploads (issue 19): the file address, staff removal, the API
+    "GET uploads.show": R(UPLOADER_OR_STAFF, params={"filename": "upload_filename"}),
+    # Removal deletes the blob from disk, outside the rolled-back transaction: a file of its own, never shown here.
+    "POST uploads.remove": R(STAFF, params={"upload_id": "removable_upload_id"}),
+    "POST api.create_upload": R(API_ACTIVE, data={"alt": "no file: refused as a body, after authorization"}),
+    "DELETE api.delete_upload": R(API_MODERATOR, params={"upload_id": "removable_upload_id"}),
     "GET api.show_openapi": R(API_PUBLIC),
     "GET api.list_badges": R(API_PUBLIC),
     "GET api.show_leaderboard": R(API_PUBLIC),

@@ -72,16 +72,21 @@ def with_nul(value: Any, array: bool = False) -> Any:
     return text[: len(text) // 2] + NUL + text[len(text) // 2:]
 
 
-def set_at(body: dict, dotted: str, value: Any) -> dict:
-    """A copy of body with the (possibly nested, dotted) field set to value."""
-    head, _, rest = dotted.partition(".")
+# A field is its path of keys: ("data", "note") is nested; a settings key such as "uploads.daily_limit"
+# is one key that happens to hold a dot. The API names a field by its path joined with dots.
+Path = tuple[str, ...]
+
+
+def set_at(body: dict, path: Path, value: Any) -> dict:
+    """A copy of body with the (possibly nested) field set to value."""
+    head, rest = path[0], path[1:]
     copy = dict(body)
     copy[head] = set_at(copy.get(head) or {}, rest, value) if rest else value
     return copy
 
 
-def get_at(body: dict, dotted: str) -> Any:
-    for part in dotted.split("."):
+def get_at(body: dict, path: Path) -> Any:
+    for part in path:
         body = body.get(part) if isinstance(body, dict) else None
     return body
 
@@ -111,15 +116,15 @@ def is_text(schema: dict) -> bool:
     return "string" in kinds or any(isinstance(choice, str) for choice in schema.get("enum", []))
 
 
-def text_fields(spec: dict, schema: dict, prefix: str = "") -> list[str]:
-    """Every string field of a body schema (enums and arrays of strings too), nested objects with dots."""
+def text_fields(spec: dict, schema: dict, prefix: Path = ()) -> list[Path]:
+    """Every string field of a body schema (enums and arrays of strings too), nested objects by path."""
     found = []
     for name, prop in resolve_schema(spec, schema).get("properties", {}).items():
-        prop, dotted = resolve_schema(spec, prop), prefix + name
+        prop, path = resolve_schema(spec, prop), (*prefix, name)
         if is_text(prop) or is_text_array(spec, prop):
-            found.append(dotted)
+            found.append(path)
         elif prop.get("properties"):
-            found.extend(text_fields(spec, prop, dotted + "."))
+            found.extend(text_fields(spec, prop, path))
     return found
 
 
@@ -127,16 +132,17 @@ def is_text_array(spec: dict, schema: dict) -> bool:
     return schema.get("type") == "array" and is_text(resolve_schema(spec, schema.get("items", {})))
 
 
-def field_schema(spec: dict, rule: Rule, method: str, dotted: str) -> dict:
+def field_schema(spec: dict, rule: Rule, method: str, path: Path) -> dict:
     schema = openapi_operation(spec, rule, method)["requestBody"]["content"]["application/json"]["schema"]
-    for part in dotted.split("."):
+    for part in path:
         schema = resolve_schema(spec, resolve_schema(spec, schema)["properties"][part])
     return schema
 
 
-def body_fields(spec: dict, rule: Rule, method: str) -> list[str]:
+def body_fields(spec: dict, rule: Rule, method: str) -> list[Path]:
     body = openapi_operation(spec, rule, method).get("requestBody")
-    return text_fields(spec, body["content"]["application/json"]["schema"]) if body else []
+    json_body = (body or {}).get("content", {}).get("application/json")  # multipart uploads: tests/uploads
+    return text_fields(spec, json_body["schema"]) if json_body else []
 
 
 def signed_event(data: dict) -> tuple[bytes, dict[str, str]]:
@@ -179,10 +185,11 @@ def test_a_nul_in_any_text_field_of_an_api_body_is_a_422_naming_it(
     fields = body_fields(spec, rule, key.split(" ")[0])
     body = base_body(key, ROUTES[key], world)
     role = "anonymous" if key == "POST api.apply_case_event" else callers_for(key)[0]
-    for field in fields:
-        array = is_text_array(spec, field_schema(spec, rule, key.split(" ")[0], field))
-        value = with_nul(get_at(body, field), array=array)
-        response, after = send_json(app, world, caller, key, set_at(body, field, value))
+    for path in fields:
+        field = ".".join(path)
+        array = is_text_array(spec, field_schema(spec, rule, key.split(" ")[0], path))
+        value = with_nul(get_at(body, path), array=array)
+        response, after = send_json(app, world, caller, key, set_at(body, path, value))
         assert response.status_code == 422, f"{key} {field}: {response.status_code} {response.get_data(as_text=True)}"
         problem = assert_problem(response, 422, field)
         assert problem["errors"][field] == [NUL_MESSAGE], f"{key} {field}: {problem}"
@@ -191,7 +198,8 @@ def test_a_nul_in_any_text_field_of_an_api_body_is_a_422_naming_it(
 
 def test_the_sweep_reaches_the_text_fields_that_matter(app: Flask, spec: dict):
     """The OpenAPI reading finds bodies: the thread, reply, profile and helpdesk fields are all in the sweep."""
-    found = {key: body_fields(spec, rules_for(app, key)[0], key.split(" ")[0]) for key in API_WRITES}
+    found = {key: [".".join(path) for path in body_fields(spec, rules_for(app, key)[0], key.split(" ")[0])]
+             for key in API_WRITES}
     assert {"title", "body", "tags", "kind"} <= set(found["POST api.start_thread"])
     assert found["POST api.reply_to_thread"] == ["body"]
     assert {"bio", "display_name", "time_zone"} <= set(found["PATCH api.update_me"])

@@ -1,0 +1,68 @@
+"""Who may see an upload: decided by attachment records only, never by where its URL was pasted.
+
+Until it is attached, an upload is its uploader's (and staff may look, to moderate it). Once attached,
+it is visible to exactly those who may see a post or case message it is attached to, and that its
+uploader wrote: a public post's readers, a case's customer and agents, an internal note's agents
+only. A post that is hidden or deleted takes its attachments with it (forum.services.permissions
+decides, as for the post itself). An avatar is a public picture. A removed upload is seen by nobody.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
+
+from forum.core.errors import NotFound
+from forum.core.extensions import db
+from forum.models import Attachment, CaseMessage, MessageVisibility, Post, Upload, User
+from forum.services.permissions import Action, can, is_agent, is_staff, visible_posts
+
+
+def _is_avatar(upload: Upload) -> bool:
+    return bool(db.session.scalar(select(exists().where(User.avatar_upload_id == upload.id))))
+
+
+def _is_attached(upload: Upload) -> bool:
+    return bool(db.session.scalar(select(exists().where(Attachment.upload_id == upload.id))))
+
+
+def _visible_through_a_post(viewer: User | None, upload: Upload) -> bool:
+    query = (
+        visible_posts(viewer)
+        .join(Attachment, Attachment.post_id == Post.id)
+        .where(Attachment.upload_id == upload.id, Post.author_id == upload.uploader_id)
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None
+
+
+def _visible_through_a_case_message(viewer: User | None, upload: Upload) -> bool:
+    messages = db.session.scalars(
+        select(CaseMessage).join(Attachment, Attachment.case_message_id == CaseMessage.id)
+        .options(joinedload(CaseMessage.case))
+        .where(Attachment.upload_id == upload.id, CaseMessage.author_id == upload.uploader_id)
+    )
+    for message in messages:
+        internal = message.visibility == MessageVisibility.INTERNAL.value
+        if can(viewer, Action.CASE_VIEW, message.case) and (not internal or is_agent(viewer)):
+            return True
+    return False
+
+
+def can_see(viewer: User | None, upload: Upload) -> bool:
+    """Whether viewer may fetch the upload (and its renditions)."""
+    if upload.removed_at is not None:
+        return False
+    if _is_avatar(upload):
+        return True
+    if not _is_attached(upload):
+        return viewer is not None and (viewer.id == upload.uploader_id or is_staff(viewer))
+    return _visible_through_a_post(viewer, upload) or _visible_through_a_case_message(viewer, upload)
+
+
+def visible_upload(viewer: User | None, upload_id: int) -> Upload:
+    """The upload when viewer may see it; NotFound otherwise, exactly as when it does not exist."""
+    upload = db.session.get(Upload, upload_id)
+    if upload is None or not can_see(viewer, upload):
+        raise NotFound("That file does not exist or is not visible to you.")
+    return upload
