@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import g, has_app_context
 
-from forum import cases
+from forum import cases, uploads
 from forum.core.pagination import Page
 from forum.models import (
     Case,
@@ -44,6 +44,7 @@ def user_summary(user: User) -> dict[str, Any]:
         "role": user.role,
         "reputation": user.reputation,
         "rank": ranks.rank_for(user.reputation),
+        "avatar_url": uploads.avatar_url(user),  # from the row alone: no query per user
     }
 
 

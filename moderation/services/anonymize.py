@@ -35,6 +35,7 @@ def _forget_identity(user: User) -> None:
     user.username, user.username_key = username, username.lower()
     user.email = f"{username}@anonymized.invalid"  # .invalid never resolves (RFC 2606), and stays unique
     user.display_name, user.bio, user.time_zone = PLACEHOLDER_NAME, "", "UTC"
+    user.avatar_upload_id = None  # their photo is theirs too: unreferenced now, the orphan sweep deletes it
     user.password_hash = "!anonymized:" + secrets.token_hex(16)  # no Argon2 hash: no password matches
     user.email_frequency, user.weekly_digest = "off", False
     user.last_seen_at = None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from forum import accounts
+import pytest
+from PIL import Image
+
+from forum import accounts, uploads
 from forum.core.errors import Conflict, Forbidden
 from forum.models import ApiToken, AuditEntry, Notification, OutboundEmail, Post, Subscription
 from forum.services import posting
@@ -35,6 +38,17 @@ def test_identity_is_replaced_by_placeholders(admin, person):
     assert person.display_name == PLACEHOLDER_NAME and person.name == PLACEHOLDER_NAME
     assert person.email.endswith("@anonymized.invalid") and "jane" not in person.email
     assert person.bio == "" and person.anonymized_at is not None and person.email_frequency == "off"
+
+
+def test_their_picture_goes_and_the_default_shows_the_placeholder(admin, person):
+    picture = io.BytesIO()
+    Image.new("RGB", (80, 60), (20, 120, 200)).save(picture, "PNG")
+    picture.seek(0)
+    uploads.set_avatar_from_stream(person, picture, "me.png")
+    assert person.avatar_upload_id is not None
+    anonymize_user(admin, person, "GDPR request #42")
+    assert person.avatar_upload_id is None
+    assert uploads.avatar_url(person).startswith(f"/avatars/default/{person.id}.svg")
 
 
 def test_posts_stay_under_the_placeholder(admin, person, db):

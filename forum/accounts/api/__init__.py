@@ -1,4 +1,4 @@
-"""Accounts over the API: tokens for API clients, registration, profiles and the caller's account."""
+"""Accounts over the API: tokens for API clients, registration, profiles, the caller's account and picture."""
 
 from __future__ import annotations
 
@@ -7,4 +7,4 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Import the modules, whose routes join the one API blueprint (forum.http.api)."""
-    from forum.accounts.api import tokens, users  # noqa: F401
+    from forum.accounts.api import avatars, tokens, users  # noqa: F401

@@ -1,4 +1,4 @@
-"""Account pages: sign up and in, the identity provider's return, and API tokens."""
+"""Account pages: sign up and in, the identity provider's return, API tokens and members' pictures."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from forum.accounts.pages import auth, oidc, tokens
+    from forum.accounts.pages import auth, avatars, oidc, tokens
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(oidc.bp)
+    app.register_blueprint(avatars.bp)

@@ -59,8 +59,10 @@ def _user_schemas() -> dict[str, Schema]:
     """UserSummary, User, Me and MeChange."""
     summary = obj(
         {"id": INTEGER, "username": STRING, "display_name": STRING, "role": {"enum": [r.value for r in Role]},
-         "reputation": INTEGER, "rank": STRING},
-        ["id", "username", "display_name", "role", "reputation", "rank"],
+         "reputation": INTEGER, "rank": STRING,
+         "avatar_url": {**STRING, "description": "The member's picture (64 px), never null: the uploaded one, or a "
+                                                 "generated default with their initials."}},
+        ["id", "username", "display_name", "role", "reputation", "rank", "avatar_url"],
     )
     return {
         "UserSummary": summary,
