@@ -56,6 +56,7 @@ JOBS: dict[str, str] = {
 }
 CONTENT_CHECKS: dict[str, str] = {
     "moderation.new_user_links": "new members' links are held for review",
+    "moderation.new_member_attachments": "a new member's first posts with attachments are held for review",
     "moderation.spam_score": "a draft that scores as spam is held or refused",
     "moderation.watched_words": "admins' watched words block, hold or flag a draft",
 }

@@ -1,4 +1,4 @@
-"""Content checks registered with forum.services.policies: new-user links, spam score, watched words.
+"""Content checks registered with forum.services.policies: new members' links and attachments, spam, watched words.
 
 The link and spam checks run first, so they judge what the author wrote and not the links
 a watched word of mode "link" inserts afterwards.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forum import hooks
+from forum import hooks, uploads
 from forum.core.extensions import db
 from forum.models import Post, Visibility
 from forum.services.permissions import can_post_links, is_moderator
@@ -47,6 +47,33 @@ def check_new_user_links(draft: Draft) -> Verdict | None:
                 f"A new member's post with links: a moderator approves the first {spam.HELD_LINK_POSTS}."
             )
     return verdict
+
+
+def check_new_member_attachments(draft: Draft) -> Verdict | None:
+    """Below the link privilege, the first posts carrying the member's own uploads wait for a moderator.
+
+    Their uploads are allowed from the first post (a screenshot is how a new customer asks); how many
+    posts are held is the setting uploads.hold_new_member_posts. An edit that adds no attachment to a
+    published post is not held again.
+    """
+    if draft.kind not in {"thread", "reply", "edit"} or can_post_links(draft.author):
+        return None
+    attached = uploads.own_referenced_count(draft.author, draft.body)
+    if not attached or _unchanged_attachments(draft, attached):
+        return None
+    most = uploads.hold_count()
+    if uploads.published_posts_with_attachments(draft.author, draft.post_id) >= most:
+        return None
+    return Verdict(hold_reason=f"A new member's post with attachments: a moderator approves the first {most}.")
+
+
+def _unchanged_attachments(draft: Draft, attached: int) -> bool:
+    if draft.kind != "edit" or draft.post_id is None:
+        return False
+    post = db.session.get(Post, draft.post_id)
+    if post is None or post.visibility != Visibility.PUBLIC.value:
+        return False
+    return attached <= uploads.own_referenced_count(draft.author, post.body)
 
 
 def check_spam_score(draft: Draft) -> Verdict | None:
@@ -89,5 +116,6 @@ def check_watched_words(draft: Draft) -> Verdict | None:
 def init_app(app: Flask) -> None:
     """Register every check (each is a plain function of a policies.Draft); order matters, see above."""
     hooks.add_content_check("moderation.new_user_links", check_new_user_links)
+    hooks.add_content_check("moderation.new_member_attachments", check_new_member_attachments)
     hooks.add_content_check("moderation.spam_score", check_spam_score)
     hooks.add_content_check("moderation.watched_words", check_watched_words)

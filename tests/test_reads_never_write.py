@@ -7,15 +7,17 @@ a GET route added without an entry here fails test_every_get_route_is_covered.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import event
 
-from forum import cases, incidents
+from forum import cases, incidents, uploads
 from forum.accounts import members
 from forum.core import clock
 from forum.core.extensions import db
@@ -69,6 +71,8 @@ ROUTES = {
     "/api/v1/webhooks": "/api/v1/webhooks",
     "/api/v1/webhooks/<id:subscription_id>/deliveries": "/api/v1/webhooks/{subscription.id}/deliveries",
     "/ask": "/ask",
+    "/avatars/<id:user_id>/<id:upload_id>/<int:size>": "/avatars/{author.id}/{avatar.id}/64",
+    "/avatars/default/<id:user_id>.svg": "/avatars/default/{author.id}.svg",
     "/auth/forgot": "/auth/forgot",
     "/auth/oidc/callback": "/auth/oidc/callback?code=not-a-code&state=not-a-state",
     "/auth/login": "/auth/login",
@@ -119,6 +123,7 @@ ROUTES = {
     "/u/<username>": "/u/{author.username}",
     "/u/<username>/reputation": "/u/{author.username}/reputation",
     "/unsubscribe/<token>": "/unsubscribe/{unsubscribe_token}",
+    "/uploads/<id:upload_id>/<filename>": "/uploads/{upload.id}/{upload.filename}",
 }
 # GET routes that may write, and why. They are still requested above (never a 500); only their writes are allowed.
 MAY_WRITE = {
@@ -150,7 +155,16 @@ class Seed:
             {"uid": community.author.id, "pw": members._password_fingerprint(community.author)}
         )
         self.unsubscribe_token = notifications.unsubscribe_url(community.author).rsplit("/", 1)[1]
+        self.avatar = uploads.set_avatar_from_stream(community.author, _png(), "me.png")
+        self.upload = uploads.store_stream(community.author, _png(), "screen.png", "image/png")
         db.session.commit()
+
+
+def _png() -> io.BytesIO:
+    picture = io.BytesIO()
+    Image.new("RGB", (80, 60), (20, 120, 200)).save(picture, "PNG")
+    picture.seek(0)
+    return picture
 
 
 @pytest.fixture

@@ -86,7 +86,8 @@ def post_case_message(case_id: int):
     user = signed_in_user()
     case = cases.get_case(user, case_id)
     data = json_body()  # the service names every bad field at once
-    message = cases.post_message(user, case, data.get("body"), data.get("visibility", "customer"))
+    message = cases.post_message(user, case, data.get("body"), data.get("visibility", "customer"),
+                                 data.get("upload_ids"))
     return serializers.case_message(message), 201
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forum import uploads
 from forum.cases.state import add_event, first_response_due, set_status, tell
 from forum.core import clock, events
 from forum.core.errors import Conflict, ErrorCollector, Forbidden
@@ -159,8 +160,11 @@ def _validate_message(body: object, visibility: object) -> None:
     errors.raise_if_any()
 
 
-def post_message(actor: User, case: Case, body: str, visibility: str) -> CaseMessage:
+def post_message(actor: User, case: Case, body: str, visibility: str, upload_ids: object = None) -> CaseMessage:
     """Add to the private conversation: agents write either kind, the customer only customer-visible ones.
+
+    The author's uploads the body references, and upload_ids (all the author's own), become the
+    message's attachments: seen by exactly those who may see the message.
 
     The first customer-visible agent message is the case's first response (the SLA clock); a
     customer answering a case that waits on them puts it back in progress.
@@ -170,6 +174,7 @@ def post_message(actor: User, case: Case, body: str, visibility: str) -> CaseMes
     if not staff and visibility == MessageVisibility.INTERNAL.value:
         raise Forbidden("Internal notes are for support staff only.")
     _validate_message(body, visibility)
+    body = uploads.with_references(actor, body.strip(), upload_ids)
     if case.status == CaseStatus.CLOSED.value:
         raise Conflict("This case is closed; ask for help on the thread again to open a new one.")
     moment = clock.now()
@@ -178,6 +183,8 @@ def post_message(actor: User, case: Case, body: str, visibility: str) -> CaseMes
         body_html=markup.render_markdown(body.strip()), created_at=moment,
     )
     db.session.add(message)
+    db.session.flush()
+    uploads.link_case_message(message)
     events.publish("case.updated", case_id=case.id, change="message", message=message)
     if staff:
         _after_staff_message(case, actor, visibility)

@@ -17,7 +17,7 @@ import bleach
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-RENDERER_VERSION = 2  # 2: @mentions link to profiles
+RENDERER_VERSION = 3  # 2: @mentions link to profiles; 3: this site's uploaded images as linked thumbnails
 LINK_REL = "nofollow ugc noopener"
 
 ALLOWED_TAGS = frozenset(
@@ -31,6 +31,11 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Site-relative paths ("/u/ana") and fragments stay; anything else must name a safe scheme.
 SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:", "#")
 SITE_PATH_PREFIX = "/"
+# This site's own upload address (forum.uploads): the one image source allowed besides https. The route
+# checks who may see the file, so the stored HTML stays the same for every reader and never expires.
+LOCAL_UPLOAD = re.compile(r"^/uploads/[0-9]+/[^/?#\\\s\"'<>]+$")
+LOCAL_UPLOAD_IMAGE = re.compile(r"^/uploads/[0-9]+/[^/?#\\\s\"'<>]+(\?rendition=thumbnail)?$")
+THUMBNAIL_QUERY = "?rendition=thumbnail"
 _URL_EDGE = "".join(chr(code) for code in range(0x21))  # C0 controls and space
 _URL_INSIDE = str.maketrans({"\t": None, "\n": None, "\r": None, "\\": "/"})
 
@@ -55,7 +60,8 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return name == "title"
     if tag == "img":
         if name == "src":
-            return _url_as_browser_reads(value).startswith("https://")
+            url = _url_as_browser_reads(value)
+            return url.startswith("https://") or bool(LOCAL_UPLOAD_IMAGE.match(url))
         return name in {"alt", "title"}
     if tag == "ol":
         return name == "start" and value.isdigit()
@@ -100,7 +106,30 @@ def _build_renderer() -> MarkdownIt:
         return self.renderToken(tokens, idx, options, env)
 
     renderer.add_render_rule("link_open", link_open)
+    default_image = renderer.renderer.rules["image"]
+
+    def image(self, tokens, idx, options, env):
+        """An uploaded image shows as its thumbnail, linking to the full size (unless already inside a link)."""
+        token = tokens[idx]
+        src = token.attrGet("src") or ""
+        if not LOCAL_UPLOAD.match(src):
+            return default_image(tokens, idx, options, env)
+        token.attrSet("src", src + THUMBNAIL_QUERY)
+        html = default_image(tokens, idx, options, env)
+        token.attrSet("src", src)
+        if _inside_link(tokens[:idx]):
+            return html
+        return f'<a href="{src}">{html}</a>'  # LOCAL_UPLOAD admits no quote or angle bracket
+
+    renderer.add_render_rule("image", image)
     return renderer
+
+
+def _inside_link(before) -> bool:
+    depth = 0
+    for token in before:
+        depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+    return depth > 0
 
 
 _renderer = _build_renderer()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from forum import cases, recognition
+from forum import cases, recognition, uploads
 from forum.core import clock, events
 from forum.core.errors import ErrorCollector, Invalid
 from forum.core.extensions import db
@@ -155,6 +155,7 @@ def start_thread(actor: User, data: NewThread) -> Thread:
     question = _new_post(thread, actor, review.body, is_question=True)
     db.session.add_all([thread, question])
     db.session.flush()
+    uploads.link_post(question)  # the author's uploads the body references become its attachments
     if review.held:
         moderation_state.hold_new_post(question, review.hold_reasons)
     else:
@@ -196,6 +197,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
     post = _new_post(thread, actor, review.body, is_question=False)
     db.session.add(post)
     db.session.flush()
+    uploads.link_post(post)
     if review.held:
         moderation_state.hold_new_post(post, review.hold_reasons)
         db.session.commit()
@@ -239,6 +241,7 @@ def edit_post(actor: User, post: Post, body: str, *, reason: str = "") -> Post:
     post.renderer_version = markup.RENDERER_VERSION
     post.sentiment = sentiment.score(body)
     post.edited_at = moment
+    uploads.link_post(post)  # references added attach; references removed take their attachment away
     if review.held:
         moderation_state.hold_edited_post(post, review.hold_reasons)
     db.session.commit()

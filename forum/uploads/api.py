@@ -24,7 +24,7 @@ from forum.uploads import limits, receiving, service
 from forum.uploads.filetypes import TooLarge
 
 # Endpoints whose body receive_upload_request reads as a stream (the editor's web endpoint joins them).
-STREAMED_ENDPOINTS = {"api.create_upload"}
+STREAMED_ENDPOINTS = {"api.create_upload", "api.set_my_avatar", "avatars.upload"}  # avatars: forum.accounts
 MULTIPART_OVERHEAD = 64 * 1024  # part headers, boundaries and the small fields around the file
 
 

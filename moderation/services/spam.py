@@ -8,6 +8,7 @@ The spam score adds up a few signals; at HOLD_AT or more the post waits for revi
 | signal                                                    | points               |
 |-----------------------------------------------------------|----------------------|
 | each link (at most 3 counted)                             | 1                    |
+| each of the author's own uploads attached (at most 2)     | 1                    |
 | the same text posted by the same author in the last day   | 2                    |
 | an account less than a day old                            | 1                    |
 | each known-spam phrase (SPAM_PHRASES, at most 2 counted)  | 3                    |
@@ -24,6 +25,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from forum import uploads
 from forum.core import clock
 from forum.core.extensions import db
 from forum.models import Post, Role, User, Visibility
@@ -38,6 +40,7 @@ HELD_LINK_POSTS = 2
 
 HOLD_AT = 4
 LINK_POINTS, MAX_SCORED_LINKS = 1, 3
+ATTACHMENT_POINTS, MAX_SCORED_ATTACHMENTS = 1, 2
 DUPLICATE_POINTS, DUPLICATE_WINDOW, DUPLICATE_MIN_CHARS = 2, timedelta(days=1), 30
 NEW_ACCOUNT_POINTS, NEW_ACCOUNT_AGE = 1, timedelta(days=1)
 PHRASE_POINTS, MAX_SCORED_PHRASES = 3, 2
@@ -48,7 +51,8 @@ SPAM_PHRASES = (
 )
 _PHRASE_PATTERNS = [(phrase, pattern_for(phrase)) for phrase in SPAM_PHRASES]
 _EXTERNAL_LINK = re.compile(r"<a\s[^>]*href=\"(?:https?:|mailto:)", re.IGNORECASE)
-_IMAGE = re.compile(r"<img\b", re.IGNORECASE)
+# External images only: this site's own uploads (src="/uploads/...") are attachments, scored below.
+_IMAGE = re.compile(r"<img\b(?![^>]*\ssrc=\"/uploads/)", re.IGNORECASE)
 _LINK_LIKE_FILTERS = ('%href="http%', '%href="mailto:%')
 
 
@@ -112,6 +116,9 @@ def score(author: User, body: str, title: str | None = None, exclude_post_id: in
     links = min(count_links(title, body).links, MAX_SCORED_LINKS)
     if links:
         signals.append((f"{links} link{'s' if links > 1 else ''}", links * LINK_POINTS))
+    attachments = min(uploads.own_referenced_count(author, body), MAX_SCORED_ATTACHMENTS)
+    if attachments:
+        signals.append((f"{attachments} attachment{'s' if attachments > 1 else ''}", attachments * ATTACHMENT_POINTS))
     if _is_repeat(author, body, exclude_post_id):
         signals.append(("the same text was posted recently", DUPLICATE_POINTS))
     if clock.now() - author.created_at < NEW_ACCOUNT_AGE:

@@ -167,7 +167,8 @@ def test_a_title_with_an_email_address_is_warned(call_as, cast, make):
 def test_rewording_a_question_body_does_not_ask_about_similar_questions_again(call_as, cast, make, solved):
     mine = make.make_thread(author=cast["author"], category=solved.category, title="Router firmware update fails again")
     question = reading.question_post(mine)
-    response = call_as("author").patch(f"/api/v1/posts/{question.id}", json={"body": "Still stuck.", "check_only": True})
+    response = call_as("author").patch(f"/api/v1/posts/{question.id}",
+                                       json={"body": "Still stuck.", "check_only": True})
     assert response.status_code == 200 and response.get_json() == {"warnings": []}
 
 

@@ -99,7 +99,7 @@ def _seed_content(world: World, people: dict[str, User]) -> None:
         category_id=category.id, slug=category.slug, spare_category_id=spare.id, name="refund",
         thread_id=thread.id, thread_slug=thread.slug, post_id=reading.question_post(thread).id, reply_id=reply.id,
         other_thread_id=elsewhere.id, case_id=case.id, item_id=item.id, username=owner.username,
-        upload_id=upload.id, upload_filename=upload.filename, removable_upload_id=removable.id,
+        upload_id=upload.id, upload_filename=upload.filename, removable_upload_id=removable.id, avatar_size=64,
         user_id=owner.id, webhook_id=hook.id, code="first_answer", toggle="lock",
         delivery_id=_db.session.scalar(select(func.max(WebhookDelivery.id))),
         watch_id=_db.session.scalar(select(Subscription.id).where(Subscription.user_id == owner.id).limit(1)),

@@ -306,7 +306,17 @@ ROUTES: dict[str, Route] = {
     # Removal deletes the blob from disk, outside the rolled-back transaction: a file of its own, never shown here.
     "POST uploads.remove": R(STAFF, params={"upload_id": "removable_upload_id"}),
     "POST api.create_upload": R(API_ACTIVE, data={"alt": "no file: refused as a body, after authorization"}),
+    # the editor's upload (JSON answers, CSRF in X-CSRFToken); a NUL in its alt text: tests/uploads
+    "POST uploads.create": R(API_ACTIVE),  # answers as the API does (401 problem+json when signed out)
     "DELETE api.delete_upload": R(API_MODERATOR, params={"upload_id": "removable_upload_id"}),
+    # avatars (issue 19): public pictures; putting one up takes an active member (uploads are refused while
+    # suspended), taking one's own down does not. The upload here is not an avatar: its address redirects.
+    "GET avatars.picture": R(PUBLIC, params={"size": "avatar_size"}),
+    "GET avatars.default_picture": R(PUBLIC),
+    "POST avatars.upload": R(ACTIVE),  # no file: refused as a body (415), after authorization
+    "POST avatars.remove": R(SIGNED_IN),
+    "PUT api.set_my_avatar": R(API_ACTIVE, data={"alt": "no file: refused as a body, after authorization"}),
+    "DELETE api.remove_my_avatar": R(API_SIGNED_IN),
     "GET api.show_openapi": R(API_PUBLIC),
     "GET api.list_badges": R(API_PUBLIC),
     "GET api.show_leaderboard": R(API_PUBLIC),

@@ -136,3 +136,11 @@ def test_the_daily_count_is_enforced(api_client, make):
 
 def test_signing_in_is_required(api_client):
     assert upload_via_api(api_client(), b"hello\n", "a.txt").status_code == 401
+
+
+def test_a_nul_in_the_alt_text_is_a_422_naming_it_and_nothing_is_stored(api_client, make):
+    client = api_client(make.make_user())
+    answer = client.post("/api/v1/uploads", content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(image_bytes()), "shot.png", "image/png"), "alt": "a\x00b"})
+    assert answer.status_code == 422 and "alt" in answer.get_json()["errors"]
+    assert db.session.scalar(select(Upload.id)) is None

@@ -265,7 +265,9 @@ def _case_paths() -> dict[str, Any]:
                   "priority": {"enum": [p.value for p in CasePriority]},
                   "assignee_id": {"type": ["integer", "null"], "description": "An agent's id; null unassigns."},
                   "escalation_rating": RATING})
-    message = obj({"body": STRING, "visibility": {"enum": [v.value for v in MessageVisibility], "default": "customer"}},
+    message = obj({"body": STRING, "visibility": {"enum": [v.value for v in MessageVisibility], "default": "customer"},
+                   "upload_ids": {"type": "array", "items": {"type": "integer"}, "description":
+                                  "Your uploads (POST /uploads) to attach; they take the message's visibility."}},
                   ["body"])
     resolution = obj({"resolution": {**STRING, "description": "Markdown"},
                       "publish_to_thread": {**BOOLEAN, "default": True}}, ["resolution"])
