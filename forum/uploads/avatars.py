@@ -18,8 +18,8 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
+from markupsafe import escape
 from PIL import Image
 
 from forum.core.errors import NotFound
@@ -72,7 +72,7 @@ def default_svg(user: User) -> str:
     """The generated picture: escaped initials on the user's colour (our own markup, no member's file)."""
     letters = initials(user)
     return SVG.format(colour=colour(user), font_size=56 if len(letters) < 2 else 48,
-                      initials=escape(letters, {'"': "&quot;", "'": "&apos;"}))
+                      initials=str(escape(letters)))  # &, <, >, ' and " as XML-valid entities
 
 
 def default_url(user: User) -> str:
