@@ -241,7 +241,7 @@ def edit_post(actor: User, post: Post, body: str, *, reason: str = "") -> Post:
     post.renderer_version = markup.RENDERER_VERSION
     post.sentiment = sentiment.score(body)
     post.edited_at = moment
-    uploads.link_post(post)  # references added attach; references removed take their attachment away
+    uploads.link_post(post, actor)  # the author's new references attach; removed ones detach
     if review.held:
         moderation_state.hold_edited_post(post, review.hold_reasons)
     db.session.commit()

@@ -39,14 +39,16 @@ def leave_body_to_the_view() -> None:
 def receive_upload_request(user: User, *, images_only: bool = False) -> receiving.ReceivedForm:
     """The multipart body's file (on disk) and fields; 413 before reading when it announces too much."""
     service.check_uploader(user)
-    if request.mimetype != "multipart/form-data" or not request.mimetype_params.get("boundary"):
-        raise UnsupportedMediaType("Send the file as multipart/form-data, in a part named \"file\".")
+    boundary = request.mimetype_params.get("boundary", "")
+    if request.mimetype != "multipart/form-data" or not (0 < len(boundary) <= 70 and boundary.isascii()):
+        raise UnsupportedMediaType("Send the file as multipart/form-data (with a boundary of at most 70 ASCII "
+                                   "characters), in a part named \"file\".")
     upload_limits = limits.current_limits()
     if (request.content_length or 0) > upload_limits.max_bytes + MULTIPART_OVERHEAD:
         most = upload_limits.max_bytes / limits.MB
         raise TooLarge(f"The body is larger than the largest upload allowed ({most:g} MB).")
     form = receiving.receive_multipart(
-        request.stream, request.mimetype_params["boundary"].encode("latin-1"),
+        request.stream, boundary.encode("ascii"),
         max_file_bytes=upload_limits.max_bytes, workdir=service.incoming_dir(),
     )
     if form.file is None:

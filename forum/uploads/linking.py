@@ -54,7 +54,7 @@ def _explicit(author_id: int, upload_ids: object) -> list[int]:
     """upload_ids as given by an API caller: a list of integer ids, every one the author's own upload."""
     if upload_ids is None:
         return []
-    if not isinstance(upload_ids, list) or not all(type(i) is int for i in upload_ids):
+    if not isinstance(upload_ids, list) or not all(type(i) is int and 0 < i < 2**63 for i in upload_ids):
         raise Invalid({"upload_ids": ["Give upload_ids as a list of upload ids."]})
     owned = {upload.id for upload in own_uploads(author_id, upload_ids)}
     strangers = [i for i in upload_ids if i not in owned]
@@ -77,8 +77,14 @@ def with_references(author: User, body: str, upload_ids: object) -> str:
     return "\n\n".join([body, *(markdown_reference(upload) for upload in missing)])
 
 
-def link_post(post: Post) -> None:
-    """Make the post's attachments exactly the author's uploads its body references; the caller commits."""
+def link_post(post: Post, editor: User | None = None) -> None:
+    """Make the post's attachments the author's uploads its body references; the caller commits.
+
+    editor: who wrote this version. Only the author's own writing attaches anything: an editor
+    (a moderator, a wiki editor) who adds a reference to one of the author's files must not publish
+    a file the author kept private (a case attachment, an unused upload). Their edits can only take
+    attachments away, with the references they remove.
+    """
     wanted = {upload.id: upload for upload in own_uploads(post.author_id, referenced_ids(post.body))}
     db.session.flush()
     have = set(db.session.scalars(select(Attachment.upload_id).where(Attachment.post_id == post.id)))
@@ -86,6 +92,8 @@ def link_post(post: Post) -> None:
     if stale:
         db.session.execute(delete(Attachment).where(Attachment.post_id == post.id,
                                                     Attachment.upload_id.in_(stale)))
+    if editor is not None and editor.id != post.author_id:
+        return
     for upload_id, upload in wanted.items():
         if upload_id not in have:
             service.attach(upload, post=post)

@@ -106,8 +106,10 @@ def prepare_body() -> None:
         return
     if request.endpoint in api.STREAMED_ENDPOINTS:
         api.leave_body_to_the_view()
-    elif request.endpoint in FORM_ENDPOINTS and request.mimetype == "multipart/form-data":
-        request.max_content_length = limits.current_limits().max_bytes + api.MULTIPART_OVERHEAD
+    elif request.endpoint in FORM_ENDPOINTS and request.mimetype == "multipart/form-data" and acting_user():
+        upload_limits = limits.current_limits()  # signed out, or uploads off: the usual small form limit holds
+        if upload_limits.enabled:
+            request.max_content_length = upload_limits.max_bytes + api.MULTIPART_OVERHEAD
 
 
 def attach_form_file() -> None:

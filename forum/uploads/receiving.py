@@ -20,7 +20,8 @@ from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDeco
 from forum.core.errors import DomainError
 from forum.uploads.filetypes import SNIFF_BYTES, TooLarge
 
-CHUNK = 64 * 1024
+CHUNK = 64 * 1024  # read from the request at a time
+SLICE = 8 * 1024  # handed to the multipart decoder at a time (see _slices)
 MAX_FIELD_BYTES = 16 * 1024
 MAX_PARTS = 20
 
@@ -131,6 +132,28 @@ class _Receiver:
             self.form.file.discard()
 
 
+def _slices(data: bytes | None):
+    """The decoder refuses any piece that would grow its buffer past MAX_FIELD_BYTES, file data included:
+    feed it slices small enough that, drained after each, it never holds more than a slice and a boundary."""
+    if data is None:
+        yield None
+        return
+    for start in range(0, len(data), SLICE):
+        yield data[start:start + SLICE]
+
+
+def _drain(decoder: MultipartDecoder, receiver: _Receiver) -> None:
+    event = decoder.next_event()
+    while not isinstance(event, Epilogue | NeedData):
+        if isinstance(event, Field | File):
+            receiver.start(event)
+        elif isinstance(event, Data):
+            receiver.write(event.data)
+            if not event.more_data:
+                receiver.end()
+        event = decoder.next_event()
+
+
 def receive_multipart(stream: BinaryIO, boundary: bytes, *, max_file_bytes: int, workdir: Path,
                       file_field: str = "file") -> ReceivedForm:
     """Parse the body: the first part named file_field to disk, short text fields to memory, the rest skipped."""
@@ -138,16 +161,9 @@ def receive_multipart(stream: BinaryIO, boundary: bytes, *, max_file_bytes: int,
     receiver = _Receiver(workdir, max_file_bytes, file_field)
     try:
         for data in _chunks(stream):
-            decoder.receive_data(data)
-            event = decoder.next_event()
-            while not isinstance(event, Epilogue | NeedData):
-                if isinstance(event, Field | File):
-                    receiver.start(event)
-                elif isinstance(event, Data):
-                    receiver.write(event.data)
-                    if not event.more_data:
-                        receiver.end()
-                event = decoder.next_event()
+            for piece in _slices(data):
+                decoder.receive_data(piece)
+                _drain(decoder, receiver)
     except ValueError as exc:
         receiver.abandon()
         raise MalformedBody("The multipart/form-data body could not be read.") from exc

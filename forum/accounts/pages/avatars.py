@@ -30,7 +30,9 @@ bp = Blueprint("avatars", __name__)
 PICTURE_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
 # the SVG has no script, style sheet or link; none would run
 DRAWING_POLICY = "sandbox; default-src 'none'; object-src 'none'; frame-ancestors 'none'"
-CACHE_FOR_S = 86400
+CACHE_FOR_S = 86400  # the generated picture: its ?v= changes with it
+# An uploaded square may be taken down by staff: shared caches keep it minutes, not a day (ETag revalidates).
+PICTURE_CACHE_S = 300
 
 
 def _public(response: Response, policy: str, max_age: int = CACHE_FOR_S) -> Response:
@@ -57,7 +59,7 @@ def picture(user_id: int, upload_id: int, size: int):
         return _public(redirect(delivery.redirect_url, 302), PICTURE_POLICY, max_age=0)
     response = send_file(delivery.path, mimetype=square.content_type, conditional=True, etag=square.sha256,
                          max_age=None)
-    return _public(response, PICTURE_POLICY)
+    return _public(response, PICTURE_POLICY, max_age=PICTURE_CACHE_S)
 
 
 @bp.get("/avatars/default/<id:user_id>.svg")
