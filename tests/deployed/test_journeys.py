@@ -78,3 +78,25 @@ def test_a_webhook_the_admin_registers_arrives_signed_at_the_receiver(site: Site
     assert not request.verify("some-other-secret-of-enough-length")
     assert request.json["data"]["thread"]["title"] == "Export of last year's invoices as one file"
     assert request.headers["Horseshoe-Event-Id"] == request.json["id"]
+
+
+def test_a_real_sized_log_is_attached_and_readers_download_exactly_it(site: Site, category_id):
+    """Through gunicorn's real request streams: a 1.5 MB log, private until a post references it.
+
+    Posted by an agent: a new member's first posts with attachments wait for review (tests/uploads).
+    """
+    member = Api(site.base_url).sign_in(AGENT, STAFF_PASSWORD)
+    log = b"".join(b"09:00:%02d router: DSL sync lost, retraining\n" % (n % 60) for n in range(36_000))
+    answer = member.call("POST", "/uploads", files={"file": ("router.log", log, "text/plain")})
+    assert answer.status_code == 201, answer.text
+    upload = answer.json()
+    assert (upload["size"], upload["content_type"]) == (len(log), "text/plain")
+    assert Visitor(site.base_url).get(upload["url"]).status_code == 404  # not attached: the uploader's only
+
+    thread_id = member.ask(category_id, "Router keeps losing the DSL sync every night",
+                           f"The router log from last night: [router.log]({upload['url']})")
+    download = Visitor(site.base_url).get(upload["url"])
+    assert download.status_code == 200 and download.content == log
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert f"/t/{thread_id}" in Visitor(site.base_url).page(f"/t/{thread_id}")
