@@ -22,6 +22,7 @@ from forum.models import Attachment, CaseMessage, Post, Upload, User, Visibility
 from forum.services import community_settings, markup
 from forum.uploads import service
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns on PostgreSQL: a larger number names no row (and is a 500)
 _REFERENCE = re.compile(r"""(?:href|src)="/uploads/(\d+)/""")
 _MARKDOWN_SPECIALS = re.compile(r"([\\\[\]()*_`<>!])")
 
@@ -31,7 +32,7 @@ def referenced_ids(body: str | None) -> list[int]:
     found: list[int] = []
     for match in _REFERENCE.finditer(markup.render_markdown(body or "")):
         upload_id = int(match.group(1))
-        if upload_id not in found and upload_id < 2**63:
+        if upload_id not in found and 0 < upload_id <= MAX_ID:
             found.append(upload_id)
     return found
 
@@ -54,7 +55,7 @@ def _explicit(author_id: int, upload_ids: object) -> list[int]:
     """upload_ids as given by an API caller: a list of integer ids, every one the author's own upload."""
     if upload_ids is None:
         return []
-    if not isinstance(upload_ids, list) or not all(type(i) is int and 0 < i < 2**63 for i in upload_ids):
+    if not isinstance(upload_ids, list) or not all(type(i) is int and 0 < i <= MAX_ID for i in upload_ids):
         raise Invalid({"upload_ids": ["Give upload_ids as a list of upload ids."]})
     owned = {upload.id for upload in own_uploads(author_id, upload_ids)}
     strangers = [i for i in upload_ids if i not in owned]

@@ -78,7 +78,7 @@ def test_an_editor_cannot_publish_a_file_the_author_kept_private(app, make):
     assert app.test_client().get(uploads.url_for_upload(private)).status_code == 404
 
 
-@pytest.mark.parametrize("ids", [[2**70], [2**63], [0], [-5]])
+@pytest.mark.parametrize("ids", [[2**70], [2**63], [2**31], [0], [-5]])
 def test_upload_ids_out_of_range_are_a_422(api_client, make, ids):
     customer = make.make_user()
     case, _ = cases.escalate_thread(customer, make.make_thread(author=customer), "Charged twice")
@@ -95,3 +95,11 @@ def test_an_uploaded_square_is_cached_minutes_not_a_day(app, make):
     upload: Upload = uploads.set_avatar_from_stream(member, square, "me.png")
     answer = app.test_client().get(f"/avatars/{member.id}/{upload.id}/64")
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_a_reference_to_an_id_beyond_the_column_is_no_attachment_and_no_error(make, login_as):
+    """/uploads/<id> with an id PostgreSQL's integer column cannot hold (a 500 there before)."""
+    author = make.make_user(reputation=50)
+    thread = make.make_thread()
+    body = "See ![x](/uploads/99999999999/x.png) and [y](/uploads/2147483648/y.txt)"
+    assert login_as(author).post(f"/t/{thread.id}/reply", data={"body": body}).status_code == 302
