@@ -16,7 +16,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
-from forum.core import clock, database
+from forum.core import clock, database, text
 from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
 from forum.models import ApiToken, Role, TokenKind, User
@@ -95,10 +95,20 @@ def _validate_registration(data: Registration) -> tuple[str, str]:
         errors.add("email", "Enter a valid email address.")
     for problem in _password_problems(data.password or "", username, data.email or ""):
         errors.add("password", problem)
-    if len(data.display_name) > 64:
-        errors.add("display_name", "Use at most 64 characters.")
+    _check_display_name(errors, data.display_name)
     errors.raise_if_any()
     return username, email
+
+
+def _check_display_name(errors: ErrorCollector, name: str) -> None:
+    """At most 64 characters, and either empty (the username shows) or with something a reader can see.
+
+    A name of only zero-width or other invisible characters would show as a blank author on every post.
+    """
+    if len(name.strip()) > 64:
+        errors.add("display_name", "Use at most 64 characters.")
+    elif name.strip() and text.visible_length(name) == 0:
+        errors.add("display_name", "Use characters people can see, or leave it empty to show your username.")
 
 
 def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash: str | None = None) -> User:
@@ -269,8 +279,7 @@ def reset_password(token: str, password: str) -> User:
 def update_profile(actor: User, user: User, change: ProfileChange) -> User:
     require(actor, Action.USER_EDIT, user)
     errors = ErrorCollector()
-    if len(change.display_name.strip()) > 64:
-        errors.add("display_name", "Use at most 64 characters.")
+    _check_display_name(errors, change.display_name)
     if len(change.bio) > 2000:
         errors.add("bio", "Use at most 2,000 characters.")
     if change.time_zone not in _TIME_ZONES:

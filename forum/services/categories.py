@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from forum import cases
+from forum.core import text
 from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
 from forum.models import Category, User
@@ -64,8 +65,8 @@ def _validate(data: CategoryInput) -> tuple[str | None, str | None] | None:
     errors = ErrorCollector()
     if not SLUG_PATTERN.match(data.slug or "") or len(data.slug) > 64:
         errors.add("slug", "Use lowercase letters, digits and single dashes (up to 64).")
-    if not 1 <= len((data.name or "").strip()) <= 80:
-        errors.add("name", "Give the category a name of up to 80 characters.")
+    if not 1 <= len((data.name or "").strip()) <= 80 or text.visible_length(data.name or "") == 0:
+        errors.add("name", "Give the category a name of up to 80 characters that people can see.")
     if len(data.description or "") > 2000:
         errors.add("description", "Use at most 2,000 characters.")
     if not isinstance(data.position, int) or not -10000 <= data.position <= 10000:

@@ -55,6 +55,7 @@ def test_a_duplicate_slug_is_a_409(call_as, make):
         ({"slug": None}, "slug"),
         ({"slug": 7}, "slug"),
         ({"name": "   "}, "name"),
+        ({"name": "\u200b\u200d\ufeff"}, "name"),  # only invisible characters
         ({"name": "x" * 81}, "name"),
         ({"name": ["Billing"]}, "name"),
         ({"description": 12}, "description"),

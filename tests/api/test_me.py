@@ -52,6 +52,7 @@ def test_fields_nobody_sets_here_are_ignored(call_as, cast):
     [
         ({"display_name": 5}, "display_name"),
         ({"display_name": "x" * 65}, "display_name"),
+        ({"display_name": "\u200b\u2060 \u3164"}, "display_name"),  # nothing a reader can see
         ({"bio": ["a"]}, "bio"),
         ({"bio": "x" * 2001}, "bio"),
         ({"time_zone": "Mars/Olympus_Mons"}, "time_zone"),

@@ -38,6 +38,7 @@ def test_registering_a_taken_username_or_email_is_a_409(client, make):
         ({"username": None}, "username"),
         ({"username": 12345}, "username"),
         ({"display_name": ["a"]}, "display_name"),
+        ({"display_name": "\u200b\u200b"}, "display_name"),  # only zero-width spaces
     ],
 )
 def test_registering_with_bad_fields_is_a_422_naming_the_field(client, change, field):
