@@ -52,29 +52,15 @@ class ProfileForm(FlaskForm):
     time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
 
 
-class ThreadForm(FlaskForm):
-    category_id = SelectField("Category", coerce=int, validators=[DataRequired()])
-    kind = SelectField("Kind", choices=[SelectChoice("question", "Question"), SelectChoice("discussion", "Discussion")])
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField("Details", validators=[DataRequired()])
-    tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
-    # "1" once the asker has seen similar solved questions (the no-JS step, or similar.js): post without asking again.
-    confirmed = HiddenField()
-    # The personal-data warning's answer, sent by its buttons (so never rendered as a field, nor by hidden_tag):
-    # "public" posts as written, "private" sends the details to the support team.
-    personal_data = StringField()
+class CheckedWriteForm(FlaskForm):
+    """A form whose text meets the ask page's checks once (forum.services.write_checks) before it is saved.
 
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confirmed.data == "1"
+    confirmed is "1" once the writer has seen the similar solved questions (the no-JS step, or
+    similar.js); personal_data is the personal-data warning's answer, sent by its buttons (never
+    rendered as a field): "public" posts as written, "private" sends the details to the support team.
+    similar holds the solved questions the view shows before saving.
+    """
 
-
-class ThreadEditForm(FlaskForm):
-    """What a thread's author may change."""
-
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
-    # As on EditPostForm: a new title meets the ask page's checks once.
     confirmed = HiddenField()
     personal_data = StringField()
     similar: Iterable = ()
@@ -82,6 +68,21 @@ class ThreadEditForm(FlaskForm):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed.data == "1"
+
+
+class ThreadForm(CheckedWriteForm):
+    category_id = SelectField("Category", coerce=int, validators=[DataRequired()])
+    kind = SelectField("Kind", choices=[SelectChoice("question", "Question"), SelectChoice("discussion", "Discussion")])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Details", validators=[DataRequired()])
+    tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
+
+
+class ThreadEditForm(CheckedWriteForm):
+    """What a thread's author may change."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
 
 
 class ThreadModerationForm(ThreadEditForm):
@@ -97,16 +98,8 @@ class ReplyForm(FlaskForm):
     personal_data = StringField()  # as on ThreadForm: the personal-data warning's answer
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(CheckedWriteForm):
     body = TextAreaField("Post", validators=[DataRequired()])
-    # As on ThreadForm: "1" once similar solved questions were shown, and the personal-data warning's answer.
-    confirmed = HiddenField()
-    personal_data = StringField()
-    similar: Iterable = ()  # similar solved questions shown before saving a question's edit (set by the view)
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confirmed.data == "1"
 
 
 class NeedsInfoForm(FlaskForm):

@@ -19,6 +19,7 @@ from forum.services import categories, markup, posting, reading, suggestions, wr
 from forum.services.permissions import Action, can, require
 from forum.web import thread_page
 from forum.web.forms import (
+    CheckedWriteForm,
     ConfirmForm,
     EditPostForm,
     ReplyForm,
@@ -193,14 +194,7 @@ def edit(thread_id: int):
 
 def _title_held_by_checks(viewer: User, thread: Thread, form: ThreadEditForm) -> bool:
     """A new title meets the ask page's checks: similar solved questions, then personal data (shown once)."""
-    findings = write_checks.for_title_edit(viewer, thread, form.title.data)
-    form.similar = [] if form.is_confirmed else findings.similar
-    warned = not form.similar and form.personal_data.data != POST_PUBLICLY and bool(findings.personal_data)
-    form.personal_data_findings = personal_data.summary(findings.personal_data) if warned else []
-    if form.similar or warned:
-        form.confirmed.data = "1"
-        return True
-    return False
+    return _held(form, write_checks.for_title_edit(viewer, thread, form.title.data))
 
 
 @bp.route("/p/<id:post_id>/edit", methods=["GET", "POST"])
@@ -210,7 +204,7 @@ def edit_post(post_id: int):
     post = reading.get_post(viewer, post_id)
     require(viewer, Action.POST_EDIT, post)
     form = EditPostForm(data={"body": post.body})
-    if form.validate_on_submit() and not _held_by_checks(viewer, post, form):
+    if form.validate_on_submit() and not _held_by_checks(post, form):
         before = post.body
         try:
             posting.edit_post(viewer, post, form.body.data)
@@ -227,15 +221,16 @@ def edit_post(post_id: int):
     return page, 422 if form.errors else 200
 
 
-def _held_by_checks(viewer: User, post: Post, form: EditPostForm) -> bool:
-    """An edit meets the ask page's checks (write_checks): a question's similar solved ones, then personal data.
+def _held_by_checks(post: Post, form: EditPostForm) -> bool:
+    """An edit meets the ask page's personal-data check; an unchanged text is not checked again."""
+    return form.body.data != post.body and _held(form, write_checks.for_edit(post, form.body.data))
 
-    True when the form is shown again first; the next submit confirms (confirmed, personal_data=public).
-    An unchanged text is not checked again.
+
+def _held(form: CheckedWriteForm, findings: write_checks.Findings) -> bool:
+    """Show the findings once before saving: similar solved questions first, then personal data.
+
+    True when the form is shown again; the next submit confirms (confirmed, personal_data=public).
     """
-    if form.body.data == post.body:
-        return False
-    findings = write_checks.for_edit(post, form.body.data)
     form.similar = [] if form.is_confirmed else findings.similar
     warned = not form.similar and form.personal_data.data != POST_PUBLICLY and bool(findings.personal_data)
     form.personal_data_findings = personal_data.summary(findings.personal_data) if warned else []
