@@ -79,9 +79,11 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_auth(app: Flask) -> None:
-    from forum.http import auth
+    """Who is calling (cookie session or bearer token), then what their account's standing lets them write."""
+    from forum.http import auth, standing
 
     auth.init_app(app)
+    standing.init_app(app)
 
 
 def configure_community(app: Flask) -> None:

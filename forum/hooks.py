@@ -34,6 +34,8 @@ EVENTS: dict[str, str] = {
     "case.updated": "case_id, change ('status', 'assignee', 'priority', 'message', or 'thread' when a merge "
                     "moved it), message when a message",
     "case.resolved": "case_id, change='status' — an agent resolved the case",
+    "user.deleted": "user_id — an account was erased (its owner's deletion came due, or an admin anonymised it); "
+                    "no personal data",
 }
 JOBS: dict[str, str] = {
     "mail.send": "send one stored email (forum.services.mail)",
@@ -53,6 +55,13 @@ JOBS: dict[str, str] = {
     "search.detect_incidents": "periodic: many similar unsolved questions become an alert (search)",
     "uploads.sweep_orphans": "periodic: delete uploads nothing references after a day, then blobs no upload "
                              "names (forum.uploads.cleanup)",
+    "accounts.build_export": "export_id — build a member's own-data ZIP with progress, then tell them "
+                             "(forum.accounts.data_export)",
+    "accounts.sweep_exports": "periodic: delete data-export archives past their 48 hours (forum.accounts.data_export)",
+    "accounts.forget_old_addresses": "periodic: drop IP addresses (sessions, sign-in audit entries) older than "
+                                     "privacy.ip_retention_days (forum.accounts.address_retention)",
+    "accounts.delete_due": "periodic, and queued for each deadline: erase the accounts whose self-service "
+                           "deletion grace period is over (forum.accounts.deletion)",
 }
 CONTENT_CHECKS: dict[str, str] = {
     "moderation.new_user_links": "new members' links are held for review",

@@ -108,3 +108,29 @@ class Suspension(db.Model):
     lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Appeal(db.Model):
+    """A suspended member asking moderators to look again; it waits in the review queue until decided.
+
+    outcome: "lifted" (the suspension ended) or "upheld" (it stands); note is the moderator's answer.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    suspension_id: Mapped[int | None] = mapped_column(ForeignKey("suspension.id", ondelete="SET NULL"),
+                                                      nullable=True, index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True,
+                                                       index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    suspension: Mapped[Suspension | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

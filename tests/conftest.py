@@ -23,11 +23,13 @@ from forum.core import clock, worker
 from forum.core.extensions import db as _db
 from forum.core.settings import Settings
 from forum.http.ratelimits import limiter
-from forum.models import User
+from forum.models import CommunitySetting, User
 from tests import factories
 from tests.queries import count_statements
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+STAFF_2FA = "accounts.staff_require_2fa"
+SIGNUP_MIN_SECONDS = "accounts.signup_min_seconds"
 
 
 def free_port() -> int:
@@ -84,6 +86,12 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         _db.drop_all()
         _db.create_all()
         _db.session.remove()
+    # The suite's own rules (staff without a second factor, no minimum sign-up time: see the functions
+    # below), committed for tests without a transaction of their own and stored again in every test's.
+    # Written without an audit entry: tests count audit entries. tests/deployed sets them with the
+    # operator's command, `flask settings set`, as the issue asks.
+    with app.app_context(), _db.engine.begin() as connection:
+        _suite_rules(connection)
     yield app
     with app.app_context():
         _db.session.remove()
@@ -109,6 +117,7 @@ def db(app: Flask):
         # A plain Session: Flask-SQLAlchemy's own Session would pick the engine, not this connection.
         factory = orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
         _db.session = orm.scoped_session(factory, scopefunc=_db.session.registry.scopefunc)
+        _suite_rules(connection)
         try:
             yield _db
         finally:
@@ -116,6 +125,31 @@ def db(app: Flask):
             _db.session = original
             transaction.rollback()
             connection.close()
+
+
+def _suite_rules(connection) -> None:
+    _staff_sign_in_without_second_factor(connection)
+    _sign_up_forms_without_minimum_time(connection)
+
+
+def _staff_sign_in_without_second_factor(connection) -> None:
+    """Staff sign in here without a second factor, as in the demo community; tests of the rule switch it on.
+
+    Stored again inside each test's transaction (the app fixture's `flask settings set` does not survive
+    tests that rebuild the schema); no audit entry, as the operator's command would write one per test.
+    """
+    table = CommunitySetting.__table__
+    connection.execute(table.delete().where(table.c.key == STAFF_2FA))
+    connection.execute(table.insert().values(key=STAFF_2FA, value_json="false", updated_at=TEST_NOW))
+
+
+def _sign_up_forms_without_minimum_time(connection) -> None:
+    """The test clock stands still, so every sign-up form would come back "quicker than a person types";
+    tests/accounts/test_signup_defences.py switches the minimum back on and moves the clock. Stored in each
+    test's transaction, like the staff rule above."""
+    table = CommunitySetting.__table__
+    connection.execute(table.delete().where(table.c.key == SIGNUP_MIN_SECONDS))
+    connection.execute(table.insert().values(key=SIGNUP_MIN_SECONDS, value_json="0", updated_at=TEST_NOW))
 
 
 class HorseshoeClient(FlaskClient):
@@ -153,7 +187,7 @@ def login_as(client: FlaskClient):
 
     def sign_in(user: User) -> FlaskClient:
         with client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
+            sess["_user_id"] = factories.session_key_for(user)
             sess["_fresh"] = True
         return client
 
@@ -257,3 +291,5 @@ def wipe_database() -> None:
             connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        # The suite's rules live in community_setting too: the next test (a browser's server) runs under them.
+        _suite_rules(connection)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from forum import accounts
+from forum.accounts import sessions
 from forum.core.extensions import db
 from forum.models import Category, Post, Role, Thread, User
 from forum.services import posting
@@ -14,7 +15,7 @@ _sequence = itertools.count(1)
 
 
 def make_user(role: str = "member", username: str | None = None, **overrides) -> User:
-    """A user with a unique name and the shared test PASSWORD."""
+    """A user with a unique name and the shared test PASSWORD; verified unless verified=False."""
     n = next(_sequence)
     username = username or f"{role}{n}"
     user = accounts.register_user(
@@ -25,11 +26,19 @@ def make_user(role: str = "member", username: str | None = None, **overrides) ->
             display_name=overrides.pop("display_name", ""),
         ),
         role=Role(role),
+        verified=overrides.pop("verified", True),
     )
     for key, value in overrides.items():
         setattr(user, key, value)
     db.session.commit()
     return user
+
+
+def session_key_for(user: User) -> str:
+    """Open a server-side session for user, as signing in does, and return the key its cookie carries."""
+    key = sessions.start(user, sessions.Browser("127.0.0.1", "pytest"))
+    db.session.commit()
+    return key
 
 
 def make_category(name: str | None = None, slug: str | None = None, position: int = 0) -> Category:

@@ -18,7 +18,7 @@ from PIL import Image
 from sqlalchemy import event
 
 from forum import cases, incidents, uploads
-from forum.accounts import members
+from forum.accounts import data_export, password_reset
 from forum.core import clock
 from forum.core.extensions import db
 from forum.integrations import webhooks
@@ -78,6 +78,7 @@ ROUTES = {
     "/auth/login": "/auth/login",
     "/auth/register": "/auth/register",
     "/auth/reset/<token>": "/auth/reset/{reset_token}",
+    "/auth/verify/<token>": "/auth/verify/not-a-confirmation-link",
     "/badges": "/badges",
     "/badges/<code>": "/badges/{badge_code}",
     "/c/<slug>": "/c/{category.slug}",
@@ -103,6 +104,8 @@ ROUTES = {
     "/search": "/search?q=charged",
     "/settings/notifications": "/settings/notifications",
     "/settings/profile": "/settings/profile",
+    "/settings/privacy/delete/confirm/<token>": "/settings/privacy/delete/confirm/not-a-deletion-link",
+    "/settings/sessions": "/settings/sessions",
     "/settings/tokens": "/settings/tokens",
     "/staff/advocates": "/staff/advocates",
     "/staff/analytics": "/staff/analytics",
@@ -124,6 +127,14 @@ ROUTES = {
     "/u/<username>/reputation": "/u/{author.username}/reputation",
     "/unsubscribe/<token>": "/unsubscribe/{unsubscribe_token}",
     "/uploads/<id:upload_id>/<filename>": "/uploads/{upload.id}/{upload.filename}",
+    "/settings/privacy": "/settings/privacy",
+    "/settings/privacy/export/<id:export_id>/download": "/settings/privacy/export/{export.id}/download",
+    "/api/v1/me/export": "/api/v1/me/export",
+    "/api/v1/me/export/<id:export_id>/archive": "/api/v1/me/export/{export.id}/archive",
+    "/settings/two-factor": "/settings/two-factor",
+    "/settings/two-factor/enrol": "/settings/two-factor/enrol",
+    "/settings/two-factor/challenge": "/settings/two-factor/challenge",
+    "/appeal": "/appeal",
 }
 # GET routes that may write, and why. They are still requested above (never a 500); only their writes are allowed.
 MAY_WRITE = {
@@ -151,12 +162,14 @@ class Seed:
             url="http://127.0.0.1:9/horseshoe", events=["thread.created"], allow_private=True,
         ))
         self.badge_code = CATALOGUE[0].code
-        self.reset_token = members._reset_serializer().dumps(
-            {"uid": community.author.id, "pw": members._password_fingerprint(community.author)}
+        self.reset_token = password_reset.reset_serializer().dumps(
+            {"uid": community.author.id, "pw": password_reset.password_fingerprint(community.author)}
         )
         self.unsubscribe_token = notifications.unsubscribe_url(community.author).rsplit("/", 1)[1]
         self.avatar = uploads.set_avatar_from_stream(community.author, _png(), "me.png")
         self.upload = uploads.store_stream(community.author, _png(), "screen.png", "image/png")
+        self.export = data_export.request_export(community.author)  # built, so its download is read too
+        data_export.build_export({"export_id": self.export.id})
         db.session.commit()
 
 

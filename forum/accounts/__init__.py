@@ -23,13 +23,13 @@ from forum.accounts.members import (
     load_session_user,
     new_api_token,
     register_user,
-    request_password_reset,
     set_password,
     set_role,
     update_profile,
     use_password_hasher,
     user_for_api_token,
 )
+from forum.accounts.password_reset import request_password_reset
 
 __all__ = [
     "NO_PASSWORD",
@@ -56,11 +56,18 @@ __all__ = [
 
 
 def init_app(app: Flask) -> None:
-    """The password hasher (a fast one in tests), the sign-in, identity-provider and token pages, and the API."""
+    """The password hasher (a fast one in tests), the sign-in, identity-provider and token pages, the API,
+    the job that forgets old IP addresses, the data-export jobs and the one that erases accounts due for deletion."""
     from argon2 import PasswordHasher
 
-    from forum.accounts import api, pages
+    from forum import hooks
+    from forum.accounts import address_retention, api, data_export, deletion, pages
 
     use_password_hasher(TEST_HASHER if app.config["TESTING"] else PasswordHasher())
+    hooks.register_job(address_retention.JOB, address_retention.forget_old_addresses,
+                       every_s=lambda: address_retention.INTERVAL_S)
+    hooks.register_job(data_export.BUILD_JOB, data_export.build_export)
+    hooks.register_job(data_export.SWEEP_JOB, data_export.sweep_exports, every_s=lambda: data_export.SWEEP_INTERVAL_S)
+    hooks.register_job(deletion.DUE_JOB, deletion.delete_due, every_s=lambda: deletion.DUE_INTERVAL_S)
     api.init_app(app)
     pages.init_app(app)

@@ -12,16 +12,14 @@ from zoneinfo import available_timezones
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
+from forum.accounts import sessions, signup_defences, verification
 from forum.core import clock, database, text
 from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
 from forum.models import ApiToken, Role, TokenKind, User
 from forum.services import audit_writer
-from forum.services.mail import absolute_url, queue_email
 from forum.services.permissions import Action, require
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_]$")
@@ -29,7 +27,6 @@ MIN_PASSWORD_LENGTH = 10
 COMMON_PASSWORDS = frozenset(
     {"password123", "1234567890", "qwertyuiop", "letmein123", "iloveyou12", "passw0rd12", "0123456789"}
 )
-RESET_SALT = "password-reset"
 TOKEN_USE_PRECISION = timedelta(minutes=5)
 NO_PASSWORD = "!no-password"  # nosec B105  # not an Argon2 hash: verify() raises, so authenticate() answers None
 _hasher = PasswordHasher()  # Argon2id: memory-hard, so stolen hashes are costly to crack
@@ -91,8 +88,8 @@ def _validate_registration(data: Registration) -> tuple[str, str]:
     if not USERNAME_PATTERN.match(username):
         errors.add("username", "Use 3–32 letters, digits, '_', '.' or '-', starting and ending with a letter or digit.")
     email = normalize_email(data.email or "")
-    if email is None:
-        errors.add("email", "Enter a valid email address.")
+    for problem in ["Enter a valid email address."] if email is None else signup_defences.email_problems(email):
+        errors.add("email", problem)
     for problem in _password_problems(data.password or "", username, data.email or ""):
         errors.add("password", problem)
     _check_display_name(errors, data.display_name)
@@ -111,8 +108,13 @@ def _check_display_name(errors: ErrorCollector, name: str) -> None:
         errors.add("display_name", "Use characters people can see, or leave it empty to show your username.")
 
 
-def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash: str | None = None) -> User:
+def register_user(
+    data: Registration, role: Role = Role.MEMBER, *, password_hash: str | None = None, verified: bool = False
+) -> User:
     """Create a member account; usernames and emails are unique regardless of case.
+
+    verified: the address is known to be the person's (an operator created the account, or the
+    caller already proved it); otherwise the account only reads until the emailed link is followed.
 
     password_hash, when given, must be hash_password(data.password): bulk seeding reuses one
     hash because Argon2 is deliberately slow.
@@ -136,10 +138,11 @@ def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash
         bio="",
         time_zone="UTC",
         reputation=0,
-        session_generation=0,
         created_at=clock.now(),
+        email_verified_at=clock.now() if verified else None,
     )
     db.session.add(user)
+    verification.send_link_if_unconfirmed(user)  # in the same transaction: no new account without its link
     db.session.commit()
     return user
 
@@ -147,14 +150,16 @@ def register_user(data: Registration, role: Role = Role.MEMBER, *, password_hash
 def add_passwordless_user(username: str, email: str, role: Role = Role.MEMBER, display_name: str = "") -> User:
     """Add (the caller commits) an account no one can sign in to with a password: Argon2 refuses its hash.
 
+    It counts as verified: a provider that vouched for the email made it, or it is a service account.
+
     For people who sign in through an identity provider (they may set a password later through the
     reset link) and for service accounts, which only ever hold API tokens. Callers pick a free,
     valid username and email.
     """
     user = User(
         username=username, username_key=username.lower(), email=email, password_hash=NO_PASSWORD, role=role.value,
-        display_name=display_name[:64], bio="", time_zone="UTC", reputation=0, session_generation=0,
-        created_at=clock.now(),
+        display_name=display_name[:64], bio="", time_zone="UTC", reputation=0,
+        created_at=clock.now(), email_verified_at=clock.now(),
     )
     db.session.add(user)
     db.session.flush()
@@ -177,21 +182,25 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def password_matches(user: User, password: str) -> bool:
+    """Whether password is user's, to confirm a sensitive change: authenticate()'s cost and care (no lock held)."""
+    return authenticate(user.email, password) is not None
 
 
 def set_password(user: User, password: str) -> None:
-    """Replace the password and end every existing session, reset link and API token."""
+    """Replace the password and end every other session, every reset link and API token.
+
+    The session this request came with (if any) stays signed in: the person changing the password
+    is the one who should keep going; a thief's copies end.
+    """
     user_id = user.id
     problems = _password_problems(password or "", user.username, user.email)
     if problems:
         raise Invalid({"password": problems})
     db.session.commit()  # end the (read-only) transaction: hash without holding the write lock
     new_hash = hash_password(password)
-    db.session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(password_hash=new_hash, session_generation=User.session_generation + 1)
-    )
+    db.session.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
+    sessions.end_others(user)
     # A stolen bearer token must not outlive the password change that was meant to lock the thief out.
     db.session.execute(
         update(ApiToken)
@@ -210,70 +219,22 @@ def revoke_all_api_tokens(user: User) -> None:
     )
 
 
-def end_all_sessions(user: User) -> None:
-    """Invalidate every signed session cookie of this user (sign out everywhere)."""
-    db.session.execute(
-        update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
-    )
-    db.session.commit()
+def cancel_scheduled_deletion(user: User) -> bool:
+    """An interactive sign-in (or POST /tokens) within the grace period keeps the account; True if one was due.
+
+    The caller commits.
+    """
+    if user.deletion_scheduled_at is None:
+        return False
+    user.deletion_scheduled_at = None
+    user.deletion_removes_unanswered = False
+    audit_writer.record(user, "user.deletion_cancelled", "user", user.id, "The owner signed in again.")
+    return True
 
 
-def load_session_user(session_id: str) -> User | None:
-    """The user behind a session id "<id>:<generation>", if that generation is still current."""
-    user_id, _, generation = session_id.partition(":")
-    if not user_id.isdigit() or not generation.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_generation != int(generation):
-        return None
-    return user
-
-
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=RESET_SALT)
-
-
-def _password_fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
-def request_password_reset(email: str) -> None:
-    """Email a reset link if the address has an account; say nothing either way."""
-    user = db.session.scalar(select(User).where(User.email == (normalize_email(email or "") or "")))
-    if user is None:
-        return
-    token = _reset_serializer().dumps({"uid": user.id, "pw": _password_fingerprint(user)})
-    max_age_min = current_app.config["HORSESHOE"].password_reset_max_age_s // 60
-    queue_email(
-        user.email,
-        "Reset your Horseshoe password",
-        "password_reset",
-        user=user,
-        link=absolute_url(f"/auth/reset/{token}"),
-        minutes=max_age_min,
-    )
-    db.session.commit()
-
-
-def user_for_reset_token(token: str) -> User:
-    """The user a reset token was made for; it expires, and dies once the password changes."""
-    max_age = current_app.config["HORSESHOE"].password_reset_max_age_s
-    try:
-        data = _reset_serializer().loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise Invalid({"token": ["This reset link has expired. Ask for a new one."]}) from exc
-    except BadSignature as exc:
-        raise Invalid({"token": ["This reset link is not valid."]}) from exc
-    user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
-    if user is None or data.get("pw") != _password_fingerprint(user):
-        raise Invalid({"token": ["This reset link was already used. Ask for a new one."]})
-    return user
-
-
-def reset_password(token: str, password: str) -> User:
-    user = user_for_reset_token(token)
-    set_password(user, password)
-    return user
+def load_session_user(session_key: str) -> User | None:
+    """The user behind a session cookie's key, while that session is live (forum.accounts.sessions)."""
+    return sessions.load(session_key)
 
 
 def update_profile(actor: User, user: User, change: ProfileChange) -> User:

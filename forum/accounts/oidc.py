@@ -26,7 +26,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from forum.accounts import members
+from forum.accounts import members, sessions, two_factor
 from forum.accounts.oidc_tokens import Provider, SignInRefused, discover, redeem_code, verify_id_token
 from forum.core import clock
 from forum.core.extensions import db
@@ -200,13 +200,15 @@ def _account_by_email(config: Provider, email: str, claims: Mapping[str, Any]) -
 def _take_over_credentials(user: User) -> None:
     """The provider proved who owns this email: whoever registered it here first loses their way in.
 
-    Registration does not verify emails, so the password, sessions and API tokens of the account
-    may belong to someone else; they all end. The owner can set a password again by reset email.
+    Accounts made before email confirmation existed count as confirmed without anyone having proved the
+    address, so the password, sessions, API tokens and second factor of the account may belong to someone
+    else; they all end. The owner can set a password again by reset email, and enrol again.
     """
-    if user.password_hash != members.NO_PASSWORD:
-        user.password_hash = members.NO_PASSWORD
-    user.session_generation = (user.session_generation or 0) + 1
+    user.password_hash = members.NO_PASSWORD
+    sessions.end_all(user.id)
     members.revoke_all_api_tokens(user)
+    two_factor.forget(user)
+    user.email_verified_at = user.email_verified_at or clock.now()
 
 
 def _new_member(config: Provider, email: str, claims: Mapping[str, Any]) -> User:

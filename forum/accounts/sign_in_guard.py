@@ -10,6 +10,9 @@ within `sign_in_failure_window_s` (settings), further tries are refused unchecke
 ends, and the window is never extended by them. The real member is slowed, never locked out for
 good: the window ends on its own, and a password reset by email is never limited here and clears
 the count. The first refusal of each window goes to the audit log.
+
+Wrong two-factor codes (issue 20) and wrong confirmations of a security change (a password and a
+code) count against the same limit as wrong passwords (check_second_factor, guarded).
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import case, delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from forum.accounts import members
+from forum.accounts import members, password_reset, two_factor
 from forum.core import clock
 from forum.core.errors import DomainError
 from forum.core.extensions import db
@@ -39,6 +44,7 @@ CLEARED_REASON = "The password was reset by email, which clears the failed sign-
 UNKNOWN_ACCOUNT = 0  # the audit target id when no account has the address (it is limited all the same)
 SWEEP_AFTER = timedelta(days=1)  # windows this long over are deleted when a new window starts
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+T = TypeVar("T")
 
 
 class TooManyFailures(DomainError):
@@ -87,7 +93,40 @@ def sign_in(email: str, password: str, *, source: str = "") -> User | None:
 
     source: where the attempt came from (an IP address), for the audit entry.
     """
-    key, limit = key_for(email), current_limit()
+    key = key_for(email)
+    _count_or_refuse(key, email, source)
+    user = members.authenticate(email, password)
+    if user is not None:
+        _uncount_attempt(key)
+    return user
+
+
+def check_second_factor(user: User, code: str, *, source: str = "") -> bool:
+    """Whether code is the account's current two-factor code (or an unused recovery code), spending it.
+
+    A wrong code counts toward the same per-account limit as a wrong password: the password alone must
+    not open unlimited guessing at six digits. Raises TooManyFailures past the limit, without checking.
+    """
+    return guarded(user, lambda: two_factor.verify(user, code), source=source)
+
+
+def guarded(user: User, check: Callable[[], T], *, source: str = "") -> T:
+    """Run check (a proof of identity, such as a password and a code) as one attempt on user's sign-in limit.
+
+    The attempt is counted (and committed) before check runs, as sign_in() counts; a result of False or
+    an Invalid raised by check leaves it counted, anything else takes it back.
+    """
+    key = key_for(user.email)
+    _count_or_refuse(key, user.email, source)
+    result = check()
+    if result is not False:
+        _uncount_attempt(key)
+    return result
+
+
+def _count_or_refuse(key: str, email: str, source: str) -> None:
+    """Count one attempt and commit it; past the limit, raise TooManyFailures (the first refusal is audited)."""
+    limit = current_limit()
     attempts, started = _count_attempt(key, limit)
     if attempts > limit.failures:
         if attempts == limit.failures + 1:
@@ -95,10 +134,6 @@ def sign_in(email: str, password: str, *, source: str = "") -> User | None:
         db.session.commit()
         raise TooManyFailures(seconds_until(started + limit.window))
     db.session.commit()
-    user = members.authenticate(email, password)
-    if user is not None:
-        _uncount_attempt(key)
-    return user
 
 
 def seconds_until(moment: datetime) -> int:
@@ -107,8 +142,8 @@ def seconds_until(moment: datetime) -> int:
 
 
 def reset_password(token: str, password: str) -> User:
-    """members.reset_password, and the account's failed sign-ins are forgotten (the reset proved who it is)."""
-    user = members.reset_password(token, password)
+    """password_reset.reset_password, and the account's failed sign-ins are forgotten (the reset proved who it is)."""
+    user = password_reset.reset_password(token, password)
     cleared = db.session.execute(delete(SignInFailure).where(SignInFailure.key == key_for(user.email)))
     if cleared.rowcount:
         audit_writer.record(None, CLEARED_ACTION, "user", user.id, CLEARED_REASON)

@@ -14,14 +14,13 @@ from sqlalchemy import exists, select
 from forum.accounts import members
 from forum.core.errors import Conflict, ErrorCollector, NotFound
 from forum.core.extensions import db
-from forum.models import ApiToken, Role, TokenKind, User
+from forum.models import SERVICE_EMAIL_DOMAIN, ApiToken, Role, TokenKind, User
 from forum.services import audit_writer
 from forum.services.permissions import Action, require
 
 SCOPES = ("read", "write")
 MAX_TOKENS_PER_USER = 50
 NAME_MAX = 64
-SERVICE_EMAIL_DOMAIN = "service.invalid"  # RFC 2606: never deliverable, so no mail reaches a bot
 
 
 @dataclass(frozen=True)

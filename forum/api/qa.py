@@ -12,9 +12,10 @@ from forum.core.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import id_field, json_body, signed_in_user
+from forum.http.standing import open_while
 from forum.models import Thread, ThreadKind, User
 from forum.services import feedback, needs_info, qa, reading, subscriptions
-from forum.services.permissions import Action, require
+from forum.services.permissions import Action, Restriction, require
 
 
 def _thread(thread: Thread, caller: User) -> dict[str, Any]:
@@ -78,8 +79,12 @@ def watch_thread(thread_id: int):
 
 
 @bp.delete("/threads/<id:thread_id>/subscription")
+@open_while(Restriction.SUSPENDED)
 def mute_thread(thread_id: int):
-    """Stop hearing about the thread, for good: later automatic watches (replying) keep it muted."""
+    """Stop hearing about the thread, for good: later automatic watches (replying) keep it muted.
+
+    Open while suspended (watching is not): it only quiets the caller's own inbox.
+    """
     user = signed_in_user()
     subscriptions.mute(user, reading.get_thread(user, thread_id))
     return "", 204

@@ -14,9 +14,10 @@ from forum.core.errors import Invalid
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import field, json_body, optional_json_body, page_params, signed_in_user, viewer
+from forum.http.standing import open_while
 from forum.models import Case, User
 from forum.services import reading
-from forum.services.permissions import Action, require
+from forum.services.permissions import Action, Restriction, require
 
 TRUE_WORDS = {"1", "true", "yes"}
 
@@ -27,8 +28,12 @@ def _case(case: Case, caller: User | None, *, with_messages: bool = False) -> di
 
 
 @bp.post("/threads/<id:thread_id>/escalations")
+@open_while(Restriction.SUSPENDED)
 def escalate_thread(thread_id: int):
-    """201 with a new case; 200 with the thread's open case when there already is one."""
+    """201 with a new case; 200 with the thread's open case when there already is one.
+
+    Open while suspended: the rule lets a suspended asker ask for help with their own thread only.
+    """
     user = signed_in_user()
     thread = reading.get_thread(user, thread_id)
     require(user, Action.THREAD_ESCALATE, thread)
@@ -82,7 +87,9 @@ def change_case(case_id: int):
 
 
 @bp.post("/cases/<id:case_id>/messages")
+@open_while(Restriction.SUSPENDED)
 def post_case_message(case_id: int):
+    """Open while suspended: a customer still writes to their own case; a suspended agent finds no other case."""
     user = signed_in_user()
     case = cases.get_case(user, case_id)
     data = json_body()  # the service names every bad field at once

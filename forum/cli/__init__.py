@@ -1,4 +1,4 @@
-"""Command line: `flask --app wsgi users create|demo|worker|badges backfill|analytics backfill-sentiment`.
+"""Command line: `flask --app wsgi users create|demo|worker|settings|badges backfill|analytics backfill-sentiment`.
 
 Each command is one service call.
 """
@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from forum import accounts
 from forum.cli import demo
+from forum.cli.settings import settings_cli
 from forum.core import worker as job_worker
 from forum.core.errors import DomainError
 from forum.models import Role
@@ -30,7 +31,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 def create_user(email: str, username: str, password: str, role: str) -> None:
     """Create an account (no prompts when every option is given)."""
     try:
-        user = accounts.register_user(accounts.Registration(username, email, password), role=Role(role))
+        user = accounts.register_user(accounts.Registration(username, email, password), role=Role(role), verified=True)
     except DomainError as exc:
         for field, messages in exc.errors.items() or [("", [exc.detail])]:
             for message in messages:
@@ -81,6 +82,10 @@ def _print_demo_summary(summary: demo.DemoSummary) -> None:
     click.echo(f"Demo sign-ins (password for all: {summary.password}):")
     for role, email in summary.sign_ins:
         click.echo(f"  {role:<10} {email}")
+    if not summary.staff_two_factor:
+        click.echo("Two-factor sign-in for staff is OFF in this demo, so the staff sign-ins above work with the "
+                   "password alone.\nA real community keeps it on: "
+                   f"flask --app wsgi settings set {demo.STAFF_TWO_FACTOR} true")
 
 
 badges_cli = AppGroup("badges", help="Badges and their holders.")
@@ -130,3 +135,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(run_worker)
     app.cli.add_command(seed_demo)
     app.cli.add_command(badges_cli)
+    app.cli.add_command(settings_cli)

@@ -38,10 +38,11 @@ from forum.core.errors import Invalid
 from forum.core.extensions import db
 from forum.models import Category, Mission, Post, Role, Thread, ThreadKind, ThreadStatus, User
 from forum.recognition import missions
-from forum.services import categories, posting, qa
+from forum.services import categories, community_settings, posting, qa
 
 DEMO_PASSWORD = "horseshoe-demo"  # nosec B105  # demo accounts' documented password
 DEMO_DOMAIN = "demo.horseshoe"
+STAFF_TWO_FACTOR = "accounts.staff_require_2fa"
 SEED = 20261120
 SPAN_DAYS = 60
 UNANSWERED_SHARE = 0.2
@@ -59,6 +60,7 @@ class DemoSummary:
     unanswered: int = 0
     password: str = DEMO_PASSWORD
     sign_ins: list[tuple[str, str]] = field(default_factory=list)  # (role, email)
+    staff_two_factor: bool = True  # whether staff must enrol in two-factor sign-in (the demo turns it off)
 
 
 @dataclass
@@ -88,6 +90,9 @@ def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: in
     report = progress or (lambda _n: None)
     anchor = clock.now().replace(microsecond=0)
     summary = DemoSummary()
+    # Visitors try the staff tools with the documented password; a second factor would stop them at the door.
+    community_settings.update_settings_from_console({STAFF_TWO_FACTOR: False})
+    summary.staff_two_factor = community_settings.get_setting(STAFF_TWO_FACTOR)
     with clock.restored():
         cast = _seed_users(anchor, users, report, summary)
         rng = random.Random(SEED)  # nosec B311  # seeded demo data
@@ -163,7 +168,7 @@ def _ensure_user(username: str, display_name: str, role: Role, password_hash: st
     if existing is not None:
         return existing
     registration = accounts.Registration(username, email, DEMO_PASSWORD, display_name=display_name)
-    user = accounts.register_user(registration, role=role, password_hash=password_hash)
+    user = accounts.register_user(registration, role=role, password_hash=password_hash, verified=True)
     # Demo addresses receive no mail: their notifications stay in-app, and the worker has nothing to send.
     user.email_frequency = "off"
     user.weekly_digest = False

@@ -25,6 +25,24 @@ class Forbidden(DomainError):
     title = "Forbidden"
 
 
+class AccountSuspended(Forbidden):
+    """The account may read, sign out, export and appeal, but not take part (problem type account-suspended)."""
+
+    title = "Account suspended"
+
+
+class EmailNotVerified(Forbidden):
+    """The account reads and edits its profile until the emailed link is followed (email-not-verified)."""
+
+    title = "Email not verified"
+
+
+class OtpRequired(NotAuthenticated):
+    """The account has two-factor sign-in: a current code is needed too (problem type otp-required)."""
+
+    title = "OTP required"
+
+
 class NotFound(DomainError):
     status = 404
     title = "Not found"

@@ -51,6 +51,9 @@ class Settings:
     s3_secret_access_key: str = ""
     s3_region: str = "us-east-1"
     s3_url_expiry_s: int = 300  # how long a redirect to a signed object URL stays valid
+    # A MaxMind-format GeoIP file (e.g. GeoLite2-City.mmdb; needs the "geoip" extra): the sessions page then
+    # shows where a browser signed in from as a place. Empty: it shows the address's network (/24).
+    geoip_db: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod

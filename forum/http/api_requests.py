@@ -12,6 +12,7 @@ from forum.core.errors import DomainError, Forbidden, Invalid, NotAuthenticated
 from forum.core.extensions import csrf
 from forum.core.pagination import clamp_limit
 from forum.core.text import refuse_nul
+from forum.http import standing
 from forum.http.api import bp
 from forum.http.auth import is_token_request
 from forum.http.routing import MAX_ID
@@ -39,7 +40,7 @@ def authenticate_api_request() -> None:
         csrf.protect()  # the site's own pages call the API with the session cookie
     if is_token_request() and request.method not in SAFE_METHODS and request.endpoint != "api.revoke_current_token":
         token = g.get("api_token")  # any holder may give up their token (api.md: token holder -> 204)
-        if token is not None and token.scope == "read":
+        if token is not None and token.scope == "read" and not standing.open_to_caller(request.endpoint):
             raise Forbidden("This token may only read.")
 
 

@@ -61,6 +61,10 @@ PRIVATE_TABLES = frozenset({
     "sign_in_failure",  # failed sign-ins per account: an attacker's guesses must not retire every page
     "inbound_event",  # ids of integration events already applied
     "webhook_delivery",  # outbound webhook log (staff only)
+    "user_session",  # signed-in browsers: every sign-in and "last seen" writes here
+    "recovery_code",  # two-factor recovery codes
+    "data_export",  # members' own data archives
+    "appeal",  # suspended members' appeals (moderators only)
 })
 ANY_TABLE = "*"  # a write whose table we cannot tell (text SQL): always counts
 STORE_ERRORS = (redis.RedisError, sqlite3.Error, OSError, ValueError, KeyError, TypeError)

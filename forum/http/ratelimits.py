@@ -27,6 +27,7 @@ REPLIES = "1 per 10 seconds"
 VOTES = "100 per day"
 FLAGS = "20 per day"
 ACCOUNT_ABUSE = "5 per hour"  # registrations and reset emails per IP
+VERIFY_RESEND = "10 per hour"  # new confirmation links per account (the service also keeps them a minute apart)
 
 
 def new_thread_limit() -> str:
@@ -54,6 +55,7 @@ RULES: dict[str, tuple[str | Callable[[], str], Callable[[Response], bool] | Non
     "auth.register": (ACCOUNT_ABUSE, None),
     "api.register_user": (ACCOUNT_ABUSE, None),
     "auth.forgot_password": (ACCOUNT_ABUSE, None),
+    "verification.resend": (VERIFY_RESEND, None),
     "threads.new": (new_thread_limit, created),
     "api.start_thread": (new_thread_limit, created),
     "threads.reply": (REPLIES, created),

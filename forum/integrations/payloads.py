@@ -118,6 +118,14 @@ def _case_event(fields: Data, *, for_helpdesk: bool = False) -> Data | None:
     return data
 
 
+def _user_deleted(fields: Data) -> Data | None:
+    """A member's account was erased: the id alone, so receivers can forget whatever they keep about them."""
+    user = db.session.get(User, fields["user_id"])
+    if user is None or user.anonymized_at is None:
+        return None
+    return {"user_id": user.id, "deleted_at": timestamp(user.anonymized_at)}
+
+
 BUILDERS = {
     "thread.created": _thread_event,
     "thread.solved": _thread_event,
@@ -126,6 +134,7 @@ BUILDERS = {
     "thread.escalated": _escalated,
     "case.updated": _case_event,
     "case.resolved": _case_event,
+    "user.deleted": _user_deleted,
 }
 EVENT_TYPES = tuple(BUILDERS)
 

@@ -1,6 +1,16 @@
 """All models, imported here so Alembic and create_all see the whole schema."""
 
-from forum.models.accounts import ApiToken, Role, SignInFailure, TokenKind, User
+from forum.models.accounts import (
+    SERVICE_EMAIL_DOMAIN,
+    ApiToken,
+    DataExport,
+    RecoveryCode,
+    Role,
+    SignInFailure,
+    TokenKind,
+    User,
+    UserSession,
+)
 from forum.models.audit import AuditEntry
 from forum.models.cases import Case, CaseEvent, CaseMessage, CasePriority, CaseSource, CaseStatus, MessageVisibility
 from forum.models.community import CommunitySetting
@@ -41,6 +51,10 @@ from forum.models.reputation import (
 from forum.models.uploads import Attachment, Upload, UploadKind, UploadRendition
 
 __all__ = [
+    "SERVICE_EMAIL_DOMAIN",
+    "DataExport",
+    "RecoveryCode",
+    "UserSession",
     "Case",
     "CaseEvent",
     "CaseMessage",

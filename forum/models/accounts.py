@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.core.extensions import db
 from forum.models.types import UTCDateTime
 
+SERVICE_EMAIL_DOMAIN = "service.invalid"  # RFC 2606: never deliverable, so no mail reaches a bot
+
 
 class Role(StrEnum):
     """Roles in ascending order of power; staff are moderator, agent and admin."""
@@ -44,10 +46,21 @@ class User(UserMixin, db.Model):
     bio: Mapped[str] = mapped_column(Text, default="")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     reputation: Mapped[int] = mapped_column(Integer, default=0)
-    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when the owner followed the emailed link (or a provider vouched); until then the account only reads.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Two-factor sign-in (TOTP): the base32 secret once enrolment starts, enabled once a code confirmed it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The last time step a code was accepted for: the same code cannot be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Self-service deletion: anonymised at this moment unless the owner signs in before it.
+    deletion_scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # The owner asked that posts nobody replied to are removed, not only put under the anonymous name.
+    deletion_removes_unanswered: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Email for notifications: "immediately", "daily" (one digest) or "off".
     email_frequency: Mapped[str] = mapped_column(String(16), default="immediately", server_default="immediately")
-    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Digests are opt-in for accounts made since issue 20; the migration kept older accounts' choice.
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     last_daily_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_weekly_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Silenced until this moment (reads and signs in, but may not post, vote or flag), and why.
@@ -79,9 +92,35 @@ class User(UserMixin, db.Model):
         """The name shown on pages: the display name when set, else the username."""
         return self.display_name or self.username
 
+    @property
+    def is_service_account(self) -> bool:
+        """Bots that only hold service tokens: no mailbox, no password, so no verification and no 2FA."""
+        return self.email.endswith("@" + SERVICE_EMAIL_DOMAIN)
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
+
     def get_id(self) -> str:
-        """Session identity includes the generation, so sign-out everywhere invalidates old cookies."""
-        return f"{self.id}:{self.session_generation}"
+        """The random key of the server-side session this user object was signed in with.
+
+        forum.accounts.sessions attaches it (at sign-in, or when a request's cookie names a live
+        session); Flask-Login stores it in the cookie, so nothing in the cookie names the user.
+        """
+        key = getattr(self, "session_key", None)
+        if key is None:
+            raise RuntimeError("sign users in through forum.accounts.sessions.start")
+        return key
+
+    def __eq__(self, other: object) -> bool:
+        """The same account (Flask-Login's own comparison would ask both for a session key)."""
+        return isinstance(other, User) and self.id is not None and self.id == other.id
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return object.__hash__(self)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"
@@ -124,3 +163,48 @@ class SignInFailure(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     # Old windows are swept by this index (a new window's first failure deletes long-expired rows).
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class UserSession(db.Model):
+    """One signed-in browser: the cookie holds a random key, only its SHA-256 digest is stored here.
+
+    Ending a session (sign out, "sign out everywhere else", a password change) sets ended_at; the
+    next request carrying its key is treated as signed out.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Dropped after the admin's retention period (privacy.ip_retention_days).
+    ip_address: Mapped[str | None] = mapped_column(String(45), nullable=True)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time two-factor recovery code; only its digest is kept, and used_at spends it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DataExport(db.Model):
+    """A member's own-data archive: built by a job (progress 0..100), downloadable by them until expires_at."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | ready | failed
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    # The archive's file name under the data directory's exports folder (random: not guessable).
+    file_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)

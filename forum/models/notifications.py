@@ -57,6 +57,7 @@ class NotificationKind(StrEnum):
     INCIDENT = "incident"
     INTEGRATION = "integration"
     MERGED = "merged"  # a thread the user followed was merged into another; the row links to the target
+    DATA_EXPORT = "data_export"  # the member's own-data archive is ready (forum.accounts.data_export)
 
 
 class Notification(db.Model):

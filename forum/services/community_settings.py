@@ -19,8 +19,7 @@ from forum.core import clock
 from forum.core.errors import ErrorCollector
 from forum.core.extensions import db
 from forum.models import CommunitySetting, User
-from forum.services import audit_writer
-from forum.services.permissions import Action, require
+from forum.services import audit_writer, permissions  # permissions imports this module too: use it by name
 
 
 @dataclass(frozen=True)
@@ -148,6 +147,7 @@ class ListSetting:
 
 
 AnySetting = SettingSpec | BooleanSetting | StringSetting | ListSetting
+CACHE_KEY = "horseshoe_community_settings"
 
 
 def _hours(key: str, default: float, description: str) -> SettingSpec:
@@ -186,6 +186,22 @@ REGISTRY: dict[str, AnySetting] = {
                     allowed=SAFE_FILE_TYPES, max_items=len(SAFE_FILE_TYPES), lowercase=True, trim="."),
         SettingSpec("uploads.hold_new_member_posts", int, 2,
                     "How many of the first posts with attachments by a new member are held for review.", 0, 20),
+        BooleanSetting("accounts.require_verified_email", True,
+                       "New accounts only read until their owner follows the link emailed at sign-up."),
+        BooleanSetting("accounts.staff_require_2fa", True,
+                       "Staff must turn on two-factor sign-in before they can use staff powers."),
+        BooleanSetting("accounts.signup_honeypot", True,
+                       "Sign-up carries a field people never see; a form that fills it in is refused."),
+        SettingSpec("accounts.signup_min_seconds", int, 3,
+                    "Sign-up forms sent back faster than this many seconds are refused (bots fill instantly).",
+                    0, 600),
+        ListSetting("accounts.blocked_email_domains", (),
+                    "Email domains nobody may sign up with (a domain also blocks its subdomains).",
+                    max_items=1000, item_max_length=253, lowercase=True, trim="@.",
+                    item_pattern=r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+",
+                    item_hint="a domain name such as example.com"),
+        SettingSpec("privacy.ip_retention_days", int, 90,
+                    "Days an IP address is kept with a session before it is dropped.", 1, 3650),
     ]
 }
 
@@ -206,6 +222,23 @@ def get_setting(key: str) -> Any:
     return _current(REGISTRY[key], db.session.get(CommunitySetting, key))
 
 
+def cached_setting(key: str) -> Any:
+    """Like get_setting, read once per database session (one request, one job): for values the
+    permission rules consult many times a page. update_settings() forgets what this session read.
+
+    Kept on the session, not on flask.g: the job worker runs for hours in one app context, but it
+    removes its database session after every job, so a changed rule reaches the next job.
+    """
+    cache = db.session.info.setdefault(CACHE_KEY, {})
+    if key not in cache:
+        cache[key] = get_setting(key)
+    return cache[key]
+
+
+def forget_cached() -> None:
+    db.session.info.pop(CACHE_KEY, None)
+
+
 def all_settings() -> dict[str, Any]:
     """Every setting as one flat {key: value} object (the API's settings shape)."""
     stored = {row.key: row for row in db.session.scalars(db.select(CommunitySetting))}
@@ -213,8 +246,20 @@ def all_settings() -> dict[str, Any]:
 
 
 def update_settings(actor: User, changes: dict[str, Any]) -> dict[str, Any]:
-    """Validate every change first, then store them all or none."""
-    require(actor, Action.SETTINGS_MANAGE)
+    """Validate every change first, then store them all or none (admins, on the page or the API)."""
+    permissions.require(actor, permissions.Action.SETTINGS_MANAGE)
+    return _store(actor, changes)
+
+
+def update_settings_from_console(changes: dict[str, Any]) -> dict[str, Any]:
+    """The operator's `flask settings set`: no account needed, so rules can be set before any exists.
+
+    Whoever runs commands on the server already holds the database; the audit log names no actor.
+    """
+    return _store(None, changes)
+
+
+def _store(actor: User | None, changes: dict[str, Any]) -> dict[str, Any]:
     errors = ErrorCollector()
     parsed: dict[str, Any] = {}
     for key, raw in changes.items():
@@ -231,14 +276,15 @@ def update_settings(actor: User, changes: dict[str, Any]) -> dict[str, Any]:
     changed = {key: value for key, value in parsed.items() if before[key] != value}
     if changed:
         audit_writer.record(actor, "settings.update", "settings", 0,
-                     before={key: before[key] for key in changed}, after=changed)
+                            before={key: before[key] for key in changed}, after=changed)
     for key, value in parsed.items():
         row = db.session.get(CommunitySetting, key) or CommunitySetting(key=key)
         row.value_json = json.dumps(value)
         row.updated_at = clock.now()
-        row.updated_by_id = actor.id
+        row.updated_by_id = actor.id if actor is not None else None
         db.session.add(row)
     db.session.commit()
+    forget_cached()
     return all_settings()
 
 

@@ -47,6 +47,7 @@ SUBJECTS = {
     NotificationKind.INCIDENT: "Possible incident: {title}",
     NotificationKind.INTEGRATION: "An integration needs attention",
     NotificationKind.MERGED: "A question you follow continues here: {title}",  # {title}: the merge target
+    NotificationKind.DATA_EXPORT: "Your data export is ready",
 }
 
 

@@ -3,6 +3,11 @@
 can() answers for templates and views; require() raises Forbidden, or NotFound for
 things the caller may not even see, so a refusal never leaks that something exists.
 visible_threads()/visible_posts() are *the* definition of what a viewer may read.
+
+An account's standing limits every rule at once: a suspended account (whatever its role) and
+an unverified one only read (restriction()); staff who must but did not yet enrol in two-factor
+sign-in act as members (_role()). The web and the API also refuse every write from a restricted
+account in one place, forum.http.standing, unless the route is one the restriction leaves open.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from forum.core import clock
 from forum.core.errors import Forbidden, NotAuthenticated, NotFound
 from forum.core.extensions import db
 from forum.models import Post, Role, Thread, User, Visibility
+from forum.services import community_settings
 
 # Reputation that unlocks each privilege (domain.md, "trust grows slowly, falls fast").
 LINKS_REPUTATION = 10
@@ -67,12 +73,44 @@ class Action(StrEnum):
     SERVICE_TOKEN_MANAGE = "service-token:manage"  # nosec B105  # permission name
 
 
+class Restriction(StrEnum):
+    """Why a signed-in account may only read."""
+
+    SUSPENDED = "suspended"
+    UNVERIFIED = "unverified"
+
+
 def _signed_in(user: User | None) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
+def restriction(user: User | None) -> Restriction | None:
+    """SUSPENDED while a suspension runs; UNVERIFIED until the email is confirmed (when the rule is on)."""
+    if not _signed_in(user):
+        return None
+    if is_suspended(user):
+        return Restriction.SUSPENDED
+    if user.email_verified_at is None and community_settings.cached_setting("accounts.require_verified_email"):
+        return Restriction.UNVERIFIED
+    return None
+
+
+def needs_second_factor(user: User | None) -> bool:
+    """Staff must enrol in two-factor sign-in before using staff powers (a setting; bots are exempt)."""
+    return (
+        _signed_in(user) and user.role_enum.is_staff and not user.two_factor_enabled
+        and not user.is_service_account and community_settings.cached_setting("accounts.staff_require_2fa")
+    )
+
+
 def _role(user: User | None) -> Role | None:
-    return user.role_enum if _signed_in(user) else None
+    """The role the rules see: a suspended account, or staff still owing a second factor, act as a member."""
+    if not _signed_in(user):
+        return None
+    role = user.role_enum
+    if role is not Role.MEMBER and (is_suspended(user) or needs_second_factor(user)):
+        return Role.MEMBER
+    return role
 
 
 def is_moderator(user: User | None) -> bool:
@@ -98,12 +136,12 @@ def is_suspended(user: User | None) -> bool:
 
 
 def _active(user: User | None) -> bool:
-    """Signed in and not suspended: may take part (post, reply, vote, flag, say "me too")."""
-    return _signed_in(user) and not is_suspended(user)
+    """Signed in, not suspended and verified: may take part (post, reply, vote, flag, say "me too")."""
+    return _signed_in(user) and restriction(user) is None
 
 
 def _advocate_or_reputation(user: User | None, reputation: int) -> bool:
-    return _signed_in(user) and (_role(user) is Role.ADVOCATE or is_staff(user) or user.reputation >= reputation)
+    return _active(user) and (_role(user) is Role.ADVOCATE or is_staff(user) or user.reputation >= reputation)
 
 
 def can_review(user: User | None) -> bool:
@@ -130,7 +168,9 @@ def _can_escalate(user: User | None, thread: Thread) -> bool:
         return False
     if is_staff(user):
         return True
-    return _owns(user, thread) or can_recommend_escalation(user)
+    # A suspended asker may still ask support for help with their own thread (no issue left unanswered).
+    owner_may = _owns(user, thread) and restriction(user) is not Restriction.UNVERIFIED
+    return owner_may or can_recommend_escalation(user)
 
 
 def _can_view_case(user: User | None, case: Any) -> bool:
@@ -212,7 +252,7 @@ def _can_flag(user: User | None, post: Post) -> bool:
 
 
 def _can_delete_post(user: User | None, post: Post) -> bool:
-    return not post.is_deleted and (is_moderator(user) or _owns(user, post))
+    return not post.is_deleted and (is_moderator(user) or (_active(user) and _owns(user, post)))
 
 
 _RULES = {
@@ -228,14 +268,16 @@ _RULES = {
     Action.POST_HISTORY: lambda user, post: _can_view_post(user, post) and (is_moderator(user) or _owns(user, post)),
     Action.POST_VOTE: lambda user, post: _active(user) and _is_live(post),
     Action.THREAD_ACCEPT: lambda user, thread: _can_view_thread(user, thread)
-    and (is_staff(user) or _owns(user, thread)),
+    and (is_staff(user) or (_active(user) and _owns(user, thread))),
     Action.THREAD_ME_TOO: lambda user, thread: _active(user) and _can_view_thread(user, thread),
     Action.THREAD_REQUEST_INFO: lambda user, thread: _can_view_thread(user, thread)
-    and (is_staff(user) or _role(user) is Role.ADVOCATE),
+    and (is_staff(user) or (_active(user) and _role(user) is Role.ADVOCATE)),
     Action.THREAD_CLEAR_INFO: lambda user, thread: _can_view_thread(user, thread)
-    and (is_staff(user) or _owns(user, thread)),
+    and (is_staff(user) or (_active(user) and _owns(user, thread))),
     Action.CATEGORY_MANAGE: lambda user, _target: is_admin(user),
-    Action.USER_EDIT: lambda user, target: is_admin(user) or (_signed_in(user) and user.id == target.id),
+    # An unverified account may still fix its profile; a suspended one may not rewrite it.
+    Action.USER_EDIT: lambda user, target: is_admin(user)
+    or (_signed_in(user) and user.id == target.id and not is_suspended(user)),
     Action.USER_MANAGE: lambda user, _target: is_admin(user),
     Action.SETTINGS_MANAGE: lambda user, _target: is_admin(user),
     Action.ADMIN_VIEW: lambda user, _target: is_admin(user),

@@ -1,4 +1,8 @@
-"""Watch and mute buttons: threads (for replies), categories and tags (for new questions)."""
+"""Watch and mute buttons: threads (for replies), categories and tags (for new questions).
+
+A suspended member may not start following anything (issue 20: following is taking part), but may
+mute, unfollow and forget: that only shrinks what reaches their own inbox, which nobody else sees.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from flask_login import login_required
 
 from forum.http.auth import acting_user
 from forum.http.feedback import report
+from forum.http.standing import open_while
 from forum.http.urls import thread_url
 from forum.services import categories, reading, subscriptions
+from forum.services.permissions import Restriction
 
 bp = Blueprint("follows", __name__)
 
@@ -25,6 +31,7 @@ def watch_thread(thread_id: int):
 
 @bp.post("/t/<id:thread_id>/mute")
 @login_required
+@open_while(Restriction.SUSPENDED)
 def mute_thread(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
@@ -45,6 +52,7 @@ def follow_category(slug: str):
 
 @bp.post("/c/<slug>/mute")
 @login_required
+@open_while(Restriction.SUSPENDED)
 def mute_category(slug: str):
     category = categories.get_category_by_slug(slug)
     report(subscriptions.mute(acting_user(), category),
@@ -64,6 +72,7 @@ def follow_tag(name: str):
 
 @bp.post("/tags/<name>/unfollow")
 @login_required
+@open_while(Restriction.SUSPENDED)
 def unfollow_tag(name: str):
     tag = reading.get_tag(name)
     report(subscriptions.mute(acting_user(), tag), f"You no longer follow the tag “{tag.name}”.",
@@ -73,6 +82,7 @@ def unfollow_tag(name: str):
 
 @bp.post("/settings/notifications/watches/<id:subscription_id>/remove")
 @login_required
+@open_while(Restriction.SUSPENDED)
 def forget(subscription_id: int):
     subscriptions.forget(acting_user(), subscription_id)
     flash("Removed. Replying to a thread or saying “me too” watches it again.", "success")

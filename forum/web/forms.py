@@ -21,8 +21,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import NumberInput
 
+from forum.accounts import signup_defences
 from forum.cases import DAY_NAMES, DAYS
-from forum.http.forms import FlaskForm
+from forum.core.errors import Invalid
+from forum.http.forms import FlaskForm, show_errors
 from forum.models import Role
 
 
@@ -33,9 +35,34 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
+    """Sign-up, guarded like CSRF by checks of the form itself (forum.accounts.signup_defences).
+
+    website is the honeypot: rendered out of sight, people leave it empty and form-filling programs do
+    not. shown is the signed moment the page was shown, so a form sent back faster than a person
+    types is refused. Their refusals are messages for the whole form (the fields are hidden).
+    """
+
     username = StringField("Username", validators=[DataRequired(), Length(max=32)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    website = StringField("Website (leave this empty)")
+    shown = HiddenField(default=signup_defences.issue_stamp)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.honeypot = signup_defences.honeypot_enabled()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        try:
+            signup_defences.check_form(signup_defences.SignupForm(self.website.data or "", self.shown.data or ""))
+        except Invalid as exc:
+            show_errors(self, exc)
+            valid = False
+        if not valid:  # the page comes back: a person's next try must be able to pass
+            self.website.data = ""
+            self.shown.data = signup_defences.stamp_to_keep(self.shown.data or "")
+        return valid
 
 
 class ForgotPasswordForm(FlaskForm):

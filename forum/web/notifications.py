@@ -10,7 +10,9 @@ from forum.core.extensions import csrf
 from forum.http.auth import acting_user
 from forum.http.feedback import nothing_changed, report
 from forum.http.forms import show_errors
+from forum.http.standing import open_while
 from forum.services import notifications, subscriptions
+from forum.services.permissions import Restriction
 from forum.web.forms import ConfirmForm, NotificationSettingsForm
 
 bp = Blueprint("notifications", __name__)
@@ -30,7 +32,9 @@ def index():
 
 @bp.post("/notifications/read")
 @login_required
+@open_while(Restriction.SUSPENDED)
 def mark_all_read():
+    """Open while suspended: marking one's own notifications read changes nothing anyone else sees."""
     changed = notifications.mark_read(acting_user())
     if changed:
         flash(f"{changed} {'notification' if changed == 1 else 'notifications'} marked read.", "success")
@@ -41,6 +45,7 @@ def mark_all_read():
 
 @bp.post("/notifications/<id:notification_id>/read")
 @login_required
+@open_while(Restriction.SUSPENDED)
 def mark_one_read(notification_id: int):
     # Only ever the caller's own: anyone else's notification is a 404 that says so.
     if not notifications.mark_read(acting_user(), [notification_id]):
@@ -56,7 +61,10 @@ def _split(rows: list) -> dict[str, list]:
 
 @bp.route("/settings/notifications", methods=["GET", "POST"])
 @login_required
+@open_while(Restriction.SUSPENDED)
 def settings():
+    """Email preferences. Open while suspended: they are not the public profile, only decide what reaches
+    the member's own inbox, and a suspended member must be able to quiet it."""
     user = acting_user()
     form = NotificationSettingsForm(data={"email_frequency": user.email_frequency, "weekly_digest": user.weekly_digest})
     if form.validate_on_submit():
@@ -90,9 +98,10 @@ def unsubscribe_confirm(token: str):
 
 @bp.post("/unsubscribe/<token>")
 @csrf.exempt
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def unsubscribe(token: str):
     """Turn emails off. No CSRF token: RFC 8058 one-click mail clients POST without a session; the signed
-    token is the proof, and all it can do is stop emails."""
+    token is the proof, and all it can do is stop emails (so it works whatever the browser's account's standing)."""
     try:
         user = notifications.unsubscribe(token)
     except Invalid as exc:

@@ -10,7 +10,9 @@ from forum.core.errors import Invalid
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import show_errors
+from forum.http.standing import open_while
 from forum.services import reading
+from forum.services.permissions import Restriction
 from forum.web.forms import ProfileForm
 
 bp = Blueprint("users", __name__)
@@ -29,6 +31,7 @@ def show(username: str):
 
 @bp.route("/settings/profile", methods=["GET", "POST"])
 @login_required
+@open_while(Restriction.UNVERIFIED)  # fixing one's profile is open before the email is confirmed (issue 20)
 def edit():
     user = acting_user()
     form = ProfileForm(data={"display_name": user.display_name, "bio": user.bio, "time_zone": user.time_zone})

@@ -96,8 +96,9 @@ def suspend_user(actor: User, user: User, data: SuspensionInput) -> Suspension:
     return row
 
 
-def lift_suspension(actor: User, user: User, reason: str = "") -> None:
-    """End the suspension in force now; NotFound when there is none."""
+def lift_suspension(actor: User, user: User, reason: str = "", *, message: str = "") -> None:
+    """End the suspension in force now; NotFound when there is none. message: what the member is told
+    (an appeal's answer), instead of the plain notice."""
     require(actor, Action.USER_SUSPEND, user)
     if not is_suspended(user):
         raise NotFound("This user is not suspended.")
@@ -107,7 +108,8 @@ def lift_suspension(actor: User, user: User, reason: str = "") -> None:
     audit_writer.record(actor, "user.unsuspend", "user", user.id, (reason or "").strip()[:MAX_REASON],
                  before=before, after=_state(user))
     notifications.notify([user.id], notifications.Event(
-        NotificationKind.ACCOUNT, None, actor=actor, message="Your suspension was lifted: you can take part again.",
+        NotificationKind.ACCOUNT, None, actor=actor,
+        message=message or "Your suspension was lifted: you can take part again.",
     ))
     db.session.commit()
 

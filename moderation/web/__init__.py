@@ -6,7 +6,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from moderation.web import actions, audit, flags, needs_staff, review_queue, suspensions, users, watched_words
+    from moderation.web import (
+        actions,
+        appeals,
+        audit,
+        flags,
+        needs_staff,
+        review_queue,
+        suspensions,
+        users,
+        watched_words,
+    )
 
-    for module in (flags, review_queue, actions, suspensions, watched_words, audit, users, needs_staff):
+    for module in (flags, review_queue, actions, suspensions, appeals, watched_words, audit, users, needs_staff):
         app.register_blueprint(module.bp)

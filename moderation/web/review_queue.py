@@ -1,4 +1,5 @@
-"""/moderation/queue: the review queue page, its decisions, and the item count in the staff menu."""
+"""/moderation/queue: the review queue page (posts, then suspended members' appeals), its decisions, and the
+item count in the staff menu."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from forum.core.pagination import clamp_limit
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm
 from forum.services.permissions import Action, can, require
-from moderation.services import flags, review_queue
+from moderation.services import appeals, flags, review_queue
+from moderation.web.appeals import AppealDecisionForm
 
 bp = Blueprint("moderation_queue", __name__)
 
@@ -28,9 +30,10 @@ class DecisionForm(FlaskForm):
 
 
 def review_count() -> int:
-    """Open items waiting for the signed-in reviewer: one query, at most once a request."""
+    """Open items and appeals waiting for the signed-in reviewer: at most once a request (appeals: moderators)."""
     if "review_count" not in g:
-        g.review_count = review_queue.open_count(acting_user())
+        viewer = acting_user()
+        g.review_count = review_queue.open_count(viewer) + appeals.open_count(viewer)
     return g.review_count
 
 
@@ -58,6 +61,8 @@ def index():
         buttons=BUTTONS,
         form=DecisionForm(formdata=None),
         may_suspend=lambda user: can(viewer, Action.USER_SUSPEND, user),
+        appeals=appeals.list_open(viewer),
+        appeal_form=AppealDecisionForm(formdata=None),
     )
 
 

@@ -15,7 +15,8 @@ def me(call_as, who="member") -> dict:
 
 def test_me_shows_email_preferences_and_profile(call_as, cast):
     shown = me(call_as)
-    assert shown["email_frequency"] == "immediately" and shown["weekly_digest"] is True
+    # Replies and mentions by email at once; the weekly digest only when asked for (issue 20).
+    assert shown["email_frequency"] == "immediately" and shown["weekly_digest"] is False
     assert shown["time_zone"] == "UTC" and shown["bio"] == "" and shown["notifications_unread"] == 0
     assert shown["username"] == cast["member"].username
 
@@ -33,7 +34,7 @@ def test_signed_in_users_change_their_own_profile(call_as, cast, who):
 
 
 def test_fields_left_out_keep_their_value(call_as):
-    call_as("member").patch("/api/v1/me", json={"bio": "Hi.", "time_zone": "Asia/Tokyo"})
+    call_as("member").patch("/api/v1/me", json={"bio": "Hi.", "time_zone": "Asia/Tokyo", "weekly_digest": True})
     changed = call_as("member").patch("/api/v1/me", json={"email_frequency": "off"}).get_json()
     assert changed["bio"] == "Hi." and changed["time_zone"] == "Asia/Tokyo" and changed["email_frequency"] == "off"
     changed = call_as("member").patch("/api/v1/me", json={"display_name": "Sam"}).get_json()

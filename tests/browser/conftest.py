@@ -99,8 +99,9 @@ class CommittedFactories:
     factories and jobs write, each in a transaction of its own that ends before the browser acts.
     """
 
-    def __init__(self):
+    def __init__(self, mail: SmtpSink | None = None):
         database._read_only.set(True)
+        self.mail = mail  # the SMTP server the jobs deliver to: tests read the mails people would receive
 
     def __getattr__(self, name: str):
         build = getattr(factories, name)
@@ -134,7 +135,7 @@ def committed_data(app: Flask) -> Iterator[CommittedFactories]:
         index.rebuild()
         mail = SmtpSink(settings.mail_server, settings.mail_port).start()
         try:
-            yield CommittedFactories()
+            yield CommittedFactories(mail)
         finally:
             mail.stop()
             _db.session.commit()

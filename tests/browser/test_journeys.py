@@ -11,6 +11,7 @@ from forum.models import Role
 from forum.recognition import missions
 from forum.services import qa
 from moderation.services import watched_words
+from tests.browser.test_sign_up_verification import received_link
 
 
 def test_a_newcomer_asks_gets_a_reply_accepts_it_and_says_it_resolved_the_issue(visitor, data):
@@ -24,6 +25,9 @@ def test_a_newcomer_asks_gets_a_reply_accepts_it_and_says_it_resolved_the_issue(
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    data.run_jobs()  # the confirmation mail: a new account takes part once its address is confirmed
+    newcomer.open(received_link(data.mail, "newbie@example.com"))
+    page.get_by_role("button", name="Confirm my email address").click()
 
     page.get_by_role("link", name="Ask a question").click()
     page.get_by_label("Category").select_option(label="Billing")

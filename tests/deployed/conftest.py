@@ -25,9 +25,12 @@ How they are scheduled
     one of them runs alone (`pytest tests/deployed -k search`); `-m "not deployed"` leaves them out.
 
 Accounts
-    Staff come from `flask users create`, as an operator makes the first ones; members sign up on
-    the web (at least one journey) or through `POST /api/v1/users`, staying under the deployed
-    per-address sign-up limit of 5 an hour for each.
+    Staff come from `flask users create`, as an operator makes the first ones, after the operator
+    turned staff two-factor sign-in off with `flask --app wsgi settings set accounts.staff_require_2fa
+    false`. Members sign up on the web (at least one journey) or through `POST /api/v1/users`, staying
+    under the deployed per-address sign-up limit of 5 an hour for each, and confirm their address from
+    the link the worker mails to the SMTP sink (until then an account only reads). The web sign-up
+    takes a few seconds over the form, as the deployed minimum time to fill it asks.
 
 Logs
     Each process writes to a log file in the site's temp directory. After every test, what was
@@ -42,7 +45,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import free_port
-from tests.deployed.browser import Api, Visitor
+from tests.deployed.browser import INBOXES, Api, Inbox, Visitor
 from tests.deployed.site import ADMIN, AGENT, STAFF_PASSWORD, Site, new_site
 from tests.support.receiver import Receiver, running_receiver
 from tests.support.smtp import SmtpSink
@@ -64,12 +67,14 @@ def receiver() -> Iterator[Receiver]:
 def site(tmp_path_factory, smtp: SmtpSink) -> Iterator[Site]:
     """The running site with an admin and an agent; stopped (and its PostgreSQL database dropped) at the end."""
     running = new_site(tmp_path_factory.mktemp("deployed"), smtp.port)
+    INBOXES[running.base_url] = Inbox(smtp)
     try:
         running.start()
         running.create_users((ADMIN, "admin"), (AGENT, "agent"))
         yield running
     finally:
         running.stop()
+        INBOXES.pop(running.base_url, None)
     problems = running.new_log_problems()
     assert not problems, "logged while the site stopped:\n" + "\n".join(problems)
 

@@ -109,8 +109,14 @@ class Site:
         return process
 
     def start(self) -> None:
-        """`make run` without the demo seed: migrate, then the job worker and gunicorn side by side."""
+        """`make run` without the demo seed: migrate, then the job worker and gunicorn side by side.
+
+        Before any account exists the operator turns off two-factor sign-in for staff with the same
+        command an operator would use (the demo community does too): the staff accounts here sign in
+        with a password alone. Email verification stays on, as deployed: members confirm from the mail.
+        """
         self.flask("db", "upgrade")
+        self.flask("settings", "set", "accounts.staff_require_2fa", "false")
         self.start_process("worker", [sys.executable, "-m", "flask", "--app", "wsgi", "worker"])
         gunicorn = self.start_process("gunicorn", [
             sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deployed.browser import Api, Visitor
+from tests.deployed.browser import Api, Visitor, inbox_of
 from tests.deployed.site import AGENT, STAFF_PASSWORD, Site
 from tests.support.crash import wait_for
 from tests.support.receiver import Receiver
@@ -100,3 +100,26 @@ def test_a_real_sized_log_is_attached_and_readers_download_exactly_it(site: Site
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert f"/t/{thread_id}" in Visitor(site.base_url).page(f"/t/{thread_id}")
+
+
+
+def test_a_new_member_only_reads_until_the_mailed_link_is_followed(site: Site, category_id):
+    """Sign-up to taking part: the worker mails the link; opening it only asks, pressing its button confirms."""
+    member = Visitor(site.base_url)
+    member.sign_up("gus_confirms", PASSWORD, confirm=False)
+    question = {"category_id": str(category_id), "kind": "question", "title": "Router lights blink orange",
+                "body": "Since this morning every light on the router blinks orange.", "tags": ""}
+    refused = member.submit("/ask", question)
+    assert refused.status_code == 403 and "Please confirm your email address first" in refused.text
+    modem = {"category_id": category_id, "title": "Modem lost its settings after a power cut",
+             "body": "After a power cut the modem forgot everything.", "tags": [], "kind": "question"}
+    answer = Api(site.base_url).sign_in("gus_confirms", PASSWORD).call("POST", "/threads", json=modem)
+    assert answer.status_code == 403
+    assert answer.json()["type"] == "https://horseshoe.dev/problems/email-not-verified"
+
+    link = inbox_of(site.base_url).confirmation_link("gus_confirms@example.org")
+    assert "Confirm my email address" in member.page(link)  # a mail scanner opening it confirms nothing
+    assert member.submit("/ask", question).status_code == 403
+    assert "gus_confirms@example.org is confirmed" in member.press(link, link)
+    assert member.ask(category_id, question["title"], question["body"]) > 0
+    assert Api(site.base_url).sign_in("gus_confirms", PASSWORD).ask(category_id, modem["title"], modem["body"]) > 0

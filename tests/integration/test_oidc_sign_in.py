@@ -9,8 +9,9 @@ import pytest
 from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 
-from forum.accounts import oidc_tokens
+from forum.accounts import oidc_tokens, two_factor
 from forum.models import User, UserIdentity
+from tests.accounts.test_two_factor import code_for
 from tests.conftest import free_port
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, KEY_ID, Provider, s256
 from tests.web.helpers import text
@@ -245,3 +246,27 @@ def test_a_discovery_document_naming_a_file_url_is_not_fetched(client, provider)
     provider.discovery_overrides = {"token_endpoint": "file:///etc/passwd"}
     back = provider.authorize(go_to_provider(client))
     refused(client.get(local(back)), "Acme ID named an address that is not http or https.")
+
+
+def test_an_account_with_two_factor_gives_its_code_after_the_provider_too(client, make, db, provider):
+    """The provider vouches for the email, not for the second factor the member chose here."""
+    ada = make.make_user(username="ada_l", email="ada@example.com")
+    assert sign_in(client, provider).status_code == 302  # links the identity (and ends the old credentials)
+    client.post("/auth/logout")
+    two_factor.start_enrolment(ada)
+    two_factor.confirm_enrolment(ada, code_for(ada))
+    response = sign_in(client, provider)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/settings/two-factor/challenge")
+    assert signed_in_username(client) is None
+    answered = client.post("/settings/two-factor/challenge", data={"code": code_for(ada, 1)})
+    assert answered.status_code == 302 and signed_in_username(client) == "ada_l"
+
+
+def test_linking_an_account_drops_the_second_factor_its_registrant_set_up(client, make, db, provider):
+    squatter = make.make_user(username="squatter", email="ada@example.com")
+    two_factor.start_enrolment(squatter)
+    two_factor.confirm_enrolment(squatter, code_for(squatter))
+    response = sign_in(client, provider)
+    assert response.status_code == 302 and signed_in_username(client) == "squatter"
+    db.session.refresh(squatter)
+    assert not squatter.two_factor_enabled

@@ -23,7 +23,7 @@ from PIL import Image
 from sqlalchemy import Connection, func, orm, select, update
 
 from forum import cases, incidents, uploads
-from forum.accounts import members
+from forum.accounts import data_export, deletion, password_reset
 from forum.accounts import tokens as api_tokens
 from forum.core.extensions import db as _db
 from forum.integrations import helpdesk, webhooks
@@ -31,7 +31,7 @@ from forum.models import Category, Notification, Subscription, User, WebhookDeli
 from forum.recognition import missions
 from forum.services import notifications, reading, subscriptions
 from moderation.models import ReviewKind
-from moderation.services import review_queue, suspensions, watched_words
+from moderation.services import appeals, review_queue, suspensions, watched_words
 from tests import factories
 
 PUBLIC_URL = "https://93.184.215.14/hooks"  # an IP literal: never resolved, never contacted (no jobs run)
@@ -70,7 +70,9 @@ def _seed_people(world: World) -> dict[str, User]:
     people["suspended"] = people["owner"]
     for role, user in people.items():
         world.users[role] = user.id
-        world.session_ids[role] = user.get_id()
+        world.session_ids[role] = factories.session_key_for(user)
+    factories.session_key_for(people["owner"])  # a second browser of the owner's, for the sessions page to end
+    world.ids["session_id"] = people["owner"].current_session_id
     for role, user in people.items():
         if role != "suspended":
             world.tokens[role] = api_tokens.create_personal_token(user, api_tokens.TokenInput("matrix", "write")).raw
@@ -123,6 +125,7 @@ def _seed_staff_tools(world: World, people: dict[str, User]) -> None:
     silenced = factories.make_user(username="silenced")
     suspensions.suspend_user(people["moderator"], silenced,
                              suspensions.SuspensionInput(now + timedelta(days=365), "Spam"))
+    appeal = appeals.submit(silenced, "I posted my own shop once; it will not happen again.")
     word = watched_words.add_watched_word(admin, watched_words.WatchedWordInput("zzzforbidden", "block"))
     service = api_tokens.create_service_token(admin, api_tokens.ServiceTokenInput(
         "helpdesk", "write", new_username="helpdesk-bot", role="agent"))
@@ -131,18 +134,21 @@ def _seed_staff_tools(world: World, people: dict[str, User]) -> None:
     owner = people["owner"]
     personal = api_tokens.list_personal_tokens(owner)[0]
     world.ids.update(
-        silenced_id=silenced.id, incident_id=incident.id,
+        silenced_id=silenced.id, appeal_id=appeal.id, incident_id=incident.id,
         suspend_until=f"{now + timedelta(days=30):%Y-%m-%dT%H:%M:%SZ}",
         alert_id=alert.id, mission_id=mission.id, word_id=word.id,
         service_token_id=service.token.id, token_id=personal.id,
         notification_id=_db.session.scalar(select(func.max(Notification.id)).where(Notification.user_id == owner.id)),
         unsubscribe_token=notifications.unsubscribe_url(owner).rsplit("/", 1)[1], reset_token=_reset_token(owner),
     )
+    # The owner's emailed account-deletion link (issue 20): the token is the credential, like a reset link.
+    world.ids["deletion_token"] = deletion.confirmation_token(owner, remove_unanswered=False)
+    world.ids["export_id"] = data_export.request_export(owner).id  # the owner's data export, still being built
 
 
 def _reset_token(user: User) -> str:
     """The token a reset email would carry (the mail itself is a job that never runs here)."""
-    return members._reset_serializer().dumps({"uid": user.id, "pw": members._password_fingerprint(user)})
+    return password_reset.reset_serializer().dumps({"uid": user.id, "pw": password_reset.password_fingerprint(user)})
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,10 @@ def test_production_hasher_uses_argon2_default_cost():
 def test_a_new_password_ends_sessions_and_revokes_api_tokens(make):
     user = make.make_user()
     token = accounts.create_api_token(user)
-    generation = user.session_generation
+    browser = make.session_key_for(user)
+    user.current_session_id = None  # changed from elsewhere (a reset link), not from that browser
     accounts.set_password(user, "an entirely new passphrase")
     assert accounts.user_for_api_token(token) is None
-    assert user.session_generation == generation + 1
+    assert accounts.load_session_user(browser) is None
     assert accounts.authenticate(user.email, "an entirely new passphrase") == user
 

@@ -12,7 +12,7 @@ from forum.core.errors import Conflict, Forbidden
 from forum.models import ApiToken, AuditEntry, Notification, OutboundEmail, Post, Subscription
 from forum.services import posting
 from moderation.services.anonymize import PLACEHOLDER_NAME, anonymize_user
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, session_key_for
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_posts_stay_under_the_placeholder(admin, person, db):
 
 
 def test_the_account_can_no_longer_be_used(admin, person, db):
-    session_id = person.get_id()
+    session_id = session_key_for(person)  # a signed-in browser
     anonymize_user(admin, person)
     assert accounts.authenticate("jane.doe@example.com", PASSWORD) is None
     assert accounts.authenticate(person.email, PASSWORD) is None

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from forum import accounts
 from forum.cli import demo
 from forum.core import clock
 from forum.core.extensions import db
-from forum.models import Category, IncidentAlert, OutboundEmail, Post, Role, Thread, ThreadStatus, User
+from forum.models import (
+    Category,
+    CommunitySetting,
+    IncidentAlert,
+    OutboundEmail,
+    Post,
+    Role,
+    Thread,
+    ThreadStatus,
+    User,
+)
+from forum.services import community_settings
 
 SMALL = {"threads": 12, "users": 10}
 
@@ -81,6 +92,17 @@ def test_demo_command_seeds_an_empty_database_and_prints_the_sign_ins(app, db):
     assert result.exit_code == 0, result.output
     assert "admin@demo.horseshoe" in result.output and demo.DEMO_PASSWORD in result.output
     assert db.session.scalar(select(func.count(Thread.id))) == 6
+
+
+def test_the_demo_turns_staff_two_factor_off_and_says_so(app, db):
+    db.session.execute(delete(CommunitySetting).where(CommunitySetting.key == demo.STAFF_TWO_FACTOR))
+    db.session.commit()
+    assert community_settings.get_setting(demo.STAFF_TWO_FACTOR) is True  # a fresh community's default
+    result = app.test_cli_runner().invoke(args=["demo", "--threads", "6", "--users", "6"])
+    assert result.exit_code == 0, result.output
+    assert "Two-factor sign-in for staff is OFF in this demo" in result.output
+    assert f"settings set {demo.STAFF_TWO_FACTOR} true" in result.output
+    assert community_settings.get_setting(demo.STAFF_TWO_FACTOR) is False
 
 
 def test_demo_command_refuses_a_database_with_users(app, make):

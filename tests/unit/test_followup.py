@@ -122,7 +122,7 @@ def test_daily_digest_collects_unsent_notifications_once_a_day(make, clock_at):
 
 def test_weekly_digest_lists_unanswered_questions_in_followed_categories(make, clock_at):
     category = make.make_category()
-    expert = make.make_user("advocate")
+    expert = make.make_user("advocate", weekly_digest=True)  # digests are opt-in
     subscriptions.watch(expert, category)
     waiting = make.make_thread(category=category, title="Invoice shows the wrong VAT rate")
     make.make_thread(category=category, replies=1, title="Answered question about refunds")

@@ -154,7 +154,8 @@ def test_every_api_user_summary_carries_an_avatar_url(make, api_client):
     assert profile["avatar_url"].startswith(f"/avatars/default/{plain.id}.svg?v=")
 
 
-def test_only_active_members_put_up_a_picture_and_anyone_signed_in_takes_theirs_down(app, make, api_client):
+def test_only_active_members_put_up_or_take_down_a_picture(app, make, api_client):
+    """The picture is part of the profile, which a suspended member may not change (issue 20)."""
     assert _put(app.test_client(), image_bytes(), "me.png").status_code == 401
     assert app.test_client().delete("/api/v1/me/avatar").status_code == 401
     user = make.make_user()
@@ -162,7 +163,13 @@ def test_only_active_members_put_up_a_picture_and_anyone_signed_in_takes_theirs_
     _put(client, image_bytes(size=(80, 80)), "me.png")
     user.suspended_until = clock.now() + timedelta(days=3)
     db.session.commit()
+    picture = user.avatar_upload_id
     assert _put(client, image_bytes(size=(70, 70)), "new.png").status_code == 403
+    assert client.delete("/api/v1/me/avatar").status_code == 403
+    db.session.refresh(user)
+    assert user.avatar_upload_id == picture
+    user.suspended_until = None
+    db.session.commit()
     assert client.delete("/api/v1/me/avatar").status_code == 204
     db.session.refresh(user)
     assert user.avatar_upload_id is None

@@ -224,9 +224,12 @@ def test_admin_actions_appear_in_the_audit_log(act_as, community, db):
 
 
 def _other_settings() -> dict[str, str]:
-    from forum.services.community_settings import REGISTRY
+    """Every other setting as the form shows it now (an unticked box is left out, as a browser does)."""
+    from forum.services.community_settings import all_settings
 
     def shown(value) -> str:  # a list setting is typed comma-separated
-        return ", ".join(value) if isinstance(value, tuple) else str(value)
+        return ", ".join(value) if isinstance(value, list) else str(value)
 
-    return {key: shown(spec.default) for key, spec in REGISTRY.items() if key != "sla.first_reply_hours"}
+    current = all_settings()
+    left_as_they_are = {key: value for key, value in current.items() if key != "sla.first_reply_hours"}
+    return {key: shown(value) for key, value in left_as_they_are.items() if value is not False}

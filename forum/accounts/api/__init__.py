@@ -1,4 +1,5 @@
-"""Accounts over the API: tokens for API clients, registration, profiles, the caller's account and picture."""
+"""Accounts over the API: tokens for API clients, registration, profiles, the caller's account and picture,
+its data export and its deletion."""
 
 from __future__ import annotations
 
@@ -7,4 +8,4 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Import the modules, whose routes join the one API blueprint (forum.http.api)."""
-    from forum.accounts.api import avatars, tokens, users  # noqa: F401
+    from forum.accounts.api import avatars, privacy, tokens, users  # noqa: F401

@@ -1,8 +1,9 @@
 """PUT /api/v1/me/avatar and DELETE /api/v1/me/avatar: the caller's picture.
 
 The body is streamed to disk like any upload (forum.uploads.api), never parsed whole. Suspended
-members may take their picture down but not put up a new one: a picture is shown beside every post
-they wrote, and uploads are refused to them anyway (forum.uploads.service.check_uploader).
+members may neither put up a picture nor take theirs down: it is part of the profile they may not
+change (issue 20; forum.http.standing refuses both), and uploads are refused to them anyway
+(forum.uploads.service.check_uploader).
 """
 
 from __future__ import annotations

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from forum.accounts import members
-from forum.core.errors import ErrorCollector, Invalid
+from forum.core.errors import ErrorCollector, Forbidden, Invalid
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import field, json_body, signed_in_user
+from forum.http.standing import open_while, refusal
 from forum.models import User
 from forum.services import notifications
+from forum.services.permissions import Action, Restriction, can
 
 
 @bp.post("/users")
@@ -46,13 +48,18 @@ EMAIL_FIELDS = {"email_frequency": str, "weekly_digest": bool}
 
 
 @bp.patch("/me")
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def update_me():
     """Change the caller's profile and email preferences; fields left out keep their value.
 
-    Everything is checked before anything is saved, so a 422 changes nothing.
+    Everything is checked before anything is saved, so a 422 changes nothing. Open while suspended for
+    the email preferences alone (they only decide what reaches the caller's own inbox); the public
+    profile is refused then, as every write is (403 account-suspended), and nothing is saved.
     """
     user = signed_in_user()
     data = json_body()
+    if data.keys() & PROFILE_FIELDS.keys() and not can(user, Action.USER_EDIT, user):
+        raise refusal(user) or Forbidden("You may not change this profile.")
     errors = ErrorCollector()
     given: dict[str, Any] = {}
     for name, kind in {**PROFILE_FIELDS, **EMAIL_FIELDS}.items():

@@ -1,4 +1,5 @@
-"""Account pages: sign up and in, the identity provider's return, API tokens and members' pictures."""
+"""Account pages: sign up and in (with the second factor and email confirmation), the identity provider's
+return, API tokens, members' pictures, signed-in sessions and privacy (export and deletion)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from forum.accounts.pages import auth, avatars, oidc, tokens
+    from forum.accounts.pages import account_sessions, auth, avatars, oidc, privacy, tokens, two_factor, verification
 
-    app.register_blueprint(auth.bp)
+    for module in (auth, two_factor, verification, account_sessions, privacy):
+        app.register_blueprint(module.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(oidc.bp)
     app.register_blueprint(avatars.bp)

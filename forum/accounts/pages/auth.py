@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
 
-from forum.accounts import members, sign_in_guard
+from forum.accounts import members, password_reset, sessions, sign_in_guard, two_factor
+from forum.accounts.pages.signing_in import complete_sign_in
+from forum.core import clock
 from forum.core.errors import Conflict, Invalid
 from forum.http.forms import show_errors
+from forum.http.standing import open_while
+from forum.services.permissions import Restriction
 from forum.web.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -35,14 +39,18 @@ def register():
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
-            login_user(user)
             flash(f"Welcome to the community, {user.name}!", "success")
-            return redirect(url_for("home.index"))
+            if user.email_verified_at is None:
+                flash(f"We sent a link to {user.email}: follow it to confirm your address and start posting.",
+                      "info")
+            return complete_sign_in(user)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def login():
+    """Open whatever the browser's current account's standing: a restricted account may sign in (issue 20)."""
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -52,35 +60,60 @@ def login():
             page = render_template("auth/login.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after_s)}
         if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(url_for("home.index")))
+            return after_first_factor(user, remember=form.remember.data, next_url=safe_next(url_for("home.index")))
         form.password.errors.append("Email or password is not right.")
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
+# The browser-session key holding a sign-in that passed the password and still needs a second factor.
+PENDING_SECOND_FACTOR = "pending_second_factor"
+
+
+def after_first_factor(user, *, remember: bool, next_url: str):
+    """The password (or the identity provider) vouched for user: ask for the second factor unless this
+    browser is trusted, then sign in. An account with two-factor sign-in gives a code whichever door it
+    came through."""
+    if user.two_factor_enabled and not two_factor.browser_is_trusted(user, request.cookies):
+        if current_user.is_authenticated:  # whoever was signed in here is signed out, not left live beside
+            sessions.end_current(current_user._get_current_object())
+            logout_user()
+        session.clear()
+        session[PENDING_SECOND_FACTOR] = {
+            "user_id": user.id, "remember": bool(remember), "next": next_url, "at": clock.now().timestamp(),
+        }
+        return redirect(url_for("two_factor.challenge"))
+    return complete_sign_in(user, remember=remember, next_url=next_url)
+
+
 @bp.post("/logout")
 @login_required
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def logout():
-    members.end_all_sessions(current_user._get_current_object())
+    """Sign out this browser only; the member's other sessions stay (the sessions page ends those)."""
+    sessions.end_current(current_user._get_current_object())
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("home.index"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def forgot_password():
+    """Open to restricted accounts too: keeping one's password safe is never taking part."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        members.request_password_reset(form.email.data)
+        password_reset.request_password_reset(form.email.data)
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def reset_password(token: str):
+    """The emailed token is the credential; open to restricted accounts (securing an account is not taking part)."""
     try:
-        members.user_for_reset_token(token)
+        password_reset.user_for_reset_token(token)
     except Invalid as exc:
         flash(exc.detail, "error")
         return redirect(url_for("auth.forgot_password"))
@@ -91,7 +124,6 @@ def reset_password(token: str):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            login_user(user)
-            flash("Your password is changed.", "success")
-            return redirect(url_for("home.index"))
+            flash("Your password is changed. Every other session has been signed out.", "success")
+            return after_first_factor(user, remember=False, next_url=url_for("home.index"))
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200

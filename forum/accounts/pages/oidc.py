@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from forum.accounts import oidc, oidc_tokens
-from forum.accounts.pages.auth import safe_next
+from forum.accounts.pages.auth import after_first_factor, safe_next
+from forum.http.standing import open_while
 from forum.services.mail import absolute_url
+from forum.services.permissions import Restriction
 
 bp = Blueprint("oidc", __name__, url_prefix="/auth/oidc")
 PENDING_KEY = "oidc_pending"
@@ -30,6 +32,7 @@ def _refused(exc: oidc_tokens.SignInRefused):
 
 
 @bp.post("/start")
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def start():
     """Public (anyone may start signing in); a POST with CSRF, so no other site can start it for them."""
     if oidc.provider() is None:
@@ -54,6 +57,5 @@ def callback():
         user = oidc.complete_sign_in(pending, request.args, _redirect_uri())
     except oidc_tokens.SignInRefused as exc:
         return _refused(exc)
-    login_user(user)
     flash(f"Welcome, {user.name}!", "success")
-    return redirect(pending.next_url or url_for("home.index"))
+    return after_first_factor(user, remember=False, next_url=pending.next_url or url_for("home.index"))

@@ -10,8 +10,9 @@ from forum.accounts import tokens as api_tokens
 from forum.core.errors import Conflict, Invalid
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm, show_errors
+from forum.http.standing import open_while
 from forum.models import Role
-from forum.services.permissions import Action, can, require
+from forum.services.permissions import Action, Restriction, can, require
 
 bp = Blueprint("tokens", __name__)
 SCOPE_CHOICES = [
@@ -68,7 +69,9 @@ def index():
 
 
 @bp.post("/settings/tokens/<id:token_id>/revoke")
+@open_while(Restriction.SUSPENDED)
 def revoke(token_id: int):
+    """Open while suspended: giving up one's own access is never refused (the rule keeps it to one's own)."""
     user = acting_user()
     require(user, Action.TOKEN_LIST)
     if ButtonForm().validate_on_submit():

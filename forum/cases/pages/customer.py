@@ -13,10 +13,11 @@ from forum import cases
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
+from forum.http.standing import open_while
 from forum.http.urls import thread_url
 from forum.models import Case, MessageVisibility, User
 from forum.services import reading
-from forum.services.permissions import is_agent
+from forum.services.permissions import Restriction, is_agent
 from forum.web import thread_page
 from forum.web.forms import CustomerMessageForm, EscalateForm
 
@@ -47,8 +48,13 @@ def case_event(kind: str, for_customer: bool = False) -> str:
 
 @bp.post("/t/<id:thread_id>/escalate")
 @login_required
+@open_while(Restriction.SUSPENDED)
 def escalate(thread_id: int):
-    """One button for the asker, advocates (a recommendation) and staff; escalating again shows the case."""
+    """One button for the asker, advocates (a recommendation) and staff; escalating again shows the case.
+
+    Open while suspended: asking support for help is never taken away, and the rule lets a suspended
+    account escalate its own thread only (its staff powers and recommendations are gone).
+    """
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
     form = EscalateForm()
@@ -83,7 +89,10 @@ def show(case_id: int):
 
 @bp.post("/cases/<id:case_id>/messages")
 @login_required
+@open_while(Restriction.SUSPENDED)
 def write(case_id: int):
+    """The customer's message. Open while suspended, so no customer's issue is left unanswered; only a
+    case the caller may see is found, so a suspended agent writes to no one else's case."""
     viewer = acting_user()
     case = cases.get_case(viewer, case_id)
     form = CustomerMessageForm()

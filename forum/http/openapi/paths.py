@@ -53,13 +53,16 @@ def _checked(op: dict[str, Any]) -> dict[str, Any]:
 
 
 def _account_paths() -> dict[str, Any]:
-    credentials = obj({"email": STRING, "password": STRING, "name": STRING}, ["email", "password"])
+    # otp: the current code (or a recovery code) of an account with two-factor sign-in (401 otp-required without).
+    credentials = obj({"email": STRING, "password": STRING, "otp": STRING, "name": STRING}, ["email", "password"])
     registration = obj(
         {"username": STRING, "email": {"type": "string", "format": "email"}, "password": STRING,
          "display_name": STRING},
         ["username", "email", "password"],
     )
-    token = obj({"token": STRING, "user": ref("User")}, ["token", "user"])
+    # scope: "read" for a suspended or unconfirmed account (api.md v1.1), else "write".
+    token = obj({"token": STRING, "scope": {"type": "string", "enum": ["read", "write"]}, "user": ref("User")},
+                ["token", "scope", "user"])
     return {
         "/tokens": {
             "post": operation("Sign in: mint a bearer token", (201, "The token (shown once)", token),

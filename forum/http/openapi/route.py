@@ -41,6 +41,7 @@ def document() -> dict[str, Any]:
 def show_openapi():
     """Serve the document; other packages may add paths under app.extensions["openapi_paths"]."""
     spec = document()
-    spec["paths"].update(current_app.extensions.get("openapi_paths", {}))
+    for path, operations in current_app.extensions.get("openapi_paths", {}).items():
+        spec["paths"].setdefault(path, {}).update(operations)  # a package may add a method to a path (DELETE /me)
     with_cross_cutting_answers(spec["paths"])
     return spec

@@ -14,13 +14,19 @@ from flask.blueprints import BlueprintSetupState
 from forum.http import openapi
 from forum.http.api import bp
 from forum.http.api_requests import UnsupportedMediaType
+from forum.http.standing import open_while
 from forum.integrations import helpdesk
 from forum.integrations.helpdesk import INBOUND_STATUSES, INBOUND_TYPES
+from forum.services.permissions import Restriction
 
 
 @bp.post("/integrations/cases/events")
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def apply_case_event():
-    """204 once applied; 401 for a bad signature, a stale timestamp or a replayed event id."""
+    """204 once applied; 401 for a bad signature, a stale timestamp or a replayed event id.
+
+    Open whatever the standing of a token sent along: the signature decides, never the caller's account.
+    """
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("Send a JSON body with Content-Type: application/json.")
     helpdesk.apply_inbound_event(request.get_data(cache=True), request.headers)

@@ -1,0 +1,108 @@
+"""Erase a person from an account (the right to be forgotten): identity goes, the posts stay.
+
+The one place that knows everything that identifies or reaches a member, shared by the admin's
+anonymisation (moderation.services.anonymize, which adds its permission check and audit entry) and
+the member's own deletion after its grace period (forum.accounts.deletion). Answers stay useful to
+the next customer, so posts, votes and the reputation ledger are kept, under a placeholder name.
+Everything else goes: names, email, bio, picture, password (and with it every reset link, whose
+fingerprint is the hash), second factor, sessions and their addresses, tokens, provider sign-ins,
+subscriptions, notifications, stored emails and data exports. Receivers of the `user.deleted`
+webhook are told, with the id alone, so they can forget the person too.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+
+from forum.accounts import data_export, members, sessions
+from forum.core import clock, events
+from forum.core.extensions import db
+from forum.models import (
+    DataExport,
+    Notification,
+    OutboundEmail,
+    RecoveryCode,
+    Subscription,
+    Thread,
+    User,
+    UserIdentity,
+    UserSession,
+)
+from forum.services import indexing
+
+PLACEHOLDER_NAME = "Former member"
+
+
+def erase(user: User) -> None:
+    """Remove everything that identifies or reaches user, in the caller's transaction (the caller commits).
+
+    The caller checks that this may happen and that it has not happened already (anonymized_at).
+    Export archives are deleted from disk at once, before the commit: should the commit fail, a row
+    names a missing file, which is harmless, while the other order could leave the archive behind.
+    """
+    old_email = user.email
+    _forget_identity(user)
+    _forget_second_factor(user)
+    _cut_access(user, old_email)
+    _forget_exports(user)
+    _reindex_their_threads(user)
+    user.anonymized_at = clock.now()
+    user.deletion_scheduled_at, user.deletion_removes_unanswered = None, False
+    events.publish("user.deleted", user_id=user.id)
+
+
+def _free_username(user: User) -> str:
+    """deleted-user-<id>, or with a random suffix should someone have registered that name."""
+    name = f"deleted-user-{user.id}"
+    while db.session.scalar(select(User.id).where(User.username_key == name.lower(), User.id != user.id)):
+        name = f"deleted-user-{user.id}-{secrets.token_hex(3)}"
+    return name
+
+
+def _forget_identity(user: User) -> None:
+    username = _free_username(user)
+    user.username, user.username_key = username, username.lower()
+    user.email = f"{username}@anonymized.invalid"  # .invalid never resolves (RFC 2606), and stays unique
+    user.display_name, user.bio, user.time_zone = PLACEHOLDER_NAME, "", "UTC"
+    user.avatar_upload_id = None  # their photo is theirs too: unreferenced now, the orphan sweep deletes it
+    # No Argon2 hash: no password matches, and reset links (which carry a fingerprint of the hash) die.
+    user.password_hash = "!anonymized:" + secrets.token_hex(16)
+    user.email_frequency, user.weekly_digest = "off", False
+    user.last_seen_at = None
+
+
+def _forget_second_factor(user: User) -> None:
+    user.totp_secret, user.totp_enabled_at, user.totp_last_step = None, None, None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
+def _cut_access(user: User, old_email: str) -> None:
+    """Sign out everywhere (forgetting where from), revoke tokens, and drop what reached the person."""
+    sessions.end_all(user.id)
+    db.session.execute(
+        update(UserSession).where(UserSession.user_id == user.id).values(ip_address=None, user_agent="")
+    )
+    members.revoke_all_api_tokens(user)
+    db.session.execute(delete(Subscription).where(Subscription.user_id == user.id))
+    db.session.execute(delete(UserIdentity).where(UserIdentity.user_id == user.id))  # no more provider sign-ins
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(delete(OutboundEmail).where(OutboundEmail.to_address == old_email))
+
+
+def _forget_exports(user: User) -> None:
+    """Delete the member's export archives (files and rows): each is a copy of everything above."""
+    folder = data_export.exports_dir()
+    for file_name in db.session.scalars(select(DataExport.file_name).where(DataExport.user_id == user.id)):
+        if file_name:
+            path = folder / Path(file_name).name  # a bare name: never a path out of the folder
+            path.unlink(missing_ok=True)
+    db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))
+
+
+def _reindex_their_threads(user: User) -> None:
+    """Search documents name each thread's author: rebuild those of the threads they started."""
+    for thread_id in db.session.scalars(select(Thread.id).where(Thread.author_id == user.id)):
+        indexing.reindex_thread(thread_id, db.session)

@@ -1,0 +1,259 @@
+"""Two-factor sign-in: enrolment (QR code and secret), recovery codes, the sign-in challenge, turning it off.
+
+Securing an account stays open to suspended and unverified accounts (@open_while on every form here):
+it changes nothing anyone else sees, so it is no "taking part" and no profile change, and a member whose
+account is under a cloud has every reason to protect it. The challenge is part of signing in, which
+every account may do, and it runs before anyone is signed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from forum.accounts import members, sign_in_guard, two_factor
+from forum.accounts.pages.auth import PENDING_SECOND_FACTOR
+from forum.accounts.pages.signing_in import complete_sign_in
+from forum.core import clock
+from forum.core.errors import Conflict, Invalid, NotFound
+from forum.http.forms import FlaskForm, show_errors
+from forum.http.standing import open_while
+from forum.models import User
+from forum.services.permissions import Restriction, needs_second_factor
+
+bp = Blueprint("two_factor", __name__, url_prefix="/settings/two-factor")
+EVERYONE = (Restriction.SUSPENDED, Restriction.UNVERIFIED)
+# A password sign-in waits this long for its code; then it starts again from the password.
+PENDING_FOR = timedelta(minutes=5)
+T = TypeVar("T")
+CODE_INPUT = {"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+
+
+class ConfirmForm(FlaskForm):
+    code = StringField("Six-digit code from the app", validators=[DataRequired(), Length(max=64)],
+                       render_kw={**CODE_INPUT, "inputmode": "numeric"})
+
+
+class ChallengeForm(FlaskForm):
+    code = StringField("Six-digit code or recovery code", validators=[DataRequired(), Length(max=64)],
+                       render_kw=CODE_INPUT,
+                       description="The code your authenticator app shows now, or one of your recovery codes.")
+    trust = BooleanField("Trust this browser for 30 days",
+                         description="No code asked on this browser for 30 days. Only on a device that is yours.")
+
+
+class OwnerForm(FlaskForm):
+    """The password and a code: what turning the protection off, or renewing recovery codes, takes."""
+
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    code = StringField("Six-digit code or recovery code", validators=[DataRequired(), Length(max=64)],
+                       render_kw=CODE_INPUT)
+
+
+class ButtonForm(FlaskForm):
+    """Nothing but the CSRF token, for buttons that change state."""
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _source() -> str:
+    return request.remote_addr or ""
+
+
+def _no_store(page: str, status: int = 200) -> Response:
+    """A page showing a secret (the enrolment key, recovery codes): never kept in a cache."""
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- status and settings ---------------------------------------------------------------------------------------
+
+
+@bp.get("")
+@login_required
+def settings():
+    """Whether two-factor sign-in is on, with the forms to renew recovery codes or turn it off."""
+    return _settings_page(_me())
+
+
+def _settings_page(user: User, disable: OwnerForm | None = None, renew: OwnerForm | None = None,
+                   status: int = 200) -> Response:
+    page = render_template(
+        "two_factor/settings.html", enabled=user.two_factor_enabled, codes_left=two_factor.recovery_codes_left(user),
+        must_enrol=needs_second_factor(user), is_staff=user.role_enum.is_staff,
+        disable=disable or OwnerForm(prefix="disable"), renew=renew or OwnerForm(prefix="renew"),
+    )
+    return make_response(page, status)
+
+
+@bp.post("/disable")
+@login_required
+@open_while(*EVERYONE)
+def disable():
+    user = _me()
+    form = OwnerForm(prefix="disable")
+    if form.validate_on_submit():
+        _, status = _run_confirmed(user, form, lambda: two_factor.disable(user, form.password.data, form.code.data))
+        if status is None:
+            flash("Two-factor sign-in is off. Your other sessions were signed out.", "success")
+            return redirect(url_for(".settings"))
+        return _settings_page(user, disable=form, status=status)
+    return _settings_page(user, disable=form, status=422)
+
+
+@bp.post("/recovery-codes")
+@login_required
+@open_while(*EVERYONE)
+def renew_codes():
+    user = _me()
+    form = OwnerForm(prefix="renew")
+    if form.validate_on_submit():
+        codes, status = _run_confirmed(
+            user, form, lambda: two_factor.regenerate_recovery_codes(user, form.password.data, form.code.data))
+        if status is None:
+            return _codes_page(codes, fresh_enrolment=False)
+        return _settings_page(user, renew=form, status=status)
+    return _settings_page(user, renew=form, status=422)
+
+
+def _run_confirmed(user: User, form: OwnerForm, change: Callable[[], T]) -> tuple[T | None, int | None]:
+    """Run a change that needs the password and a code, counted like a sign-in.
+
+    Its result and None, or None and the status of the page showing why it was refused.
+    """
+    try:
+        return sign_in_guard.guarded(user, change, source=_source()), None
+    except sign_in_guard.TooManyFailures as exc:
+        form.form_errors.append(exc.detail)
+        return None, exc.status
+    except Invalid as exc:
+        show_errors(form, exc)
+        return None, 422
+
+
+def _codes_page(codes: list[str], *, fresh_enrolment: bool) -> Response:
+    return _no_store(render_template("two_factor/recovery_codes.html", codes=codes, fresh_enrolment=fresh_enrolment))
+
+
+# --- enrolment -------------------------------------------------------------------------------------------------
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+@login_required
+@open_while(*EVERYONE)
+def enrol():
+    """Scan the QR code (or type the secret), then confirm with a code; the recovery codes show once."""
+    user = _me()
+    if user.two_factor_enabled:
+        flash("Two-factor sign-in is already on for your account.", "info")
+        return redirect(url_for(".settings"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrolment(user, form.code.data)
+        except (Invalid, Conflict) as exc:
+            show_errors(form, exc)
+        else:
+            return _codes_page(codes, fresh_enrolment=True)
+    secret = two_factor.pending_secret(user)
+    page = render_template(
+        "two_factor/enrol.html", form=form, start=ButtonForm(), must_enrol=needs_second_factor(user),
+        secret=two_factor.grouped(secret) if secret else None,
+        qr=_qr_code(user) if secret else None,
+    )
+    return _no_store(page, 422 if form.errors else 200)
+
+
+def _qr_code(user: User) -> Markup:
+    """The enrolment QR code as inline SVG: segno's paths and fixed attributes, nothing anyone typed."""
+    return Markup(two_factor.qr_svg(user))  # nosec B704  # markup made by segno, no user text in it
+
+
+@bp.post("/enrol/start")
+@login_required
+@open_while(*EVERYONE)
+def start():
+    """Make a new secret (a GET never writes, so the page asks for this button first)."""
+    if ButtonForm().validate_on_submit():
+        try:
+            two_factor.start_enrolment(_me())
+        except Conflict as exc:
+            flash(exc.detail, "info")
+            return redirect(url_for(".settings"))
+    return redirect(url_for(".enrol"))
+
+
+# --- the sign-in challenge -------------------------------------------------------------------------------------
+
+
+@bp.route("/challenge", methods=["GET", "POST"])
+@open_while(*EVERYONE)
+def challenge():
+    """The second step of a password sign-in (forum.accounts.pages.auth): the code, then signed in."""
+    pending = _pending_sign_in()
+    user = _pending_user(pending)
+    if user is None:
+        session.pop(PENDING_SECOND_FACTOR, None)
+        flash("Please sign in again: the sign-in did not get its code in time.", "info")
+        return redirect(url_for("auth.login"))
+    form = ChallengeForm()
+    if form.validate_on_submit():
+        try:
+            right = sign_in_guard.check_second_factor(user, form.code.data, source=_source())
+        except sign_in_guard.TooManyFailures as exc:
+            form.code.errors.append(exc.detail)
+            page = render_template("two_factor/challenge.html", form=form)
+            return make_response(page, exc.status, {"Retry-After": str(exc.retry_after_s)})
+        if right:
+            return _signed_in(user, pending, trust=bool(form.trust.data))
+        form.code.errors.append(two_factor.WRONG_CODE)
+    return render_template("two_factor/challenge.html", form=form), 422 if form.errors else 200
+
+
+def _pending_sign_in() -> dict | None:
+    """The sign-in waiting for its code in this browser's (signed) session, unless it waited too long."""
+    pending = session.get(PENDING_SECOND_FACTOR)
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int | float):
+        return None
+    if clock.now().timestamp() - pending["at"] > PENDING_FOR.total_seconds():
+        return None
+    return pending
+
+
+def _pending_user(pending: dict | None) -> User | None:
+    if pending is None:
+        return None
+    try:
+        user = members.get_user(int(pending.get("user_id") or 0))
+    except (NotFound, TypeError, ValueError):
+        return None
+    return user if user.two_factor_enabled else None
+
+
+def _safe_path(target: object) -> str | None:
+    """Only a path on this site (the session is signed, but a redirect target is checked where it is used)."""
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def _signed_in(user: User, pending: dict, *, trust: bool) -> Response:
+    response = complete_sign_in(user, remember=bool(pending.get("remember")), next_url=_safe_path(pending.get("next")))
+    if trust:
+        response.set_cookie(
+            two_factor.TRUST_COOKIE, two_factor.trust_cookie_value(user),
+            max_age=int(two_factor.TRUST_PERIOD.total_seconds()), path="/", httponly=True, samesite="Lax",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        )
+    return response

@@ -1,0 +1,68 @@
+"""Password reset by email: a signed link that expires, and dies once the password changes.
+
+The link carries the account id and a fingerprint of the current password hash, so it works once:
+setting the new password changes the hash and with it every link sent before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from forum.accounts import members
+from forum.core.errors import Invalid
+from forum.core.extensions import db
+from forum.models import User
+from forum.services.mail import absolute_url, queue_email
+
+RESET_SALT = "password-reset"
+
+
+def reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=RESET_SALT)
+
+
+def password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address has an account; say nothing either way."""
+    user = db.session.scalar(select(User).where(User.email == (members.normalize_email(email or "") or "")))
+    if user is None:
+        return
+    token = reset_serializer().dumps({"uid": user.id, "pw": password_fingerprint(user)})
+    max_age_min = current_app.config["HORSESHOE"].password_reset_max_age_s // 60
+    queue_email(
+        user.email,
+        "Reset your Horseshoe password",
+        "password_reset",
+        user=user,
+        link=absolute_url(f"/auth/reset/{token}"),
+        minutes=max_age_min,
+    )
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset token was made for; it expires, and dies once the password changes."""
+    max_age = current_app.config["HORSESHOE"].password_reset_max_age_s
+    try:
+        data = reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise Invalid({"token": ["This reset link has expired. Ask for a new one."]}) from exc
+    except BadSignature as exc:
+        raise Invalid({"token": ["This reset link is not valid."]}) from exc
+    user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
+    if user is None or data.get("pw") != password_fingerprint(user):
+        raise Invalid({"token": ["This reset link was already used. Ask for a new one."]})
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    members.set_password(user, password)
+    return user

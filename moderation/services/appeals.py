@@ -1,0 +1,162 @@
+"""Appeals: a suspended member asks the moderators to look again, and a moderator lifts or upholds.
+
+An appeal belongs to the suspension in force when it was sent, and waits in the review queue while
+that suspension runs. When the suspension ends some other way (it runs out, a moderator lifts it, a
+new one replaces it) there is nothing left to decide: the appeal drops out of the queue by itself,
+with no job to run, and a new suspension can be appealed afresh. One appeal waits at a time, so a
+member cannot flood the queue; after an answer they may write again.
+
+Deciding takes the same power as suspending (permissions USER_SUSPEND: moderators over members and
+advocates, admins over staff too); it is audited and the member is told the answer in-app.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from forum.core import clock
+from forum.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
+from forum.core.extensions import db
+from forum.models import NotificationKind, Role, User
+from forum.services import audit_writer, notifications
+from forum.services.permissions import Action, is_admin, is_moderator, is_suspended, require
+from moderation.models import Appeal, Suspension
+from moderation.services import suspensions
+
+MIN_BODY = 10
+MAX_BODY = 2000
+MAX_NOTE = 1000
+LIFTED, UPHELD = "lifted", "upheld"
+OUTCOMES = (LIFTED, UPHELD)
+MAX_LISTED = 50
+MEMBER_ROLES = tuple(role.value for role in Role if not role.is_staff)
+
+
+def _waiting():
+    """Unanswered appeals whose suspension still runs (its row, or the user's mirror when it has none)."""
+    now = clock.now()
+    in_force = or_(Appeal.suspension_id.is_(None), and_(Suspension.lifted_at.is_(None), Suspension.ends_at > now))
+    return (
+        select(Appeal)
+        .join(User, User.id == Appeal.user_id)
+        .outerjoin(Suspension, Suspension.id == Appeal.suspension_id)
+        .where(Appeal.resolved_at.is_(None), User.suspended_until > now, in_force)
+    )
+
+
+def _decidable_by(viewer: User | None):
+    """The waiting appeals this viewer may answer: appellants they outrank (admins: everyone but themselves)."""
+    query = _waiting().where(Appeal.user_id != viewer.id)
+    return query if is_admin(viewer) else query.where(User.role.in_(MEMBER_ROLES))
+
+
+def pending_for(user: User) -> Appeal | None:
+    """The member's appeal still waiting for an answer, if any."""
+    return db.session.scalar(_waiting().where(Appeal.user_id == user.id).order_by(Appeal.id.desc()).limit(1))
+
+
+def answered_for(user: User) -> list[Appeal]:
+    """The member's answered appeals of the suspension in force now (newest first), for their appeal page."""
+    active = suspensions.active_suspension(user)
+    if active is None:
+        return []
+    return list(db.session.scalars(
+        select(Appeal).where(Appeal.suspension_id == active.id, Appeal.resolved_at.is_not(None))
+        .order_by(Appeal.id.desc())
+    ))
+
+
+def _validate_body(body: str) -> str:
+    errors = ErrorCollector()
+    body = (body or "").strip()
+    if len(body) < MIN_BODY:
+        errors.add("body", f"Tell the moderators why, in at least {MIN_BODY} characters.")
+    elif len(body) > MAX_BODY:
+        errors.add("body", f"Keep the appeal under {MAX_BODY:,} characters.")
+    errors.raise_if_any()
+    return body
+
+
+def submit(user: User, body: str) -> Appeal:
+    """Appeal the suspension in force: only while suspended, and one waiting appeal at a time."""
+    if not is_suspended(user):
+        raise Forbidden("Only a suspended account can appeal, and yours is not suspended.")
+    body = _validate_body(body)
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())  # one submit at a time
+    if pending_for(user) is not None:
+        raise Conflict("Your appeal is already with the moderators; they will answer it before you send another.")
+    active = suspensions.active_suspension(user)
+    appeal = Appeal(user_id=user.id, suspension_id=active.id if active else None, body=body,
+                    created_at=clock.now(), note="")
+    db.session.add(appeal)
+    db.session.commit()
+    return appeal
+
+
+def open_count(viewer: User | None) -> int:
+    """How many appeals wait for this moderator (part of the review queue's count); 0 for everyone else."""
+    if not is_moderator(viewer):
+        return 0
+    return db.session.scalar(select(func.count()).select_from(_decidable_by(viewer).subquery())) or 0
+
+
+def list_open(viewer: User | None) -> list[Appeal]:
+    """The appeals this moderator may answer, oldest first (the longest-waiting member first)."""
+    if not is_moderator(viewer):
+        return []
+    query = _decidable_by(viewer).options(joinedload(Appeal.user), joinedload(Appeal.suspension))
+    return list(db.session.scalars(query.order_by(Appeal.id).limit(MAX_LISTED)))
+
+
+def _validate_decision(outcome: str, note: str) -> str:
+    errors = ErrorCollector()
+    note = (note or "").strip()
+    if outcome not in OUTCOMES:
+        errors.add("outcome", "Choose to lift the suspension or to uphold it.")
+    if len(note) > MAX_NOTE:
+        errors.add("note", f"Keep the note under {MAX_NOTE:,} characters.")
+    elif outcome == UPHELD and not note:
+        errors.add("note", "Say why the suspension stands: the member reads this.")
+    errors.raise_if_any()
+    return note
+
+
+def _answer(appeal: Appeal, outcome: str, note: str, actor: User) -> str:
+    """What the member reads in their notifications."""
+    said = f" {actor.name} wrote: {note}" if note else ""
+    if outcome == LIFTED:
+        return f"Your appeal was accepted and your suspension is lifted: you can take part again.{said}"
+    return f"Your appeal was reviewed and the suspension stands until {_when(appeal.user.suspended_until)}.{said}"
+
+
+def decide(actor: User, appeal_id: int, outcome: str, note: str = "") -> Appeal:
+    """Answer an appeal: "lifted" ends the suspension (suspensions.lift_suspension), "upheld" keeps it."""
+    # Locked (PostgreSQL): two moderators answering at once decide it once; the second sees the first's answer.
+    appeal = db.session.get(Appeal, appeal_id, with_for_update=True, populate_existing=True)
+    if appeal is None:
+        raise NotFound("There is no such appeal.")
+    require(actor, Action.USER_SUSPEND, appeal.user)
+    note = _validate_decision(outcome, note)
+    if appeal.resolved_at is not None:
+        raise Conflict(f"This appeal was already answered: the suspension was {appeal.outcome}.")
+    if not db.session.scalar(select(_waiting().where(Appeal.id == appeal.id).exists())):
+        raise Conflict("This suspension has already ended, so there is nothing left to decide.")
+    appeal.resolved_at, appeal.resolved_by_id, appeal.outcome, appeal.note = clock.now(), actor.id, outcome, note
+    audit_writer.record(actor, f"appeal.{outcome}", "appeal", appeal.id, note, before={"outcome": None},
+                        after={"outcome": outcome, "user_id": appeal.user_id})
+    message = _answer(appeal, outcome, note, actor)
+    if outcome == LIFTED:  # commits the answer with the lift, and tells the member once
+        suspensions.lift_suspension(actor, appeal.user, f"Appeal #{appeal.id} accepted. {note}".strip(),
+                                    message=message)
+        return appeal
+    notifications.notify([appeal.user_id], notifications.Event(NotificationKind.ACCOUNT, None, actor=actor,
+                                                               message=message))
+    db.session.commit()
+    return appeal
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")
