@@ -201,8 +201,8 @@ def _user_rows(users: list[dict]) -> list[dict]:
             "id": u["id"], "username": u["username"], "username_key": u["username"].lower(),
             "email": u["email"].lower(), "password_hash": shared_hash, "role": "member",
             "display_name": u["display_name"][:64], "bio": u["bio"], "time_zone": "UTC",
-            "reputation": u["reputation"], "session_generation": 0, "email_frequency": "off",
-            "weekly_digest": False, "created_at": _ts(u["created_at"]),
+            "reputation": u["reputation"], "email_frequency": "off",
+            "weekly_digest": False, "created_at": _ts(u["created_at"]), "email_verified_at": _ts(u["created_at"]),
         }
         for u in users
     ]

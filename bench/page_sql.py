@@ -62,11 +62,13 @@ def counting(engine):
 
 def signed_in_client(app, user_id: int):
     """A test client holding the session a real sign-in gives (Flask-Login's user id and freshness)."""
+    from forum.accounts import sessions
     from forum.core.extensions import db
     from forum.models import User
 
     with app.app_context():
-        identity = db.session.get(User, user_id).get_id()
+        identity = sessions.start(db.session.get(User, user_id), sessions.Browser("127.0.0.1", "page-sql"))
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = identity, True

@@ -74,8 +74,8 @@ def _bench_user(template, user_id: int) -> dict:
         "id": user_id, "username": f"bench{user_id}", "username_key": f"bench{user_id}",
         "email": f"bench{user_id}@bench.invalid", "password_hash": template.password_hash, "role": "member",
         "display_name": f"Bench member {user_id}", "bio": "", "time_zone": "UTC", "reputation": 50,
-        "session_generation": 0, "email_frequency": "off", "weekly_digest": False,
-        "created_at": datetime(2024, 1, 1, tzinfo=UTC),
+        "email_frequency": "off", "weekly_digest": False,
+        "created_at": datetime(2024, 1, 1, tzinfo=UTC), "email_verified_at": datetime(2024, 1, 1, tzinfo=UTC),
     }
 
 

@@ -18,7 +18,7 @@ def list_notifications():
 
 
 @bp.post("/notifications/read")
-@open_while(Restriction.SUSPENDED)
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def mark_notifications_read():
     """{"ids": [...]} marks those (the caller's own only: any other id is a 404); no ids marks every one read.
 

@@ -79,7 +79,7 @@ def watch_thread(thread_id: int):
 
 
 @bp.delete("/threads/<id:thread_id>/subscription")
-@open_while(Restriction.SUSPENDED)
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def mute_thread(thread_id: int):
     """Stop hearing about the thread, for good: later automatic watches (replying) keep it muted.
 

@@ -18,7 +18,8 @@ MAX_AGENTS = 200
 
 
 def assignable_agents(viewer: User | None) -> list[User]:
-    """Agents and admins a case can be assigned to, by name (for the desk's assign form)."""
+    """Agents and admins a case can be assigned to, by name (for the desk's assign form): only those who
+    may work cases now (not suspended, not owing a second factor)."""
     require(viewer, Action.CASE_WORK)
     query = (
         select(User)
@@ -26,7 +27,7 @@ def assignable_agents(viewer: User | None) -> list[User]:
         .order_by(User.username_key)
         .limit(MAX_AGENTS)
     )
-    return list(db.session.scalars(query))
+    return [agent for agent in db.session.scalars(query) if is_agent(agent)]
 
 
 def staff_timeline(viewer: User | None, case: Case) -> list[CaseEvent]:

@@ -40,8 +40,13 @@ def authenticate_api_request() -> None:
         csrf.protect()  # the site's own pages call the API with the session cookie
     if is_token_request() and request.method not in SAFE_METHODS and request.endpoint != "api.revoke_current_token":
         token = g.get("api_token")  # any holder may give up their token (api.md: token holder -> 204)
-        if token is not None and token.scope == "read" and not standing.open_to_caller(request.endpoint):
+        if token is not None and token.scope == "read" and not _limited_token_may(token, request.endpoint):
             raise Forbidden("This token may only read.")
+
+
+def _limited_token_may(token, endpoint: str | None) -> bool:
+    """A suspended account's token (limited) reaches the routes left open to it; no other read token writes."""
+    return token.limited and standing.open_to_caller(endpoint)
 
 
 def signed_in_user() -> User:

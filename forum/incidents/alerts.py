@@ -20,7 +20,7 @@ from forum.models import (
     User,
 )
 from forum.services import notifications
-from forum.services.permissions import Action, require
+from forum.services.permissions import Action, is_agent, require
 
 
 def alerted_thread_ids(thread_ids: Iterable[int]) -> set[int]:
@@ -65,12 +65,13 @@ def raise_alert(thread_ids: list[int], shared_terms: list[str], minimum: int) ->
 
 
 def _tell_agents(alert: IncidentAlert, thread_ids: list[int]) -> None:
-    agents = db.session.scalars(select(User.id).where(User.role.in_([Role.AGENT.value, Role.ADMIN.value]),
-                                                      User.anonymized_at.is_(None)))
+    staff = db.session.scalars(select(User).where(User.role.in_([Role.AGENT.value, Role.ADMIN.value]),
+                                                  User.anonymized_at.is_(None)))
+    agents = [user.id for user in staff if is_agent(user)]  # not the suspended, nor those owing a second factor
     first = db.session.get(Thread, thread_ids[0])
     words = f" about “{alert.shared_terms}”" if alert.shared_terms else ""
     message = f"{len(thread_ids)} similar unsolved questions arrived close together{words}. Is it one problem?"
-    notifications.notify(list(agents), notifications.Event(NotificationKind.INCIDENT, first, message=message))
+    notifications.notify(agents, notifications.Event(NotificationKind.INCIDENT, first, message=message))
 
 
 def waiting_alert_count() -> int:

@@ -120,7 +120,8 @@ class User(UserMixin, db.Model):
         return not self == other
 
     def __hash__(self) -> int:
-        return object.__hash__(self)
+        """Equal users hash alike (by id); one not yet flushed has no id and hashes as itself."""
+        return hash(("user", self.id)) if self.id is not None else object.__hash__(self)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"
@@ -145,6 +146,9 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scope: Mapped[str] = mapped_column(String(16), default="write")
     kind: Mapped[str] = mapped_column(String(16), default=TokenKind.PERSONAL.value, server_default="personal")
+    # Minted by POST /tokens for a suspended account: read-only, yet it reaches the few routes a suspended
+    # account may still use (export, its own case, appeal). A "read" token chosen by its owner never writes.
+    limited: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

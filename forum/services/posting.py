@@ -27,7 +27,7 @@ from forum.services import (
     policies,
     sentiment,
 )
-from forum.services.permissions import Action, is_moderator, require
+from forum.services.permissions import Action, is_moderator, is_staff, require
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TAGS = 5
@@ -210,7 +210,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
     events.publish("post.created", post_id=post.id)
     if actor.id != thread.author_id:
         recognition.check_user_soon(actor.id)  # answering moves no points, but badges and missions count answers
-        if actor.is_staff:
+        if is_staff(actor):  # acting as staff now: not suspended, not owing a second factor
             cases.on_staff_reply(thread, post)  # a public staff answer is the case's first response
     else:
         cases.on_asker_follow_up(thread, post)  # a strongly negative follow-up reaches support

@@ -31,7 +31,7 @@ def watch_thread(thread_id: int):
 
 @bp.post("/t/<id:thread_id>/mute")
 @login_required
-@open_while(Restriction.SUSPENDED)
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def mute_thread(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
@@ -52,7 +52,7 @@ def follow_category(slug: str):
 
 @bp.post("/c/<slug>/mute")
 @login_required
-@open_while(Restriction.SUSPENDED)
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def mute_category(slug: str):
     category = categories.get_category_by_slug(slug)
     report(subscriptions.mute(acting_user(), category),
@@ -72,7 +72,7 @@ def follow_tag(name: str):
 
 @bp.post("/tags/<name>/unfollow")
 @login_required
-@open_while(Restriction.SUSPENDED)
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def unfollow_tag(name: str):
     tag = reading.get_tag(name)
     report(subscriptions.mute(acting_user(), tag), f"You no longer follow the tag “{tag.name}”.",
@@ -82,7 +82,7 @@ def unfollow_tag(name: str):
 
 @bp.post("/settings/notifications/watches/<id:subscription_id>/remove")
 @login_required
-@open_while(Restriction.SUSPENDED)
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def forget(subscription_id: int):
     subscriptions.forget(acting_user(), subscription_id)
     flash("Removed. Replying to a thread or saying “me too” watches it again.", "success")

@@ -32,7 +32,7 @@ def index():
 
 @bp.post("/notifications/read")
 @login_required
-@open_while(Restriction.SUSPENDED)
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def mark_all_read():
     """Open while suspended: marking one's own notifications read changes nothing anyone else sees."""
     changed = notifications.mark_read(acting_user())
@@ -45,7 +45,7 @@ def mark_all_read():
 
 @bp.post("/notifications/<id:notification_id>/read")
 @login_required
-@open_while(Restriction.SUSPENDED)
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def mark_one_read(notification_id: int):
     # Only ever the caller's own: anyone else's notification is a 404 that says so.
     if not notifications.mark_read(acting_user(), [notification_id]):
@@ -61,7 +61,7 @@ def _split(rows: list) -> dict[str, list]:
 
 @bp.route("/settings/notifications", methods=["GET", "POST"])
 @login_required
-@open_while(Restriction.SUSPENDED)
+@open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def settings():
     """Email preferences. Open while suspended: they are not the public profile, only decide what reaches
     the member's own inbox, and a suspended member must be able to quiet it."""

@@ -17,7 +17,7 @@ from forum.http.auth import acting_user
 from forum.http.urls import REPLIES_PER_PAGE, thread_url
 from forum.models import Case, Post, Thread, ThreadKind, ThreadStatus, User
 from forum.services import feedback, moderation_state, qa, reading, subscriptions
-from forum.services.permissions import Action, can, is_staff
+from forum.services.permissions import Action, can, is_staff, restriction
 from forum.web.forms import EscalateForm, FeedbackForm, NeedsInfoForm, ReplyForm
 
 REPLY_SORTS = [("oldest", "Oldest first"), ("votes", "Most helpful")]
@@ -63,7 +63,8 @@ def feedback_state(viewer: User | None, thread: Thread) -> str | None:
     latest = feedback.latest_feedback(thread)
     if latest is None:
         asked = thread.feedback_requested_at is not None or thread.status == ThreadStatus.SOLVED.value
-        return "ask" if asked else None
+        # A suspended or unconfirmed asker only reads: no form they could not send.
+        return "ask" if asked and restriction(viewer) is None else None
     if feedback.offers_escalation(latest) and thread.status != ThreadStatus.ESCALATED.value:
         return "offer"
     return None

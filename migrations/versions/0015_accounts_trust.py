@@ -1,6 +1,7 @@
 """Accounts and trust (issue 20): email verification, two-factor sign-in, server-side sessions,
 data exports, self-service deletion and suspension appeals.
 
+API tokens gain `limited` (a suspended account's read-only token that still reaches its open routes).
 Every account that exists when this lands counts as verified, and keeps its digest choice; new
 accounts get digests only when they ask. Sessions move from a per-user generation in the signed
 cookie to a table keyed by a random id, so existing cookies stop working once (everyone signs in again).
@@ -34,6 +35,8 @@ def upgrade():
         batch_op.alter_column('weekly_digest', server_default='0')
         batch_op.drop_column('session_generation')
     op.execute(sa.text('UPDATE "user" SET email_verified_at = created_at'))
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('limited', sa.Boolean(), server_default='0', nullable=False))
 
     op.create_table(
         'user_session',
@@ -111,6 +114,8 @@ def downgrade():
     op.drop_table('data_export')
     op.drop_table('recovery_code')
     op.drop_table('user_session')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_column('limited')
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False))
         batch_op.alter_column('weekly_digest', server_default='1')

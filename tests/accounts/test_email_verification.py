@@ -120,6 +120,19 @@ def test_an_unverified_member_reads_edits_the_profile_and_signs_out(client, db, 
     assert "Sign out" not in text(client.get("/"))
 
 
+def test_an_unverified_member_chooses_what_mail_reaches_them_on_the_page_and_the_api_alike(
+    client, api_client, db, login_as, newcomer
+):
+    """Opting in to digests (new accounts start without them) is no taking part: open before confirming."""
+    login_as(newcomer)
+    saved = client.post("/settings/notifications", data={"email_frequency": "daily", "weekly_digest": "y"})
+    assert saved.status_code == 302
+    db.session.refresh(newcomer)
+    assert (newcomer.email_frequency, newcomer.weekly_digest) == ("daily", True)
+    patched = api_client(newcomer).patch("/api/v1/me", json={"email_frequency": "off"})
+    assert patched.status_code == 200 and patched.get_json()["email_frequency"] == "off"
+
+
 def test_an_unverified_member_cannot_post_reply_vote_or_flag_on_the_pages(client, db, login_as, make, newcomer,
                                                                            thread):
     reply = make.make_reply(thread, author=make.make_user(username="helper"), body="Try another cable first.")

@@ -338,6 +338,19 @@ def test_a_suspended_account_still_reads_and_sees_why_with_a_way_to_appeal(scene
         assert api.get(path).status_code == 200, path
 
 
+def test_a_suspended_member_is_offered_no_button_that_would_be_refused(scene_for, client_for, db):
+    scene = scene_for("member")
+    browser = client_for(scene.actor, "web")
+    fresh = db.session.get(Thread, scene.ids["fresh_thread"])
+    before = browser.get(f"/t/{fresh.id}").get_data(as_text=True)
+    assert "Me too: I have this question too" in before  # the control: offered in good standing
+    assert "Helpful (" in browser.get(f"/t/{scene.ids['own_thread']}").get_data(as_text=True)
+    suspend(scene)
+    page = browser.get(f"/t/{fresh.id}").get_data(as_text=True)
+    assert "Me too: I have this question too" not in page and f"/t/{fresh.id}/me-too" not in page
+    assert "Helpful (" not in browser.get(f"/t/{scene.ids['own_thread']}").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(("role", "page", "api_path"), [
     ("moderator", "/moderation/queue", "/api/v1/moderation/queue"),
     ("agent", "/desk", "/api/v1/cases"),

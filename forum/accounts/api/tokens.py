@@ -27,8 +27,10 @@ OTP_WRONG = "The `otp` is not right: send the current six-digit code from the ap
 def create_token():
     """Mint a bearer token for email + password (+ otp when the account has two-factor sign-in).
 
-    Signing in stays open to restricted accounts (api.md): a suspended or unverified one gets a
-    read-only token. Signing in also cancels a deletion the owner scheduled.
+    Signing in stays open to restricted accounts (api.md): a suspended one gets a limited read-only
+    token (it also reaches what a suspended account may still do: export, its own case, appeal). An
+    unconfirmed one gets an ordinary token, which the standing rule keeps from writing until the address is
+    confirmed, and which then simply works. Signing in also cancels a deletion the owner scheduled.
     """
     data = json_body()
     email = field(data, "email", str)
@@ -43,11 +45,13 @@ def create_token():
         return problem(exc.status, exc.title, exc.detail, Retry_After=str(exc.retry_after_s))
     if user is None:
         raise NotAuthenticated("Email or password is not right.")
-    scope = "read" if restriction(user) is not None else "write"
-    token = members.create_api_token(user, name=str(data.get("name") or "api")[:64], scope=scope)
-    if members.cancel_scheduled_deletion(user):
-        db.session.commit()
-    return _minted(token, scope, user), 201
+    suspended = restriction(user) is Restriction.SUSPENDED
+    scope = "read" if suspended else "write"
+    members.cancel_scheduled_deletion(user)
+    token, raw = members.new_api_token(user, name=str(data.get("name") or "api")[:64], scope=scope)
+    token.limited = suspended
+    db.session.commit()
+    return _minted(raw, scope, user), 201
 
 
 def _check_second_factor(user: User, otp: str, source: str) -> None:
