@@ -1,17 +1,26 @@
 """Self-service export of a member's own data (issue 20): ask, build in the worker, download for 48 hours.
 
 request_export queues one build per member at a time (suspended and unconfirmed accounts too: taking
-one's data out is never taking part). The worker job accounts.build_export writes the ZIP that
-forum.accounts.export_archive describes under <data_dir>/exports with a random, unguessable name,
-committing its progress after every section so the privacy page can show it; then the member is told
-in-app and by email. An archive lives EXPIRY: after that it reads as expired (no write needed), and
-the periodic accounts.sweep_exports deletes its file. Only its owner can fetch it; to anyone else it
-does not exist.
+one's data out is never taking part), and at most one new archive a day: while the last one is ready
+and younger than REQUEST_INTERVAL, asking again answers with it. The worker job accounts.build_export
+writes the ZIP that forum.accounts.export_archive describes under <data_dir>/exports with a random,
+unguessable name, committing its progress after every section so the privacy page can show it; then
+the member is told in-app and by email. An archive lives EXPIRY: after that it reads as expired (no
+write needed), and the periodic accounts.sweep_exports deletes its file. Only its owner can fetch it;
+to anyone else it does not exist.
+
+One export can have two build jobs (the queue retrying a failed one, and the job of a new request),
+and a retried job can start while a slow first run still works. Each build therefore claims the
+row first: a conditional UPDATE writes its own random file name into it, and every later write of
+that build (progress, publishing, failing) is conditional on the name still being its own. A newer
+claim takes over; the older build notices at its next write, deletes its file and stops quietly, so
+one archive is published and its owner is told once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -28,7 +37,7 @@ from forum.core import clock, outbox
 from forum.core.errors import Conflict, DomainError, NotAuthenticated, NotFound
 from forum.core.extensions import db
 from forum.core.local_time import local_time
-from forum.models import DataExport, Notification, NotificationKind, User
+from forum.models import DataExport, Job, JobStatus, Notification, NotificationKind, User
 from forum.services.mail import absolute_url, queue_email
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,8 @@ BUILD_ATTEMPTS = 5
 EXPIRY = timedelta(hours=48)
 # A partial or unclaimed file older than this is debris of a crashed build: the sweep removes it.
 STRAY_AFTER = timedelta(days=1)
+# At most one new archive per member in this time while their last one can still be downloaded.
+REQUEST_INTERVAL = timedelta(hours=24)
 PRIVACY_PATH = "/settings/privacy"
 DOWNLOAD_PATH = "/settings/privacy/export/{id}/download"
 FAILED_MESSAGE = ("Building your archive failed. It is retried automatically in a few minutes; "
@@ -62,6 +73,10 @@ class ExportGone(DomainError):
 
 class ExportNotReady(Conflict):
     """The archive is still being built (or its build failed): nothing to download yet."""
+
+
+class Superseded(Exception):
+    """A newer build claimed this export (or the export is gone): this build stops without a trace."""
 
 
 def exports_dir() -> Path:
@@ -95,8 +110,10 @@ def latest_export(user: User | None) -> DataExport | None:
 
 
 def request_export(user: User | None) -> DataExport:
-    """Queue a build of the member's archive; while one is pending, that one is the answer.
+    """Queue a build of the member's archive; the answer is the export the member should look at.
 
+    While one is pending, that one; while the last one is ready and was asked for less than
+    REQUEST_INTERVAL ago, that one too (is_recent_and_ready says so, for the page and the API).
     The member's row is locked first (PostgreSQL; SQLite writers are serial anyway), so two
     clicks at once never queue two builds. A failed export is rebuilt rather than left beside a new one.
     """
@@ -104,10 +121,11 @@ def request_export(user: User | None) -> DataExport:
         raise NotAuthenticated("Sign in to export your data.")
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     export = latest_export(user)
-    if export is not None and export.status == ExportStatus.PENDING:
+    waiting = export is not None and export.status == ExportStatus.PENDING and _build_queued(export)
+    if waiting or (export is not None and is_recent_and_ready(export)):
         db.session.commit()
         return export
-    if export is None or export.status != ExportStatus.FAILED:
+    if export is None or export.status not in (ExportStatus.FAILED, ExportStatus.PENDING):
         export = DataExport(user_id=user.id)
         db.session.add(export)
     export.status, export.progress, export.requested_at = ExportStatus.PENDING.value, 0, clock.now()
@@ -115,6 +133,26 @@ def request_export(user: User | None) -> DataExport:
     outbox.enqueue(BUILD_JOB, {"export_id": export.id}, max_attempts=BUILD_ATTEMPTS)
     db.session.commit()
     return export
+
+
+def _build_queued(export: DataExport) -> bool:
+    """Whether a build of export is still queued or running. A pending export whose job died (its worker
+    killed on every attempt) would otherwise answer every later request and never be built."""
+    payload = json.dumps({"export_id": export.id}, sort_keys=True)  # as outbox.enqueue writes it
+    live = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+    return db.session.scalar(
+        select(Job.id).where(Job.name == BUILD_JOB, Job.payload_json == payload, Job.status.in_(live)).limit(1)
+    ) is not None
+
+
+def is_recent_and_ready(export: DataExport) -> bool:
+    """A ready archive asked for less than REQUEST_INTERVAL ago: a new request answers with it."""
+    return status_of(export) == ExportStatus.READY and export.requested_at > clock.now() - REQUEST_INTERVAL
+
+
+def next_request_at(export: DataExport) -> datetime:
+    """When the member may ask for a new archive instead of getting this one again."""
+    return export.requested_at + REQUEST_INTERVAL
 
 
 def archive_for_download(user: User | None, export_id: int) -> tuple[DataExport, Path]:
@@ -135,55 +173,103 @@ def archive_for_download(user: User | None, export_id: int) -> tuple[DataExport,
 
 
 def build_export(payload: dict) -> None:
-    """The worker job: write the archive section by section, then publish it. Idempotent per export.
+    """The worker job: claim the export, write the archive section by section, then publish it.
 
-    A failure marks the export failed (committed, so the page says so) and re-raises, so the queue
-    retries the job with its backoff; the retry builds from scratch.
+    Idempotent per export: a ready one is left alone, and a build that a newer one took over stops
+    quietly. A failure marks the export failed (committed, so the page says so) and re-raises, so the
+    queue retries the job with its backoff; the retry builds from scratch.
     """
-    export = db.session.get(DataExport, payload.get("export_id", 0))
-    if export is None or export.status not in (ExportStatus.PENDING, ExportStatus.FAILED):
-        db.session.commit()
+    export_id = payload.get("export_id", 0)
+    build = _claim(export_id)
+    if build is None:
         return
-    export_id = export.id
-    export.status, export.progress = ExportStatus.PENDING.value, 0
-    db.session.commit()
     try:
-        file_name, size = _write_archive(export)
-        _publish(db.session.get_one(DataExport, export_id), file_name, size)
+        size = _write_archive(export_id, build)
+        _publish(export_id, build, size)
+    except Superseded:
+        db.session.rollback()
     except Exception:
         db.session.rollback()
-        db.session.execute(update(DataExport).where(DataExport.id == export_id)
+        db.session.execute(update(DataExport).where(*_still_ours(export_id, build))
                            .values(status=ExportStatus.FAILED.value))
         db.session.commit()
         raise
 
 
-def _write_archive(export: DataExport) -> tuple[str, int]:
-    """Write every section into a partial file, committing progress after each; rename it into place."""
-    user = db.session.get_one(User, export.user_id)
+def _claim(export_id: int) -> str | None:
+    """Make this build the export's only live one: write a fresh file name into the row, on the condition
+    that the row still holds what was just read (so of two claims at once, one wins). None: nothing to build."""
+    export = db.session.get(DataExport, export_id, populate_existing=True)
+    if export is None or export.status not in (ExportStatus.PENDING, ExportStatus.FAILED):
+        db.session.commit()
+        return None
+    build = f"{secrets.token_urlsafe(32)}.zip"
+    seen = DataExport.file_name.is_(None) if export.file_name is None else DataExport.file_name == export.file_name
+    claimed = db.session.execute(
+        update(DataExport).where(DataExport.id == export_id, DataExport.status == export.status, seen)
+        .values(status=ExportStatus.PENDING.value, progress=0, file_name=build)
+    ).rowcount
+    db.session.commit()
+    return build if claimed else None
+
+
+def _still_ours(export_id: int, build: str) -> tuple:
+    """The WHERE terms of every write a build makes: the row is pending and still names this build."""
+    return DataExport.id == export_id, DataExport.file_name == build, DataExport.status == ExportStatus.PENDING.value
+
+
+def _write_archive(export_id: int, build: str) -> int:
+    """Write every section into a partial file, committing progress after each; rename it into place; its size.
+
+    The partial goes as soon as the build stops, whatever stops it (a newer build, an error).
+    """
+    user = db.session.get_one(User, db.session.get_one(DataExport, export_id).user_id)
     folder = exports_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    file_name = f"{secrets.token_urlsafe(32)}.zip"
-    partial = folder / f".partial-{file_name}"
+    partial = folder / f".partial-{build}"
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             sections = export_archive.SECTIONS
             for done, (_name, write) in enumerate(sections, start=1):
                 write(archive, user)
-                export.progress = min(99, done * 100 // len(sections))
-                db.session.commit()
-        os.replace(partial, folder / file_name)
+                _note_progress(export_id, build, min(99, done * 100 // len(sections)))
+        os.replace(partial, folder / build)
     finally:
         partial.unlink(missing_ok=True)
-    return file_name, (folder / file_name).stat().st_size
+    return (folder / build).stat().st_size
 
 
-def _publish(export: DataExport, file_name: str, size: int) -> None:
-    """Ready for EXPIRY; the member hears of it in-app and by email (asked for, so sent whatever their settings)."""
+def _note_progress(export_id: int, build: str, progress: int) -> None:
+    moved = db.session.execute(update(DataExport).where(*_still_ours(export_id, build)).values(progress=progress))
+    db.session.commit()
+    if not moved.rowcount:
+        raise Superseded
+
+
+def _publish(export_id: int, build: str, size: int) -> None:
+    """Ready for EXPIRY; the member hears of it in-app and by email (asked for, so sent whatever their settings).
+
+    Published only while the row still names this build; when that fails, or anything after it
+    does, the file is deleted: no archive outlives the row that would name it.
+    """
     now = clock.now()
-    export.status, export.progress, export.file_name, export.size = ExportStatus.READY.value, 100, file_name, size
-    export.ready_at, export.expires_at = now, now + EXPIRY
-    user = db.session.get_one(User, export.user_id)
+    try:
+        published = db.session.execute(
+            update(DataExport).where(*_still_ours(export_id, build))
+            .values(status=ExportStatus.READY.value, progress=100, size=size, ready_at=now, expires_at=now + EXPIRY)
+        ).rowcount
+        if not published:
+            raise Superseded
+        export = db.session.get_one(DataExport, export_id, populate_existing=True)
+        _announce(export, db.session.get_one(User, export.user_id), now)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        (exports_dir() / build).unlink(missing_ok=True)
+        raise
+
+
+def _announce(export: DataExport, user: User, now: datetime) -> None:
     until = local_time(export.expires_at, user.time_zone)
     # Emailed just below: emailed_at keeps it out of the daily digest.
     db.session.add(Notification(
@@ -193,7 +279,6 @@ def _publish(export: DataExport, file_name: str, size: int) -> None:
     if not user.is_service_account:
         queue_email(user.email, "Your Horseshoe data export is ready", "export_ready", user=user, until=until,
                     link=absolute_url(download_path(export)), page=absolute_url(PRIVACY_PATH))
-    db.session.commit()
 
 
 def discard_exports(user: User) -> int:

@@ -35,6 +35,7 @@ DUE_JOB = "accounts.delete_due"
 DUE_INTERVAL_S = 3600  # the periodic sweep; each scheduling also queues a run for its own deadline
 BATCH = 50  # accounts erased per run; a full batch queues the next run at once
 SCHEDULED_ACTION = "user.deletion_scheduled"
+REFUSED_ACTION = "user.deletion_refused"
 REMOVAL_REASON = "The author deleted their account."
 
 
@@ -47,6 +48,11 @@ def refusal(user: User) -> str | None:
     """
     if user.anonymized_at is not None:
         return "This account is already deleted."
+    return _role_refusal(user)
+
+
+def _role_refusal(user: User) -> str | None:
+    """The refusals that a change of role during the grace period can bring (refusal without the deleted check)."""
     if user.is_service_account:
         return "A service account is not deleted by itself: an admin revokes its tokens."
     if user.is_staff:
@@ -207,7 +213,11 @@ def delete_due(_payload: dict | None = None) -> int:
 
 
 def _erase_if_still_due(user_id: int, now: datetime) -> bool:
-    """Claim the account with a conditional UPDATE, so a sign-in that just cancelled wins and two runs erase once."""
+    """Claim the account with a conditional UPDATE, so a sign-in that just cancelled wins and two runs erase once.
+
+    Then ask again whether it may go: an admin may have made the member staff (or a service account's
+    keeper) during the grace period. Such an account keeps everything, and the schedule is cleared.
+    """
     claimed = db.session.execute(
         update(User).where(User.id == user_id, User.deletion_scheduled_at <= now, User.anonymized_at.is_(None))
         .values(anonymized_at=now)
@@ -217,6 +227,10 @@ def _erase_if_still_due(user_id: int, now: datetime) -> bool:
         return False
     user = db.session.get_one(User, user_id)
     db.session.refresh(user)
+    why = _role_refusal(user)
+    if why is not None:
+        _refuse_due(user, why)
+        return False
     removed = remove_unanswered_threads(user) if user.deletion_removes_unanswered else 0
     erasure.erase(user)
     audit_writer.record(None, "user.delete", "user", user.id, "The owner's deletion came due.",
@@ -224,6 +238,16 @@ def _erase_if_still_due(user_id: int, now: datetime) -> bool:
                         after={"anonymized_at": user.anonymized_at, "threads_removed": removed})
     db.session.commit()
     return True
+
+
+def _refuse_due(user: User, why: str) -> None:
+    """Undo the claim and the schedule in the claiming transaction, audited; the owner can ask again as a member."""
+    due = user.deletion_scheduled_at
+    user.anonymized_at = None
+    user.deletion_scheduled_at, user.deletion_removes_unanswered = None, False
+    audit_writer.record(None, REFUSED_ACTION, "user", user.id, why,
+                        before={"deletion_scheduled_at": due}, after={"deletion_scheduled_at": None})
+    db.session.commit()
 
 
 def unanswered_threads(user: User) -> list[Thread]:

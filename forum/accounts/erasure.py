@@ -5,9 +5,13 @@ anonymisation (moderation.services.anonymize, which adds its permission check an
 the member's own deletion after its grace period (forum.accounts.deletion). Answers stay useful to
 the next customer, so posts, votes and the reputation ledger are kept, under a placeholder name.
 Everything else goes: names, email, bio, picture, password (and with it every reset link, whose
-fingerprint is the hash), second factor, sessions and their addresses, tokens, provider sign-ins,
-subscriptions, notifications, stored emails and data exports. Receivers of the `user.deleted`
-webhook are told, with the id alone, so they can forget the person too.
+fingerprint is the hash), second factor, sessions, tokens, provider sign-ins, subscriptions,
+notifications, stored emails to them and data exports, and every IP address stored of them (sessions
+and audit entries, forum.accounts.address_retention). Copies of their name elsewhere take the
+anonymous one: the user summaries in stored webhook deliveries (so pending ones go out without it),
+the emails other people were sent about them, and the search documents of their threads (purged,
+so the old author term leaves the index files too). Receivers of the `user.deleted` webhook are
+told, with the id alone, so they can forget the person too.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
-from forum.accounts import data_export, members, sessions
+from forum.accounts import address_retention, data_export, members, sessions
 from forum.core import clock, events
 from forum.core.extensions import db
+from forum.integrations import payload_history
 from forum.models import (
     DataExport,
     Notification,
@@ -43,12 +48,14 @@ def erase(user: User) -> None:
     Export archives are deleted from disk at once, before the commit: should the commit fail, a row
     names a missing file, which is harmless, while the other order could leave the archive behind.
     """
-    old_email = user.email
+    old_email, old_names = user.email, (user.username, user.display_name)
     _forget_identity(user)
     _forget_second_factor(user)
     _cut_access(user, old_email)
+    address_retention.forget_addresses_of(user.id)
     _forget_exports(user)
-    _reindex_their_threads(user)
+    _rename_copies(user, old_names)
+    _purge_their_threads(user)
     user.anonymized_at = clock.now()
     user.deletion_scheduled_at, user.deletion_removes_unanswered = None, False
     events.publish("user.deleted", user_id=user.id)
@@ -102,7 +109,22 @@ def _forget_exports(user: User) -> None:
     db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))
 
 
-def _reindex_their_threads(user: User) -> None:
-    """Search documents name each thread's author: rebuild those of the threads they started."""
+def _rename_copies(user: User, old_names: tuple[str, str]) -> None:
+    """Where webhook receivers were sent the person's summary, the anonymous one stands in.
+
+    Mail already sent to other people (a mention, a digest) is left as it is: finding the person's name in
+    someone else's mail by matching words rewrote unrelated text (a member named "the" or "a" would rewrite
+    every mail), and unsent mail must go out as written. Telling which stored mail concerns whom needs the
+    mail to record it; until then the outbox is the recipients' copy, not the member's data.
+    """
+    old_username, _old_display_name = old_names
+    payload_history.scrub_user_deliveries(
+        user.id, old_username, {"username": user.username, "display_name": user.name, "email": user.email}
+    )
+
+
+def _purge_their_threads(user: User) -> None:
+    """Search documents name each thread's author: rewrite those of the threads they started, leaving no
+    older copy behind (a plain reindex replaces the document, but Whoosh keeps the old one in its segment)."""
     for thread_id in db.session.scalars(select(Thread.id).where(Thread.author_id == user.id)):
-        indexing.reindex_thread(thread_id, db.session)
+        indexing.purge_thread(thread_id)

@@ -222,12 +222,18 @@ def revoke_all_api_tokens(user: User) -> None:
 def cancel_scheduled_deletion(user: User) -> bool:
     """An interactive sign-in (or POST /tokens) within the grace period keeps the account; True if one was due.
 
-    The caller commits.
+    The caller commits. A conditional UPDATE: when the deletion job has just claimed the account, it stays erased.
     """
     if user.deletion_scheduled_at is None:
         return False
-    user.deletion_scheduled_at = None
-    user.deletion_removes_unanswered = False
+    kept = db.session.execute(
+        update(User).where(User.id == user.id, User.anonymized_at.is_(None), User.deletion_scheduled_at.is_not(None))
+        .values(deletion_scheduled_at=None, deletion_removes_unanswered=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(user, ["deletion_scheduled_at", "deletion_removes_unanswered", "anonymized_at"])
+    if not kept:
+        return False
     audit_writer.record(user, "user.deletion_cancelled", "user", user.id, "The owner signed in again.")
     return True
 
@@ -321,11 +327,11 @@ def create_api_token(user: User, name: str = "api", scope: str = "write", kind: 
 
 
 def user_for_api_token(raw: str) -> tuple[User, ApiToken] | None:
-    """The live token with this value and its user, noting that it was used."""
+    """The live token with this value and its user, noting that it was used; None for an erased account's."""
     token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == _token_digest(raw), ApiToken.revoked_at.is_(None))
     )
-    if token is None:
+    if token is None or token.user.anonymized_at is not None:
         return None
     _note_token_use(token)
     return token.user, token

@@ -6,6 +6,8 @@ provider (discovery, the token request with the client secret, the ID token's si
 provider's published keys, its issuer, audience, times and nonce): each nonce signs in once, then the
 account is found or created. Accounts are linked by issuer + subject; the first time, by email only when
 the provider says it verified that email, since anyone can type any address into an identity provider.
+Linking by email ends the old credentials of an account whose registrant may not own the address, but
+never the second factor of a confirmed account, nor a staff account's password (_may_take_over).
 """
 
 from __future__ import annotations
@@ -170,7 +172,7 @@ def _user_for(config: Provider, claims: Mapping[str, Any]) -> User:
     )
     if identity is None:
         existing = _account_by_email(config, email, claims)
-        if existing is not None:
+        if existing is not None and _may_take_over(existing):
             _take_over_credentials(existing)
         user = existing or _new_member(config, email, claims)
         identity = UserIdentity(user=user, issuer=config.issuer, subject=claims["sub"], created_at=now)
@@ -195,6 +197,21 @@ def _account_by_email(config: Provider, email: str, claims: Mapping[str, Any]) -
             "so we cannot connect them. Sign in with your password instead."
         )
     return user
+
+
+def _may_take_over(user: User) -> bool:
+    """Whether linking the account by its email also ends the credentials it had (_take_over_credentials).
+
+    Yes when nobody ever proved the address here (whoever registered it may not own it), and for plain
+    confirmed accounts, since those made before confirmation existed were marked confirmed unproved. No
+    for a confirmed account with two-factor sign-in or a staff account: its owner proved the address, or
+    an admin made it, and the provider vouches for the email only. Ending its second factor would let
+    whoever controls the provider's account walk past the code (and into staff powers). Such an account
+    is linked but keeps its password and second factor, so the sign-in still asks for the code.
+    """
+    if user.email_verified_at is None:
+        return True
+    return not (user.two_factor_enabled or user.role_enum.is_staff)
 
 
 def _take_over_credentials(user: User) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from forum.core import clock, database
 from forum.core.errors import NotFound
@@ -56,15 +57,20 @@ def start(user: User, browser: Browser) -> str:
 
 
 def load(key: str) -> User | None:
-    """The user whose live session has this key, with the key attached; None when ended, idle or unknown."""
+    """The user whose live session has this key, with the key attached; None when ended, idle or unknown,
+    or when the account was erased (a session that slipped past the erasure must not sign anyone in)."""
     if not key.startswith(KEY_PREFIX):
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == _digest(key)))
+    # One statement for session and user: this runs on every signed-in request.
+    query = select(UserSession).options(joinedload(UserSession.user)).where(UserSession.key_hash == _digest(key))
+    row = db.session.scalar(query)
     now = clock.now()
     if row is None or row.ended_at is not None or now - row.last_seen_at > IDLE_LIMIT:
         return None
-    _note_use(row, now)
     user = row.user
+    if user.anonymized_at is not None:
+        return None
+    _note_use(row, now)
     user.session_key = key
     user.current_session_id = row.id
     return user

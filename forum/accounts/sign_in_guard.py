@@ -12,7 +12,10 @@ good: the window ends on its own, and a password reset by email is never limited
 the count. The first refusal of each window goes to the audit log.
 
 Wrong two-factor codes (issue 20) and wrong confirmations of a security change (a password and a
-code) count against the same limit as wrong passwords (check_second_factor, guarded).
+code) count against the same limit as wrong passwords (check_second_factor, guarded), and also on a
+counter of their own, keyed by the account, that a password reset does not clear: whoever controls
+the mailbox could otherwise reset the password again and again, each time with a fresh allowance of
+guesses at six digits. Past the limit on either counter they are refused, with the time to wait.
 """
 
 from __future__ import annotations
@@ -53,11 +56,12 @@ class TooManyFailures(DomainError):
     status = 429
     title = "Too Many Requests"
 
-    def __init__(self, retry_after_s: int) -> None:
+    def __init__(self, retry_after_s: int, *, codes: bool = False) -> None:
         minutes = math.ceil(retry_after_s / 60)
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
         super().__init__(
-            "Too many failed sign-ins for this account. Try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}, or reset your password by email."
+            f"Too many wrong codes for this account. Try again in {wait}." if codes else
+            f"Too many failed sign-ins for this account. Try again in {wait}, or reset your password by email."
         )
         self.retry_after_s = retry_after_s
 
@@ -74,18 +78,29 @@ def current_limit() -> Limit:
 
 
 KEY_SALT = "horseshoe.sign-in-failures"
+# Another salt, so no text typed as an email address can ever name an account's counter of wrong codes.
+SECOND_FACTOR_SALT = "horseshoe.second-factor-failures"
+
+
+def _keyed(salt: str, text: str) -> str:
+    """Keyed with the site's secret (HMAC), so someone holding the table cannot test whether a given
+    address was tried by hashing it themselves."""
+    secret = f"{salt}:{current_app.secret_key}".encode()
+    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
 
 
 def key_for(email: str | None) -> str:
-    """The counter's key: a keyed digest of the normalised address (of the trimmed, lower-cased text if it is none).
-
-    Keyed with the site's secret (HMAC), so someone holding the table cannot test whether a given
-    address was tried by hashing it themselves.
-    """
+    """The counter's key: a keyed digest of the normalised address (of the trimmed, lower-cased text if it is none)."""
     raw = email or ""
-    normal = members.normalize_email(raw) or raw.strip().lower()
-    secret = f"{KEY_SALT}:{current_app.secret_key}".encode()
-    return hmac.new(secret, normal.encode(), hashlib.sha256).hexdigest()
+    return _keyed(KEY_SALT, members.normalize_email(raw) or raw.strip().lower())
+
+
+def second_factor_key(user: User) -> str:
+    """The key of the account's own counter of wrong codes, which a password reset leaves as it is.
+
+    By the account rather than its address, so changing the address starts no fresh count either.
+    """
+    return _keyed(SECOND_FACTOR_SALT, str(user.id))
 
 
 def sign_in(email: str, password: str, *, source: str = "") -> User | None:
@@ -94,10 +109,10 @@ def sign_in(email: str, password: str, *, source: str = "") -> User | None:
     source: where the attempt came from (an IP address), for the audit entry.
     """
     key = key_for(email)
-    _count_or_refuse(key, email, source)
+    _count_or_refuse((key,), email, source)
     user = members.authenticate(email, password)
     if user is not None:
-        _uncount_attempt(key)
+        _uncount_attempt((key,))
     return user
 
 
@@ -111,28 +126,34 @@ def check_second_factor(user: User, code: str, *, source: str = "") -> bool:
 
 
 def guarded(user: User, check: Callable[[], T], *, source: str = "") -> T:
-    """Run check (a proof of identity, such as a password and a code) as one attempt on user's sign-in limit.
+    """Run check (a proof of identity with a code, or a password and a code) as one attempt on user's limits.
 
-    The attempt is counted (and committed) before check runs, as sign_in() counts; a result of False or
-    an Invalid raised by check leaves it counted, anything else takes it back.
+    The attempt is counted (and committed) before check runs, as sign_in() counts, on the account's
+    sign-in counter and on its own counter of second-factor attempts (second_factor_key); a result of
+    False or an exception raised by check leaves it counted, anything else takes it back.
     """
-    key = key_for(user.email)
-    _count_or_refuse(key, user.email, source)
+    keys = (key_for(user.email), second_factor_key(user))
+    _count_or_refuse(keys, user.email, source)
     result = check()
     if result is not False:
-        _uncount_attempt(key)
+        _uncount_attempt(keys)
     return result
 
 
-def _count_or_refuse(key: str, email: str, source: str) -> None:
-    """Count one attempt and commit it; past the limit, raise TooManyFailures (the first refusal is audited)."""
+def _count_or_refuse(keys: tuple[str, ...], email: str, source: str) -> None:
+    """Count one attempt on each key and commit; past the limit on any, raise TooManyFailures.
+
+    The first refusal of a window is audited. The wait is until the last of the exceeded windows ends.
+    """
     limit = current_limit()
-    attempts, started = _count_attempt(key, limit)
-    if attempts > limit.failures:
-        if attempts == limit.failures + 1:
-            _audit_limited(email, limit, started, source)
+    counted = {key: _count_attempt(key, limit) for key in keys}
+    over = {key: started for key, (attempts, started) in counted.items() if attempts > limit.failures}
+    if over:
+        if any(counted[key][0] == limit.failures + 1 for key in over):
+            _audit_limited(email, limit, max(over.values()), source)
         db.session.commit()
-        raise TooManyFailures(seconds_until(started + limit.window))
+        codes_only = key_for(email) not in over
+        raise TooManyFailures(seconds_until(max(over.values()) + limit.window), codes=codes_only)
     db.session.commit()
 
 
@@ -142,7 +163,10 @@ def seconds_until(moment: datetime) -> int:
 
 
 def reset_password(token: str, password: str) -> User:
-    """password_reset.reset_password, and the account's failed sign-ins are forgotten (the reset proved who it is)."""
+    """password_reset.reset_password, and the account's failed sign-ins are forgotten (the reset proved who it is).
+
+    Its count of wrong second-factor codes stays: the reset link proves the mailbox, not the second factor.
+    """
     user = password_reset.reset_password(token, password)
     cleared = db.session.execute(delete(SignInFailure).where(SignInFailure.key == key_for(user.email)))
     if cleared.rowcount:
@@ -170,10 +194,10 @@ def _count_attempt(key: str, limit: Limit) -> tuple[int, datetime]:
     return attempts, started
 
 
-def _uncount_attempt(key: str) -> None:
-    """A right password was no failure: take its attempt back (the others in the window still count)."""
+def _uncount_attempt(keys: tuple[str, ...]) -> None:
+    """A right password (or code) was no failure: take its attempt back (the others in the window still count)."""
     db.session.execute(
-        update(SignInFailure).where(SignInFailure.key == key, SignInFailure.failures > 0)
+        update(SignInFailure).where(SignInFailure.key.in_(keys), SignInFailure.failures > 0)
         .values(failures=SignInFailure.failures - 1)
     )
     db.session.commit()

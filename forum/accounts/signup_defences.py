@@ -5,7 +5,8 @@ Three checks, each a community setting an admin can turn off or tune:
     fill in every field they find fill it in too;
   * a minimum time to fill the form (accounts.signup_min_seconds): the page carries a signed stamp of
     when it was shown, and a form sent back faster than a person types, or without a genuine stamp,
-    is refused. The stamp is signed, so a program cannot simply claim it waited;
+    is refused. The stamp is signed, so a program cannot simply claim it waited, and it lasts an hour
+    (STAMP_MAX_AGE), so one stamp fetched once cannot pass every form a program sends for ever after;
   * blocked email domains (accounts.blocked_email_domains): a domain blocks its subdomains too. This
     one guards every way to an account with a password (the page, POST /api/v1/users, and an operator's
     `flask users create`, told why), so forum.accounts.members.register_user asks it; the first two
@@ -17,6 +18,7 @@ Refusals say, in words a person understands, what to do: they are form errors (4
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -31,6 +33,9 @@ HONEYPOT_TRIPPED = ("Something filled in a field that people never see, so this 
                     "sign-up. If you are a person (a browser's autofill can do this), please send the form again.")
 TOO_QUICK = ("That was quicker than a person types, so this looked like an automated sign-up: "
              "please check your details and try again.")
+STAMP_MAX_AGE = timedelta(hours=1)  # far longer than anyone takes over a sign-up form
+STALE = ("This form was open for over an hour, so this looked like an automated sign-up. "
+         "Please try again: the form is ready to send once more.")
 NO_STAMP = ("This form was missing part of the page it came from, so this looked like an automated sign-up. "
             "Please try again.")
 
@@ -57,7 +62,7 @@ def issue_stamp() -> str:
 
 
 def _shown_at(stamp: str) -> float | None:
-    """When the form was shown, or None for a missing or tampered stamp."""
+    """When the form was shown (however long ago), or None for a missing or tampered stamp."""
     try:
         data = _stamps().loads(stamp or "")
     except BadSignature:
@@ -66,10 +71,15 @@ def _shown_at(stamp: str) -> float | None:
     return float(shown) if isinstance(shown, int | float) and not isinstance(shown, bool) else None
 
 
+def _stale(shown: float) -> bool:
+    return clock.now().timestamp() - shown > STAMP_MAX_AGE.total_seconds()
+
+
 def stamp_to_keep(stamp: str) -> str:
-    """The stamp to send the page back with after a refusal: the same one when genuine (the time a person
-    spent still counts), else a new one, so the person's next try can pass."""
-    return stamp if _shown_at(stamp) is not None else issue_stamp()
+    """The stamp to send the page back with after a refusal: the same one when genuine and fresh (the time
+    a person spent still counts), else a new one, so the person's next try can pass."""
+    shown = _shown_at(stamp)
+    return stamp if shown is not None and not _stale(shown) else issue_stamp()
 
 
 def check_form(form: SignupForm) -> None:
@@ -82,6 +92,8 @@ def check_form(form: SignupForm) -> None:
         shown = _shown_at(form.stamp)
         if shown is None:
             errors.add(FORM_ERRORS, NO_STAMP)
+        elif _stale(shown):
+            errors.add(FORM_ERRORS, STALE)
         elif clock.now().timestamp() - shown < minimum:
             errors.add(FORM_ERRORS, TOO_QUICK)
     errors.raise_if_any()

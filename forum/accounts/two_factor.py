@@ -8,7 +8,14 @@ that step or an earlier one is refused, so a code read over someone's shoulder c
 
 Every moment comes from forum.core.clock, never the machine's clock, so tests can compute codes for
 the moment they stand at. The QR code is drawn here as SVG (segno): the secret never leaves the server
-for a chart service. Recovery codes and the secret's trust fingerprint are kept as digests only.
+for a chart service. Recovery codes are kept only as digests keyed with the site's secret (HMAC), like
+the sign-in counters' keys, so a copy of the table alone cannot be tested against guesses offline.
+
+A code is compared as ASCII digits: digits of other scripts (full-width "１２３", Arabic-Indic "١٢٣") that
+a phone's keyboard may type are read as the digits they are, and anything else is simply no code of ours.
+
+Turning the protection on or off, or renewing the recovery codes, is mailed to the account's address:
+a change the owner did not make is then noticed, not found out at the next sign-in.
 
 Nothing here knows about HTTP: the pages decide when to ask and set the cookie this module signs.
 """
@@ -18,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -34,6 +42,7 @@ from forum.core.errors import Conflict, Invalid
 from forum.core.extensions import db
 from forum.models import RecoveryCode, User
 from forum.services import audit_writer
+from forum.services.mail import absolute_url, queue_email
 
 STEP_S = 30
 VALID_WINDOW = 1  # steps either side of now: a phone whose clock is half a minute off still works
@@ -51,6 +60,12 @@ TRUST_COOKIE = "hs_trusted_browser"
 TRUST_PERIOD = timedelta(days=30)
 TRUST_SALT = "horseshoe.two-factor-trust"
 RECOVERY_SALT = "horseshoe.recovery-code"
+CHANGE_MAIL = "two_factor_changed"
+CHANGE_SUBJECTS = {
+    ENABLED_ACTION: "Two-factor sign-in was turned on for your Horseshoe account",
+    DISABLED_ACTION: "Two-factor sign-in was turned off for your Horseshoe account",
+    CODES_RENEWED_ACTION: "New recovery codes were made for your Horseshoe account",
+}
 WRONG_CODE = "That code is not right. Enter the current six-digit code from your app, or a recovery code."
 WRONG_PASSWORD = "That password is not right."  # nosec B105  # a message, not a password
 NOT_ON = "Two-factor sign-in is not on for this account."
@@ -61,10 +76,16 @@ def _totp(secret: str) -> pyotp.TOTP:
 
 
 def _normal(code: str | None) -> str:
-    """The code as typed, without spaces or dashes and in lower case ("" for anything far too long)."""
+    """The code as typed, without spaces or dashes, in lower case and with ASCII digits ("" for far too long).
+
+    Compatibility forms are folded first (full-width letters and digits become plain ones), then every
+    decimal digit of any script becomes its ASCII digit. What is left outside ASCII matches no code.
+    """
     if not isinstance(code, str) or len(code) > MAX_CODE_INPUT:
         return ""
-    return "".join(ch for ch in code if not ch.isspace() and ch != "-").lower()
+    folded = unicodedata.normalize("NFKC", code)
+    kept = (ch for ch in folded if not ch.isspace() and ch != "-")
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in kept).lower()
 
 
 # --- enrolment -------------------------------------------------------------------------------------------------
@@ -115,23 +136,48 @@ def qr_svg(user: User, issuer: str | None = None) -> str:
     return code.svg_inline(scale=4, dark="#000", light="#fff", title="QR code for your authenticator app")
 
 
-def confirm_enrolment(user: User, code: str) -> list[str]:
+def has_password(user: User) -> bool:
+    """Whether the account signs in with a password (not one that only the identity provider signs in)."""
+    return user.password_hash != members.NO_PASSWORD
+
+
+def confirm_enrolment(user: User, password: str | None, code: str) -> list[str]:
     """Turn two-factor sign-in on once a code from the new secret proves the app has it; the recovery codes.
 
-    Every other session of the account ends: whoever else was signed in did so without the second factor.
+    The password is asked too, as for turning it off: otherwise a stolen session alone could switch the
+    protection on with the thief's phone, and even a password reset by the owner would end at the
+    thief's code. Accounts without a password (members.NO_PASSWORD: made by, or taken over through, the
+    identity provider) have nothing more to give, so the code alone turns it on there; the email
+    this sends tells the owner all the same.
+
+    Every other session of the account ends and its API tokens are revoked, as a password change does:
+    whoever else was signed in, or holds a token, did so without the second factor.
     """
     if user.two_factor_enabled:
         raise Conflict("Two-factor sign-in is already on.")
     if not user.totp_secret:
         raise Invalid({"code": ["Start setting up two-factor sign-in first."]})
+    if has_password(user) and not members.password_matches(user, password or ""):
+        raise Invalid({"password": [WRONG_PASSWORD]})
     if not _accept_totp(user, _normal(code)):
         raise Invalid({"code": ["That code is not right. Enter the six-digit code your app shows now."]})
     user.totp_enabled_at = clock.now()
     codes = _replace_recovery_codes(user)
     sessions.end_others(user)
+    members.revoke_all_api_tokens(user)
     audit_writer.record(user, ENABLED_ACTION, "user", user.id, "Two-factor sign-in turned on by the account owner.")
+    _tell_owner(user, ENABLED_ACTION)
     db.session.commit()
     return codes
+
+
+def _tell_owner(user: User, action: str) -> None:
+    """Mail the account's address that its second factor changed (in the caller's transaction)."""
+    queue_email(
+        user.email, CHANGE_SUBJECTS[action], CHANGE_MAIL, user=user, action=action, at=clock.now(),
+        enabled=ENABLED_ACTION, disabled=DISABLED_ACTION, renewed=CODES_RENEWED_ACTION,
+        settings=absolute_url("/settings/two-factor"), reset=absolute_url("/auth/forgot"),
+    )
 
 
 # --- checking codes --------------------------------------------------------------------------------------------
@@ -154,7 +200,7 @@ def verify(user: User, code: str) -> bool:
 
 def _accept_totp(user: User, digits: str) -> bool:
     """A code for a step within the window and later than the last one used; that step becomes the last."""
-    if len(digits) != CODE_DIGITS or not digits.isdigit() or not user.totp_secret:
+    if len(digits) != CODE_DIGITS or not (digits.isascii() and digits.isdigit()) or not user.totp_secret:
         return False
     totp = _totp(user.totp_secret)
     now_step = totp.timecode(clock.now())
@@ -179,8 +225,13 @@ def _spend_step(user: User, step: int) -> bool:
 
 
 def _recovery_digest(user_id: int, normal: str) -> str:
-    """SHA-256 of the code, salted with the account: a leaked table cannot be matched across accounts."""
-    return hashlib.sha256(f"{RECOVERY_SALT}:{user_id}:{normal}".encode()).hexdigest()
+    """HMAC-SHA256 of the code and the account, keyed with the site's secret (as sign_in_guard.key_for is).
+
+    Keyed, so that a copy of the table without the secret cannot be tested against guesses; with the
+    account in it, so that one code's digest matches nothing on another account.
+    """
+    key = f"{RECOVERY_SALT}:{current_app.secret_key}".encode()
+    return hmac.new(key, f"{user_id}:{normal}".encode(), hashlib.sha256).hexdigest()
 
 
 def _new_recovery_code() -> str:
@@ -219,10 +270,14 @@ def recovery_codes_left(user: User) -> int:
 
 
 def regenerate_recovery_codes(user: User, password: str, code: str) -> list[str]:
-    """Ten new recovery codes in place of the old ones, which stop working; needs the password and a code."""
+    """Ten new recovery codes in place of the old ones, which stop working; needs the password and a code.
+
+    The owner is mailed: fresh codes are a way in for whoever holds them.
+    """
     _confirm_owner(user, password, code)
     codes = _replace_recovery_codes(user)
     audit_writer.record(user, CODES_RENEWED_ACTION, "user", user.id, "New recovery codes; the old ones ended.")
+    _tell_owner(user, CODES_RENEWED_ACTION)
     db.session.commit()
     return codes
 
@@ -235,7 +290,8 @@ def disable(user: User, password: str, code: str) -> bool:
 
     Both, so that neither a stolen session nor a stolen password alone can strip the protection.
     The secret and the recovery codes are deleted, trusted browsers stop being trusted (their
-    fingerprint no longer matches), and every other session ends. Always True (errors are raised).
+    fingerprint no longer matches), every other session ends and the owner is mailed. Always True (errors
+    are raised).
     """
     _confirm_owner(user, password, code)
     user.totp_secret = None
@@ -244,6 +300,7 @@ def disable(user: User, password: str, code: str) -> bool:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     sessions.end_others(user)
     audit_writer.record(user, DISABLED_ACTION, "user", user.id, "Two-factor sign-in turned off by the account owner.")
+    _tell_owner(user, DISABLED_ACTION)
     db.session.commit()
     return True
 

@@ -15,7 +15,7 @@ from forum.core.errors import Conflict, Forbidden, Invalid
 from forum.core.extensions import db
 from forum.models import MeToo, NotificationKind, Post, Thread, ThreadKind, ThreadStatus, User, Vote
 from forum.services import feedback, notifications, subscriptions
-from forum.services.permissions import Action, is_staff, require
+from forum.services.permissions import Action, require
 
 
 class Tally(int):
@@ -60,7 +60,8 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> bool:
     _end_info_wait(thread)
     thread.accepted_by_id = actor.id
     thread.solved_at = clock.now()
-    thread.solved_by = "support" if is_staff(post.author) else "community"
+    # Who wrote the answer (a support agent, whatever their standing today), not who they are allowed to act as.
+    thread.solved_by = "support" if post.author.is_staff else "community"
     thread.status = ThreadStatus.SOLVED.value
     recognition.on_solution_accepted(thread, post, actor)
     events.publish("thread.solved", thread_id=thread.id)

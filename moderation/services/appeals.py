@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from forum.core import clock
 from forum.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
@@ -36,9 +36,20 @@ MEMBER_ROLES = tuple(role.value for role in Role if not role.is_staff)
 
 
 def _waiting():
-    """Unanswered appeals whose suspension still runs (its row, or the user's mirror when it has none)."""
+    """Unanswered appeals whose suspension still runs (its row, or the user's mirror when it has none).
+
+    An appeal of a suspension without a row stops waiting once a suspension with a row is in force:
+    that one is newer, and is appealed afresh. So does an appeal of a suspension outranked by a later one.
+    """
     now = clock.now()
-    in_force = or_(Appeal.suspension_id.is_(None), and_(Suspension.lifted_at.is_(None), Suspension.ends_at > now))
+    newer = aliased(Suspension)
+    row_in_force = exists().where(newer.user_id == Appeal.user_id, newer.lifted_at.is_(None), newer.ends_at > now)
+    # The suspension in force is the one ending last (suspensions.active_suspension); an appeal of any
+    # other stops waiting: nobody could lift it without undoing the later decision.
+    outranked = row_in_force.where(newer.id != Suspension.id, or_(
+        newer.ends_at > Suspension.ends_at, and_(newer.ends_at == Suspension.ends_at, newer.id > Suspension.id)))
+    in_force = or_(and_(Appeal.suspension_id.is_(None), ~row_in_force),
+                   and_(Suspension.lifted_at.is_(None), Suspension.ends_at > now, ~outranked))
     return (
         select(Appeal)
         .join(User, User.id == Appeal.user_id)
@@ -133,8 +144,17 @@ def _answer(appeal: Appeal, outcome: str, note: str, actor: User) -> str:
 
 
 def decide(actor: User, appeal_id: int, outcome: str, note: str = "") -> Appeal:
-    """Answer an appeal: "lifted" ends the suspension (suspensions.lift_suspension), "upheld" keeps it."""
-    # Locked (PostgreSQL): two moderators answering at once decide it once; the second sees the first's answer.
+    """Answer an appeal: "lifted" ends the suspension it was about (suspensions.lift_suspension), "upheld" keeps it.
+
+    The member's row is locked first, then the appeal (PostgreSQL; SQLite serialises writers): two
+    moderators answering at once decide it once, and a suspension given meanwhile is seen. An
+    appeal answers for its own suspension only: when another one is in force now, it is refused.
+    """
+    owner = db.session.scalar(select(Appeal.user_id).where(Appeal.id == appeal_id))
+    if owner is None:
+        raise NotFound("There is no such appeal.")
+    db.session.scalars(select(User).where(User.id == owner).with_for_update()
+                       .execution_options(populate_existing=True)).one()
     appeal = db.session.get(Appeal, appeal_id, with_for_update=True, populate_existing=True)
     if appeal is None:
         raise NotFound("There is no such appeal.")
@@ -142,6 +162,7 @@ def decide(actor: User, appeal_id: int, outcome: str, note: str = "") -> Appeal:
     note = _validate_decision(outcome, note)
     if appeal.resolved_at is not None:
         raise Conflict(f"This appeal was already answered: the suspension was {appeal.outcome}.")
+    _require_same_suspension(appeal)
     if not db.session.scalar(select(_waiting().where(Appeal.id == appeal.id).exists())):
         raise Conflict("This suspension has already ended, so there is nothing left to decide.")
     appeal.resolved_at, appeal.resolved_by_id, appeal.outcome, appeal.note = clock.now(), actor.id, outcome, note
@@ -156,6 +177,13 @@ def decide(actor: User, appeal_id: int, outcome: str, note: str = "") -> Appeal:
                                                                message=message))
     db.session.commit()
     return appeal
+
+
+def _require_same_suspension(appeal: Appeal) -> None:
+    """Conflict when the suspension in force is not the one appealed: lifting would undo a newer decision."""
+    active = suspensions.active_suspension(appeal.user)
+    if active is not None and active.id != appeal.suspension_id:
+        raise Conflict("The member was suspended again since this appeal; decide the new one.")
 
 
 def _when(moment: datetime) -> str:

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum import uploads
 from forum.accounts import data_export, deletion, members
@@ -197,6 +197,51 @@ def test_the_cancel_button_keeps_the_account(member, laptop, clock_at, run_jobs)
     clock_at.advance(days=8)
     run_jobs()
     assert refreshed(member).anonymized_at is None and refreshed(member).username == "rosa"
+
+
+def test_a_sign_in_that_loses_the_race_to_the_deletion_job_does_not_bring_the_account_back(member, laptop, clock_at):
+    """The job claimed the account a moment before the sign-in cancelled with its copy read earlier."""
+    schedule_on_the_page(laptop)
+    signing_in = refreshed(member)
+    assert signing_in.deletion_scheduled_at is not None
+    db.session.execute(update(User).where(User.id == member.id).values(anonymized_at=clock_at.now)
+                       .execution_options(synchronize_session=False))  # the job's claim
+    assert members.cancel_scheduled_deletion(signing_in) is False
+    db.session.commit()
+    kept = refreshed(member)
+    assert kept.anonymized_at is not None and kept.deletion_scheduled_at is not None
+    assert not db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "user.deletion_cancelled"))
+
+
+def test_signing_in_the_moment_the_job_erased_the_account_signs_nobody_in(app, member, laptop, clock_at):
+    """The password was checked a moment before the job's erasure committed: no session, no token."""
+    schedule_on_the_page(laptop)
+    db.session.execute(update(User).where(User.id == member.id).values(anonymized_at=clock_at.now)
+                       .execution_options(synchronize_session=False))  # the job's erasure, password not yet gone
+    db.session.commit()
+    sessions_before = db.session.scalar(select(func.count(UserSession.id)))
+    browser = app.test_client()
+    page = browser.post("/auth/login", data={"email": member.email, "password": factories.PASSWORD},
+                        follow_redirects=True)
+    assert "This account was deleted." in text(page) and "Sign out" not in text(page)
+    api = app.test_client().post("/api/v1/tokens", json={"email": member.email, "password": factories.PASSWORD})
+    assert api.status_code == 401
+    assert db.session.scalar(select(func.count(UserSession.id))) == sessions_before
+    assert not db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == member.id,
+                                                           ApiToken.revoked_at.is_(None)))
+
+
+def test_a_member_made_staff_during_the_grace_period_is_not_deleted(make, member, laptop, clock_at, run_jobs):
+    schedule_on_the_page(laptop)
+    members.set_role(make.make_user(role="admin"), refreshed(member), "moderator")
+    db.session.commit()
+    clock_at.advance(days=7)
+    run_jobs()
+    kept = refreshed(member)
+    assert (kept.username, kept.anonymized_at, kept.deletion_scheduled_at) == ("rosa", None, None)
+    refused = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.deletion_refused"))
+    assert refused.target_id == member.id and "Staff accounts" in refused.reason
+    assert not db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "user.delete"))
 
 
 # --- after the grace period --------------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from forum.core import clock
+from forum.core.errors import Conflict
 from forum.core.extensions import db
 from forum.models import AuditEntry, Notification, Thread, User
 from moderation.models import Appeal
-from moderation.services import suspensions
+from moderation.services import appeals, suspensions
 
 REASON = "Posting the same link in every thread"
 APPEAL = "Those were answers to real questions; the link is the official manual."
@@ -206,3 +207,42 @@ def test_the_review_count_badge_includes_appeals_only_for_moderators(people, bro
     trusted = make.make_user("advocate", reputation=5000)
     page = text(browser(trusted).get("/"))
     assert "Review queue" in page and "queue-count" not in page
+
+
+def test_an_appeal_lifts_only_its_own_suspension_never_a_newer_one(make, browser, clock_at):
+    """An appeal sent under a suspension kept on the account alone (no history row, as older data has), then a new
+    suspension: accepting the old appeal must not lift the new one, and the new one can be appealed."""
+    member, moderator = make.make_user(username="quinn"), make.make_user("moderator", username="mona")
+    member.suspended_until, member.suspension_reason = clock_at.now + timedelta(days=3), "Old rule"
+    db.session.commit()
+    assert browser(member).post("/appeal", data={"body": APPEAL}).status_code == 302
+    (old,) = appeals_of(member)
+    assert old.suspension_id is None
+    suspensions.suspend_user(moderator, member, suspensions.SuspensionInput(clock.now() + timedelta(days=30),
+                                                                            "Threatened another member"))
+    refused = browser(moderator).post(f"/moderation/appeals/{old.id}/decide", data={"outcome": "lifted", "note": ""},
+                                      follow_redirects=True)
+    assert "The member was suspended again since this appeal; decide the new one" in text(refused)
+    with pytest.raises(Conflict, match="suspended again"):
+        appeals.decide(moderator, old.id, "lifted")
+    db.session.rollback()
+    db.session.expire_all()
+    assert suspensions.active_suspension(member).reason == "Threatened another member"
+    assert appeals_of(member)[0].resolved_at is None
+    assert APPEAL not in text(browser(moderator).get("/moderation/queue"))  # nothing left to decide there
+    assert browser(member).post("/appeal", data={"body": "It was a quote from a film, not a threat."}) \
+        .status_code == 302
+    assert [a.suspension_id for a in appeals_of(member)] == [None, suspensions.active_suspension(member).id]
+
+
+def test_an_appeal_of_a_suspension_outranked_by_a_longer_one_leaves_the_queue(make, browser, clock_at):
+    member, moderator = make.make_user(username="rhea"), make.make_user("moderator", username="milo")
+    suspensions.suspend_user(moderator, member, suspensions.SuspensionInput(clock.now() + timedelta(days=3),
+                                                                            "Spam in billing"))
+    assert browser(member).post("/appeal", data={"body": APPEAL}).status_code == 302
+    suspensions.suspend_user(moderator, member, suspensions.SuspensionInput(clock.now() + timedelta(days=30),
+                                                                            "Threatened another member"))
+    assert APPEAL not in text(browser(moderator).get("/moderation/queue"))  # no button that could only refuse
+    assert browser(member).post("/appeal", data={"body": "It was a quote from a film, not a threat."}) \
+        .status_code == 302
+    assert "It was a quote from a film" in text(browser(moderator).get("/moderation/queue"))

@@ -13,14 +13,15 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from PIL import Image
 from sqlalchemy import select
 
 from forum import cases, uploads
-from forum.accounts import data_export, export_archive
-from forum.core import job_registry
+from forum.accounts import data_export, export_archive, members
+from forum.core import clock, job_registry
 from forum.core.extensions import db
 from forum.models import DataExport, Job, JobStatus, Notification, NotificationKind
-from forum.services import qa
+from forum.services import qa, subscriptions
 from tests import factories
 from tests.support.smtp import SmtpSink
 from tests.uploads.conftest import s3_server, s3_settings, store  # noqa: F401  # fixtures: both blob stores
@@ -191,16 +192,55 @@ def test_progress_shows_on_the_page_while_the_archive_is_being_built(login_as, m
     assert data_export.status_of(latest(member)) == "ready"
 
 
-def test_a_second_request_while_one_is_pending_gives_the_pending_one(login_as, member, run_jobs):
+def exports_of(user) -> int:
+    return db.session.scalar(select(db.func.count(DataExport.id)).where(DataExport.user_id == user.id))
+
+
+def test_a_second_request_while_one_is_pending_gives_the_pending_one(login_as, member, run_jobs, clock_at):
     client = login_as(member)
     client.post("/settings/privacy/export")
     client.post("/settings/privacy/export")
-    assert db.session.scalar(select(db.func.count(DataExport.id)).where(DataExport.user_id == member.id)) == 1
+    assert exports_of(member) == 1
     jobs = db.session.scalars(select(Job).where(Job.name == data_export.BUILD_JOB)).all()
     assert len(jobs) == 1
     build_everything(run_jobs)
-    client.post("/settings/privacy/export")  # once it is ready, a new request makes a fresh archive
-    assert db.session.scalar(select(db.func.count(DataExport.id)).where(DataExport.user_id == member.id)) == 2
+    clock_at.advance(hours=24)
+    client.post("/settings/privacy/export")  # a day on, a new request makes a fresh archive
+    assert exports_of(member) == 2
+
+
+def test_a_pending_export_whose_build_died_is_built_when_asked_again(login_as, member, run_jobs):
+    """A worker killed on every attempt leaves the job dead: asking again must not answer "pending" forever."""
+    client = login_as(member)
+    client.post("/settings/privacy/export")
+    db.session.execute(db.update(Job).where(Job.name == data_export.BUILD_JOB).values(status=JobStatus.DEAD.value))
+    db.session.commit()
+    client.post("/settings/privacy/export")
+    assert exports_of(member) == 1  # the same export, queued again
+    build_everything(run_jobs)
+    assert latest(member).status == "ready"
+
+
+def test_at_most_one_new_archive_a_day_while_the_last_one_is_ready(login_as, api_client, member, run_jobs, clock_at):
+    client = login_as(member)
+    client.post("/settings/privacy/export")
+    build_everything(run_jobs)
+    ready = latest(member)
+    clock_at.advance(hours=23, minutes=59)
+    again = client.post("/settings/privacy/export", follow_redirects=True)
+    assert "so we did not make another one" in again.text and "21 November 2026, 10:00 Europe/Paris" in again.text
+    assert f'href="/settings/privacy/export/{ready.id}/download"' in again.text
+    answer = api_client(member).post("/api/v1/me/export")
+    assert answer.status_code == 202 and answer.json["id"] == ready.id and answer.json["status"] == "ready"
+    assert answer.json["url"] and "2026-11-21T09:00:00Z" in answer.json["detail"]
+    assert exports_of(member) == 1 and db.session.scalar(
+        select(db.func.count(Job.id)).where(Job.name == data_export.BUILD_JOB, Job.status == JobStatus.QUEUED.value)
+    ) == 0
+
+    clock_at.advance(minutes=1)
+    fresh = api_client(member).post("/api/v1/me/export")
+    assert fresh.status_code == 202 and fresh.json["status"] == "pending" and "detail" not in fresh.json
+    assert exports_of(member) == 2
 
 
 def test_the_member_is_told_in_app_and_by_email_with_a_working_link(app, login_as, member, run_jobs, mailbox):
@@ -318,6 +358,126 @@ def test_uploads_are_read_from_the_blob_store_on_disk_and_in_s3(member, run_jobs
     archive = zipfile.ZipFile(data_export.exports_dir() / export.file_name)
     (entry,) = read_json(archive, "uploads.json")
     assert archive.read(entry["file"]) == UPLOAD_BYTES
+
+
+def file_upload(user, content: bytes, name: str):
+    return uploads.store_stream(user, io.BytesIO(content), name, "text/plain")
+
+
+def archive_of(user, run_jobs) -> zipfile.ZipFile:
+    export = data_export.request_export(user)
+    build_everything(run_jobs)
+    return zipfile.ZipFile(data_export.exports_dir() / db.session.get(DataExport, export.id).file_name)
+
+
+def exported_files(archive: zipfile.ZipFile) -> dict[bytes, str]:
+    """Each file's bytes in uploads/, with its "from" in uploads.json."""
+    return {archive.read(entry["file"]): entry.get("from") for entry in read_json(archive, "uploads.json")
+            if entry["file"]}
+
+
+def test_an_agents_archive_holds_no_file_from_other_customers_cases(make, run_jobs):
+    customer = make.make_user(username="carol")
+    agent = make.make_user(role="agent", username="agentx")
+    case, _ = cases.escalate_thread(customer, make.make_thread(author=customer, title="Billing wrong"), "help")
+    note = file_upload(agent, b"CAROLS-ACCOUNT-FOR-STAFF", "carol-account.txt")
+    cases.post_message(agent, case, "INTERNAL: see attached", "internal", [note.id])
+    answer = file_upload(agent, b"CAROLS-INVOICE", "invoice.txt")
+    cases.post_message(agent, case, "Here is your corrected invoice", "customer", [answer.id])
+    on_post = file_upload(agent, b"ON-MY-POST", "mine.txt")
+    thread = make.make_thread(author=agent, title="How I reset a modem")
+    uploads.attach(on_post, post=make.make_reply(thread, author=agent, body="The log of my last reset"))
+    gone = file_upload(agent, b"ON-MY-DELETED-POST", "deleted.txt")
+    deleted = make.make_reply(thread, author=agent, body="An answer I took back")
+    uploads.attach(gone, post=deleted)
+    file_upload(agent, b"NOT-USED-YET", "draft.txt")
+    picture = io.BytesIO()
+    Image.new("RGB", (80, 60), (20, 120, 200)).save(picture, "PNG")
+    picture.seek(0)
+    uploads.set_avatar_from_stream(agent, picture, "me.png")
+    members.set_role(make.make_user(role="admin"), agent, "member")  # later a member again, or not: the same
+    deleted.deleted_at = clock.now()
+    db.session.commit()
+
+    files = exported_files(archive_of(agent, run_jobs))
+    assert b"CAROLS-ACCOUNT-FOR-STAFF" not in files and b"CAROLS-INVOICE" not in files
+    assert b"ON-MY-DELETED-POST" not in files  # what they can no longer see is not theirs to take
+    assert files[b"ON-MY-POST"] == "you" and files[b"NOT-USED-YET"] == "you"
+    assert any(content.startswith(b"\x89PNG") for content in files)  # their picture
+
+
+def test_a_customers_archive_holds_the_files_support_sent_them_but_no_internal_one(make, member, run_jobs):
+    agent = make.make_user(role="agent", username="agenty")
+    case, _ = cases.escalate_thread(member, make.make_thread(author=member, title="Router drops"), "help")
+    sent = file_upload(agent, b"FIRMWARE-FOR-ADA", "firmware.txt")
+    cases.post_message(agent, case, "Please install this", "customer", [sent.id])
+    note = file_upload(agent, b"STAFF-ONLY-LOG", "log.txt")
+    cases.post_message(agent, case, "INTERNAL: line test", "internal", [note.id])
+    mine = file_upload(member, b"ADAS-SCREENSHOT", "screen.txt")
+    cases.post_message(member, case, "Here is what I see", "customer", [mine.id])
+    db.session.commit()
+
+    files = exported_files(archive_of(member, run_jobs))
+    assert files == {b"FIRMWARE-FOR-ADA": "support", b"ADAS-SCREENSHOT": "you"}
+
+
+def test_follows_are_in_the_settings_and_helpful_votes_name_no_voter(member, history, run_jobs, make):
+    category = make.make_category(name="Routers")
+    subscriptions.watch(member, category)
+    subscriptions.mute(member, history["elsewhere"])
+    archive = archive_of(member, run_jobs)
+    follows = read_json(archive, "settings.json")["follows"]
+    assert {"category_id": category.id, "category": "Routers", "muted": False,
+            "since": "2026-11-20T09:00:00Z"} in follows
+    assert {"thread_id": history["elsewhere"].id, "thread_title": "Printer offline", "muted": True,
+            "since": "2026-11-20T09:00:00Z"} in follows
+    assert any(entry.get("thread_id") == history["thread"].id and not entry["muted"] for entry in follows)
+
+    (voted,) = [row for row in read_json(archive, "notifications.json") if row["kind"] == NotificationKind.VOTES]
+    assert voted["from"] is None and voted["message"] == "" and voted["post_id"] == history["mine"].id
+    assert "bob" not in json.dumps(voted)
+
+
+def test_an_empty_section_is_an_empty_list(member, run_jobs):
+    archive = archive_of(member, run_jobs)
+    for name in ("votes.json", "reputation.json", "notifications.json", "cases.json"):
+        assert read_json(archive, name) == []
+
+
+def test_two_builds_of_one_export_at_once_publish_one_archive_and_tell_once(member, run_jobs, monkeypatch):
+    """A retried job starting while the first run still works (or a new request's job beside a retry)."""
+    export = data_export.request_export(member)
+    folder = data_export.exports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    before = set(folder.iterdir())
+    sections, raced = list(export_archive.SECTIONS), []
+
+    def second_build(_archive, _user):
+        if not raced:
+            raced.append(True)
+            data_export.build_export({"export_id": export.id})
+
+    monkeypatch.setattr(export_archive, "SECTIONS", [*sections[:2], ("race", second_build), *sections[2:]])
+    build_everything(run_jobs)
+    assert latest(member).status == "ready"
+    told = db.session.scalars(select(Notification).where(Notification.user_id == member.id)).all()
+    assert len(told) == 1
+    assert set(folder.iterdir()) - before == {folder / latest(member).file_name}  # no second or partial file
+
+
+def test_an_archive_whose_publishing_fails_is_deleted(member, run_jobs, monkeypatch):
+    export = data_export.request_export(member)
+    folder = data_export.exports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    before = set(folder.iterdir())
+
+    def mail_down(*_args, **_kwargs):
+        raise OSError("mail queue unavailable")
+
+    monkeypatch.setattr(data_export, "queue_email", mail_down)
+    build_everything(run_jobs)
+    assert db.session.get(DataExport, export.id).status == "failed"
+    assert set(folder.iterdir()) == before
 
 
 # ---- the API ----------------------------------------------------------------------------------------------------

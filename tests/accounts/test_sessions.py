@@ -19,6 +19,7 @@ from forum.core.extensions import db
 from forum.models import OutboundEmail, User, UserSession
 from tests import factories
 from tests.accounts import tiny_mmdb
+from tests.queries import count_statements
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -356,3 +357,14 @@ def test_an_ipv6_browser_with_an_ipv4_only_database_shows_its_network(app, membe
     html = laptop.get(PAGE).get_data(as_text=True)
 
     assert "Lyon, France" in html and "2001:db8:85a3::/48" in html
+
+
+def test_knowing_who_is_signed_in_costs_one_statement(make, db):
+    """Every signed-in request starts here: the session and its user come in one query."""
+    member = make.make_user()
+    key, username = make.session_key_for(member), member.username
+    db.session.expunge_all()  # nothing in the identity map: what a fresh request finds
+    with count_statements() as statements:
+        user = sessions.load(key)
+        assert user is not None and user.username == username and user.reputation == 0
+    assert len(statements) == 1, statements

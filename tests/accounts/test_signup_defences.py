@@ -105,6 +105,25 @@ def test_a_stamp_cannot_be_made_to_claim_an_earlier_moment(client, db, clock_at)
     assert accounts(db) == 0
 
 
+def test_a_stamp_lasts_an_hour_then_the_page_comes_back_with_a_fresh_one(client, db, clock_at):
+    """One stamp fetched once must not pass every form a program sends for ever after."""
+    settings(signup_min_seconds=3)
+    stamp = shown_stamp(text(client.get("/auth/register")))
+    clock_at.advance(minutes=59)
+    assert sign_up(client, "first1", "first1@example.com", shown=stamp).status_code == 302
+    client.post("/auth/logout")
+    clock_at.advance(minutes=1, seconds=1)
+    stale = sign_up(client, shown=stamp)
+    assert stale.status_code == 422
+    assert "This form was open for over an hour" in text(stale) and "Please try again" in text(stale)
+    assert accounts(db) == 1
+    fresh = shown_stamp(text(stale))
+    assert fresh != stamp
+    clock_at.advance(seconds=3)
+    assert sign_up(client, shown=fresh).status_code == 302
+    assert accounts(db) == 2
+
+
 def test_with_no_minimum_time_an_instant_form_without_a_stamp_is_accepted(client, db):
     settings(signup_min_seconds=0)
     assert sign_up(client).status_code == 302

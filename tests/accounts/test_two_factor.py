@@ -11,12 +11,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, select
 
-from forum.accounts import sessions, two_factor
+from forum.accounts import members, password_reset, sessions, two_factor
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
 from forum.core.text import NUL_MESSAGE
-from forum.models import AuditEntry, CommunitySetting, RecoveryCode, User
+from forum.models import AuditEntry, CommunitySetting, OutboundEmail, RecoveryCode, User
 from forum.services import community_settings
 from tests.factories import PASSWORD, session_key_for
 
@@ -32,7 +32,7 @@ def code_for(user: User, offset: int = 0) -> str:
 
 def enrol(user: User) -> list[str]:
     two_factor.start_enrolment(user)
-    return two_factor.confirm_enrolment(user, code_for(user))
+    return two_factor.confirm_enrolment(user, PASSWORD, code_for(user))
 
 
 def next_step(clock_at) -> None:
@@ -64,10 +64,10 @@ def test_enrolment_takes_a_code_from_the_new_secret_and_gives_ten_recovery_codes
     assert user.totp_secret == secret and not user.two_factor_enabled
 
     with pytest.raises(Invalid) as wrong:
-        two_factor.confirm_enrolment(user, "000000" if code_for(user) != "000000" else "111111")
+        two_factor.confirm_enrolment(user, PASSWORD, "000000" if code_for(user) != "000000" else "111111")
     assert "code" in wrong.value.errors and not user.two_factor_enabled
 
-    codes = two_factor.confirm_enrolment(user, code_for(user))
+    codes = two_factor.confirm_enrolment(user, PASSWORD, code_for(user))
     assert user.two_factor_enabled
     assert len(set(codes)) == 10 and all(RECOVERY_CODE.match(code) for code in codes)
     stored = set(db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)))
@@ -213,10 +213,10 @@ def test_enrolling_on_the_page_shows_the_qr_code_and_key_then_the_recovery_codes
     assert two_factor.grouped(user.totp_secret).encode() in page.data
     assert page.headers["Cache-Control"] == "no-store"
 
-    wrong = client.post(ENROL, data={"code": "12345x"})
+    wrong = client.post(ENROL, data={"password": PASSWORD, "code": "12345x"})
     assert wrong.status_code == 422 and b"That code is not right" in wrong.data
 
-    done = client.post(ENROL, data={"code": code_for(user)})
+    done = client.post(ENROL, data={"password": PASSWORD, "code": code_for(user)})
     text = done.get_data(as_text=True)
     assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
     assert len(re.findall(r"<code>[a-z2-7]{5}-[a-z2-7]{5}</code>", text)) == 10
@@ -402,9 +402,242 @@ def test_a_restricted_account_may_still_secure_itself(make, login_as, standing):
     client = login_as(user)
     assert client.post(f"{ENROL}/start").status_code == 302
     db.session.refresh(user)
-    assert client.post(ENROL, data={"code": code_for(user)}).status_code == 200
+    assert client.post(ENROL, data={"password": PASSWORD, "code": code_for(user)}).status_code == 200
     db.session.refresh(user)
     assert user.two_factor_enabled
+
+
+# --- turning it on takes the password: a stolen session cannot lock the owner out ----------------------------
+
+
+def test_turning_it_on_takes_the_password_so_a_stolen_session_cannot_lock_the_owner_out(app: Flask, make, login_as):
+    owner = make.make_user()
+    thief = login_as(owner)  # a copy of a session cookie; the password is not known
+    thief.post(f"{ENROL}/start")
+    db.session.refresh(owner)
+    for password in ("", "a guess at the password"):
+        refused = thief.post(ENROL, data={"password": password, "code": code_for(owner)})
+        assert refused.status_code == 422 and b"That password is not right" in refused.data
+    db.session.refresh(owner)
+    assert not owner.two_factor_enabled
+    assert sign_in_form(app.test_client(), owner.email).status_code == 302, "the owner still signs in"
+
+
+def test_wrong_passwords_on_the_enrolment_page_count_toward_the_sign_in_limit(app: Flask, make, login_as):
+    limit = app.config["HORSESHOE"].sign_in_failures_per_account
+    owner = make.make_user()
+    thief = login_as(owner)
+    thief.post(f"{ENROL}/start")
+    db.session.refresh(owner)
+    for _ in range(limit):
+        assert thief.post(ENROL, data={"password": "guess", "code": code_for(owner)}).status_code == 422
+    refused = thief.post(ENROL, data={"password": PASSWORD, "code": code_for(owner)})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert b"Too many failed sign-ins" in refused.data
+    db.session.refresh(owner)
+    assert not owner.two_factor_enabled
+
+
+def test_an_account_without_a_password_turns_it_on_with_the_code_alone(make):
+    """It signs in only through the identity provider: there is no password to ask for."""
+    user = make.make_user()
+    user.password_hash = members.NO_PASSWORD
+    db.session.commit()
+    two_factor.start_enrolment(user)
+    assert len(two_factor.confirm_enrolment(user, None, code_for(user))) == 10
+    assert user.two_factor_enabled
+
+
+def test_the_enrolment_page_asks_for_the_password_only_of_accounts_that_have_one(make, login_as, app: Flask):
+    with_password = make.make_user()
+    client = login_as(with_password)
+    client.post(f"{ENROL}/start")
+    assert b'name="password"' in client.get(ENROL).data
+
+    provider_only = make.make_user()
+    provider_only.password_hash = members.NO_PASSWORD
+    db.session.commit()
+    other = app.test_client()
+    with other.session_transaction() as sess:
+        sess["_user_id"] = session_key_for(provider_only)
+        sess["_fresh"] = True
+    other.post(f"{ENROL}/start")
+    page = other.get(ENROL)
+    assert page.status_code == 200 and b'name="password"' not in page.data
+    db.session.refresh(provider_only)
+    assert other.post(ENROL, data={"code": code_for(provider_only)}).status_code == 200
+
+
+def test_turning_it_on_revokes_the_accounts_api_tokens(make, api_client):
+    """As a password change does: a token minted without the second factor must not outlive it."""
+    user = make.make_user()
+    script = api_client(user)
+    assert script.get("/api/v1/me").status_code == 200
+    enrol(user)
+    assert script.get("/api/v1/me").status_code == 401
+
+
+def mails_to(user: User) -> list[OutboundEmail]:
+    return list(db.session.scalars(
+        select(OutboundEmail).where(OutboundEmail.to_address == user.email).order_by(OutboundEmail.id)))
+
+
+def test_the_owner_is_mailed_when_it_is_turned_on_or_off_and_when_codes_are_renewed(make, clock_at):
+    user = make.make_user()
+    enrol(user)
+    next_step(clock_at)
+    two_factor.regenerate_recovery_codes(user, PASSWORD, code_for(user))
+    next_step(clock_at)
+    two_factor.disable(user, PASSWORD, code_for(user))
+    on, renewed, off = mails_to(user)
+    assert on.subject == "Two-factor sign-in was turned on for your Horseshoe account"
+    assert renewed.subject == "New recovery codes were made for your Horseshoe account"
+    assert off.subject == "Two-factor sign-in was turned off for your Horseshoe account"
+    assert "your API tokens were revoked" in on.text_body and "If it was not you" in on.text_body
+    assert "http://localhost/auth/forgot" in off.text_body and "set up two-factor sign-in again" in off.text_body
+    assert "The old ones no longer work" in renewed.text_body
+    assert 'href="http://localhost/settings/two-factor"' in on.html_body
+
+
+def test_a_refused_change_mails_nobody(make, clock_at):
+    user = make.make_user()
+    enrol(user)
+    sent = len(mails_to(user))
+    next_step(clock_at)
+    with pytest.raises(Invalid):
+        two_factor.disable(user, "not the password", code_for(user))
+    with pytest.raises(Invalid):
+        two_factor.regenerate_recovery_codes(user, PASSWORD, "abcde-fghij")
+    assert len(mails_to(user)) == sent
+
+
+# --- codes as people type them ---------------------------------------------------------------------------------
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_full_width_digits_on_the_challenge_are_read_as_digits_never_an_error(make, client, clock_at):
+    user = make.make_user()
+    enrol(user)
+    next_step(clock_at)
+    sign_in_form(client, user.email)
+    wrong = client.post(CHALLENGE, data={"code": "１２３４５６" if code_for(user) != "123456" else "６５４３２１"})
+    assert wrong.status_code == 422 and b"That code is not right" in wrong.data
+    right = client.post(CHALLENGE, data={"code": code_for(user).translate(FULL_WIDTH)})
+    assert right.status_code == 302 and signed_in(client)
+
+
+def test_full_width_digits_confirm_the_enrolment(make, login_as):
+    user = make.make_user()
+    client = login_as(user)
+    client.post(f"{ENROL}/start")
+    db.session.refresh(user)
+    wrong = client.post(ENROL, data={"password": PASSWORD, "code": "１２３４５６" if code_for(user) != "123456"
+                                     else "６５４３２１"})
+    assert wrong.status_code == 422 and b"That code is not right" in wrong.data
+    assert client.post(ENROL, data={"password": PASSWORD, "code": code_for(user).translate(FULL_WIDTH)}
+                       ).status_code == 200
+
+
+def test_odd_characters_in_a_code_are_a_wrong_code(make):
+    user = make.make_user()
+    codes = enrol(user)
+    for typed in ("１２３４５６", "١٢٣٤٥٦", "¹²³⁴⁵⁶", "ⅰⅱⅲⅳⅴⅵ", "12345６７", "é" * 10, codes[0] + "\u0301"):
+        assert two_factor.verify(user, typed) is False, typed
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in codes[0].upper())  # "ＡＢＣ２３-…"
+    assert two_factor.verify(user, full_width), "full-width letters and digits are read as plain ones"
+
+
+# --- recovery codes are keyed with the site's secret -----------------------------------------------------------
+
+
+def test_recovery_codes_are_kept_as_digests_keyed_with_the_sites_secret(app: Flask, make, monkeypatch):
+    """A copy of the table alone cannot be tested against guesses: the digest needs the secret too."""
+    user = make.make_user()
+    codes = enrol(user)
+    monkeypatch.setattr(app, "secret_key", "some other site's secret")
+    assert not two_factor.verify(user, codes[0])
+    monkeypatch.undo()
+    assert two_factor.verify(user, codes[0])
+
+
+# --- a password reset and wrong codes --------------------------------------------------------------------------
+
+
+def reset_link(user: User) -> str:
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    token = password_reset.reset_serializer().dumps({"uid": user.id, "pw": password_reset.password_fingerprint(user)})
+    return f"/auth/reset/{token}"
+
+
+def test_a_password_reset_does_not_give_a_fresh_allowance_of_wrong_codes(app: Flask, make, client, clock_at):
+    """Whoever holds the mailbox could otherwise reset again and again, each time with new guesses at six digits."""
+    limit = app.config["HORSESHOE"].sign_in_failures_per_account
+    user = make.make_user()
+    enrol(user)
+    next_step(clock_at)
+    wrong = "000000" if code_for(user) != "000000" else "111111"
+    reset = client.post(reset_link(user), data={"password": "a brand new password 1"})
+    assert reset.headers["Location"].endswith(CHALLENGE)
+    for _ in range(limit):
+        assert client.post(CHALLENGE, data={"code": wrong}).status_code == 422
+    assert client.post(CHALLENGE, data={"code": wrong}).status_code == 429
+
+    again = client.post(reset_link(user), data={"password": "a brand new password 2"})
+    assert again.headers["Location"].endswith(CHALLENGE), "the reset itself is never limited"
+    refused = client.post(CHALLENGE, data={"code": code_for(user)})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert b"Too many wrong codes" in refused.data and not signed_in(client)
+
+    clock_at.advance(seconds=app.config["HORSESHOE"].sign_in_failure_window_s)
+    assert client.post(CHALLENGE, data={"code": code_for(user)}).status_code == 302, "the window ends on its own"
+
+
+def test_after_a_reset_the_new_password_still_opens_the_way_to_the_code(app: Flask, make, client, clock_at):
+    """The reset clears the failed passwords as before; only the count of wrong codes stays."""
+    limit = app.config["HORSESHOE"].sign_in_failures_per_account
+    user = make.make_user()
+    enrol(user)
+    next_step(clock_at)
+    for _ in range(limit + 1):
+        sign_in_form(client, user.email, "wrong password")
+    assert sign_in_form(client, user.email).status_code == 429
+    client.post(reset_link(user), data={"password": "a brand new password 1"})
+    client.post("/auth/logout")
+    other = app.test_client()
+    assert sign_in_form(other, user.email, "a brand new password 1").headers["Location"].endswith(CHALLENGE)
+    assert other.post(CHALLENGE, data={"code": code_for(user)}).status_code == 302
+
+
+# --- messages survive the way to the code ----------------------------------------------------------------------
+
+
+def test_the_password_changed_message_shows_above_the_code_after_a_reset(make, client):
+    user = make.make_user()
+    enrol(user)
+    reset = client.post(reset_link(user), data={"password": "a brand new password 1"})
+    assert reset.headers["Location"].endswith(CHALLENGE)
+    page = client.get(CHALLENGE).get_data(as_text=True)
+    assert "Your password is changed." in page and "Enter your code" in page
+
+
+# --- the settings page at the limit says how long to wait ------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["disable", "renew"])
+def test_the_settings_forms_at_the_limit_say_how_long_to_wait(app: Flask, make, login_as, clock_at, form):
+    limit = app.config["HORSESHOE"].sign_in_failures_per_account
+    user = make.make_user()
+    enrol(user)
+    next_step(clock_at)
+    client = login_as(user)
+    url = "/settings/two-factor/disable" if form == "disable" else "/settings/two-factor/recovery-codes"
+    for _ in range(limit):
+        assert client.post(url, data={f"{form}-password": "wrong", f"{form}-code": "123456"}).status_code == 422
+    refused = client.post(url, data={f"{form}-password": PASSWORD, f"{form}-code": code_for(user)})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert b"Try again in" in refused.data
 
 
 # --- staff must enrol ------------------------------------------------------------------------------------------
@@ -433,7 +666,7 @@ def test_a_moderator_without_two_factor_is_sent_to_enrol_and_has_no_staff_powers
 
     client.post(f"{ENROL}/start")
     db.session.refresh(moderator)
-    assert client.post(ENROL, data={"code": code_for(moderator)}).status_code == 200
+    assert client.post(ENROL, data={"password": PASSWORD, "code": code_for(moderator)}).status_code == 200
     assert hide(client, reply.id).status_code == 302
     db.session.refresh(reply)
     assert reply.visibility == "hidden"

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from joserfc.jwk import RSAKey
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from forum import accounts
 from forum.accounts import oidc_tokens, two_factor
+from forum.core import database
 from forum.models import User, UserIdentity
 from tests.accounts.test_two_factor import code_for
 from tests.conftest import free_port
+from tests.factories import PASSWORD
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, KEY_ID, Provider, s256
 from tests.web.helpers import text
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
 @pytest.fixture
@@ -254,7 +261,7 @@ def test_an_account_with_two_factor_gives_its_code_after_the_provider_too(client
     assert sign_in(client, provider).status_code == 302  # links the identity (and ends the old credentials)
     client.post("/auth/logout")
     two_factor.start_enrolment(ada)
-    two_factor.confirm_enrolment(ada, code_for(ada))
+    two_factor.confirm_enrolment(ada, PASSWORD, code_for(ada))
     response = sign_in(client, provider)
     assert response.status_code == 302 and response.headers["Location"].endswith("/settings/two-factor/challenge")
     assert signed_in_username(client) is None
@@ -262,11 +269,73 @@ def test_an_account_with_two_factor_gives_its_code_after_the_provider_too(client
     assert answered.status_code == 302 and signed_in_username(client) == "ada_l"
 
 
-def test_linking_an_account_drops_the_second_factor_its_registrant_set_up(client, make, db, provider):
-    squatter = make.make_user(username="squatter", email="ada@example.com")
+def test_linking_an_unconfirmed_account_drops_the_second_factor_its_registrant_set_up(client, make, db, provider):
+    """Nobody proved the address here: whoever registered it may be a squatter, so all of it ends."""
+    squatter = make.make_user(username="squatter", email="ada@example.com", verified=False)
     two_factor.start_enrolment(squatter)
-    two_factor.confirm_enrolment(squatter, code_for(squatter))
+    two_factor.confirm_enrolment(squatter, PASSWORD, code_for(squatter))
     response = sign_in(client, provider)
     assert response.status_code == 302 and signed_in_username(client) == "squatter"
     db.session.refresh(squatter)
-    assert not squatter.two_factor_enabled
+    assert not squatter.two_factor_enabled and squatter.email_verified_at is not None
+    assert accounts.authenticate("ada@example.com", PASSWORD) is None
+
+
+def test_linking_a_confirmed_account_with_two_factor_asks_for_its_code_and_keeps_its_password(
+        client, app, make, db, provider, clock_at):
+    """The provider vouches for the email, not for the second factor the owner chose here."""
+    ada = make.make_user(username="ada_l", email="ada@example.com")
+    two_factor.start_enrolment(ada)
+    two_factor.confirm_enrolment(ada, PASSWORD, code_for(ada))
+    elsewhere = app.test_client()  # the owner, signed in with the password and a code on another device
+    elsewhere.post("/auth/login", data={"email": ada.email, "password": PASSWORD})
+    assert elsewhere.post("/settings/two-factor/challenge", data={"code": code_for(ada, 1)}).status_code == 302
+
+    response = sign_in(client, provider)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/settings/two-factor/challenge")
+    assert signed_in_username(client) is None
+    assert "Welcome, ada_l!" in text(client.get("/settings/two-factor/challenge")), "the message waits for the code"
+    db.session.refresh(ada)
+    assert ada.two_factor_enabled and accounts.authenticate("ada@example.com", PASSWORD) is not None
+    assert identities(db) == [(provider.issuer, "idp-0001", ada.id)]
+    assert signed_in_username(elsewhere) == "ada_l", "the owner's sessions stay"
+
+    clock_at.advance(seconds=60)  # past the step the other device's code used
+    assert client.post("/settings/two-factor/challenge", data={"code": code_for(ada)}).status_code == 302
+    assert signed_in_username(client) == "ada_l"
+
+
+@pytest.mark.parametrize("role", ["moderator", "agent", "admin"])
+def test_linking_a_staff_account_keeps_its_password_and_sessions(client, app, make, db, provider, role):
+    staff = make.make_user(role=role, username="ada_l", email="ada@example.com")
+    elsewhere = app.test_client()
+    elsewhere.post("/auth/login", data={"email": staff.email, "password": PASSWORD})
+    assert sign_in(client, provider).status_code == 302 and signed_in_username(client) == "ada_l"
+    assert accounts.authenticate("ada@example.com", PASSWORD) is not None
+    assert signed_in_username(elsewhere) == "ada_l"
+
+
+def test_linking_an_unconfirmed_staff_account_ends_its_password(client, make, db, provider):
+    make.make_user(role="moderator", username="ada_l", email="ada@example.com", verified=False)
+    assert sign_in(client, provider).status_code == 302 and signed_in_username(client) == "ada_l"
+    assert accounts.authenticate("ada@example.com", PASSWORD) is None
+
+
+def test_the_callbacks_writes_begin_as_writes(client, make, db, provider, monkeypatch):
+    """The provider returns by GET, whose transactions begin read-only on SQLite; a sign-in that then writes
+    would fail with "database is locked" when another request wrote in between (forum.core.database)."""
+    make.make_user(username="ada_l", email="ada@example.com", deletion_scheduled_at=datetime(2027, 1, 1, tzinfo=UTC))
+    back = provider.authorize(go_to_provider(client))
+    in_read_only_transaction: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if WRITE.match(statement) and database._read_only.get():
+            in_read_only_transaction.append(statement.split("(")[0][:60])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(local(back)).status_code == 302
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert signed_in_username(client) == "ada_l"
+    assert in_read_only_transaction == []

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
-from forum import accounts, uploads
+from forum import accounts, cases, uploads
+from forum.accounts import sign_in_guard
+from forum.core import clock
 from forum.core.errors import Conflict, Forbidden
-from forum.models import ApiToken, AuditEntry, Notification, OutboundEmail, Post, Subscription
-from forum.services import posting
+from forum.integrations import delivery as webhook_delivery
+from forum.integrations import payloads, webhooks
+from forum.models import ApiToken, AuditEntry, Job, Notification, OutboundEmail, Post, Subscription, WebhookDelivery
+from forum.services import audit_writer, indexing, posting
 from moderation.services.anonymize import PLACEHOLDER_NAME, anonymize_user
 from tests.factories import PASSWORD, session_key_for
 
@@ -105,3 +111,73 @@ def test_a_taken_placeholder_name_gets_a_suffix(make, admin):
     make.make_user(username=f"deleted-user-{person.id}")
     anonymize_user(admin, person)
     assert person.username.startswith(f"deleted-user-{person.id}-")
+
+
+def test_a_session_or_token_that_outlived_the_erasure_signs_nobody_in(person, db):
+    """Say a sign-in slipped in while the erasure ran: the account is erased, so its session and token mean nobody."""
+    key, raw = session_key_for(person), accounts.create_api_token(person)
+    assert accounts.load_session_user(key) is not None and accounts.user_for_api_token(raw) is not None
+    person.anonymized_at = clock.now()
+    db.session.commit()
+    assert accounts.load_session_user(key) is None
+    assert accounts.user_for_api_token(raw) is None
+
+
+def test_their_ip_addresses_in_the_audit_log_go_too(admin, person, db):
+    audit_writer.record(None, sign_in_guard.LIMITED_ACTION, "user", person.id, "Too many failed sign-ins.",
+                        after={"source": "198.51.100.23", "failures": 6})
+    db.session.commit()
+    anonymize_user(admin, person)
+    (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == sign_in_guard.LIMITED_ACTION))
+    assert "198.51.100.23" not in entry.after_json
+    assert json.loads(entry.after_json) == {"source": None, "failures": 6}  # the fact stays, the address goes
+
+
+PUBLIC_URL = "https://93.184.215.14/hooks/horseshoe"  # an IP literal: never contacted here
+
+
+def test_stored_webhook_deliveries_carry_the_anonymous_names(admin, person, db):
+    webhooks.create_subscription(admin, webhooks.SubscriptionInput(PUBLIC_URL, ["post.created"], "s3cret-" * 4))
+    thread = db.session.scalar(select(Post).where(Post.author_id == person.id)).thread
+    posting.reply_to_thread(person, thread, "It blinks orange again this morning.")
+    case, _ = cases.escalate_thread(person, thread, "Still blinking")
+    webhook_delivery.record("case.created", payloads.helpdesk_case(case), case_id=case.id)  # what a helpdesk gets
+    db.session.commit()
+    stored = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    assert any("Jane Doe" in d.payload_json for d in stored) and any("jane.doe@example.com" in d.payload_json
+                                                                     for d in stored)
+    anonymize_user(admin, person)
+    db.session.expire_all()
+    stored = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    for delivery in stored:
+        assert "janedoe" not in delivery.payload_json.lower() and "Jane Doe" not in delivery.payload_json
+    post_created = json.loads(next(d for d in stored if d.event_type == "post.created").payload_json)
+    assert post_created["post"]["author"] == {"id": person.id, "username": f"deleted-user-{person.id}",
+                                              "display_name": PLACEHOLDER_NAME, "role": "member"}
+    assert post_created["post"]["body"] == "It blinks orange again this morning."  # the post itself stays
+    helpdesk = json.loads(next(d for d in stored if d.event_type == "case.created").payload_json)
+    assert helpdesk["case"]["customer"]["email"] == person.email  # the .invalid placeholder
+    assert helpdesk["thread"]["author"]["display_name"] == PLACEHOLDER_NAME
+
+
+def test_mail_to_other_people_is_left_as_it_was_written(admin, make, db):
+    """Word matching in others' mail rewrote unrelated text (a member named "the" or "a"): it stays as sent."""
+    the = make.make_user(username="the", display_name="a")
+    olga = make.make_user(username="olga", email="olga@example.com", email_frequency="immediately")
+    reset = OutboundEmail(to_address="olga@example.com", subject="Reset the password of your account",
+                          text_body="Someone asked to reset the password.", html_body='<p><a href="/t/1">the</a></p>',
+                          created_at=clock.now())
+    db.session.add(reset)
+    db.session.commit()
+    anonymize_user(admin, the)
+    db.session.expire_all()
+    assert (reset.subject, reset.text_body, reset.html_body) == (
+        "Reset the password of your account", "Someone asked to reset the password.", '<p><a href="/t/1">the</a></p>')
+    assert olga.email == "olga@example.com"
+
+
+def test_their_threads_search_documents_are_purged_not_just_replaced(admin, person, db):
+    thread_id = db.session.scalar(select(Post.thread_id).where(Post.author_id == person.id))
+    anonymize_user(admin, person)
+    purges = db.session.scalars(select(Job.payload_json).where(Job.name == indexing.PURGE_THREAD_JOB)).all()
+    assert {json.loads(payload)["thread_id"] for payload in purges} == {thread_id}

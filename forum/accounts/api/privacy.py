@@ -40,16 +40,27 @@ def export_json(export: DataExport) -> dict[str, Any]:
     return body
 
 
+def _answer_to_request(export: DataExport) -> dict[str, Any]:
+    """POST's answer: the new (or pending) export, or the recent ready one, saying why no new one was made."""
+    body = export_json(export)
+    if data_export.is_recent_and_ready(export):
+        body["detail"] = (f"Your archive from the last 24 hours is still available, so no new one was made. You can "
+                          f"ask for a new one from {timestamp(data_export.next_request_at(export))}.")
+    return body
+
+
 @bp.post("/me/export")
 @open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def request_my_export():
     """Queue an archive of the caller's data (the pending one, when a build is already under way).
 
+    At most one new archive a day: within 24 hours of asking, while that archive is ready, the
+    answer is that archive (status ready, with its url and a detail saying so), and nothing is queued.
     It takes no fields; a body, when sent, must still be a JSON object (415/400/422 otherwise, as on every write).
     """
     user = signed_in_user()
     optional_json_body()
-    return export_json(data_export.request_export(user)), 202
+    return _answer_to_request(data_export.request_export(user)), 202
 
 
 @bp.get("/me/export")
@@ -80,12 +91,14 @@ def _export_openapi_paths() -> dict[str, Any]:
         "url": {"type": ["string", "null"], "description": "The archive (this API, bearer token or session) while "
                                                           "status is ready"},
         "download_url": {"type": ["string", "null"], "description": "The same archive for a signed-in browser"},
-        "detail": {"type": "string", "description": "Why, when status is failed"},
+        "detail": {"type": "string", "description": "Why, when status is failed; on POST, why the recent ready "
+                                                    "archive was answered instead of a new one"},
     }, ["id", "status", "progress", "url", "expires_at"])
     post = o.operation(
         "Ask for a ZIP of the caller's own data (profile, posts in Markdown, votes, reputation, notifications, "
         "settings, case messages meant for them, uploads, sessions). Built in the background; while one is "
-        "pending, that one is answered. Allowed while suspended.",
+        "pending, that one is answered, and so is a ready one asked for less than 24 hours ago (at most one new "
+        "archive a day). Allowed while suspended.",
         (202, "The export, pending", export), o.WRITE_ERRORS, body=o.obj({}), body_required=False)
     get = o.operation("The caller's latest export; ready archives expire 48 hours after they are built "
                       "(status expired)", (200, "The export", export), (404,))

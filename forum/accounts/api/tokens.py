@@ -48,6 +48,9 @@ def create_token():
     suspended = restriction(user) is Restriction.SUSPENDED
     scope = "read" if suspended else "write"
     members.cancel_scheduled_deletion(user)
+    if user.anonymized_at is not None:  # the deletion job erased it a moment ago
+        db.session.rollback()
+        raise NotAuthenticated("This account was deleted.")
     token, raw = members.new_api_token(user, name=str(data.get("name") or "api")[:64], scope=scope)
     token.limited = suspended
     db.session.commit()

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, logout_user
 
 from forum.accounts import members, password_reset, sessions, sign_in_guard, two_factor
-from forum.accounts.pages.signing_in import complete_sign_in
+from forum.accounts.pages.signing_in import complete_sign_in, fresh_session
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid
 from forum.http.forms import show_errors
@@ -77,7 +77,7 @@ def after_first_factor(user, *, remember: bool, next_url: str):
         if current_user.is_authenticated:  # whoever was signed in here is signed out, not left live beside
             sessions.end_current(current_user._get_current_object())
             logout_user()
-        session.clear()
+        fresh_session()  # the messages stay: they show above the code's form
         session[PENDING_SECOND_FACTOR] = {
             "user_id": user.id, "remember": bool(remember), "next": next_url, "at": clock.now().timestamp(),
         }

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from forum.accounts import oidc, oidc_tokens
 from forum.accounts.pages.auth import after_first_factor, safe_next
+from forum.core import database
 from forum.http.standing import open_while
 from forum.services.mail import absolute_url
 from forum.services.permissions import Restriction
@@ -53,9 +54,12 @@ def callback():
     if oidc.provider() is None:
         abort(404)
     pending = oidc.PendingSignIn.from_dict(session.pop(PENDING_KEY, None))  # one try per start
-    try:
-        user = oidc.complete_sign_in(pending, request.args, _redirect_uri())
-    except oidc_tokens.SignInRefused as exc:
-        return _refused(exc)
-    flash(f"Welcome, {user.name}!", "success")
-    return after_first_factor(user, remember=False, next_url=pending.next_url or url_for("home.index"))
+    # A GET that writes (the nonce, the account and its link, the session, a cancelled deletion): its
+    # transactions begin as writes, or SQLite could refuse them as "database is locked" under load.
+    with database.writing():
+        try:
+            user = oidc.complete_sign_in(pending, request.args, _redirect_uri())
+        except oidc_tokens.SignInRefused as exc:
+            return _refused(exc)
+        flash(f"Welcome, {user.name}!", "success")
+        return after_first_factor(user, remember=False, next_url=pending.next_url or url_for("home.index"))

@@ -58,9 +58,15 @@ def _export_context(user: User) -> dict[str, Any]:
 @login_required
 @open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def request_export():
-    data_export.request_export(acting_user())
-    flash("We are putting your archive together: this page shows its progress, and we will email you "
-          "when it is ready.", "success")
+    """Queue a new archive; within a day of the last one, while it can still be downloaded, that one is the answer."""
+    user = acting_user()
+    export = data_export.request_export(user)
+    if data_export.is_recent_and_ready(export):
+        flash("Your archive from the last 24 hours is ready below, so we did not make another one. You can ask "
+              f"for a new one from {local_time(data_export.next_request_at(export), user.time_zone)}.", "info")
+    else:
+        flash("We are putting your archive together: this page shows its progress, and we will email you "
+              "when it is ready.", "success")
     return redirect(url_for("privacy.index"))
 
 

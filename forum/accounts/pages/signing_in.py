@@ -19,17 +19,27 @@ def browser() -> sessions.Browser:
     return sessions.Browser(request.remote_addr, request.headers.get("User-Agent", ""))
 
 
+def fresh_session() -> None:
+    """Empty this browser's session at sign-in, so nothing from before (a fixated cookie) carries over,
+    but keep what the page that signed in just said ("Welcome", "Your password is changed")."""
+    messages = session.get("_flashes")
+    session.clear()
+    if messages:
+        session["_flashes"] = messages
+
+
 def complete_sign_in(user: User, *, remember: bool = False, next_url: str | None = None) -> Response:
     """Sign user in on this browser and send them on (to next_url, the enrolment page, or home)."""
     if current_user.is_authenticated:  # this browser's old key is replaced: it must not stay live beside the new one
         sessions.end_current(current_user._get_current_object())
-    messages = session.get("_flashes")  # what the page that signed in just said ("Welcome", "We sent a link")
-    session.clear()  # a new session id at sign-in: nothing from before (a fixated cookie) carries over
-    if messages:
-        session["_flashes"] = messages
-    sessions.start(user, browser())
+    fresh_session()
     if members.cancel_scheduled_deletion(user):
         flash("Welcome back. Your account will not be deleted: signing in cancelled the deletion.", "info")
+    if user.anonymized_at is not None:  # the deletion job erased it a moment ago: nobody signs in to it
+        db.session.rollback()
+        flash("This account was deleted.", "error")
+        return redirect(url_for("auth.login"))
+    sessions.start(user, browser())
     db.session.commit()
     login_user(user, remember=remember)
     if needs_second_factor(user):

@@ -9,6 +9,7 @@ every account may do, and it runs before anyone is signed in.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
@@ -17,7 +18,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from forum.accounts import members, sign_in_guard, two_factor
 from forum.accounts.pages.auth import PENDING_SECOND_FACTOR
@@ -38,6 +39,12 @@ CODE_INPUT = {"autocomplete": "one-time-code", "autocapitalize": "off", "spellch
 
 
 class ConfirmForm(FlaskForm):
+    """The first code from the app, and the password (asked only of accounts that have one: see
+    two_factor.confirm_enrolment)."""
+
+    password = PasswordField("Your password", validators=[Optional(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"},
+                             description="So that nobody who merely found your browser signed in can turn this on.")
     code = StringField("Six-digit code from the app", validators=[DataRequired(), Length(max=64)],
                        render_kw={**CODE_INPUT, "inputmode": "numeric"})
 
@@ -62,6 +69,29 @@ class ButtonForm(FlaskForm):
     """Nothing but the CSRF token, for buttons that change state."""
 
 
+@dataclass(frozen=True)
+class Refused:
+    """Why a page showing a form answers with an error: its status, and how long to wait when limited."""
+
+    status: int
+    retry_after_s: int | None = None
+
+    @classmethod
+    def limited(cls, exc: sign_in_guard.TooManyFailures) -> Refused:
+        return cls(exc.status, exc.retry_after_s)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)} if self.retry_after_s else {}
+
+
+INVALID = Refused(422)
+
+
+def _answer(refused: Refused | None) -> tuple[int, dict[str, str]]:
+    """The status and headers of a page with a form: 200 as asked, else the refusal's."""
+    return (refused.status, refused.headers()) if refused else (200, {})
+
+
 def _me() -> User:
     return current_user._get_current_object()
 
@@ -70,9 +100,9 @@ def _source() -> str:
     return request.remote_addr or ""
 
 
-def _no_store(page: str, status: int = 200) -> Response:
+def _no_store(page: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A page showing a secret (the enrolment key, recovery codes): never kept in a cache."""
-    response = make_response(page, status)
+    response = make_response(page, status, headers or {})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -88,13 +118,13 @@ def settings():
 
 
 def _settings_page(user: User, disable: OwnerForm | None = None, renew: OwnerForm | None = None,
-                   status: int = 200) -> Response:
+                   refused: Refused | None = None) -> Response:
     page = render_template(
         "two_factor/settings.html", enabled=user.two_factor_enabled, codes_left=two_factor.recovery_codes_left(user),
         must_enrol=needs_second_factor(user), is_staff=user.role_enum.is_staff,
         disable=disable or OwnerForm(prefix="disable"), renew=renew or OwnerForm(prefix="renew"),
     )
-    return make_response(page, status)
+    return make_response(page, *_answer(refused))
 
 
 @bp.post("/disable")
@@ -104,12 +134,12 @@ def disable():
     user = _me()
     form = OwnerForm(prefix="disable")
     if form.validate_on_submit():
-        _, status = _run_confirmed(user, form, lambda: two_factor.disable(user, form.password.data, form.code.data))
-        if status is None:
+        _, refused = _run_confirmed(user, form, lambda: two_factor.disable(user, form.password.data, form.code.data))
+        if refused is None:
             flash("Two-factor sign-in is off. Your other sessions were signed out.", "success")
             return redirect(url_for(".settings"))
-        return _settings_page(user, disable=form, status=status)
-    return _settings_page(user, disable=form, status=422)
+        return _settings_page(user, disable=form, refused=refused)
+    return _settings_page(user, disable=form, refused=INVALID)
 
 
 @bp.post("/recovery-codes")
@@ -119,27 +149,27 @@ def renew_codes():
     user = _me()
     form = OwnerForm(prefix="renew")
     if form.validate_on_submit():
-        codes, status = _run_confirmed(
+        codes, refused = _run_confirmed(
             user, form, lambda: two_factor.regenerate_recovery_codes(user, form.password.data, form.code.data))
-        if status is None:
+        if refused is None:
             return _codes_page(codes, fresh_enrolment=False)
-        return _settings_page(user, renew=form, status=status)
-    return _settings_page(user, renew=form, status=422)
+        return _settings_page(user, renew=form, refused=refused)
+    return _settings_page(user, renew=form, refused=INVALID)
 
 
-def _run_confirmed(user: User, form: OwnerForm, change: Callable[[], T]) -> tuple[T | None, int | None]:
+def _run_confirmed(user: User, form: FlaskForm, change: Callable[[], T]) -> tuple[T | None, Refused | None]:
     """Run a change that needs the password and a code, counted like a sign-in.
 
-    Its result and None, or None and the status of the page showing why it was refused.
+    Its result and None, or None and why it was refused (the errors are put on the form).
     """
     try:
         return sign_in_guard.guarded(user, change, source=_source()), None
     except sign_in_guard.TooManyFailures as exc:
         form.form_errors.append(exc.detail)
-        return None, exc.status
-    except Invalid as exc:
+        return None, Refused.limited(exc)
+    except (Invalid, Conflict) as exc:
         show_errors(form, exc)
-        return None, 422
+        return None, INVALID
 
 
 def _codes_page(codes: list[str], *, fresh_enrolment: bool) -> Response:
@@ -153,26 +183,28 @@ def _codes_page(codes: list[str], *, fresh_enrolment: bool) -> Response:
 @login_required
 @open_while(*EVERYONE)
 def enrol():
-    """Scan the QR code (or type the secret), then confirm with a code; the recovery codes show once."""
+    """Scan the QR code (or type the secret), then confirm with a code and the password; the recovery codes
+    show once. The confirmation is counted like a sign-in (sign_in_guard.guarded): a stolen session must
+    not be a way to guess the password."""
     user = _me()
     if user.two_factor_enabled:
         flash("Two-factor sign-in is already on for your account.", "info")
         return redirect(url_for(".settings"))
     form = ConfirmForm()
+    refused = None
     if form.validate_on_submit():
-        try:
-            codes = two_factor.confirm_enrolment(user, form.code.data)
-        except (Invalid, Conflict) as exc:
-            show_errors(form, exc)
-        else:
+        codes, refused = _run_confirmed(
+            user, form, lambda: two_factor.confirm_enrolment(user, form.password.data, form.code.data))
+        if refused is None:
             return _codes_page(codes, fresh_enrolment=True)
     secret = two_factor.pending_secret(user)
     page = render_template(
         "two_factor/enrol.html", form=form, start=ButtonForm(), must_enrol=needs_second_factor(user),
-        secret=two_factor.grouped(secret) if secret else None,
+        secret=two_factor.grouped(secret) if secret else None, asks_password=two_factor.has_password(user),
         qr=_qr_code(user) if secret else None,
     )
-    return _no_store(page, 422 if form.errors else 200)
+    refused = refused or (INVALID if form.errors else None)
+    return _no_store(page, *_answer(refused))
 
 
 def _qr_code(user: User) -> Markup:
