@@ -223,15 +223,16 @@ def get_setting(key: str) -> Any:
 
 
 def cached_setting(key: str) -> Any:
-    """Like get_setting, read once per database session (one request, one job): for values the
-    permission rules consult many times a page. update_settings() forgets what this session read.
+    """Like get_setting, but every setting is read in one statement, once per database session (one
+    request, one job): pages consult several (the permission rules, the editor's upload limits), and
+    each would otherwise cost a query. update_settings() forgets what this session read.
 
     Kept on the session, not on flask.g: the job worker runs for hours in one app context, but it
     removes its database session after every job, so a changed rule reaches the next job.
     """
-    cache = db.session.info.setdefault(CACHE_KEY, {})
-    if key not in cache:
-        cache[key] = get_setting(key)
+    cache = db.session.info.get(CACHE_KEY)
+    if cache is None:
+        cache = db.session.info[CACHE_KEY] = all_settings()
     return cache[key]
 
 

@@ -42,7 +42,7 @@ class UploadLimits:
 
 def _setting(key: str) -> Any:
     if key in community_settings.REGISTRY:
-        return community_settings.get_setting(key)
+        return community_settings.cached_setting(key)
     return DEFAULTS[key]
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from forum.services import qa, reading
+from tests.queries import count_statements
 
 
 def _thread_with_replies(make, count: int):
@@ -101,3 +102,14 @@ def test_signed_out_pages_stay_within_eight_statements(make, count_queries: Call
     qa.vote_helpful(make.make_user(), reading.question_post(thread))
     for path in ["/", "/c/budget", f"/t/{thread.id}"]:
         assert count_queries(path) <= 8, path
+
+
+@pytest.mark.parametrize("caller", ["member", "moderator", "unconfirmed"])
+def test_the_community_rules_a_page_consults_cost_one_statement(make, login_as, client, db, caller):
+    """The permission rules and the reply form's upload limits read several settings: one query for all."""
+    user = make.make_user(verified=False) if caller == "unconfirmed" else make.make_user(role=caller)
+    login_as(user)
+    thread = _thread_with_replies(make, 3)
+    with count_statements() as statements:
+        assert client.get(f"/t/{thread.id}").status_code == 200
+    assert sum("community_setting" in statement for statement in statements) == 1
