@@ -26,6 +26,7 @@ from forum.http.ratelimits import limiter
 from forum.models import CommunitySetting, User
 from tests import factories
 from tests.queries import count_statements
+from tests.support.smtp import SmtpSink
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 STAFF_2FA = "accounts.staff_require_2fa"
@@ -192,6 +193,15 @@ def login_as(client: FlaskClient):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[SmtpSink]:
+    """A running aiosmtpd server at the app's mail_server:mail_port; stop() it to simulate an outage."""
+    settings = app.config["HORSESHOE"]
+    sink = SmtpSink(settings.mail_server, settings.mail_port).start()
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,19 +22,9 @@ from forum.core.extensions import db
 from forum.models import DataExport, Job, JobStatus, Notification, NotificationKind
 from forum.services import qa, subscriptions
 from tests import factories
-from tests.support.smtp import SmtpSink
 from tests.uploads.conftest import s3_server, s3_settings, store  # noqa: F401  # fixtures: both blob stores
 
 UPLOAD_BYTES = b"2026-11-19 21:04 link down\n2026-11-19 21:05 link up\n"
-
-
-@pytest.fixture
-def mailbox(app: Flask) -> Iterator[SmtpSink]:
-    """A real SMTP server on the app's mail port: the mail jobs deliver here."""
-    settings = app.config["HORSESHOE"]
-    sink = SmtpSink(settings.mail_server, settings.mail_port).start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture
@@ -243,7 +232,7 @@ def test_at_most_one_new_archive_a_day_while_the_last_one_is_ready(login_as, api
     assert exports_of(member) == 2
 
 
-def test_the_member_is_told_in_app_and_by_email_with_a_working_link(app, login_as, member, run_jobs, mailbox):
+def test_the_member_is_told_in_app_and_by_email_with_a_working_link(app, login_as, member, run_jobs, smtp_server):
     client = login_as(member)
     client.post("/settings/privacy/export")
     build_everything(run_jobs)
@@ -251,7 +240,7 @@ def test_the_member_is_told_in_app_and_by_email_with_a_working_link(app, login_a
     assert notification.kind == NotificationKind.DATA_EXPORT.value
     assert "Your data export is ready" in client.get("/notifications").text
 
-    (mail,) = mailbox.messages
+    (mail,) = smtp_server.messages
     assert mail["To"] == member.email and "data export is ready" in mail["Subject"]
     text = mail.get_body(preferencelist=("plain",)).get_content()
     link = re.search(r"http://localhost(/settings/privacy/export/\d+/download)", text).group(1)

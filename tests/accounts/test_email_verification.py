@@ -21,21 +21,12 @@ from forum.core.errors import Invalid
 from forum.models import OutboundEmail, Post, Thread, User
 from forum.services import community_settings
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
-from tests.support.smtp import SmtpSink
 from tests.web.helpers import text
 
 LINK = re.compile(r"http://localhost(/auth/verify/[\w.-]+)")
 PASSWORD = "a long enough passphrase"
 BANNER = "Please confirm your email address"
 NOT_VERIFIED = "https://horseshoe.dev/problems/email-not-verified"
-
-
-@pytest.fixture
-def smtp_server(app: Flask) -> Iterator[SmtpSink]:
-    settings = app.config["HORSESHOE"]
-    sink = SmtpSink(settings.mail_server, settings.mail_port).start()
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture
