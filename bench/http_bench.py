@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """`make bench` (via bench/run): Horseshoe over HTTP against the ceiling app, with the issue's targets.
 
-    bench/run                      # 40,000-post corpus: pages, SQL per page, posting (SQLite + PostgreSQL), search
+    bench/run                      # 40,000-post corpus: every part below, issue 21's targets
     bench/run --large              # also the 400,000-post community (loaded once, cached), pages compared
-    bench/run --only pages         # just one part: pages | sql | posting | search (repeatable)
-    bench/run --search-backend postgres --database-url postgresql+psycopg://postgres@127.0.0.1/bench_http
+    bench/run --only pages         # just one part: pages | sql | cpu | worker | posting | search (repeatable)
+    bench/run --only cpu --only worker --no-record     # the in-process figures only (a quick look)
+    bench/run --search-backend whoosh                  # search on Whoosh only (default: Whoosh and PostgreSQL)
     bench/run --no-record          # print the section, leave RESULTS.md alone
 
-One run: load the corpus (reused when loaded), count SQL statements per page in-process, rebuild the
-search index (timed), start the ceiling app and Horseshoe under the same gunicorn settings (-w 2 -k
-sync), drive each page with `wrk -t1 -c16 -d<N>s --latency` after a 3 s warm-up (anonymous page cache
-as configured by default, then switched off), search through the API, post replies through the API
-with 8 concurrent clients on a scratch copy of the database (SQLite, then PostgreSQL), take a
+One run: load the corpus (reused when loaded), count SQL statements per page and CPU per page
+in-process, rebuild the search index of each backend (timed; PostgreSQL's in a scratch database of
+its own), start the ceiling app and Horseshoe under the same gunicorn settings (-w 2 -k sync), drive
+each page with `wrk -t1 -c16 -d<N>s --latency` after a 3 s warm-up (anonymous page cache as
+configured by default, then switched off), search through the API on each backend, run the job
+worker through one pass of its periodic jobs on a scratch copy (peak RSS), post replies through the
+API with 8 concurrent clients on a scratch copy of the database (SQLite, then PostgreSQL), take a
 pyinstrument profile of every missed target (bench/profiles/), and write a dated section to
 bench/RESULTS.md. Servers' logs go to <tmp>/horseshoe-bench/logs (HORSESHOE_BENCH_LOG_DIR).
 """
@@ -45,7 +48,8 @@ BENCH_ROOT = Path(os.environ.get("HORSESHOE_BENCH_ROOT", "/tmp/horseshoe-bench")
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_http"
 PAGES = {"thread": "/t/1", "home": "/", "category": "/c/insomnia"}
 MEMBER = {"id": 2, "username": "taylor_campbell84", "email": "taylor_campbell84@example.org"}
-PARTS = ("pages", "sql", "posting", "search")
+PARTS = ("pages", "sql", "cpu", "worker", "posting", "search")
+SEARCH_INDEX_MARKER = "bench-search-index.json"  # in a data dir: which load its index was built from
 
 
 def py(script: str, *args: str, env: dict | None = None) -> dict:
@@ -105,13 +109,14 @@ def measure_ceiling(duration: int) -> tuple[dict, object]:
     return run_wrk(server.base_url + "/jinja50", duration) | {"rss_mb": server.worker_rss_mb()}, server
 
 
-def read_phase(args, data_dir: Path, env: dict, large_dir: Path | None, corpus_dir: Path) -> dict:
+def read_phase(args, data_dir: Path, env: dict, large_dir: Path | None, corpus_dir: Path,
+               searches: list[dict]) -> dict:
     """Ceiling /jinja50 before and after Horseshoe's pages (its mean is the ratio's denominator)."""
     before, ceiling = measure_ceiling(args.duration)
     try:
         pages = measure_pages(data_dir, args.duration, env, with_signed_in=True) if "pages" in args.parts else None
         large = measure_pages(large_dir, args.duration, env, with_signed_in=False) if large_dir else None
-        search = search_phase(args, data_dir, env, corpus_dir) if "search" in args.parts else None
+        search = {target["backend"]: search_query(target, corpus_dir) for target in searches} or None
         after = run_wrk(ceiling.base_url + "/jinja50", args.duration)
     finally:
         ceiling.stop()
@@ -121,18 +126,120 @@ def read_phase(args, data_dir: Path, env: dict, large_dir: Path | None, corpus_d
 # ---------------------------------------------------------------------------- search
 
 
-def search_phase(args, data_dir: Path, env: dict, corpus_dir: Path) -> dict:
-    backend_env = env | {"HORSESHOE_SEARCH_BACKEND": args.search_backend}
-    result: dict = {"backend": args.search_backend}
-    if not args.skip_reindex:
-        result["reindex"] = py("api_search.py", "reindex", "--data-dir", str(data_dir),
-                               "--backend", args.search_backend, env=backend_env)
-    server = horseshoe_server(f"horseshoe-search-{args.search_backend}", data_dir, backend_env).start("/")
+def scratch_pg_url(pg_url: str, purpose: str) -> str:
+    """<pg_url's database>_<purpose>: a scratch database of the benchmark's own, never `test`."""
+    base, name = pg_url.rsplit("/", 1)
+    return f"{base}/{name}_{purpose}"
+
+
+def search_targets(args, data_dir: Path, env: dict) -> list[dict]:
+    """Where each backend is searched: Whoosh beside the read database; PostgreSQL on a PostgreSQL database.
+
+    On the default (SQLite) run PostgreSQL search gets `<pg-url>_search`, loaded once with the corpus
+    (reused while its marker matches) and reindexed each run, so both backends answer the same corpus.
+    """
+    targets = []
+    for backend in args.search_backends:
+        if backend == "whoosh" or args.database_url.startswith("postgresql"):
+            targets.append({"backend": backend, "data_dir": data_dir, "env": dict(env)})
+            continue
+        url = scratch_pg_url(args.pg_url, "search")
+        ensure_pg_database(url)
+        pg_dir = BENCH_ROOT / "http-pg-search"
+        marker = load(2000, pg_dir, {"HORSESHOE_DATABASE_URL": url})
+        targets.append({"backend": backend, "data_dir": pg_dir, "env": {"HORSESHOE_DATABASE_URL": url},
+                        "load_s": marker["this_run_s"]})
+    return targets
+
+
+def search_reindex(target: dict, skip: bool) -> dict | None:
+    """Rebuild the backend's index (timed) unless skipping and it was built from this very load."""
+    data_dir, backend = target["data_dir"], target["backend"]
+    env = target["env"] | {"HORSESHOE_SEARCH_BACKEND": backend}
+    marker = data_dir / SEARCH_INDEX_MARKER
+    loaded_at = json.loads((data_dir / "bench-corpus.json").read_text())["loaded_at"]
+    built = json.loads(marker.read_text()) if marker.exists() else {}
+    if skip and built.get(backend) == loaded_at:
+        return None
+    result = py("api_search.py", "reindex", "--data-dir", str(data_dir), "--backend", backend, env=env)
+    marker.write_text(json.dumps(built | {backend: loaded_at}))
+    if backend == "postgres":
+        analyze(target["env"]["HORSESHOE_DATABASE_URL"])
+    return result
+
+
+def analyze(url: str) -> None:
+    """VACUUM ANALYZE after the bulk rebuild, as autovacuum would soon do on a deployment."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+
+
+def search_query(target: dict, corpus_dir: Path) -> dict:
+    backend = target["backend"]
+    env = target["env"] | {"HORSESHOE_SEARCH_BACKEND": backend}
+    server = horseshoe_server(f"horseshoe-search-{backend}", target["data_dir"], env).start("/")
     try:
-        result["query"] = py("api_search.py", "query", "--base-url", server.base_url, "--corpus-dir", str(corpus_dir))
+        query = py("api_search.py", "query", "--base-url", server.base_url, "--corpus-dir", str(corpus_dir))
     finally:
         server.stop()
+    result = {"backend": backend, "query": query, "reindex": target.get("reindex"), "data_dir": str(target["data_dir"]),
+              "env": target["env"], "database": _database_label(target)}
+    url = target["env"].get("HORSESHOE_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        result["postgres_version"] = pg_version(url)
     return result
+
+
+def _database_label(target: dict) -> str:
+    url = target["env"].get("HORSESHOE_DATABASE_URL")
+    return url or f"sqlite:///{target['data_dir'] / 'horseshoe.sqlite3'}"
+
+
+def pg_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as connection:
+        return connection.execute("SHOW server_version").fetchone()[0].split()[0]
+
+
+# ---------------------------------------------------------------------------- the job worker's memory
+
+
+def ensure_whoosh_index(data_dir: Path, env: dict) -> float | None:
+    """Build data_dir's Whoosh index when it was not built from the loaded corpus; seconds, or None if current.
+
+    The worker's periodic `search.ensure_index` rebuilds a missing index: without this its pass would
+    measure a full rebuild, not the periodic jobs a running community's worker does.
+    """
+    result = search_reindex({"backend": "whoosh", "data_dir": data_dir, "env": env}, skip=True)
+    return result["seconds"] if result else None
+
+
+def copy_data_dir(source: Path, scratch: Path) -> None:
+    """A consistent copy of the SQLite database (the backup API, WAL included) and the search index."""
+    import sqlite3
+
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    with sqlite3.connect(source / "horseshoe.sqlite3") as src, sqlite3.connect(scratch / "horseshoe.sqlite3") as dst:
+        src.backup(dst)
+    if (source / "search").is_dir():
+        shutil.copytree(source / "search", scratch / "search")
+
+
+def worker_pass(data_dir: Path, label: str, env: dict, timeout_s: int) -> dict:
+    """Peak RSS of `flask worker` over one pass of its periodic jobs, on a scratch copy of data_dir."""
+    index_s = ensure_whoosh_index(data_dir, env)
+    scratch = BENCH_ROOT / f"{data_dir.name}-worker"
+    copy_data_dir(data_dir, scratch)
+    try:
+        result = py("worker_rss.py", "--data-dir", str(scratch), "--timeout", str(timeout_s), "--label", label,
+                    env=env)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return result | {"index_built_s": index_s}
 
 
 # ---------------------------------------------------------------------------- posting
@@ -207,10 +314,10 @@ def posting_postgres(pg_url: str, duration: int, threads: int) -> dict:
 def profile_gaps(results: dict, data_dir: Path, env: dict, suffix: str) -> dict[str, str]:
     """A pyinstrument text profile (bench/profiles/) for every missed target; returns {target: file or error}."""
     written = {}
-    for target, command in http_report.missed_profiles(results, data_dir).items():
+    for target, (command, extra) in http_report.missed_profiles(results, data_dir).items():
         out = HERE / "profiles" / f"{target}{suffix}.txt"
         done = subprocess.run([PY, *command, "--out", str(out)], cwd=REPO, capture_output=True, text=True,
-                              env={**os.environ, **env})
+                              env={**os.environ, **env, **extra})
         written[target] = str(out.relative_to(REPO)) if done.returncode == 0 else "failed: " + done.stderr[-300:]
     return written
 
@@ -220,27 +327,52 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per page (after a 3 s warm-up)")
     parser.add_argument("--large", action="store_true", help="also the 400,000-post community (--threads 20000)")
     parser.add_argument("--only", action="append", choices=PARTS, dest="parts", help="run only these parts")
-    parser.add_argument("--search-backend", default="whoosh", choices=["whoosh", "postgres"])
-    parser.add_argument("--skip-reindex", action="store_true", help="reuse the search index (no reindex figure)")
+    parser.add_argument("--search-backend", action="append", choices=["whoosh", "postgres"], dest="search_backends",
+                        help="search on this backend (repeatable; default both, PostgreSQL in <pg-url>_search)")
+    parser.add_argument("--skip-reindex", action="store_true",
+                        help="reuse each search index built from the loaded corpus (no reindex figure)")
+    parser.add_argument("--cpu-requests", type=int, default=200, help="GETs per page for CPU per page")
+    parser.add_argument("--worker-timeout", type=int, default=300,
+                        help="seconds before the job worker's periodic pass is cut short")
     parser.add_argument("--database-url", default="", help="serve the read figures from this database")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="scratch PostgreSQL database for posting"
-                        " (emptied and loaded; <name>_posting is cloned from it per run)")
-    parser.add_argument("--no-postgres", action="store_true", help="posting on SQLite only")
+                        " (emptied and loaded; <name>_posting is cloned from it per run; <name>_search for search)")
+    parser.add_argument("--no-postgres", action="store_true", help="posting and search on SQLite/Whoosh only")
     parser.add_argument("--no-profiles", action="store_true")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     args.parts = args.parts or list(PARTS)
+    backends = args.search_backends or ["whoosh", "postgres"]
+    if args.no_postgres and not args.database_url.startswith("postgresql"):
+        backends = [b for b in backends if b != "postgres"]
+    args.search_backends = list(dict.fromkeys(backends))
     return args
 
 
-def main() -> None:
-    args = parse_args()
-    env = {"HORSESHOE_DATABASE_URL": args.database_url} if args.database_url else {}
+def check_databases(args) -> None:
+    """Refuse a database someone else relies on: loading empties it."""
     for url in (args.database_url, args.pg_url):
         if url.rsplit("/", 1)[-1] in {"test", "horseshoe_test", "postgres"}:
             raise SystemExit(f"bench/run: loading empties {url}; give a scratch database")
     if args.database_url.startswith("postgresql"):
         ensure_pg_database(args.database_url)
+
+
+def in_process(args, sizes: dict[str, Path], env: dict) -> dict:
+    """SQL statements and CPU ms per page through the test client, on each loaded community."""
+    results = {}
+    if "sql" in args.parts:
+        results["sql"] = {name: py("page_sql.py", "--data-dir", str(path), env=env) for name, path in sizes.items()}
+    if "cpu" in args.parts:
+        results["cpu"] = {name: py("page_sql.py", "--data-dir", str(path), "--cpu", "--requests",
+                                   str(args.cpu_requests), env=env) for name, path in sizes.items()}
+    return results
+
+
+def main() -> None:
+    args = parse_args()
+    env = {"HORSESHOE_DATABASE_URL": args.database_url} if args.database_url else {}
+    check_databases(args)
     suffix = "-pg-read" if args.database_url else ""
     data_dir = BENCH_ROOT / f"http{suffix}"
     results: dict = {"argv": ["bench/run", *sys.argv[1:]], "parts": args.parts, "load_before": os.getloadavg()}
@@ -250,22 +382,27 @@ def main() -> None:
     if large_dir:
         results["load_large"] = load(20000, large_dir, env)
         results["large_dir"] = str(large_dir)
-    if "sql" in args.parts:
-        results["sql"] = {name: py("page_sql.py", "--data-dir", str(path), env=env)
-                          for name, path in (("40k", data_dir), ("400k", large_dir)) if path}
+    sizes = {name: path for name, path in (("40k", data_dir), ("400k", large_dir)) if path}
+    results |= in_process(args, sizes, env)
+    searches = search_targets(args, data_dir, env) if "search" in args.parts else []
+    for target in searches:  # before the ceiling's first run: the reindex is not part of the read bracket
+        target["reindex"] = search_reindex(target, args.skip_reindex)
     if {"pages", "search"} & set(args.parts):
-        results["read"] = read_phase(args, data_dir, env, large_dir if "pages" in args.parts else None, corpus_dir)
+        results["read"] = read_phase(args, data_dir, env, large_dir if "pages" in args.parts else None, corpus_dir,
+                                     searches)
+    if "worker" in args.parts and not args.database_url:  # a scratch copy is a file copy: SQLite runs only
+        results["worker"] = {name: worker_pass(path, name, env, args.worker_timeout)
+                             for name, path in sizes.items()}
     if "posting" in args.parts:
         results["posting"] = {"sqlite": posting_sqlite(data_dir, args.duration)}
         if not args.no_postgres:
             results["posting"]["postgres"] = posting_postgres(args.pg_url, args.duration, 2000)
     results["load_after"] = os.getloadavg()
-    results["profiles"] = {} if args.no_profiles else profile_gaps(
-        results, data_dir, env | {"HORSESHOE_SEARCH_BACKEND": args.search_backend}, suffix)
+    results["profiles"] = {} if args.no_profiles else profile_gaps(results, data_dir, env, suffix)
     body = http_report.render(results)
     print(body)
     if not args.no_record:
-        http_report.record(body, results)
+        http_report.record(body, results, PARTS)
 
 
 if __name__ == "__main__":
