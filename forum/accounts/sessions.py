@@ -14,13 +14,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.core import clock, database
 from forum.core.errors import NotFound
 from forum.core.extensions import db
-from forum.models import User, UserSession
+from forum.models import Notification, User, UserSession
 
 # "Last seen" is kept to within a few minutes: a write on every page view would queue reads behind it.
 LAST_SEEN_PRECISION = timedelta(minutes=5)
@@ -61,9 +61,17 @@ def load(key: str) -> User | None:
     or when the account was erased (a session that slipped past the erasure must not sign anyone in)."""
     if not key.startswith(KEY_PREFIX):
         return None
-    # One statement for session and user: this runs on every signed-in request.
-    query = select(UserSession).options(joinedload(UserSession.user)).where(UserSession.key_hash == _digest(key))
-    row = db.session.scalar(query)
+    # One statement for session, user and the header's unread count: this runs on every signed-in request.
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
+        .correlate(UserSession).scalar_subquery()
+    )
+    query = (
+        select(UserSession, unread).options(joinedload(UserSession.user))
+        .where(UserSession.key_hash == _digest(key))
+    )
+    row, unread_count = db.session.execute(query).one_or_none() or (None, 0)
     now = clock.now()
     if row is None or row.ended_at is not None or now - row.last_seen_at > IDLE_LIMIT:
         return None
@@ -73,6 +81,7 @@ def load(key: str) -> User | None:
     _note_use(row, now)
     user.session_key = key
     user.current_session_id = row.id
+    user.unread_notifications_at_load = unread_count
     return user
 
 

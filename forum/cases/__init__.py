@@ -25,6 +25,7 @@ from forum.cases.desk import (
     messages_for,
     public_timeline,
     queue_counts,
+    support_on_thread,
 )
 from forum.cases.escalation import MAX_REASON_CHARS, escalate_thread, source_for
 from forum.cases.state import (
@@ -54,7 +55,7 @@ __all__ = [
     "case_for_thread", "cases_for_threads", "change_case", "claim_case", "customer_history", "escalate_thread",
     "first_response_due", "get_case", "latest_case", "list_cases", "messages_for", "on_asker_follow_up",
     "on_staff_reply", "open_case_for", "parse_calendar", "post_message", "public_timeline", "queue_counts",
-    "reopen_case", "resolve_case", "set_status", "source_for", "update_case",
+    "reopen_case", "resolve_case", "set_status", "source_for", "support_on_thread", "update_case",
 ]
 
 

@@ -18,7 +18,19 @@ from forum.core import clock
 from forum.core.errors import ErrorCollector, NotFound
 from forum.core.extensions import db
 from forum.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
-from forum.models import Case, CaseEvent, CaseMessage, CasePriority, CaseStatus, MessageVisibility, Thread, User
+from forum.models import (
+    Case,
+    CaseEvent,
+    CaseMessage,
+    CasePriority,
+    CaseStatus,
+    Incident,
+    IncidentThread,
+    IncidentUpdate,
+    MessageVisibility,
+    Thread,
+    User,
+)
 from forum.services.permissions import Action, is_agent, require
 
 HISTORY_LIMIT = 10
@@ -156,10 +168,44 @@ def cases_for_threads(thread_ids: list[int]) -> dict[int, Case]:
     found: dict[int, Case] = {}
     rows = db.session.scalars(select(Case).where(Case.thread_id.in_(set(thread_ids))).order_by(Case.id))
     for case in rows:
-        current = found.get(case.thread_id)
-        if current is None or case.is_open or not current.is_open:
-            found[case.thread_id] = case
+        found[case.thread_id] = _the_current(found.get(case.thread_id), case)
     return found
+
+
+def _the_current(current: Case | None, later: Case) -> Case:
+    """Of two cases of a thread (later opened after current): the open one, else the later."""
+    return later if current is None or later.is_open or not current.is_open else current
+
+
+@dataclass(frozen=True)
+class SupportOnThread:
+    """The thread page's support banners: its case (open, else latest) and its incident with the latest update."""
+
+    case: Case | None
+    incident: tuple[Incident, IncidentUpdate | None] | None
+
+
+def support_on_thread(thread: Thread) -> SupportOnThread:
+    """What case_for_thread() and incidents' incident_for_thread() give, in one statement: the thread page
+    asks on every view, and most threads have neither."""
+    latest_update = (
+        select(IncidentUpdate.id).where(IncidentUpdate.incident_id == Incident.id)
+        .order_by(IncidentUpdate.id.desc()).limit(1).correlate(Incident).scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Case, Incident, IncidentUpdate).select_from(Thread)
+        .outerjoin(Case, Case.thread_id == Thread.id)
+        .outerjoin(IncidentThread, IncidentThread.thread_id == Thread.id)
+        .outerjoin(Incident, Incident.id == IncidentThread.incident_id)
+        .outerjoin(IncidentUpdate, IncidentUpdate.id == latest_update)
+        .where(Thread.id == thread.id).order_by(Case.id, Incident.id)
+    ).all()
+    current: Case | None = None
+    for case, _incident, _update in rows:
+        if case is not None:
+            current = _the_current(current, case)
+    incident = next(((found, update) for _case, found, update in rows if found is not None), None)
+    return SupportOnThread(current, incident)
 
 
 def public_timeline(case: Case) -> list[CaseEvent]:

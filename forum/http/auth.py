@@ -46,8 +46,13 @@ def init_app(app: Flask) -> None:
 
 
 def acting_user() -> User | None:
-    """The signed-in user, or None for anonymous visitors (what services expect)."""
-    return current_user if current_user.is_authenticated else None
+    """The signed-in user, or None for anonymous visitors (what services expect).
+
+    The User itself, not Flask-Login's current_user proxy: every attribute read through the proxy
+    looks the user up again, and a thread page reads the viewer's attributes a few hundred times.
+    """
+    user = current_user._get_current_object()
+    return user if user.is_authenticated else None
 
 
 def is_token_request() -> bool:

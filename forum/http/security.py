@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from forum.core.errors import Invalid
 from forum.core.extensions import csrf
 from forum.core.text import NUL, NUL_MESSAGE, printable_name
+from forum.http import shared_fragments
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -28,6 +29,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    shared_fragments.init_app(app)
     uses_https = app.config["HORSESHOE"].uses_https
     trust_proxies(app, app.config["HORSESHOE"].trusted_proxies)
     app.before_request(refuse_nul_in_url)

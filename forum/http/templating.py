@@ -47,9 +47,12 @@ def status_label(status: str) -> str:
 
 
 def unread_notifications() -> int:
-    """The signed-in user's unread notifications for the header bell: one query, at most once a request."""
+    """The signed-in user's unread notifications for the header bell, at most one query a request: none
+    when the session lookup counted them already (forum.accounts.sessions.load), as it does for a page."""
     if "unread_notifications" not in g:
-        g.unread_notifications = notifications.unread_count(acting_user())
+        user = acting_user()
+        counted = getattr(user, "unread_notifications_at_load", None)
+        g.unread_notifications = counted if counted is not None else notifications.unread_count(user)
     return g.unread_notifications
 
 

@@ -26,11 +26,15 @@ class Role(StrEnum):
 
     @property
     def level(self) -> int:
-        return list(Role).index(self)
+        return _ROLE_LEVELS[self]
 
     @property
     def is_staff(self) -> bool:
-        return self.level >= Role.MODERATOR.level
+        return _ROLE_LEVELS[self] >= _ROLE_LEVELS[Role.MODERATOR]
+
+
+# Asked for every post a page shows (badges, permission checks): a lookup, not a scan of the members.
+_ROLE_LEVELS = {role: position for position, role in enumerate(Role)}
 
 
 class User(UserMixin, db.Model):

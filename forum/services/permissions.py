@@ -12,6 +12,7 @@ account in one place, forum.http.standing, unless the route is one the restricti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -164,7 +165,7 @@ def is_agent(user: User | None) -> bool:
 
 def _can_escalate(user: User | None, thread: Thread) -> bool:
     """The asker asks for support; staff escalate any thread; advocates and 500 reputation recommend it."""
-    if not _can_view_thread(user, thread) or thread.deleted_at is not None:
+    if not _can_view_thread(Capabilities.of(user), thread) or thread.deleted_at is not None:
         return False
     if is_staff(user):
         return True
@@ -210,70 +211,120 @@ def _owns(user: User | None, target: Any) -> bool:
     return _signed_in(user) and getattr(target, "author_id", None) == user.id
 
 
-def _can_view_thread(user: User | None, thread: Thread) -> bool:
-    if is_moderator(user):
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """One viewer's standing, derived once: everything the rules about threads and posts ask of the viewer.
+
+    A thread page asks the same questions for every post it shows (may I edit, delete, flag, vote?).
+    Deriving the role, the restriction and the reputation privileges once per page instead of inside every
+    check is most of what makes the page cheap for a signed-in member. The rules below are written against
+    this object and can() builds one per call, so a page and a single check can never disagree.
+    """
+
+    user_id: int | None
+    active: bool  # signed in, not suspended, verified: may take part
+    moderator: bool  # moderator, agent or admin, acting as one (see _role)
+    advocate: bool
+    edits_others: bool  # can_edit_others
+
+    @classmethod
+    def of(cls, user: User | None) -> Capabilities:
+        if not _signed_in(user):
+            return ANONYMOUS
+        return cls(user_id=user.id, active=_active(user), moderator=is_moderator(user),
+                   advocate=_role(user) is Role.ADVOCATE, edits_others=can_edit_others(user))
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user_id is not None
+
+    def owns(self, target: Any) -> bool:
+        return self.user_id is not None and getattr(target, "author_id", None) == self.user_id
+
+    def can(self, action: Action | str, target: Any) -> bool:
+        """What can(user, action, target) answers, for the actions a page asks per thread or post."""
+        return bool(_VIEWER_RULES[Action(action)](self, target))
+
+
+ANONYMOUS = Capabilities(user_id=None, active=False, moderator=False, advocate=False, edits_others=False)
+
+
+def _can_view_thread(viewer: Capabilities, thread: Thread) -> bool:
+    if viewer.moderator:
         return True
     if thread.deleted_at is not None:
         return False
-    return thread.visibility == Visibility.PUBLIC.value or _owns(user, thread)
+    return thread.visibility == Visibility.PUBLIC.value or viewer.owns(thread)
 
 
-def _can_view_post(user: User | None, post: Post) -> bool:
-    if not _can_view_thread(user, post.thread):
+def _can_view_post(viewer: Capabilities, post: Post) -> bool:
+    if not _can_view_thread(viewer, post.thread):
         return False
-    if is_moderator(user):
+    if viewer.moderator:
         return True
-    return not post.is_deleted and (post.visibility == Visibility.PUBLIC.value or _owns(user, post))
+    return not post.is_deleted and (post.visibility == Visibility.PUBLIC.value or viewer.owns(post))
 
 
 def _is_live(post: Post) -> bool:
     return post.is_public and post.thread.deleted_at is None and post.thread.visibility == Visibility.PUBLIC.value
 
 
-def _can_reply(user: User | None, thread: Thread) -> bool:
-    if not _active(user) or not _can_view_thread(user, thread) or thread.deleted_at is not None:
+def _can_reply(viewer: Capabilities, thread: Thread) -> bool:
+    if not viewer.active or not _can_view_thread(viewer, thread) or thread.deleted_at is not None:
         return False
-    return not thread.locked or is_moderator(user)
+    return not thread.locked or viewer.moderator
 
 
-def _can_edit_post(user: User | None, post: Post) -> bool:
+def _can_edit_post(viewer: Capabilities, post: Post) -> bool:
     """Authors edit their own; moderators any; advocates and 2,000 reputation edit others' live posts (wiki)."""
-    if post.is_deleted:
-        return is_moderator(user)
-    if is_moderator(user):
-        return True
-    if not _active(user) or post.thread.locked:
+    if post.is_deleted or viewer.moderator:
+        return viewer.moderator
+    if not viewer.active or post.thread.locked:
         return False
-    return _owns(user, post) or (_is_live(post) and can_edit_others(user))
+    return viewer.owns(post) or (_is_live(post) and viewer.edits_others)
 
 
-def _can_flag(user: User | None, post: Post) -> bool:
-    return _active(user) and not _owns(user, post) and _can_view_post(user, post) and not post.is_deleted
+def _can_flag(viewer: Capabilities, post: Post) -> bool:
+    return viewer.active and not viewer.owns(post) and _can_view_post(viewer, post) and not post.is_deleted
 
 
-def _can_delete_post(user: User | None, post: Post) -> bool:
-    return not post.is_deleted and (is_moderator(user) or (_active(user) and _owns(user, post)))
+def _can_delete_post(viewer: Capabilities, post: Post) -> bool:
+    return not post.is_deleted and (viewer.moderator or (viewer.active and viewer.owns(post)))
+
+
+# The rules about one thread or post, asked of a viewer's Capabilities (a page derives them once).
+# "Staff" and "moderator" are the same roles here (Role.is_staff: moderator and above).
+_VIEWER_RULES = {
+    Action.THREAD_VIEW: _can_view_thread,
+    Action.THREAD_REPLY: _can_reply,
+    Action.THREAD_EDIT: lambda viewer, thread: viewer.moderator
+    or (viewer.active and viewer.owns(thread) and not thread.locked),
+    Action.THREAD_MODERATE: lambda viewer, _target: viewer.moderator,
+    Action.POST_EDIT: _can_edit_post,
+    Action.POST_DELETE: _can_delete_post,
+    # Old versions may hold what the author removed on purpose (an account number): author and moderators.
+    Action.POST_HISTORY: lambda viewer, post: _can_view_post(viewer, post) and (viewer.moderator or viewer.owns(post)),
+    Action.POST_VOTE: lambda viewer, post: viewer.active and _is_live(post),
+    Action.POST_FLAG: _can_flag,
+    Action.THREAD_ACCEPT: lambda viewer, thread: _can_view_thread(viewer, thread)
+    and (viewer.moderator or (viewer.active and viewer.owns(thread))),
+    Action.THREAD_ME_TOO: lambda viewer, thread: viewer.active and _can_view_thread(viewer, thread),
+    Action.THREAD_REQUEST_INFO: lambda viewer, thread: _can_view_thread(viewer, thread)
+    and (viewer.moderator or (viewer.active and viewer.advocate)),
+    Action.THREAD_CLEAR_INFO: lambda viewer, thread: _can_view_thread(viewer, thread)
+    and (viewer.moderator or (viewer.active and viewer.owns(thread))),
+}
+
+
+def _for_viewer(rule):
+    return lambda user, target: rule(Capabilities.of(user), target)
 
 
 _RULES = {
-    Action.THREAD_VIEW: _can_view_thread,
+    **{action: _for_viewer(rule) for action, rule in _VIEWER_RULES.items()},
+    Action.THREAD_RECOMMEND_ESCALATION: lambda user, thread: can_recommend_escalation(user)
+    and _can_view_thread(Capabilities.of(user), thread),
     Action.THREAD_CREATE: lambda user, _target: _active(user),
-    Action.THREAD_REPLY: _can_reply,
-    Action.THREAD_EDIT: lambda user, thread: is_moderator(user)
-    or (_active(user) and _owns(user, thread) and not thread.locked),
-    Action.THREAD_MODERATE: lambda user, _target: is_moderator(user),
-    Action.POST_EDIT: _can_edit_post,
-    Action.POST_DELETE: _can_delete_post,
-    # Old versions may hold what the author removed on purpose (an account number): author and moderators only.
-    Action.POST_HISTORY: lambda user, post: _can_view_post(user, post) and (is_moderator(user) or _owns(user, post)),
-    Action.POST_VOTE: lambda user, post: _active(user) and _is_live(post),
-    Action.THREAD_ACCEPT: lambda user, thread: _can_view_thread(user, thread)
-    and (is_staff(user) or (_active(user) and _owns(user, thread))),
-    Action.THREAD_ME_TOO: lambda user, thread: _active(user) and _can_view_thread(user, thread),
-    Action.THREAD_REQUEST_INFO: lambda user, thread: _can_view_thread(user, thread)
-    and (is_staff(user) or (_active(user) and _role(user) is Role.ADVOCATE)),
-    Action.THREAD_CLEAR_INFO: lambda user, thread: _can_view_thread(user, thread)
-    and (is_staff(user) or (_active(user) and _owns(user, thread))),
     Action.CATEGORY_MANAGE: lambda user, _target: is_admin(user),
     # An unverified account may still fix its profile; a suspended one may not rewrite it.
     Action.USER_EDIT: lambda user, target: is_admin(user)
@@ -281,12 +332,9 @@ _RULES = {
     Action.USER_MANAGE: lambda user, _target: is_admin(user),
     Action.SETTINGS_MANAGE: lambda user, _target: is_admin(user),
     Action.ADMIN_VIEW: lambda user, _target: is_admin(user),
-    Action.POST_FLAG: _can_flag,
     Action.THREAD_ESCALATE: _can_escalate,
     Action.CASE_VIEW: _can_view_case,
     Action.CASE_WORK: lambda user, _target: is_agent(user),
-    Action.THREAD_RECOMMEND_ESCALATION: lambda user, thread: can_recommend_escalation(user)
-    and _can_view_thread(user, thread),
     Action.MODERATION_REVIEW: lambda user, _target: can_review(user),
     Action.AUDIT_VIEW: lambda user, _target: is_moderator(user),
     Action.USER_SUSPEND: lambda user, target: _outranks(user, target),

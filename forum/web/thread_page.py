@@ -10,15 +10,16 @@ from datetime import timedelta
 
 from flask import redirect, render_template, request
 
-from forum import cases, incidents
+from forum import cases
 from forum.core import clock
 from forum.core.errors import NotFound
 from forum.http.auth import acting_user
 from forum.http.urls import REPLIES_PER_PAGE, thread_url
 from forum.models import Case, Post, Thread, ThreadKind, ThreadStatus, User
-from forum.services import feedback, moderation_state, qa, reading, subscriptions
-from forum.services.permissions import Action, can, is_staff, restriction
+from forum.services import feedback, moderation_state, reading, thread_marks
+from forum.services.permissions import Action, Capabilities, can, is_staff, restriction
 from forum.web.forms import EscalateForm, FeedbackForm, NeedsInfoForm, ReplyForm
+from forum.web.post_blocks import PageState, ThreadPosts
 
 REPLY_SORTS = [("oldest", "Oldest first"), ("votes", "Most helpful")]
 # After this long without a solution the asker's "I still need help from the support team" is emphasised.
@@ -95,14 +96,15 @@ def _form_meta(viewer: User | None) -> dict:
 
 def _case_context(viewer: User | None, thread: Thread, escalate_form: EscalateForm | None) -> dict:
     """The support banner, its public timeline, and the escalation control for this viewer."""
-    case = cases.case_for_thread(viewer, thread)
+    support = cases.support_on_thread(thread)
+    case = support.case
     return {
         "case": case,
         "case_timeline": cases.public_timeline(case) if case is not None else [],
         "escalation": escalation_state(viewer, thread, case),
         "suggest_escalation": suggest_escalation(thread),
         "escalate_form": escalate_form or EscalateForm(formdata=None, meta=_form_meta(viewer)),
-        "incident": incidents.incident_for_thread(thread),
+        "incident": support.incident,
     }
 
 
@@ -120,9 +122,17 @@ def render(
     viewer = acting_user()
     sort = request.args.get("sort") or "oldest"
     cursor = request.args.get("cursor") or None
-    replies = reading.list_replies(viewer, thread, limit=REPLIES_PER_PAGE, cursor=cursor, sort=sort)
-    question, accepted = reading.question_and_accepted(viewer, thread)
-    shown = [post.id for post in (question, accepted, *replies.items) if post is not None]
+    shown = reading.thread_page_posts(viewer, thread, limit=REPLIES_PER_PAGE, cursor=cursor, sort=sort)
+    question, accepted, replies = shown.question, shown.accepted, shown.replies
+    post_ids = [post.id for post in (question, accepted, *replies.items) if post is not None]
+    marks = thread_marks.marks_on(viewer, thread, post_ids)
+    capabilities = Capabilities.of(viewer)
+    posts = ThreadPosts(PageState(
+        viewer=capabilities, thread=thread, voted=marks.voted,
+        said_me_too=thread.kind == ThreadKind.QUESTION.value and marks.said_me_too,
+        may_reply=capabilities.can(Action.THREAD_REPLY, thread),
+        sort=None if sort == "oldest" else sort, cursor=cursor,
+    ))
     page = render_template(
         "threads/show.html",
         thread=thread,
@@ -132,9 +142,8 @@ def render(
         cursor=cursor,
         sort=sort,
         sorts=REPLY_SORTS,
-        voted=qa.voted_post_ids(viewer, shown),
-        me_too=thread.kind == ThreadKind.QUESTION.value and qa.has_me_too(viewer, thread),
-        watch_state=subscriptions.state_of(viewer, thread),
+        posts=posts,
+        watch_state=marks.watch,
         feedback_state=feedback_state(viewer, thread),
         reply_form=reply_form or ReplyForm(formdata=None, data={"body": _quoted(viewer, thread)},
                                            meta=_form_meta(viewer)),

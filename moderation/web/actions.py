@@ -21,7 +21,7 @@ from forum.http.routing import MAX_ID
 from forum.http.urls import thread_url
 from forum.models import Post, Thread
 from forum.services import categories, reading
-from forum.services.permissions import Action, is_moderator, require
+from forum.services.permissions import Action, require
 from moderation.services import actions
 
 bp = Blueprint("moderation_actions", __name__)
@@ -60,7 +60,7 @@ def inject_moderation_forms() -> dict[str, Any]:
         move.category_id.choices = category_choices()
         return {"reason": ReasonForm(formdata=None), "move": move, "merge": MergeForm(formdata=None, prefix="merge")}
 
-    return {"moderation_forms": forms, "viewer_moderates": lambda: is_moderator(acting_user())}
+    return {"moderation_forms": forms}
 
 
 def _moderator():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import login_required
 from wtforms import RadioField, SelectChoice, TextAreaField
@@ -35,16 +33,15 @@ class FlagForm(FlaskForm):
     note = TextAreaField("Note for moderators (optional)", validators=[Length(max=flags.MAX_NOTE)])
 
 
-@bp.app_context_processor
-def inject_flag_helpers() -> dict[str, Any]:
-    """What the per-post flag panel needs; the template writes the fields FlagForm reads (cheaper per post)."""
-    return {"flag_reasons": [(choice.value, choice.label) for choice in REASON_CHOICES],
-            "flag_reason_legend": FlagForm.reason.args[0], "flag_note_label": FlagForm.note.args[0],
-            "flag_note_max": flags.MAX_NOTE, "may_flag": may_flag}
-
-
-def may_flag(post: Post) -> bool:
-    return can(acting_user(), Action.POST_FLAG, post)
+@bp.record_once
+def _register_flag_panel_globals(state) -> None:
+    """What the per-post flag panel writes (the fields FlagForm reads): constants, so template globals,
+    which the post blocks rendered outside a page's context see too (forum.web.post_blocks)."""
+    state.app.jinja_env.globals.update(
+        flag_reasons=[(choice.value, choice.label) for choice in REASON_CHOICES],
+        flag_reason_legend=FlagForm.reason.args[0], flag_note_label=FlagForm.note.args[0],
+        flag_note_max=flags.MAX_NOTE,
+    )
 
 
 @bp.post("/p/<id:post_id>/flag")
