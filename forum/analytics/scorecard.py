@@ -1,9 +1,11 @@
 """The public scorecard: the promise made visible ("94% of questions get a first reply within 4 hours").
 
-Computed live, by one SQL aggregate over the questions of the last 90 days (the same cohort as the
+Computed by one SQL aggregate over the questions of the last 90 days (the same cohort as the
 outcome metrics, through metric_queries.question_filter), for one category, the whole community, or every
-category at once grouped by category. Below MIN_QUESTIONS a percentage would mislead (one
-unanswered question reads as "0% get a reply"), so the scorecard says there is not enough yet.
+category at once grouped by category. Pages read what the worker last stored (scorecard_store); these
+live functions are what it stores, and what a page falls back on before the first pass. Below
+MIN_QUESTIONS a percentage would mislead (one unanswered question reads as "0% get a reply"), so the
+scorecard says there is not enough yet.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from forum.models.accounts import (
     User,
     UserSession,
 )
+from forum.models.analytics import ScorecardSnapshot
 from forum.models.audit import AuditEntry
 from forum.models.cases import Case, CaseEvent, CaseMessage, CasePriority, CaseSource, CaseStatus, MessageVisibility
 from forum.models.community import CommunitySetting
@@ -68,6 +69,7 @@ __all__ = [
     "WebhookSubscription",
     "MessageVisibility",
     "AuditEntry",
+    "ScorecardSnapshot",
     "AlertStatus",
     "Incident",
     "IncidentAlert",

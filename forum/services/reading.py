@@ -6,10 +6,10 @@ authors, categories and tags it shows in a fixed number of queries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, or_, select, true
+from sqlalchemy import Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.errors import Invalid, NotFound
@@ -19,6 +19,10 @@ from forum.models import Post, PostRevision, Tag, Thread, ThreadKind, ThreadStat
 from forum.services.permissions import Action, require, visible_posts, visible_threads
 
 SORTS = {"latest": Thread.created_at, "active": Thread.last_activity_at, "votes": Thread.vote_count}
+# Built once: lists are read on every page view, and composing these from ORM attributes costs more than running them.
+LIST_ORDER = {sort: (column.desc(), Thread.id.desc()) for sort, column in SORTS.items()}
+PINNED = Thread.pinned == true()  # == true(), not is_(True): indexable
+PINNED_FIRST = Thread.pinned.desc()
 FILTERS = {"unanswered", "unsolved", "solved"}
 
 
@@ -74,36 +78,54 @@ def _with_list_relations(statement: Select) -> Select:
     )
 
 
-def list_threads(viewer: User | None, query: ThreadQuery, limit: int, cursor: str | None = None) -> Page[Thread]:
-    """One page of threads, newest first by the chosen sort, continuing after cursor."""
+def thread_page_statement(viewer: User | None, query: ThreadQuery, limit: int, cursor: str | None = None) -> Select:
+    """The visible threads of one page in list order, plus one more (so page_of knows whether a page follows)."""
     _validate(query)
     column = SORTS[query.sort]
-    statement = _with_list_relations(_filtered(visible_threads(viewer), query))
+    statement = _filtered(visible_threads(viewer), query)
     after = decode_cursor(cursor, [int if query.sort == "votes" else datetime, int])
     if after:
         statement = statement.where(or_(column < after[0], and_(column == after[0], Thread.id < after[1])))
-    rows = list(db.session.scalars(statement.order_by(column.desc(), Thread.id.desc()).limit(limit + 1)).unique())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, column.key), last.id])
-    return Page(rows, next_cursor)
+    return statement.order_by(*LIST_ORDER[query.sort]).limit(limit + 1)
 
 
-def pinned_threads(viewer: User | None, category_id: int | None) -> list[Thread]:
-    """Pinned threads shown above a category's list."""
-    statement = _with_list_relations(visible_threads(viewer).where(Thread.pinned == true()))  # indexable
-    if category_id is not None:
-        statement = statement.where(Thread.category_id == category_id)
-    return list(db.session.scalars(statement.order_by(Thread.last_activity_at.desc())).unique())
+def page_of(rows: list, query: ThreadQuery, limit: int) -> Page:
+    """The first limit rows of a thread_page_statement, with the cursor that continues after the last one."""
+    if len(rows) <= limit:
+        return Page(rows, None)
+    rows = rows[:limit]
+    last = rows[-1]
+    return Page(rows, encode_cursor([getattr(last, SORTS[query.sort].key), last.id]))
+
+
+def list_threads(viewer: User | None, query: ThreadQuery, limit: int, cursor: str | None = None) -> Page[Thread]:
+    """One page of threads, newest first by the chosen sort, continuing after cursor."""
+    statement = _with_list_relations(thread_page_statement(viewer, query, limit, cursor))
+    return page_of(list(db.session.scalars(statement).unique()), query, limit)
+
+
+def first_page_with_pinned_statement(viewer: User | None, query: ThreadQuery, limit: int) -> Select:
+    """An unfiltered list's pinned threads, then the first page of the others (plus one more): one statement.
+
+    The pinned ones come first, and the LIMIT counts them in (a scalar subquery over the same conditions):
+    in the default (active) order a category's list walks its (category, pinned, activity) index, so
+    nothing grows with the category's size.
+    """
+    _validate(query)
+    statement = _filtered(visible_threads(viewer), replace(query, include_pinned=True))
+    pinned = select(func.count()).select_from(Thread).where(PINNED)
+    if statement.whereclause is not None:  # None: a moderator's unfiltered list
+        pinned = pinned.where(statement.whereclause)
+    return statement.order_by(PINNED_FIRST, *LIST_ORDER[query.sort]).limit(limit + 1 + pinned.scalar_subquery())
 
 
 def get_thread(viewer: User | None, thread_id: int) -> Thread:
     """The thread if the viewer may see it; NotFound otherwise (even when it exists)."""
-    thread = db.session.scalar(
-        _with_list_relations(select(Thread).where(Thread.id == thread_id))
-    )
+    # One statement with its author, category and tags (a list page loads tags for many threads apart).
+    thread = db.session.scalars(
+        select(Thread).options(joinedload(Thread.author), joinedload(Thread.category), joinedload(Thread.tags))
+        .where(Thread.id == thread_id)
+    ).unique().first()
     if thread is None:
         raise NotFound("That thread does not exist or is not visible to you.")
     require(viewer, Action.THREAD_VIEW, thread)
@@ -119,53 +141,108 @@ def question_post(thread: Thread) -> Post:
 REPLY_SORTS = ("oldest", "votes")
 
 
+@dataclass(frozen=True)
+class _ReplyOrder:
+    """One way to order replies: the statement's WHERE (after a cursor) and ORDER BY, the same order in
+    Python (the thread page sorts what one statement brought), and the cursor a row continues from."""
+
+    thread: Thread
+    sort: str
+
+    def after(self, statement: Select, cursor: str | None) -> Select:
+        if self.sort == "votes":
+            after = decode_cursor(cursor, [int, int, int])
+            if not after:
+                return statement
+            was_accepted, votes, last_id = after
+            accepted = self._accepted_column()
+            return statement.where(or_(
+                accepted < was_accepted,
+                and_(accepted == was_accepted,
+                     or_(Post.vote_count < votes, and_(Post.vote_count == votes, Post.id > last_id))),
+            ))
+        after = decode_cursor(cursor, [datetime, int])
+        if not after:
+            return statement
+        return statement.where(or_(Post.created_at > after[0], and_(Post.created_at == after[0], Post.id > after[1])))
+
+    def _accepted_column(self):
+        return case((Post.id == (self.thread.accepted_post_id or 0), 1), else_=0)
+
+    def columns(self) -> tuple:
+        if self.sort == "votes":  # keyset over (accepted first, most votes, oldest id)
+            return (self._accepted_column().desc(), Post.vote_count.desc(), Post.id)
+        return (Post.created_at, Post.id)
+
+    def key(self, post: Post) -> tuple:
+        if self.sort == "votes":
+            return (-int(post.id == self.thread.accepted_post_id), -post.vote_count, post.id)
+        return (post.created_at, post.id)
+
+    def cursor(self, post: Post) -> str:
+        if self.sort == "votes":
+            return encode_cursor([int(post.id == self.thread.accepted_post_id), post.vote_count, post.id])
+        return encode_cursor([post.created_at, post.id])
+
+    def page(self, rows: list[Post], limit: int) -> Page[Post]:
+        """rows in order, one more than limit when a page follows."""
+        if len(rows) <= limit:
+            return Page(rows, None)
+        rows = rows[:limit]
+        return Page(rows, self.cursor(rows[-1]))
+
+
+def _reply_order(thread: Thread, sort: str) -> _ReplyOrder:
+    if sort not in REPLY_SORTS:
+        raise Invalid({"sort": ["Sort replies by oldest or votes."]})
+    return _ReplyOrder(thread, sort)
+
+
+def _replies_statement(viewer: User | None, order: _ReplyOrder, limit: int, cursor: str | None) -> Select:
+    """The visible replies of one page in order, plus one more (so the page knows whether another follows)."""
+    statement = visible_posts(viewer).where(Post.thread_id == order.thread.id, Post.is_question.is_(False))
+    return order.after(statement, cursor).order_by(*order.columns()).limit(limit + 1)
+
+
 def list_replies(
     viewer: User | None, thread: Thread, limit: int, cursor: str | None = None, sort: str = "oldest"
 ) -> Page[Post]:
     """Replies oldest first, or by helpful votes with the accepted one first; deleted ones only for moderators."""
-    if sort not in REPLY_SORTS:
-        raise Invalid({"sort": ["Sort replies by oldest or votes."]})
-    statement = (
-        visible_posts(viewer)
-        .options(joinedload(Post.author))
-        .where(Post.thread_id == thread.id, Post.is_question.is_(False))
-    )
-    if sort == "votes":
-        return _replies_by_votes(statement, thread, limit, cursor)
-    after = decode_cursor(cursor, [datetime, int])
-    if after:
-        statement = statement.where(
-            or_(Post.created_at > after[0], and_(Post.created_at == after[0], Post.id > after[1]))
-        )
-    rows = list(db.session.scalars(statement.order_by(Post.created_at, Post.id).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at, rows[-1].id])
-    return Page(rows, next_cursor)
+    order = _reply_order(thread, sort)
+    statement = _replies_statement(viewer, order, limit, cursor).options(joinedload(Post.author))
+    return order.page(list(db.session.scalars(statement)), limit)
 
 
-def _replies_by_votes(statement: Select, thread: Thread, limit: int, cursor: str | None) -> Page[Post]:
-    """Keyset over (accepted first, most votes, oldest id)."""
-    accepted = case((Post.id == (thread.accepted_post_id or 0), 1), else_=0)
-    after = decode_cursor(cursor, [int, int, int])
-    if after:
-        was_accepted, votes, last_id = after
-        statement = statement.where(
-            or_(
-                accepted < was_accepted,
-                and_(accepted == was_accepted, or_(Post.vote_count < votes,
-                                                   and_(Post.vote_count == votes, Post.id > last_id))),
-            )
-        )
-    ordered = statement.order_by(accepted.desc(), Post.vote_count.desc(), Post.id).limit(limit + 1)
-    rows = list(db.session.scalars(ordered))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([int(last.id == thread.accepted_post_id), last.vote_count, last.id])
-    return Page(rows, next_cursor)
+@dataclass(frozen=True)
+class ThreadPagePosts:
+    question: Post | None
+    accepted: Post | None  # when the viewer may see it
+    replies: Page[Post]
+
+
+def thread_page_posts(
+    viewer: User | None, thread: Thread, limit: int, cursor: str | None = None, sort: str = "oldest"
+) -> ThreadPagePosts:
+    """The question, the accepted reply and one page of replies with their authors, in one statement.
+
+    The same posts question_and_accepted() and list_replies() give; the page's replies come back flagged
+    (the accepted reply may be one of them too) and are put in order here, with the order's own key.
+    """
+    order = _reply_order(thread, sort)
+    on_page = Post.id.in_(_replies_statement(viewer, order, limit, cursor).with_only_columns(Post.id))
+    wanted = [Post.is_question.is_(True), on_page]
+    if thread.accepted_post_id is not None:
+        wanted.append(Post.id == _accepted_if_visible(viewer, thread))
+    rows = db.session.execute(
+        select(Post, on_page.label("on_page")).options(joinedload(Post.author))
+        .where(Post.thread_id == thread.id, or_(*wanted))
+    ).all()
+    question = next((post for post, _on in rows if post.is_question), None)
+    # Every row is one the viewer may see (the page's replies and the accepted one come through
+    # visible_posts), so the accepted reply is here exactly when it may be shown.
+    accepted = next((post for post, _on in rows if post.id == thread.accepted_post_id), None)
+    replies = sorted((post for post, on in rows if on and not post.is_question), key=order.key)
+    return ThreadPagePosts(question, accepted, order.page(replies, limit))
 
 
 def accepted_reply(viewer: User | None, thread: Thread) -> Post | None:
@@ -177,16 +254,21 @@ def accepted_reply(viewer: User | None, thread: Thread) -> Post | None:
     )
 
 
+def _accepted_if_visible(viewer: User | None, thread: Thread):
+    """The accepted reply's id when the viewer may see it (a scalar subquery; NULL otherwise)."""
+    return (
+        visible_posts(viewer).where(Post.id == thread.accepted_post_id).with_only_columns(Post.id).scalar_subquery()
+    )
+
+
 def question_and_accepted(viewer: User | None, thread: Thread) -> tuple[Post | None, Post | None]:
     """The question and the accepted reply (when the viewer may see it) in one statement, for the thread page."""
     if thread.accepted_post_id is None:
         return question_post(thread), None
-    accepted_if_visible = (
-        visible_posts(viewer).where(Post.id == thread.accepted_post_id).with_only_columns(Post.id).scalar_subquery()
-    )
     posts = db.session.scalars(
         select(Post).options(joinedload(Post.author))
-        .where(Post.thread_id == thread.id, or_(Post.is_question.is_(True), Post.id == accepted_if_visible))
+        .where(Post.thread_id == thread.id,
+               or_(Post.is_question.is_(True), Post.id == _accepted_if_visible(viewer, thread)))
     ).all()
     question = next((post for post in posts if post.is_question), None)
     return question, next((post for post in posts if post.id == thread.accepted_post_id), None)

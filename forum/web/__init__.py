@@ -11,8 +11,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from forum.http import errors
-    from forum.web import admin, categories, feeds, follows, home, notifications, qa, tags, threads, users
+    from forum.web import admin, categories, feeds, follows, home, notifications, qa, tags, thread_rows, threads, users
 
     for module in (home, categories, tags, threads, qa, follows, notifications, users, admin, feeds):
         app.register_blueprint(module.bp)
+    thread_rows.init_app(app)
     errors.init_app(app)

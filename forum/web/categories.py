@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from forum.analytics import scorecard
+from forum.analytics import scorecard_store
 from forum.http.auth import acting_user
-from forum.services import categories, reading, subscriptions
+from forum.services import listings, reading
 
 bp = Blueprint("categories", __name__)
 THREADS_PER_PAGE = 20
@@ -23,8 +23,8 @@ VIEWS = [
 
 @bp.get("/c/<slug>")
 def show(slug: str):
-    category = categories.get_category_by_slug(slug)
     viewer = acting_user()
+    category = listings.category_heading(viewer, slug)
     chosen_filter = request.args.get("filter") or None
     sort = request.args.get("sort") or "active"
     cursor = request.args.get("cursor") or None
@@ -32,9 +32,10 @@ def show(slug: str):
     query = reading.ThreadQuery(
         category_id=category.id, filter=chosen_filter, sort=sort, include_pinned=chosen_filter is not None
     )
-    page = reading.list_threads(viewer, query, limit=THREADS_PER_PAGE, cursor=cursor)
-    show_pinned = cursor is None and chosen_filter is None
-    pinned = reading.pinned_threads(viewer, category.id) if show_pinned else []
+    if cursor is None and chosen_filter is None:
+        pinned, page = listings.category_first_page(viewer, query, THREADS_PER_PAGE)
+    else:
+        pinned, page = [], listings.category_threads(viewer, query, THREADS_PER_PAGE, cursor)
     return render_template(
         "categories/show.html",
         category=category,
@@ -43,6 +44,6 @@ def show(slug: str):
         views=VIEWS,
         current=(chosen_filter, sort),
         cursor=cursor,
-        follow_state=subscriptions.state_of(viewer, category),
-        card=scorecard.scorecard(category.id),
+        follow_state=category.follow_state,
+        card=scorecard_store.category_card(category.id, category.scorecard),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from forum.http.auth import acting_user
-from forum.services import categories, reading
+from forum.services import listings
 
 bp = Blueprint("home", __name__)
 LATEST_THREADS = 15
@@ -13,5 +13,5 @@ LATEST_THREADS = 15
 
 @bp.get("/")
 def index():
-    latest = reading.list_threads(acting_user(), reading.ThreadQuery(sort="active"), limit=LATEST_THREADS)
-    return render_template("home/index.html", categories=categories.list_categories(), threads=latest.items)
+    latest = listings.latest_threads(acting_user(), LATEST_THREADS)
+    return render_template("home/index.html", categories=listings.category_cards(), threads=latest)

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from forum.analytics import scorecard
+from forum.analytics import scorecard, scorecard_store
+from forum.core import job_registry, worker
+from forum.models import Job, ScorecardSnapshot
 from forum.services import community_settings, posting, qa, reading
 from moderation.services import actions
 from tests.queries import count_statements
@@ -108,3 +110,34 @@ def test_every_category_costs_the_same_statements_however_many_there_are(billing
 @pytest.mark.parametrize(("hours", "words"), [(4, "4 hours"), (1, "1 hour"), (0.5, "30 minutes"), (1.5, "1.5 hours")])
 def test_the_target_reads_as_people_say_it(hours, words):
     assert scorecard.describe_hours(hours) == words
+
+
+def test_the_worker_stores_the_cards_pages_then_read(billing, make):
+    make.make_category("Shipping", slug="shipping", position=1)
+    live = (scorecard.scorecard(None), scorecard.scorecards_by_category())
+    assert scorecard_store.refresh() == 3  # the community, billing and shipping
+    with count_statements() as statements:
+        community, categories = scorecard_store.all_cards()
+    assert len(statements) == 2
+    assert community == live[0] and categories == live[1]
+
+
+def test_a_pass_that_finds_the_same_figures_writes_nothing(billing, make, clock_at, db):
+    """Each write retires every page cached for signed-out visitors, so a pass writes only what changed."""
+    scorecard_store.refresh()
+    clock_at.advance(minutes=5)
+    with count_statements() as statements:
+        assert scorecard_store.refresh() == 0
+    assert not any(statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for statement in statements)
+    thread = make.make_thread(billing["asker"], billing["category"], title="One more invoice question")
+    posting.reply_to_thread(billing["peer"], thread, "Same thing happened to me, this fixed it.")
+    assert scorecard_store.refresh() == 2  # billing and the community; nothing else moved
+    stored = db.session.scalars(db.select(ScorecardSnapshot).where(ScorecardSnapshot.category_id.is_not(None))).one()
+    assert (stored.questions, stored.computed_at) == (9, clock_at.now)
+
+
+def test_the_cards_are_recomputed_every_five_minutes_by_the_worker(app, db):
+    assert job_registry.handler_for(scorecard_store.REFRESH_JOB) is scorecard_store.refresh
+    assert job_registry.periodic()[scorecard_store.REFRESH_JOB]() == 300
+    worker.schedule_recurring()
+    assert db.session.scalar(db.select(Job).where(Job.name == scorecard_store.REFRESH_JOB)) is not None

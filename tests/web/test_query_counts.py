@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from forum.services import qa, reading
+from forum.analytics import scorecard_store
+from forum.services import qa, reading, subscriptions
 from tests.queries import count_statements
 
 
@@ -113,3 +114,55 @@ def test_the_community_rules_a_page_consults_cost_one_statement(make, login_as, 
     with count_statements() as statements:
         assert client.get(f"/t/{thread.id}").status_code == 200
     assert sum("community_setting" in statement for statement in statements) == 1
+
+
+def _busy_category(make, db, slug: str, threads: int, pinned: int):
+    """A category with threads by different members, the first `pinned` of them pinned."""
+    category = make.make_category(slug=slug)
+    made = [make.make_thread(category=category, tags=["wifi"], replies=1) for _ in range(threads)]
+    for thread in made[:pinned]:
+        thread.pinned = True
+    db.session.commit()
+    return category
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "member", "moderator"])
+def test_category_page_costs_at_most_six_statements_however_busy(make, login_as, count_queries: Callable, db, caller):
+    """Issue 21: pinned threads, the page of threads, the follow state and the stored scorecard in a fixed few."""
+    small = _busy_category(make, db, "small", threads=3, pinned=1)
+    big = _busy_category(make, db, "big", threads=30, pinned=3)
+    scorecard_store.refresh()  # the worker's periodic pass
+    if caller != "anonymous":
+        viewer = make.make_user(role=caller)
+        subscriptions.watch(viewer, big)
+        subscriptions.mute(viewer, small)
+        login_as(viewer)
+    few, many = count_queries("/c/small"), count_queries("/c/big")
+    assert few == many and many <= 6
+    assert count_queries("/c/big?sort=votes") <= 6 and count_queries("/c/big?filter=unsolved") <= 6
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "member", "moderator"])
+def test_front_page_costs_at_most_six_statements_however_busy(make, login_as, count_queries: Callable, caller):
+    if caller != "anonymous":
+        login_as(make.make_user(role=caller))
+    for _ in range(3):
+        make.make_thread(replies=1)
+    few = count_queries("/")
+    for _ in range(27):
+        make.make_thread(replies=1)
+    assert count_queries("/") == few and few <= 6
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "member"])
+def test_thread_page_costs_at_most_six_statements_however_long(make, login_as, count_queries: Callable, caller):
+    """Issue 21: session and user (with the unread count), thread with tags, every shown post with its
+    author, the viewer's votes/me-too/watch, case and incident, the community's settings. (The asker of a
+    solved question adds their feedback; a moderator the header's queue counts and the move form's
+    categories: constant too, see the tests above.)"""
+    asker = make.make_user()
+    short, long = (_solved_thread_with_votes(make, asker, make.make_user(), count) for count in (3, 30))
+    if caller != "anonymous":
+        login_as(make.make_user(role=caller))
+    counts = {count_queries(f"/t/{thread.id}{sort}") for thread in (short, long) for sort in ("", "?sort=votes")}
+    assert len(counts) == 1 and counts.pop() <= 6

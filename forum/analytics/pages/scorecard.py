@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from forum.analytics import scorecard
+from forum.analytics import scorecard_store
 
 bp = Blueprint("scorecard", __name__)
 
@@ -12,6 +12,5 @@ bp = Blueprint("scorecard", __name__)
 @bp.get("/scorecard")
 def index():
     """Public on purpose (no permission to check): the scorecard is the promise made visible to everyone."""
-    return render_template(
-        "scorecard/index.html", community=scorecard.scorecard(None), categories=scorecard.scorecards_by_category()
-    )
+    community, categories = scorecard_store.all_cards()
+    return render_template("scorecard/index.html", community=community, categories=categories)
