@@ -39,6 +39,8 @@ EVENTS: dict[str, str] = {
 }
 JOBS: dict[str, str] = {
     "mail.send": "send one stored email (forum.services.mail)",
+    "notifications.email": "notification_ids — render and queue the email of each notification whose recipient "
+                           "wants email immediately (forum.services.notifications)",
     "qa.sweep": "periodic: feedback requests, reminders to askers, digests (forum.services.sweeps)",
     "cases.sla_sweep": "periodic: escalate threads past their SLA targets (forum.cases.triggers)",
     "reputation.offer_bounties": "periodic: the system bounty on questions near their target (recognition)",
@@ -62,6 +64,8 @@ JOBS: dict[str, str] = {
                                      "privacy.ip_retention_days (forum.accounts.address_retention)",
     "accounts.delete_due": "periodic, and queued for each deadline: erase the accounts whose self-service "
                            "deletion grace period is over (forum.accounts.deletion)",
+    "analytics.refresh_scorecards": "periodic: recompute the public scorecards pages read "
+                                    "(forum.analytics.scorecard_store)",
 }
 CONTENT_CHECKS: dict[str, str] = {
     "moderation.new_user_links": "new members' links are held for review",

@@ -131,5 +131,5 @@ def reply_to_thread(thread_id: int):
     if check_only:
         require(user, Action.THREAD_REPLY, thread)
         return check_answer(findings)
-    post = posting.reply_to_thread(user, thread, body)
+    post = posting.reply_to_thread(user, thread, body, keep_loaded=True)  # the answer reads no rows back
     return with_warnings(serializers.post(post, user, thread=thread), findings), 201

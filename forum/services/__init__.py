@@ -10,9 +10,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The community's own worker jobs: sending mail and the periodic Q&A care (feedback, reminders, digests)."""
+    """The community's own worker jobs: notification emails, sending mail, the periodic Q&A care (digests and more)."""
     from forum import hooks
-    from forum.services import community_settings, mail, sweeps
+    from forum.services import community_settings, mail, notifications, sweeps
 
     hooks.register_job(mail.SEND_JOB, mail.send_email_job)
+    hooks.register_job(notifications.EMAIL_JOB, notifications.email_notifications_job)
     hooks.register_job(sweeps.SWEEP_JOB, sweeps.run_sweep, every_s=community_settings.sweep_interval_s)

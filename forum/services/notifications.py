@@ -1,8 +1,10 @@
 """Notifications: in-app rows, and email immediately or in a daily digest, per user's choice.
 
-Events call the on_* functions inside their own transaction, so a notification (and its
-queued email) exists exactly when the change that caused it commits. Nobody is told
-about their own actions.
+Events call the on_* functions inside their own transaction, so a notification (and the job
+that emails it) exists exactly when the change that caused it commits. Nobody is told about
+their own actions. The emails themselves are rendered by the worker (EMAIL_JOB), not in the
+request: a reply to a thread with many watchers would otherwise render two templates per
+watcher while the poster waits, holding the database's write lock.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import joinedload
 
-from forum.core import clock
+from forum.core import clock, outbox
 from forum.core.errors import Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import db
 from forum.core.pagination import Page, decode_cursor, encode_cursor
@@ -28,6 +30,8 @@ UNSUBSCRIBE_SALT = "unsubscribe"
 EMAIL_FREQUENCIES = ("immediately", "daily", "off")
 # Votes arrive in bursts: they are batched in-app and only ever emailed in digests.
 DIGEST_ONLY_KINDS = {NotificationKind.VOTES.value}
+EMAIL_JOB = "notifications.email"
+EMAIL_BATCH = 100  # notifications per email job: a reply to a much-watched thread becomes several short jobs
 
 SUBJECTS = {
     NotificationKind.REPLY: "New reply: {title}",
@@ -75,27 +79,74 @@ def describe(notification: Notification) -> str:
     ) + (f" ({notification.count})" if notification.count > 1 else "")
 
 
-def notify(recipient_ids: Iterable[int], event: Event) -> list[Notification]:
-    """Create one notification per recipient (never the actor) and queue immediate emails."""
+def notify(recipient_ids: Iterable[int], event: Event) -> dict[int, int]:
+    """Create one notification per recipient (never the actor); those who want email now get it from the worker.
+
+    All of them in one INSERT (a reply to a much-watched thread is one statement, not one per
+    watcher); returns recipient id → notification id.
+    """
     actor_id = event.actor.id if event.actor else None
     ids = sorted(set(recipient_ids) - {actor_id})
     if not ids:
-        return []
-    created = []
-    moment = clock.now()
-    for user_id in ids:
-        row = Notification(
-            user_id=user_id, kind=event.kind.value, thread=event.thread, post=event.post, actor=event.actor,
-            count=1, message=event.message, created_at=moment,
-        )
-        db.session.add(row)
-        created.append(row)
-    db.session.flush()
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-    for row in created:
-        if users[row.user_id].email_frequency == "immediately" and row.kind not in DIGEST_ONLY_KINDS:
-            _email_now(users[row.user_id], row)
+        return {}
+    row = {"kind": event.kind.value, "thread_id": _flushed_id(event.thread), "post_id": _flushed_id(event.post),
+           "actor_id": actor_id, "count": 1, "message": event.message, "created_at": clock.now()}
+    created = dict(db.session.execute(
+        insert(Notification).returning(Notification.user_id, Notification.id),
+        [{**row, "user_id": user_id} for user_id in ids],
+    ).all())
+    if event.kind.value not in DIGEST_ONLY_KINDS:
+        _email_soon(created)
     return created
+
+
+def _flushed_id(target: Thread | Post | None) -> int | None:
+    """The row's id, flushing first when it was only just added (a new thread's question, say)."""
+    if target is not None and target.id is None:
+        db.session.flush()
+    return target.id if target is not None else None
+
+
+def _email_soon(created: dict[int, int]) -> None:
+    """Queue the emails of recipients who want them immediately: one job per EMAIL_BATCH, rendered by the worker.
+
+    Daily and "off" recipients get no job: the digest (or nobody) takes their notifications, as before.
+    """
+    wanting = db.session.scalars(
+        select(User.id).where(User.id.in_(list(created)), User.email_frequency == "immediately").order_by(User.id)
+    )
+    ids = [created[user_id] for user_id in wanting]
+    for start in range(0, len(ids), EMAIL_BATCH):
+        outbox.enqueue(EMAIL_JOB, {"notification_ids": ids[start:start + EMAIL_BATCH]})
+
+
+def email_notifications_job(payload: dict) -> None:
+    """Render and queue the email of each notification named, once, if its recipient still wants email now.
+
+    Idempotent: a notification is claimed by stamping emailed_at where it is still empty, so a rerun
+    (a worker killed mid-job) or a daily digest racing it never sends it twice. Someone who switched
+    to the daily digest or to "off" since the notification was made is not emailed now: the digest
+    (or nobody) takes it, as their setting says. Erasure deletes a member's notifications, so an
+    erased member is never emailed. SMTP is the mail.send job's: this one only writes rows.
+    """
+    rows = db.session.scalars(
+        select(Notification)
+        .options(joinedload(Notification.user), joinedload(Notification.thread), joinedload(Notification.actor))
+        .where(Notification.id.in_(payload["notification_ids"]), Notification.emailed_at.is_(None))
+        .order_by(Notification.id)
+    ).all()
+    for row in rows:
+        if row.user.email_frequency == "immediately" and _claim_email(row):
+            _email_now(row.user, row)
+    db.session.commit()
+
+
+def _claim_email(row: Notification) -> bool:
+    claimed = db.session.execute(
+        update(Notification).where(Notification.id == row.id, Notification.emailed_at.is_(None))
+        .values(emailed_at=clock.now()), execution_options={"synchronize_session": False},
+    ).rowcount
+    return bool(claimed)
 
 
 def _email_now(user: User, row: Notification) -> None:
@@ -104,7 +155,6 @@ def _email_now(user: User, row: Notification) -> None:
         user=user, notification=row, summary=describe(row),
         link=absolute_url(thread_path(row.thread, row.post)), unsubscribe=unsubscribe_url(user),
     )
-    row.emailed_at = clock.now()
 
 
 def on_new_thread(thread: Thread, question: Post, author: User) -> None:
@@ -117,11 +167,18 @@ def on_new_thread(thread: Thread, question: Post, author: User) -> None:
 
 
 def on_reply(thread: Thread, post: Post, author: User) -> None:
-    """Watchers hear of the reply; people @mentioned get a mention instead; the author now watches."""
+    """Watchers hear of the reply; people @mentioned get a mention instead; the author now watches.
+
+    The author's automatic watch needs no statement when they already have a row for the thread:
+    watching already, or muted (an automatic watch never undoes a mute).
+    """
     mentioned = _mentioned_ids(post.body)
     notify(mentioned, Event(NotificationKind.MENTION, thread, post, author))
-    notify(subscriptions.thread_watchers(thread) - mentioned, Event(NotificationKind.REPLY, thread, post, author))
-    subscriptions.watch(author, thread, auto=True, commit=False)
+    subscribed = subscriptions.thread_subscriptions(thread)
+    watchers = {user_id for user_id, muted in subscribed.items() if not muted}
+    notify(watchers - mentioned, Event(NotificationKind.REPLY, thread, post, author))
+    if author.id not in subscribed:
+        subscriptions.watch(author, thread, auto=True, commit=False)
 
 
 def on_vote(post: Post, voter: User) -> None:

@@ -30,6 +30,8 @@ from forum.services import (
 from forum.services.permissions import Action, is_moderator, is_staff, require
 
 MAX_BODY_BYTES = 64 * 1024
+# What count_reply moves by SQL: read back after it, not the whole thread (nor the tags its loader brought).
+COUNTED_FIELDS = ["reply_count", "first_reply_at", "last_activity_at", "status"]
 MAX_TAGS = 5
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9+#.-]{0,31}$")
 
@@ -184,10 +186,13 @@ def _new_thread(actor: User, category: Category, kind: str, title: str, tags: li
     return thread
 
 
-def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
+def reply_to_thread(actor: User, thread: Thread, body: str, *, keep_loaded: bool = False) -> Post:
     """Add a reply and tell watchers; a reply by the asker answers a "needs more info" request.
 
     A reply the content checks hold is stored pending: uncounted and unannounced until approved.
+    keep_loaded: the caller answers with the new post at once (the API), so the commit leaves what
+    the session holds loaded (see _commit_keeping_loaded); loops that go on working (the incident
+    fan-out, the demo) keep the ordinary commit, which reads everything afresh afterwards.
     """
     require(actor, Action.THREAD_REPLY, thread)
     errors = ErrorCollector()
@@ -203,7 +208,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
         db.session.commit()
         return post
     moderation_state.count_reply(thread, post, by_asker=actor.id == thread.author_id)
-    db.session.refresh(thread)
+    db.session.refresh(thread, COUNTED_FIELDS)
     if actor.id == thread.author_id and thread.status == ThreadStatus.NEEDS_INFO.value:
         needs_info.clear_info_request(actor, thread, commit=False)
     notifications.on_reply(thread, post, actor)
@@ -214,8 +219,28 @@ def reply_to_thread(actor: User, thread: Thread, body: str) -> Post:
             cases.on_staff_reply(thread, post)  # a public staff answer is the case's first response
     else:
         cases.on_asker_follow_up(thread, post)  # a strongly negative follow-up reaches support
-    db.session.commit()
+    if keep_loaded:
+        _commit_keeping_loaded()
+    else:
+        db.session.commit()
     return post
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds, so answering with the new post reads no rows.
+
+    The reply's post, its author and its thread are exactly what this transaction wrote (the
+    counters moved by SQL were refreshed above). An ordinary commit expires them, and the answer
+    that shows them loads each again: four statements and, on SQLite, another write transaction
+    begun IMMEDIATE just to read back what was written. The request ends right after; the next
+    commit or rollback would expire everything as usual.
+    """
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def edit_post(actor: User, post: Post, body: str, *, reason: str = "") -> Post:

@@ -7,6 +7,7 @@ over every later automatic watch, so muting a thread keeps it quiet for good.
 from __future__ import annotations
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +17,7 @@ from forum.core.extensions import db
 from forum.models import Category, Subscription, Tag, Thread, User
 
 TARGET_COLUMNS = {Thread: "thread_id", Category: "category_id", Tag: "tag_id"}
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _find(user_id: int, target: Thread | Category | Tag) -> Subscription | None:
@@ -28,6 +30,8 @@ def _upsert(user_id: int, target: Thread | Category | Tag, muted: bool, auto: bo
 
     Returns whether the user's watch or mute changed (False: it already was so).
     """
+    if auto and not muted:
+        return _insert_if_missing(user_id, target)
     row = _find(user_id, target)
     if row is None:
         row = Subscription(user_id=user_id, muted=muted, created_at=clock.now())
@@ -43,6 +47,20 @@ def _upsert(user_id: int, target: Thread | Category | Tag, muted: bool, auto: bo
         return False
     row.muted = muted
     return True
+
+
+def _insert_if_missing(user_id: int, target: Thread | Category | Tag) -> bool:
+    """An automatic watch in one statement: a row that exists (watching, or muted) is left as it is.
+
+    Insert-or-ignore on the (user, target) unique constraint also settles a concurrent request
+    creating the same row, without a savepoint; returns whether a row was created.
+    """
+    table = Subscription.__table__
+    column = TARGET_COLUMNS[type(target)]
+    statement = _INSERTS[db.session.get_bind().dialect.name](table).values(
+        {"user_id": user_id, column: target.id, "muted": False, "created_at": clock.now()}
+    ).on_conflict_do_nothing(index_elements=[table.c.user_id, table.c[column]])
+    return db.session.execute(statement).rowcount == 1
 
 
 def watch(user: User | None, target: Thread | Category | Tag, *, auto: bool = False, commit: bool = True) -> bool:
@@ -74,13 +92,11 @@ def is_watching(user: User | None, target: Thread | Category | Tag) -> bool:
     return row is not None and not row.muted
 
 
-def thread_watchers(thread: Thread) -> set[int]:
-    """Ids of users watching the thread (not muted)."""
-    return set(
-        db.session.scalars(
-            select(Subscription.user_id).where(Subscription.thread_id == thread.id, Subscription.muted.is_(False))
-        )
-    )
+def thread_subscriptions(thread: Thread) -> dict[int, bool]:
+    """Everyone with a row for the thread, user id → muted (watchers are the ones not muted)."""
+    return dict(db.session.execute(
+        select(Subscription.user_id, Subscription.muted).where(Subscription.thread_id == thread.id)
+    ).all())
 
 
 def new_question_followers(thread: Thread) -> set[int]:

@@ -48,7 +48,7 @@ from forum.models import (
 )
 from forum.models.reputation import VOTE_REASONS
 from forum.recognition import reputation
-from forum.services import mail, subscriptions
+from forum.services import mail, notifications, subscriptions
 from tests import factories
 from tests.conftest import free_port
 from tests.support.crash import StallingSmtpSink, WebServer, Worker, child_env, request, wait_for
@@ -308,12 +308,20 @@ def _audit_escalations(ops: list[Op], community: Community) -> None:
 
 
 def _audit_outbox() -> None:
-    """Every stored email and webhook delivery has its job: they were committed together."""
+    """Every stored email, notification to email and webhook delivery has its job: they were committed together."""
     payloads = [(name, json.loads(raw)) for name, raw in db.session.execute(select(Job.name, Job.payload_json))]
     mail_jobs = {p["id"] for name, p in payloads if name == mail.SEND_JOB}
+    to_email = [i for name, p in payloads if name == notifications.EMAIL_JOB for i in p["notification_ids"]]
     delivery_jobs = {p["delivery_id"] for name, p in payloads if name == "webhooks.deliver"}
     assert set(db.session.scalars(select(OutboundEmail.id))) == mail_jobs
+    assert sorted(to_email) == sorted(db.session.scalars(_wanting_email(select(Notification.id))))
     assert set(db.session.scalars(select(WebhookDelivery.id))) == delivery_jobs
+
+
+def _wanting_email(statement):
+    """Notifications whose recipient asked for email immediately (the worker renders and sends those)."""
+    return statement.join(User, User.id == Notification.user_id).where(
+        User.email_frequency == "immediately", Notification.kind.not_in(notifications.DIGEST_ONLY_KINDS))
 
 
 def test_paying_a_user_does_not_wait_on_rows_that_merely_reference_them(app: Flask, committed):
@@ -358,7 +366,7 @@ def sink(app: Flask):
 def _queue_notifications(receiver_url: str, replies: int = 8) -> int:
     """A watched question gets replies: each one emails the asker and three watchers and fires a webhook.
 
-    Returns how many emails are queued.
+    Returns how many emails the worker is to send (it renders them from the notifications, then sends them).
     """
     admin = factories.make_user("admin")
     webhooks.create_subscription(admin, SubscriptionInput(receiver_url, ["post.created"], SECRET, allow_private=True))
@@ -368,7 +376,8 @@ def _queue_notifications(receiver_url: str, replies: int = 8) -> int:
     helper = factories.make_user()
     for n in range(replies):
         factories.make_reply(thread, author=helper, body=f"Suggestion {n}: check the cable in port {n + 1}.")
-    emails = db.session.scalar(select(func.count(OutboundEmail.id)))
+    emails = db.session.scalar(_wanting_email(select(func.count(Notification.id))))
+    assert emails == replies * 4
     db.session.remove()  # end the transaction: on SQLite it would hold the write lock the worker needs
     return emails
 
@@ -400,7 +409,20 @@ def test_killing_the_worker_mid_send_loses_no_email_or_webhook(app: Flask, commi
     emails = _queue_notifications(receiver.url)
     worker = Worker(child_env(app, tmp_path / "worker-data"), tmp_path / "worker.log")
 
-    # 1. The SMTP server has the first email but the worker dies before hearing 250.
+    # 1. The receiver has a webhook but the worker dies before hearing 200. (Webhooks come first: the worker
+    #    writes each reply's emails from its notifications, and their mail jobs queue behind the replies' webhooks.)
+    receiver.stall.set()
+    worker.start()
+    wait_for(receiver.arrived.is_set, 60, lambda: f"the first webhook at the receiver:\n{worker.tail()}")
+    worker.kill()
+    receiver.stall.clear()
+    receiver.release.set()
+    wait_for(lambda: receiver.received, 10, "the stalled webhook to be recorded")
+    [held_delivery] = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.claimed_until.is_not(None)))
+    assert held_delivery.status == "pending" and held_delivery.claimed_until > clock.now()
+    _expire_leases()
+
+    # 2. The SMTP server has the first email but the worker dies before hearing 250.
     sink.stall.set()
     worker.start()
     wait_for(sink.arrived.is_set, 60, lambda: f"the first email at the SMTP server:\n{worker.tail()}")
@@ -411,18 +433,6 @@ def test_killing_the_worker_mid_send_loses_no_email_or_webhook(app: Flask, commi
     assert held.name == mail.SEND_JOB and held.attempts == 1 and held.locked_until > clock.now()
     first_email = db.session.get(OutboundEmail, json.loads(held.payload_json)["id"])
     assert first_email.sent_at is None
-    _expire_leases()
-
-    # 2. The receiver has a webhook but the worker dies before hearing 200.
-    receiver.stall.set()
-    worker.start()
-    wait_for(receiver.arrived.is_set, 60, lambda: f"the first webhook at the receiver:\n{worker.tail()}")
-    worker.kill()
-    receiver.stall.clear()
-    receiver.release.set()
-    wait_for(lambda: receiver.received, 10, "the stalled webhook to be recorded")
-    [held_delivery] = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.claimed_until.is_not(None)))
-    assert held_delivery.status == "pending" and held_delivery.claimed_until > clock.now()
     _expire_leases()
 
     # 3. Killed at whatever point it has reached once half the mail is out.

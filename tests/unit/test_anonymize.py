@@ -27,13 +27,14 @@ def admin(make):
 
 
 @pytest.fixture
-def person(make):
-    """Someone with a profile, a thread, a reply, a token, subscriptions and notifications."""
+def person(make, run_jobs):
+    """Someone with a profile, a thread, a reply, a token, subscriptions, notifications and emails."""
     user = make.make_user(username="janedoe", email="jane.doe@example.com", display_name="Jane Doe",
                           bio="I live at 12 Elm Street")
     thread = make.make_thread(author=user, title="My modem blinks orange all day")
     posting.reply_to_thread(make.make_user(), thread, "Did you try the reset button?")  # notifies Jane
     posting.reply_to_thread(user, thread, "Yes, twice; it still blinks.")
+    run_jobs()  # the worker writes Jane's notification email
     accounts.create_api_token(user)
     return user
 
