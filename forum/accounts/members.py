@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from forum.accounts import sessions, signup_defences, verification
 from forum.core import clock, database, text
@@ -327,10 +328,16 @@ def create_api_token(user: User, name: str = "api", scope: str = "write", kind: 
 
 
 def user_for_api_token(raw: str) -> tuple[User, ApiToken] | None:
-    """The live token with this value and its user, noting that it was used; None for an erased account's."""
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(raw), ApiToken.revoked_at.is_(None))
+    """The live token with this value and its user, noting that it was used; None for an erased account's.
+
+    This runs before every bearer-token API call, so it is one SELECT (the token joined with its user)
+    on most calls; see _note_token_use for the rare call that also writes.
+    """
+    query = (
+        select(ApiToken).options(joinedload(ApiToken.user, innerjoin=True))
+        .where(ApiToken.token_hash == _token_digest(raw), ApiToken.revoked_at.is_(None))
     )
+    token = db.session.scalar(query)
     if token is None or token.user.anonymized_at is not None:
         return None
     _note_token_use(token)
@@ -338,12 +345,24 @@ def user_for_api_token(raw: str) -> tuple[User, ApiToken] | None:
 
 
 def _note_token_use(token: ApiToken) -> None:
-    """Keep "last used" to within a few minutes: a write on every call would queue all API reads behind it."""
+    """Keep "last used" to within TOKEN_USE_PRECISION (five minutes): a write on every call would queue
+    all API reads behind it, so the token list's "last used" may lag the latest call by that much.
+
+    The write is one UPDATE in its own short transaction (database.writing: a GET's read transaction
+    must not turn into a write). The commits keep the token and user just loaded: expiring them would
+    make the rest of the request read both again.
+    """
     now = clock.now()
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
-        with database.writing():  # mostly inside a GET, whose read transaction must not turn into a write
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_PRECISION:
+        return
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        with database.writing():
             token.last_used_at = now
-            db.session.commit()
+            session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def revoke_api_token(token: ApiToken) -> None:
