@@ -33,8 +33,7 @@ def send_daily_digests() -> int:
     ).all()
     sent = 0
     for user in users:
-        if _claim(user, User.last_daily_digest_at, now, now - DAY):
-            _send_daily_digest(user, now)
+        if _claim(user, User.last_daily_digest_at, now, now - DAY) and _send_daily_digest(user, now):
             sent += 1
     db.session.commit()
     return sent
@@ -49,18 +48,27 @@ def _claim(user: User, column, now, due_before) -> bool:
     ).rowcount)
 
 
-def _send_daily_digest(user: User, now) -> None:
+def _send_daily_digest(user: User, now) -> bool:
+    """Mail the notifications this digest claims (stamped where still unsent); False when another sender
+    (the immediate-email job, racing a change of preference) took them all first."""
+    claimed = db.session.scalars(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.emailed_at.is_(None))
+        .values(emailed_at=now).returning(Notification.id),
+        execution_options={"synchronize_session": False},
+    ).all()
+    if not claimed:
+        return False
     rows = db.session.scalars(
         select(Notification)
         .options(joinedload(Notification.thread), joinedload(Notification.actor), joinedload(Notification.post))
-        .where(Notification.user_id == user.id, Notification.emailed_at.is_(None))
+        .where(Notification.id.in_(claimed))
         .order_by(Notification.id)
     ).all()
     items = [{"summary": describe(r), "link": absolute_url(thread_path(r.thread, r.post))} for r in rows]
     queue_email(user.email, f"Your Horseshoe digest: {len(items)} updates", "daily_digest",
                 user=user, items=items, unsubscribe=unsubscribe_url(user))
-    for row in rows:
-        row.emailed_at = now
+    return True
 
 
 def unanswered_in_followed(user: User, since) -> list[Thread]:
