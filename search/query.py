@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 MAX_QUERY_CHARS = 300
 CANDIDATES = 200
@@ -40,8 +42,10 @@ class ParsedQuery:
     applied: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """One ranked thread (a named tuple: a query makes up to CANDIDATES of them, and a frozen
+    dataclass took several times longer to build)."""
+
     thread_id: int
     score: float
     highlight: str
@@ -50,13 +54,28 @@ class Hit:
     status: str
 
 
+def _no_highlights(_thread_ids: list[int]) -> dict[int, str]:
+    return {}
+
+
 @dataclass
 class Results:
+    """A backend's ranked hits; highlight(ids) makes the snippets of hits it left without one.
+
+    A backend highlights only its first highlight_first hits; search.service asks for none, re-checks
+    visibility, then calls highlight() for just the hits the page shows.
+    """
+
     hits: list[Hit]
     total: int
     suggestion: str | None
     notices: list[str]
-    facets: dict[str, dict[str, int]]
+    highlight: Callable[[list[int]], dict[int, str]] = _no_highlights
+
+    @property
+    def facets(self) -> dict[str, dict[str, int]]:
+        """Counts of all hits per category, tag and status (search.service counts the visible ones instead)."""
+        return facet_counts(self.hits)
 
 
 def _date(value: str) -> datetime | None:

@@ -31,7 +31,6 @@ from search.query import (
     Hit,
     ParsedQuery,
     Results,
-    facet_counts,
     parse,
     similar_words,
 )
@@ -189,7 +188,8 @@ def search(raw: str, highlight_first: int = 20) -> Results:
             category=row.category, tags=tuple(t for t in (row.tags or "").split(",") if t), status=row.status)
         for row in rows
     ]
-    return Results(hits=hits, total=len(hits), suggestion=None, notices=parsed.notices, facets=facet_counts(hits))
+    return Results(hits=hits, total=len(hits), suggestion=None, notices=parsed.notices,
+                   highlight=lambda thread_ids: _highlights(thread_ids, tsquery))
 
 
 def similar(title: str, limit: int = 5) -> list[int]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from whoosh import qparser
+from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.query import And, DateRange, Every, Query, Term
 
@@ -20,9 +22,10 @@ from forum.core import clock
 from search import snippets
 from search.backends.base import Unavailable
 from search.backends.whoosh import index, reading
-from search.query import CANDIDATES, Hit, ParsedQuery, Results, facet_counts, parse, rank, similar_words
+from search.query import CANDIDATES, Hit, ParsedQuery, Results, parse, rank, similar_words
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 TEXT_FIELDS = ["body"]
 LOCKED_PLUGINS = (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin,
                   qparser.BoostPlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin)
@@ -37,27 +40,28 @@ def _filter_query(name: str, value) -> Query:
     return Term("tags" if name == "tag" else name, value)
 
 
-def _restricted_parser(ix: FileIndex, group, removed: tuple) -> qparser.MultifieldParser:
-    parser = qparser.MultifieldParser(TEXT_FIELDS, ix.schema, group=group)
+def _restricted_parser(schema: Schema, group, removed: tuple) -> qparser.MultifieldParser:
+    parser = qparser.MultifieldParser(TEXT_FIELDS, schema, group=group)
     for plugin in removed:
         parser.remove_plugin_class(plugin)
     return parser
 
 
-def _text_parser(ix: FileIndex) -> qparser.MultifieldParser:
+def _text_parser(schema: Schema) -> qparser.MultifieldParser:
     """A parser that only knows the public text fields: no field:, wildcards, ranges or boosts."""
-    return _restricted_parser(ix, qparser.AndGroup, LOCKED_PLUGINS)
+    return _restricted_parser(schema, qparser.AndGroup, LOCKED_PLUGINS)
 
 
-def _text_query(ix: FileIndex, parsed: ParsedQuery) -> Query:
+def _text_query(schema: Schema, parsed: ParsedQuery) -> Query:
+    """The free text as a query; schema: the searcher's (FileIndex.schema reads the TOC file again)."""
     if not parsed.text:
         return Every()
     try:
-        return _text_parser(ix).parse(parsed.text)
+        return _text_parser(schema).parse(parsed.text)
     except Exception:  # the parser should not fail, but a search box must never error
         parsed.notices.append("Some of your search syntax was not understood; searched the words instead.")
         words = re.sub(r"[^\w\s]", " ", parsed.text)
-        return _text_parser(ix).parse(words)
+        return _text_parser(schema).parse(words)
 
 
 def _suggestion(searcher, parsed: ParsedQuery, query: Query) -> str | None:
@@ -70,43 +74,64 @@ def _suggestion(searcher, parsed: ParsedQuery, query: Query) -> str | None:
 def search_index(ix: FileIndex, raw: str, highlight_first: int = 20) -> Results:
     """Ranked hits (best first) for a raw query string; callers re-check visibility in the database.
 
-    Only the first highlight_first hits get a snippet (search.snippets), the ones a page shows.
+    Only the first highlight_first hits get a snippet (search.snippets); Results.highlight makes
+    the snippets of any others on demand (search.service asks for none, then for the hits it shows).
     """
     parsed = parse(raw)
-    text_query = _text_query(ix, parsed)
+    current = reading.snapshot(ix)
+    text_query = _text_query(current.searcher.schema, parsed)
     filters = [_filter_query(name, value) for name, value in parsed.filters]
     query = And([text_query, *filters]) if filters else text_query
-    now = clock.now().replace(tzinfo=None)
     words = snippets.query_words(text_query)
-    current = reading.snapshot(ix)
-    results = current.searcher.search(query, limit=CANDIDATES)
-    rows = [(current.row(hit.docnum), hit) for hit in results]
-    ranked = sorted(
-        ((rank(hit.score, solved=row.get("status") == "solved", votes=row.get("votes"), created=row.get("created"),
-               now=now), row, hit) for row, hit in rows),
-        key=lambda triple: -triple[0],
-    )
-    hits = [_hit(row, score, hit if n < highlight_first else None, words) for n, (score, row, hit) in enumerate(ranked)]
+    ranked = _ranked(current, current.postings.top(query, CANDIDATES), clock.now().replace(tzinfo=None))
+    docnums = {}
+    hits = []
+    for n, (score, docnum) in enumerate(ranked):
+        snippet = _snippet(current.searcher, docnum, words) if n < highlight_first else ""
+        hit = _hit(current.values, docnum, score, snippet)
+        docnums[hit.thread_id] = docnum
+        hits.append(hit)
     suggestion = _suggestion(current.searcher, parsed, text_query) if len(hits) < 3 else None
-    # total counts the ranked candidates (at most CANDIDATES): len(results) would run the query again
-    return Results(hits=hits, total=len(hits), suggestion=suggestion, notices=parsed.notices, facets=facet_counts(hits))
+
+    def highlight(thread_ids: list[int]) -> dict[int, str]:
+        try:
+            return {i: _snippet(current.searcher, docnums[i], words) for i in thread_ids if i in docnums}
+        except Exception as exc:  # the searcher broke since the search: results without snippets, not an error
+            log.warning("search snippets failed (%s); reopening the index", exc)
+            index.forget()
+            return {}
+
+    # total counts the ranked candidates (at most CANDIDATES), not every match
+    return Results(hits=hits, total=len(hits), suggestion=suggestion, notices=parsed.notices, highlight=highlight)
 
 
-def _hit(fields: dict, score: float, hit, words: frozenset[str]) -> Hit:
-    """A ranked hit; given the Whoosh hit, it also gets a snippet of the query's words."""
-    snippet = ""
-    if hit is not None:
-        stored = hit.fields()
-        snippet = snippets.snippet(stored.get("excerpt") or "", words) or snippets.snippet(
-            stored.get("title") or "", words, passages=1
-        )
+def _ranked(current: reading.Snapshot, matches: list[tuple[int, float]], now) -> list[tuple[float, int]]:
+    """(score, docnum) by search.query.rank(), best first; equal scores keep the text ranking's order."""
+    votes, created, status = (current.values[name] for name in ("votes", "created", "status"))
+    scored = [
+        (rank(score, solved=status[docnum] == "solved", votes=votes[docnum], created=created[docnum], now=now), docnum)
+        for docnum, score in matches
+    ]
+    return sorted(scored, key=lambda pair: -pair[0])
+
+
+def _hit(values: dict[str, list], docnum: int, score: float, highlight: str) -> Hit:
+    tags = values["tags"][docnum]
     return Hit(
-        thread_id=int(fields["thread_id"]),
+        thread_id=int(values["thread_id"][docnum]),
         score=score,
-        highlight=snippet,
-        category=fields.get("category", ""),
-        tags=tuple(t for t in (fields.get("tags") or "").split(",") if t),
-        status=fields.get("status", ""),
+        highlight=highlight,
+        category=values["category"][docnum] or "",
+        tags=tuple(tag for tag in tags.split(",") if tag) if tags else (),
+        status=values["status"][docnum] or "",
+    )
+
+
+def _snippet(searcher, docnum: int, words: frozenset[str]) -> str:
+    """The excerpt's best passages with the query's words marked, else the title marked."""
+    stored = searcher.stored_fields(docnum)
+    return snippets.snippet(stored.get("excerpt") or "", words) or snippets.snippet(
+        stored.get("title") or "", words, passages=1
     )
 
 
@@ -116,12 +141,12 @@ def similar_in_index(ix: FileIndex, title: str, limit: int = 5) -> list[int]:
     if not words:
         return []
     # Plain words only: a draft title's "and", quotes or brackets are not query syntax.
+    searcher = reading.snapshot(ix).searcher  # this thread's searcher, as search_index uses
     parser = _restricted_parser(
-        ix, qparser.OrGroup.factory(0.9), (*LOCKED_PLUGINS, qparser.OperatorsPlugin, qparser.PhrasePlugin)
+        searcher.schema, qparser.OrGroup.factory(0.9), (*LOCKED_PLUGINS, qparser.OperatorsPlugin, qparser.PhrasePlugin)
     )
-    with ix.searcher() as searcher:
-        hits = searcher.search(parser.parse(words), filter=Term("solved", True), limit=limit)
-        return [int(hit["thread_id"]) for hit in hits]
+    hits = searcher.search(parser.parse(words), filter=Term("solved", True), limit=limit)
+    return [int(hit["thread_id"]) for hit in hits]
 
 
 class WhooshBackend:
@@ -132,15 +157,26 @@ class WhooshBackend:
     def search(self, raw: str, highlight_first: int = 20) -> Results:
         """Search the live index; a cached searcher that fails is dropped and the search tried once
         more on freshly opened files before the index is reported unreadable."""
+        return self._retrying(lambda ix: search_index(ix, raw, highlight_first=highlight_first))
+
+    def similar(self, title: str, limit: int = 5) -> list[int]:
+        """Like search: on this thread's cached searcher, retried once on fresh files; [] without an index."""
         try:
-            return search_index(self._live_index(), raw, highlight_first=highlight_first)
+            return self._retrying(lambda ix: similar_in_index(ix, title, limit=limit))
+        except Unavailable:
+            return []
+
+    @classmethod
+    def _retrying(cls, read: Callable[[FileIndex], T]) -> T:
+        try:
+            return read(cls._live_index())
         except Unavailable:
             raise
         except Exception as exc:  # a stale or broken cached searcher: start again from the files
             log.warning("cached search index failed (%s); reopening it", exc)
             index.forget()
         try:
-            return search_index(self._live_index(), raw, highlight_first=highlight_first)
+            return read(cls._live_index())
         except Unavailable:
             raise
         except Exception as exc:  # damaged files: say so; the worker's ensure_index job rebuilds them
@@ -154,10 +190,6 @@ class WhooshBackend:
         if ix is None:
             raise Unavailable("no live index")
         return ix
-
-    def similar(self, title: str, limit: int = 5) -> list[int]:
-        ix = index.open_index()
-        return [] if ix is None else similar_in_index(ix, title, limit=limit)
 
     def update_thread(self, thread_id: int) -> None:
         index.update_thread(thread_id)

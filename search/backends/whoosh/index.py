@@ -22,6 +22,7 @@ from whoosh.reading import SegmentReader
 
 from search import documents
 from search.backends.whoosh import reading
+from search.backends.whoosh.codec import Codec
 from search.backends.whoosh.schema import SCHEMA_VERSION, build_schema, whoosh_fields
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,13 @@ def root() -> Path:
 
 
 def _current_dir() -> Path | None:
-    pointer = root() / POINTER
-    if not pointer.exists():
+    """The live index directory CURRENT names (read on every search: a rebuild may have swapped it)."""
+    base = root()
+    try:
+        name = (base / POINTER).read_text().strip()
+    except FileNotFoundError:
         return None
-    name = pointer.read_text().strip()
-    return root() / name if name else None
+    return base / name if name else None
 
 
 _opened: dict[str, FileIndex] = {}  # per process: live directory path → opened index
@@ -104,8 +107,8 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
     written = 0
     # A 512 MB pool spills fewer sorted runs to disk than 128 MB: a 40,000-post rebuild went from
     # 16.8 s to 12.8 s of Whoosh time (bench/RESULTS.md). Two writer processes (procs=2) were slower
-    # once the single-segment merge was counted.
-    writer = ix.writer(limitmb=512)
+    # once the single-segment merge was counted. Codec: a third less commit time (search.backends.whoosh.codec).
+    writer = ix.writer(limitmb=512, codec=Codec())
     try:
         for document in documents.all_documents():
             writer.add_document(**whoosh_fields(document))
@@ -151,7 +154,7 @@ def write_document(ix: FileIndex, thread_id: int, document: dict | None, *, purg
 
     purge: also rewrite every segment still holding a replaced document (see purge_thread).
     """
-    writer = ix.writer(timeout=WRITER_TIMEOUT_S)
+    writer = ix.writer(timeout=WRITER_TIMEOUT_S, codec=Codec())
     if document is None:
         writer.delete_by_term("thread_id", str(thread_id))
     else:

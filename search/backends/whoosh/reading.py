@@ -1,10 +1,12 @@
 """Reading the index fast: one searcher per thread, reused while the index is unchanged, and
-the ranking/facet columns held as plain lists for that searcher.
+the ranking/facet columns held as plain lists for that searcher, with the scored postings of
+the words searched so far (search.backends.whoosh.postings).
 
 Opening a searcher opens every segment's files, and reading a column value through Whoosh's
 multi-segment readers costs a Python call chain per value; on the benchmark corpus those two
 were a third of query time. A searcher is only replaced when the index changed (refresh()),
-so results are never stale by more than the last commit.
+so results are never stale by more than the last commit. Checking costs one directory listing
+(Whoosh's latest_generation) per search.
 """
 
 from __future__ import annotations
@@ -16,19 +18,19 @@ from whoosh.index import FileIndex
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
+from search.backends.whoosh.postings import ScoredPostings
+
 COLUMNS = ("thread_id", "votes", "created", "status", "category", "tags")
 
 
 @dataclass
 class Snapshot:
-    """A searcher and its columns: values[name][docnum]."""
+    """A searcher, its columns (values[name][docnum]) and its scored postings."""
 
     index: FileIndex
     searcher: Searcher
     values: dict[str, list]
-
-    def row(self, docnum: int) -> dict:
-        return {name: column[docnum] for name, column in self.values.items()}
+    postings: ScoredPostings
 
 
 _local = threading.local()
@@ -52,7 +54,7 @@ def snapshot(ix: FileIndex) -> Snapshot:
     reader = searcher.reader()
     # An empty index (a new community) has no columns at all: no values, not an error.
     values = {name: list(reader.column_reader(name)) if reader.has_column(name) else [] for name in COLUMNS}
-    _local.snapshot = Snapshot(ix, searcher, values)
+    _local.snapshot = Snapshot(ix, searcher, values, ScoredPostings(searcher))
     return _local.snapshot
 
 
