@@ -11,12 +11,13 @@ from forum.core.extensions import db
 
 
 @contextmanager
-def count_statements() -> Iterator[list[str]]:
-    """The SQL statements run inside the block (savepoints and rollbacks not counted)."""
+def count_statements(savepoints: bool = False) -> Iterator[list[str]]:
+    """The SQL statements run inside the block; savepoints and rollbacks only with savepoints=True (in
+    tests a service's commit releases a savepoint, which tells where the commit fell)."""
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+        if savepoints or not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             statements.append(statement)
 
     engine = db.session.get_bind()

@@ -186,8 +186,8 @@ class SupportOnThread:
 
 
 def support_on_thread(thread: Thread) -> SupportOnThread:
-    """What case_for_thread() and incidents' incident_for_thread() give, in one statement: the thread page
-    asks on every view, and most threads have neither."""
+    """The thread's case as case_for_thread() picks it, and the incident it is part of (with its latest
+    update), in one statement: the thread page asks on every view, and most threads have neither."""
     latest_update = (
         select(IncidentUpdate.id).where(IncidentUpdate.incident_id == Incident.id)
         .order_by(IncidentUpdate.id.desc()).limit(1).correlate(Incident).scalar_subquery()

@@ -20,7 +20,6 @@ from forum.incidents.management import (
     resolve_incident,
     unlink_thread,
 )
-from forum.incidents.queries import incident_for_thread
 from forum.models import Incident
 
 __all__ = [
@@ -28,7 +27,6 @@ __all__ = [
     "Incident",
     "alert_thread_ids",
     "fan_out",
-    "incident_for_thread",
     "link_threads",
     "open_incident",
     "parse_thread_ids",

@@ -17,21 +17,6 @@ from forum.models import (
 )
 
 
-def incident_for_thread(thread: Thread) -> tuple[Incident, IncidentUpdate | None] | None:
-    """The incident a thread is part of and its latest update, shown publicly on the thread (one query)."""
-    latest = (
-        select(IncidentUpdate.id).where(IncidentUpdate.incident_id == Incident.id)
-        .order_by(IncidentUpdate.id.desc()).limit(1).correlate(Incident).scalar_subquery()
-    )
-    row = db.session.execute(
-        select(Incident, IncidentUpdate)
-        .join(IncidentThread, IncidentThread.incident_id == Incident.id)
-        .outerjoin(IncidentUpdate, IncidentUpdate.id == latest)
-        .where(IncidentThread.thread_id == thread.id)
-    ).first()
-    return (row[0], row[1]) if row is not None else None
-
-
 def latest_update(incident: Incident) -> IncidentUpdate | None:
     return db.session.scalar(
         select(IncidentUpdate).where(IncidentUpdate.incident_id == incident.id).order_by(IncidentUpdate.id.desc())

@@ -225,7 +225,7 @@ def thread_page_posts(
 ) -> ThreadPagePosts:
     """The question, the accepted reply and one page of replies with their authors, in one statement.
 
-    The same posts question_and_accepted() and list_replies() give; the page's replies come back flagged
+    The question, the accepted reply if visible, and what list_replies() gives; the page's replies come back flagged
     (the accepted reply may be one of them too) and are put in order here, with the order's own key.
     """
     order = _reply_order(thread, sort)
@@ -259,19 +259,6 @@ def _accepted_if_visible(viewer: User | None, thread: Thread):
     return (
         visible_posts(viewer).where(Post.id == thread.accepted_post_id).with_only_columns(Post.id).scalar_subquery()
     )
-
-
-def question_and_accepted(viewer: User | None, thread: Thread) -> tuple[Post | None, Post | None]:
-    """The question and the accepted reply (when the viewer may see it) in one statement, for the thread page."""
-    if thread.accepted_post_id is None:
-        return question_post(thread), None
-    posts = db.session.scalars(
-        select(Post).options(joinedload(Post.author))
-        .where(Post.thread_id == thread.id,
-               or_(Post.is_question.is_(True), Post.id == _accepted_if_visible(viewer, thread)))
-    ).all()
-    question = next((post for post in posts if post.is_question), None)
-    return question, next((post for post in posts if post.id == thread.accepted_post_id), None)
 
 
 def get_post(viewer: User | None, post_id: int) -> Post:

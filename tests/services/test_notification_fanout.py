@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from forum.core.extensions import db
 from forum.models import Job, JobStatus, Notification, OutboundEmail, Subscription
 from forum.services import digests, notifications, posting, qa, subscriptions
 from moderation.services.anonymize import anonymize_user
+from tests.queries import count_statements
 
 
 def _emails_to(*users) -> list[str]:
@@ -154,27 +153,12 @@ def test_the_api_answers_a_reply_without_reading_back_what_it_just_wrote(make, a
     thread = make.make_thread()
     helper = make.make_user(username="quiet_helper")
     client = api_client(helper)
-    with _every_statement() as statements:
+    with count_statements(savepoints=True) as recorded:
         response = client.post(f"/api/v1/threads/{thread.id}/posts", json={"body": "Swap the USB cable."})
     assert response.status_code == 201
     answer = response.get_json()
     assert answer["author"]["username"] == "quiet_helper" and answer["is_accepted"] is False
     assert answer["thread_id"] == thread.id and answer["body"] == "Swap the USB cable."
+    statements = [sql.lstrip().upper() for sql in recorded]
     committed = max(i for i, sql in enumerate(statements) if sql.startswith("RELEASE"))  # the reply's commit
     assert [sql for sql in statements[committed + 1:] if sql.startswith("SELECT")] == []
-
-
-@contextmanager
-def _every_statement() -> Iterator[list[str]]:
-    """Each statement's first word onwards, savepoint releases too (in tests a service's commit releases one)."""
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement.lstrip().upper())
-
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

@@ -31,7 +31,7 @@ def test_a_merged_thread_does_not_lead_visitors_to_a_hidden_targets_title(client
 
 
 def test_an_accepted_reply_the_viewer_may_not_see_stays_off_the_thread_page(client, make):
-    """question_and_accepted's visibility check (a hide racing an accept can leave this state)."""
+    """thread_page_posts' visibility check on the accepted reply (a hide racing an accept can leave this state)."""
     thread = make.make_thread(title="Modem blinks red")
     reply = make.make_reply(thread, body="Swap the splitter, that fixed it here.")
     thread.accepted_post_id = reply.id
