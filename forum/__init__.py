@@ -98,9 +98,21 @@ def configure_community(app: Flask) -> None:
 
 def configure_domains(app: Flask) -> None:
     """Each domain package registers its own jobs, event listeners, pages and API routes (docs/architecture.md)."""
-    from forum import accounts, analytics, cases, incidents, integrations, recognition, uploads
+    from forum import (
+        accounts,
+        analytics,
+        cases,
+        conversations,
+        incidents,
+        integrations,
+        recognition,
+        tagging,
+        uploads,
+        writing,
+    )
 
-    for package in (accounts, recognition, cases, incidents, analytics, integrations, uploads):
+    for package in (accounts, recognition, cases, incidents, analytics, integrations, uploads, writing,
+                    conversations, tagging):
         package.init_app(app)
 
 

@@ -19,13 +19,16 @@ from forum.models.content import (
     Category,
     Post,
     PostRevision,
+    RevisionField,
     Tag,
+    TagSynonym,
     Thread,
     ThreadKind,
     ThreadStatus,
     Visibility,
     thread_tag,
 )
+from forum.models.conversations import Conversation, ConversationMessage, ConversationParticipant
 from forum.models.identities import SpentNonce, UserIdentity
 from forum.models.incidents import (
     AlertStatus,
@@ -40,6 +43,7 @@ from forum.models.integrations import CaseConnector, DeliveryStatus, InboundEven
 from forum.models.jobs import Job, JobStatus, OutboundEmail
 from forum.models.notifications import Feedback, Notification, NotificationKind, Subscription
 from forum.models.qa import MeToo, Vote
+from forum.models.relations import Block
 from forum.models.reputation import (
     VOTE_REASONS,
     BadgeGrant,
@@ -50,8 +54,16 @@ from forum.models.reputation import (
     ReputationEvent,
 )
 from forum.models.uploads import Attachment, Upload, UploadKind, UploadRendition
+from forum.models.writing import Draft
 
 __all__ = [
+    "Block",
+    "Conversation",
+    "ConversationMessage",
+    "ConversationParticipant",
+    "Draft",
+    "RevisionField",
+    "TagSynonym",
     "SERVICE_EMAIL_DOMAIN",
     "DataExport",
     "RecoveryCode",

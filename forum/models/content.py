@@ -63,6 +63,21 @@ class Category(db.Model):
 class Tag(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32), unique=True)
+    # What the tag is for, shown on its page and to admins (Markdown source and its sanitized rendering).
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    description_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class TagSynonym(db.Model):
+    """Another name members type for a tag ("pwd" for "password"): mapped to the canonical tag on input and
+    in search. A synonym's name is never also a tag's name (forum.tagging keeps the two apart)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    tag: Mapped[Tag] = relationship()
 
 
 class Thread(db.Model):
@@ -168,13 +183,29 @@ class Post(db.Model):
         return self.deleted_at is None and self.visibility == Visibility.PUBLIC.value
 
 
+class RevisionField(StrEnum):
+    """What one revision changed: the post's body, or (on a question post) its thread's title, tags or category."""
+
+    BODY = "body"
+    TITLE = "title"
+    TAGS = "tags"
+    CATEGORY = "category"
+
+
 class PostRevision(db.Model):
-    """The source a post had before one edit, and who replaced it when."""
+    """What one field held before one edit, and who replaced it when (and, for a moderator's edit, why).
+
+    body keeps the field's previous value as text: the Markdown source for BODY, the title for TITLE,
+    the tag names joined by ", " for TAGS, the category's name for CATEGORY. Title, tag and category
+    changes are kept on the thread's question post, so one history shows every change to a question.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
     editor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    field: Mapped[str] = mapped_column(String(16), default=RevisionField.BODY.value, server_default="body")
     body: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     post: Mapped[Post] = relationship(back_populates="revisions")

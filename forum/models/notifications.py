@@ -58,6 +58,8 @@ class NotificationKind(StrEnum):
     INTEGRATION = "integration"
     MERGED = "merged"  # a thread the user followed was merged into another; the row links to the target
     DATA_EXPORT = "data_export"  # the member's own-data archive is ready (forum.accounts.data_export)
+    QUOTE = "quote"  # someone quoted the member's post (told like a mention)
+    MESSAGE = "message"  # a new message in a private conversation the member takes part in
 
 
 class Notification(db.Model):
@@ -70,6 +72,9 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(24))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), index=True)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     count: Mapped[int] = mapped_column(Integer, default=1)
     message: Mapped[str] = mapped_column(Text, default="")

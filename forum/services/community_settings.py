@@ -202,6 +202,13 @@ REGISTRY: dict[str, AnySetting] = {
                     item_hint="a domain name such as example.com"),
         SettingSpec("privacy.ip_retention_days", int, 90,
                     "Days an IP address is kept with a session before it is dropped.", 1, 3650),
+        BooleanSetting("conversations.enabled", True, "Members may write to each other in private conversations."),
+        SettingSpec("conversations.max_participants", int, 5,
+                    "Most people in one private conversation, its starter included.", 2, 50),
+        SettingSpec("conversations.min_account_days", int, 1,
+                    "Days an account must exist before it may start a private conversation (staff exempt).", 0, 365),
+        SettingSpec("conversations.daily_limit", int, 10,
+                    "Most private conversations one member may start per day (staff exempt).", 1, 1000),
     ]
 }
 
