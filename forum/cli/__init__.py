@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from forum import accounts
 from forum.cli import demo
+from forum.cli.rerender import rerender_posts
 from forum.cli.settings import settings_cli
 from forum.core import worker as job_worker
 from forum.core.errors import DomainError
@@ -136,3 +137,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(badges_cli)
     app.cli.add_command(settings_cli)
+    app.cli.add_command(rerender_posts)

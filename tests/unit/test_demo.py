@@ -75,7 +75,7 @@ def test_demo_history_is_spread_over_the_past_and_rendered(seeded):
     assert times[-1] < now and (now - times[0]).days >= 30
     for post in db.session.scalars(select(Post)):
         assert post.body_html.strip().startswith("<")
-    assert db.session.scalar(select(func.count(Post.id)).where(Post.body_html.contains("<pre>"))) >= 1
+    assert db.session.scalar(select(func.count(Post.id)).where(Post.body_html.contains('<pre tabindex="0">'))) >= 1
 
 
 def test_demo_is_deterministic(db):
