@@ -65,6 +65,10 @@ PRIVATE_TABLES = frozenset({
     "recovery_code",  # two-factor recovery codes
     "data_export",  # members' own data archives
     "appeal",  # suspended members' appeals (moderators only)
+    "draft",  # saved every few seconds while a member types: must not retire every page
+    "block",  # whom a member ignores (shown to that member only)
+    # private conversations: opening one writes last_read_at, and nothing in them is on a public page
+    "conversation", "conversation_participant", "conversation_message", "conversation_flag",
 })
 ANY_TABLE = "*"  # a write whose table we cannot tell (text SQL): always counts
 STORE_ERRORS = (redis.RedisError, sqlite3.Error, OSError, ValueError, KeyError, TypeError)
