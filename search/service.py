@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from forum import tagging
 from forum.core.errors import Invalid
 from forum.core.extensions import db
 from forum.models import Post, Thread, ThreadStatus, User
@@ -50,7 +51,27 @@ class SearchPage:
 
 def _with_filters(raw: str, filters: dict[str, str | None]) -> str:
     extra = [f'{name}:"{value}"' for name, value in filters.items() if value]
-    return " ".join([raw or "", *extra]).strip()
+    return _canonical_tags(" ".join([raw or "", *extra]).strip())
+
+
+def _canonical_tags(raw: str) -> str:
+    """A tag:<synonym> filter names its tag instead (forum.tagging): both backends index tag names only.
+
+    The one place search maps synonyms, for the page, the API's tag parameter and typed filters alike;
+    a query without a tag filter asks the database nothing.
+    """
+    names = [match.group(2).strip('"') for match in query.FILTER.finditer(raw) if match.group(1).lower() == "tag"]
+    mapped = tagging.canonical_names(names)
+    if not mapped:
+        return raw
+
+    def swap(match) -> str:
+        name = match.group(2).strip('"').strip().lower()
+        if match.group(1).lower() != "tag" or name not in mapped:
+            return match.group(0)
+        return f'tag:"{mapped[name]}"'
+
+    return query.FILTER.sub(swap, raw)
 
 
 def search_threads(
