@@ -6,12 +6,14 @@ the member's own deletion after its grace period (forum.accounts.deletion). Answ
 the next customer, so posts, votes and the reputation ledger are kept, under a placeholder name.
 Everything else goes: names, email, bio, picture, password (and with it every reset link, whose
 fingerprint is the hash), second factor, sessions, tokens, provider sign-ins, subscriptions,
-notifications, stored emails to them and data exports, and every IP address stored of them (sessions
-and audit entries, forum.accounts.address_retention). Copies of their name elsewhere take the
-anonymous one: the user summaries in stored webhook deliveries (so pending ones go out without it),
-the emails other people were sent about them, and the search documents of their threads (purged,
-so the old author term leaves the index files too). Receivers of the `user.deleted` webhook are
-told, with the id alone, so they can forget the person too.
+notifications, stored emails to them and data exports, drafts, whom they ignore and who ignores them,
+and every IP address stored of them (sessions and audit entries, forum.accounts.address_retention).
+Their private messages stay with the other participants, like their posts, under the anonymous name,
+with contact details (email addresses, phone and card numbers, postal addresses) taken out of the text.
+Copies of their name elsewhere take the anonymous one: the user summaries in stored webhook deliveries
+(so pending ones go out without it), the emails other people were sent about them, and the search
+documents of their threads (purged, so the old author term leaves the index files too). Receivers of
+the `user.deleted` webhook are told, with the id alone, so they can forget the person too.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
-from forum.accounts import address_retention, data_export, members, sessions
+from forum.accounts import address_retention, blocks, data_export, members, personal_data, sessions
 from forum.core import clock, events
 from forum.core.extensions import db
 from forum.integrations import payload_history
 from forum.models import (
+    Conversation,
+    ConversationMessage,
     DataExport,
+    Draft,
     Notification,
     OutboundEmail,
     RecoveryCode,
@@ -36,7 +41,7 @@ from forum.models import (
     UserIdentity,
     UserSession,
 )
-from forum.services import indexing
+from forum.services import indexing, markup
 
 PLACEHOLDER_NAME = "Former member"
 
@@ -54,6 +59,7 @@ def erase(user: User) -> None:
     _cut_access(user, old_email)
     address_retention.forget_addresses_of(user.id)
     _forget_exports(user)
+    _forget_private(user)
     _rename_copies(user, old_names)
     _purge_their_threads(user)
     user.anonymized_at = clock.now()
@@ -107,6 +113,27 @@ def _forget_exports(user: User) -> None:
             path = folder / Path(file_name).name  # a bare name: never a path out of the folder
             path.unlink(missing_ok=True)
     db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))
+
+
+def _forget_private(user: User) -> None:
+    """Drafts and ignores both ways go; the person's messages stay for the others in each conversation (as
+    their posts stay), with the contact details a private message is likeliest to hold redacted, as in the
+    titles of the conversations they started."""
+    db.session.execute(delete(Draft).where(Draft.user_id == user.id))
+    blocks.forget_all(user.id)
+    messages = db.session.execute(select(ConversationMessage.id, ConversationMessage.body)
+                                  .where(ConversationMessage.author_id == user.id)).all()
+    for message_id, body in messages:
+        scrubbed = personal_data.redact(body)
+        if scrubbed != body:
+            db.session.execute(update(ConversationMessage).where(ConversationMessage.id == message_id).values(
+                body=scrubbed, body_html=markup.render_markdown(scrubbed), renderer_version=markup.RENDERER_VERSION))
+    started = db.session.execute(select(Conversation.id, Conversation.title)
+                                 .where(Conversation.started_by_id == user.id)).all()
+    for conversation_id, title in started:
+        if (scrubbed := personal_data.redact(title)) != title:
+            db.session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                               .values(title=scrubbed[:200]))
 
 
 def _rename_copies(user: User, old_names: tuple[str, str]) -> None:

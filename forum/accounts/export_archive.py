@@ -13,16 +13,14 @@ Sections that can hold many rows (posts, votes, the ledger, notifications, cases
 read in batches (yield_per) and written item by item into their file in the ZIP, so an archive of
 a member with years of activity never sits in memory whole.
 
-forum.accounts.data_export runs SECTIONS in order and reports progress after each one. Whatever
-stores personal data later joins the export by adding a section here and a line to README.
+forum.accounts.data_export runs SECTIONS in order (the last ones, drafts, conversations and ignored
+members, are forum.accounts.export_private's) and reports progress after each one. Whatever stores
+personal data later joins the export by adding a section here or there and a line to README.
 """
 
 from __future__ import annotations
 
-import json
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
 from itertools import chain, groupby
 from typing import Any
 
@@ -30,6 +28,8 @@ from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.utils import secure_filename
 
+from forum.accounts import export_private
+from forum.accounts.export_format import BATCH, Section, streamed, timestamp, write_json, write_json_array
 from forum.core import clock
 from forum.core.extensions import db
 from forum.models import (
@@ -54,11 +54,6 @@ from forum.services import notifications
 from forum.services.permissions import Action, can, visible_posts
 from forum.uploads.storage import BlobStore, FilesystemStore, current_store
 
-Section = Callable[[zipfile.ZipFile, User], None]
-
-# Rows read per batch by the sections that stream (a member may have tens of thousands of votes).
-BATCH = 500
-
 README = """\
 Your data from Horseshoe
 ========================
@@ -81,6 +76,10 @@ cases.json          your support cases and the messages between you and support 
 uploads.json        your picture, the files you uploaded to your posts or have not used yet, and the
                     files you and support exchanged on your cases; the files themselves are in uploads/
 sessions.json       the browsers you signed in with: when, from which IP address, with which browser
+drafts.json         the texts you started and have not published yet
+conversations.json  your private conversations: who took part and the messages you could read there,
+                    other people's under their username, as you saw them
+ignored.json        the members you ignore, and since when
 
 Other members' private data (their email addresses, internal notes, files on other people's cases,
 who voted for you) is never part of this archive.
@@ -89,29 +88,6 @@ POST_STATES = {Visibility.PUBLIC.value: "public", Visibility.PENDING.value: "awa
                Visibility.HIDDEN.value: "hidden by a moderator"}
 # Who voted is the voter's business: these notifications are exported without the member who triggered them.
 ANONYMOUS_KINDS = {NotificationKind.VOTES.value}
-
-
-def timestamp(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def _json(archive: zipfile.ZipFile, name: str, data: Any) -> None:
-    archive.writestr(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def _json_array(archive: zipfile.ZipFile, name: str, items: Iterable[dict[str, Any]]) -> None:
-    """A JSON array written one item at a time into the ZIP: memory stays flat however many rows there are."""
-    with archive.open(name, "w") as out:
-        separator = b"[\n  "
-        for item in items:
-            out.write(separator + json.dumps(item, ensure_ascii=False).encode())
-            separator = b",\n  "
-        out.write(b"[]\n" if separator == b"[\n  " else b"\n]\n")
-
-
-def _streamed(query: Select) -> Iterator[Any]:
-    """The query's rows in batches of BATCH, never all loaded at once."""
-    return iter(db.session.scalars(query.execution_options(yield_per=BATCH)))
 
 
 def write_readme(archive: zipfile.ZipFile, _user: User) -> None:
@@ -123,7 +99,7 @@ def write_profile(archive: zipfile.ZipFile, user: User) -> None:
     identities = db.session.scalars(select(UserIdentity).where(UserIdentity.user_id == user.id)
                                     .order_by(UserIdentity.id))
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
-    _json(archive, "profile.json", {
+    write_json(archive, "profile.json", {
         "id": user.id, "username": user.username, "display_name": user.display_name, "email": user.email,
         "bio": user.bio, "role": user.role, "reputation": user.reputation, "created_at": timestamp(user.created_at),
         "last_seen_at": timestamp(user.last_seen_at), "email_verified_at": timestamp(user.email_verified_at),
@@ -140,8 +116,9 @@ def write_profile(archive: zipfile.ZipFile, user: User) -> None:
 
 def write_settings(archive: zipfile.ZipFile, user: User) -> None:
     """Email preferences and time zone, and what the member follows or muted (their choices too)."""
-    _json(archive, "settings.json", {"email_frequency": user.email_frequency, "weekly_digest": user.weekly_digest,
-                                     "time_zone": user.time_zone, "follows": _follows(user)})
+    write_json(archive, "settings.json", {"email_frequency": user.email_frequency,
+                                          "weekly_digest": user.weekly_digest, "time_zone": user.time_zone,
+                                          "follows": _follows(user)})
 
 
 def _follows(user: User) -> list[dict[str, Any]]:
@@ -167,7 +144,7 @@ def _follows(user: User) -> list[dict[str, Any]]:
 
 def write_posts(archive: zipfile.ZipFile, user: User) -> None:
     """One Markdown file per thread, holding each of the member's posts there in order, written as read."""
-    posts = _streamed(
+    posts = streamed(
         select(Post).options(joinedload(Post.thread)).where(Post.author_id == user.id)
         .order_by(Post.thread_id, Post.created_at, Post.id)
     )
@@ -198,27 +175,29 @@ def write_votes(archive: zipfile.ZipFile, user: User) -> None:
         .join(Post, Post.id == Vote.post_id).where(Vote.user_id == user.id).order_by(Vote.created_at, Vote.post_id)
         .execution_options(yield_per=BATCH)
     )
-    _json_array(archive, "votes.json", ({"post_id": post_id, "thread_id": thread_id, "created_at": timestamp(moment)}
-                                        for post_id, moment, thread_id in rows))
+    write_json_array(archive, "votes.json", (
+        {"post_id": post_id, "thread_id": thread_id, "created_at": timestamp(moment)}
+        for post_id, moment, thread_id in rows
+    ))
 
 
 def write_reputation(archive: zipfile.ZipFile, user: User) -> None:
     """The ledger without actor_id: who voted is the voter's business, not the author's."""
-    rows = _streamed(select(ReputationEvent).where(ReputationEvent.user_id == user.id)
-                     .order_by(ReputationEvent.created_at, ReputationEvent.id))
-    _json_array(archive, "reputation.json", (
+    rows = streamed(select(ReputationEvent).where(ReputationEvent.user_id == user.id)
+                    .order_by(ReputationEvent.created_at, ReputationEvent.id))
+    write_json_array(archive, "reputation.json", (
         {"delta": row.delta, "reason": row.reason, "correction": row.correction, "post_id": row.post_id,
          "thread_id": row.thread_id, "created_at": timestamp(row.created_at)} for row in rows
     ))
 
 
 def write_notifications(archive: zipfile.ZipFile, user: User) -> None:
-    rows = _streamed(
+    rows = streamed(
         select(Notification)
         .options(joinedload(Notification.thread), joinedload(Notification.actor), joinedload(Notification.post))
         .where(Notification.user_id == user.id).order_by(Notification.created_at, Notification.id)
     )
-    _json_array(archive, "notifications.json", (_notification(row) for row in rows))
+    write_json_array(archive, "notifications.json", (_notification(row) for row in rows))
 
 
 def _notification(row: Notification) -> dict[str, Any]:
@@ -234,9 +213,9 @@ def _notification(row: Notification) -> dict[str, Any]:
 
 def write_cases(archive: zipfile.ZipFile, user: User) -> None:
     """The member's own cases with the customer-visible conversation only: internal notes never."""
-    cases = _streamed(select(Case).options(joinedload(Case.thread)).where(Case.customer_id == user.id)
-                      .order_by(Case.created_at, Case.id))
-    _json_array(archive, "cases.json", (
+    cases = streamed(select(Case).options(joinedload(Case.thread)).where(Case.customer_id == user.id)
+                     .order_by(Case.created_at, Case.id))
+    write_json_array(archive, "cases.json", (
         {"reference": case.public_reference, "thread_id": case.thread_id, "thread_title": case.thread.title,
          "status": case.status, "reason": case.reason, "resolution": case.resolution,
          "created_at": timestamp(case.created_at), "resolved_at": timestamp(case.resolved_at),
@@ -299,7 +278,7 @@ def write_uploads(archive: zipfile.ZipFile, user: User) -> None:
         else:
             entry["note"] = "Staff removed this file, or it is no longer stored."
         listed.append(entry)
-    _json(archive, "uploads.json", listed)
+    write_json(archive, "uploads.json", listed)
 
 
 def _copy_blob(archive: zipfile.ZipFile, store: BlobStore, sha256: str, name: str) -> None:
@@ -311,9 +290,9 @@ def _copy_blob(archive: zipfile.ZipFile, store: BlobStore, sha256: str, name: st
 
 
 def write_sessions(archive: zipfile.ZipFile, user: User) -> None:
-    rows = _streamed(select(UserSession).where(UserSession.user_id == user.id)
-                     .order_by(UserSession.created_at, UserSession.id))
-    _json_array(archive, "sessions.json", (
+    rows = streamed(select(UserSession).where(UserSession.user_id == user.id)
+                    .order_by(UserSession.created_at, UserSession.id))
+    write_json_array(archive, "sessions.json", (
         {"started_at": timestamp(row.created_at), "last_seen_at": timestamp(row.last_seen_at),
          "ip_address": row.ip_address, "browser": row.user_agent, "ended_at": timestamp(row.ended_at)}
         for row in rows
@@ -331,4 +310,5 @@ SECTIONS: list[tuple[str, Section]] = [
     ("cases", write_cases),
     ("uploads", write_uploads),
     ("sessions", write_sessions),
+    *export_private.SECTIONS,
 ]

@@ -2,7 +2,8 @@
 
 Rendering the per-post macros was most of a signed-in thread page (issue 21's profile: 64 %), and what
 one post looks like depends on few things: the post, its author, the thread's Q&A state, and a handful of
-yes/no answers about the viewer (may edit, delete, flag, vote; voted already; moderating). A PostBlock
+yes/no answers about the viewer (may edit, delete, flag, vote; voted already; moderating; ignores the author,
+which collapses the post). A PostBlock
 holds exactly those inputs, and the macro reads nothing else, so a block is the cache key of its own
 HTML: members with the same answers share one rendering, and any change to an input (an edit, a vote, a
 rank, a role, "5 min ago" becoming "6 min ago") is a different key — nothing to invalidate, in this
@@ -74,6 +75,8 @@ class PostBlock:
     may_flag: bool
     moderating: bool
     qa: QaBlock | None
+    # The viewer ignores the author (forum.accounts.blocks): the post is shown collapsed, still expandable.
+    collapsed: bool = False
 
     @property
     def is_deleted(self) -> bool:
@@ -119,6 +122,7 @@ class PageState:
     may_reply: bool
     sort: str | None
     cursor: str | None
+    ignored: frozenset[int] = frozenset()  # authors the viewer ignores (thread_marks, no statement of its own)
 
 
 def qa_block(post: Post, page: PageState) -> QaBlock:
@@ -151,6 +155,7 @@ def post_block(post: Post, label: str, page: PageState) -> PostBlock:
         may_edit=viewer.can(Action.POST_EDIT, post), may_delete=viewer.can(Action.POST_DELETE, post),
         may_flag=not viewer.moderator and viewer.can(Action.POST_FLAG, post), moderating=viewer.moderator,
         qa=qa_block(post, page) if not post.is_deleted else None,
+        collapsed=post.author_id in page.ignored,
     )
 
 

@@ -124,14 +124,15 @@ def render(
     cursor = request.args.get("cursor") or None
     shown = reading.thread_page_posts(viewer, thread, limit=REPLIES_PER_PAGE, cursor=cursor, sort=sort)
     question, accepted, replies = shown.question, shown.accepted, shown.replies
-    post_ids = [post.id for post in (question, accepted, *replies.items) if post is not None]
-    marks = thread_marks.marks_on(viewer, thread, post_ids)
+    shown_posts = [post for post in (question, accepted, *replies.items) if post is not None]
+    marks = thread_marks.marks_on(viewer, thread, [post.id for post in shown_posts],
+                                  [post.author_id for post in shown_posts])
     capabilities = Capabilities.of(viewer)
     posts = ThreadPosts(PageState(
         viewer=capabilities, thread=thread, voted=marks.voted,
         said_me_too=thread.kind == ThreadKind.QUESTION.value and marks.said_me_too,
         may_reply=capabilities.can(Action.THREAD_REPLY, thread),
-        sort=None if sort == "oldest" else sort, cursor=cursor,
+        sort=None if sort == "oldest" else sort, cursor=cursor, ignored=marks.ignored,
     ))
     page = render_template(
         "threads/show.html",

@@ -96,9 +96,9 @@ def _export_openapi_paths() -> dict[str, Any]:
     }, ["id", "status", "progress", "url", "expires_at"])
     post = o.operation(
         "Ask for a ZIP of the caller's own data (profile, posts in Markdown, votes, reputation, notifications, "
-        "settings, case messages meant for them, uploads, sessions). Built in the background; while one is "
-        "pending, that one is answered, and so is a ready one asked for less than 24 hours ago (at most one new "
-        "archive a day). Allowed while suspended.",
+        "settings, case messages meant for them, uploads, sessions, drafts, private conversations, ignored "
+        "members). Built in the background; while one is pending, that one is answered, and so is a ready one "
+        "asked for less than 24 hours ago (at most one new archive a day). Allowed while suspended.",
         (202, "The export, pending", export), o.WRITE_ERRORS, body=o.obj({}), body_required=False)
     get = o.operation("The caller's latest export; ready archives expire 48 hours after they are built "
                       "(status expired)", (200, "The export", export), (404,))
