@@ -14,16 +14,18 @@ from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import exists, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
+from forum.accounts import directory
 from forum.core import clock, outbox
 from forum.core.errors import Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import db
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.http import urls
-from forum.models import Notification, NotificationKind, Post, Thread, User
-from forum.services import markup, subscriptions
+from forum.models import Block, Notification, NotificationKind, Post, Thread, User, Visibility
+from forum.models.relations import block_in_force
+from forum.services import subscriptions
 from forum.services.mail import absolute_url, queue_email
 
 UNSUBSCRIBE_SALT = "unsubscribe"
@@ -32,10 +34,18 @@ EMAIL_FREQUENCIES = ("immediately", "daily", "off")
 DIGEST_ONLY_KINDS = {NotificationKind.VOTES.value}
 EMAIL_JOB = "notifications.email"
 EMAIL_BATCH = 100  # notifications per email job: a reply to a much-watched thread becomes several short jobs
+# What a member hears because of someone else's words: none of it reaches whoever ignores that someone
+# (forum.accounts.blocks). Staff notices (moderation, cases, account, incidents) are never in here.
+IGNORABLE_KINDS = frozenset({NotificationKind.MENTION, NotificationKind.QUOTE, NotificationKind.REPLY,
+                             NotificationKind.NEW_QUESTION, NotificationKind.MESSAGE})
+# A post tells a member of it once: by mention or by quote (a quote counts as the mention it contains).
+POST_NAMING_KINDS = (NotificationKind.MENTION.value, NotificationKind.QUOTE.value)
 
 SUBJECTS = {
     NotificationKind.REPLY: "New reply: {title}",
     NotificationKind.MENTION: "{actor} mentioned you: {title}",
+    NotificationKind.QUOTE: "{actor} quoted you: {title}",
+    NotificationKind.MESSAGE: "{actor} sent you a message",
     NotificationKind.ACCEPTED: "Your reply solved “{title}”",
     NotificationKind.VOTES: "People found your post helpful: {title}",
     NotificationKind.NEW_QUESTION: "New question: {title}",
@@ -62,6 +72,7 @@ class Event:
     post: Post | None = None
     actor: User | None = None
     message: str = ""
+    conversation_id: int | None = None  # a private conversation's message (forum.conversations)
 
 
 def thread_path(thread: Thread | None, post: Post | None = None) -> str:
@@ -69,6 +80,13 @@ def thread_path(thread: Thread | None, post: Post | None = None) -> str:
     if thread is None:
         return "/notifications"
     return urls.thread_path(thread, anchor=f"p{post.id}" if post is not None else "")
+
+
+def path_for(notification: Notification) -> str:
+    """Where one notification leads: its private conversation (forum.conversations' page), else thread_path."""
+    if notification.conversation_id is not None:
+        return f"/messages/{notification.conversation_id}"
+    return thread_path(notification.thread, notification.post)
 
 
 def describe(notification: Notification) -> str:
@@ -82,20 +100,28 @@ def describe(notification: Notification) -> str:
 def notify(recipient_ids: Iterable[int], event: Event) -> dict[int, int]:
     """Create one notification per recipient (never the actor); those who want email now get it from the worker.
 
-    All of them in one INSERT (a reply to a much-watched thread is one statement, not one per
-    watcher); returns recipient id → notification id.
+    All of them in one INSERT … SELECT (a reply to a much-watched thread is one statement, not one per
+    watcher), which also leaves out, for IGNORABLE_KINDS, every recipient who ignores the actor: the
+    filter costs no statement of its own. Returns recipient id → notification id.
     """
     actor_id = event.actor.id if event.actor else None
     ids = sorted(set(recipient_ids) - {actor_id})
     if not ids:
         return {}
     row = {"kind": event.kind.value, "thread_id": _flushed_id(event.thread), "post_id": _flushed_id(event.post),
-           "actor_id": actor_id, "count": 1, "message": event.message, "created_at": clock.now()}
+           "actor_id": actor_id, "count": 1, "message": event.message, "created_at": clock.now(),
+           "conversation_id": event.conversation_id}
+    columns = Notification.__table__.c
+    recipients = select(User.id, *(literal(value, columns[name].type) for name, value in row.items()))
+    recipients = recipients.where(User.id.in_(ids)).order_by(User.id)
+    if actor_id is not None and event.kind in IGNORABLE_KINDS:
+        recipients = recipients.where(~exists().where(  # forum.accounts.blocks.not_ignoring, inside the INSERT
+            Block.blocker_id == User.id, Block.blocked_id == actor_id, block_in_force()))
     created = dict(db.session.execute(
-        insert(Notification).returning(Notification.user_id, Notification.id),
-        [{**row, "user_id": user_id} for user_id in ids],
+        insert(Notification).from_select(["user_id", *row], recipients)
+        .returning(Notification.user_id, Notification.id)
     ).all())
-    if event.kind.value not in DIGEST_ONLY_KINDS:
+    if created and event.kind.value not in DIGEST_ONLY_KINDS:
         _email_soon(created)
     return created
 
@@ -153,32 +179,64 @@ def _email_now(user: User, row: Notification) -> None:
     queue_email(
         user.email, describe(row), "notification",
         user=user, notification=row, summary=describe(row),
-        link=absolute_url(thread_path(row.thread, row.post)), unsubscribe=unsubscribe_url(user),
+        link=absolute_url(path_for(row)), unsubscribe=unsubscribe_url(user),
     )
 
 
 def on_new_thread(thread: Thread, question: Post, author: User) -> None:
-    """The author watches their thread; category and tag followers hear of new questions."""
+    """The author watches their thread; people quoted or @mentioned hear of it; so do category and tag followers."""
     subscriptions.watch(author, thread, auto=True, commit=False)
-    mentioned = _mentioned_ids(question.body)
-    notify(mentioned, Event(NotificationKind.MENTION, thread, question, author))
-    followers = subscriptions.new_question_followers(thread) - mentioned
+    named = _tell_named(thread, question, author)
+    followers = subscriptions.new_question_followers(thread) - named
     notify(followers, Event(NotificationKind.NEW_QUESTION, thread, question, author))
 
 
 def on_reply(thread: Thread, post: Post, author: User) -> None:
-    """Watchers hear of the reply; people @mentioned get a mention instead; the author now watches.
+    """Watchers hear of the reply; people quoted or @mentioned get a quote or mention instead; the author now watches.
 
     The author's automatic watch needs no statement when they already have a row for the thread:
     watching already, or muted (an automatic watch never undoes a mute).
     """
-    mentioned = _mentioned_ids(post.body)
-    notify(mentioned, Event(NotificationKind.MENTION, thread, post, author))
+    named = _tell_named(thread, post, author)
     subscribed = subscriptions.thread_subscriptions(thread)
     watchers = {user_id for user_id, muted in subscribed.items() if not muted}
-    notify(watchers - mentioned, Event(NotificationKind.REPLY, thread, post, author))
+    notify(watchers - named, Event(NotificationKind.REPLY, thread, post, author))
     if author.id not in subscribed:
         subscriptions.watch(author, thread, auto=True, commit=False)
+
+
+def on_edit(post: Post) -> None:
+    """Members an edit newly quotes hear of it, once per post: never a second time, nor after a mention of it.
+
+    Only a live post tells anyone (a held edit waits for approval); it is the author's quote, whoever edited.
+    Mentions added by an edit stay untold, as before: an edit is not news to the people it names.
+    """
+    thread = post.thread
+    live = (post.visibility, thread.visibility) == (Visibility.PUBLIC.value,) * 2
+    if not live or post.deleted_at is not None or thread.deleted_at is not None:
+        return
+    quoted = directory.quoted_and_mentioned(post.body).quoted
+    if not quoted:
+        return
+    told = set(db.session.scalars(select(Notification.user_id).where(
+        Notification.post_id == post.id, Notification.kind.in_(POST_NAMING_KINDS))))
+    recipients = set(directory.ids_by_username(quoted).values()) - told
+    notify(recipients, Event(NotificationKind.QUOTE, thread, post, post.author))
+
+
+def _tell_named(thread: Thread, post: Post, author: User) -> set[int]:
+    """Mention or quote notifications for who the post names, one each (mentioned and quoted: the mention).
+
+    Returns everyone named, including those who ignore the author (notify leaves them out), so that they
+    get no reply notification instead either.
+    """
+    named = directory.quoted_and_mentioned(post.body)
+    ids = directory.ids_by_username(named.quoted | named.mentioned)
+    mentioned = {user_id for name, user_id in ids.items() if name in named.mentioned}
+    quoted = set(ids.values()) - mentioned
+    notify(mentioned, Event(NotificationKind.MENTION, thread, post, author))
+    notify(quoted, Event(NotificationKind.QUOTE, thread, post, author))
+    return mentioned | quoted
 
 
 def on_vote(post: Post, voter: User) -> None:
@@ -193,13 +251,6 @@ def on_vote(post: Post, voter: User) -> None:
     ).rowcount
     if not bumped:
         notify([post.author_id], Event(NotificationKind.VOTES, post.thread, post, voter))
-
-
-def _mentioned_ids(body: str) -> set[int]:
-    names = markup.mentioned_usernames(body)
-    if not names:
-        return set()
-    return set(db.session.scalars(select(User.id).where(User.username_key.in_(names))))
 
 
 def list_notifications(user: User | None, limit: int, cursor: str | None = None) -> Page[Notification]:

@@ -8,4 +8,4 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Import the modules, whose routes join the one API blueprint (forum.http.api)."""
-    from forum.accounts.api import avatars, privacy, tokens, users  # noqa: F401
+    from forum.accounts.api import autocomplete, avatars, blocks, privacy, tokens, users  # noqa: F401
