@@ -1,10 +1,14 @@
-"""Posts: editing with revision history, and soft deletion."""
+"""Posts: editing with revision history, and soft deletion.
+
+A moderator editing or deleting someone else's post sends a reason (in the PATCH body, or in a
+JSON body on the DELETE): 422 without one. Authors need none, and may DELETE with no body at all.
+"""
 
 from __future__ import annotations
 
 from forum.http import serializers
 from forum.http.api import bp
-from forum.http.api_requests import field, json_body, signed_in_user, viewer
+from forum.http.api_requests import field, json_body, optional_json_body, signed_in_user, viewer
 from forum.http.write_warnings import check_answer, wants_check_only, with_warnings
 from forum.services import posting, reading, write_checks
 from forum.services.permissions import Action, require
@@ -21,7 +25,8 @@ def edit_post(post_id: int):
     if check_only:
         require(user, Action.POST_EDIT, post)
         return check_answer(findings)
-    return with_warnings(serializers.post(posting.edit_post(user, post, body), user), findings)
+    reason = field(data, "reason", str, required=False, default="")
+    return with_warnings(serializers.post(posting.edit_post(user, post, body, reason=reason), user), findings)
 
 
 @bp.get("/posts/<id:post_id>/revisions")
@@ -34,5 +39,7 @@ def list_revisions(post_id: int):
 @bp.delete("/posts/<id:post_id>")
 def delete_post(post_id: int):
     user = signed_in_user()
-    posting.delete_post(user, reading.get_post(user, post_id))
+    post = reading.get_post(user, post_id)
+    reason = field(optional_json_body(), "reason", str, required=False, default="")
+    posting.delete_post(user, post, reason=reason)
     return "", 204

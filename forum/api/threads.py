@@ -101,6 +101,7 @@ def update_thread(thread_id: int):
         category_id=id_field(data, "category_id", required=False),
         locked=field(data, "locked", bool, required=False),
         pinned=field(data, "pinned", bool, required=False),
+        reason=field(data, "reason", str, required=False, default=""),
     )
     findings = write_checks.for_title_edit(user, thread, change.title)
     if check_only:

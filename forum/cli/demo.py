@@ -311,4 +311,4 @@ class _Seeder:
         post = self._reply(thread, self.cast.askers[-1], "Cheap followers!!! Visit https://spam.example.com", when)
         self.summary.replies -= 1
         clock.freeze(when + timedelta(minutes=1))
-        posting.delete_post(self.cast.moderator, post)
+        posting.delete_post(self.cast.moderator, post, reason="Spam")

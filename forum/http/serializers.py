@@ -250,17 +250,22 @@ def notification(row: Notification) -> dict[str, Any]:
         "count": row.count,
         "message": row.message,
         "summary": notifications.describe(row),
-        "url": notifications.thread_path(row.thread, row.post) if row.thread is not None else None,
+        "conversation_id": row.conversation_id,
+        "url": notifications.path_for(row) if row.thread is not None or row.conversation_id is not None else None,
         "created_at": timestamp(row.created_at),
         "read_at": timestamp(row.read_at),
     }
 
 
 def revision(revision: PostRevision) -> dict[str, Any]:
+    """One change in a post's history: field says what changed (body, or a question's title, tags or category)
+    and body holds that field's previous value as text; reason is the moderator's (or editor's) why, or null."""
     return {
         "id": revision.id,
+        "field": revision.field,
         "editor": user_summary(revision.editor),
         "body": revision.body,
+        "reason": revision.reason,
         "created_at": timestamp(revision.created_at),
     }
 

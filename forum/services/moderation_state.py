@@ -127,6 +127,11 @@ def _tell_author(post: Post, actor: User | None, message: str) -> None:
     )
 
 
+def tell_author_of_edit(post: Post, actor: User, reason: str) -> None:
+    """A moderator changed someone's post: the author hears that it happened and why."""
+    _tell_author(post, actor, "A moderator edited your post." + (f" Reason: {reason}" if reason else ""))
+
+
 def hold_new_post(post: Post, reasons: tuple[str, ...]) -> None:
     """A just-created post waits for review: not counted, announced or indexed until published."""
     post.visibility = Visibility.PENDING.value

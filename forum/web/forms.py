@@ -26,6 +26,7 @@ from forum.cases import DAY_NAMES, DAYS
 from forum.core.errors import Invalid
 from forum.http.forms import FlaskForm, show_errors
 from forum.models import Role
+from forum.writing import edit_history
 
 
 class LoginForm(FlaskForm):
@@ -79,6 +80,12 @@ class ProfileForm(FlaskForm):
     time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
 
 
+def _reason_field() -> TextAreaField:
+    """A moderator's reason for changing someone else's post; the service says when one is required."""
+    return TextAreaField("Reason", validators=[Length(max=edit_history.MAX_REASON)],
+                         render_kw={"rows": 2, "class": "textarea-short"})
+
+
 class CheckedWriteForm(FlaskForm):
     """A form whose text meets the ask page's checks once (forum.services.write_checks) before it is saved.
 
@@ -118,6 +125,7 @@ class ThreadModerationForm(ThreadEditForm):
     category_id = SelectField("Category", coerce=int, validators=[DataRequired()])
     locked = BooleanField("Locked: no new replies from members")
     pinned = BooleanField("Pinned at the top of its category")
+    reason = _reason_field()
 
 
 class ReplyForm(FlaskForm):
@@ -127,6 +135,13 @@ class ReplyForm(FlaskForm):
 
 class EditPostForm(CheckedWriteForm):
     body = TextAreaField("Post", validators=[DataRequired()])
+    reason = _reason_field()
+
+
+class DeletePostForm(FlaskForm):
+    """Deleting a post; the reason field is shown (and required by the service) when a moderator deletes another's."""
+
+    reason = _reason_field()
 
 
 class NeedsInfoForm(FlaskForm):

@@ -16,9 +16,10 @@ from forum.http.routing import MAX_ID
 from forum.models import Post, Thread, ThreadStatus, User, Visibility
 from forum.services import audit_writer, moderation_state, posting, subscriptions
 from forum.services.permissions import Action, require
+from forum.writing import edit_history
 from moderation.services import merging, review_queue
 
-MAX_REASON = 1000
+MAX_REASON = edit_history.MAX_REASON
 MAX_SPLIT = 500
 
 
@@ -79,7 +80,7 @@ def delete_post(actor: User, post: Post, reason: str = "") -> Post:
     """
     require(actor, Action.THREAD_MODERATE, post.thread)
     require(actor, Action.POST_DELETE, post)
-    reason = _check_reason(reason)
+    reason = _check_reason(reason, required=edit_history.reason_required(actor, post))  # before the item closes
     review_queue.close_for_post(actor, post, "delete", reason)
     posting.delete_post(actor, post, reason=reason)
     return post
@@ -98,7 +99,10 @@ def restore_post(actor: User, post: Post, reason: str = "") -> bool:
 
 
 def edit_post(actor: User, post: Post, body: str, reason: str = "") -> Post:
-    """Edit any post; the old body is kept as a revision and posting audits the edit."""
+    """Edit any post; the old body is kept as a revision and posting audits the edit.
+
+    Someone else's post needs a reason (posting refuses it without one): the author is told it.
+    """
     require(actor, Action.THREAD_MODERATE, post.thread)
     return posting.edit_post(actor, post, body, reason=_check_reason(reason))
 

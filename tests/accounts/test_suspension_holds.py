@@ -194,7 +194,8 @@ ACTS = [
     # staff powers
     Act("hide a post", STAFF, Call("POST", "/moderation/posts/{their_reply}/hide", data={"reason": "spam"}),
         Call("POST", "/api/v1/posts/{their_reply}/hide", json={"reason": "spam"})),
-    Act("edit another's post", STAFF, Call("POST", "/p/{their_reply}/edit", data={"body": "Edited by staff."}),
+    Act("edit another's post", STAFF, Call("POST", "/p/{their_reply}/edit", data={"body": "Edited by staff.",
+                                                                                      "reason": "tidy"}),
         Call("PATCH", "/api/v1/posts/{their_reply}", json={"body": "Edited by staff.", "reason": "tidy"})),
     Act("delete another's post", STAFF, Call("POST", "/p/{their_reply}/delete", data={"reason": "spam"}),
         Call("DELETE", "/api/v1/posts/{their_reply}", json={"reason": "spam"})),

@@ -68,7 +68,7 @@ def test_bad_replies_are_a_422(call_as, thread, body, field):
 
 
 def test_replying_to_a_missing_or_deleted_thread_is_a_404(call_as, cast, thread):
-    call_as("moderator").delete(f"/api/v1/posts/{reading.question_post(thread).id}")
+    call_as("moderator").delete(f"/api/v1/posts/{reading.question_post(thread).id}", json={"reason": "Spam"})
     for url in (f"/api/v1/threads/{thread.id}/posts", "/api/v1/threads/999999/posts"):
         assert_problem(call_as("member").post(url, json={"body": "Hello?"}), 404)
         assert_problem(call_as("member").get(url), 404)
@@ -80,7 +80,8 @@ def test_replying_to_a_missing_or_deleted_thread_is_a_404(call_as, cast, thread)
 @pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("other", 403), ("author", 200),
                                              ("moderator", 200), ("admin", 200)])
 def test_authors_and_moderators_edit_posts(call_as, reply, who, status):
-    response = call_as(who).patch(f"/api/v1/posts/{reply.id}", json={"body": "Try channel *11*."})
+    reason = {} if who in ("author", "other", "anonymous") else {"reason": "Channel 6 is reserved"}
+    response = call_as(who).patch(f"/api/v1/posts/{reply.id}", json={"body": "Try channel *11*.", **reason})
     if status != 200:
         assert_problem(response, status)
         return
@@ -102,7 +103,7 @@ def test_bad_edits_are_a_422(call_as, reply, body):
 def test_every_edit_keeps_the_previous_body_as_a_revision(call_as, cast, reply, clock_at):
     call_as("author").patch(f"/api/v1/posts/{reply.id}", json={"body": "Try channel 11."})
     clock_at.advance(minutes=5)
-    call_as("moderator").patch(f"/api/v1/posts/{reply.id}", json={"body": "Try channel 1."})
+    call_as("moderator").patch(f"/api/v1/posts/{reply.id}", json={"body": "Try channel 1.", "reason": "Reserved"})
     for outsider in ("anonymous", "member"):  # old versions may hold what the author removed on purpose
         assert_problem(call_as(outsider).get(f"/api/v1/posts/{reply.id}/revisions"), 404)
     response = call_as("author").get(f"/api/v1/posts/{reply.id}/revisions")
@@ -131,7 +132,8 @@ def test_unknown_posts_are_a_404(call_as, db, post_id):
 @pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("other", 403), ("author", 204),
                                              ("moderator", 204), ("admin", 204)])
 def test_authors_and_moderators_delete_posts(call_as, thread, reply, who, status):
-    response = call_as(who).delete(f"/api/v1/posts/{reply.id}")
+    reason = {"json": {"reason": "Duplicate"}} if who in ("moderator", "admin") else {}
+    response = call_as(who).delete(f"/api/v1/posts/{reply.id}", **reason)
     assert response.status_code == status
     if status != 204:
         assert_problem(response, status)

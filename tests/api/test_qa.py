@@ -43,7 +43,7 @@ def accept(call_as, who, thread, post_id):
 
 def delete_thread(call_as, thread) -> None:
     first_post = shown(call_as, thread)["first_post"]["id"]
-    assert call_as("moderator").delete(f"/api/v1/posts/{first_post}").status_code == 204
+    assert call_as("moderator").delete(f"/api/v1/posts/{first_post}", json={"reason": "Spam"}).status_code == 204
 
 
 # --- PUT/DELETE /threads/{id}/accepted -----------------------------------------------------------
@@ -121,7 +121,7 @@ def test_only_a_visible_reply_of_this_thread_can_be_accepted(call_as, make, thre
     other_thread_reply = make.make_reply(make.make_thread(), body="Elsewhere.")
     question = shown(call_as, thread)["first_post"]["id"]
     deleted = make.make_reply(thread, body="Gone soon.")
-    assert call_as("moderator").delete(f"/api/v1/posts/{deleted.id}").status_code == 204
+    assert call_as("moderator").delete(f"/api/v1/posts/{deleted.id}", json={"reason": "Spam"}).status_code == 204
     for post_id in (other_thread_reply.id, question, deleted.id):
         assert_problem(accept(call_as, who, thread, post_id), 422, "post_id")
 
@@ -150,7 +150,7 @@ def test_accepting_on_an_invisible_or_unknown_thread_is_a_404(call_as, thread, r
 
 def test_deleting_the_accepted_reply_unsolves_the_thread(call_as, thread, reply):
     accept(call_as, "author", thread, reply.id)
-    assert call_as("moderator").delete(f"/api/v1/posts/{reply.id}").status_code == 204
+    assert call_as("moderator").delete(f"/api/v1/posts/{reply.id}", json={"reason": "Spam"}).status_code == 204
     after = shown(call_as, thread)
     assert after["accepted_post_id"] is None and after["status"] == "open"
 
@@ -301,7 +301,7 @@ def test_voting_on_an_unknown_post_is_a_404(call_as, db, post_id):
 
 
 def test_voting_on_a_deleted_post_is_a_404(call_as, reply):
-    assert call_as("moderator").delete(f"/api/v1/posts/{reply.id}").status_code == 204
+    assert call_as("moderator").delete(f"/api/v1/posts/{reply.id}", json={"reason": "Spam"}).status_code == 204
     assert_problem(call_as("member").post(f"/api/v1/posts/{reply.id}/votes"), 404)
 
 

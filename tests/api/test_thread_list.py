@@ -133,7 +133,7 @@ def test_default_page_holds_20_threads(call_as, make):
 
 
 def test_deleted_threads_are_listed_for_moderators_only(call_as, cast, board):
-    posting.delete_post(cast["moderator"], reading.question_post(board["open"]))
+    posting.delete_post(cast["moderator"], reading.question_post(board["open"]), reason="Spam")
     assert board["open"].id not in ids(call_as("member"))
     assert board["open"].id not in ids(call_as("anonymous"))
     assert board["open"].id in ids(call_as("moderator"))

@@ -106,7 +106,7 @@ def test_anyone_reads_a_thread_with_its_first_post(call_as, thread, who):
 @pytest.mark.parametrize(("who", "status"), [("anonymous", 404), ("member", 404), ("author", 404),
                                              ("moderator", 200), ("admin", 200)])
 def test_a_deleted_thread_is_visible_only_to_moderators(call_as, cast, thread, who, status):
-    posting.delete_post(cast["moderator"], reading.question_post(thread))
+    posting.delete_post(cast["moderator"], reading.question_post(thread), reason="Spam")
     response = call_as(who).get(f"/api/v1/threads/{thread.id}")
     assert response.status_code == status
     if status == 404:
@@ -197,6 +197,6 @@ def test_bad_patch_fields_are_a_422_naming_the_field(call_as, thread, change, fi
 
 
 def test_patching_an_invisible_thread_is_a_404(call_as, cast, thread):
-    posting.delete_post(cast["moderator"], reading.question_post(thread))
+    posting.delete_post(cast["moderator"], reading.question_post(thread), reason="Spam")
     assert_problem(call_as("author").patch(f"/api/v1/threads/{thread.id}", json={"title": "Back from the dead"}),
                    404)

@@ -79,7 +79,7 @@ def test_hiding_and_deleting_one_reply_at_once_uncounts_it_once(app):
         db.session.commit()
 
     def delete() -> None:
-        posting.delete_post(db.session.get(User, moderator_id), db.session.get(Post, post_id))
+        posting.delete_post(db.session.get(User, moderator_id), db.session.get(Post, post_id), reason="Spam")
 
     assert race(app, [hide, delete]) == []
     thread = db.session.scalar(select(Thread).join(Post, Post.thread_id == Thread.id).where(Post.id == post_id))

@@ -133,7 +133,7 @@ def test_deleting_a_hidden_reply_does_not_uncount_it_twice(make, thread, clock_a
     kept, hidden = make.make_reply(thread), make.make_reply(thread)
     moderation_state.hide_post(hidden, None, "spam")
     db.session.commit()
-    posting.delete_post(make.make_user("moderator"), hidden)
+    posting.delete_post(make.make_user("moderator"), hidden, reason="Spam")
     assert (thread.reply_count, thread.first_reply_at) == (1, kept.created_at)
     assert (thread.reply_count, thread.first_reply_at) == exact_counters(thread)
 
@@ -181,11 +181,11 @@ def test_counters_equal_a_recount_after_any_order_of_hold_publish_hide_delete_an
     steps = [
         lambda: moderation_state.hide_post(solution, moderator, "Rude"),
         lambda: moderation_state.publish_post(held, moderator),
-        lambda: posting.delete_post(moderator, held),
+        lambda: posting.delete_post(moderator, held, reason="Spam"),
         lambda: moderation_state.unhide_post(solution, moderator),
         lambda: moderation_state.restore_post(held, moderator),
         lambda: moderation_state.hide_post(held, moderator, "Spam"),
-        lambda: posting.delete_post(moderator, held),
+        lambda: posting.delete_post(moderator, held, reason="Spam"),
         lambda: moderation_state.unhide_post(held, moderator),
         lambda: moderation_state.restore_post(held, moderator),
     ]

@@ -228,7 +228,7 @@ def test_counters_and_reputation_survive_hide_delete_restore_merge_and_split(mak
         assert reputation_is_consistent(*people)
         return [person.reputation for person in people]
 
-    posting.delete_post(moderator, question)
+    posting.delete_post(moderator, question, reason="Spam")
     assert settled() == [0, 0, 0, start[3]]
     actions.restore_post(moderator, question)
     assert settled() == start
@@ -251,7 +251,7 @@ def test_deleting_a_merged_threads_question_takes_back_what_its_moved_replies_ea
     actions.merge_threads(moderator, source, target.id)
     db.session.refresh(reply.author)
     assert reply.author.reputation == 10
-    posting.delete_post(moderator, db.session.get(Post, _question_id(target)))
+    posting.delete_post(moderator, db.session.get(Post, _question_id(target)), reason="Spam")
     db.session.refresh(reply.author)
     assert reply.author.reputation == 0
     assert reputation_is_consistent()

@@ -55,7 +55,7 @@ def test_editing_keeps_every_previous_version(make):
     thread = make.make_thread(body="first version")
     post = reading.question_post(thread)
     posting.edit_post(thread.author, post, "second version")
-    posting.edit_post(make.make_user("moderator"), post, "third version")
+    posting.edit_post(make.make_user("moderator"), post, "third version", reason="Clearer")
     history = reading.post_revisions(thread.author, post)
     assert [revision.body for revision in history] == ["first version", "second version"]
     assert history[1].editor.role == "moderator"
@@ -124,9 +124,9 @@ def test_deleting_twice_moves_the_counter_once(make):
     thread = make.make_thread(replies=2)
     reply = reading.list_replies(None, thread, 10).items[0]
     moderator = make.make_user("moderator")
-    posting.delete_post(moderator, reply)
+    posting.delete_post(moderator, reply, reason="Spam")
     set_committed_value(reply, "deleted_at", None)  # as a request that read it before the first delete
-    posting.delete_post(moderator, reply)
+    posting.delete_post(moderator, reply, reason="Spam")
     assert thread.reply_count == 1
 
 

@@ -40,7 +40,8 @@ def test_others_see_that_a_post_was_edited_but_not_its_earlier_versions(act_as, 
 
 def test_moderator_edits_someone_elses_post_and_is_named_in_the_history(act_as, community):
     client = act_as("moderator")
-    response = client.post(f"/p/{community.reply.id}/edit", data={"body": "Edited by staff: removed a phone number."})
+    response = client.post(f"/p/{community.reply.id}/edit",
+                           data={"body": "Edited by staff: removed a phone number.", "reason": "Phone number"})
     assert response.status_code == 302
     assert "Before the edit by" in text(client.get(f"/p/{community.reply.id}/history"))
     assert ">mod</a>" in text(client.get(f"/p/{community.reply.id}/history"))
@@ -86,8 +87,8 @@ def test_deleting_the_question_removes_the_thread_for_members(act_as, community)
 
 def test_a_deleted_post_cannot_be_deleted_twice(act_as, community):
     client = act_as("moderator")
-    client.post(f"/p/{community.reply.id}/delete")
-    assert client.post(f"/p/{community.reply.id}/delete").status_code == 403
+    client.post(f"/p/{community.reply.id}/delete", data={"reason": "Spam"})
+    assert client.post(f"/p/{community.reply.id}/delete", data={"reason": "Spam"}).status_code == 403
 
 
 def test_unknown_post_is_a_404(act_as, community):

@@ -28,6 +28,9 @@ from forum.models import CasePriority, CaseStatus, MessageVisibility, ThreadKind
 EXAMPLE_PASSWORD = "correct horse battery staple"  # nosec B105  # an example in the documentation
 
 
+REASON = {"type": "string", "maxLength": 1000,
+          "description": "Why a moderator changed someone else's post: required of them, shown to the author and "
+                         "kept in the audit log."}
 CHECK_ONLY = {"type": "boolean", "default": False,
               "description": "Ask first: nothing is stored; 409 with the findings, or 200 {warnings: []}."}
 
@@ -133,7 +136,9 @@ def _thread_paths() -> dict[str, Any]:
          "kind": {"enum": [k.value for k in ThreadKind], "default": "question"}, "check_only": CHECK_ONLY},
         ["category_id", "title", "body"],
     )
-    change = obj({"title": STRING, "tags": TAGS, "category_id": INTEGER, "locked": BOOLEAN, "pinned": BOOLEAN})
+    change = obj({"title": STRING, "tags": TAGS, "category_id": INTEGER, "locked": BOOLEAN, "pinned": BOOLEAN,
+                  "reason": {**REASON, "description": "Why (optional): kept in the audit log and on the title, "
+                                                      "tag and category revisions."}})
     thread_id = path_id("thread_id", "thread")
     return {
         "/threads": {
@@ -149,7 +154,8 @@ def _thread_paths() -> dict[str, Any]:
             "get": operation("A thread with its first post", (200, "The thread", ref("Thread")), (404,),
                              params=[thread_id], public=True),
             "patch": operation(
-                "Change a thread: authors set title and tags; moderators also category_id, locked, pinned",
+                "Change a thread: authors set title and tags; moderators also category_id, locked, pinned. "
+                "Title, tag and category changes become revisions of the question post",
                 (200, "The thread", ref("Thread")), (*WRITE_ERRORS, 404), body=change, params=[thread_id],
             ),
         },
@@ -249,14 +255,17 @@ def _post_paths() -> dict[str, Any]:
         "/posts/{post_id}": {
             "patch": _checked(operation(
                 "Edit a post (author or moderator); the old body becomes a revision; warnings[] names personal data "
-                "in it and, for a question, solved questions like it", (200, "The post", _warned("Post")),
-                (*WRITE_ERRORS, 404), body=obj({"body": STRING, "check_only": CHECK_ONLY}, ["body"]),
+                "in it and, for a question, solved questions like it. A moderator editing someone else's post "
+                "must give a reason (422 without one)", (200, "The post", _warned("Post")),
+                (*WRITE_ERRORS, 404), body=obj({"body": STRING, "reason": REASON, "check_only": CHECK_ONLY}, ["body"]),
                 params=[post_id])),
-            "delete": operation("Soft-delete a post (author or moderator)", (204, "Deleted", None),
-                                (400, 401, 403, 404), params=[post_id]),
+            "delete": operation("Soft-delete a post (author, or moderator with a reason: 422 without one); the body "
+                                "may be left out", (204, "Deleted", None), (400, 401, 403, 404, 415, 422),
+                                body=obj({"reason": REASON}), body_required=False, params=[post_id]),
         },
         "/posts/{post_id}/revisions": {
-            "get": operation("Earlier versions of a post, oldest first", (200, "Revisions", list_of("Revision")),
+            "get": operation("Earlier versions of a post, oldest first: body edits and, for a question, its "
+                             "thread's title, tag and category changes", (200, "Revisions", list_of("Revision")),
                              (404,), params=[post_id], public=True),
         },
     }

@@ -22,6 +22,7 @@ from forum.models import (
     LedgerReason,
     MessageVisibility,
     NotificationKind,
+    RevisionField,
     Role,
     ThreadKind,
     ThreadStatus,
@@ -115,12 +116,15 @@ def _activity_schemas() -> dict[str, Schema]:
         "Notification": obj(
             {"id": INTEGER, "kind": {"enum": [k.value for k in NotificationKind]},
              "thread_id": {"type": ["integer", "null"]}, "post_id": {"type": ["integer", "null"]},
+             "conversation_id": {"type": ["integer", "null"], "description": "The private conversation, for a "
+                                                                             "message notification."},
              "actor": {"anyOf": [ref("UserSummary"), {"type": "null"}]}, "count": INTEGER, "message": STRING,
              "summary": {**STRING, "description": "One plain-text line."},
-             "url": {"type": ["string", "null"], "description": "Site path of the thread (and post anchor)."},
+             "url": {"type": ["string", "null"],
+                     "description": "Site path of the thread (and post anchor), or of the conversation."},
              "created_at": TIME, "read_at": NULLABLE_TIME},
-            ["id", "kind", "thread_id", "post_id", "actor", "count", "message", "summary", "url", "created_at",
-             "read_at"],
+            ["id", "kind", "thread_id", "post_id", "conversation_id", "actor", "count", "message", "summary", "url",
+             "created_at", "read_at"],
         ),
         "Feedback": obj(
             {"id": INTEGER, "thread_id": INTEGER, "resolved": BOOLEAN, "rating": {"type": ["integer", "null"]},
@@ -147,8 +151,12 @@ def _small_schemas() -> dict[str, Schema]:
     return {
         "MeTooCount": obj({"me_too_count": INTEGER}, ["me_too_count"]),
         "VoteCount": obj({"vote_count": INTEGER}, ["vote_count"]),
-        "Revision": obj({"id": INTEGER, "editor": ref("UserSummary"), "body": STRING, "created_at": TIME},
-                        ["id", "editor", "body", "created_at"]),
+        "Revision": obj({"id": INTEGER, "field": {"enum": [f.value for f in RevisionField]},
+                         "editor": ref("UserSummary"),
+                         "body": {"type": "string", "description": "The field's previous value (tags joined by "
+                                                                   "\", \", the category by name)"},
+                         "reason": {"type": ["string", "null"]}, "created_at": TIME},
+                        ["id", "field", "editor", "body", "reason", "created_at"]),
         **_settings_schemas(),
     }
 
