@@ -66,6 +66,8 @@ JOBS: dict[str, str] = {
                            "deletion grace period is over (forum.accounts.deletion)",
     "analytics.refresh_scorecards": "periodic: recompute the public scorecards pages read "
                                     "(forum.analytics.scorecard_store)",
+    "markup.rerender": "kind, after_id — re-render one batch of posts or messages an older Markdown renderer "
+                       "stored, then queue the next batch (forum.writing.rerender)",
 }
 CONTENT_CHECKS: dict[str, str] = {
     "moderation.new_user_links": "new members' links are held for review",

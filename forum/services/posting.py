@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from forum import cases, recognition, uploads
+from forum import cases, recognition, uploads, writing
 from forum.core import clock, events
 from forum.core.errors import ErrorCollector, Invalid
 from forum.core.extensions import db
 from forum.core.text import visible_length
-from forum.models import Category, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
+from forum.models import Category, Post, PostRevision, RevisionField, Tag, Thread, ThreadKind, ThreadStatus, User
+from forum.models.content import TagSynonym
 from forum.services import (
     audit_writer,
     markup,
@@ -28,6 +29,7 @@ from forum.services import (
     sentiment,
 )
 from forum.services.permissions import Action, is_moderator, is_staff, require
+from forum.writing import edit_history
 
 MAX_BODY_BYTES = 64 * 1024
 # What count_reply moves by SQL: read back after it, not the whole thread (nor the tags its loader brought).
@@ -54,7 +56,7 @@ class ThreadChange:
     category_id: int | None = None
     locked: bool | None = None
     pinned: bool | None = None
-    reason: str = ""  # why a moderator moved, locked or pinned it (for the audit log)
+    reason: str = ""  # why: kept in the audit log (move, lock, pin) and on title/tag/category revisions
 
 
 def slugify(text: str) -> str:
@@ -86,32 +88,45 @@ def check_title(errors: ErrorCollector, title: str) -> None:
 
 
 def normalize_tags(errors: ErrorCollector, raw_tags: list[str] | str) -> list[str]:
-    """Lower-cased, de-duplicated tags; reports each bad one."""
+    """Lower-cased tags, each synonym replaced by its tag (forum.tagging), de-duplicated; reports each bad one.
+
+    The limit counts tags after mapping: "password, pwd" is one tag.
+    """
     if isinstance(raw_tags, str):
         raw_tags = re.split(r"[,\s]+", raw_tags)
-    tags: list[str] = []
+    names: list[str] = []
     for raw in raw_tags:
         if not isinstance(raw, str):
             errors.add("tags", "Tags must be text.")
             continue
         tag = raw.strip().lower()
-        if not tag or tag in tags:
+        if not tag or tag in names:
             continue
         if not TAG_PATTERN.match(tag):
             errors.add("tags", f"“{tag[:40]}” is not a valid tag: use up to 32 letters, digits, '-', '+', '#' or '.'.")
-        tags.append(tag)
+        names.append(tag)
+    synonyms = dict(db.session.execute(
+        select(TagSynonym.name, Tag.name).join(Tag, TagSynonym.tag_id == Tag.id).where(TagSynonym.name.in_(names))
+    ).all()) if names else {}
+    tags = list(dict.fromkeys(synonyms.get(name, name) for name in names))
     if len(tags) > MAX_TAGS:
         errors.add("tags", f"Use at most {MAX_TAGS} tags.")
     return tags
 
 
 def _tags_by_name(names: list[str]) -> list[Tag]:
+    """The tags named (a synonym stands for its tag), created when new; each tag once, in the order named."""
+    names = [name.strip().lower() for name in names]
     existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    unknown = [name for name in names if name not in existing]
+    if unknown:  # synonyms are looked up only for names that are not tags (normalize_tags mapped them already)
+        for synonym in db.session.scalars(select(TagSynonym).where(TagSynonym.name.in_(unknown))):
+            existing[synonym.name] = synonym.tag
     for name in names:
         if name not in existing:
             existing[name] = Tag(name=name)
             db.session.add(existing[name])
-    return [existing[name] for name in names]
+    return list(dict.fromkeys(existing[name] for name in names))
 
 
 def _new_post(thread: Thread, author: User, body: str, is_question: bool) -> Post:
@@ -158,6 +173,7 @@ def start_thread(actor: User, data: NewThread) -> Thread:
     db.session.add_all([thread, question])
     db.session.flush()
     uploads.link_post(question)  # the author's uploads the body references become its attachments
+    writing.discard(actor, writing.question_key(category.id))  # published: the Ask draft is done
     if review.held:
         moderation_state.hold_new_post(question, review.hold_reasons)
     else:
@@ -203,6 +219,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str, *, keep_loaded: bool
     db.session.add(post)
     db.session.flush()
     uploads.link_post(post)
+    writing.discard(actor, writing.reply_key(thread.id))  # published: the reply draft is done
     if review.held:
         moderation_state.hold_new_post(post, review.hold_reasons)
         db.session.commit()
@@ -244,31 +261,41 @@ def _commit_keeping_loaded() -> None:
 
 
 def edit_post(actor: User, post: Post, body: str, *, reason: str = "") -> Post:
-    """Replace a post's body, keeping the previous source as a revision.
+    """Replace a post's body, keeping the previous source (and the editor's reason) as a revision.
 
     The content checks see the new text; a held edit takes the post out of view until approved.
-    A moderator editing someone else's post leaves an audit entry (with reason).
+    A moderator editing someone else's post must say why: the edit is audited with the reason
+    and the author is told it (a MODERATION notification).
     """
     require(actor, Action.POST_EDIT, post)
     errors = ErrorCollector()
     _check_body(errors, body)
+    reason = edit_history.check_reason(errors, actor, post, reason)
     review = _review(errors, policies.Draft(actor, "edit", body or "", thread=post.thread, post_id=post.id))
     errors.raise_if_any()
     body = review.body
     if body == post.body:
+        if writing.discard(actor, writing.edit_key(post.id)):  # nothing to save, and no draft left to restore
+            db.session.commit()
         return post
     moment = clock.now()
-    if _moderating(actor, post):
+    moderating = _moderating(actor, post)
+    if moderating:
         audit_writer.record(actor, "post.edit", "post", post.id, reason, {"body": post.body}, {"body": body})
-    db.session.add(PostRevision(post_id=post.id, editor_id=actor.id, body=post.body, created_at=moment))
+    db.session.add(PostRevision(post_id=post.id, editor_id=actor.id, field=RevisionField.BODY.value, body=post.body,
+                                reason=reason or None, created_at=moment))
     post.body = body
     post.body_html = markup.render_markdown(body)
     post.renderer_version = markup.RENDERER_VERSION
     post.sentiment = sentiment.score(body)
     post.edited_at = moment
     uploads.link_post(post, actor)  # the author's new references attach; removed ones detach
+    writing.discard(actor, writing.edit_key(post.id))  # saved: the edit draft is done
     if review.held:
         moderation_state.hold_edited_post(post, review.hold_reasons)
+    notifications.on_edit(post)  # members it newly quotes hear of it (not while held)
+    if moderating:
+        moderation_state.tell_author_of_edit(post, actor, reason)
     db.session.commit()
     return post
 
@@ -282,9 +309,13 @@ def delete_post(actor: User, post: Post, *, reason: str = "") -> None:
     """Soft-delete a post; deleting the question removes the whole thread from view.
 
     Counters, solution and reputation move in moderation_state.remove_post, exactly once even
-    for concurrent deletes. A moderator deleting someone else's post is audited and the author told.
+    for concurrent deletes. A moderator deleting someone else's post must say why: it is audited
+    with the reason and the author is told it.
     """
     require(actor, Action.POST_DELETE, post)
+    errors = ErrorCollector()
+    reason = edit_history.check_reason(errors, actor, post, reason)
+    errors.raise_if_any()
     moderating = _moderating(actor, post)
     if not moderation_state.remove_post(post, actor, reason, tell_author=moderating):
         db.session.rollback()
@@ -324,13 +355,19 @@ def _question_of(thread: Thread) -> Post:
 
 
 def update_thread(actor: User, thread: Thread, change: ThreadChange) -> Thread:
-    """Authors change title and tags; moderators also move, lock and pin (each audited)."""
+    """Authors change title and tags; moderators also move, lock and pin (each audited).
+
+    Title, tag and category changes become revisions of the question post, with the reason if one is given.
+    """
     require(actor, Action.THREAD_EDIT, thread)
     wants_moderation = any(v is not None for v in (change.category_id, change.locked, change.pinned))
     if wants_moderation:
         require(actor, Action.THREAD_MODERATE, thread)
     before = {name: getattr(thread, name) for name in MODERATOR_FIELDS}
+    history = edit_history.thread_fields(thread)
+    category = thread.category.name if change.category_id is not None else ""
     errors = ErrorCollector()
+    reason = edit_history.check_thread_reason(errors, change.reason)
     review = None
     if change.title is not None:
         check_title(errors, change.title)
@@ -348,7 +385,8 @@ def update_thread(actor: User, thread: Thread, change: ThreadChange) -> Thread:
             moderation_state.hold_edited_post(_question_of(thread), review.hold_reasons)
     if tags is not None:
         thread.tags = _tags_by_name(tags)
+    edit_history.record_thread_changes(actor, thread, history, category, reason)
     if wants_moderation:
-        _audit_moderator_fields(actor, thread, before, change.reason)
+        _audit_moderator_fields(actor, thread, before, reason)
     db.session.commit()
     return thread

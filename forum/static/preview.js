@@ -1,4 +1,4 @@
-/* Live preview of a reply while typing: progressive enhancement only.
+/* Live preview of a reply, a question or an edit while typing: progressive enhancement only.
    Without JavaScript the form's "Preview" button re-renders the page with the same preview.
    The HTML comes from the server's /preview endpoint, made by the same Markdown renderer and
    sanitizer as saved posts, so it is safe to insert. */
@@ -14,7 +14,7 @@
     var source = form.querySelector('textarea[name="body"]');
     var box = document.getElementById(form.getAttribute("data-preview-target"));
     var output = box && box.querySelector("[data-preview-output]");
-    var heading = box && box.querySelector("h3");
+    var heading = box && box.querySelector("h2, h3");
     if (!source || !output) {
       return;
     }

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import String, cast, exists, literal, or_, select
 
 from forum.core import clock
 from forum.core.extensions import db
-from forum.models import Attachment, Upload, UploadRendition, User
+from forum.models import Attachment, Draft, Upload, UploadRendition, User
 from forum.uploads.storage import current_store
 
 SWEEP_JOB = "uploads.sweep_orphans"
@@ -48,12 +48,23 @@ def release_blobs(names: set[str]) -> list[str]:
 
 
 def orphaned_uploads(limit: int = SWEEP_BATCH) -> list[Upload]:
-    """Uploads older than a day that no post, case message or avatar uses (saved drafts: none exist yet)."""
+    """Uploads older than a day that no post, case message, avatar or saved draft of the uploader's uses."""
     cutoff = clock.now() - ORPHAN_AFTER
     attached = exists().where(Attachment.upload_id == Upload.id)
     avatar = exists().where(User.avatar_upload_id == Upload.id)
-    query = select(Upload).where(Upload.created_at < cutoff, ~attached, ~avatar).order_by(Upload.id).limit(limit)
-    return list(db.session.scalars(query))
+    query = select(Upload).where(Upload.created_at < cutoff, ~attached, ~avatar, ~in_a_draft())
+    return list(db.session.scalars(query.order_by(Upload.id).limit(limit)))
+
+
+def in_a_draft():
+    """An upload the uploader's own draft names by its /uploads/<id>/ address (forum.writing.drafts).
+
+    Read from the source text, not the rendering: generous on purpose (a URL inside code also keeps the
+    file), as keeping a file a little longer costs nothing and losing one a member is still writing
+    around loses their work. Only the uploader's drafts count, as only the uploader's posts attach it.
+    """
+    address = literal("/uploads/") + cast(Upload.id, String) + literal("/")
+    return exists().where(Draft.user_id == Upload.uploader_id, Draft.body.contains(address))
 
 
 def sweep_orphans(_payload: dict | None = None) -> dict[str, int]:

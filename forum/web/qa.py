@@ -9,14 +9,17 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request
 from flask_login import login_required
 
-from forum.core.errors import Invalid
+from forum import writing
+from forum.core.errors import DomainError, Invalid
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import show_errors
+from forum.http.ratelimits import limiter
 from forum.http.urls import post_location, thread_url
-from forum.services import feedback, markup, needs_info, posting, qa, reading
+from forum.services import feedback, needs_info, qa, reading
 from forum.web import thread_page
 from forum.web.forms import FeedbackForm, NeedsInfoForm
+from forum.writing import preview as preview_limits
 
 bp = Blueprint("qa", __name__)
 ANSWERS = {"yes": True, "no": False}
@@ -140,9 +143,14 @@ def give_feedback(thread_id: int):
 
 @bp.post("/preview")
 @login_required
+@limiter.shared_limit(preview_limits.RATE, preview_limits.SCOPE, methods=["POST"])
 def preview():
-    """The sanitized HTML of a Markdown draft, for the live preview (same renderer as saved posts)."""
+    """The sanitized HTML of a Markdown draft, for the live preview (same renderer as saved posts).
+
+    One budget with POST /api/v1/preview (forum.writing.api), which the Ask and Edit pages' editor calls.
+    """
     body = request.form.get("body", "")
-    if len(body.encode("utf-8")) > posting.MAX_BODY_BYTES:
-        return {"error": f"Too long to preview: posts can be at most {posting.MAX_BODY_BYTES // 1024} KB."}, 413
-    return {"html": markup.render_markdown(body)}
+    try:
+        return {"html": writing.render_preview(acting_user(), body)}
+    except DomainError as exc:
+        return {"error": exc.detail}, exc.status

@@ -8,25 +8,28 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from wtforms import SelectChoice
 
+from forum import writing
 from forum.accounts import personal_data, personal_data_moves
-from forum.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from forum.core.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.http.auth import acting_user
 from forum.http.feedback import nothing_changed, report
 from forum.http.forms import show_errors
 from forum.http.urls import post_location, thread_url
 from forum.models import Post, Thread, User
-from forum.services import categories, markup, posting, reading, suggestions, write_checks
+from forum.services import categories, posting, reading, suggestions, write_checks
 from forum.services.permissions import Action, can, require
 from forum.web import thread_page
 from forum.web.forms import (
     CheckedWriteForm,
-    ConfirmForm,
+    DeletePostForm,
     EditPostForm,
     ReplyForm,
     ThreadEditForm,
     ThreadForm,
     ThreadModerationForm,
 )
+from forum.writing import edit_history
+from forum.writing import pages as drafts_pages
 
 bp = Blueprint("threads", __name__)
 # What authors are told when the content checks hold their post for review.
@@ -68,7 +71,10 @@ def new():
     form = ThreadForm(category_id=request.args.get("category", type=int))
     form.category_id.choices = _category_choices()
     similar: list[Thread] = []
-    if form.validate_on_submit():
+    preview = _preview(form)
+    category_id = request.args.get("category", type=int)
+    draft = drafts_pages.restore_question(viewer, form, category_id) if request.method == "GET" else None
+    if preview is None and form.validate_on_submit():
         # First submit: if solved threads may already answer it, show them and post nothing yet.
         similar = [] if form.is_confirmed else suggestions.similar_questions(viewer, form.title.data)
         warned = not similar and _warn_personal_data(form, form.title.data, form.body.data)
@@ -81,7 +87,23 @@ def new():
             return redirect(thread_url(thread))
     if similar:
         form.confirmed.data = "1"  # the next submit is "Post my question anyway"
-    return render_template("threads/new.html", form=form, similar=similar), 422 if form.errors else 200
+    page = render_template("threads/new.html", form=form, similar=similar, preview=preview, draft=draft)
+    return page, 422 if form.errors else 200
+
+
+def _preview(form: ThreadForm | EditPostForm | ReplyForm) -> str | None:
+    """The Preview button (no JavaScript): the body as publishing would store it, nothing posted or stored.
+
+    writing.render_preview, as the live preview: the same rewrites and the same size limit (a refusal shows
+    on the body field, and the preview box stays empty).
+    """
+    if "preview" not in request.form:
+        return None
+    try:
+        return writing.render_preview(acting_user(), form.body.data or "")
+    except DomainError as exc:
+        show_errors(form, exc)
+        return ""
 
 
 def _start_thread(viewer: User, form: ThreadForm) -> Thread | None:
@@ -125,13 +147,15 @@ def reply(thread_id: int):
     require(viewer, Action.THREAD_REPLY, thread)
     form = ReplyForm()
     if "preview" in request.form:  # the Preview button: show the sanitized rendering, post nothing
-        return thread_page.render(thread, reply_form=form, preview=markup.render_markdown(form.body.data or ""))
+        preview = _preview(form)
+        return thread_page.render(thread, reply_form=form, preview=preview, status=422 if form.errors else 200)
     if form.validate_on_submit():
         if _warn_personal_data(form, form.body.data):
             return thread_page.render(thread, reply_form=form)
         try:
             if form.personal_data.data == SEND_PRIVATELY:
                 case = personal_data_moves.send_reply_privately(viewer, thread, form.body.data)
+                writing.delete_draft(viewer, writing.reply_key(thread.id))  # sent to support: the draft is done
                 flash("Your message went privately to the support team; nothing was posted on the thread.", "success")
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="conversation"))
             post = posting.reply_to_thread(viewer, thread, form.body.data)
@@ -153,6 +177,7 @@ def _thread_change(form: ThreadEditForm, moderating: bool) -> posting.ThreadChan
         category_id=form.category_id.data,
         locked=form.locked.data,
         pinned=form.pinned.data,
+        reason=form.reason.data or "",
     )
 
 
@@ -204,10 +229,12 @@ def edit_post(post_id: int):
     post = reading.get_post(viewer, post_id)
     require(viewer, Action.POST_EDIT, post)
     form = EditPostForm(data={"body": post.body})
-    if form.validate_on_submit() and not _held_by_checks(post, form):
+    preview = _preview(form)
+    draft = drafts_pages.restore_edit(viewer, post, form) if request.method == "GET" else None
+    if preview is None and form.validate_on_submit() and not _held_by_checks(post, form):
         before = post.body
         try:
-            posting.edit_post(viewer, post, form.body.data)
+            posting.edit_post(viewer, post, form.body.data, reason=form.reason.data or "")
         except Invalid as exc:
             show_errors(form, exc)
         else:
@@ -217,8 +244,17 @@ def edit_post(post_id: int):
             flash(PENDING_FLASH if post.visibility == "pending"
                   else "Your changes are saved; the earlier version is kept in the post's history.", "success")
             return redirect(post_location(post))
-    page = render_template("threads/edit_post.html", form=form, post=post, similar=form.similar)
+    page = render_template("threads/edit_post.html", form=form, post=post, similar=form.similar,
+                           reason_wanted=_reason_wanted(viewer, post), preview=preview, draft=draft)
     return page, 422 if form.errors else 200
+
+
+def _reason_wanted(viewer: User, post: Post) -> str | None:
+    """Whether the edit and delete forms ask why: "required" of a moderator acting on someone else's post,
+    "optional" for other editors of someone else's post (advocates' wiki edits), None for the author."""
+    if edit_history.reason_required(viewer, post):
+        return "required"
+    return None if viewer.id == post.author_id else "optional"
 
 
 def _held_by_checks(post: Post, form: EditPostForm) -> bool:
@@ -254,12 +290,16 @@ def delete_post(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
     require(viewer, Action.POST_DELETE, post)
-    form = ConfirmForm()
+    form = DeletePostForm()
     if form.validate_on_submit():
-        posting.delete_post(viewer, post)
-        if post.is_question:
-            flash("The thread is deleted.", "success")
-            return redirect(url_for("categories.show", slug=post.thread.category.slug))
-        flash("The reply is deleted.", "success")
-        return redirect(thread_url(post.thread))
-    return render_template("threads/delete_post.html", form=form, post=post)
+        try:
+            posting.delete_post(viewer, post, reason=form.reason.data or "")
+        except Invalid as exc:
+            show_errors(form, exc)
+        else:
+            flash("The thread is deleted." if post.is_question else "The reply is deleted.", "success")
+            if post.is_question:
+                return redirect(url_for("categories.show", slug=post.thread.category.slug))
+            return redirect(thread_url(post.thread))
+    page = render_template("threads/delete_post.html", form=form, post=post, reason_wanted=_reason_wanted(viewer, post))
+    return page, 422 if form.errors else 200
