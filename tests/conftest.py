@@ -109,6 +109,16 @@ def rate_limits_off():
 
 
 @pytest.fixture
+def limits_on(app: Flask):
+    """Rate limits as deployed, with fresh counters (the rate-limit tests)."""
+    limiter.enabled = True
+    limiter.reset()
+    yield
+    limiter.reset()
+    limiter.enabled = False
+
+
+@pytest.fixture
 def db(app: Flask):
     """A database session inside a transaction that is rolled back after the test."""
     with app.app_context():

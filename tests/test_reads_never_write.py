@@ -25,6 +25,7 @@ from forum.integrations import webhooks
 from forum.recognition import missions
 from forum.recognition.badges import CATALOGUE
 from forum.services import notifications
+from tests.conversations.support import seed_conversation
 from tests.web import conftest as web_fixtures
 
 # The page tests' seeded community and its callers (signed out, asker, another member, admin).
@@ -43,6 +44,8 @@ ROUTES = {
     "/admin/helpdesk/<id:category_id>": "/admin/helpdesk/{category.id}",
     "/admin/service-tokens": "/admin/service-tokens",
     "/admin/settings": "/admin/settings",
+    "/admin/tags": "/admin/tags",
+    "/admin/tags/<id:tag_id>": "/admin/tags/{tag_id}",
     "/admin/users": "/admin/users",
     "/admin/users/<id:user_id>/anonymize": "/admin/users/{other.id}/anonymize",
     "/admin/watched-words": "/admin/watched-words",
@@ -52,8 +55,10 @@ ROUTES = {
     "/api/v1/cases": "/api/v1/cases",
     "/api/v1/cases/<id:case_id>": "/api/v1/cases/{case.id}",
     "/api/v1/categories": "/api/v1/categories",
+    "/api/v1/drafts/<key>": "/api/v1/drafts/reply-{thread.id}",
     "/api/v1/leaderboard": "/api/v1/leaderboard",
     "/api/v1/me": "/api/v1/me",
+    "/api/v1/me/blocks": "/api/v1/me/blocks",
     "/api/v1/metrics/summary": "/api/v1/metrics/summary",
     "/api/v1/moderation/audit": "/api/v1/moderation/audit",
     "/api/v1/moderation/queue": "/api/v1/moderation/queue",
@@ -67,6 +72,7 @@ ROUTES = {
     "/api/v1/threads/<id:thread_id>": "/api/v1/threads/{thread.id}",
     "/api/v1/threads/<id:thread_id>/posts": "/api/v1/threads/{thread.id}/posts",
     "/api/v1/users/<id:user_id>": "/api/v1/users/{author.id}",
+    "/api/v1/users/autocomplete": "/api/v1/users/autocomplete?q=a&thread_id={thread.id}",
     "/api/v1/users/<id:user_id>/reputation": "/api/v1/users/{author.id}/reputation",
     "/api/v1/webhooks": "/api/v1/webhooks",
     "/api/v1/webhooks/<id:subscription_id>/deliveries": "/api/v1/webhooks/{subscription.id}/deliveries",
@@ -107,6 +113,7 @@ ROUTES = {
     "/settings/privacy/delete/confirm/<token>": "/settings/privacy/delete/confirm/not-a-deletion-link",
     "/settings/sessions": "/settings/sessions",
     "/settings/tokens": "/settings/tokens",
+    "/settings/ignored": "/settings/ignored",
     "/staff/advocates": "/staff/advocates",
     "/staff/analytics": "/staff/analytics",
     "/staff/analytics/metrics.csv": "/staff/analytics/metrics.csv",
@@ -121,6 +128,7 @@ ROUTES = {
     "/t/<id:thread_id>": "/t/{thread.id}",
     "/t/<id:thread_id>/<slug>": "/t/{thread.id}/{thread.slug}",
     "/t/<id:thread_id>/edit": "/t/{thread.id}/edit",
+    "/tags": "/tags",
     "/tags/<name>": "/tags/{tag}",
     "/tags/<name>/feed.atom": "/tags/{tag}/feed.atom",
     "/u/<username>": "/u/{author.username}",
@@ -135,12 +143,24 @@ ROUTES = {
     "/settings/two-factor/enrol": "/settings/two-factor/enrol",
     "/settings/two-factor/challenge": "/settings/two-factor/challenge",
     "/appeal": "/appeal",
+    "/messages": "/messages",
+    "/messages/new": "/messages/new",
+    "/messages/<id:conversation_id>": "/messages/{conversation.id}",
+    "/moderation/conversations/<id:conversation_id>": "/moderation/conversations/{conversation.id}",
+    "/api/v1/conversations": "/api/v1/conversations",
+    "/api/v1/conversations/<id:conversation_id>": "/api/v1/conversations/{conversation.id}",
 }
 # GET routes that may write, and why. They are still requested above (never a 500); only their writes are allowed.
 MAY_WRITE = {
     # The provider redirects the browser here with a GET (OpenID Connect code flow): finishing the sign-in
     # spends the nonce and may create the account and its identity link.
     "/auth/oidc/callback": "OpenID Connect redirects here by GET; the sign-in it completes writes",
+    # Private conversations (issue 22): opening one is what marks it read for its participant (their inbox's
+    # unread marker and their message notifications; no write when nothing is unread); a moderator's look
+    # through a flag is audited, and the audit entry is the point.
+    "/messages/<id:conversation_id>": "reading a conversation marks it read for the participant reading it",
+    "/api/v1/conversations/<id:conversation_id>": "reading a conversation marks it read for the participant",
+    "/moderation/conversations/<id:conversation_id>": "a moderator's look into a private conversation is audited",
 }
 
 
@@ -150,7 +170,7 @@ class Seed:
     def __init__(self, community, make) -> None:
         vars(self).update(vars(community))
         self.tag = "wifi"
-        make.make_thread(author=community.author, category=community.category, tags=[self.tag])
+        self.tag_id = make.make_thread(author=community.author, category=community.category, tags=[self.tag]).tags[0].id
         self.case, _ = cases.escalate_thread(community.author, community.thread, "Please refund me")
         self.incident = incidents.open_incident(community.admin, "Double charges", [community.thread.id])
         starts = clock.now()
@@ -170,6 +190,7 @@ class Seed:
         self.upload = uploads.store_stream(community.author, _png(), "screen.png", "image/png")
         self.export = data_export.request_export(community.author)  # built, so its download is read too
         data_export.build_export({"export_id": self.export.id})
+        self.conversation = seed_conversation(community.author, [community.other], flagged_by=community.other)
         db.session.commit()
 
 

@@ -31,7 +31,6 @@ from sqlalchemy import select
 
 from forum import accounts, cases
 from forum.core import clock
-from forum.http.ratelimits import limiter
 from forum.integrations import webhooks
 from forum.models import Case, Category, Post, Thread, User, WebhookDelivery, WebhookSubscription
 from forum.services import qa
@@ -195,15 +194,6 @@ def validated(schema, client, method: str, path: str, **request):
     response = case.call(session=client)
     case.validate_response(response, checks=[CHECKS.get_one(name) for name in CHECK_NAMES])
     return response
-
-
-@pytest.fixture
-def limits_on():
-    limiter.enabled = True
-    limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = False
 
 
 def test_a_rate_limited_sign_in_answers_the_documented_429(app, community, limits_on):

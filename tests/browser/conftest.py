@@ -78,11 +78,47 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+class InFlight:
+    """The live server's requests still being answered, so test data is wiped only when none is.
+
+    A page's script may still be talking to the server when a test ends (the editor's autosave): wiping
+    the tables under that request deadlocks on PostgreSQL (TRUNCATE against the request's open reads).
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            response = self.app(environ, start_response)
+            try:
+                return [b"".join(response)]
+            finally:
+                getattr(response, "close", lambda: None)()
+        finally:
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    def wait_until_idle(self, timeout_s: float = 15) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count == 0, timeout=timeout_s)
+
+
+SERVING: list[InFlight] = []  # the session's live server, when one runs
+
+
 @pytest.fixture(scope="session")
 def live_server(app: Flask, browser) -> Iterator[str]:
     """The app served from a thread per request, as gunicorn serves it from several workers."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the failures
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    in_flight = InFlight(app)
+    SERVING.append(in_flight)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -138,7 +174,9 @@ def committed_data(app: Flask) -> Iterator[CommittedFactories]:
             yield CommittedFactories(mail)
         finally:
             mail.stop()
-            _db.session.commit()
+            _db.session.commit()  # the test thread's reads end first: a request it waits for may need them
+            for server in SERVING:
+                server.wait_until_idle()
             database._read_only.set(False)
             wipe_database()
             shutil.rmtree(index.root(), ignore_errors=True)
@@ -217,13 +255,19 @@ class Visitor:
 
 
 @pytest.fixture
-def visitor(browser, live_server) -> Iterator:
-    """Make visitors (desktop-sized by default); each must end with no console error or CSP violation."""
+def visitor(browser, live_server, request) -> Iterator:
+    """Make visitors (desktop-sized by default); each must end with no console error or CSP violation.
+
+    Each browser closes as soon as the test ends, before any fixture wipes the test's rows: an open page's
+    script (the editor's autosave) would otherwise call the server after its member was gone (a 401).
+    A finalizer added while the test runs comes last, so it runs first.
+    """
     made: list[Visitor] = []
 
     def new(width: int = 1280, height: int = 900, **options) -> Visitor:
         context = browser.new_context(viewport={"width": width, "height": height}, **options)
         context.set_default_timeout(10_000)
+        request.node.addfinalizer(context.close)
         person = Visitor(context, live_server)
         made.append(person)
         return person

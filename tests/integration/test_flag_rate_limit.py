@@ -4,17 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from forum.http.ratelimits import limiter
-
-
-@pytest.fixture
-def limits_on(app):
-    limiter.enabled = True
-    limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = False
-
 
 @pytest.fixture
 def posts(make):

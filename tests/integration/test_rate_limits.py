@@ -17,15 +17,6 @@ from forum.http import ratelimits
 from forum.http.ratelimits import SQLiteStorage, limiter
 
 
-@pytest.fixture
-def limits_on(app):
-    limiter.enabled = True
-    limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = False
-
-
 def test_sign_in_allows_ten_tries_a_minute_then_429(app, db, limits_on):
     client = app.test_client()
     answers = [client.post("/api/v1/tokens", json={"email": "x@example.com", "password": "nope"}).status_code

@@ -22,17 +22,18 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import Connection, func, orm, select, update
 
-from forum import cases, incidents, uploads
+from forum import cases, incidents, tagging, uploads, writing
 from forum.accounts import data_export, deletion, password_reset
 from forum.accounts import tokens as api_tokens
 from forum.core.extensions import db as _db
 from forum.integrations import helpdesk, webhooks
-from forum.models import Category, Notification, Subscription, User, WebhookDelivery
+from forum.models import Category, ConversationMessage, Notification, Subscription, User, WebhookDelivery
 from forum.recognition import missions
 from forum.services import notifications, reading, subscriptions
 from moderation.models import ReviewKind
 from moderation.services import appeals, review_queue, suspensions, watched_words
 from tests import factories
+from tests.conversations.support import seed_conversation
 
 PUBLIC_URL = "https://93.184.215.14/hooks"  # an IP literal: never resolved, never contacted (no jobs run)
 SUSPENDED_UNTIL = datetime(2099, 1, 1, tzinfo=UTC)
@@ -105,6 +106,7 @@ def _seed_content(world: World, people: dict[str, User]) -> None:
         user_id=owner.id, webhook_id=hook.id, code="first_answer", toggle="lock",
         delivery_id=_db.session.scalar(select(func.max(WebhookDelivery.id))),
         watch_id=_db.session.scalar(select(Subscription.id).where(Subscription.user_id == owner.id).limit(1)),
+        tag_id=thread.tags[0].id, synonym_id=tagging.add_synonym(admin, thread.tags[0], "money-back").id,
     )
 
 
@@ -144,6 +146,15 @@ def _seed_staff_tools(world: World, people: dict[str, User]) -> None:
     # The owner's emailed account-deletion link (issue 20): the token is the credential, like a reset link.
     world.ids["deletion_token"] = deletion.confirmation_token(owner, remove_unanswered=False)
     world.ids["export_id"] = data_export.request_export(owner).id  # the owner's data export, still being built
+    # The owner's reply draft on their own thread (issue 22: /api/v1/drafts/{key}, the "Discard draft" button).
+    world.ids["draft_key"] = writing.reply_key(world.ids["thread_id"])
+    writing.save_draft(owner, world.ids["draft_key"], writing.DraftInput("Half a reply"))
+    # A private conversation between owner and other (issue 22), its message (owner's) flagged by other: the
+    # flag is what lets moderators open it, on the moderation pages only.
+    conversation = seed_conversation(owner, [people["other"]], flagged_by=people["other"])
+    world.ids["conversation_id"] = conversation.id
+    world.ids["conversation_message_id"] = _db.session.scalar(
+        select(func.min(ConversationMessage.id)).where(ConversationMessage.conversation_id == conversation.id))
 
 
 def _reset_token(user: User) -> str:

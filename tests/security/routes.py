@@ -143,6 +143,7 @@ ROUTES: dict[str, Route] = {
     "GET categories.show": R(PUBLIC),
     "GET threads.show": R(PUBLIC, params={"slug": "thread_slug"}),  # /t/<id> and /t/<id>/<slug>
     "GET tags.show": R(PUBLIC),
+    "GET tags.index": R(PUBLIC),
     "GET users.show": R(PUBLIC),
     "GET reputation.ledger": R(PUBLIC),
     "GET reputation.privilege_list": R(PUBLIC),
@@ -291,6 +292,15 @@ ROUTES: dict[str, Route] = {
     "POST admin.settings": R(ADMIN, data={"moderation.hide_threshold": "3"}),
     "GET admin.user_list": R(ADMIN),
     "POST admin.user_role": R(ADMIN, data={"role": "member"}),
+    # tags (issue 22): admins describe, rename, merge and keep synonyms; the merge names the tag itself (a 422
+    # after authorization), so nothing is merged away from the community the other routes use
+    "GET tag_admin.index": R(ADMIN),
+    "GET tag_admin.edit": R(ADMIN),
+    "POST tag_admin.describe": R(ADMIN, data={"description": "Money back for a charge."}),
+    "POST tag_admin.rename": R(ADMIN, data={"name": "refunds"}),
+    "POST tag_admin.add_synonym": R(ADMIN, data={"synonym": "reimbursement"}),
+    "POST tag_admin.remove_synonym": R(ADMIN),
+    "POST tag_admin.merge": R(ADMIN, data={"target": "refund"}),
     "GET moderation_users.anonymize": R(ADMIN),
     "POST moderation_users.anonymize": R(ADMIN, data={"confirm": ""}),
     "GET moderation_watched_words.index": R(ADMIN),
@@ -329,6 +339,53 @@ ROUTES: dict[str, Route] = {
     "POST avatars.remove": R(ACTIVE),  # the picture is part of the profile: not while suspended (issue 20)
     "PUT api.set_my_avatar": R(API_ACTIVE, data={"alt": "no file: refused as a body, after authorization"}),
     "DELETE api.remove_my_avatar": R(API_ACTIVE),
+    # ignoring members (issue 22): the owner ignores the silenced member (a plain member, already suspended: who is
+    # ignored does not matter, who ignores does); the list is open to a suspended account, changing it is not
+    "GET blocks.index": R(SIGNED_IN),
+    "POST blocks.ignore": R(ACTIVE, params=SILENCED),
+    "POST blocks.unignore": R(ACTIVE, params=SILENCED),
+    "GET api.list_my_blocks": R(API_SIGNED_IN),
+    "PUT api.block_user": R(API_ACTIVE, params=SILENCED),
+    "DELETE api.unblock_user": R(API_ACTIVE, params=SILENCED),
+    # the editor (issue 22): previews store nothing, yet count as taking part (refused while suspended, as the
+    # reply preview is); drafts are the caller's own: another member's key is their own (absent) draft: 404
+    "POST api.preview_markdown": R(API_ACTIVE, json={"body": "*hello*"}),
+    "GET api.get_draft": R(policy(HIDDEN, anonymous=UNAUTHORIZED, owner=ALLOWED, suspended=ALLOWED),
+                           params={"key": "draft_key"}),
+    "PUT api.save_draft": R(API_ACTIVE, params={"key": "draft_key"}, json={"body": "Still writing"}),
+    "DELETE api.delete_draft": R(API_ACTIVE, params={"key": "draft_key"}),
+    "POST drafts.discard": R(ACTIVE, params={"key": "draft_key"}),
+    # private conversations (issue 22): owner and other take part; to everyone else, staff included, it does not
+    # exist. The members here are new accounts (sandboxed: 403), so only staff start one (the API body names nobody:
+    # a 422 after authorization). other already flagged owner's message (a second flag: 409, let in); flagging
+    # one's own is a 403. Moderators read it through that flag only, on the moderation pages.
+    "GET conversations.index": R(SIGNED_IN),
+    "GET conversations.new": R(_signed_in(FORBIDDEN, SIGN_IN, **STAFF_ONLY)),
+    "POST conversations.new": R(_signed_in(FORBIDDEN, SIGN_IN, **STAFF_ONLY),
+                                data={"to": "asker", "title": "About your plan", "body": "Hello from support."}),
+    "GET conversations.show": R(_signed_in(HIDDEN, SIGN_IN, owner=ALLOWED, other=ALLOWED, suspended=ALLOWED)),
+    "POST conversations.reply": R(_signed_in(HIDDEN, SIGN_IN, owner=ALLOWED, other=ALLOWED, suspended=FORBIDDEN),
+                                  data={"body": "Thanks, that helps."}),
+    "POST conversations.flag": R(_signed_in(HIDDEN, SIGN_IN, owner=FORBIDDEN, other=ALLOWED, suspended=FORBIDDEN),
+                                 params={"message_id": "conversation_message_id"}, data={"reason": "spam"}),
+    # "open a case": agents in a conversation staff started; the participants here are members (403)
+    "POST conversations.open_case": R(_signed_in(HIDDEN, SIGN_IN, owner=FORBIDDEN, other=FORBIDDEN,
+                                                 suspended=FORBIDDEN)),
+    "GET conversation_moderation.show": R(STAFF_HIDDEN),
+    "POST conversation_moderation.decide": R(_signed_in(HIDDEN, SIGN_IN, suspended=FORBIDDEN, **STAFF_ONLY),
+                                             params={"message_id": "conversation_message_id"},
+                                             data={"action": "dismiss"}),
+    "GET api.list_conversations": R(API_SIGNED_IN),
+    "POST api.start_conversation": R(_signed_in(FORBIDDEN, UNAUTHORIZED, **STAFF_ONLY),
+                                     json={"user_ids": [], "title": "About your plan", "body": "Hello."}),
+    "GET api.show_conversation": R(policy(HIDDEN, anonymous=UNAUTHORIZED, owner=ALLOWED, other=ALLOWED,
+                                          suspended=ALLOWED)),
+    "POST api.post_conversation_message": R(policy(HIDDEN, anonymous=UNAUTHORIZED, owner=ALLOWED, other=ALLOWED,
+                                                   suspended=FORBIDDEN), json={"body": "Thanks, that helps."}),
+    "POST api.flag_conversation_message": R(policy(HIDDEN, anonymous=UNAUTHORIZED, owner=FORBIDDEN, other=ALLOWED,
+                                                   suspended=FORBIDDEN),
+                                            params={"message_id": "conversation_message_id"},
+                                            json={"reason": "spam"}),
     "GET api.show_openapi": R(API_PUBLIC),
     "GET api.list_badges": R(API_PUBLIC),
     "GET api.show_leaderboard": R(API_PUBLIC),
@@ -337,6 +394,9 @@ ROUTES: dict[str, Route] = {
     "GET api.show_thread": R(API_PUBLIC),
     "GET api.list_replies": R(API_PUBLIC),
     "GET api.show_user": R(API_PUBLIC),
+    # @ suggestions (issue 22): any signed-in caller, suspended ones too (a read); no q here is a 422, after
+    # authorization (tests/accounts/test_autocomplete_api.py asks with one)
+    "GET api.autocomplete_users": R(API_SIGNED_IN),
     "GET api.show_reputation": R(API_PUBLIC),
     "GET search_api.search": R(API_PUBLIC),
     "GET search_api.similar": R(API_PUBLIC),
