@@ -81,6 +81,10 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         # switches it on with a store of its own.
         anonymous_cache_s=0,
     )
+    # The limiter is one object for every app of the process, and its init_app gives storage only while it
+    # is switched on: a worker whose first test switched it off (rate_limits_off) before this app was made
+    # would leave it without storage, and the first test that switches limits on would fail in setup.
+    limiter.enabled = True
     app = create_app(settings)
     app.test_client_class = HorseshoeClient
     with app.app_context():

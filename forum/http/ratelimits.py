@@ -178,10 +178,6 @@ def retry_after_rounded_up(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Attach the limiter and wrap each endpoint of RULES (call after blueprints are registered)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app))
-    # The limiter is one object shared by every app made in a process. Left unset, its init_app reads the
-    # object's current switch, so an app made while some earlier code had switched it off would never get
-    # its storage (and limiter.reset() fails later). Each app says for itself that limits are on.
-    app.config.setdefault("RATELIMIT_ENABLED", True)
     app.after_request(retry_after_rounded_up)  # after_request hooks run last-registered first
     limiter.init_app(app)
     app.after_request(remember_own_retry_after)

@@ -11,10 +11,9 @@ import pytest
 from limits.storage import storage_from_string
 
 from forum import create_app
-from forum.core import extensions
 from forum.core.settings import Settings
 from forum.http import ratelimits
-from forum.http.ratelimits import SQLiteStorage, limiter
+from forum.http.ratelimits import SQLiteStorage
 
 
 def test_sign_in_allows_ten_tries_a_minute_then_429(app, db, limits_on):
@@ -122,21 +121,3 @@ def test_retry_after_is_rounded_up_and_never_zero_at_the_edge_of_the_window(
     retried = api_client(member).post(f"/api/v1/threads/{thread.id}/posts", json={"body": "Waited as told"})
     assert retried.status_code == 201  # ... and the client is let through
 
-
-def test_an_app_made_while_limits_are_switched_off_still_limits_once_switched_on(tmp_path):
-    """The limiter is shared by every app in a process: an app made while a test had switched it off
-    must still get its counters, or the first test that switches limits on fails in setup (seen under xdist)."""
-    limiter.enabled = False
-    app = create_app(Settings(data_dir=str(tmp_path), secret_key="x", testing=True))
-    limiter.enabled = True
-    try:
-        limiter.reset()  # raised AssertionError (no storage) before each app asked for limits itself
-        client = app.test_client()
-        with app.app_context():
-            extensions.db.create_all()
-        answers = [client.post("/api/v1/tokens", json={"email": "x@example.com", "password": "no"}).status_code
-                   for _ in range(11)]
-        assert answers[-1] == 429
-    finally:
-        limiter.reset()
-        limiter.enabled = False
