@@ -81,6 +81,12 @@ class User(UserMixin, db.Model):
         nullable=True, index=True,
     )
 
+    # Recognition shown beside the name on every post, kept as running totals so a thread page reads them
+    # with its authors (no query per post): accepted solutions (moved with the REPLY_ACCEPTED ledger rows,
+    # checked by `reputation recompute`) and the code of the member's best badge (highest tier, then rarest).
+    solution_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    top_badge: Mapped[str | None] = mapped_column(String(48), nullable=True)
+
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
