@@ -29,13 +29,13 @@ from forum.services import (
     sentiment,
 )
 from forum.services.permissions import Action, is_moderator, is_staff, require
+from forum.tagging import lookups
 from forum.writing import edit_history
 
 MAX_BODY_BYTES = 64 * 1024
 # What count_reply moves by SQL: read back after it, not the whole thread (nor the tags its loader brought).
 COUNTED_FIELDS = ["reply_count", "first_reply_at", "last_activity_at", "status"]
 MAX_TAGS = 5
-TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9+#.-]{0,31}$")
 
 
 @dataclass(frozen=True)
@@ -102,12 +102,10 @@ def normalize_tags(errors: ErrorCollector, raw_tags: list[str] | str) -> list[st
         tag = raw.strip().lower()
         if not tag or tag in names:
             continue
-        if not TAG_PATTERN.match(tag):
+        if not lookups.TAG_PATTERN.match(tag):
             errors.add("tags", f"“{tag[:40]}” is not a valid tag: use up to 32 letters, digits, '-', '+', '#' or '.'.")
         names.append(tag)
-    synonyms = dict(db.session.execute(
-        select(TagSynonym.name, Tag.name).join(Tag, TagSynonym.tag_id == Tag.id).where(TagSynonym.name.in_(names))
-    ).all()) if names else {}
+    synonyms = lookups.canonical_names(names)
     tags = list(dict.fromkeys(synonyms.get(name, name) for name in names))
     if len(tags) > MAX_TAGS:
         errors.add("tags", f"Use at most {MAX_TAGS} tags.")

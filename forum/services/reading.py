@@ -15,8 +15,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum.core.errors import Invalid, NotFound
 from forum.core.extensions import db
 from forum.core.pagination import Page, decode_cursor, encode_cursor
-from forum.models import Post, PostRevision, Tag, TagSynonym, Thread, ThreadKind, ThreadStatus, User
+from forum.models import Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
 from forum.services.permissions import Action, require, visible_posts, visible_threads
+from forum.tagging import lookups
 
 SORTS = {"latest": Thread.created_at, "active": Thread.last_activity_at, "votes": Thread.vote_count}
 # Built once: lists are read on every page view, and composing these from ORM attributes costs more than running them.
@@ -55,7 +56,7 @@ def _filtered(statement: Select, query: ThreadQuery) -> Select:
     if query.author_id is not None:
         statement = statement.where(Thread.author_id == query.author_id)
     if query.tag:
-        statement = statement.where(Thread.tags.any(_named(query.tag)))
+        statement = statement.where(Thread.tags.any(lookups.named(query.tag)))
     if query.status:
         statement = statement.where(Thread.status == query.status)
     if query.filter == "unanswered":
@@ -295,18 +296,9 @@ def recent_replies_by(viewer: User | None, author: User, limit: int = 20) -> lis
     return list(db.session.scalars(statement))
 
 
-def _named(name: str):
-    """Tags called name, or that name is a synonym of (tags and synonyms are stored lower-case)."""
-    name = (name or "").strip().lower()
-    return or_(Tag.name == name, Tag.id.in_(select(TagSynonym.tag_id).where(TagSynonym.name == name)))
-
-
 def get_tag(name: str) -> Tag:
     """The tag with this name, or the one it is a synonym of; NotFound when nobody has used it."""
-    tag = db.session.scalar(select(Tag).where(_named(name)))
-    if tag is None:
-        raise NotFound("No thread uses that tag yet.")
-    return tag
+    return lookups.find_tag(name)[0]
 
 
 def visible_threads_by_id(viewer: User | None, thread_ids: list[int]) -> dict[int, Thread]:

@@ -6,9 +6,10 @@ synonyms to their tag, so "pwd" finds and files under "password"; the tag page o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from forum.core.errors import NotFound
 from forum.core.extensions import db
@@ -16,6 +17,8 @@ from forum.models import Subscription, Tag, TagSynonym, Thread, User
 from forum.models.content import thread_tag
 from forum.services.permissions import visible_threads
 
+# What a tag may be called (stored lower-case): posting checks input with it, renames check the new name.
+TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9+#.-]{0,31}$")
 MAX_LISTED = 500  # the tag index shows the most used tags; a forum with more is searched, not browsed
 
 
@@ -43,6 +46,12 @@ def canonical_names(names: list[str]) -> dict[str, str]:
         select(TagSynonym.name, Tag.name).join(Tag, TagSynonym.tag_id == Tag.id).where(TagSynonym.name.in_(wanted))
     )
     return dict(rows.all())
+
+
+def named(name: str | None) -> ColumnElement[bool]:
+    """Tags called name, or that name is a synonym of: the SQL form of canonical_names, for queries."""
+    cleaned = clean(name)
+    return or_(Tag.name == cleaned, Tag.id.in_(select(TagSynonym.tag_id).where(TagSynonym.name == cleaned)))
 
 
 def canonical_name(name: str) -> str:

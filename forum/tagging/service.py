@@ -13,7 +13,7 @@ from forum.core import clock
 from forum.core.errors import Invalid, NotFound
 from forum.core.extensions import db
 from forum.models import Tag, TagSynonym, User
-from forum.services import audit_writer, indexing, markup, posting
+from forum.services import audit_writer, indexing, markup
 from forum.services.permissions import Action, require
 from forum.tagging import lookups
 
@@ -25,7 +25,7 @@ def valid_name(field: str, raw: str) -> str:
     name = lookups.clean(raw)
     if not name:
         raise Invalid({field: ["Write a tag name."]})
-    if not posting.TAG_PATTERN.match(name):
+    if not lookups.TAG_PATTERN.match(name):
         raise Invalid({field: [f"“{name[:40]}” is not a valid tag: use up to 32 letters, digits, '-', '+', "
                                "'#' or '.'."]})
     return name
