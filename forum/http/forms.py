@@ -26,6 +26,12 @@ class FlaskForm(flask_wtf.FlaskForm):
         return valid
 
 
+def errors_in_one_line(source: FlaskForm | DomainError) -> str:
+    """Every message of a form that did not validate, or of a service's refusal, for a flash before redirecting."""
+    errors = source.errors if isinstance(source, FlaskForm) else (source.errors or {"": [source.detail]})
+    return " ".join(message for messages in errors.values() for message in messages) or "Please try again."
+
+
 def show_errors(form: FlaskForm, exc: DomainError) -> None:
     """Attach each message to its field; messages for unknown fields go to the form as a whole."""
     for name, messages in (exc.errors or {"": [exc.detail]}).items():

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.http.auth import acting_user
 from forum.http.feedback import report
-from forum.http.forms import FlaskForm, show_errors
+from forum.http.forms import FlaskForm, errors_in_one_line, show_errors
 from forum.incidents import alerts, management, queries
 from forum.models import AlertStatus, IncidentAlert
 from forum.services.permissions import Action, can, require
@@ -130,7 +130,7 @@ def open_from_alert(alert_id: int):
         else:
             flash("The incident is open with the alert's questions.", "success")
             return redirect(url_for("incidents.show", incident_id=incident.id))
-    flash(" ".join(message for messages in form.errors.values() for message in messages), "error")
+    flash(errors_in_one_line(form), "error")
     return redirect(url_for("incidents.index")), 303
 
 

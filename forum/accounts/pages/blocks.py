@@ -14,6 +14,7 @@ from forum.accounts import blocks, members
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
 from forum.http.feedback import report
+from forum.http.forms import errors_in_one_line
 from forum.models import User
 
 bp = Blueprint("blocks", __name__, url_prefix="/settings/ignored")
@@ -45,7 +46,7 @@ def ignore(user_id: int):
     try:
         changed = blocks.ignore(acting_user(), target)
     except Invalid as exc:
-        flash(" ".join(message for messages in exc.errors.values() for message in messages), "error")
+        flash(errors_in_one_line(exc), "error")
         return _back(target)
     report(changed, f"You now ignore {target.name}: their posts are collapsed for you and they can no longer "
                     "notify you or start a conversation with you.", f"you already ignored {target.name}.")
@@ -59,7 +60,7 @@ def unignore(user_id: int):
     try:
         changed = blocks.unignore(acting_user(), target)
     except Invalid as exc:
-        flash(" ".join(message for messages in exc.errors.values() for message in messages), "error")
+        flash(errors_in_one_line(exc), "error")
         return _back(target)
     report(changed, f"You no longer ignore {target.name}.", f"you were not ignoring {target.name}.")
     return _back(target)

@@ -19,7 +19,7 @@ from forum.conversations.pages.cache import never_stored
 from forum.core.errors import Conflict, Invalid
 from forum.core.pagination import DEFAULT_LIMIT
 from forum.http.auth import acting_user
-from forum.http.forms import show_errors
+from forum.http.forms import errors_in_one_line, show_errors
 from forum.models import User
 from forum.services.permissions import Action, can
 
@@ -115,7 +115,7 @@ def reply(conversation_id: int):
 def flag(conversation_id: int, message_id: int):
     form = forms.FlagForm()
     if not form.validate():
-        flash(forms.errors_of(form), "error")
+        flash(errors_in_one_line(form), "error")
     else:
         try:
             flagging.flag_message(acting_user(), message_id, form.reason.data, form.note.data or "",
@@ -134,7 +134,7 @@ def open_case(conversation_id: int):
     form = forms.OpenCaseForm()
     form.thread_id.choices = []
     if not form.validate():
-        flash(forms.errors_of(form), "error")
+        flash(errors_in_one_line(form), "error")
         return redirect(url_for("conversations.show", conversation_id=conversation_id))
     try:
         case = support.open_case(acting_user(), conversation_id, form.thread_id.data)

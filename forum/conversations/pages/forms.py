@@ -41,8 +41,3 @@ class DecisionForm(FlaskForm):
         validators=[DataRequired()],
     )
     note = TextAreaField("Note for the audit log (optional)", validators=[Length(max=flagging.MAX_NOTE)])
-
-
-def errors_of(form: FlaskForm) -> str:
-    """Every message of a form that did not validate, for a flash before redirecting back."""
-    return " ".join(message for messages in form.errors.values() for message in messages) or "Please try again."

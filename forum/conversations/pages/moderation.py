@@ -15,6 +15,7 @@ from forum.conversations.pages import forms
 from forum.conversations.pages.cache import never_stored
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
+from forum.http.forms import errors_in_one_line
 
 bp = Blueprint("conversation_moderation", __name__)
 bp.after_request(never_stored)  # a flagged conversation is no less private to the moderator reading it
@@ -36,7 +37,7 @@ def show(conversation_id: int):
 def decide(message_id: int):
     form = forms.DecisionForm()
     if not form.validate():
-        flash(forms.errors_of(form), "error")
+        flash(errors_in_one_line(form), "error")
         return redirect(url_for("moderation_queue.index"))
     action = form.action.data
     try:
