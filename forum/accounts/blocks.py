@@ -20,7 +20,7 @@ from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
 from forum.models import Block, User
-from forum.models.relations import block_in_force
+from forum.models.relations import block_in_force, ignore_in_force
 from forum.services.permissions import Action, is_active, require
 
 NOT_YOURSELF = "You cannot ignore yourself."
@@ -40,9 +40,7 @@ def ignores(blocker_id: int | None, blocked_id: int | None) -> bool:
     """Whether blocker ignores blocked."""
     if blocker_id is None or blocked_id is None:
         return False
-    return db.session.scalar(
-        select(Block.id).where(Block.blocker_id == blocker_id, Block.blocked_id == blocked_id, block_in_force())
-    ) is not None
+    return bool(db.session.scalar(select(ignore_in_force(blocker_id, blocked_id))))
 
 
 def ignored_ids(user_id: int | None) -> frozenset[int]:
@@ -58,9 +56,7 @@ def not_ignoring(actor_id: int | None, user_ids: Iterable[int]) -> list[int]:
     wanted = list(dict.fromkeys(user_ids))
     if actor_id is None or not wanted:
         return wanted
-    ignoring = set(db.session.scalars(
-        select(Block.blocker_id).where(Block.blocked_id == actor_id, Block.blocker_id.in_(wanted), block_in_force())
-    ))
+    ignoring = set(db.session.scalars(select(User.id).where(User.id.in_(wanted), ignore_in_force(User.id, actor_id))))
     return [user_id for user_id in wanted if user_id not in ignoring]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, UniqueConstraint, exists, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.core.extensions import db
@@ -34,3 +34,9 @@ def block_in_force() -> ColumnElement[bool]:
     """The WHERE term that keeps only the Blocks that count: staff cannot be ignored, so a row kept from
     before its blocked member became staff silences nothing (their notices and posts reach everyone)."""
     return Block.blocked_id.not_in(select(User.id).where(User.role.in_(STAFF_ROLES)))
+
+
+def ignore_in_force(blocker_id: ColumnElement[int] | int, blocked_id: ColumnElement[int] | int) -> ColumnElement[bool]:
+    """The one definition of "blocker ignores blocked" (a Block in force), for any query that must leave
+    ignored members' notices out: the notification INSERT and forum.accounts.blocks.not_ignoring."""
+    return exists().where(Block.blocker_id == blocker_id, Block.blocked_id == blocked_id, block_in_force())

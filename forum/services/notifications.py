@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import exists, func, insert, literal, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.accounts import directory
@@ -23,8 +23,8 @@ from forum.core.errors import Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import db
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.http import urls
-from forum.models import Block, Notification, NotificationKind, Post, Thread, User, Visibility
-from forum.models.relations import block_in_force
+from forum.models import Notification, NotificationKind, Post, Thread, User, Visibility
+from forum.models.relations import ignore_in_force
 from forum.services import subscriptions
 from forum.services.mail import absolute_url, queue_email
 
@@ -115,8 +115,7 @@ def notify(recipient_ids: Iterable[int], event: Event) -> dict[int, int]:
     recipients = select(User.id, *(literal(value, columns[name].type) for name, value in row.items()))
     recipients = recipients.where(User.id.in_(ids)).order_by(User.id)
     if actor_id is not None and event.kind in IGNORABLE_KINDS:
-        recipients = recipients.where(~exists().where(  # forum.accounts.blocks.not_ignoring, inside the INSERT
-            Block.blocker_id == User.id, Block.blocked_id == actor_id, block_in_force()))
+        recipients = recipients.where(~ignore_in_force(User.id, actor_id))  # not_ignoring's rule, inside the INSERT
     created = dict(db.session.execute(
         insert(Notification).from_select(["user_id", *row], recipients)
         .returning(Notification.user_id, Notification.id)
