@@ -10,11 +10,28 @@ export HORSESHOE_DATA_DIR
 
 .PHONY: install browser screenshots run test test-sqlite test-postgres audit contracts bench lint clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
-	touch $@
+# `make run` installs what serving needs; `make test` and the developer targets add the test extra to the
+# same .venv. pip's output is shown only when an install fails.
+QUIETLY = out=$$($(1) 2>&1) || { printf '%s\n' "$$out"; exit 1; }
+
+$(VENV)/bin/python:
+	@echo "Creating $(VENV)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(call QUIETLY,$(VENV)/bin/pip install --quiet --upgrade pip)
+
+# Serving on PostgreSQL (HORSESHOE_DATABASE_URL=postgresql...) also needs its driver: the postgres extra.
+RUN_EXTRA := $(if $(filter postgresql%,$(HORSESHOE_DATABASE_URL)),postgres)
+RUN_INSTALLED := $(VENV)/.installed-run$(if $(RUN_EXTRA),-$(RUN_EXTRA))
+
+$(RUN_INSTALLED): pyproject.toml | $(VENV)/bin/python
+	@echo "Installing Horseshoe into $(VENV) (a minute or two the first time)..."
+	@$(call QUIETLY,$(VENV)/bin/pip install --quiet -e '.$(if $(RUN_EXTRA),[$(RUN_EXTRA)])')
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	@echo "Installing Horseshoe and its test tools into $(VENV)..."
+	@$(call QUIETLY,$(VENV)/bin/pip install --quiet -e '.[test]')
+	@touch $@ $(VENV)/.installed-run $(VENV)/.installed-run-postgres
 
 install: $(VENV)/.installed
 
@@ -22,13 +39,17 @@ install: $(VENV)/.installed
 browser:
 	scripts/ensure-browser
 
-run: install
-	$(FLASK) db upgrade
-	$(FLASK) demo --if-empty
+# Quiet until the address: migrations print only when they fail, the demo seeding shows a progress bar
+# (once) and the sign-ins; after the address, the worker's log (where emails go without
+# HORSESHOE_MAIL_SERVER) and gunicorn's access log.
+run: $(RUN_INSTALLED)
+	@$(call QUIETLY,$(FLASK) db upgrade)
+	@$(FLASK) demo --if-empty
 	@echo "Serving Horseshoe on http://127.0.0.1:$(PORT) (Ctrl-C stops the site and its worker)"
-	@trap 'kill $$worker_pid 2>/dev/null' EXIT INT TERM; \
+	@export HORSESHOE_BASE_URL=$${HORSESHOE_BASE_URL:-http://127.0.0.1:$(PORT)}; \
+	trap 'kill $$worker_pid 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) worker & worker_pid=$$!; \
-	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --log-level warning --access-logfile - wsgi:app
 
 test: install audit contracts test-sqlite test-postgres
 
@@ -48,9 +69,9 @@ test-postgres: install browser
 	scripts/ensure-redis
 	HORSESHOE_TEST_REDIS_URL=redis://127.0.0.1:6379/15 scripts/with-postgres $(VENV)/bin/pytest -n $(TEST_WORKERS)
 
-# Refresh docs/screenshots/ (desktop and phone) from a small seeded community in headless Chromium.
+# Refresh docs/screenshots/: every role's main pages, desktop and phone, from a seeded demo in headless Chromium.
 screenshots: install browser
-	HORSESHOE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser/test_accessibility.py -k screenshots
+	HORSESHOE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser/test_screenshots.py
 
 # HTTP benchmark against the shared ceiling app, with the issue's targets (bench/README.md); `bench/run --large` adds 400,000 posts.
 # The shared corpus generator and ceiling app live in the team's shared directory (bench/shared_tools.py).

@@ -22,7 +22,7 @@ class Settings:
     database_url: str = ""
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:5000"
-    mail_server: str = "127.0.0.1"
+    mail_server: str = ""  # empty: nothing is sent, the worker prints each email to its log (forum.services.mail)
     mail_port: int = 25
     mail_sender: str = "Horseshoe <no-reply@horseshoe.local>"
     redis_url: str = ""

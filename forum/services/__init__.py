@@ -15,5 +15,6 @@ def init_app(app: Flask) -> None:
     from forum.services import community_settings, mail, notifications, sweeps
 
     hooks.register_job(mail.SEND_JOB, mail.send_email_job)
+    mail.announce_delivery(app.config["HORSESHOE"])
     hooks.register_job(notifications.EMAIL_JOB, notifications.email_notifications_job)
     hooks.register_job(sweeps.SWEEP_JOB, sweeps.run_sweep, every_s=community_settings.sweep_interval_s)

@@ -1,11 +1,14 @@
 """Email: rendered and stored in the request's transaction, delivered later by the worker.
 
 A request never waits on SMTP, and a mail server outage only delays delivery: the
-mail.send job retries with backoff until the server answers.
+mail.send job retries with backoff until the server answers. Without HORSESHOE_MAIL_SERVER
+(`make run`, a laptop) nothing is sent: the worker writes each email to its log, once, and the
+job succeeds, so sign-up confirmation and reset links can still be followed.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -15,9 +18,12 @@ from sqlalchemy import update
 
 from forum.core import clock, outbox
 from forum.core.extensions import db
+from forum.core.settings import Settings
 from forum.models import OutboundEmail
 
 SEND_JOB = "mail.send"
+
+log = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
@@ -45,7 +51,7 @@ def queue_email(to_address: str, subject: str, template: str, **context) -> Outb
 
 
 def send_email_job(payload: dict) -> None:
-    """Deliver one stored email over SMTP; idempotent (a sent email is not sent again).
+    """Deliver one stored email over SMTP, or to the log without a server; idempotent (a sent email is not sent again).
 
     The database transaction ends before SMTP starts: a slow mail server must never hold
     SQLite's write lock (or a PostgreSQL row lock) while the site waits.
@@ -58,13 +64,37 @@ def send_email_job(payload: dict) -> None:
     email_id = email.id
     db.session.commit()  # end the read transaction before any network I/O
     settings = current_app.config["HORSESHOE"]
-    with smtplib.SMTP(settings.mail_server, settings.mail_port, timeout=15) as smtp:
-        smtp.send_message(message)
+    if settings.mail_server:
+        with smtplib.SMTP(settings.mail_server, settings.mail_port, timeout=15) as smtp:
+            smtp.send_message(message)
+    else:
+        _write_to_log(message)
     db.session.execute(
         update(OutboundEmail).where(OutboundEmail.id == email_id, OutboundEmail.sent_at.is_(None))
         .values(sent_at=clock.now())
     )
     db.session.commit()
+
+
+def delivery_mode(settings: Settings) -> str:
+    """One line for start-up logs: where the worker delivers mail."""
+    if settings.mail_server:
+        return f"Mail: delivered through the SMTP server at {settings.mail_server}:{settings.mail_port}."
+    return ("Mail: no HORSESHOE_MAIL_SERVER set, so no email is sent: the worker prints each one to its "
+            "console instead.")
+
+
+def announce_delivery(settings: Settings) -> None:
+    """Say once, at start-up, where mail goes (visible where INFO logs are shown: the worker, `flask run --debug`)."""
+    log.info("%s", delivery_mode(settings))
+
+
+def _write_to_log(message: EmailMessage) -> None:
+    """The console backend: the whole email in one log record, instead of an SMTP delivery."""
+    body = message.get_body(preferencelist=("plain",))
+    text = body.get_content().rstrip() if body is not None else ""
+    log.info("Email not sent (no HORSESHOE_MAIL_SERVER), printed here instead:\nTo: %s\nSubject: %s\n\n%s\n",
+             message["To"], message["Subject"], text)
 
 
 def _message(email: OutboundEmail) -> EmailMessage:

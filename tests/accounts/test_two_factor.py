@@ -692,10 +692,10 @@ def test_the_operator_sets_and_reads_the_rule_from_the_command_line(app: Flask, 
     try:
         assert runner.invoke(args=["settings", "set", "accounts.staff_require_2fa", "true"]).exit_code == 0
         shown = runner.invoke(args=["settings", "get", "accounts.staff_require_2fa"])
-        assert shown.exit_code == 0 and shown.output.strip() == "true"
+        assert shown.exit_code == 0 and shown.stdout.strip() == "true"
         assert community_settings.get_setting("accounts.staff_require_2fa") is True
         refused = runner.invoke(args=["settings", "set", "accounts.staff_require_2fa", "sometimes"])
         assert refused.exit_code != 0
     finally:
         assert runner.invoke(args=["settings", "set", "accounts.staff_require_2fa", "false"]).exit_code == 0
-    assert runner.invoke(args=["settings", "get", "accounts.staff_require_2fa"]).output.strip() == "false"
+    assert runner.invoke(args=["settings", "get", "accounts.staff_require_2fa"]).stdout.strip() == "false"

@@ -143,13 +143,13 @@ def test_the_command_prints_progress_and_says_when_nothing_is_left(app, thread):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["rerender-posts", "--batch", "2"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [  # stderr names the data directory
         f"Re-rendering 5 rows older than version {markup.RENDERER_VERSION}.",
         "  posts: 2/5", "  posts: 4/5", "  posts: 5/5",
         "Re-rendered 5 of 5 rows.",
     ]
     again = runner.invoke(args=["rerender-posts"])
-    assert again.output == f"Everything is rendered by the current renderer (version {markup.RENDERER_VERSION}).\n"
+    assert again.stdout == f"Everything is rendered by the current renderer (version {markup.RENDERER_VERSION}).\n"
 
 
 def test_the_command_can_leave_the_work_to_the_worker(app, thread, run_jobs):
