@@ -30,7 +30,7 @@ from tests.conftest import wipe_database
 from tests.support.smtp import SmtpSink
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 except ImportError:  # the test extras were not installed: reported by browser_missing()
     sync_playwright = None
 
@@ -244,7 +244,8 @@ class Visitor:
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
-        assert page.get_by_role("button", name="Sign out").is_visible(), f"{email} could not sign in"
+        signed_in = page.get_by_role("button", name="Sign out", include_hidden=True)  # in the closed account menu
+        assert signed_in.count() == 1, f"{email} could not sign in"
         return page
 
     def assert_clean(self) -> None:
@@ -252,6 +253,32 @@ class Visitor:
         assert self.problems.console == []
         assert self.problems.csp == []
         assert self.problems.ran == []
+
+
+def open_menu(page: Page, menu: Locator) -> Locator:
+    """Open a header menu (a <details>) as a person would; on a phone the "Menu" around it opens first."""
+    page.wait_for_load_state()  # before the stylesheet applies, the phone's "Menu" button shows at any width
+    toggle = page.locator(".nav-toggle")
+    if toggle.locator(":scope > summary").is_visible() and not toggle.evaluate("details => details.open"):
+        toggle.locator(":scope > summary").click()
+    if not menu.evaluate("details => details.open"):
+        menu.locator(":scope > summary").click()
+    return menu
+
+
+def header_menu(page: Page, name: str) -> Locator:
+    """The header menu whose button reads name ("Community", "Staff", or a member's name for their account
+    menu), opened: its links are visible once this returns."""
+    return open_menu(page, page.locator("details[data-menu]").filter(
+        has=page.locator(":scope > summary", has_text=name)))
+
+
+def sign_out(page: Page) -> None:
+    """Sign out with the button in the account menu."""
+    button = page.get_by_role("button", name="Sign out", include_hidden=True)
+    menu = page.locator("details[data-menu]").filter(has=button)
+    open_menu(page, menu).get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
 
 
 @pytest.fixture

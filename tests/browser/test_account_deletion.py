@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_out
 from tests.factories import PASSWORD
 
 
@@ -31,8 +32,7 @@ def test_a_member_schedules_deletion_with_their_password_sees_the_date_and_signs
     other_browser.open("/")
     expect(other_browser.page.get_by_role("link", name="Sign in")).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    sign_out(page)
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     person.assert_clean()
     other_browser.assert_clean()
