@@ -51,7 +51,8 @@ def user_summary(user: User) -> dict[str, Any]:
 def user(user: User, held: list[badges.Held] | None = None) -> dict[str, Any]:
     """A public profile; lists pass each user's badges from one badges.badges_of() query (no N+1)."""
     held = badges.badges_of([user.id])[user.id] if held is None else held
-    return {**user_summary(user), "badges": [badge(h) for h in held], "created_at": timestamp(user.created_at)}
+    return {**user_summary(user), "badges": [badge(h) for h in held], "solution_count": user.solution_count,
+            "top_badge": user.top_badge, "created_at": timestamp(user.created_at)}
 
 
 def badge(held: badges.Held) -> dict[str, Any]:

@@ -5,8 +5,8 @@ This module is the one way in for the community code (posting, reading, Q&A...):
 recognition.<name>, and the import contracts in pyproject.toml keep it out of the modules behind.
 Those are reputation (the append-only ledger), upkeep (rebuilds, serial-vote reversal), ranks,
 privileges, badges and badge_rules, missions and mission_tracking, leaderboards, bounties,
-advocates, history (SQL building blocks) and awards (the worker jobs); pages and api (each split
-into recognition and reputation) are its routes.
+advocates, profile_stats (what a profile shows), history (SQL building blocks) and awards (the
+worker jobs); pages and api (each split into recognition and reputation) are its routes.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Flask
 
 from forum.recognition.awards import check_user_soon
+from forum.recognition.profile_stats import member_profile
 from forum.recognition.reputation import (
     on_post_removed,
     on_solution_accepted,
@@ -24,8 +25,8 @@ from forum.recognition.reputation import (
 )
 
 __all__ = [
-    "check_user_soon", "on_post_removed", "on_solution_accepted", "on_solution_dropped", "on_vote_added",
-    "on_vote_withdrawn", "restore_for_post",
+    "check_user_soon", "member_profile", "on_post_removed", "on_solution_accepted",
+    "on_solution_dropped", "on_vote_added", "on_vote_withdrawn", "restore_for_post",
 ]
 
 

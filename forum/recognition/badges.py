@@ -1,6 +1,8 @@
 """Badges: the catalogue, granting what a user has earned, and retroactive grants for new badges.
 
 A badge is held once (unique user + badge), never taken back, and each grant tells its holder.
+Each grant also keeps User.top_badge, the badge shown beside the member's name on every post: the
+best they hold (highest tier, then the badge fewest members hold; `reputation recompute` checks it).
 The worker evaluates one user soon after their history moves (recognition.check_user); a
 periodic backfill grants badges people qualified for before a badge existed, one query per
 badge finding everyone who qualifies and lacks it.
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum.core import clock
@@ -70,6 +72,8 @@ CATALOGUE: tuple[Badge, ...] = (
     Badge("legend", "Legend", Tier.GOLD, "Completed an exceptional mission."),
 )
 BY_CODE: dict[str, Badge] = {badge.code: badge for badge in CATALOGUE}
+TIER_ORDER: dict[Tier, int] = {Tier.BRONZE: 0, Tier.SILVER: 1, Tier.GOLD: 2}
+_POSITION: dict[str, int] = {badge.code: n for n, badge in enumerate(CATALOGUE)}
 # Badges staff may attach to a mission (they have no rule of their own).
 MISSION_BADGES: tuple[Badge, ...] = tuple(badge for badge in CATALOGUE if badge.rule is None)
 RULE_BADGES: tuple[Badge, ...] = tuple(badge for badge in CATALOGUE if badge.rule is not None)
@@ -117,9 +121,42 @@ def grant(user_id: int, badge: Badge, *, tell: bool = True) -> bool:
             db.session.execute(insert(BadgeGrant).values(user_id=user_id, badge=badge.code, granted_at=clock.now()))
     except IntegrityError:
         return False
+    raise_top_badge([user_id], badge)
     if tell:
         notifications.notify([user_id], _event(badge))
     return True
+
+
+def standing_key(badge: Badge, counts: dict[str, int]) -> tuple[int, int, int]:
+    """What makes a badge someone's best: its tier, then how few hold it (counts: holder_counts()).
+
+    Equal tiers and counts fall back to the catalogue's order (later entries ask more), so the
+    choice is always the same one.
+    """
+    return TIER_ORDER[badge.tier], -counts.get(badge.code, 0), _POSITION.get(badge.code, len(_POSITION))
+
+
+def best_badge(codes: Iterable[str], counts: dict[str, int]) -> str | None:
+    """The code of the best badge among codes (unknown codes ignored); None when there is none."""
+    known = [BY_CODE[code] for code in codes if code in BY_CODE]
+    return max(known, key=lambda badge: standing_key(badge, counts)).code if known else None
+
+
+def raise_top_badge(user_ids: list[int], badge: Badge) -> None:
+    """Make badge the shown one of these users wherever it outranks what they show now (one statement).
+
+    The comparison is in the statement's WHERE, so a concurrent grant of a better badge is never
+    overwritten by a worse one (PostgreSQL re-checks the row after waiting for its lock).
+    """
+    counts = holder_counts()
+    key = standing_key(badge, counts)
+    beaten = [other.code for other in BY_CODE.values()
+              if other.code != badge.code and standing_key(other, counts) < key]
+    db.session.execute(
+        update(User).where(User.id.in_(user_ids), or_(User.top_badge.is_(None), User.top_badge.in_(beaten),
+                                                      User.top_badge.not_in(list(BY_CODE))))
+        .values(top_badge=badge.code)
+    )
 
 
 def _event(badge: Badge) -> notifications.Event:
@@ -172,18 +209,43 @@ def _grant_many(user_ids: list[int], badge: Badge) -> int:
             )
     except IntegrityError:
         return sum(grant(uid, badge) for uid in user_ids)
+    raise_top_badge(user_ids, badge)
     notifications.notify(user_ids, _event(badge))
     return len(user_ids)
 
 
 def backfill_all(progress: Callable[[int], object] | None = None) -> int:
-    """Backfill every rule badge; progress(1) after each badge. Returns the grants made."""
+    """Backfill every rule badge, then show a best badge for holders who show none; progress(1) per badge.
+
+    Returns the grants made. The second step fills top_badge for members whose badges predate it
+    (migration 0018 adds the column empty), so an upgraded community shows medals after the first backfill.
+    """
     granted = 0
     for badge in RULE_BADGES:
         granted += backfill_badge(badge.code)
         if progress is not None:
             progress(1)
+    fill_missing_top_badges()
+    db.session.commit()
     return granted
+
+
+def fill_missing_top_badges() -> int:
+    """Give each member who holds badges but shows none their best one: one UPDATE per badge, best first.
+
+    Nothing runs when nobody is missing one (one query), so the periodic backfill stays cheap.
+    """
+    missing = exists().where(BadgeGrant.user_id == User.id)
+    if not db.session.scalar(select(exists().where(User.top_badge.is_(None), missing))):
+        return 0
+    counts = holder_counts()
+    filled = 0
+    for badge in sorted(BY_CODE.values(), key=lambda badge: standing_key(badge, counts), reverse=True):
+        filled += db.session.execute(
+            update(User).where(User.top_badge.is_(None), exists().where(
+                BadgeGrant.user_id == User.id, BadgeGrant.badge == badge.code)).values(top_badge=badge.code)
+        ).rowcount
+    return filled
 
 
 def holder_counts() -> dict[str, int]:

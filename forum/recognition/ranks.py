@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 RANKS: list[tuple[int, str]] = [
     (5000, "Champion"),
     (1000, "Expert"),
@@ -17,3 +19,24 @@ def rank_for(reputation: int) -> str:
         if reputation >= threshold:
             return name
     return "Newcomer"
+
+
+@dataclass(frozen=True)
+class RankProgress:
+    """Where a member stands: their rank, and the next one with the reputation it asks (None at the top)."""
+
+    reputation: int
+    rank: str
+    next_rank: str | None
+    next_at: int | None
+
+    @property
+    def to_go(self) -> int:
+        return max(0, (self.next_at or 0) - self.reputation)
+
+
+def progress_for(reputation: int) -> RankProgress:
+    """The member's rank and the next one up (below zero, a Newcomer's next rank is still Contributor)."""
+    above = [(threshold, name) for threshold, name in RANKS if threshold > max(reputation, 0)]
+    next_at, next_rank = above[-1] if above else (None, None)
+    return RankProgress(reputation, rank_for(reputation), next_rank, next_at)

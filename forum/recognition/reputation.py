@@ -1,7 +1,8 @@
 """Reputation as an append-only ledger: every point has a cause, every undo an exact reversal.
 
 A user's reputation is the sum of their ReputationEvent rows; User.reputation is a running
-total moved in the same transaction by atomic SQL, and `reputation recompute` checks it.
+total moved in the same transaction by atomic SQL, and `reputation recompute` checks it. So is
+User.solution_count: each REPLY_ACCEPTED row counts one solution, each reversal of one takes it back.
 Callers (qa, posting, moderation, missions) call award/reverse inside their own transaction;
 nothing here commits. Recomputing totals and reversing serial voting live in reputation_upkeep.
 """
@@ -82,7 +83,7 @@ def award(
         correction=correction.value if correction is not None else None, created_at=clock.now(),
     )
     db.session.add(row)
-    _move_total(user_id, delta)
+    _move_total(user_id, delta, _solutions(reason.value, delta))
     return row
 
 
@@ -118,8 +119,18 @@ def lock_users(user_ids: Iterable[int]) -> None:
         ).all()
 
 
-def _move_total(user_id: int, delta: int) -> None:
-    db.session.execute(update(User).where(User.id == user_id).values(reputation=User.reputation + delta))
+def _solutions(reason: str, delta: int) -> int:
+    """How a row moves its user's accepted-solution count: one per acceptance row, minus one per reversal."""
+    if reason != LedgerReason.REPLY_ACCEPTED.value or delta == 0:
+        return 0
+    return 1 if delta > 0 else -1
+
+
+def _move_total(user_id: int, delta: int, solutions: int = 0) -> None:
+    values = {"reputation": User.reputation + delta}
+    if solutions:
+        values["solution_count"] = User.solution_count + solutions
+    db.session.execute(update(User).where(User.id == user_id).values(**values))
     outbox.enqueue(RECOGNITION_JOB, {"user_id": user_id})
 
 
@@ -138,7 +149,7 @@ def reverse(row: ReputationEvent, actor: User | None = None, correction: Correct
             new_id = db.session.execute(insert(ReputationEvent).values(**reversal)).inserted_primary_key[0]
     except IntegrityError:
         return None  # the unique reverses_id says someone reversed it first
-    _move_total(row.user_id, -row.delta)
+    _move_total(row.user_id, -row.delta, _solutions(row.reason, -row.delta))
     return db.session.get(ReputationEvent, new_id)
 
 

@@ -1,4 +1,4 @@
-"""The ledger's upkeep: rebuild totals from the ledger, and reverse serial voting (a daily job).
+"""The ledger's upkeep: rebuild running figures from their sources, and reverse serial voting (a daily job).
 
 Both are idempotent and commit themselves; the CLI and the worker call them.
 """
@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from forum.core import clock
 from forum.core.extensions import db
-from forum.models import VOTE_REASONS, Correction, ReputationEvent, User
-from forum.recognition.reputation import ledger_total, lock_users, reverse_rows, standing_rows
+from forum.models import VOTE_REASONS, BadgeGrant, Correction, LedgerReason, ReputationEvent, User
+from forum.recognition import badges
+from forum.recognition.reputation import lock_users, reverse_rows, standing_rows
 from forum.services import audit_writer
 
 SERIAL_VOTES_JOB = "reputation.reverse_serial_votes"
@@ -25,56 +26,100 @@ SERIAL_JOB_EVERY_S = 24 * 3600.0
 
 @dataclass(frozen=True)
 class Drift:
-    """A user whose stored total disagreed with their ledger."""
+    """A user whose stored figure disagreed with what it is kept from.
+
+    field is "reputation" or "solution_count" (ledger: the sum it must equal), or "top_badge"
+    (ledger: the code of the best badge they hold, None for none).
+    """
 
     user_id: int
     username: str
-    stored: int
-    ledger: int
+    stored: int | str | None
+    ledger: int | str | None
+    field: str = "reputation"
 
     @property
     def difference(self) -> int:
-        return self.stored - self.ledger
+        """How far a count was off (0 for the top badge, which is no count)."""
+        if self.field == "top_badge":
+            return 0
+        return int(self.stored or 0) - int(self.ledger or 0)
+
+    def describe(self) -> str:
+        """One line for the CLI: "hana (id 3): stored 7, ledger 10 (-3)"."""
+        who = f"{self.username} (id {self.user_id}):"
+        if self.field == "top_badge":
+            return f"{who} top badge stored {self.stored or 'none'}, best held {self.ledger or 'none'}"
+        label = "" if self.field == "reputation" else "solution count "
+        return f"{who} {label}stored {self.stored}, ledger {self.ledger} ({self.difference:+d})"
 
 
 def recompute_totals(progress: Callable[[int], object] = lambda _n: None, *, fix: bool = True,
                      batch: int = 500) -> list[Drift]:
-    """Compare every User.reputation with the sum of their ledger; set it to the sum where it drifted.
+    """Check every user's running figures against their sources; fix those that drifted.
 
-    Users are read in id batches (progress gets each batch's size) and each batch commits, so a
-    large community is never held in one transaction. A drifted user's row is locked and the sum
-    read again before the fix, so a vote landing meanwhile is neither lost nor counted twice.
-    Every fix is written to the audit log.
+    User.reputation must equal the sum of their ledger, User.solution_count their REPLY_ACCEPTED
+    rows net of reversals, and User.top_badge the best badge they hold (highest tier, then the
+    rarest: as badges spread, which one is rarest can change, and this moves it). Users are read
+    in id batches (progress gets each batch's size) and each batch commits, so a large community
+    is never held in one transaction. A drifted user's row is locked and the source read again
+    before the fix, so a vote or grant landing meanwhile is neither lost nor counted twice. Fixes
+    to the two counts are written to the audit log (they mean something went wrong); the badge
+    shown is a display choice and is not.
     """
     drifts: list[Drift] = []
+    counts = badges.holder_counts()
     last_id = 0
     while ids := db.session.scalars(select(User.id).where(User.id > last_id).order_by(User.id).limit(batch)).all():
-        sums = dict(db.session.execute(
-            select(ReputationEvent.user_id, func.sum(ReputationEvent.delta))
+        sums = {user_id: (int(points or 0), int(solved or 0)) for user_id, points, solved in db.session.execute(
+            select(ReputationEvent.user_id, func.sum(ReputationEvent.delta), func.sum(_SOLUTION_STEP))
             .where(ReputationEvent.user_id.in_(ids)).group_by(ReputationEvent.user_id)
-        ).all())
-        stored = dict(db.session.execute(select(User.id, User.reputation).where(User.id.in_(ids))).all())
-        for user_id in ids:
-            if stored[user_id] != int(sums.get(user_id) or 0) and (drift := _settle(user_id, fix)) is not None:
-                drifts.append(drift)
+        )}
+        held: dict[int, list[str]] = {user_id: [] for user_id in ids}
+        for user_id, code in db.session.execute(select(BadgeGrant.user_id, BadgeGrant.badge)
+                                                .where(BadgeGrant.user_id.in_(ids))):
+            held[user_id].append(code)
+        for user_id, points, solved, top in db.session.execute(
+            select(User.id, User.reputation, User.solution_count, User.top_badge).where(User.id.in_(ids))
+        ):
+            expected = sums.get(user_id, (0, 0))
+            if (points, solved, top) != (*expected, badges.best_badge(held[user_id], counts)):
+                drifts += _settle(user_id, counts, fix)
         db.session.commit()
         progress(len(ids))
         last_id = ids[-1]
     return drifts
 
 
-def _settle(user_id: int, fix: bool) -> Drift | None:
+# A REPLY_ACCEPTED row counts one solution, its reversal minus one (as reputation._solutions moves them).
+_SOLUTION_STEP = case(
+    (ReputationEvent.reason != LedgerReason.REPLY_ACCEPTED.value, 0), (ReputationEvent.delta > 0, 1),
+    (ReputationEvent.delta < 0, -1), else_=0,
+)
+
+
+def _settle(user_id: int, counts: dict[str, int], fix: bool) -> list[Drift]:
+    """Lock the user, read every source again, and fix (when fix) what still disagrees."""
     lock_users([user_id])
     user = db.session.scalars(select(User).where(User.id == user_id).execution_options(populate_existing=True)).one()
-    ledger = ledger_total(user_id)
-    if user.reputation == ledger:
-        return None  # a concurrent change settled it
-    drift = Drift(user.id, user.username, user.reputation, ledger)
+    ledger, solved = db.session.execute(
+        select(func.coalesce(func.sum(ReputationEvent.delta), 0), func.coalesce(func.sum(_SOLUTION_STEP), 0))
+        .where(ReputationEvent.user_id == user_id)
+    ).one()
+    best = badges.best_badge(badges.held_codes(user_id), counts)
+    found = [Drift(user.id, user.username, stored, expected, field)
+             for field, stored, expected in (("reputation", user.reputation, int(ledger)),
+                                             ("solution_count", user.solution_count, int(solved)),
+                                             ("top_badge", user.top_badge, best))
+             if stored != expected]  # a concurrent change may have settled it
     if fix:
-        audit_writer.record(None, "reputation.recomputed", "user", user.id, "The total disagreed with the ledger.",
-                     before={"reputation": user.reputation}, after={"reputation": ledger})
-        user.reputation = ledger
-    return drift
+        for drift in found:
+            if drift.field != "top_badge":
+                audit_writer.record(None, "reputation.recomputed", "user", user.id,
+                                    "The total disagreed with the ledger.", before={drift.field: drift.stored},
+                                    after={drift.field: drift.ledger})
+            setattr(user, drift.field, drift.ledger)
+    return found
 
 
 def reverse_serial_votes(_payload: dict | None = None) -> int:

@@ -284,18 +284,6 @@ def post_revisions(viewer: User | None, post: Post) -> list[PostRevision]:
     )
 
 
-def recent_replies_by(viewer: User | None, author: User, limit: int = 20) -> list[Post]:
-    """A user's latest visible replies, with their threads, for the profile page."""
-    statement = (
-        visible_posts(viewer)
-        .options(joinedload(Post.thread))
-        .where(Post.author_id == author.id, Post.is_question.is_(False))
-        .order_by(Post.created_at.desc(), Post.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(statement))
-
-
 def get_tag(name: str) -> Tag:
     """The tag with this name, or the one it is a synonym of; NotFound when nobody has used it."""
     return lookups.find_tag(name)[0]

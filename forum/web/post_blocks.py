@@ -35,7 +35,12 @@ CACHE_BYTES = 8 * 1024 * 1024
 
 
 class AuthorView(NamedTuple):
-    """What the author macro and the avatar read of a user (same names as User's attributes)."""
+    """What the author macro and the avatar read of a user (same names as User's attributes).
+
+    All of it is the user row the page loaded with the posts: the running solution count and the
+    code of the best badge are columns of it (forum.recognition keeps them), so showing them costs
+    no query, and a new solution or badge is a new key like any other change.
+    """
 
     id: int
     username: str
@@ -44,11 +49,13 @@ class AuthorView(NamedTuple):
     role: str
     is_staff: bool
     avatar_upload_id: int | None
+    solution_count: int = 0
+    top_badge: str | None = None
 
     @classmethod
     def of(cls, user: Any) -> AuthorView:
         return cls(user.id, user.username, user.name, user.reputation, user.role, user.is_staff,
-                   user.avatar_upload_id)
+                   user.avatar_upload_id, user.solution_count or 0, user.top_badge)
 
 
 @dataclass(frozen=True, slots=True)

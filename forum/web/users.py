@@ -1,11 +1,12 @@
-"""Profiles: a member's page with their threads and replies, and the signed-in user's settings."""
+"""Profiles: a member's page with their standing and activity, and the signed-in user's settings."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 
-from forum import accounts
+from forum import accounts, recognition
+from forum.core import local_time
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
 from forum.http.feedback import report
@@ -17,16 +18,19 @@ from forum.web.forms import ProfileForm
 
 bp = Blueprint("users", __name__)
 PROFILE_THREADS = 20
-PROFILE_REPLIES = 20
 
 
 @bp.get("/u/<username>")
 def show(username: str):
+    """A member's profile: their standing (figures, rank progress, badges), recent activity and threads."""
     viewer = acting_user()
     user = accounts.get_user_by_username(username)
     threads = reading.list_threads(viewer, reading.ThreadQuery(author_id=user.id, sort="latest"), PROFILE_THREADS)
-    replies = reading.recent_replies_by(viewer, user, limit=PROFILE_REPLIES)
-    return render_template("users/show.html", user=user, threads=threads.items, replies=replies)
+    time_zone = viewer.time_zone if viewer is not None else None
+    return render_template(
+        "users/show.html", user=user, threads=threads.items, profile=recognition.member_profile(viewer, user),
+        local_day=lambda moment: local_time.local_day(moment, time_zone),
+    )
 
 
 @bp.route("/settings/profile", methods=["GET", "POST"])

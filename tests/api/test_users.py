@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from forum.recognition import badges
+from forum.services import qa
 from tests.api.support import assert_problem
 
 RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -75,3 +77,15 @@ def test_me_works_with_the_session_cookie(client, login_as, make):
     user = make.make_user()
     login_as(user)
     assert client.get("/api/v1/me").get_json()["id"] == user.id
+
+
+def test_a_public_profile_carries_the_solution_count_and_best_badge(client, make):
+    """Issue 23: what a post shows beside the name, for clients that show it too (additions the contract allows)."""
+    helper = make.make_user()
+    assert client.get(f"/api/v1/users/{helper.id}").get_json()["top_badge"] is None
+    thread = make.make_thread()
+    qa.accept_solution(thread.author, thread, make.make_reply(thread, author=helper))
+    badges.grant(helper.id, badges.BY_CODE["rescuer"])
+    badges.grant(helper.id, badges.BY_CODE["first_solution"])
+    profile = client.get(f"/api/v1/users/{helper.id}").get_json()
+    assert profile["solution_count"] == 1 and profile["top_badge"] == "rescuer"

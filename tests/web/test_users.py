@@ -14,8 +14,8 @@ def test_profile_shows_name_rank_role_join_date_bio_threads_and_replies(client, 
     db.session.commit()
     page = text(client.get("/u/helper"))
     assert "Helpful Hana" in page and "@helper" in page and "Helper" in page
-    assert "I fix routers for fun." in page and "joined" in page
-    assert "Recent replies" in page and "Charged twice for my plan" in page
+    assert "I fix routers for fun." in page and "Member since" in page
+    assert "Recent activity" in page and "Charged twice for my plan" in page
 
 
 def test_staff_profile_carries_a_staff_badge(client, community):

@@ -69,7 +69,11 @@ def _user_schemas() -> dict[str, Schema]:
         "UserSummary": summary,
         "User": {"allOf": [summary, obj({"badges": {"type": "array", "items": obj(
             {"code": STRING, "name": STRING, "tier": {"enum": ["bronze", "silver", "gold"]}, "granted_at": TIME},
-            ["code", "name", "tier", "granted_at"])}, "created_at": TIME})]},
+            ["code", "name", "tier", "granted_at"])},
+            "solution_count": {**INTEGER, "description": "Their replies accepted as the solution (standing)."},
+            "top_badge": {"type": ["string", "null"],
+                          "description": "The code of their best badge (highest tier, then the rarest), or null."},
+            "created_at": TIME})]},
         "Me": {"allOf": [ref("User"), obj(
             {"email": STRING, "bio": STRING, "time_zone": STRING, "email_frequency": {"enum": list(EMAIL_FREQUENCIES)},
              "weekly_digest": BOOLEAN, "notifications_unread": INTEGER,

@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
-from forum.models import Category, Mission, User
+from forum.models import Category, Mission
 from forum.recognition import badges, leaderboards, mission_tracking, missions
 from forum.recognition.mission_tracking import METRIC_LABELS
 from forum.services import categories
@@ -20,10 +20,10 @@ LEADERBOARD_SIZE = 50
 FORM_TIME = "%Y-%m-%dT%H:%M"
 
 
-@bp.app_template_global("badges_held")
-def badges_held(user: User) -> list[badges.Held]:
-    """A user's badges for their profile (templates/users/show.html), gold first; one query."""
-    return badges.badges_of([user.id])[user.id]
+@bp.app_template_global("badge_named")
+def badge_named(code: str | None) -> badges.Badge | None:
+    """The catalogue's badge for a code (a member's top_badge), None for none; no query, so post blocks may ask."""
+    return badges.BY_CODE.get(code) if code else None
 
 
 @bp.get("/badges")
