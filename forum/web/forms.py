@@ -139,9 +139,13 @@ class EditPostForm(CheckedWriteForm):
 
 
 class DeletePostForm(FlaskForm):
-    """Deleting a post; the reason field is shown (and required by the service) when a moderator deletes another's."""
+    """Deleting a post; the reason field is shown (and required by the service) when a moderator deletes another's.
+
+    confirm is what the confirmation page's button sends (forum.web.threads.CONFIRM_DELETE); without it nothing goes.
+    """
 
     reason = _reason_field()
+    confirm = HiddenField()
 
 
 class NeedsInfoForm(FlaskForm):

@@ -6,17 +6,19 @@ DomainErrors, which the error handlers show as pages (or send anonymous visitors
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import login_required
 
 from forum import writing
 from forum.core.errors import DomainError, Invalid
+from forum.http import undo as undo_offer
 from forum.http.auth import acting_user
-from forum.http.feedback import report
+from forum.http.feedback import nothing_changed, report
 from forum.http.forms import show_errors
 from forum.http.ratelimits import limiter
 from forum.http.urls import post_location, thread_url
-from forum.services import feedback, needs_info, qa, reading
+from forum.services import feedback, needs_info, qa, reading, undo
+from forum.services.permissions import Action, require
 from forum.web import thread_page
 from forum.web.forms import FeedbackForm, NeedsInfoForm
 from forum.writing import preview as preview_limits
@@ -28,12 +30,36 @@ ANSWERS = {"yes": True, "no": False}
 @bp.post("/p/<id:post_id>/accept")
 @login_required
 def accept(post_id: int):
+    """Accept (or "accept this instead"); the notice that follows offers Undo for ten seconds."""
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
-    report(qa.accept_solution(viewer, post.thread, post),
-           f"The reply by {post.author.name} is marked as the solution.",
-           f"the reply by {post.author.name} already is the solution.")
+    token = undo.accept_with_undo(undo_offer.secret_key(), viewer, post.thread, post)
+    if token is None:
+        nothing_changed(f"the reply by {post.author.name} already is the solution.")
+    else:
+        undo_offer.offer(f"The reply by {post.author.name} is marked as the solution.",
+                         url_for("qa.undo_accept", thread_id=post.thread.id), token, "accepting this answer")
     return redirect(thread_url(post.thread, _anchor=f"p{post.id}"))
+
+
+@bp.post("/t/<id:thread_id>/accept/undo")
+@login_required
+def undo_accept(thread_id: int):
+    """The notice's Undo: the earlier answer is the solution again, or none is; refused after ten seconds."""
+    viewer = acting_user()
+    thread = reading.get_thread(viewer, thread_id)
+    require(viewer, Action.THREAD_ACCEPT, thread)
+    token = undo_offer.ticket()
+    if token is None:
+        return redirect(thread_url(thread))
+    try:
+        restored = undo.undo_accept(undo_offer.secret_key(), viewer, thread, token)
+    except undo.Refused as exc:
+        undo_offer.refused(exc)
+    else:
+        flash("Undone: the answer accepted before is the solution again." if restored is not None
+              else "Undone: the thread has no accepted solution again.", "success")
+    return redirect(thread_url(thread))
 
 
 @bp.post("/t/<id:thread_id>/unaccept")

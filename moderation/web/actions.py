@@ -8,21 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from forum.core.errors import Conflict, Invalid
+from forum.http import undo as undo_offer
 from forum.http.auth import acting_user
-from forum.http.feedback import report
+from forum.http.feedback import nothing_changed, report
 from forum.http.forms import FlaskForm, show_errors
 from forum.http.routing import MAX_ID
 from forum.http.urls import thread_url
 from forum.models import Post, Thread
-from forum.services import categories, reading
+from forum.services import categories, reading, undo
 from forum.services.permissions import Action, require
-from moderation.services import actions
+from moderation.services import actions, hide_undo
 
 bp = Blueprint("moderation_actions", __name__)
 
@@ -100,11 +101,43 @@ def _flash_errors(errors: dict) -> None:
 @bp.post("/moderation/posts/<id:post_id>/hide")
 @login_required
 def hide_post(post_id: int):
+    """Hide with a reason; the notice that follows offers Undo for ten seconds."""
     viewer, post = _post(post_id)
     form = ReasonForm()
-    return _run(form, lambda: actions.hide_post(viewer, post, form.reason.data or ""),
-                ("The post is hidden and its author told why.", "the post was already hidden."),
-                thread_url(post.thread, _anchor=f"p{post.id}"))
+    back = thread_url(post.thread, _anchor=f"p{post.id}")
+    if not form.validate_on_submit():
+        _flash_errors(form.errors)
+        return redirect(back)
+    try:
+        token = hide_undo.hide_with_undo(undo_offer.secret_key(), viewer, post, form.reason.data or "")
+    except Invalid as exc:
+        _flash_errors(exc.errors)
+        return redirect(back)
+    if token is None:
+        nothing_changed("the post was already hidden.")
+    else:
+        undo_offer.offer("The post is hidden and its author told why.",
+                         url_for("moderation_actions.undo_hide", post_id=post.id), token, "hiding this post")
+    return redirect(back)
+
+
+@bp.post("/moderation/posts/<id:post_id>/hide/undo")
+@login_required
+def undo_hide(post_id: int):
+    """The notice's Undo: the post is visible again (an audited unhide); refused after ten seconds."""
+    viewer, post = _post(post_id)
+    back, token = thread_url(post.thread, _anchor=f"p{post.id}"), undo_offer.ticket()
+    if token is None:
+        return redirect(back)
+    try:
+        was_solution = hide_undo.undo_hide(undo_offer.secret_key(), viewer, post, token)
+    except undo.Refused as exc:
+        undo_offer.refused(exc)
+    else:
+        flash("Undone: the post is visible again." + (
+            " It was the accepted solution; hiding it dropped that, so accept it again if it should be."
+            if was_solution else ""), "success")
+    return redirect(back)
 
 
 @bp.post("/moderation/posts/<id:post_id>/unhide")

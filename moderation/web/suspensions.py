@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
-from wtforms import SelectChoice, SelectField, TextAreaField
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from forum import accounts
@@ -20,11 +20,14 @@ from moderation.services import suspensions
 bp = Blueprint("moderation_suspensions", __name__)
 
 DURATIONS = [("1", "1 day"), ("3", "3 days"), ("7", "1 week"), ("30", "30 days"), ("365", "1 year")]
+# The confirmation step's button sends confirm=suspend; "revise" goes back to the form with what was typed.
+CONFIRM = "suspend"
 
 
 class SuspendForm(FlaskForm):
     days = SelectField("For how long", choices=[SelectChoice(value, label) for value, label in DURATIONS], default="7")
     reason = TextAreaField("Reason (the member sees this)", validators=[DataRequired(), Length(max=1000)])
+    confirm = HiddenField()  # CONFIRM from the confirmation step's button; anything else shows that step
 
 
 class LiftForm(FlaskForm):
@@ -46,21 +49,27 @@ def current_suspension() -> dict[str, Any] | None:
     return g.current_suspension
 
 
-def _render(user, form: SuspendForm, lift_form: LiftForm, status: int = 200):
+def _render(user, form: SuspendForm, lift_form: LiftForm, status: int = 200, *, until=None):
+    """The suspend page; with until, its confirmation step for the suspension form holds (nothing done yet)."""
     page = render_template(
         "moderation/suspend.html", user=user, form=form, lift_form=lift_form,
         active=suspensions.active_suspension(user), history=suspensions.history(user),
+        confirming=until is not None, until=until, duration=dict(DURATIONS).get(form.days.data, ""),
+        confirm_value=CONFIRM,
     )
     return page, status
 
 
 @bp.route("/moderation/users/<id:user_id>/suspend", methods=["GET", "POST"])
 def suspend(user_id: int):
+    """Fill in the form, read the confirmation step (what the member loses and is told), then suspend."""
     user = accounts.get_user(user_id)
     require(acting_user(), Action.USER_SUSPEND, user)
     form = SuspendForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and "revise" not in request.form:
         until = clock.now() + timedelta(days=int(form.days.data))
+        if form.confirm.data != CONFIRM:
+            return _render(user, form, LiftForm(formdata=None), until=until)
         try:
             suspensions.suspend_user(acting_user(), user, suspensions.SuspensionInput(until, form.reason.data))
         except Invalid as exc:
@@ -68,6 +77,7 @@ def suspend(user_id: int):
         else:
             flash(f"{user.name} is suspended for {dict(DURATIONS)[form.days.data]}.", "success")
             return redirect(url_for("moderation_suspensions.suspend", user_id=user.id))
+    form.form_errors.extend(form.confirm.errors)  # a hidden field's complaint (a NUL) shows with the form's
     return _render(user, form, LiftForm(formdata=None), 422 if form.errors else 200)
 
 

@@ -17,7 +17,8 @@ bp = Blueprint("moderation_users", __name__)
 
 
 class AnonymizeForm(FlaskForm):
-    confirm = StringField("Type the username to confirm", validators=[DataRequired(), Length(max=64)])
+    confirm = StringField("Type the username to confirm", validators=[
+        DataRequired("Nothing was changed: type the username to confirm."), Length(max=64)])
     reason = TextAreaField("Reason (for the audit log, e.g. the request's reference)", validators=[Length(max=1000)])
 
 
@@ -29,7 +30,7 @@ def anonymize_user(user_id: int):
     form = AnonymizeForm()
     if form.validate_on_submit():
         if form.confirm.data.strip().lower() != user.username.lower():
-            form.confirm.errors = [f"Type “{user.username}” exactly to confirm."]
+            form.confirm.errors = [f"Type “{user.username}” exactly to confirm; nothing was changed."]
         else:
             try:
                 anonymize.anonymize_user(acting_user(), user, form.reason.data or "")

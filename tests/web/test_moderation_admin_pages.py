@@ -100,7 +100,8 @@ def test_moderators_suspend_from_the_profile_and_lift_again(act_as, community, d
     profile = text(client.get(f"/u/{community.other.username}"))
     assert f"/moderation/users/{community.other.id}/suspend" in profile
     assert "/anonymize" not in profile  # admins only
-    done = client.post(f"/moderation/users/{community.other.id}/suspend", data={"days": "3", "reason": "Spam links"})
+    done = client.post(f"/moderation/users/{community.other.id}/suspend", data={"days": "3", "reason": "Spam links",
+                                                                                        "confirm": "suspend"})
     expect(done, BACK)
     db.session.refresh(community.other)
     assert community.other.suspended_until is not None

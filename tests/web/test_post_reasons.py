@@ -50,7 +50,7 @@ def test_a_moderator_edit_with_a_reason_shows_in_the_history_and_reaches_the_aut
 
 
 def test_a_moderator_delete_without_a_reason_is_refused_and_keeps_the_post(act_as, community, db):
-    response = act_as("moderator").post(f"/p/{community.reply.id}/delete", data={"reason": " "})
+    response = act_as("moderator").post(f"/p/{community.reply.id}/delete", data={"reason": " ", "confirm": "delete"})
     assert response.status_code == 422 and "Say why: the author is told." in text(response)
     db.session.expire_all()
     assert not community.reply.is_deleted
@@ -58,7 +58,7 @@ def test_a_moderator_delete_without_a_reason_is_refused_and_keeps_the_post(act_a
 
 def test_a_moderator_delete_with_a_reason_tells_the_author_and_the_audit_log(act_as, community, db):
     client = act_as("moderator")
-    response = client.post(f"/p/{community.reply.id}/delete", data={"reason": "Off topic"})
+    response = client.post(f"/p/{community.reply.id}/delete", data={"reason": "Off topic", "confirm": "delete"})
     assert response.status_code == 302
     db.session.expire_all()
     assert community.reply.is_deleted
@@ -70,7 +70,7 @@ def test_a_moderator_delete_with_a_reason_tells_the_author_and_the_audit_log(act
 def test_authors_delete_and_advocates_edit_without_a_reason(act_as, community, db):
     assert act_as("advocate").post(f"/p/{community.reply.id}/edit",
                                    data={"body": "Check the invoices page (wiki)."}).status_code == 302
-    assert act_as("other").post(f"/p/{community.reply.id}/delete").status_code == 302
+    assert act_as("other").post(f"/p/{community.reply.id}/delete", data={"confirm": "delete"}).status_code == 302
     db.session.expire_all()
     assert community.reply.is_deleted
 

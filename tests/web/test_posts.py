@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tests.web.helpers import text
 
+CONFIRMED = {"confirm": "delete"}  # what the delete page's button sends
+
 
 def test_author_edits_their_reply_and_the_thread_marks_it_edited(act_as, community, db):
     client = act_as("other")
@@ -66,7 +68,7 @@ def test_delete_asks_for_confirmation_first(act_as, community):
 
 
 def test_deleted_reply_disappears_for_members_but_moderators_see_it_marked(act_as, community, db):
-    response = act_as("other").post(f"/p/{community.reply.id}/delete")
+    response = act_as("other").post(f"/p/{community.reply.id}/delete", data=CONFIRMED)
     assert response.status_code == 302
     member_page = text(act_as("author").get(f"/t/{community.thread.id}"))
     assert "Check the invoices page" not in member_page and "0 replies" in member_page
@@ -77,7 +79,7 @@ def test_deleted_reply_disappears_for_members_but_moderators_see_it_marked(act_a
 
 
 def test_deleting_the_question_removes_the_thread_for_members(act_as, community):
-    response = act_as("author").post(f"/p/{community.question.id}/delete")
+    response = act_as("author").post(f"/p/{community.question.id}/delete", data=CONFIRMED)
     assert response.status_code == 302 and response.headers["Location"] == "/c/billing"
     assert act_as("other").get(f"/t/{community.thread.id}").status_code == 404
     assert community.thread.title not in text(act_as("other").get("/"))
@@ -87,8 +89,8 @@ def test_deleting_the_question_removes_the_thread_for_members(act_as, community)
 
 def test_a_deleted_post_cannot_be_deleted_twice(act_as, community):
     client = act_as("moderator")
-    client.post(f"/p/{community.reply.id}/delete", data={"reason": "Spam"})
-    assert client.post(f"/p/{community.reply.id}/delete", data={"reason": "Spam"}).status_code == 403
+    client.post(f"/p/{community.reply.id}/delete", data={"reason": "Spam", **CONFIRMED})
+    assert client.post(f"/p/{community.reply.id}/delete", data={"reason": "Spam", **CONFIRMED}).status_code == 403
 
 
 def test_unknown_post_is_a_404(act_as, community):

@@ -92,6 +92,7 @@ def logout():
     """Sign out this browser only; the member's other sessions stay (the sessions page ends those)."""
     sessions.end_current(current_user._get_current_object())
     logout_user()
+    session.pop("_flashes", None)  # notices meant for the member (an Undo offer, names) don't outlive them here
     flash("You are signed out.", "info")
     return redirect(url_for("home.index"))
 
