@@ -22,8 +22,29 @@ from forum.models import CommunitySetting, User
 from forum.services import audit_writer, permissions  # permissions imports this module too: use it by name
 
 
+@dataclass(frozen=True, kw_only=True)
+class Presentation:
+    """How the admin page shows a setting (forum.web.settings_display groups it by its key's prefix).
+
+    label names it in a few words; unit is what a number counts (hours, MB, per day); help adds plain
+    words after the description when the description alone leaves a question. All optional, so a key
+    without them still shows; tests/web/test_settings_page.py asks every registered key for a label
+    (and a number for its unit).
+    """
+
+    label: str = ""
+    unit: str = ""
+    help: str = ""
+
+    @property
+    def display_label(self) -> str:
+        """The label, else the key's last part made readable: "uploads.max_file_mb" → "Max file mb"."""
+        words = self.label or self.key.rsplit(".", 1)[-1].replace("_", " ").strip()
+        return words[:1].upper() + words[1:]
+
+
 @dataclass(frozen=True)
-class SettingSpec:
+class SettingSpec(Presentation):
     """A numeric setting's type (int or float), default and allowed range."""
 
     key: str
@@ -58,7 +79,7 @@ class SettingSpec:
 
 
 @dataclass(frozen=True)
-class BooleanSetting:
+class BooleanSetting(Presentation):
     """An on/off setting: only a real true or false, never 0, 1 or "yes" (a typo must not switch it)."""
 
     key: str
@@ -73,7 +94,7 @@ class BooleanSetting:
 
 
 @dataclass(frozen=True)
-class StringSetting:
+class StringSetting(Presentation):
     """A text setting, trimmed; optionally one of some choices, at most max_length long, matching a pattern.
 
     pattern_hint says in words what the pattern means, since nobody reads a regular expression.
@@ -102,7 +123,7 @@ class StringSetting:
 
 
 @dataclass(frozen=True)
-class ListSetting:
+class ListSetting(Presentation):
     """A list of strings, normalised: each item trimmed (of whitespace and trim), lowercased when asked,
     empty items dropped and repeats removed, first one kept. Then checked: allowed items, pattern, count.
     """
@@ -150,8 +171,8 @@ AnySetting = SettingSpec | BooleanSetting | StringSetting | ListSetting
 CACHE_KEY = "horseshoe_community_settings"
 
 
-def _hours(key: str, default: float, description: str) -> SettingSpec:
-    return SettingSpec(key, float, default, description, minimum=0.05, maximum=24 * 90)
+def _hours(key: str, default: float, description: str, label: str) -> SettingSpec:
+    return SettingSpec(key, float, default, description, minimum=0.05, maximum=24 * 90, label=label, unit="hours")
 
 
 # File types (besides images) the uploads feature can verify by their content. Markup and programs
@@ -161,54 +182,87 @@ SAFE_FILE_TYPES = ("pdf", "txt", "log", "csv", "json", "zip")
 REGISTRY: dict[str, AnySetting] = {
     spec.key: spec
     for spec in [
-        _hours("sla.first_reply_hours", 4, "Hours a question may wait for any reply before escalation."),
-        _hours("sla.solution_hours", 48, "Hours a question may wait for an accepted solution."),
-        SettingSpec("sla.sweep_interval_seconds", int, 60, "How often the SLA sweeper runs.", 5, 86400),
-        SettingSpec("reputation.daily_vote_cap", int, 200, "Most points a user earns from votes per day.", 0, 100000),
-        SettingSpec("moderation.hide_threshold", int, 3, "Flag score that hides a post pending review.", 1, 100),
-        SettingSpec("sentiment.escalate_below", float, -0.6, "VADER compound at or below which to escalate.", -1, 1),
-        _hours("case.first_response_hours.urgent", 1, "First staff response target for urgent cases."),
-        _hours("case.first_response_hours.high", 4, "First staff response target for high cases."),
-        _hours("case.first_response_hours.normal", 8, "First staff response target for normal cases."),
-        _hours("case.first_response_hours.low", 24, "First staff response target for low cases."),
-        _hours("incident.window_hours", 2, "How far back the incident detector looks for similar questions."),
+        _hours("sla.first_reply_hours", 4, "Hours a question may wait for any reply before escalation.",
+               "First reply target"),
+        _hours("sla.solution_hours", 48, "Hours a question may wait for an accepted solution.", "Solution target"),
+        SettingSpec("sla.sweep_interval_seconds", int, 60, "How often the SLA sweeper runs.", 5, 86400,
+                    label="How often SLA clocks are checked", unit="seconds",
+                    help="The same sweep also runs bounty and follow-up reminders."),
+        SettingSpec("scorecard.first_reply_target_pct", int, 80,
+                    "Share of questions the community aims to reply to within the first reply target; the public "
+                    "scorecard shows its figure beside this.", 1, 100,
+                    label="Scorecard target: questions replied to in time", unit="% of questions"),
+        SettingSpec("reputation.daily_vote_cap", int, 200, "Most points a user earns from votes per day.", 0, 100000,
+                    label="Reputation from votes per day", unit="points per day"),
+        SettingSpec("moderation.hide_threshold", int, 3, "Flag score that hides a post pending review.", 1, 100,
+                    label="Flag score that hides a post", unit="flag points",
+                    help="Flags from trusted members weigh more; the post goes to the review queue."),
+        SettingSpec("sentiment.escalate_below", float, -0.6, "VADER compound at or below which to escalate.", -1, 1,
+                    label="Escalate follow-ups this negative", unit="on a −1 to 1 scale",
+                    help="Posts are scored from −1 (very upset) to 1 (very happy). An asker's follow-up on an "
+                         "unsolved question at or below this score opens a case, or raises its priority."),
+        _hours("case.first_response_hours.urgent", 1, "First staff response target for urgent cases.",
+               "First response target: urgent cases"),
+        _hours("case.first_response_hours.high", 4, "First staff response target for high cases.",
+               "First response target: high-priority cases"),
+        _hours("case.first_response_hours.normal", 8, "First staff response target for normal cases.",
+               "First response target: normal cases"),
+        _hours("case.first_response_hours.low", 24, "First staff response target for low cases.",
+               "First response target: low-priority cases"),
+        _hours("incident.window_hours", 2, "How far back the incident detector looks for similar questions.",
+               "Look-back window"),
         SettingSpec("incident.min_questions", int, 5, "Similar unsolved questions that make a possible incident.",
-                    2, 1000),
+                    2, 1000, label="Similar questions that suggest an incident", unit="questions"),
         SettingSpec("incident.similarity", float, 0.2, "How alike (0..1, cosine of stemmed words) questions must be.",
-                    0.05, 1),
-        BooleanSetting("uploads.enabled", True, "Members may attach images and files to posts and messages."),
-        SettingSpec("uploads.max_image_mb", float, 10, "Largest image a member may upload, in MB.", 0.1, 100),
-        SettingSpec("uploads.max_file_mb", float, 25, "Largest other file a member may upload, in MB.", 0.1, 500),
-        SettingSpec("uploads.daily_limit", int, 100, "Most uploads one member may make per day.", 0, 10000),
+                    0.05, 1, label="How alike questions must be", unit="on a 0 to 1 scale",
+                    help="0 would match anything, 1 only the same wording; 0.2 finds reworded reports."),
+        BooleanSetting("uploads.enabled", True, "Members may attach images and files to posts and messages.",
+                       label="Allow uploads"),
+        SettingSpec("uploads.max_image_mb", float, 10, "Largest image a member may upload, in MB.", 0.1, 100,
+                    label="Largest image", unit="MB"),
+        SettingSpec("uploads.max_file_mb", float, 25, "Largest other file a member may upload, in MB.", 0.1, 500,
+                    label="Largest other file", unit="MB"),
+        SettingSpec("uploads.daily_limit", int, 100, "Most uploads one member may make per day.", 0, 10000,
+                    label="Uploads per member", unit="per day"),
         ListSetting("uploads.allowed_file_types", ("pdf", "txt", "log"),
                     "File types members may attach besides images, by extension; only types the server "
                     f"verifies by their content: {', '.join(SAFE_FILE_TYPES)}.",
-                    allowed=SAFE_FILE_TYPES, max_items=len(SAFE_FILE_TYPES), lowercase=True, trim="."),
+                    allowed=SAFE_FILE_TYPES, max_items=len(SAFE_FILE_TYPES), lowercase=True, trim=".",
+                    label="File types allowed besides images"),
         SettingSpec("uploads.hold_new_member_posts", int, 2,
-                    "How many of the first posts with attachments by a new member are held for review.", 0, 20),
+                    "How many of the first posts with attachments by a new member are held for review.", 0, 20,
+                    label="New members' posts with attachments held for review", unit="posts"),
         BooleanSetting("accounts.require_verified_email", True,
-                       "New accounts only read until their owner follows the link emailed at sign-up."),
+                       "New accounts only read until their owner follows the link emailed at sign-up.",
+                       label="Require a confirmed email address"),
         BooleanSetting("accounts.staff_require_2fa", True,
-                       "Staff must turn on two-factor sign-in before they can use staff powers."),
+                       "Staff must turn on two-factor sign-in before they can use staff powers.",
+                       label="Staff must use two-factor sign-in"),
         BooleanSetting("accounts.signup_honeypot", True,
-                       "Sign-up carries a field people never see; a form that fills it in is refused."),
+                       "Sign-up carries a field people never see; a form that fills it in is refused.",
+                       label="Hidden trap field on sign-up"),
         SettingSpec("accounts.signup_min_seconds", int, 3,
                     "Sign-up forms sent back faster than this many seconds are refused (bots fill instantly).",
-                    0, 600),
+                    0, 600, label="Fastest sign-up accepted", unit="seconds"),
         ListSetting("accounts.blocked_email_domains", (),
                     "Email domains nobody may sign up with (a domain also blocks its subdomains).",
                     max_items=1000, item_max_length=253, lowercase=True, trim="@.",
                     item_pattern=r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+",
-                    item_hint="a domain name such as example.com"),
+                    item_hint="a domain name such as example.com", label="Blocked email domains"),
         SettingSpec("privacy.ip_retention_days", int, 90,
-                    "Days an IP address is kept with a session before it is dropped.", 1, 3650),
-        BooleanSetting("conversations.enabled", True, "Members may write to each other in private conversations."),
+                    "Days an IP address is kept with a session before it is dropped.", 1, 3650,
+                    label="Keep IP addresses for", unit="days"),
+        BooleanSetting("conversations.enabled", True, "Members may write to each other in private conversations.",
+                       label="Allow private conversations"),
         SettingSpec("conversations.max_participants", int, 5,
-                    "Most people in one private conversation, its starter included.", 2, 50),
+                    "Most people in one private conversation, its starter included.", 2, 50,
+                    label="People per conversation", unit="people"),
         SettingSpec("conversations.min_account_days", int, 1,
-                    "Days an account must exist before it may start a private conversation (staff exempt).", 0, 365),
+                    "Days an account must exist before it may start a private conversation (staff exempt).", 0, 365,
+                    label="Account age before starting a conversation", unit="days"),
         SettingSpec("conversations.daily_limit", int, 10,
-                    "Most private conversations one member may start per day (staff exempt).", 1, 1000),
+                    "Most private conversations one member may start per day (staff exempt).", 1, 1000,
+                    label="Conversations a member may start", unit="per day"),
     ]
 }
 

@@ -17,6 +17,7 @@ from forum.http.forms import show_errors
 from forum.models import Role
 from forum.services import categories, community_settings
 from forum.services.permissions import Action, require
+from forum.web import settings_display
 from forum.web.forms import CategoryEditForm, CategoryForm, RoleForm, settings_form_class
 
 bp = Blueprint("admin", __name__)
@@ -170,11 +171,11 @@ def _submitted(spec, field) -> Any:
 
 
 def _shown(value: Any) -> Any:
-    """A stored value as its field shows it: numbers without a needless .0, lists comma-separated."""
+    """A stored value as its field shows it: numbers without a needless .0, lists one item per line."""
     if isinstance(value, bool):
         return value
     if isinstance(value, list):
-        return ", ".join(value)
+        return "\n".join(value)
     if isinstance(value, str):
         return value
     return str(int(value)) if float(value).is_integer() else repr(float(value))
@@ -184,15 +185,16 @@ def _shown(value: Any) -> Any:
 def settings():
     registry = community_settings.REGISTRY
     form_class = settings_form_class(registry.values())
-    form = form_class(data={key: _shown(value) for key, value in community_settings.all_settings().items()})
+    current = community_settings.all_settings()
+    form = form_class(data={key: _shown(value) for key, value in current.items()})
     if form.validate_on_submit():
         changes = {key: _submitted(spec, form[key]) for key, spec in registry.items()}
-        before = community_settings.all_settings()
         try:
             after = community_settings.update_settings(acting_user(), changes)
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            report(after != before, "Settings are saved and apply at once.", "every setting already had that value.")
+            report(after != current, "Settings are saved and apply at once.", "every setting already had that value.")
             return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form), 422 if form.errors else 200
+    groups = settings_display.grouped(current)
+    return render_template("admin/settings.html", form=form, groups=groups), 422 if form.errors else 200

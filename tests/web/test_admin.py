@@ -148,8 +148,8 @@ def test_bad_setting_values_are_refused_beside_the_field_and_nothing_is_saved(ad
 def test_settings_page_shows_a_checkbox_for_booleans_and_a_text_box_for_lists(admin):
     page = text(admin.get("/admin/settings"))
     assert 'checked id="uploads.enabled" name="uploads.enabled" type="checkbox" value="y"' in page
-    assert 'id="uploads.allowed_file_types" name="uploads.allowed_file_types" rows="2">' in page
-    assert "pdf, txt, log</textarea>" in page and "Separate them with commas or new lines." in page
+    assert 'id="uploads.allowed_file_types" name="uploads.allowed_file_types" rows="4">' in page
+    assert "pdf\ntxt\nlog</textarea>" in page and "Separate them with commas or new lines." in page
     assert 'name="uploads.max_image_mb" required step="any" type="number" value="10"' in page
 
 
@@ -162,7 +162,7 @@ def test_admin_switches_uploads_off_and_edits_the_allowed_types(admin, db):
     assert community_settings.get_setting("uploads.allowed_file_types") == ["pdf", "csv", "zip"]
     assert community_settings.get_setting("uploads.max_file_mb") == 12.5
     page = text(admin.get("/admin/settings"))
-    assert 'checked id="uploads.enabled"' not in page and "pdf, csv, zip</textarea>" in page
+    assert 'checked id="uploads.enabled"' not in page and "pdf\ncsv\nzip</textarea>" in page
     entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "settings.update")).one()
     assert json.loads(entry.before_json) == {
         "uploads.enabled": True, "uploads.allowed_file_types": ["pdf", "txt", "log"], "uploads.max_file_mb": 25}

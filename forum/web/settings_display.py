@@ -1,0 +1,114 @@
+"""The admin settings page's view of the settings: grouped by what they govern, named, with units and defaults.
+
+A setting's group comes from its key's prefix (`sentiment.` → Sentiment) through the small GROUPS table,
+so a feature that registers `sentiment.something` joins that group with no further edit; a new prefix
+needs one line here (tests/web/test_settings_page.py fails until it has one). Label, unit and help are
+optional fields of the setting's spec (forum.services.community_settings.Presentation). No Flask here:
+plain data for the template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from forum.services import community_settings
+from forum.services.community_settings import AnySetting
+
+
+@dataclass(frozen=True)
+class Group:
+    slug: str  # the heading's id on the page
+    title: str
+    prefixes: tuple[str, ...]
+
+
+# Page order. The longest matching prefix wins, so a group may take some keys of another's prefix.
+GROUPS = (
+    Group("reputation", "Reputation and privileges", ("reputation.", "privileges.", "badges.", "missions.")),
+    Group("moderation", "Moderation and spam",
+          ("moderation.", "flags.", "spam.", "accounts.signup_", "accounts.blocked_email_domains")),
+    Group("cases", "Service cases and SLA", ("sla.", "case.", "cases.", "scorecard.")),
+    Group("sentiment", "Sentiment", ("sentiment.",)),
+    Group("incidents", "Incidents", ("incident.", "incidents.")),
+    Group("accounts", "Accounts and sign-in", ("accounts.",)),
+    Group("privacy", "Privacy", ("privacy.",)),
+    Group("notifications", "Notifications and email", ("notifications.", "mail.", "email.", "digest.")),
+    Group("conversations", "Conversations", ("conversations.",)),
+    Group("search", "Search", ("search.",)),
+    Group("uploads", "Uploads", ("uploads.",)),
+    Group("tags", "Tags", ("tags.", "tagging.")),
+    Group("writing", "Writing and drafts", ("writing.", "drafts.")),
+)
+OTHER = Group("other", "Other settings", ())
+
+
+def group_of(key: str) -> Group | None:
+    """The group whose longest prefix starts key; None when no prefix does (OTHER on the page)."""
+    matches = [(len(prefix), group) for group in GROUPS for prefix in group.prefixes if key.startswith(prefix)]
+    return max(matches, key=lambda match: match[0])[1] if matches else None
+
+
+def value_text(spec: AnySetting, value: Any) -> str:
+    """A value in words: On/Off, numbers without a needless .0 and with their unit, lists comma-separated."""
+    if isinstance(value, bool):
+        return "On" if value else "Off"
+    if isinstance(value, list | tuple):
+        return ", ".join(value) if value else "(none)"
+    if isinstance(value, str):
+        return value or "(empty)"
+    number = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{number} {spec.unit}" if spec.unit else number
+
+
+@dataclass(frozen=True)
+class SettingView:
+    """One setting on the page: its field is form[key]; the rest says what it is and how it stands."""
+
+    key: str
+    label: str
+    help: str
+    unit: str
+    shape: str
+    minimum: float | None
+    maximum: float | None
+    step: str  # the number input's step: "1" for whole numbers, "any" otherwise
+    default_text: str
+    changed: bool  # differs from the default
+    rows: int  # a list's text box: one line per item, and one to spare
+
+
+@dataclass(frozen=True)
+class GroupView:
+    slug: str
+    title: str
+    settings: list[SettingView]
+
+    @property
+    def changed_count(self) -> int:
+        return sum(setting.changed for setting in self.settings)
+
+
+def _default(spec: AnySetting) -> Any:
+    return list(spec.default) if isinstance(spec.default, tuple) else spec.default
+
+
+def _view(spec: AnySetting, value: Any) -> SettingView:
+    numeric = spec.shape in ("integer", "number")
+    items = len(value) if isinstance(value, list) else 0
+    return SettingView(
+        key=spec.key, label=spec.display_label, help=spec.help, unit=spec.unit, shape=spec.shape,
+        minimum=spec.minimum if numeric else None, maximum=spec.maximum if numeric else None,
+        step="1" if spec.shape == "integer" else "any", default_text=value_text(spec, _default(spec)),
+        changed=value != _default(spec), rows=min(max(items + 1, 3), 12),
+    )
+
+
+def grouped(values: dict[str, Any]) -> list[GroupView]:
+    """Every registered setting with its current value (from all_settings()), in GROUPS order then
+    registration order; keys no group claims come last, under OTHER."""
+    members: dict[Group, list[SettingView]] = {}
+    for key, spec in community_settings.REGISTRY.items():
+        members.setdefault(group_of(key) or OTHER, []).append(_view(spec, values[key]))
+    return [GroupView(group.slug, group.title, members[group]) for group in (*GROUPS, OTHER) if group in members]
+
