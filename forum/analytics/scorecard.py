@@ -1,11 +1,13 @@
-"""The public scorecard: the promise made visible ("94% of questions get a first reply within 4 hours").
+"""The public scorecard: the community's figures beside its targets ("First reply within 4 hours: 94% of
+questions (target 80%)"), never a promise the figures may not keep.
 
 Computed by one SQL aggregate over the questions of the last 90 days (the same cohort as the
 outcome metrics, through metric_queries.question_filter), for one category, the whole community, or every
 category at once grouped by category. Pages read what the worker last stored (scorecard_store); these
 live functions are what it stores, and what a page falls back on before the first pass. Below
 MIN_QUESTIONS a percentage would mislead (one unanswered question reads as "0% get a reply"), so the
-scorecard says there is not enough yet.
+scorecard says there is not enough yet. The target share (scorecard.first_reply_target_pct) is read when a
+card is shown, so a stored card is judged against the target as it stands now.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from forum.services import community_settings
 WINDOW = timedelta(days=90)
 MIN_QUESTIONS = 5
 TARGET_SETTING = "sla.first_reply_hours"
+TARGET_PERCENT_SETTING = "scorecard.first_reply_target_pct"
 
 
 def _percent(part: int, whole: int) -> int | None:
@@ -43,7 +46,7 @@ def describe_hours(hours: float) -> str:
 
 @dataclass(frozen=True)
 class Scorecard:
-    """How one category (None: the whole community) kept its promise over the last 90 days."""
+    """How one category (None: the whole community) did over the last 90 days, and the target it is held to."""
 
     category_id: int | None
     questions: int
@@ -56,6 +59,8 @@ class Scorecard:
     target_hours: float
 
     minimum: int = MIN_QUESTIONS
+    # The share of questions that should get a first reply within target_hours (None: no target shown).
+    target_percent: int | None = None
 
     @property
     def enough(self) -> bool:
@@ -64,6 +69,14 @@ class Scorecard:
     @property
     def replied_in_time_percent(self) -> int | None:
         return _percent(self.replied_in_time, self.due) if self.enough else None
+
+    @property
+    def target_met(self) -> bool | None:
+        """Whether the in-time share reaches the target share; None when there is no figure or no target."""
+        measured = self.replied_in_time_percent
+        if measured is None or self.target_percent is None:
+            return None
+        return measured >= self.target_percent
 
     @property
     def solved_percent(self) -> int | None:
@@ -100,15 +113,20 @@ def _counts(target_hours: float) -> tuple[ColumnElement[int], ...]:
     )
 
 
+def target_percent() -> int:
+    """The share of questions the community aims to reply to in time (read with every other setting, once)."""
+    return int(community_settings.cached_setting(TARGET_PERCENT_SETTING))
+
+
 def _card(category_id: int | None, row, target_hours: float) -> Scorecard:
     questions, due, in_time, solved, by_community = row if row is not None else (0, 0, 0, 0, 0)
     return Scorecard(category_id, int(questions), int(due), int(in_time), int(solved), int(by_community),
-                     target_hours)
+                     target_hours, target_percent=target_percent())
 
 
 def scorecard(category_id: int | None = None) -> Scorecard:
-    """One category's scorecard, or the whole community's (two statements: the target and one aggregate)."""
-    target = float(community_settings.get_setting(TARGET_SETTING))
+    """One category's scorecard, or the whole community's (two statements: the settings and one aggregate)."""
+    target = float(community_settings.cached_setting(TARGET_SETTING))
     period = _window()
     period = metric_queries.Period(period.start, period.end, category_id)
     row = db.session.execute(select(*_counts(target)).where(metric_queries.question_filter(period))).one()
@@ -117,7 +135,7 @@ def scorecard(category_id: int | None = None) -> Scorecard:
 
 def scorecards_by_category() -> list[tuple[Category, Scorecard]]:
     """Every category with its scorecard, in display order: three statements however many categories."""
-    target = float(community_settings.get_setting(TARGET_SETTING))
+    target = float(community_settings.cached_setting(TARGET_SETTING))
     rows = db.session.execute(
         select(Thread.category_id, *_counts(target))
         .where(metric_queries.question_filter(_window()))

@@ -8,7 +8,8 @@ the category page reads its card with the category itself, and /scorecard reads 
 A pass that finds the same figures writes nothing, so the signed-out page cache (retired by any write to
 what visitors see) is not emptied every few minutes for nothing. Until a pass has stored a card (a
 fresh install, or a category made since the last pass) the page computes it live, as before: the
-promise is always shown and right, and the live query is cheap exactly when a community or category is new.
+figures are always shown and right, and the live query is cheap exactly when a community or category is new.
+The target share is a setting read when a card is shown, not stored with it.
 """
 
 from __future__ import annotations
@@ -22,16 +23,16 @@ from forum.models import Category, ScorecardSnapshot
 from forum.models.analytics import SCORECARD_FIGURES as FIGURES
 
 REFRESH_JOB = "analytics.refresh_scorecards"
-REFRESH_EVERY_S = 300  # the figures cover 90 days: five minutes late is still the promise kept or missed
+REFRESH_EVERY_S = 300  # the figures cover 90 days: five minutes late still tells whether the target was met
 
 
 def _figures(card_or_row: scorecard.Scorecard | ScorecardSnapshot) -> dict[str, float]:
     return {name: getattr(card_or_row, name) for name in FIGURES}
 
 
-def from_snapshot(row: ScorecardSnapshot) -> scorecard.Scorecard:
-    """The card a stored row holds (its sentence names the target its counts were taken against)."""
-    return scorecard.Scorecard(row.category_id, **_figures(row))
+def from_snapshot(row: ScorecardSnapshot, target_percent: int | None = None) -> scorecard.Scorecard:
+    """The card a stored row holds (its sentence names the target hours its counts were taken against)."""
+    return scorecard.Scorecard(row.category_id, **_figures(row), target_percent=target_percent)
 
 
 def refresh(_payload: dict | None = None) -> int:
@@ -68,7 +69,9 @@ def refresh(_payload: dict | None = None) -> int:
 
 def category_card(category_id: int, stored: dict[str, float] | None) -> scorecard.Scorecard:
     """A category's card from the stored figures the page's own query found, else computed live (none stored yet)."""
-    return scorecard.Scorecard(category_id, **stored) if stored is not None else scorecard.scorecard(category_id)
+    if stored is None:
+        return scorecard.scorecard(category_id)
+    return scorecard.Scorecard(category_id, **stored, target_percent=scorecard.target_percent())
 
 
 def all_cards() -> tuple[scorecard.Scorecard, list[tuple[Category, scorecard.Scorecard]]]:
@@ -86,4 +89,5 @@ def all_cards() -> tuple[scorecard.Scorecard, list[tuple[Category, scorecard.Sco
     )
     if community is None or any(stored is None for _category, stored in rows):
         return scorecard.scorecard(None), scorecard.scorecards_by_category()
-    return from_snapshot(community), [(category, from_snapshot(stored)) for category, stored in rows]
+    share = scorecard.target_percent()
+    return from_snapshot(community, share), [(category, from_snapshot(stored, share)) for category, stored in rows]

@@ -1,6 +1,7 @@
 """Command line: `flask --app wsgi users create|demo|worker|settings|badges backfill|analytics backfill-sentiment`.
 
-Each command is one service call.
+Each command is one service call. Every one names the data directory it uses and stops with a clear
+message when the database is missing or not migrated (forum.cli.database_guard).
 """
 
 from __future__ import annotations
@@ -8,18 +9,18 @@ from __future__ import annotations
 import logging
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from forum import accounts
-from forum.cli import demo
+from forum.cli import database_guard, demo
 from forum.cli.rerender import rerender_posts
 from forum.cli.settings import settings_cli
 from forum.core import worker as job_worker
-from forum.core.errors import DomainError
+from forum.core.errors import DomainError, NotFound
 from forum.models import Role
 from forum.recognition import badges, upkeep
-from forum.services import sentiment
+from forum.services import community_settings, mail, sentiment
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -47,6 +48,7 @@ def create_user(email: str, username: str, password: str, role: str) -> None:
 def run_worker(until_empty: bool, poll: float) -> None:
     """Drain the background job queue (mail, indexing, sweeps)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    mail.announce_delivery(current_app.config["HORSESHOE"])
     if until_empty:
         click.echo(f"Ran {job_worker.run_until_empty()} jobs.")
         return
@@ -62,7 +64,7 @@ def seed_demo(if_empty: bool, force: bool, threads: int, users: int) -> None:
     """Seed a demo support community: categories, users in every role, threads and replies."""
     if accounts.count_users() and not force:
         if if_empty:
-            click.echo("The database already has users; not seeding the demo community.")
+            _print_existing_sign_ins()
             return
         click.echo("Refusing to seed: the database already has users. Use --force to add the demo anyway.", err=True)
         raise SystemExit(1)
@@ -75,15 +77,41 @@ def seed_demo(if_empty: bool, force: bool, threads: int, users: int) -> None:
     _print_demo_summary(summary)
 
 
+def _print_existing_sign_ins() -> None:
+    """`make run` on a community seeded earlier: the demo sign-ins again, or why there are none."""
+    sign_ins = _existing_demo_sign_ins()
+    if not sign_ins:
+        click.echo("The database already has users; not seeding the demo community.")
+        return
+    _print_sign_ins(sign_ins, demo.DEMO_PASSWORD, community_settings.get_setting(demo.STAFF_TWO_FACTOR))
+
+
+def _existing_demo_sign_ins() -> list[tuple[str, str]]:
+    """The documented demo sign-ins (role, email) whose accounts this database already has."""
+    sign_ins = []
+    for name, _display, role in demo.NAMED_USERS:
+        try:
+            user = accounts.get_user_by_username(name)
+        except NotFound:
+            continue
+        if user.email == f"{name}@{demo.DEMO_DOMAIN}":
+            sign_ins.append((role.value, user.email))
+    return sign_ins
+
+
 def _print_demo_summary(summary: demo.DemoSummary) -> None:
     click.echo(
         f"Seeded {summary.categories} categories, {summary.users} users, {summary.threads} threads "
         f"({summary.unanswered} unanswered) and {summary.replies} replies."
     )
-    click.echo(f"Demo sign-ins (password for all: {summary.password}):")
-    for role, email in summary.sign_ins:
+    _print_sign_ins(summary.sign_ins, summary.password, summary.staff_two_factor)
+
+
+def _print_sign_ins(sign_ins: list[tuple[str, str]], password: str, staff_two_factor: bool) -> None:
+    click.echo(f"Demo sign-ins (password for all: {password}):")
+    for role, email in sign_ins:
         click.echo(f"  {role:<10} {email}")
-    if not summary.staff_two_factor:
+    if not staff_two_factor:
         click.echo("Two-factor sign-in for staff is OFF in this demo, so the staff sign-ins above work with the "
                    "password alone.\nA real community keeps it on: "
                    f"flask --app wsgi settings set {demo.STAFF_TWO_FACTOR} true")
@@ -106,14 +134,14 @@ reputation_cli = AppGroup("reputation", help="The reputation ledger.")
 @reputation_cli.command("recompute")
 @click.option("--dry-run", is_flag=True, help="Report drift without fixing it.")
 def recompute_reputation(dry_run: bool) -> None:
-    """Rebuild every user's reputation from the ledger and report where the stored total had drifted."""
+    """Rebuild every user's reputation, solution count and top badge, and report where one had drifted."""
     with click.progressbar(length=accounts.count_users(), label="Checking reputation") as bar:
         drifts = upkeep.recompute_totals(bar.update, fix=not dry_run)
     for drift in drifts:
-        click.echo(f"  {drift.username} (id {drift.user_id}): stored {drift.stored}, ledger {drift.ledger} "
-                   f"({drift.difference:+d})")
+        click.echo(f"  {drift.describe()}")
     verb = "found (not fixed: dry run)" if dry_run else "found and fixed"
-    click.echo(f"Drift {verb} for {len(drifts)} users." if drifts else "No drift: every total equals its ledger.")
+    users = len({drift.user_id for drift in drifts})
+    click.echo(f"Drift {verb} for {users} users." if drifts else "No drift: every total equals its ledger.")
 
 
 analytics_cli = AppGroup("analytics", help="Outcome analytics data.")
@@ -138,3 +166,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(badges_cli)
     app.cli.add_command(settings_cli)
     app.cli.add_command(rerender_posts)
+    database_guard.guard_app_commands(app)  # last: every command registered so far, search's included

@@ -1,7 +1,10 @@
 """Demo seeding: a realistic, deterministic support community for `make run` and manual testing.
 
-Everything goes through the real services (accounts, categories, posting) with the clock
-frozen at plausible moments, so HTML is rendered and counters stay exact.
+Everything goes through the real services (accounts, categories, posting, Q&A, cases, missions), each
+action at its own moment of the last SPAN_DAYS days (forum.cli.demo_timeline runs them in time order
+with the clock frozen), so HTML is rendered, counters stay exact, and dates are the story's: badges are
+earned, ledger rows written, notifications read and cases worked when it happened. The threads are
+demo_story's, the service cases demo_cases', the texts demo_content's.
 """
 
 from __future__ import annotations
@@ -14,38 +17,34 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from forum import accounts
+from forum.cli import demo_cases
 from forum.cli.demo_content import (
-    BUMPS,
-    CLOSINGS,
     EXTRA_ROLES,
     FIRST_NAMES,
-    FOLLOW_UPS,
-    GREETINGS,
     NAMED_USERS,
-    OPENERS,
     OUTAGE_QUESTIONS,
-    SECONDS,
-    SINCE,
-    STAFF_OPENERS,
     SURNAME_INITIALS,
-    TITLE_FORMS,
     TOPICS,
     Issue,
     Topic,
 )
+from forum.cli.demo_story import Cast, Plot, StoryWriter, Targets
+from forum.cli.demo_timeline import Timeline
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
-from forum.models import Category, Mission, Post, Role, Thread, ThreadKind, ThreadStatus, User
+from forum.models import Category, Mission, Role, ThreadKind, ThreadStatus, User
 from forum.recognition import missions
-from forum.services import categories, community_settings, posting, qa
+from forum.services import categories, community_settings, posting
 
 DEMO_PASSWORD = "horseshoe-demo"  # nosec B105  # demo accounts' documented password
 DEMO_DOMAIN = "demo.horseshoe"
 STAFF_TWO_FACTOR = "accounts.staff_require_2fa"
 SEED = 20261120
-SPAN_DAYS = 60
-UNANSWERED_SHARE = 0.2
+SPAN_DAYS = 90
+RECENT_SHARE = 0.12  # of the everyday threads, asked in the last two days (some still open)
+RECENT = timedelta(hours=46)
+DISCUSSION_WEIGHT = 0.5  # how often an idea is posted, next to a problem in one of the question categories
 Progress = Callable[[int], None]
 
 
@@ -58,20 +57,10 @@ class DemoSummary:
     threads: int = 0
     replies: int = 0
     unanswered: int = 0
+    cases: int = 0
     password: str = DEMO_PASSWORD
     sign_ins: list[tuple[str, str]] = field(default_factory=list)  # (role, email)
     staff_two_factor: bool = True  # whether staff must enrol in two-factor sign-in (the demo turns it off)
-
-
-@dataclass
-class _Cast:
-    """The seeded people, grouped by what they do in the demo."""
-
-    admin: User
-    moderator: User
-    askers: list[User]
-    helpers: list[User]
-    staff: list[User]
 
 
 def demo_steps(threads: int = 150, users: int = 30) -> int:
@@ -82,8 +71,8 @@ def demo_steps(threads: int = 150, users: int = 30) -> int:
 def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: int = 30) -> DemoSummary:
     """Fill the database with a demo community of past activity; deterministic for a given size.
 
-    The clock is frozen at each post's moment so the history spreads over the last
-    SPAN_DAYS days before now, and put back as it was at the end (even on failure).
+    The clock moves through the story (the last SPAN_DAYS days before now) and is put back as it
+    was at the end, even on failure.
     """
     if users < len(NAMED_USERS) or threads < 1:
         raise Invalid({"size": [f"Seed at least {len(NAMED_USERS)} users and one thread."]})
@@ -95,49 +84,78 @@ def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: in
     summary.staff_two_factor = community_settings.get_setting(STAFF_TWO_FACTOR)
     with clock.restored():
         cast = _seed_users(anchor, users, report, summary)
-        rng = random.Random(SEED)  # nosec B311  # seeded demo data
-        seeder = _Seeder(rng, anchor, cast, _seed_categories(cast.admin, summary), summary)
-        # A big enough demo ends with a wave of look-alike questions, for the incident detector to find.
-        outage = OUTAGE_QUESTIONS if threads >= 2 * len(OUTAGE_QUESTIONS) else []
-        for index, moment in enumerate(seeder.thread_moments(threads - len(outage))):
-            seeder.thread(index, moment)
+        topics = _seed_categories(cast.admin, summary)
+        timeline = Timeline(anchor)
+
+        def written() -> None:
+            summary.threads += 1
             report(1)
-    _seed_missions(cast.admin, seeder.topics[0][1], anchor)
-    _seed_outage(cast, seeder.topics[0][1], anchor, summary, outage, report)
+        writer = StoryWriter(random.Random(SEED), cast, timeline, _targets(), written)  # nosec B311  # demo data
+        _plan(writer, topics, threads, summary)
+        timeline.run()
+        timeline.leave_few_unread(cast.everyone)
+    summary.replies = writer.replies
+    summary.unanswered = sum(plot.thread.status == ThreadStatus.OPEN.value for plot in writer.plots)
     return summary
 
 
-def _seed_outage(cast: _Cast, category: Category, anchor: datetime, summary: DemoSummary,
-                 questions: list[tuple[str, str]], report: Progress) -> None:
+def _targets() -> Targets:
+    hours = community_settings.get_setting
+    return Targets(timedelta(hours=hours("sla.first_reply_hours")), timedelta(hours=hours("sla.solution_hours")))
+
+
+def _plan(writer: StoryWriter, topics: list[tuple[Topic, Category]], threads: int, summary: DemoSummary) -> None:
+    """Everyday threads, the case stories, the look-alike wave at the end, and two running missions."""
+    rng, anchor = writer.rng, writer.timeline.anchor
+    # A big enough demo ends with a wave of look-alike questions, for the incident detector to find.
+    outage = OUTAGE_QUESTIONS if threads >= 2 * len(OUTAGE_QUESTIONS) else []
+    told = demo_cases.case_count(threads)
+    if threads - len(outage) < 3 * told:  # too small a demo for cases next to its everyday threads
+        told = 0
+    everyday = threads - len(outage) - told
+    recent = min(everyday // 2, max(2, round(everyday * RECENT_SHARE))) if everyday >= 4 else 0
+    offsets = [rng.randrange(3600, SPAN_DAYS * 86400 - 3600) for _ in range(everyday - recent)]
+    offsets += [rng.randrange(1200, int(RECENT.total_seconds())) for _ in range(recent)]
+    # Ideas are discussed less often than problems come up.
+    weights = [1.0 if topic.kind == ThreadKind.QUESTION.value else DISCUSSION_WEIGHT for topic, _category in topics]
+    for index, offset in enumerate(sorted(offsets, reverse=True)):
+        topic, category = topics[index] if index < len(topics) else rng.choices(topics, weights)[0]
+        writer.thread(index, anchor - timedelta(seconds=offset), topic, category)
+    demo_cases.CaseTeller(writer, {topic.slug: category for topic, category in topics}).tell(told)
+    summary.cases = told
+    _plan_outage(writer, topics[0][1], outage)
+    _plan_missions(writer, topics[0][1])
+
+
+def _plan_outage(writer: StoryWriter, category: Category, questions: list[tuple[str, str]]) -> None:
     """Look-alike questions in the last two hours: the worker's incident detector raises an alert for them."""
-    with clock.restored():
-        for n, (title, body) in enumerate(questions):
-            clock.freeze(anchor - timedelta(minutes=90 - 15 * n))
-            posting.start_thread(cast.askers[n % len(cast.askers)], posting.NewThread(
-                category_id=category.id, title=title, body=body, tags=["sign-in"], kind=ThreadKind.QUESTION.value))
-            summary.threads += 1
-            summary.unanswered += 1
-            report(1)
+    askers, anchor = writer.cast.askers, writer.timeline.anchor
+    for n, (title, body) in enumerate(questions):
+        plot = Plot(TOPICS[0], category, Issue(title, "sign-in page", body, ""), askers[n % len(askers)],
+                    anchor - timedelta(minutes=90 - 15 * n))
+        writer.start(plot, posting.NewThread(category.id, title, body, tags=["sign-in"],
+                                             kind=ThreadKind.QUESTION.value))
 
 
-def _seed_missions(admin: User, category: Category, anchor: datetime) -> None:
-    """Two running challenges, so members see progress bars (the worker tracks them)."""
+def _plan_missions(writer: StoryWriter, category: Category) -> None:
+    """Two challenges, each created when it starts, so members see progress bars (and finish them in the story)."""
     if db.session.scalar(select(func.count(Mission.id))):
         return
-    week = (anchor - timedelta(days=2), anchor + timedelta(days=5))
+    admin, anchor = writer.cast.admin, writer.timeline.anchor
     month = (anchor - timedelta(days=20), anchor + timedelta(days=10))
-    missions.create_mission(admin, missions.MissionInput(
+    week = (anchor - timedelta(days=2), anchor + timedelta(days=5))
+    writer.timeline.at(month[0] - timedelta(hours=1), lambda: missions.create_mission(admin, missions.MissionInput(
+        "Get 3 solutions this month", "solutions", 3, *month,
+        description="Answers the asker accepts count.", points=30, badge="challenger",
+    )))
+    writer.timeline.at(week[0] - timedelta(hours=1), lambda: missions.create_mission(admin, missions.MissionInput(
         f"Answer 5 unanswered questions in {category.name} this week", "unanswered_answered", 5, *week,
         description="Be the first to reply to questions nobody has answered yet.", category_id=category.id,
         points=50,
-    ))
-    missions.create_mission(admin, missions.MissionInput(
-        "Get 3 solutions this month", "solutions", 3, *month,
-        description="Answers the asker accepts count.", points=30, badge="challenger",
-    ))
+    )))
 
 
-def _seed_users(anchor: datetime, count: int, report: Progress, summary: DemoSummary) -> _Cast:
+def _seed_users(anchor: datetime, count: int, report: Progress, summary: DemoSummary) -> Cast:
     """The documented sign-ins first, then generated members, a few advocates and staff."""
     people = list(NAMED_USERS)
     for i in range(count - len(NAMED_USERS)):
@@ -152,12 +170,15 @@ def _seed_users(anchor: datetime, count: int, report: Progress, summary: DemoSum
     summary.users = len(users)
     summary.sign_ins = [(role.value, f"{name}@{DEMO_DOMAIN}") for name, _display, role in NAMED_USERS]
     by_role = {role: [u for u in users if u.role == role.value] for role in Role}
-    return _Cast(
+    return Cast(
         admin=by_role[Role.ADMIN][0],
         moderator=by_role[Role.MODERATOR][0],
         askers=by_role[Role.MEMBER],
         helpers=by_role[Role.MEMBER] + by_role[Role.ADVOCATE] * 3,
         staff=by_role[Role.AGENT] + by_role[Role.MODERATOR] + by_role[Role.ADMIN],
+        agents=by_role[Role.AGENT],
+        advocates=by_role[Role.ADVOCATE],
+        everyone=users,
     )
 
 
@@ -186,129 +207,3 @@ def _seed_categories(admin: User, summary: DemoSummary) -> list[tuple[Topic, Cat
         pairs.append((topic, category))
     summary.categories = len(pairs)
     return pairs
-
-
-@dataclass
-class _Seeder:
-    """Writes threads and conversations through the posting service at past moments."""
-
-    rng: random.Random
-    anchor: datetime
-    cast: _Cast
-    topics: list[tuple[Topic, Category]]
-    summary: DemoSummary
-
-    def thread_moments(self, count: int) -> list[datetime]:
-        """Creation times spread over the span, oldest first, none in the last hour."""
-        offsets = sorted(self.rng.randrange(3600, SPAN_DAYS * 86400 - 3600) for _ in range(count))
-        return [self.anchor - timedelta(seconds=offset) for offset in reversed(offsets)]
-
-    def thread(self, index: int, moment: datetime) -> None:
-        """One question; every fifth (and a few more) stays unanswered, the rest get a conversation."""
-        topic, category = self.topics[index] if index < len(self.topics) else self.rng.choice(self.topics)
-        issue, asker = self.rng.choice(topic.issues), self.rng.choice(self.cast.askers)
-        clock.freeze(moment)
-        thread = posting.start_thread(asker, self._compose(topic, category, issue))
-        self.summary.threads += 1
-        if index % 5 == 4 or self.rng.random() < UNANSWERED_SHARE / 4:
-            self._maybe_bump(thread, asker, moment)
-        else:
-            self._conversation(topic, issue, thread, moment)
-        if index % 15 == 7 and thread.reply_count > 0:
-            self._removed_spam(thread)
-        self._votes(thread)
-        self.summary.unanswered += thread.status == ThreadStatus.OPEN.value
-
-    def _compose(self, topic: Topic, category: Category, issue: Issue) -> posting.NewThread:
-        """A question body: what happens, on what, what was tried, any error output."""
-        rng = self.rng
-        is_problem = topic.kind == ThreadKind.QUESTION.value and not issue.title.endswith("?")
-        title = rng.choice(TITLE_FORMS).format(title=issue.title, setup=issue.setup) if is_problem else issue.title
-        parts = [f"{rng.choice(GREETINGS)}{issue.symptom}", f"**Using:** {issue.setup}"]
-        if is_problem:
-            parts[0] += f" It started {rng.choice(SINCE)}."
-            steps = rng.sample(topic.tried, k=rng.randint(1, 3))
-            parts.append("What I've tried so far:\n\n" + "\n".join(f"- {step}" for step in steps))
-        if issue.error:
-            parts.append(f"This is what I see:\n\n```\n{issue.error}\n```")
-        parts.append(rng.choice(CLOSINGS))
-        tags = rng.sample(topic.tags, k=rng.randint(1, 2))
-        return posting.NewThread(category.id, title, "\n\n".join(parts), tags=tags, kind=topic.kind)
-
-    def _conversation(self, topic: Topic, issue: Issue, thread: Thread, moment: datetime) -> None:
-        """A first answer after minutes to a day, then a short back-and-forth."""
-        when = moment + timedelta(minutes=self.rng.randint(4, 26 * 60))
-        last_helper: User | None = None
-        first_answer: Post | None = None
-        for turn in range(self.rng.choice((1, 1, 2, 2, 3, 3, 4, 5, 6))):
-            if when >= self.anchor:
-                break
-            author, body = self._next_reply(topic, issue, thread.author, last_helper if turn else None)
-            last_helper = author if author.id != thread.author_id else last_helper
-            post = self._reply(thread, author, body, when)
-            first_answer = first_answer or (post if author.id != thread.author_id else None)
-            when += timedelta(minutes=self.rng.randint(10, 12 * 60))
-        self._maybe_accept(thread, first_answer, min(when, self.anchor))
-
-    def _maybe_accept(self, thread: Thread, answer: Post | None, when: datetime) -> None:
-        """Most askers accept the answer that helped, so solved threads (and their search boost) show.
-
-        A separate generator per thread keeps the rest of the demo the same as before.
-        """
-        if answer is None or thread.kind != ThreadKind.QUESTION.value:
-            return
-        if random.Random(thread.title + answer.body).random() > 0.6:  # nosec B311  # seeded demo data
-            return
-        clock.freeze(when)
-        qa.accept_solution(thread.author, thread, answer)
-
-    def _votes(self, thread: Thread) -> None:
-        """Helpful votes soon after the activity: the asker on the answer that helped, others who agree.
-
-        Its own generator per thread, so adding votes left the rest of the demo unchanged.
-        """
-        rng = random.Random(f"votes:{thread.title}")  # nosec B311  # seeded demo data
-        posts = [p for p in db.session.scalars(select(Post).where(Post.thread_id == thread.id)) if p.is_public]
-        voters = [user for user in self.cast.helpers + self.cast.askers]
-        clock.freeze(min(thread.last_activity_at + timedelta(minutes=20), self.anchor - timedelta(minutes=1)))
-        for post in posts:
-            wanted = 1 if post.id == thread.accepted_post_id else 0
-            wanted += rng.choice((0, 0, 1, 1, 2, 3)) if post.is_question or post.id == thread.accepted_post_id else 0
-            chosen = [thread.author] if post.id == thread.accepted_post_id else []
-            chosen += rng.sample(voters, k=min(wanted, len(voters)))
-            for voter in {user.id: user for user in chosen if user.id != post.author_id}.values():
-                qa.vote_helpful(voter, post)
-
-    def _next_reply(self, topic: Topic, issue: Issue, asker: User, last_helper: User | None) -> tuple[User, str]:
-        """The asker reacting to the last helper, someone agreeing, or a (staff or peer) answer."""
-        rng = self.rng
-        if last_helper is not None and rng.random() < 0.45:
-            return asker, rng.choice(FOLLOW_UPS).format(helper=last_helper.name)
-        answer = issue.fix if topic.kind == ThreadKind.QUESTION.value else rng.choice(topic.issues).fix
-        if rng.random() < 0.25:
-            greeting = f"Hi {asker.name.split()[0]}, {rng.choice(STAFF_OPENERS).lower()}"
-            return rng.choice(self.cast.staff), f"{greeting}\n\n{answer}"
-        helper = rng.choice([user for user in self.cast.helpers if user.id != asker.id])
-        if last_helper is not None and rng.random() < 0.5:
-            return helper, rng.choice(SECONDS).format(helper=last_helper.name)
-        return helper, f"{rng.choice(OPENERS)}\n\n{answer}".strip()
-
-    def _reply(self, thread: Thread, author: User, body: str, when: datetime) -> Post:
-        clock.freeze(when)
-        post = posting.reply_to_thread(author, thread, body)
-        self.summary.replies += 1
-        return post
-
-    def _maybe_bump(self, thread: Thread, asker: User, moment: datetime) -> None:
-        """Some askers bump their own unanswered thread; it stays unanswered."""
-        when = moment + timedelta(hours=self.rng.randint(6, 40))
-        if self.rng.random() < 0.3 and when < self.anchor:
-            self._reply(thread, asker, self.rng.choice(BUMPS), when)
-
-    def _removed_spam(self, thread: Thread) -> None:
-        """A spam reply a moderator removed, so deleted posts exist for staff views and counters."""
-        when = min(thread.last_activity_at + timedelta(minutes=30), self.anchor - timedelta(minutes=2))
-        post = self._reply(thread, self.cast.askers[-1], "Cheap followers!!! Visit https://spam.example.com", when)
-        self.summary.replies -= 1
-        clock.freeze(when + timedelta(minutes=1))
-        posting.delete_post(self.cast.moderator, post, reason="Spam")

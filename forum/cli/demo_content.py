@@ -46,6 +46,7 @@ class Topic:
     tried: tuple[str, ...]
     tags: tuple[str, ...]
     kind: str = ThreadKind.QUESTION.value
+    in_time: float = 0.8  # the share of its questions that get a first reply within the first-reply target
 
 
 TOPICS: tuple[Topic, ...] = (
@@ -65,9 +66,16 @@ TOPICS: tuple[Topic, ...] = (
                   "one.", "Error 502: upstream timed out"),
             Issue("Where do I find my customer number?", "phone support menu", "The phone menu asks for it.",
                   "It's on the first page of every bill, top right. In the app it's under **Account → Details**."),
+            Issue("Email already registered but I never signed up", "sign-up form", "It says my email is taken.",
+                  "You may have an account from an old plan or a shop sign-up. Use **Forgot your password?** with "
+                  "that email; if no mail comes, staff can check which account holds it."),
+            Issue("How do I add a second person to my account?", "family account", "My partner wants to see the "
+                  "bills too.", "Go to **Account → People** and invite them by email. They get their own sign-in "
+                  "and you choose what they can see."),
         ),
         ("checked the spam folder", "tried another browser", "waited 24 hours", "searched the help centre"),
         ("signup", "activation", "plans", "moving", "account"),
+        in_time=0.93,
     ),
     Topic(
         "billing-accounts", "Billing & accounts", "Invoices, payments, refunds, plan changes and account access.",
@@ -89,9 +97,17 @@ TOPICS: tuple[Topic, ...] = (
                   "**Service credit**."),
             Issue("Locked out after too many sign-in attempts", "online account", "I mistyped my password a few times.",
                   "The lock lifts by itself after 30 minutes. Then use **Forgot your password?** instead of guessing."),
+            Issue("Can I move my direct debit date?", "direct debit", "My salary arrives on the 28th, the debit "
+                  "comes on the 1st.", "Yes: **Billing → Payment method → Collection day**. Any day from the 1st "
+                  "to the 28th; the change applies from the next bill."),
+            Issue("Early termination fee looks wrong", "Fibre 300, 24-month contract", "I was quoted 90 but the "
+                  "final bill says 240.", "The fee is half the monthly fees left on the contract. Check the end date "
+                  "in **Account → Contract**; if the bill disagrees, staff can recalculate it.",
+                  "Early termination charge: 240.00"),
         ),
         ("checked my bank app", "cleared cookies", "used a different card", "read the billing FAQ"),
         ("billing", "refund", "invoice", "payments", "account-access"),
+        in_time=0.7,
     ),
     Topic(
         "connectivity-devices", "Connectivity & devices", "Wi-Fi, speed, routers, mesh extenders and TV boxes.",
@@ -114,9 +130,16 @@ TOPICS: tuple[Topic, ...] = (
             Issue("Can't reach my NAS after the router swap", "X300 router, Synology NAS", "The NAS is unreachable.",
                   "The X300 doesn't forward `.local` names between bands. Give the NAS a fixed address under "
                   "**LAN → DHCP reservations** and use that.", "ping: nas.local: Name or service not known"),
+            Issue("Smart TV keeps dropping off the Wi-Fi", "TV on the X200 router", "The TV loses Wi-Fi every few "
+                  "hours.", "TVs often pick 2.4 GHz and then doze off. Give 5 GHz its own name under **Wi-Fi → "
+                  "Bands**, connect the TV to it, and turn off the TV's *Network standby*."),
+            Issue("Ports for my game server won't open", "X300 router", "Friends can't join the server I host.",
+                  "Add the rule under **Advanced → Port forwarding** for the server's fixed address, and turn off "
+                  "*Double NAT* if you run a second router behind ours.", "NAT type: Strict"),
         ),
         ("restarted the router", "moved the router higher up", "tried a cable", "factory reset", "updated firmware"),
         ("wifi", "speed", "router", "mesh", "tv", "networking"),
+        in_time=0.92,
     ),
     Topic(
         "apps-integrations", "Apps & integrations", "The mobile app, two-factor sign-in, and connecting other tools.",
@@ -138,9 +161,16 @@ TOPICS: tuple[Topic, ...] = (
             Issue("Calendar sync creates duplicate events", "Google Calendar sync", "Engineer visits show up twice.",
                   "You probably connected the calendar twice (app *and* web). Disconnect one under **Apps → "
                   "Connected**; the duplicates disappear at the next sync."),
+            Issue("Two-factor codes are always rejected", "authenticator app, iPhone", "Every code I type is "
+                  "refused.", "The codes depend on your phone's clock. Turn on **Set automatically** under *Date & "
+                  "Time*, then try a fresh code.", "Invalid verification code"),
+            Issue("Usage widget shows zero data", "iOS app 5.0", "The home-screen widget says 0 GB every day.",
+                  "Open the app once after updating: the widget needs a fresh sign-in. Then remove and add the "
+                  "widget again."),
         ),
         ("reinstalled the app", "logged out and in again", "reconnected the integration", "read the API docs"),
         ("app", "2fa", "slack", "api", "calendar", "android", "ios"),
+        in_time=0.88,
     ),
     Topic(
         "feature-ideas", "Feature ideas", "Suggest and discuss improvements; the product team reads every one.",
@@ -156,6 +186,8 @@ TOPICS: tuple[Topic, ...] = (
                   "The X200 has *Access control* but it's buried. A schedule in the app would be much nicer."),
             Issue("Show planned maintenance in the app", "Android app", "I'd plan my day around it.",
                   "Thanks for the idea! I've shared it with the product team and will post here when there's news."),
+            Issue("Let me pick a time slot for engineer visits", "account page", "Whole-day windows mean a day off "
+                  "work.", "+1, even a morning or afternoon choice would help."),
         ),
         (),
         ("idea", "app", "usage", "parental-controls", "notifications"),
@@ -171,12 +203,29 @@ CLOSINGS = ("Any ideas?", "Has anyone else seen this?", "What should I try next?
 OPENERS = ("I had the same thing last month.", "This one comes up a lot.", "Try this, it worked for me:",
            "Good question.", "")
 STAFF_OPENERS = ("Thanks for the detailed post, that helps.", "Sorry about the trouble.", "Happy to help with this.")
-FOLLOW_UPS = ("Thanks, that fixed it!", "That worked, thank you {helper}!",
-              "Tried that, still the same here. Anything else I can check?",
-              "Update: it was the cable. All good now.", "Thanks! Marking this in my notes for next time.")
+# A first suggestion that does not solve it, and the asker saying so ({helper}: who suggested it).
+FIRST_TRIES = ("Have you tried turning it off properly? Unplug it for a full minute, then start it again.",
+               "First thing I'd check: is there an outage in your area? The status page lists them by postcode.",
+               "Does it happen on every device, or just one? That tells you whether it's the account or the device.",
+               "Sometimes it's just a stale session: sign out everywhere and sign in again.")
+STILL_STUCK = ("Thanks {helper}, tried that already. Still the same.",
+               "Did that, no change. Anything else I can check?",
+               "It happens on every device, so it's not just my phone.",
+               "Tried that, still the same here. Any other ideas?")
+THANKS = ("Thanks, that fixed it!", "That worked, thank you {helper}!", "Update: that was it. All good now.",
+          "Perfect, sorted. Marking this as the solution.", "That did the trick, thanks {helper}. Saved me a call.")
 SECONDS = ("Same problem here, and what {helper} said fixed it for me too.", "Can confirm, {helper} is right.",
            "One more tip: restart once more after changing it, it didn't stick for me at first.")
 BUMPS = ("Anyone? Still stuck on this.", "Bumping this: it happened again today.")
+DISCUSSION_REPLIES = ("+1, I'd use this every day.", "Same here. It would save me a call to support every month.",
+                      "Good idea. Could it work on the web account page too, not only in the app?",
+                      "Yes please, and make it optional for people who don't want it.")
+# Staff asking the asker for details (the question then waits for them: needs info).
+INFO_QUESTIONS = ("Thanks for the report. Which firmware version does the router show under **System → About**? "
+                  "That tells us which fix applies.",
+                  "Could you tell us when it started, and whether anything changed that day (a new device, a moved "
+                  "router, a plan change)?",
+                  "To look into this we need a little more: which device and app version are you on?")
 
 # A big enough demo ends with these look-alike questions, for the incident detector to find.
 OUTAGE_QUESTIONS = [

@@ -98,13 +98,33 @@ def test_the_whole_community_and_every_category(billing, make):
 
 
 def test_every_category_costs_the_same_statements_however_many_there_are(billing, make):
+    community_settings.forget_cached()  # each pass reads the settings once, as a new job or request does
     with count_statements() as few:
         scorecard.scorecards_by_category()
     for n in range(6):
         make.make_thread(category=make.make_category(f"More {n}"), replies=1)
+    community_settings.forget_cached()
     with count_statements() as many:
         rows = scorecard.scorecards_by_category()
     assert len(rows) == 7 and len(many) == len(few) == 3
+
+
+def test_the_card_holds_its_figure_against_the_target_share(billing, make):
+    """75% replied in time: short of the default 80% target, met once admins set 75%, stored cards too."""
+    card = scorecard.scorecard(billing["category"].id)
+    assert (card.replied_in_time_percent, card.target_percent, card.target_met) == (75, 80, False)
+    scorecard_store.refresh()
+    community_settings.update_settings(make.make_user("admin"), {"scorecard.first_reply_target_pct": 75})
+    stored = dict((category.id, card) for category, card in scorecard_store.all_cards()[1])[billing["category"].id]
+    assert (stored.replied_in_time_percent, stored.target_percent, stored.target_met) == (75, 75, True)
+    assert scorecard_store.category_card(billing["category"].id, None).target_met is True
+
+
+def test_too_few_questions_meet_or_miss_no_target(make):
+    category = make.make_category()
+    make.make_thread(category=category, replies=1)
+    card = scorecard.scorecard(category.id)
+    assert not card.enough and card.target_percent == 80 and card.target_met is None
 
 
 @pytest.mark.parametrize(("hours", "words"), [(4, "4 hours"), (1, "1 hour"), (0.5, "30 minutes"), (1.5, "1.5 hours")])

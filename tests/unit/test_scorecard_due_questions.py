@@ -1,4 +1,4 @@
-"""The public scorecard's promise: questions still inside their first-reply target are not misses."""
+"""The public scorecard's first-reply figure: questions still inside their first-reply target are not misses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from forum.analytics import scorecard
 
 
 def test_questions_still_inside_the_target_do_not_count_as_missed(make, clock_at):
-    """"N% of questions get a first reply within 4 hours": a question asked ten minutes ago has not
+    """"First reply within 4 hours: N% of questions": a question asked ten minutes ago has not
     missed its 4 hours yet. Five questions all answered in 30 minutes, plus five asked just now,
     must read 100%, not 50%."""
     category = make.make_category("Billing")

@@ -1,4 +1,4 @@
-"""/scorecard: the public promise, per category and for the whole community, for everyone to see."""
+"""/scorecard: the public figures beside their targets, per category and for the whole community, for everyone."""
 
 from __future__ import annotations
 
@@ -11,6 +11,6 @@ bp = Blueprint("scorecard", __name__)
 
 @bp.get("/scorecard")
 def index():
-    """Public on purpose (no permission to check): the scorecard is the promise made visible to everyone."""
+    """Public on purpose (no permission to check): the scorecard shows everyone how the community is doing."""
     community, categories = scorecard_store.all_cards()
     return render_template("scorecard/index.html", community=community, categories=categories)
