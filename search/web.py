@@ -10,7 +10,7 @@ from forum import hooks
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
 from forum.services import categories
-from search import service
+from search import query, service
 
 bp = Blueprint("search", __name__)
 
@@ -25,7 +25,17 @@ def results():
     except Invalid as exc:
         return render_template("search/results.html", q=raw, found=None, error=exc.detail), 422
     names = {category.slug: category.name for category, _count in categories.list_categories()}
-    return render_template("search/results.html", q=raw, found=found, category_names=names, error=None)
+    return render_template("search/results.html", q=raw, found=found, category_names=names, error=None,
+                           **_next_steps(raw, found))
+
+
+def _next_steps(raw: str, found: service.SearchPage) -> dict:
+    """What a search that found nothing offers: asking it (the words as the title), support, popular tags."""
+    if found.total or not raw.strip() or service.REBUILDING in found.notices:
+        return {}
+    words = " ".join(query.FILTER.sub(" ", raw).replace('"', " ").split())[:200]
+    return {"ask_title": words, "had_filters": bool(query.FILTER.search(raw)),
+            "popular_tags": service.popular_tags(acting_user())}
 
 
 def safe_highlight(html: str) -> Markup:

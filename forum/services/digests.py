@@ -10,8 +10,9 @@ from sqlalchemy.orm import joinedload
 from forum.core import clock
 from forum.core.extensions import db
 from forum.models import Notification, Subscription, Tag, Thread, ThreadKind, ThreadStatus, User, Visibility
+from forum.services import notification_groups
 from forum.services.mail import absolute_url, queue_email
-from forum.services.notifications import describe, path_for, thread_path, unsubscribe_url
+from forum.services.notifications import path_for, thread_path, unsubscribe_url
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -65,8 +66,10 @@ def _send_daily_digest(user: User, now) -> bool:
         .where(Notification.id.in_(claimed))
         .order_by(Notification.id)
     ).all()
-    items = [{"summary": describe(r), "link": absolute_url(path_for(r))} for r in rows]
-    queue_email(user.email, f"Your Horseshoe digest: {len(items)} updates", "daily_digest",
+    # Replies to one thread are one line ("3 new replies in …"); the subject still counts every update.
+    items = [{"summary": line, "link": absolute_url(path_for(first))}
+             for line, first in notification_groups.digest_lines(rows)]
+    queue_email(user.email, f"Your Horseshoe digest: {len(rows)} updates", "daily_digest",
                 user=user, items=items, unsubscribe=unsubscribe_url(user))
     return True
 

@@ -11,7 +11,7 @@ from forum.http.auth import acting_user
 from forum.http.feedback import nothing_changed, report
 from forum.http.forms import show_errors
 from forum.http.standing import open_while
-from forum.services import notifications, subscriptions
+from forum.services import notification_groups, notifications, subscriptions
 from forum.services.permissions import Restriction
 from forum.web.forms import ConfirmForm, NotificationSettingsForm
 
@@ -22,11 +22,12 @@ PER_PAGE = 30
 @bp.get("/notifications")
 @login_required
 def index():
+    """Replies to one thread show as one line ("3 new replies in …"): PER_PAGE lines a page, grouped in SQL."""
     cursor = request.args.get("cursor") or None
-    page = notifications.list_notifications(acting_user(), PER_PAGE, cursor)
+    page = notification_groups.list_groups(acting_user(), PER_PAGE, cursor)
     return render_template(
-        "notifications/index.html", page=page, cursor=cursor, describe=notifications.describe,
-        path=notifications.thread_path,
+        "notifications/index.html", page=page, cursor=cursor, summary=notification_groups.summary,
+        who=notification_groups.who, path=notifications.path_for,
     )
 
 
@@ -47,8 +48,9 @@ def mark_all_read():
 @login_required
 @open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def mark_one_read(notification_id: int):
-    # Only ever the caller's own: anyone else's notification is a 404 that says so.
-    if not notifications.mark_read(acting_user(), [notification_id]):
+    # Only ever the caller's own: anyone else's notification is a 404 that says so. A group's line sends its
+    # newest notification: the group is marked read with it.
+    if not notification_groups.mark_group_read(acting_user(), notification_id):
         nothing_changed("that notification was already read.")
     return redirect(url_for("notifications.index", cursor=request.args.get("cursor") or None,
                             _anchor=f"n{notification_id}"))

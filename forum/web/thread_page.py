@@ -71,14 +71,20 @@ def feedback_state(viewer: User | None, thread: Thread) -> str | None:
     return None
 
 
-def escalation_state(viewer: User | None, thread: Thread, case: Case | None) -> str | None:
-    """Which escalation button the viewer gets while no case is open: "ask" (the asker), "staff", "recommend"."""
+def escalation_state(viewer: User | None, thread: Thread, case: Case | None, asked: str | None = None) -> str | None:
+    """Which escalation button the viewer gets while no case is open: "ask" (the asker), "staff", "recommend".
+
+    A solved question offers no "I still need help" (nor a recommendation): only staff escalate it, and the
+    asker once they said the solution did not solve it (asked, their feedback_state, is "offer").
+    """
     if thread.kind != ThreadKind.QUESTION.value or (case is not None and case.is_open):
         return None
     if not can(viewer, Action.THREAD_ESCALATE, thread):
         return None
     if is_staff(viewer):
         return "staff"
+    if thread.status == ThreadStatus.SOLVED.value and asked != "offer":
+        return None
     return "ask" if viewer.id == thread.author_id else "recommend"
 
 
@@ -94,14 +100,15 @@ def _form_meta(viewer: User | None) -> dict:
     return {"csrf": viewer is not None}
 
 
-def _case_context(viewer: User | None, thread: Thread, escalate_form: EscalateForm | None) -> dict:
+def _case_context(viewer: User | None, thread: Thread, escalate_form: EscalateForm | None,
+                  asked: str | None = None) -> dict:
     """The support banner, its public timeline, and the escalation control for this viewer."""
     support = cases.support_on_thread(thread)
     case = support.case
     return {
         "case": case,
         "case_timeline": cases.public_timeline(case) if case is not None else [],
-        "escalation": escalation_state(viewer, thread, case),
+        "escalation": escalation_state(viewer, thread, case, asked),
         "suggest_escalation": suggest_escalation(thread),
         "escalate_form": escalate_form or EscalateForm(formdata=None, meta=_form_meta(viewer)),
         "incident": support.incident,
@@ -134,6 +141,7 @@ def render(
         may_reply=capabilities.can(Action.THREAD_REPLY, thread),
         sort=None if sort == "oldest" else sort, cursor=cursor, ignored=marks.ignored,
     ))
+    asked = feedback_state(viewer, thread)
     page = render_template(
         "threads/show.html",
         thread=thread,
@@ -145,13 +153,13 @@ def render(
         sorts=REPLY_SORTS,
         posts=posts,
         watch_state=marks.watch,
-        feedback_state=feedback_state(viewer, thread),
+        feedback_state=asked,
         reply_form=reply_form or ReplyForm(formdata=None, data={"body": _quoted(viewer, thread)},
                                            meta=_form_meta(viewer)),
         info_form=info_form or NeedsInfoForm(formdata=None, data={"note": thread.needs_info_note or ""},
                                              meta=_form_meta(viewer)),
         feedback_form=feedback_form or FeedbackForm(formdata=None, meta=_form_meta(viewer)),
         preview=preview,
-        **_case_context(viewer, thread, escalate_form),
+        **_case_context(viewer, thread, escalate_form, asked),
     )
     return page, status

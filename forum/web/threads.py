@@ -74,6 +74,8 @@ def new():
     preview = _preview(form)
     category_id = request.args.get("category", type=int)
     draft = drafts_pages.restore_question(viewer, form, category_id) if request.method == "GET" else None
+    if request.method == "GET" and draft is None:  # ?title= (an empty search's "Ask the community"); a draft wins
+        form.title.data = request.args.get("title", "").strip()[:200] or form.title.data
     if preview is None and form.validate_on_submit():
         # First submit: if solved threads may already answer it, show them and post nothing yet.
         similar = [] if form.is_confirmed else suggestions.similar_questions(viewer, form.title.data)
@@ -284,22 +286,33 @@ def post_history(post_id: int):
     return render_template("threads/history.html", post=post, revisions=revisions)
 
 
+# The delete page's button sends confirm=delete: a POST without it (a stray form, a script) deletes nothing.
+CONFIRM_DELETE = "delete"
+UNCONFIRMED_DELETE = "Nothing was deleted yet: deleting needs the confirmation on this page. Read it, then confirm."
+
+
 @bp.route("/p/<id:post_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_post(post_id: int):
+    """The confirmation page (what goes, what cannot be undone); its danger button deletes. The API has no step."""
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
     require(viewer, Action.POST_DELETE, post)
     form = DeletePostForm()
     if form.validate_on_submit():
-        try:
-            posting.delete_post(viewer, post, reason=form.reason.data or "")
-        except Invalid as exc:
-            show_errors(form, exc)
+        if form.confirm.data != CONFIRM_DELETE:
+            form.form_errors.append(UNCONFIRMED_DELETE)
         else:
-            flash("The thread is deleted." if post.is_question else "The reply is deleted.", "success")
-            if post.is_question:
-                return redirect(url_for("categories.show", slug=post.thread.category.slug))
-            return redirect(thread_url(post.thread))
-    page = render_template("threads/delete_post.html", form=form, post=post, reason_wanted=_reason_wanted(viewer, post))
+            try:
+                posting.delete_post(viewer, post, reason=form.reason.data or "")
+            except Invalid as exc:
+                show_errors(form, exc)
+            else:
+                flash("The thread is deleted." if post.is_question else "The reply is deleted.", "success")
+                if post.is_question:
+                    return redirect(url_for("categories.show", slug=post.thread.category.slug))
+                return redirect(thread_url(post.thread))
+    form.form_errors.extend(form.confirm.errors)  # a hidden field's complaint (a NUL) shows with the form's
+    page = render_template("threads/delete_post.html", form=form, post=post, reason_wanted=_reason_wanted(viewer, post),
+                           confirm_value=CONFIRM_DELETE, may_restore=can(viewer, Action.THREAD_MODERATE, post.thread))
     return page, 422 if form.errors else 200

@@ -93,3 +93,59 @@ def test_only_the_asker_may_answer(act_as, solved, db):
     assert response.status_code == 403
     assert "Only the person who asked can say whether it was resolved." in text(response)
     assert db.session.query(Feedback).count() == 0
+
+
+# The compact prompt, and no "I still need help" on a solved thread
+
+
+def _prompt(page: str) -> str:
+    return page[page.index('<section class="feedback-prompt"'):page.index("</section>", page.index("feedback-prompt"))]
+
+
+def test_the_prompt_is_two_buttons_with_rating_and_comment_behind_a_disclosure(act_as, solved):
+    prompt = _prompt(_page(act_as("author"), solved.thread))
+    assert '<button type="submit" name="resolved" value="yes"' in prompt and "</span> Yes</button>" in prompt
+    assert '<button type="submit" name="resolved" value="no"' in prompt and "</span> Not really</button>" in prompt
+    assert '<details class="feedback-more">' in prompt  # closed
+    assert prompt.index("<summary>Add a rating or a comment (optional)</summary>") < prompt.index('name="rating"')
+    assert prompt.index("<details") < prompt.index('name="comment"') < prompt.index("</details>")
+    assert "Send my answer" not in prompt and 'name="resolved" type="radio"' not in prompt
+
+
+def test_one_click_on_yes_with_a_rating_and_comment_keeps_them_all(act_as, solved, db):
+    form = {"resolved": "yes", "rating": "4", "comment": "Thanks!"}
+    assert act_as("author").post(f"/t/{solved.thread.id}/feedback", data=form).status_code == 302
+    row = db.session.query(Feedback).one()
+    assert (row.resolved, row.rating, row.comment) == (True, 4, "Thanks!")
+
+
+def test_a_refused_comment_opens_the_disclosure_with_its_message(act_as, solved):
+    response = act_as("author").post(f"/t/{solved.thread.id}/feedback", data={"resolved": "no", "comment": "x" * 2001})
+    prompt = _prompt(text(response))
+    assert '<details class="feedback-more" open>' in prompt and "Keep the comment under 2,000 characters." in prompt
+
+
+@pytest.mark.parametrize("caller", ["author", "advocate"])
+def test_a_solved_question_offers_no_help_from_support(act_as, solved, caller):
+    page = _page(act_as(caller), solved.thread)
+    assert "I still need help from the support team" not in page and "Recommend escalation" not in page
+    assert "Contact support" not in page and "/escalate" not in page
+
+
+def test_staff_may_still_escalate_a_solved_question(act_as, solved):
+    assert "Escalate to support" in _page(act_as("moderator"), solved.thread)
+
+
+def test_not_really_on_a_solved_question_offers_contact_support(act_as, solved):
+    client = act_as("author")
+    client.post(f"/t/{solved.thread.id}/feedback", data={"resolved": "no"})
+    page = _page(client, solved.thread)
+    offer = page[page.index('id="more-help"'):]
+    offer = offer[:offer.index("</section>")]
+    assert f'action="/t/{solved.thread.id}/escalate"' in offer and ">Contact support</button>" in offer
+    assert page.count("/escalate") == 1  # only in the offer: no second panel
+    assert "I still need help from the support team" not in page
+
+
+def test_an_unsolved_question_still_offers_help_from_support(act_as, community):
+    assert "I still need help from the support team" in _page(act_as("author"), community.thread)

@@ -34,7 +34,7 @@ def test_the_asker_is_told_about_a_reply_and_the_replier_is_not(act_as, communit
 
 
 def test_the_bell_counts_unread_and_marking_read_lowers_it(act_as, community, make, db):
-    make.make_reply(community.thread, body="Another idea")
+    make.make_reply(make.make_thread(author=community.author), body="Another idea")  # another thread: its own line
     client = act_as("author")
     assert _bell(text(client.get("/"))) == "Notifications, 2 unread"
     newest = db.session.scalar(select(Notification.id).where(Notification.user_id == community.author.id)
