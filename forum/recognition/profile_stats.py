@@ -101,4 +101,5 @@ def _kind(post: Post) -> str:
         return "question"
     if post.thread.accepted_post_id == post.id:
         return "solution"
-    return "answer" if post.thread.kind == ThreadKind.QUESTION.value else "reply"
+    answering = post.thread.kind == ThreadKind.QUESTION.value and post.author_id != post.thread.author_id
+    return "answer" if answering else "reply"  # a follow-up in one's own question answers nobody (as the counts)

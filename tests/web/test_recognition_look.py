@@ -191,3 +191,13 @@ def test_a_profile_costs_the_same_statements_however_much_it_shows(client, make,
     busy = text(client.get("/u/busy_bo"))
     assert _activity(busy).count('<li class="activity') == 10 and figure(busy, "Accepted solutions") == "12"
     assert busy.split('id="badges-heading"')[1].split("</section>")[0].count("earned <time") == 6
+
+
+def test_a_follow_up_in_ones_own_question_reads_as_a_reply_not_an_answer(client, make):
+    asker = make.make_user(username="asker_ann")
+    own = make.make_thread(author=asker, title="Ann's own question")
+    make.make_reply(own, author=asker, body="Update: it happens on Wi-Fi only.")
+    page = text(client.get("/u/asker_ann"))
+    activity = _activity(page)
+    assert "Replied</span>" in activity and "Answered</span>" not in activity
+    assert "Answers given" in page  # the stat beside it counts answers to others' questions, as the label now does
