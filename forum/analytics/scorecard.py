@@ -6,8 +6,9 @@ outcome metrics, through metric_queries.question_filter), for one category, the 
 category at once grouped by category. Pages read what the worker last stored (scorecard_store); these
 live functions are what it stores, and what a page falls back on before the first pass. Below
 MIN_QUESTIONS a percentage would mislead (one unanswered question reads as "0% get a reply"), so the
-scorecard says there is not enough yet. The target share (scorecard.first_reply_target_pct) is read when a
-card is shown, so a stored card is judged against the target as it stands now.
+scorecard says there is not enough yet. The target share (scorecard.first_reply_target_pct) is stored with
+the counts, like the target hours, so a category page reads no setting; a changed target shows after the
+worker's next pass.
 """
 
 from __future__ import annotations

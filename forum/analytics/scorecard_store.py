@@ -9,7 +9,8 @@ A pass that finds the same figures writes nothing, so the signed-out page cache 
 what visitors see) is not emptied every few minutes for nothing. Until a pass has stored a card (a
 fresh install, or a category made since the last pass) the page computes it live, as before: the
 figures are always shown and right, and the live query is cheap exactly when a community or category is new.
-The target share is a setting read when a card is shown, not stored with it.
+The target share (a setting) is stored with the counts it was judged against, like the target hours; a
+change of it reaches the pages with the next pass.
 """
 
 from __future__ import annotations
@@ -30,9 +31,15 @@ def _figures(card_or_row: scorecard.Scorecard | ScorecardSnapshot) -> dict[str, 
     return {name: getattr(card_or_row, name) for name in FIGURES}
 
 
-def from_snapshot(row: ScorecardSnapshot, target_percent: int | None = None) -> scorecard.Scorecard:
-    """The card a stored row holds (its sentence names the target hours its counts were taken against)."""
-    return scorecard.Scorecard(row.category_id, **_figures(row), target_percent=target_percent)
+def from_snapshot(row: ScorecardSnapshot) -> scorecard.Scorecard:
+    """The card a stored row holds (its sentence names the targets its counts were taken against)."""
+    return _stored_card(row.category_id, _figures(row))
+
+
+def _stored_card(category_id: int | None, figures: dict[str, float]) -> scorecard.Scorecard:
+    if figures.get("target_percent") is None:  # stored before the target share was (migration 0018)
+        figures = figures | {"target_percent": scorecard.target_percent()}
+    return scorecard.Scorecard(category_id, **figures)
 
 
 def refresh(_payload: dict | None = None) -> int:
@@ -71,7 +78,7 @@ def category_card(category_id: int, stored: dict[str, float] | None) -> scorecar
     """A category's card from the stored figures the page's own query found, else computed live (none stored yet)."""
     if stored is None:
         return scorecard.scorecard(category_id)
-    return scorecard.Scorecard(category_id, **stored, target_percent=scorecard.target_percent())
+    return _stored_card(category_id, stored)
 
 
 def all_cards() -> tuple[scorecard.Scorecard, list[tuple[Category, scorecard.Scorecard]]]:
@@ -89,5 +96,4 @@ def all_cards() -> tuple[scorecard.Scorecard, list[tuple[Category, scorecard.Sco
     )
     if community is None or any(stored is None for _category, stored in rows):
         return scorecard.scorecard(None), scorecard.scorecards_by_category()
-    share = scorecard.target_percent()
-    return from_snapshot(community, share), [(category, from_snapshot(stored, share)) for category, stored in rows]
+    return from_snapshot(community), [(category, from_snapshot(stored)) for category, stored in rows]

@@ -11,7 +11,8 @@ from forum.core.extensions import db
 from forum.models.types import UTCDateTime
 
 # The counts and target of a card, as columns here and fields of forum.analytics.scorecard.Scorecard.
-SCORECARD_FIGURES = ("questions", "due", "replied_in_time", "solved", "solved_by_community", "target_hours")
+SCORECARD_FIGURES = ("questions", "due", "replied_in_time", "solved", "solved_by_community", "target_hours",
+                     "target_percent")
 
 
 class ScorecardSnapshot(db.Model):
@@ -32,4 +33,7 @@ class ScorecardSnapshot(db.Model):
     solved_by_community: Mapped[int] = mapped_column(Integer)
     # The first-reply target the counts were taken against: the sentence names this one, so it always fits them.
     target_hours: Mapped[float] = mapped_column(Float)
+    # The share of questions that should meet it (scorecard.first_reply_target_pct when counted), stored with
+    # the counts so a category page reads no setting; None in rows from before it existed (the page reads it).
+    target_percent: Mapped[int | None] = mapped_column(Integer, nullable=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

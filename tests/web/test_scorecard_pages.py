@@ -175,3 +175,17 @@ def test_a_second_community_card_from_two_first_passes_does_not_keep_the_page_st
     community = _promise(client, "/scorecard").split("The whole community")[1].split("By category")[0]
     assert SENTENCE not in community
     assert db.session.scalar(select(func.count()).where(ScorecardSnapshot.category_id.is_(None))) == 1
+
+
+def test_a_stored_card_carries_its_target_so_a_visitors_category_page_reads_no_setting(client, answered_category, make):
+    """The target share is stored with the counts the worker judged against it: the page's query has both."""
+    scorecard_store.refresh()
+    community_settings.forget_cached()
+    with count_statements() as statements:
+        page = _words(text(client.get("/c/billing")))
+    assert SENTENCE in page
+    assert not [sql for sql in statements if "community_setting" in sql]
+    community_settings.update_settings(make.make_user("admin"), {"scorecard.first_reply_target_pct": 60})
+    assert "(target 80%" in _promise(client)  # stored against 80% until the worker's next pass
+    scorecard_store.refresh()
+    assert "(target 60%, ✓ met)" in _promise(client)
