@@ -105,6 +105,7 @@ def configure_domains(app: Flask) -> None:
         conversations,
         incidents,
         integrations,
+        mail,
         recognition,
         tagging,
         uploads,
@@ -112,7 +113,7 @@ def configure_domains(app: Flask) -> None:
     )
 
     for package in (accounts, recognition, cases, incidents, analytics, integrations, uploads, writing,
-                    conversations, tagging):
+                    conversations, tagging, mail):
         package.init_app(app)
 
 

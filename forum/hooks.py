@@ -38,7 +38,9 @@ EVENTS: dict[str, str] = {
                     "no personal data",
 }
 JOBS: dict[str, str] = {
-    "mail.send": "send one stored email (forum.services.mail)",
+    "mail.send": "send one stored email (forum.mail.sending)",
+    "mail.process_inbound": "id, envelope_recipients — handle one received email: reply, question, delivery report "
+                            "or refusal (forum.mail.inbound)",
     "notifications.email": "notification_ids — render and queue the email of each notification whose recipient "
                            "wants email immediately (forum.services.notifications)",
     "qa.sweep": "periodic: feedback requests, reminders to askers, digests (forum.services.sweeps)",

@@ -37,8 +37,8 @@ from forum.core import clock, outbox
 from forum.core.errors import Conflict, DomainError, NotAuthenticated, NotFound
 from forum.core.extensions import db
 from forum.core.local_time import local_time
+from forum.mail.sending import absolute_url, queue_email
 from forum.models import DataExport, Job, JobStatus, Notification, NotificationKind, User
-from forum.services.mail import absolute_url, queue_email
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from forum.accounts import erasure, members, sessions, sign_in_guard
 from forum.core import clock, outbox
 from forum.core.errors import Forbidden, Invalid
 from forum.core.extensions import db
+from forum.mail.sending import absolute_url, queue_email
 from forum.models import AuditEntry, Case, Post, Thread, User
 from forum.services import audit_writer, moderation_state
-from forum.services.mail import absolute_url, queue_email
 
 GRACE = timedelta(days=7)
 LINK_MAX_AGE = timedelta(hours=24)

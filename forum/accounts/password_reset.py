@@ -15,8 +15,8 @@ from sqlalchemy import select
 from forum.accounts import members
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.mail.sending import absolute_url, queue_email
 from forum.models import User
-from forum.services.mail import absolute_url, queue_email
 
 RESET_SALT = "password-reset"
 

@@ -40,9 +40,9 @@ from forum.accounts import members, sessions
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid
 from forum.core.extensions import db
+from forum.mail.sending import absolute_url, queue_email
 from forum.models import RecoveryCode, User
 from forum.services import audit_writer
-from forum.services.mail import absolute_url, queue_email
 
 STEP_S = 30
 VALID_WINDOW = 1  # steps either side of now: a phone whose clock is half a minute off still works

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from forum.core import clock
 from forum.core.errors import Conflict, DomainError, Invalid
 from forum.core.extensions import db
+from forum.mail.sending import absolute_url, queue_email
 from forum.models import OutboundEmail, User
-from forum.services.mail import absolute_url, queue_email
 
 SALT = "email-verification"
 LINK_MAX_AGE = timedelta(hours=24)

@@ -18,9 +18,10 @@ from forum.cli.rerender import rerender_posts
 from forum.cli.settings import settings_cli
 from forum.core import worker as job_worker
 from forum.core.errors import DomainError, NotFound
+from forum.mail import sending as mail
 from forum.models import Role
 from forum.recognition import badges, upkeep
-from forum.services import community_settings, mail, sentiment
+from forum.services import community_settings, sentiment
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 

@@ -22,9 +22,19 @@ class Settings:
     database_url: str = ""
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:5000"
-    mail_server: str = ""  # empty: nothing is sent, the worker prints each email to its log (forum.services.mail)
+    mail_server: str = ""  # empty: nothing is sent, the worker prints each email to its log (forum.mail.sending)
     mail_port: int = 25
     mail_sender: str = "Horseshoe <no-reply@horseshoe.local>"
+    # Mail in (forum.mail): replies go to <local>+<signed key>@<domain> of this address, delivery reports to
+    # bounces+<key>@ the same domain. Empty: reply@ the sender's domain. Point the domain's MX (or a
+    # catch-all route) at `flask mail listen`, `flask mail receive` or the inbound API (README: Mail in).
+    mail_reply_address: str = ""
+    # The shared secret a mail provider signs POST /api/v1/integrations/mail/inbound with (the helpdesk
+    # webhook's scheme). Empty: that endpoint refuses every request (401).
+    mail_inbound_secret: str = ""
+    # Which Authentication-Results headers to believe: those whose authserv-id is this (your receiving mail
+    # server's name). Empty: only the topmost one, which the server that delivered the message added.
+    mail_authserv_id: str = ""
     redis_url: str = ""
     # "whoosh" (an index on this host's disk) or "postgres" (full-text search in the database, for several hosts).
     search_backend: str = "whoosh"

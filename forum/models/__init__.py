@@ -41,6 +41,7 @@ from forum.models.incidents import (
 )
 from forum.models.integrations import CaseConnector, DeliveryStatus, InboundEvent, WebhookDelivery, WebhookSubscription
 from forum.models.jobs import Job, JobStatus, OutboundEmail
+from forum.models.mail import InboundChannel, InboundMail, InboundStatus, MailAddressHealth
 from forum.models.notifications import Feedback, Notification, NotificationKind, Subscription
 from forum.models.qa import MeToo, Vote
 from forum.models.relations import Block
@@ -111,6 +112,10 @@ __all__ = [
     "Category",
     "CommunitySetting",
     "Job",
+    "InboundChannel",
+    "InboundMail",
+    "InboundStatus",
+    "MailAddressHealth",
     "JobStatus",
     "OutboundEmail",
     "Post",

@@ -86,6 +86,9 @@ class User(UserMixin, db.Model):
     # checked by `reputation recompute`) and the code of the member's best badge (highest tier, then rarest).
     solution_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     top_badge: Mapped[str | None] = mapped_column(String(48), nullable=True)
+    # Made for someone who wrote in by email (forum.mail.questions): no password yet; claimed (and cleared)
+    # when its owner sets one through the emailed link.
+    staged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -58,6 +58,8 @@ class Category(db.Model):
     sla_hours_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Public, live threads in it; kept exact by forum.services.category_counts (lists never count).
     thread_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Mail to this address opens a question here (forum.mail.questions); empty: no address.
+    email_address: Mapped[str | None] = mapped_column(String(254), nullable=True, unique=True)
 
 
 class Tag(db.Model):

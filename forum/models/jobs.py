@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.core.extensions import db
@@ -17,6 +17,7 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     DEAD = "dead"
+    DISCARDED = "discarded"  # dead, then put aside by an admin on the delivery problems page
 
 
 class Job(db.Model):
@@ -50,3 +51,11 @@ class OutboundEmail(db.Model):
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Where a reply goes: a per-recipient signed address (forum.mail.addresses) on mail about a thread or case.
+    reply_to: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    # Threading: the Message-ID this one follows and the chain, so a mail client shows one conversation.
+    in_reply_to: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    references: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Password-reset and verification mail: attempted even to an address whose mail bounces.
+    essential: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    discarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # put aside by an admin

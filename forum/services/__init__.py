@@ -10,11 +10,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The community's own worker jobs: notification emails, sending mail, the periodic Q&A care (digests and more)."""
+    """The community's own worker jobs: notification emails, the periodic Q&A care (digests and more)."""
     from forum import hooks
-    from forum.services import community_settings, mail, notifications, sweeps
+    from forum.services import community_settings, notifications, sweeps
 
-    hooks.register_job(mail.SEND_JOB, mail.send_email_job)
-    mail.announce_delivery(app.config["HORSESHOE"])
     hooks.register_job(notifications.EMAIL_JOB, notifications.email_notifications_job)
     hooks.register_job(sweeps.SWEEP_JOB, sweeps.run_sweep, every_s=community_settings.sweep_interval_s)

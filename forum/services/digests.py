@@ -9,9 +9,9 @@ from sqlalchemy.orm import joinedload
 
 from forum.core import clock
 from forum.core.extensions import db
+from forum.mail.sending import absolute_url, queue_email
 from forum.models import Notification, Subscription, Tag, Thread, ThreadKind, ThreadStatus, User, Visibility
 from forum.services import notification_groups
-from forum.services.mail import absolute_url, queue_email
 from forum.services.notifications import path_for, thread_path, unsubscribe_url
 
 DAY = timedelta(days=1)

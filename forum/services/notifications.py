@@ -23,10 +23,10 @@ from forum.core.errors import Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import db
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.http import urls
+from forum.mail.sending import absolute_url, queue_email
 from forum.models import Notification, NotificationKind, Post, Thread, User, Visibility
 from forum.models.relations import ignore_in_force
 from forum.services import subscriptions
-from forum.services.mail import absolute_url, queue_email
 
 UNSUBSCRIBE_SALT = "unsubscribe"
 EMAIL_FREQUENCIES = ("immediately", "daily", "off")

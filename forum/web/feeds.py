@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Blueprint, make_response, render_template, request, url_for
 
+from forum.mail.sending import absolute_url
 from forum.services import categories, feeds, reading
-from forum.services.mail import absolute_url
 
 bp = Blueprint("feeds", __name__)
 ATOM = "application/atom+xml; charset=utf-8"

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from forum import accounts, create_app
 from forum.core.extensions import db
 from forum.core.settings import Settings
+from forum.mail import sending as mail
 from forum.models import Job, JobStatus, OutboundEmail
-from forum.services import mail
 
-MAIL_LOGGER = "forum.services.mail"
+MAIL_LOGGER = "forum.mail.sending"
 
 
 @pytest.fixture

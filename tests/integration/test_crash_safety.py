@@ -30,6 +30,7 @@ from forum.core import clock
 from forum.core.extensions import db
 from forum.integrations import webhooks
 from forum.integrations.webhooks import SubscriptionInput
+from forum.mail import sending as mail
 from forum.models import (
     Case,
     CaseEvent,
@@ -48,7 +49,7 @@ from forum.models import (
 )
 from forum.models.reputation import VOTE_REASONS
 from forum.recognition import reputation
-from forum.services import mail, notifications, subscriptions
+from forum.services import notifications, subscriptions
 from tests import factories
 from tests.conftest import free_port
 from tests.support.crash import StallingSmtpSink, WebServer, Worker, child_env, request, wait_for

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from forum import accounts
 from forum.core import outbox
 from forum.core.extensions import db
+from forum.mail import sending as mail
 from forum.models import Job, JobStatus, OutboundEmail
-from forum.services import mail
 
 RESET_LINK_PREFIX = "http://localhost/auth/reset/"
 

@@ -9,7 +9,7 @@ from forum.accounts import oidc, oidc_tokens
 from forum.accounts.pages.auth import after_first_factor, safe_next
 from forum.core import database
 from forum.http.standing import open_while
-from forum.services.mail import absolute_url
+from forum.mail.sending import absolute_url
 from forum.services.permissions import Restriction
 
 bp = Blueprint("oidc", __name__, url_prefix="/auth/oidc")
