@@ -51,14 +51,14 @@ class InboundMail(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=InboundStatus.RECEIVED.value, index=True)
     outcome: Mapped[str] = mapped_column(String(300), default="")  # in words, for staff and the sender's export
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True)
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="SET NULL"), nullable=True)
-    thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id", ondelete="SET NULL"), nullable=True)
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"), nullable=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="SET NULL"), nullable=True, index=True)
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id", ondelete="SET NULL"), nullable=True, index=True)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"), nullable=True, index=True)
     case_message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("case_message.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("case_message.id", ondelete="SET NULL"), nullable=True, index=True
     )
     conversation_message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("conversation_message.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("conversation_message.id", ondelete="SET NULL"), nullable=True, index=True
     )
     raw: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # only while PENDING
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

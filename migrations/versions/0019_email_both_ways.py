@@ -52,6 +52,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_inbound_mail_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_mail_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_mail_received_at'), ['received_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_mail_category_id'), ['category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_mail_thread_id'), ['thread_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_mail_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_mail_case_message_id'), ['case_message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_mail_conversation_message_id'), ['conversation_message_id'], unique=False)
     op.create_table(
         'mail_address_health',
         sa.Column('id', sa.Integer(), nullable=False),
