@@ -41,6 +41,8 @@ JOBS: dict[str, str] = {
     "mail.send": "send one stored email (forum.mail.sending)",
     "mail.process_inbound": "id, envelope_recipients — handle one received email: reply, question, delivery report "
                             "or refusal (forum.mail.inbound)",
+    "mail.expire_confirmations": "periodic: drop questions sent by email whose sender never followed the "
+                                 "confirmation link (forum.mail.confirmations)",
     "notifications.email": "notification_ids — render and queue the email of each notification whose recipient "
                            "wants email immediately (forum.services.notifications)",
     "qa.sweep": "periodic: feedback requests, reminders to askers, digests (forum.services.sweeps)",

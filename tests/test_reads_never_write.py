@@ -19,9 +19,11 @@ from sqlalchemy import event
 
 from forum import cases, incidents, uploads
 from forum.accounts import data_export, password_reset
-from forum.core import clock
+from forum.core import clock, outbox
 from forum.core.extensions import db
 from forum.integrations import webhooks
+from forum.mail import confirmations
+from forum.models import InboundMail
 from forum.recognition import missions
 from forum.recognition.badges import CATALOGUE
 from forum.services import notifications
@@ -40,6 +42,8 @@ ROUTES = {
     "/admin": "/admin",
     "/admin/categories": "/admin/categories",
     "/admin/categories/<id:category_id>/edit": "/admin/categories/{category.id}/edit",
+    "/admin/delivery": "/admin/delivery",
+    "/admin/delivery/<id:job_id>/discard": "/admin/delivery/{dead_job.id}/discard",
     "/admin/helpdesk": "/admin/helpdesk",
     "/admin/helpdesk/<id:category_id>": "/admin/helpdesk/{category.id}",
     "/admin/service-tokens": "/admin/service-tokens",
@@ -145,6 +149,7 @@ ROUTES = {
     "/appeal": "/appeal",
     "/messages": "/messages",
     "/messages/new": "/messages/new",
+    "/mail/confirm/<token>": "/mail/confirm/{mail_token}",
     "/messages/<id:conversation_id>": "/messages/{conversation.id}",
     "/moderation/conversations/<id:conversation_id>": "/moderation/conversations/{conversation.id}",
     "/api/v1/conversations": "/api/v1/conversations",
@@ -191,7 +196,22 @@ class Seed:
         self.export = data_export.request_export(community.author)  # built, so its download is read too
         data_export.build_export({"export_id": self.export.id})
         self.conversation = seed_conversation(community.author, [community.other], flagged_by=community.other)
+        self.mail_token = _question_waiting_for_its_link(community)
+        self.dead_job = outbox.enqueue("notifications.email", {"notification_ids": []}, max_attempts=1)
+        self.dead_job.status, self.dead_job.attempts, self.dead_job.last_error = "dead", 1, "KeyError: 'x'"
         db.session.commit()
+
+
+def _question_waiting_for_its_link(community) -> str:
+    """A question emailed to the category that waits for its sender's confirmation link (issue 24); the token."""
+    raw = (f"From: {community.author.email}\r\nTo: ask@example.com\r\nSubject: Charged twice this month\r\n\r\n"
+           "My card was charged twice.\r\n").encode()
+    mail = InboundMail(digest="d" * 64, channel="smtp", raw=raw, from_address=community.author.email,
+                       status="pending", user_id=community.author.id, category_id=community.category.id,
+                       received_at=clock.now(), processed_at=clock.now())
+    db.session.add(mail)
+    db.session.flush()
+    return confirmations.link_for(mail).rsplit("/", 1)[1]
 
 
 def _png() -> io.BytesIO:

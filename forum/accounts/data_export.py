@@ -277,8 +277,8 @@ def _announce(export: DataExport, user: User, now: datetime) -> None:
         message=f"Download it from your privacy settings until {until}.",
     ))
     if not user.is_service_account:
-        queue_email(user.email, "Your Horseshoe data export is ready", "export_ready", user=user, until=until,
-                    link=absolute_url(download_path(export)), page=absolute_url(PRIVACY_PATH))
+        queue_email(user.email, "Your Horseshoe data export is ready", "export_ready", essential=True, user=user,
+                    until=until, link=absolute_url(download_path(export)), page=absolute_url(PRIVACY_PATH))
 
 
 def discard_exports(user: User) -> int:

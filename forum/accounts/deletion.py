@@ -93,7 +93,7 @@ def request_by_email(user: User, remove_unanswered: bool) -> None:
     """Email the owner of an account without a password a link that confirms its deletion (24 hours)."""
     _refuse_if_not_allowed(user)
     token = confirmation_token(user, remove_unanswered)
-    queue_email(user.email, "Confirm deleting your Horseshoe account", "account_deletion_confirm",
+    queue_email(user.email, "Confirm deleting your Horseshoe account", "account_deletion_confirm", essential=True,
                 user=user, link=absolute_url(CONFIRM_PATH.format(token=token)),
                 hours=int(LINK_MAX_AGE.total_seconds() // 3600), days=GRACE.days)
     db.session.commit()
@@ -186,7 +186,7 @@ def _schedule(user: User, remove_unanswered: bool) -> datetime:
                         before={"deletion_scheduled_at": None},
                         after={"deletion_scheduled_at": due, "removes_unanswered": bool(remove_unanswered),
                                "sessions_ended": ended})
-    queue_email(user.email, "Your Horseshoe account will be deleted", "account_deletion_scheduled",
+    queue_email(user.email, "Your Horseshoe account will be deleted", "account_deletion_scheduled", essential=True,
                 user=user, due=due, days=GRACE.days, remove_unanswered=bool(remove_unanswered),
                 sign_in=absolute_url(SIGN_IN_PATH))
     outbox.enqueue(DUE_JOB, {}, delay_s=GRACE.total_seconds())

@@ -8,6 +8,9 @@ Everything else goes: names, email, bio, picture, password (and with it every re
 fingerprint is the hash), second factor, sessions, tokens, provider sign-ins, subscriptions,
 notifications, stored emails to them and data exports, drafts, whom they ignore and who ignores them,
 and every IP address stored of them (sessions and audit entries, forum.accounts.address_retention).
+Email they sent keeps only that it came and what it became (_forget_mail), and the bounce record of their
+address goes. A staged account (made for someone who wrote in by email) is erased the same way and can
+no longer be claimed.
 Their private messages stay with the other participants, like their posts, under the anonymous name,
 with contact details (email addresses, phone and card numbers, postal addresses) taken out of the text.
 Copies of their name elsewhere take the anonymous one: the user summaries in stored webhook deliveries
@@ -21,7 +24,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from forum.accounts import address_retention, blocks, data_export, members, personal_data, sessions
 from forum.core import clock, events
@@ -32,6 +35,9 @@ from forum.models import (
     ConversationMessage,
     DataExport,
     Draft,
+    InboundMail,
+    InboundStatus,
+    MailAddressHealth,
     Notification,
     OutboundEmail,
     RecoveryCode,
@@ -44,6 +50,8 @@ from forum.models import (
 from forum.services import indexing, markup
 
 PLACEHOLDER_NAME = "Former member"
+# What staff read for an email whose sender's account was erased: the original outcome may quote them.
+ERASED_OUTCOME = "The sender's account was erased: their address and words are gone."
 
 
 def erase(user: User) -> None:
@@ -60,9 +68,10 @@ def erase(user: User) -> None:
     address_retention.forget_addresses_of(user.id)
     _forget_exports(user)
     _forget_private(user)
+    _forget_mail(user, old_email)
     _rename_copies(user, old_names)
     _purge_their_threads(user)
-    user.anonymized_at = clock.now()
+    user.anonymized_at, user.staged_at = clock.now(), None
     user.deletion_scheduled_at, user.deletion_removes_unanswered = None, False
     events.publish("user.deleted", user_id=user.id)
 
@@ -134,6 +143,28 @@ def _forget_private(user: User) -> None:
         if (scrubbed := personal_data.redact(title)) != title:
             db.session.execute(update(Conversation).where(Conversation.id == conversation_id)
                                .values(title=scrubbed[:200]))
+
+
+def _forget_mail(user: User, old_email: str) -> None:
+    """Email received from the person keeps when it came, how, its status and the ids of what it became
+    (a post stays like their other posts); the address, subject, words, Message-ID and raw message go, and
+    the row no longer names the account. Mail from their address that was never tied to them (refused,
+    ignored) is theirs too and goes the same way. A question still waiting for its confirmation link is
+    dropped: it is refused, never published later. The digest stays (it is the row's unique key, and only
+    someone holding the very message can match it), so a mail server retrying an old delivery is still
+    recognised and not handled again. New mail from the address finds no account: theirs now reads
+    deleted-user-<id>@anonymized.invalid, and a reply key naming the account needs the sender to be its
+    current address (forum.mail.replies). Bounces are counted per address: that record goes too.
+    """
+    address = old_email.lower()
+    theirs = or_(InboundMail.user_id == user.id, func.lower(InboundMail.from_address) == address)
+    unfinished = (InboundStatus.PENDING.value, InboundStatus.RECEIVED.value)
+    db.session.execute(update(InboundMail).where(theirs, InboundMail.status.in_(unfinished))
+                       .values(status=InboundStatus.REFUSED.value, processed_at=clock.now()))
+    db.session.execute(update(InboundMail).where(theirs).values(
+        user_id=None, from_address="", to_address="", subject="", body_text="", message_id="", raw=None,
+        outcome=ERASED_OUTCOME))
+    db.session.execute(delete(MailAddressHealth).where(MailAddressHealth.address == address))
 
 
 def _rename_copies(user: User, old_names: tuple[str, str]) -> None:

@@ -3,19 +3,19 @@
 Each section writes one part of the ZIP from rows that belong to the member: their profile and
 settings, their posts (Markdown, one file per thread), the votes they gave, their reputation ledger,
 their notifications, the customer-visible messages of their own support cases, their files and their
-signed-in sessions. Other people's private data never goes in: no internal case notes (not even on
-the member's own case when they are staff), no file from a case that is not the member's own (an
-agent's upload to someone else's case is that customer's), no voter behind a reputation row or a
-"found helpful" notification, no one else's email address, and no secrets (password hash,
-two-factor secret, token digests).
+signed-in sessions (and, in profile.json, the bounce record of their current email address). Other
+people's private data never goes in: no internal case notes (not even on the member's own case when
+they are staff), no file from a case that is not the member's own (an agent's upload to someone
+else's case is that customer's), no voter behind a reputation row or a "found helpful" notification,
+no one else's email address, and no secrets (password hash, two-factor secret, token digests).
 
 Sections that can hold many rows (posts, votes, the ledger, notifications, cases, sessions) are
 read in batches (yield_per) and written item by item into their file in the ZIP, so an archive of
 a member with years of activity never sits in memory whole.
 
-forum.accounts.data_export runs SECTIONS in order (the last ones, drafts, conversations and ignored
-members, are forum.accounts.export_private's) and reports progress after each one. Whatever stores
-personal data later joins the export by adding a section here or there and a line to README.
+forum.accounts.data_export runs SECTIONS in order (the last ones, drafts, conversations, ignored
+members and email received, are forum.accounts.export_private's) and reports progress after each one.
+Whatever stores personal data later joins the export by adding a section here or there and a line to README.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from forum.models import (
     Attachment,
     Case,
     CaseMessage,
+    MailAddressHealth,
     MessageVisibility,
     Notification,
     NotificationKind,
@@ -63,7 +64,8 @@ Times are in UTC (RFC 3339). Texts you wrote are the Markdown you typed.
 
 README.txt          this file
 profile.json        your account: username, names, email, role, reputation, suspension if any, sign-in
-                    providers and API tokens (their names and dates; a token itself is never stored)
+                    providers and API tokens (their names and dates; a token itself is never stored), and
+                    whether mail to your address bounced (how often, and since when notifications stopped)
 settings.json       your email preferences, time zone, and the threads, categories and tags you follow
                     or muted
 posts/              everything you posted, one Markdown file per thread: each post with the thread title,
@@ -80,6 +82,9 @@ drafts.json         the texts you started and have not published yet
 conversations.json  your private conversations: who took part and the messages you could read there,
                     other people's under their username, as you saw them
 ignored.json        the members you ignore, and since when
+email_received.json the email you sent us (replies, questions): when, from and to which address, the
+                    subject, the text we kept (without quotes and signature), what became of it (the ids
+                    of the thread, post, case message or private message) or why it was refused
 
 Other members' private data (their email addresses, internal notes, files on other people's cases,
 who voted for you) is never part of this archive.
@@ -111,7 +116,22 @@ def write_profile(archive: zipfile.ZipFile, user: User) -> None:
         "api_tokens": [{"name": t.name, "scope": t.scope, "created_at": timestamp(t.created_at),
                         "last_used_at": timestamp(t.last_used_at), "revoked_at": timestamp(t.revoked_at)}
                        for t in tokens],
+        "email_delivery": _email_delivery(user),
     })
+
+
+def _email_delivery(user: User) -> dict[str, Any] | None:
+    """Delivery reports counted against the member's current address, or None when mail to it never bounced.
+
+    Counted per address, not per account (forum.mail.bounces): the record of an address they no longer
+    use is not looked up, as it may be someone else's now.
+    """
+    health = db.session.scalar(select(MailAddressHealth).where(MailAddressHealth.address == user.email.lower()))
+    if health is None:
+        return None
+    return {"address": health.address, "bounces": health.bounce_count,
+            "last_bounced_at": timestamp(health.last_bounced_at), "last_reason": health.last_reason,
+            "notifications_stopped_at": timestamp(health.suppressed_at)}
 
 
 def write_settings(archive: zipfile.ZipFile, user: User) -> None:

@@ -6,7 +6,12 @@ participants' messages are part of the member's correspondence, shown under the 
 an email address or anything else of theirs); a message a moderator hid is left out unless it is the
 member's own (marked hidden), and once the member left a conversation, what others wrote after (or that
 they left after) is not theirs to take. ignored.json lists whom they ignore (forum.accounts.blocks); who
-ignores them is the other person's business and never exported.
+ignores them is the other person's business and never exported. email_received.json holds each message
+Horseshoe received by email and tied to their account (InboundMail.user_id, set once the router knows
+the sender is them): when and how it came, the addresses, the subject, the words kept (quotes and
+signature removed), what became of it and the ids of what it became. Never the raw message (it holds
+the headers of every mail server it passed and whatever the sender quoted of other people's mail), and
+never mail that only claims their address in From: (anyone can write that).
 
 forum.accounts.export_archive lists these SECTIONS after its own; export_format writes the files.
 """
@@ -22,7 +27,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.accounts.export_format import BATCH, Section, streamed, timestamp, write_json_array
 from forum.core.extensions import db
-from forum.models import Block, Conversation, ConversationMessage, ConversationParticipant, Draft, User
+from forum.models import (
+    Block,
+    Conversation,
+    ConversationMessage,
+    ConversationParticipant,
+    Draft,
+    InboundMail,
+    User,
+)
 
 
 def write_drafts(archive: zipfile.ZipFile, user: User) -> None:
@@ -97,8 +110,27 @@ def write_ignored(archive: zipfile.ZipFile, user: User) -> None:
                                           for username, since in rows))
 
 
+def write_received_mail(archive: zipfile.ZipFile, user: User) -> None:
+    """The email the member sent Horseshoe, oldest first, each as it was kept: never `raw`."""
+    rows = streamed(select(InboundMail).where(InboundMail.user_id == user.id)
+                    .order_by(InboundMail.received_at, InboundMail.id))
+    write_json_array(archive, "email_received.json", (_received(row) for row in rows))
+
+
+def _received(mail: InboundMail) -> dict[str, Any]:
+    became = {"thread_id": mail.thread_id, "post_id": mail.post_id, "case_message_id": mail.case_message_id,
+              "conversation_message_id": mail.conversation_message_id}
+    return {
+        "received_at": timestamp(mail.received_at), "channel": mail.channel, "from": mail.from_address,
+        "to": mail.to_address, "subject": mail.subject, "text": mail.body_text, "status": mail.status,
+        "outcome": mail.outcome, "processed_at": timestamp(mail.processed_at),
+        "became": {name: value for name, value in became.items() if value is not None},
+    }
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("drafts", write_drafts),
     ("conversations", write_conversations),
     ("ignored", write_ignored),
+    ("email", write_received_mail),
 ]

@@ -1,4 +1,13 @@
-"""Accounts: registration, credentials, password reset, profiles, roles and API tokens."""
+"""Accounts: registration, credentials, password reset, profiles, roles and API tokens.
+
+An account's email address cannot be changed yet. Whoever adds that: nothing stored for mail needs
+rewriting. A reply address (forum.mail.addresses) names the account id, never the address, and
+forum.mail.replies accepts a reply only from the account's *current* address, so after a change the
+reply addresses in old notifications keep working, from the new address only. Bounces are counted
+per address (MailAddressHealth): the old address keeps its record, and the bounce banner goes with
+the change. A verification link carries a fingerprint of the address (forum.accounts.verification),
+so a new address must be confirmed again before it is trusted.
+"""
 
 from __future__ import annotations
 
@@ -123,9 +132,12 @@ def register_user(
     username, email = _validate_registration(data)
     password_hash = password_hash or hash_password(data.password)  # before any query: no lock held while hashing
     taken = ErrorCollector()
+    owner = db.session.execute(select(User.staged_at).where(User.email == email)).first()
+    if owner is not None and owner.staged_at is not None:
+        raise signup_defences.StagedAccount(email)
     if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
         taken.add("username", "That username is taken.")
-    if db.session.scalar(select(User.id).where(User.email == email)):
+    if owner is not None:
         taken.add("email", "An account with that email already exists.")
     if taken.errors:
         raise Conflict(next(iter(taken.errors.values()))[0], taken.errors)

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from forum.accounts import members
+from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
 from forum.mail.sending import absolute_url, queue_email
@@ -40,6 +41,7 @@ def request_password_reset(email: str) -> None:
         user.email,
         "Reset your Horseshoe password",
         "password_reset",
+        essential=True,  # asked for by the member: sent even where notifications bounce
         user=user,
         link=absolute_url(f"/auth/reset/{token}"),
         minutes=max_age_min,
@@ -63,6 +65,11 @@ def user_for_reset_token(token: str) -> User:
 
 
 def reset_password(token: str, password: str) -> User:
+    """Set the password; a staged account (forum.mail.staging) is claimed by it: the link reached its address."""
     user = user_for_reset_token(token)
     members.set_password(user, password)
+    if user.staged_at is not None:
+        user.staged_at = None
+        user.email_verified_at = user.email_verified_at or clock.now()
+        db.session.commit()
     return user

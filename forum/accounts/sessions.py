@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from forum.core import clock, database
 from forum.core.errors import NotFound
 from forum.core.extensions import db
+from forum.mail import bounces
 from forum.models import Notification, User, UserSession
 
 # "Last seen" is kept to within a few minutes: a write on every page view would queue reads behind it.
@@ -58,20 +59,25 @@ def start(user: User, browser: Browser) -> str:
 
 def load(key: str) -> User | None:
     """The user whose live session has this key, with the key attached; None when ended, idle or unknown,
-    or when the account was erased (a session that slipped past the erasure must not sign anyone in)."""
+    or when the account was erased (a session that slipped past the erasure must not sign anyone in).
+
+    The same statement reads what every page's header and banners need: the unread count, and the bounces
+    that stopped mail to the account's address (forum.mail.bounces; NULL when mail to it goes out)."""
     if not key.startswith(KEY_PREFIX):
         return None
-    # One statement for session, user and the header's unread count: this runs on every signed-in request.
+    # One statement for session, user, the header's unread count and the bounce banner: this runs on every
+    # signed-in request.
     unread = (
         select(func.count(Notification.id))
         .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
         .correlate(UserSession).scalar_subquery()
     )
+    stopped_after = bounces.suppressed_bounces(UserSession.user_id)
     query = (
-        select(UserSession, unread).options(joinedload(UserSession.user))
+        select(UserSession, unread, stopped_after).options(joinedload(UserSession.user))
         .where(UserSession.key_hash == _digest(key))
     )
-    row, unread_count = db.session.execute(query).one_or_none() or (None, 0)
+    row, unread_count, bounced = db.session.execute(query).one_or_none() or (None, 0, None)
     now = clock.now()
     if row is None or row.ended_at is not None or now - row.last_seen_at > IDLE_LIMIT:
         return None
@@ -82,6 +88,7 @@ def load(key: str) -> User | None:
     user.session_key = key
     user.current_session_id = row.id
     user.unread_notifications_at_load = unread_count
+    user.mail_bounces_at_load = bounced or 0  # 0: mail to the address goes out
     return user
 
 

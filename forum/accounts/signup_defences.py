@@ -24,7 +24,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.core import clock
-from forum.core.errors import ErrorCollector
+from forum.core.errors import Conflict, ErrorCollector
 from forum.services.community_settings import cached_setting
 
 STAMP_SALT = "signup-form-shown"
@@ -38,6 +38,20 @@ STALE = ("This form was open for over an hour, so this looked like an automated 
          "Please try again: the form is ready to send once more.")
 NO_STAMP = ("This form was missing part of the page it came from, so this looked like an automated sign-up. "
             "Please try again.")
+
+
+class StagedAccount(Conflict):
+    """Signing up with the address of an account made when its owner wrote in by email (forum.mail.staging).
+
+    Not "taken": the account is theirs to claim, by setting its password through a reset link sent to
+    the address (the sign-up page sends one; the API's 409 says to ask for one).
+    """
+
+    def __init__(self, email: str) -> None:
+        detail = ("An account was made for this address when you wrote to us by email. To claim it, set its "
+                  "password with a password reset (\"Forgot your password?\"): the link goes to this address.")
+        super().__init__(detail, {"email": [detail]})
+        self.email = email
 
 
 @dataclass(frozen=True)

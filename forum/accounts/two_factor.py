@@ -174,7 +174,7 @@ def confirm_enrolment(user: User, password: str | None, code: str) -> list[str]:
 def _tell_owner(user: User, action: str) -> None:
     """Mail the account's address that its second factor changed (in the caller's transaction)."""
     queue_email(
-        user.email, CHANGE_SUBJECTS[action], CHANGE_MAIL, user=user, action=action, at=clock.now(),
+        user.email, CHANGE_SUBJECTS[action], CHANGE_MAIL, essential=True, user=user, action=action, at=clock.now(),
         enabled=ENABLED_ACTION, disabled=DISABLED_ACTION, renewed=CODES_RENEWED_ACTION,
         settings=absolute_url("/settings/two-factor"), reset=absolute_url("/auth/forgot"),
     )

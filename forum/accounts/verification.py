@@ -81,7 +81,8 @@ def send_link(user: User) -> OutboundEmail:
     """Queue the email with a fresh link to the account's current address; the caller commits."""
     db.session.flush()  # a new account needs its id for the link
     hours = int(LINK_MAX_AGE.total_seconds() // 3600)
-    return queue_email(user.email, SUBJECT, "verify_email", user=user, link=link_for(user), hours=hours)
+    return queue_email(user.email, SUBJECT, "verify_email", essential=True, user=user, link=link_for(user),
+                       hours=hours)
 
 
 def send_link_if_unconfirmed(user: User) -> None:

@@ -1,8 +1,9 @@
 """Member 360: the whole relationship with one member on one staff page (issue 8).
 
 Threads, replies, cases, flags both ways, the reputation ledger, badges, satisfaction answers,
-suspensions and audit entries: each the latest LIMIT rows with the total. The cost is fixed
-whatever the member did: one statement for every total (scalar subqueries) and one per list,
+suspensions and audit entries: each the latest LIMIT rows with the total; and a line on email (messages
+received from them, and the bounce record of their current address). The cost is fixed whatever the
+member did: one statement for every total and the email line (scalar subqueries) and one per list,
 each loading its related rows by join — never a query per row.
 
 Flags and suspensions are moderation's records, and forum never imports moderation
@@ -24,7 +25,17 @@ from sqlalchemy.orm import joinedload
 
 from forum import accounts
 from forum.core.extensions import db
-from forum.models import AuditEntry, Case, Feedback, Post, ReputationEvent, Thread, User
+from forum.models import (
+    AuditEntry,
+    Case,
+    Feedback,
+    InboundMail,
+    MailAddressHealth,
+    Post,
+    ReputationEvent,
+    Thread,
+    User,
+)
 from forum.recognition import badges
 from forum.recognition.ranks import rank_for
 from forum.services import permissions
@@ -101,6 +112,16 @@ class FeedbackRow:
 
 
 @dataclass(frozen=True)
+class MailLine:
+    """Email on the member 360: how many messages came from them and the last one; bounces of their address."""
+
+    received: int
+    last_received_at: datetime | None
+    bounces: int
+    suppressed_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Member360:
     user: User
     rank: str
@@ -115,6 +136,7 @@ class Member360:
     feedback: Section
     suspensions: Section
     audit: Section
+    mail: MailLine
 
 
 def _count_queries(user_id: int) -> dict[str, Select]:
@@ -131,11 +153,27 @@ def _count_queries(user_id: int) -> dict[str, Select]:
     return counts
 
 
-def _totals(user_id: int) -> dict[str, int]:
-    """Every section's total in one statement."""
-    counts = _count_queries(user_id)
-    row = db.session.execute(select(*(query.scalar_subquery().label(name) for name, query in counts.items()))).one()
+def _mail_queries(user: User) -> dict[str, Select]:
+    """The email line's figures: mail counted as the member's, and the health of the address they use now."""
+    health = select(MailAddressHealth).where(MailAddressHealth.address == user.email.lower())
+    return {
+        "mail_received": select(func.count(InboundMail.id)).where(InboundMail.user_id == user.id),
+        "mail_last_received_at": select(func.max(InboundMail.received_at)).where(InboundMail.user_id == user.id),
+        "mail_bounces": health.with_only_columns(MailAddressHealth.bounce_count),
+        "mail_suppressed_at": health.with_only_columns(MailAddressHealth.suppressed_at),
+    }
+
+
+def _totals(user: User) -> dict[str, Any]:
+    """Every section's total, and the email line, in one statement."""
+    queries = _count_queries(user.id) | _mail_queries(user)
+    row = db.session.execute(select(*(query.scalar_subquery().label(name) for name, query in queries.items()))).one()
     return row._asdict()
+
+
+def _mail_line(totals: dict[str, Any]) -> MailLine:
+    return MailLine(received=totals["mail_received"], last_received_at=totals["mail_last_received_at"],
+                    bounces=totals["mail_bounces"] or 0, suppressed_at=totals["mail_suppressed_at"])
 
 
 def _threads(user_id: int) -> list[Thread]:
@@ -190,7 +228,7 @@ def member_360(viewer: User | None, user_id: int) -> Member360:
     """
     require(viewer, Action.MEMBER_360_VIEW)
     user = accounts.get_user(user_id)
-    totals = _totals(user.id)
+    totals = _totals(user)
     moderation = _moderation_summary(user.id)
     return Member360(
         user=user,
@@ -206,4 +244,5 @@ def member_360(viewer: User | None, user_id: int) -> Member360:
         feedback=Section(_feedback(user.id), totals["feedback"]),
         suspensions=moderation.suspensions,
         audit=Section(_audit(user.id), totals["audit"]),
+        mail=_mail_line(totals),
     )

@@ -32,6 +32,7 @@ from forum.cases.state import (
     add_event,
     first_response_due,
     latest_case,
+    notice_reference,
     open_case_for,
     reopen_case,
     set_status,
@@ -53,7 +54,8 @@ __all__ = [
     "DAYS", "DAY_NAMES", "CasePriority", "MAX_REASON_CHARS", "UNSET", "CaseChange", "CaseFilters", "add_event",
     "calendar_document", "calendar_json", "sla_calendar", "time_zone_names",
     "case_for_thread", "cases_for_threads", "change_case", "claim_case", "customer_history", "escalate_thread",
-    "first_response_due", "get_case", "latest_case", "list_cases", "messages_for", "on_asker_follow_up",
+    "first_response_due", "get_case", "latest_case", "list_cases", "messages_for", "notice_reference",
+    "on_asker_follow_up",
     "on_staff_reply", "open_case_for", "parse_calendar", "post_message", "public_timeline", "queue_counts",
     "reopen_case", "resolve_case", "set_status", "source_for", "support_on_thread", "update_case",
 ]

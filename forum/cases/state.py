@@ -7,6 +7,7 @@ triggers can move a case without importing the whole case desk (and its Q&A impo
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -31,6 +32,17 @@ STATUS_WORDS = {
     CaseStatus.RESOLVED.value: "resolved",
     CaseStatus.CLOSED.value: "closed",
 }
+# The notifications that tell of one message of the case. Replying to their email answers that message
+# (forum.mail.case_replies finds it: the latest by the notification's actor), so it keeps the visibility
+# the recipient saw: an agent answering a colleague's internal note writes an internal note.
+CUSTOMER_WROTE = "The customer wrote on case {reference}."
+INTERNAL_NOTE = "New internal note on case {reference}."
+SUPPORT_WROTE = "Support wrote to you on case {reference}."
+_MESSAGE_NOTICES = tuple(
+    re.compile(re.escape(text).replace(re.escape("{reference}"), r"#(\d+)"))
+    for text in (CUSTOMER_WROTE, INTERNAL_NOTE, SUPPORT_WROTE)
+)
+_REFERENCE = re.compile(r"\bcase #(\d+)", re.IGNORECASE)
 
 
 def open_case_for(thread) -> Case | None:
@@ -78,6 +90,21 @@ def tell(recipient_ids: list[int | None], case: Case, actor: User | None, messag
         [uid for uid in recipient_ids if uid is not None],
         notifications.Event(NotificationKind.CASE_UPDATE, case.thread, actor=actor, message=message),
     )
+
+
+def notice_reference(message: str) -> tuple[int | None, bool]:
+    """The case a case notification's words name (None when they name none), and whether it tells of a message.
+
+    tell()'s callers name the case by its reference ("case #12") before anything else, so a helpdesk note
+    quoted after it cannot change which case that is: the first reference wins. (The notice of personal data
+    moved out of a post names none; forum.mail.case_replies then takes the thread's case.)
+    """
+    for notice in _MESSAGE_NOTICES:
+        match = notice.fullmatch(message)
+        if match is not None:
+            return int(match.group(1)), True
+    match = _REFERENCE.search(message)
+    return (int(match.group(1)) if match is not None else None), False
 
 
 def set_status(case: Case, actor: User | None, status: str, *, detail: str = "") -> bool:

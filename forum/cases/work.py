@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from forum import uploads
-from forum.cases.state import add_event, first_response_due, set_status, tell
+from forum.cases.state import (
+    CUSTOMER_WROTE,
+    INTERNAL_NOTE,
+    SUPPORT_WROTE,
+    add_event,
+    first_response_due,
+    set_status,
+    tell,
+)
 from forum.core import clock, events
 from forum.core.errors import Conflict, ErrorCollector, Forbidden
 from forum.core.extensions import db
@@ -167,7 +175,8 @@ def post_message(actor: User, case: Case, body: str, visibility: str, upload_ids
     message's attachments: seen by exactly those who may see the message.
 
     The first customer-visible agent message is the case's first response (the SLA clock); a
-    customer answering a case that waits on them puts it back in progress.
+    customer answering a case that waits on them puts it back in progress. The assignee hears of the
+    customer's messages and of colleagues' internal notes, and may answer their email (forum.mail.case_replies).
     """
     require(actor, Action.CASE_VIEW, case)
     staff = is_agent(actor)
@@ -191,22 +200,24 @@ def post_message(actor: User, case: Case, body: str, visibility: str, upload_ids
     else:
         if case.status == CaseStatus.PENDING_CUSTOMER.value:
             set_status(case, actor, CaseStatus.OPEN.value, detail="The customer answered.")
-        tell([case.assignee_id], case, actor, f"The customer wrote on case {case.public_reference}.")
+        tell([case.assignee_id], case, actor, CUSTOMER_WROTE.format(reference=case.public_reference))
     case.updated_at = moment
     db.session.commit()
     return message
 
 
 def _after_staff_message(case: Case, actor: User, visibility: str) -> None:
+    """A colleague's internal note tells the assignee, unless they are the case's customer (an agent asking
+    support on their own thread): customers never hear of internal notes, not even that one exists."""
     if visibility == MessageVisibility.INTERNAL.value:
-        if case.assignee_id != actor.id:
-            tell([case.assignee_id], case, actor, f"New internal note on case {case.public_reference}.")
+        if case.assignee_id not in (actor.id, case.customer_id):
+            tell([case.assignee_id], case, actor, INTERNAL_NOTE.format(reference=case.public_reference))
         return
     if case.first_response_at is None:
         case.first_response_at = clock.now()
     if case.status == CaseStatus.NEW.value:
         set_status(case, actor, CaseStatus.OPEN.value)
-    tell([case.customer_id], case, actor, f"Support wrote to you on case {case.public_reference}.")
+    tell([case.customer_id], case, actor, SUPPORT_WROTE.format(reference=case.public_reference))
 
 
 def _validate_resolution(resolution: object, publish: object) -> str:

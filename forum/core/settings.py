@@ -33,7 +33,8 @@ class Settings:
     # webhook's scheme). Empty: that endpoint refuses every request (401).
     mail_inbound_secret: str = ""
     # Which Authentication-Results headers to believe: those whose authserv-id is this (your receiving mail
-    # server's name). Empty: only the topmost one, which the server that delivered the message added.
+    # server's name). Empty: only the topmost one of mail through the built-in listener (which writes its own);
+    # none of mail through the pipe or the provider webhook (forum.mail.parsing).
     mail_authserv_id: str = ""
     redis_url: str = ""
     # "whoosh" (an index on this host's disk) or "postgres" (full-text search in the database, for several hosts).

@@ -28,6 +28,9 @@ VOTES = "100 per day"
 FLAGS = "20 per day"
 ACCOUNT_ABUSE = "5 per hour"  # registrations and reset emails per IP
 VERIFY_RESEND = "10 per hour"  # new confirmation links per account (the service also keeps them a minute apart)
+# Refused calls (bad signature, stale, replay) to the inbound-mail webhook per IP; a provider's signed mail is not
+# counted, so busy days never hold it up (forum.mail.api).
+REFUSED_INBOUND_MAIL = "30 per minute"
 
 
 def new_thread_limit() -> str:
@@ -47,6 +50,10 @@ def succeeded(response: Response) -> bool:
     return response.status_code < 400
 
 
+def refused_credentials(response: Response) -> bool:
+    return response.status_code == 401
+
+
 # endpoint → (rule, which responses count; None = every attempt, as for sign-in guessing)
 RULES: dict[str, tuple[str | Callable[[], str], Callable[[Response], bool] | None]] = {
     "auth.login": (SIGN_IN, None),
@@ -62,6 +69,7 @@ RULES: dict[str, tuple[str | Callable[[], str], Callable[[Response], bool] | Non
     "api.reply_to_thread": (REPLIES, created),
     "qa.vote": (VOTES, succeeded),
     "api.vote_helpful": (VOTES, succeeded),
+    "api.receive_inbound_mail": (REFUSED_INBOUND_MAIL, refused_credentials),
 }
 # blueprint → (shared counter, rule, which responses count): one budget across every write
 # endpoint of the blueprint, pages and API together. Flags live in moderation, which forum may

@@ -159,23 +159,37 @@ def apply_inbound_event(raw_body: bytes, headers: Mapping[str, str]) -> Case:
 
 
 def _verified_connector(raw_body: bytes, headers: Mapping[str, str]) -> CaseConnector:
-    stamp = (headers.get("Horseshoe-Timestamp") or "").strip()
-    offered = [part.strip() for part in (headers.get("Horseshoe-Signature") or "").split(",") if part.strip()]
-    if not stamp or not offered:
-        raise NotAuthenticated("Sign the event: Horseshoe-Timestamp and Horseshoe-Signature are required.")
+    stamp, offered = signature_headers(headers)
     connector = next((c for c in db.session.scalars(select(CaseConnector).where(CaseConnector.active.is_(True)))
-                      if _matches(c.secret, stamp, raw_body, offered)), None)
+                      if signed_with(c.secret, stamp, raw_body, offered)), None)
     if connector is None:
         raise NotAuthenticated("The signature does not match any active helpdesk connector.")
-    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12) \
-            or abs(clock.now().timestamp() - int(stamp)) > TOLERANCE.total_seconds():
-        raise NotAuthenticated("The timestamp is more than 5 minutes away from now: refused as stale.")
+    refuse_stale(stamp)
     return connector
 
 
-def _matches(secret: str, stamp: str, body: bytes, offered: list[str]) -> bool:
+# The inbound signature checks, shared with the other signed way in (forum.mail.api: mail from a provider).
+
+
+def signature_headers(headers: Mapping[str, str], what: str = "event") -> tuple[str, list[str]]:
+    """Horseshoe-Timestamp and the signatures offered (several while a secret is rotated); 401 without them."""
+    stamp = (headers.get("Horseshoe-Timestamp") or "").strip()
+    offered = [part.strip() for part in (headers.get("Horseshoe-Signature") or "").split(",") if part.strip()]
+    if not stamp or not offered:
+        raise NotAuthenticated(f"Sign the {what}: Horseshoe-Timestamp and Horseshoe-Signature are required.")
+    return stamp, offered
+
+
+def signed_with(secret: str, stamp: str, body: bytes, offered: list[str]) -> bool:
     expected = delivery.sign(secret, stamp, body)
     return any(hmac.compare_digest(expected.encode(), candidate.encode()) for candidate in offered)
+
+
+def refuse_stale(stamp: str) -> None:
+    """A signed request is good for 5 minutes either side of now, so a captured one cannot be replayed later."""
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12) \
+            or abs(clock.now().timestamp() - int(stamp)) > TOLERANCE.total_seconds():
+        raise NotAuthenticated("The timestamp is more than 5 minutes away from now: refused as stale.")
 
 
 def _parse(raw_body: bytes, headers: Mapping[str, str]) -> InboundChange:

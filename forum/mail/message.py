@@ -58,3 +58,4 @@ class InboundMessage:
     automatic: str = ""  # why this is an automatic message never to be answered ("auto-replied", "bulk"...); "" if not
     delivery_report: DeliveryReport | None = None
     authentication: Authentication = field(default_factory=Authentication)
+    envelope_recipients: tuple[str, ...] = ()  # the envelope's alone (SMTP RCPT TO, the pipe's --recipient), as above

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from forum.core import clock
 from forum.core.extensions import db
 from forum.models.accounts import User
 from forum.models.types import UTCDateTime
@@ -51,8 +52,12 @@ class InboundMail(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=InboundStatus.RECEIVED.value, index=True)
     outcome: Mapped[str] = mapped_column(String(300), default="")  # in words, for staff and the sender's export
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True)
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="SET NULL"), nullable=True, index=True)
-    thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id", ondelete="SET NULL"), nullable=True, index=True)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("category.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thread.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"), nullable=True, index=True)
     case_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_message.id", ondelete="SET NULL"), nullable=True, index=True
@@ -65,6 +70,14 @@ class InboundMail(db.Model):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[User | None] = relationship()
+
+    def settle(self, status: InboundStatus, outcome: str) -> None:
+        """Record what became of the message, and when; its raw bytes stay only while it waits (PENDING)."""
+        self.status = status.value
+        self.outcome = outcome[:300]
+        self.processed_at = clock.now()
+        if status is not InboundStatus.PENDING:
+            self.raw = None
 
 
 class MailAddressHealth(db.Model):

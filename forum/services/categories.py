@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from forum import cases
 from forum.core import text
 from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
+from forum.mail import addresses as mail_addresses
 from forum.models import Category, User
 from forum.services import audit_writer
 from forum.services.permissions import Action, require
@@ -42,6 +44,9 @@ class CategoryInput:
     position: int = 0
     # None leaves the support hours as they are (the API and creation never touch them).
     support_hours: SupportHoursInput | None = None
+    # Mail to it opens a question here (forum.mail.questions). None leaves it as it is (the API and
+    # creation never touch it); "" removes it.
+    email_address: str | None = None
 
 
 def _calendar_columns(hours: SupportHoursInput, errors: ErrorCollector) -> tuple[str | None, str | None]:
@@ -72,8 +77,36 @@ def _validate(data: CategoryInput) -> tuple[str | None, str | None] | None:
     if not isinstance(data.position, int) or not -10000 <= data.position <= 10000:
         errors.add("position", "Use a whole number from -10000 to 10000.")
     columns = _calendar_columns(data.support_hours, errors) if data.support_hours is not None else None
+    if data.email_address:
+        _check_email_address(errors, data.email_address)
     errors.raise_if_any()
     return columns
+
+
+def _normalized_address(address: str) -> str | None:
+    try:
+        return validate_email(address.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+def _check_email_address(errors: ErrorCollector, address: str) -> None:
+    """A real address, and not the mailbox replies and bounces come back to (mail to it would loop)."""
+    if mail_addresses.is_own_address(address.strip()):
+        errors.add("email_address", "This is the address the site sends from, or where replies and bounces "
+                                    "come back to: choose another one, such as support@ your domain.")
+    elif _normalized_address(address) is None:
+        errors.add("email_address", "Enter a whole email address, such as support@example.com.")
+
+
+def _ensure_address_free(address: str | None, exclude_id: int | None) -> None:
+    query = select(Category.name).where(Category.email_address == address)
+    if exclude_id is not None:
+        query = query.where(Category.id != exclude_id)
+    other = db.session.scalar(query) if address else None
+    if other is not None:
+        message = f"The category “{other}” already has that address."
+        raise Conflict(message, {"email_address": [message]})
 
 
 def _ensure_slug_free(slug: str, exclude_id: int | None = None) -> None:
@@ -88,15 +121,18 @@ def settings_of(category: Category) -> dict[str, object]:
     """What an edit can change of a category (the audit log keeps it before and after a change)."""
     return {"slug": category.slug, "name": category.name, "description": category.description,
             "position": category.position, "sla_time_zone": category.sla_time_zone,
-            "sla_hours_json": category.sla_hours_json}
+            "sla_hours_json": category.sla_hours_json, "email_address": category.email_address}
 
 
 def create_category(actor: User, data: CategoryInput) -> Category:
     require(actor, Action.CATEGORY_MANAGE)
     calendar_columns = _validate(data)
     _ensure_slug_free(data.slug)
+    address = _normalized_address(data.email_address) if data.email_address else None
+    _ensure_address_free(address, None)
     category = Category(
-        slug=data.slug, name=data.name.strip(), description=data.description.strip(), position=data.position
+        slug=data.slug, name=data.name.strip(), description=data.description.strip(), position=data.position,
+        email_address=address,
     )
     if calendar_columns is not None:
         category.sla_time_zone, category.sla_hours_json = calendar_columns
@@ -111,9 +147,14 @@ def update_category(actor: User, category: Category, data: CategoryInput) -> Cat
     require(actor, Action.CATEGORY_MANAGE)
     calendar_columns = _validate(data)
     _ensure_slug_free(data.slug, exclude_id=category.id)
+    if data.email_address is not None:
+        address = _normalized_address(data.email_address) if data.email_address.strip() else None
+        _ensure_address_free(address, category.id)
     before = settings_of(category)
     category.slug, category.name = data.slug, data.name.strip()
     category.description, category.position = data.description.strip(), data.position
+    if data.email_address is not None:
+        category.email_address = address
     if calendar_columns is not None:
         category.sla_time_zone, category.sla_hours_json = calendar_columns
     if settings_of(category) != before:

@@ -270,7 +270,7 @@ REGISTRY: dict[str, AnySetting] = {
                     "Largest email accepted, attachments included; larger ones get a bounce.", 0.1, 50,
                     label="Largest email received", unit="MB"),
         BooleanSetting("mail.staged_accounts", False,
-                       "Mail to a category's address from someone without an account makes one for them (no "
+                       "Mail to a category address from someone without an account makes one for them (no "
                        "password; they claim it later). Off: they are invited to sign up instead.",
                        label="Accounts for people who write in"),
         SettingSpec("mail.confirmation_days", int, 7,

@@ -1,4 +1,10 @@
-"""Digest emails: the daily round-up of notifications, and the weekly unanswered-questions digest."""
+"""Digest emails: the daily round-up of notifications, and the weekly unanswered-questions digest.
+
+Neither goes to an address whose mail keeps bouncing (forum.mail.bounces): the sweeps leave those members
+out in the statement that finds who is due, so a suppressed address costs no query of its own, and a
+daily member's notifications wait for their next digest after they ask to try again. Digests carry no
+reply address: they tell of many threads.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.core import clock
 from forum.core.extensions import db
+from forum.mail import bounces
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import Notification, Subscription, Tag, Thread, ThreadKind, ThreadStatus, User, Visibility
 from forum.services import notification_groups
@@ -25,7 +32,7 @@ def send_daily_digests() -> int:
     users = db.session.scalars(
         select(User)
         .where(
-            User.email_frequency == "daily",
+            User.email_frequency == "daily", ~bounces.suppressed(User.email),
             or_(User.last_daily_digest_at.is_(None), User.last_daily_digest_at <= now - DAY),
             select(Notification.id)
             .where(Notification.user_id == User.id, Notification.emailed_at.is_(None))
@@ -69,7 +76,7 @@ def _send_daily_digest(user: User, now) -> bool:
     # Replies to one thread are one line ("3 new replies in …"); the subject still counts every update.
     items = [{"summary": line, "link": absolute_url(path_for(first))}
              for line, first in notification_groups.digest_lines(rows)]
-    queue_email(user.email, f"Your Horseshoe digest: {len(rows)} updates", "daily_digest",
+    queue_email(user.email, f"Your Horseshoe digest: {len(rows)} updates", "daily_digest", suppression_checked=True,
                 user=user, items=items, unsubscribe=unsubscribe_url(user))
     return True
 
@@ -102,7 +109,7 @@ def send_weekly_digests() -> int:
     now = clock.now()
     followers = db.session.scalars(
         select(User).where(
-            User.weekly_digest.is_(True), User.email_frequency != "off",
+            User.weekly_digest.is_(True), User.email_frequency != "off", ~bounces.suppressed(User.email),
             or_(User.last_weekly_digest_at.is_(None), User.last_weekly_digest_at <= now - WEEK),
             select(Subscription.id)
             .where(Subscription.user_id == User.id, Subscription.muted.is_(False), Subscription.thread_id.is_(None))
@@ -118,7 +125,7 @@ def send_weekly_digests() -> int:
             items = [{"title": t.title, "link": absolute_url(thread_path(t)),
                       "age": f"{max(1, (now - t.created_at).days)} d ago"} for t in threads]
             queue_email(user.email, f"{len(items)} questions are waiting for you", "weekly_digest",
-                        user=user, items=items, unsubscribe=unsubscribe_url(user))
+                        suppression_checked=True, user=user, items=items, unsubscribe=unsubscribe_url(user))
             sent += 1
     db.session.commit()
     return sent

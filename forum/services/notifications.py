@@ -23,6 +23,7 @@ from forum.core.errors import Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import db
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.http import urls
+from forum.mail import bounces, sending
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import Notification, NotificationKind, Post, Thread, User, Visibility
 from forum.models.relations import ignore_in_force
@@ -152,7 +153,9 @@ def email_notifications_job(payload: dict) -> None:
     (a worker killed mid-job) or a daily digest racing it never sends it twice. Someone who switched
     to the daily digest or to "off" since the notification was made is not emailed now: the digest
     (or nobody) takes it, as their setting says. Erasure deletes a member's notifications, so an
-    erased member is never emailed. SMTP is the mail.send job's: this one only writes rows.
+    erased member is never emailed. Nor is an address whose mail keeps bouncing (forum.mail.bounces,
+    one lookup for the batch): its notifications are claimed all the same, and stay in-app only.
+    SMTP is the mail.send job's: this one only writes rows.
     """
     rows = db.session.scalars(
         select(Notification)
@@ -160,8 +163,9 @@ def email_notifications_job(payload: dict) -> None:
         .where(Notification.id.in_(payload["notification_ids"]), Notification.emailed_at.is_(None))
         .order_by(Notification.id)
     ).all()
+    stopped = bounces.suppressed_among(row.user.email for row in rows)
     for row in rows:
-        if row.user.email_frequency == "immediately" and _claim_email(row):
+        if row.user.email_frequency == "immediately" and _claim_email(row) and row.user.email.lower() not in stopped:
             _email_now(row.user, row)
     db.session.commit()
 
@@ -175,11 +179,31 @@ def _claim_email(row: Notification) -> bool:
 
 
 def _email_now(user: User, row: Notification) -> None:
+    """One notification's email, in its thread's conversation in the mail client, answerable by replying
+    where an answer makes sense (the recipient's own reply address: forum.mail.sending.mail_thread_for)."""
+    thread = sending.mail_thread_for(row)
     queue_email(
-        user.email, describe(row), "notification",
-        user=user, notification=row, summary=describe(row),
+        user.email, email_subject(row, thread.ref), "notification",
+        reply_to=thread.reply_to, thread_ref=thread.ref, suppression_checked=True,
+        user=user, notification=row, summary=describe(row), reply_hint=thread.reply_hint,
         link=absolute_url(path_for(row)), unsubscribe=unsubscribe_url(user),
     )
+
+
+def email_subject(row: Notification, thread_ref: str | None) -> str:
+    """One subject for every email about one thread, case or conversation: mail clients (Gmail above all)
+    group a conversation by subject as well as by References. A thread's is its title ("Re: " after the
+    question's own announcement); what happened opens the email's text. News about a thread that is no
+    part of its talk (an accepted answer) says what happened, as other emails do: "Re: " would read as
+    another reply (its References still group it in clients that follow those alone)."""
+    if thread_ref is None or (thread_ref.startswith("thread-") and row.kind not in sending.REPLYABLE_THREAD_KINDS):
+        return describe(row)
+    if thread_ref.startswith("conversation-"):
+        return f"Private conversation: {row.message}" if row.message else "Your private conversation"
+    title = row.thread.title if row.thread is not None else ""
+    if thread_ref.startswith("case-"):
+        return SUBJECTS[NotificationKind.CASE_UPDATE].format(title=title)
+    return title if row.kind == NotificationKind.NEW_QUESTION.value else f"Re: {title}"
 
 
 def on_new_thread(thread: Thread, question: Post, author: User) -> None:

@@ -94,7 +94,8 @@ def category_edit(category_id: int):
     if request.method == "GET":
         _fill_support_hours(form, category)
     if form.validate_on_submit():
-        data = replace(_category_input(form), support_hours=_support_hours_input(form))
+        data = replace(_category_input(form), support_hours=_support_hours_input(form),
+                       email_address=None if not form.email_address.raw_data else form.email_address.data or "")
         before = categories.settings_of(category)
         try:
             categories.update_category(acting_user(), category, data)

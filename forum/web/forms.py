@@ -207,6 +207,12 @@ class CategoryEditForm(CategoryForm):
         "Holidays (closed all day)", validators=[Length(max=5000)], render_kw={"rows": 3},
         description="Dates like 2026-12-25, one per line.",
     )
+    email_address = StringField(
+        "Email address for questions", validators=[Length(max=254)],
+        render_kw={"type": "email", "autocomplete": "off", "placeholder": "support@example.com"},
+        description="Mail to this address opens a question here, as its sender (leave it empty for none). Point "
+                    "the address at Horseshoe on your mail server: see “Mail in” in the README.",
+    )
 
 
 for _day in DAYS:

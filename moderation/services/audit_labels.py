@@ -67,6 +67,9 @@ ACTIONS: dict[str, str] = {
     "mission.update": "edited the mission",
     "mission.delete": "deleted the mission",
     "upload.remove": "removed the upload",
+    # Mail and background jobs (the delivery problems page)
+    "job.resend": "queued again the failed job",
+    "job.discard": "discarded the failed job",
     # Private conversations
     "conversation.view": "read, through a flag, the private conversation",
     "conversation_message.hide": "hid the private message",
@@ -96,6 +99,7 @@ FIELDS: dict[str, str] = {
     "flag_ids": "Flags", "personal_data": "Personal data found", "case_id": "Case", "into": "Merged into",
     "into_id": "Merged into tag", "threads": "Threads", "threads_moved": "Threads moved",
     "followers": "Followers", "followers_moved": "Followers moved", "synonyms": "Synonyms",
+    "status": "State", "attempts": "Attempts", "last_error": "Last error", "email_id": "Email (number)",
 }
 
 # Fields that hold the id of something the page can name (and link, for whoever may open it).
@@ -110,6 +114,7 @@ VALUES: dict[str, dict[str, str]] = {
     "role": {"member": "Member", "advocate": "Advocate", "moderator": "Moderator", "agent": "Agent",
              "admin": "Admin"},
     "outcome": {"lifted": "Lifted", "upheld": "Upheld"},
+    "status": {"queued": "Queued", "running": "Running", "done": "Done", "dead": "Dead", "discarded": "Discarded"},
     "mode": {"block": "Refuses the post", "censor": "Replaces the word", "link": "Links the word",
              "require_approval": "Holds the post for approval"},
 }
@@ -119,5 +124,6 @@ TARGETS: dict[str, str] = {
     "post": "Posts", "thread": "Threads", "user": "Members and accounts", "category": "Categories", "tag": "Tags",
     "settings": "Settings", "watched_word": "Watched words", "mission": "Missions", "upload": "Uploads",
     "appeal": "Appeals", "conversation": "Private conversations", "conversation_message": "Private messages",
+    "job": "Mail and background jobs",
     "api_token": "Service tokens",  # nosec B105  # a label for the audit filter, not a password
 }

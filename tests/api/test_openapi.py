@@ -76,8 +76,9 @@ def test_writes_document_bodies_and_their_failures(spec):
         if (method, path) in BODYLESS_WRITES:
             assert "requestBody" not in op and {"400", "401"} <= set(op["responses"]), f"{method} {path}"
         elif method in ("post", "patch", "put") and path != "/tokens/current":
-            # JSON, or a file upload (POST /uploads) as multipart/form-data
-            assert {"application/json", "multipart/form-data"} & set(op["requestBody"]["content"]), f"{method} {path}"
+            # JSON, a file upload (POST /uploads) as multipart/form-data, or a raw email (mail/inbound)
+            assert {"application/json", "multipart/form-data", "message/rfc822"} & set(op["requestBody"]["content"]), \
+                f"{method} {path}"
             assert {"400", "415", "422"} <= set(op["responses"]), f"{method} {path}"
 
 

@@ -186,8 +186,10 @@ def test_a_message_emails_the_other_participant_with_a_link_to_the_conversation(
     api_client(ann).post(f"/api/v1/conversations/{conversation_id}/messages", json={"body": "Still there?"})
     run_jobs()
     [message] = [m for m in smtp_server.messages if m["To"] == bob.email]  # one email, not one per message
-    assert message["Subject"].startswith("ann sent you a message")  # "(2)": both messages, one email
-    assert f"/messages/{conversation_id}" in message.get_body(preferencelist=("plain",)).get_content()
+    assert message["Subject"] == "Private conversation: Your order"  # the same for every email of the conversation
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "ann sent you a message (2)" in text  # both messages, one email
+    assert f"/messages/{conversation_id}" in text
     assert [m for m in smtp_server.messages if m["To"] == ann.email] == []
 
 

@@ -14,7 +14,8 @@ def test_a_reply_emails_the_asker_with_a_working_one_click_unsubscribe(make, smt
     run_jobs()
 
     [message] = [m for m in smtp_server.messages if m["To"] == "carla@example.com"]
-    assert message["Subject"] == "New reply: Bluetooth headset will not pair"
+    assert message["Subject"] == "Re: Bluetooth headset will not pair"
+    assert "New reply: Bluetooth headset will not pair" in smtp_server.texts()[0]
     assert f"/t/{thread.id}/" in smtp_server.texts()[0]
     unsubscribe = message["List-Unsubscribe"].strip("<>")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

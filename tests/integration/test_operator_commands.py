@@ -72,7 +72,9 @@ def test_every_command_of_the_app_is_checked_but_help_still_works(tmp_path):
             ("rerender-posts",), ("search", "reindex")} <= set(commands)
     for path in commands:
         result = runner.invoke(args=list(path))
-        assert result.exit_code == 1 and "No Horseshoe database" in result.stderr, (path, result.output)
+        # a mail server's pipe reads 1 as "bounce it": `mail receive` asks it to keep the message (EX_TEMPFAIL)
+        expected = 75 if path == ("mail", "receive") else 1
+        assert result.exit_code == expected and "No Horseshoe database" in result.stderr, (path, result.output)
         assert "Traceback" not in result.output
         shown = runner.invoke(args=[*path, "--help"])
         assert shown.exit_code == 0 and "Usage:" in shown.output and "Using data directory" not in shown.output

@@ -25,9 +25,10 @@ from sqlalchemy import Connection, func, orm, select, update
 from forum import cases, incidents, tagging, uploads, writing
 from forum.accounts import data_export, deletion, password_reset
 from forum.accounts import tokens as api_tokens
+from forum.core import outbox
 from forum.core.extensions import db as _db
 from forum.integrations import helpdesk, webhooks
-from forum.models import Category, ConversationMessage, Notification, Subscription, User, WebhookDelivery
+from forum.models import Category, ConversationMessage, JobStatus, Notification, Subscription, User, WebhookDelivery
 from forum.recognition import missions
 from forum.services import notifications, reading, subscriptions
 from moderation.models import ReviewKind
@@ -155,6 +156,15 @@ def _seed_staff_tools(world: World, people: dict[str, User]) -> None:
     world.ids["conversation_id"] = conversation.id
     world.ids["conversation_message_id"] = _db.session.scalar(
         select(func.min(ConversationMessage.id)).where(ConversationMessage.conversation_id == conversation.id))
+    world.ids["dead_job_id"] = _dead_job(world)
+
+
+def _dead_job(world: World) -> int:
+    """A job that used its every attempt, for the delivery problems page (issue 24) to resend or discard."""
+    job = outbox.enqueue("search.index_thread", {"thread_id": world.ids["thread_id"]})
+    job.status, job.attempts, job.last_error = JobStatus.DEAD.value, job.max_attempts, "OSError: disk full"
+    _db.session.flush()
+    return job.id
 
 
 def _reset_token(user: User) -> str:

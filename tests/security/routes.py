@@ -325,6 +325,12 @@ ROUTES: dict[str, Route] = {
     "POST tokens.service_list": R(ADMIN, data={"name": "bot", "scope": "read", "new_username": "newbot",
                                                "role": "agent"}),
     "POST tokens.service_revoke": R(ADMIN, params={"token_id": "service_token_id"}),
+    # delivery problems (issue 24): failing and dead jobs, resend or discard (a confirmation page first)
+    "GET delivery_problems.index": R(ADMIN),
+    "POST delivery_problems.resend": R(ADMIN, params={"job_id": "dead_job_id"}),
+    "POST delivery_problems.resend_dead_mail": R(ADMIN),
+    "GET delivery_problems.discard": R(ADMIN, params={"job_id": "dead_job_id"}),
+    "POST delivery_problems.discard": R(ADMIN, params={"job_id": "dead_job_id"}, data={"confirm": "discard"}),
     # ---- API -------------------------------------------------------------------------------------------------------
     # uploads (issue 19): the file address, staff removal, the API
     "GET uploads.show": R(UPLOADER_OR_STAFF, params={"filename": "upload_filename"}),
@@ -439,6 +445,8 @@ ROUTES: dict[str, Route] = {
     "POST api.post_case_message": R(API_CASE_WRITER, json={"body": "Any news?", "visibility": "customer"}),
     "POST api.resolve_case": R(API_CASE_WORKER, json={"resolution": "Refunded.", "publish_to_thread": False}),
     "POST api.apply_case_event": R(HMAC_SIGNED, json={"external_ref": "X-1", "status": "open"}),
+    # A mail provider hands over a raw message, signed like the helpdesk (tests/mail/test_ways_in.py signs one).
+    "POST api.receive_inbound_mail": R(HMAC_SIGNED),
     "GET api.show_metrics_summary": R(API_AGENT),
     "GET moderation_api_queue.list_queue": R(API_REVIEWER),
     "POST moderation_api_queue.resolve": R(API_REVIEWER, json={"action": "dismiss"}),
@@ -465,6 +473,11 @@ ROUTES: dict[str, Route] = {
     "GET verification.confirm": R(PUBLIC, params={"token": "reset_token"}),
     "POST verification.confirm": R(PUBLIC, params={"token": "reset_token"}),
     "POST verification.resend": R(ACTIVE),
+    # A question sent by email waits for its sender's link (issue 24): the link is the credential, whoever follows it.
+    "GET mail_pages.confirm_question": R(PUBLIC, params={"token": "reset_token"}),
+    "POST mail_pages.confirm_question": R(PUBLIC, params={"token": "reset_token"}),
+    # "Try again" after bounces stopped mail to one's address: about one's own inbox, so open while suspended.
+    "POST email_bounces.try_again": R(SIGNED_IN),
     # Appeals (issue 20): the suspended member's page and form; moderators answer from the review queue.
     "GET moderation_appeals.show": R(SIGNED_IN),
     "POST moderation_appeals.submit": R(SUSPENDED_ONLY, data={"body": "Those were real questions, not spam."}),

@@ -46,7 +46,7 @@ def test_the_worker_emails_each_watcher_who_wants_it_now_and_the_request_renders
 
     run_jobs()
 
-    subject = "New reply: Printer prints blank pages"
+    subject = "Re: Printer prints blank pages"  # every email about the thread has its subject
     assert _emails_to(people["asker"]) == [subject] and _emails_to(people["lurker"]) == [subject]
     assert _emails_to(people["helper"], people["daily"], people["off"]) == []  # not the replier, not now
     daily = db.session.scalars(select(Notification).where(Notification.user_id == people["daily"].id)).one()
@@ -60,8 +60,9 @@ def test_a_mentioned_member_is_emailed_the_mention_by_the_worker(make, run_jobs)
     expert = make.make_user(username="scan_expert")
     posting.reply_to_thread(make.make_user(), thread, "@scan_expert have you seen this one?")
     run_jobs()
-    [mention] = _emails_to(expert)
-    assert mention.endswith("mentioned you: Scanner skips every other page")
+    assert _emails_to(expert) == ["Re: Scanner skips every other page"]  # the thread's subject in every email
+    body = db.session.scalar(select(OutboundEmail.text_body).where(OutboundEmail.to_address == expert.email))
+    assert "mentioned you: Scanner skips every other page" in body
 
 
 def test_running_an_email_job_again_sends_nothing_twice(watched, run_jobs):
@@ -91,7 +92,7 @@ def test_a_member_erased_before_the_worker_runs_is_never_emailed(watched, make, 
     run_jobs()
     assert db.session.scalar(select(func.count(OutboundEmail.id)).where(
         OutboundEmail.to_address.in_([address, people["lurker"].email]))) == 0
-    assert _emails_to(people["asker"]) == ["New reply: Printer prints blank pages"]
+    assert _emails_to(people["asker"]) == ["Re: Printer prints blank pages"]
 
 
 def test_a_failing_email_job_keeps_the_reply_and_sends_the_email_on_a_later_attempt(
@@ -111,7 +112,7 @@ def test_a_failing_email_job_keeps_the_reply_and_sends_the_email_on_a_later_atte
 
     clock_at.advance(hours=1)  # past the retry's backoff
     run_jobs()
-    assert _emails_to(people["asker"]) == ["New reply: Printer prints blank pages"]
+    assert _emails_to(people["asker"]) == ["Re: Printer prints blank pages"]
     assert db.session.get(Job, job.id).status == JobStatus.DONE.value
 
 

@@ -92,8 +92,9 @@ def test_the_quote_is_emailed_like_a_mention(talk, run_jobs):
     thread, answer, alice, _bob, carol = talk
     posting.reply_to_thread(carol, thread, quote(answer) + "Same here.")
     run_jobs()
-    subjects = list(db.session.scalars(select(OutboundEmail.subject).where(OutboundEmail.to_address == alice.email)))
-    assert "carol quoted you: Router drops the connection at night" in subjects
+    emails = db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == alice.email)).all()
+    [quoted] = [mail for mail in emails if "carol quoted you: Router drops the connection at night" in mail.text_body]
+    assert quoted.subject == "Re: Router drops the connection at night"  # the thread's subject, as every email of it
 
 
 def test_the_attribution_line_is_what_the_renderer_keeps_and_the_parser_reads():

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What SMTP said around one message: the envelope sender (MAIL FROM: the return path) and recipients."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
 
 
 class SmtpSink:
@@ -19,6 +28,7 @@ class SmtpSink:
         self.host = host
         self.port = port
         self.messages: list[EmailMessage] = []
+        self.envelopes: list[Envelope] = []  # envelopes[i] is the envelope of messages[i]
         self._controller: Controller | None = None
 
     @property
@@ -39,6 +49,7 @@ class SmtpSink:
     async def handle_DATA(self, server, session, envelope) -> str:
         """aiosmtpd hook: keep the parsed message and accept it."""
         message = message_from_bytes(envelope.content, policy=policy.default)
+        self.envelopes.append(Envelope(envelope.mail_from, tuple(envelope.rcpt_tos)))
         self.messages.append(message)
         return "250 Message accepted for delivery"
 

@@ -1,6 +1,6 @@
 """Account pages: sign up and in (with the second factor and email confirmation), the identity provider's
-return, API tokens, members' pictures, signed-in sessions, privacy (export and deletion) and the members one
-ignores (blocks)."""
+return, API tokens, members' pictures, signed-in sessions, privacy (export and deletion), the members one
+ignores (blocks) and the banner of an address whose mail bounces (email_bounces)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         auth,
         avatars,
         blocks,
+        email_bounces,
         oidc,
         privacy,
         tokens,
@@ -26,3 +27,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(oidc.bp)
     app.register_blueprint(avatars.bp)
     app.register_blueprint(blocks.bp)
+    app.register_blueprint(email_bounces.bp)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from forum.accounts import members, password_reset, sessions, sign_in_guard, two_factor
+from forum.accounts import members, password_reset, sessions, sign_in_guard, signup_defences, two_factor
 from forum.accounts.pages.signing_in import complete_sign_in, fresh_session
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid
@@ -36,6 +36,11 @@ def register():
         data = members.Registration(form.username.data, form.email.data, form.password.data)
         try:
             user = members.register_user(data)
+        except signup_defences.StagedAccount as exc:  # made when they wrote in by email: theirs to claim
+            password_reset.request_password_reset(exc.email)
+            flash(f"You already have an account: we made one for {exc.email} when you wrote to us by email. We "
+                  "emailed you a link to claim it: follow it to set your password.", "info")
+            return redirect(url_for("auth.login"), 303)
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:

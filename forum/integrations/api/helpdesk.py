@@ -49,10 +49,7 @@ def _openapi_paths() -> dict[str, Any]:
     headers = [
         {"name": "Horseshoe-Event-Id", "in": "header", "required": True, "schema": o.STRING,
          "description": "Unique per event; an id already applied is refused (401)."},
-        {"name": "Horseshoe-Timestamp", "in": "header", "required": True, "schema": o.STRING,
-         "description": "Unix seconds; more than 5 minutes from now is refused (401)."},
-        {"name": "Horseshoe-Signature", "in": "header", "required": True, "schema": o.STRING,
-         "description": "v1=<hex HMAC-SHA256 of \"{timestamp}.{raw body}\" with the connector's secret>."},
+        *signature_params("the connector's secret"),
     ]
     operation = o.operation(
         "Apply a helpdesk's case event (status, public note, resolution) to the case named by external_ref "
@@ -63,6 +60,16 @@ def _openapi_paths() -> dict[str, Any]:
     )
     operation["security"] = [{}]
     return {"/integrations/cases/events": {"post": operation}}
+
+
+def signature_params(secret: str) -> list[dict[str, Any]]:
+    """The two headers of the signing scheme every inbound integration shares (helpdesk events, mail)."""
+    return [
+        {"name": "Horseshoe-Timestamp", "in": "header", "required": True, "schema": openapi.STRING,
+         "description": "Unix seconds; more than 5 minutes from now is refused (401)."},
+        {"name": "Horseshoe-Signature", "in": "header", "required": True, "schema": openapi.STRING,
+         "description": f"v1=<hex HMAC-SHA256 of \"{{timestamp}}.{{raw body}}\" with {secret}>."},
+    ]
 
 
 @bp.record_once
