@@ -226,6 +226,7 @@ def _take_over_credentials(user: User) -> None:
     members.revoke_all_api_tokens(user)
     two_factor.forget(user)
     user.email_verified_at = user.email_verified_at or clock.now()
+    user.staged_at = None  # an account made for someone who wrote in by email (forum.mail.staging) is claimed
 
 
 def _new_member(config: Provider, email: str, claims: Mapping[str, Any]) -> User:

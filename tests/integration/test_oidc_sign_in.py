@@ -281,6 +281,16 @@ def test_linking_an_unconfirmed_account_drops_the_second_factor_its_registrant_s
     assert accounts.authenticate("ada@example.com", PASSWORD) is None
 
 
+def test_signing_in_through_the_provider_claims_an_account_staged_from_email(client, make, db, provider):
+    """Someone who wrote in by email got an account without a password; the provider proves the address."""
+    staged = make.make_user(username="ada_wrote_in", email="ada@example.com", verified=False)
+    staged.staged_at = staged.created_at
+    db.session.commit()
+    assert sign_in(client, provider).status_code == 302 and signed_in_username(client) == "ada_wrote_in"
+    db.session.refresh(staged)
+    assert staged.staged_at is None and staged.email_verified_at is not None
+
+
 def test_linking_a_confirmed_account_with_two_factor_asks_for_its_code_and_keeps_its_password(
         client, app, make, db, provider, clock_at):
     """The provider vouches for the email, not for the second factor the owner chose here."""
