@@ -25,6 +25,9 @@ from forum.models import Category, InboundMail, InboundStatus
 TEMPLATE = "mail_refused"
 log = logging.getLogger(__name__)
 REFUSALS_PER_HOUR = 5
+# Forged mail names its victim as the sender: past this many refusals an hour, site-wide, Horseshoe stops
+# answering refusals at all until the flood passes, so it never becomes a spam cannon aimed at someone.
+SITE_REFUSALS_PER_HOUR = 200
 _UNLISTED = "Your email could not be posted. Please post on the website instead."
 _LINKED_FIELDS = ("user_id", "category_id", "thread_id", "post_id", "case_message_id", "conversation_message_id")
 
@@ -160,6 +163,8 @@ def why_not_answered(message: InboundMessage, mail: InboundMail) -> str | None:
         return "the sender is one of this site's own addresses"
     if _recent_refusals(sender, mail) >= REFUSALS_PER_HOUR:
         return f"{REFUSALS_PER_HOUR} refusals went to this sender in the past hour already"
+    if _recent_refusals(None, mail) >= SITE_REFUSALS_PER_HOUR:
+        return f"more than {SITE_REFUSALS_PER_HOUR} messages were refused in the past hour, so none is answered"
     return None
 
 
@@ -167,11 +172,24 @@ def _is_category_address(address: str) -> bool:
     return db.session.scalar(select(Category.id).where(Category.email_address == address.lower())) is not None
 
 
-def _recent_refusals(sender: str, mail: InboundMail) -> int:
+def _recent_refusals(sender: str | None, mail: InboundMail) -> int:
+    """Refusals in the past hour: to this sender, counting its plus-addressed variants as one mailbox
+    (victim+1@, victim+2@ … reach the same person), or site-wide when sender is None."""
     since = clock.now() - timedelta(hours=1)
-    return db.session.scalar(select(func.count(InboundMail.id)).where(
-        InboundMail.from_address == sender, InboundMail.status == InboundStatus.REFUSED.value,
-        InboundMail.processed_at >= since, InboundMail.id != mail.id))
+    refused = select(func.count(InboundMail.id)).where(
+        InboundMail.status == InboundStatus.REFUSED.value, InboundMail.received_at >= since,
+        InboundMail.processed_at >= since, InboundMail.id != mail.id)
+    if sender is not None:
+        local, _, domain = sender.lower().rpartition("@")
+        base = local.partition("+")[0]
+        variants = f"{_like_escaped(base)}+%@{_like_escaped(domain)}"
+        refused = refused.where((func.lower(InboundMail.from_address) == f"{base}@{domain}")
+                                | func.lower(InboundMail.from_address).like(variants, escape="\\"))
+    return db.session.scalar(refused)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _queue_bounce(message: InboundMessage, words: str, context: dict) -> bool:

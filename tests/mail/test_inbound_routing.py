@@ -112,6 +112,34 @@ def test_a_sender_gets_at_most_five_bounces_an_hour(db, clock_at):
     assert len(bounces_to("victim@example.com")) == refusals.REFUSALS_PER_HOUR + 1
 
 
+def test_plus_addressed_variants_of_one_mailbox_share_its_five_bounces(db, clock_at):
+    """victim+1@, victim+2@ … all reach the victim: the hourly budget is the mailbox's, not each spelling's."""
+    to = "nobody@horseshoe.local"
+    for n in range(7):
+        deliver(email(f"victim+{n}@example.com", to, f"Spam number {n}", subject=f"Offer {n}"), to)
+        clock_at.advance(minutes=1)
+
+    sent = db.session.scalar(select(func.count(OutboundEmail.id)).where(
+        OutboundEmail.to_address.like("victim%@example.com"), OutboundEmail.html_body.contains("did not post it")))
+    assert sent == refusals.REFUSALS_PER_HOUR
+
+
+def test_a_flood_of_refused_mail_site_wide_silences_every_bounce_until_it_passes(db, clock_at, monkeypatch):
+    """Forged mail from many made-up senders: past the site's hourly budget no refusal is answered."""
+    monkeypatch.setattr(refusals, "SITE_REFUSALS_PER_HOUR", 3)
+    to = "nobody@horseshoe.local"
+    for n in range(3):
+        deliver(email(f"someone{n}@example.net", to, "Cheap watches", subject="Offer"), to)
+    assert len(bounces_to("someone2@example.net")) == 1
+
+    flooded = deliver(email("innocent@example.org", to, "Where do I ask?", subject="Question"), to)
+    assert bounces_to("innocent@example.org") == []
+    assert "messages were refused in the past hour, so none is answered" in flooded.outcome
+    clock_at.advance(hours=1, minutes=1)
+    deliver(email("innocent@example.org", to, "Where do I ask?", subject="Question again"), to)
+    assert len(bounces_to("innocent@example.org")) == 1
+
+
 def test_mail_without_a_readable_sender_is_refused_without_a_bounce(db):
     to = "nobody@horseshoe.local"
     raw = email("not an address", to, "Hello?")
