@@ -202,6 +202,8 @@ def email_subject(row: Notification, thread_ref: str | None) -> str:
         return f"Private conversation: {row.message}" if row.message else "Your private conversation"
     title = row.thread.title if row.thread is not None else ""
     if thread_ref.startswith("case-"):
+        if row.user.is_staff:  # the agents working it: not "your" case
+            return f"Case #{thread_ref.removeprefix('case-')}: {title}"
         return SUBJECTS[NotificationKind.CASE_UPDATE].format(title=title)
     return title if row.kind == NotificationKind.NEW_QUESTION.value else f"Re: {title}"
 

@@ -142,6 +142,20 @@ def test_a_case_email_answers_the_case_message_it_tells_of(make, smtp_server, ru
     assert {email["Subject"] for email in emails} == {"Update on your support case: Billing shows two plans"}
 
 
+def test_the_agent_of_a_case_reads_its_number_not_your_support_case(make, smtp_server, run_jobs):
+    customer = make.make_user(username="yuri", email="yuri@example.com")
+    agent = make.make_user("agent", username="zora", email="zora@example.com")
+    thread = make.make_thread(author=customer, title="Modem light blinks orange")
+    case = cases.escalate_thread(customer, thread, "Nothing works")[0]
+    cases.change_case(agent, case, cases.CaseChange(assignee_id=agent.id))
+    cases.post_message(customer, case, "It started after the storm.", MessageVisibility.CUSTOMER.value)
+    run_jobs()
+
+    [told] = [email for email, _ in sent_to(smtp_server, "zora@example.com") if "wrote on case" in text_of(email)]
+    assert told["Subject"] == f"Case #{case.id}: Modem light blinks orange"
+    assert told["References"] == f"<case-{case.id}@{addresses.sender_domain()}>"
+
+
 def test_essential_mail_and_digests_carry_no_reply_address(make, smtp_server, run_jobs):
     member = make.make_user(email="xena@example.com", email_frequency="daily")
     make.make_reply(make.make_thread(author=member))
