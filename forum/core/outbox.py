@@ -131,10 +131,14 @@ def schedule_periodic(jobs: dict[str, float]) -> int:
 
 
 def purge_finished(older_than_s: float = 7 * 86400) -> int:
-    """Delete done jobs older than a week so recurring jobs don't grow the table forever."""
+    """Delete done and discarded jobs older than a week so the table doesn't grow forever.
+
+    Dead jobs stay until an admin resends or discards them on the Delivery problems page (forum.mail).
+    """
     cutoff = clock.now() - timedelta(seconds=older_than_s)
+    finished = (JobStatus.DONE.value, JobStatus.DISCARDED.value)
     removed = db.session.execute(
-        delete(Job).where(Job.status == JobStatus.DONE.value, Job.finished_at < cutoff)
+        delete(Job).where(Job.status.in_(finished), Job.finished_at < cutoff)
     ).rowcount
     db.session.commit()
     return removed

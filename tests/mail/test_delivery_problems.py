@@ -142,6 +142,20 @@ def test_discard_asks_first_then_takes_the_mail_off_the_list_for_good(act_as, an
     assert again.status_code == 303 and len(audit("job.discard")) == 1  # a second click changes nothing
 
 
+def test_a_discarded_job_is_purged_after_a_week_and_a_dead_one_waits_for_an_admin(
+        community, ana, smtp_server, clock_at, run_jobs):
+    discarded = dead_mail(ana, smtp_server, clock_at, run_jobs).id
+    still_dead = dead_mail(ana, smtp_server, clock_at, run_jobs).id
+    delivery_problems.discard(community.user("admin"), discarded)
+    clock_at.advance(days=8)
+
+    outbox.purge_finished()
+
+    db.session.expire_all()
+    assert db.session.get(Job, discarded) is None
+    assert db.session.get(Job, still_dead).status == JobStatus.DEAD
+
+
 def test_a_job_trying_right_now_can_be_neither_discarded_nor_resent(act_as, community, ana, smtp_server, clock_at,
                                                                    run_jobs):
     smtp_server.stop()
