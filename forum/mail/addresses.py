@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from flask import current_app
+from sqlalchemy import ColumnElement, func, or_
 
 from forum.core import clock
 
@@ -148,3 +149,19 @@ def is_own_address(address: str) -> bool:
     local, domain = mailbox()
     name, _, at = address.rpartition("@")
     return at == domain and name.partition("+")[0] in {local, "bounces"}
+
+
+def same_mailbox(column: ColumnElement[str], address: str) -> ColumnElement[bool]:
+    """SQL: the stored address is this mailbox, in any case and under any +tag (victim+1@ reaches victim@).
+
+    The hourly caps on what Horseshoe answers unasked (bounces, confirmation links, invitations) count per
+    mailbox with this, so a flood of forged senders spelled differently cannot multiply them.
+    """
+    local, _, domain = address.lower().rpartition("@")
+    base = local.partition("+")[0]
+    variants = f"{_like_escaped(base)}+%@{_like_escaped(domain)}"
+    return or_(func.lower(column) == f"{base}@{domain}", func.lower(column).like(variants, escape="\\"))
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -24,7 +24,7 @@ from forum.accounts import personal_data
 from forum.core import clock
 from forum.core.errors import DomainError, Invalid
 from forum.core.extensions import db
-from forum.mail import asking, parsing, refusals, staging
+from forum.mail import addresses, asking, parsing, refusals, staging
 from forum.mail.message import InboundMessage
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import Category, InboundMail, InboundStatus, OutboundEmail, Thread, User
@@ -109,7 +109,8 @@ def hold(message: InboundMessage, mail: InboundMail, user: User, category: Categ
 
 def _links_lately(address: str) -> int:
     return db.session.scalar(select(func.count(OutboundEmail.id)).where(
-        OutboundEmail.to_address == address, OutboundEmail.subject.startswith(SUBJECT_PREFIX, autoescape=True),
+        addresses.same_mailbox(OutboundEmail.to_address, address),
+        OutboundEmail.subject.startswith(SUBJECT_PREFIX, autoescape=True),
         OutboundEmail.created_at >= clock.now() - timedelta(hours=1)))
 
 

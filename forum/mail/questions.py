@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from forum.core import clock
 from forum.core.extensions import db
-from forum.mail import asking, confirmations, refusals, staging
+from forum.mail import addresses, asking, confirmations, refusals, staging
 from forum.mail.message import InboundMessage
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import Category, InboundMail, InboundStatus, OutboundEmail, User
@@ -98,5 +98,5 @@ def invite(message: InboundMessage, mail: InboundMail, category: Category) -> No
 
 def _invited_lately(address: str) -> bool:
     return bool(db.session.scalar(select(func.count(OutboundEmail.id)).where(
-        OutboundEmail.to_address == address, OutboundEmail.subject == INVITATION_SUBJECT,
+        addresses.same_mailbox(OutboundEmail.to_address, address), OutboundEmail.subject == INVITATION_SUBJECT,
         OutboundEmail.created_at >= clock.now() - INVITATIONS_EVERY)))

@@ -180,16 +180,8 @@ def _recent_refusals(sender: str | None, mail: InboundMail) -> int:
         InboundMail.status == InboundStatus.REFUSED.value, InboundMail.received_at >= since,
         InboundMail.processed_at >= since, InboundMail.id != mail.id)
     if sender is not None:
-        local, _, domain = sender.lower().rpartition("@")
-        base = local.partition("+")[0]
-        variants = f"{_like_escaped(base)}+%@{_like_escaped(domain)}"
-        refused = refused.where((func.lower(InboundMail.from_address) == f"{base}@{domain}")
-                                | func.lower(InboundMail.from_address).like(variants, escape="\\"))
+        refused = refused.where(addresses.same_mailbox(InboundMail.from_address, sender))
     return db.session.scalar(refused)
-
-
-def _like_escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _queue_bounce(message: InboundMessage, words: str, context: dict) -> bool:

@@ -284,6 +284,15 @@ def test_with_staged_accounts_off_an_unknown_sender_is_invited_to_sign_up(suppor
         OutboundEmail.to_address == "erin@customer.example")) == 1  # one invitation an hour is plenty
 
 
+def test_one_invitation_an_hour_reaches_a_mailbox_under_any_plus_spelling(support):
+    """Forged mail from erin+1@, erin+2@ … all lands in Erin's inbox: she is invited once, not once per spelling."""
+    for tag in ("", "+a", "+b", "+shop"):
+        deliver(question(f"erin{tag}@customer.example", f"Question from spelling {tag or 'plain'}, please help."), TO)
+
+    assert db.session.scalar(select(func.count(OutboundEmail.id)).where(
+        OutboundEmail.to_address.like("erin%@customer.example"))) == 1
+
+
 def test_a_blocked_domain_gets_an_invitation_and_no_account(support):
     set_setting("mail.staged_accounts", True)
     set_setting("accounts.blocked_email_domains", ["throwaway.example"])
