@@ -53,8 +53,9 @@ def listen(host: str, port: int) -> None:
 
 
 def _announce(host: str, port: int, size_limit: int) -> None:
-    click.echo(f"Listening for mail on {host}:{port}: any address at {addresses.mailbox()[1]} and every category's "
-               f"address, up to {listener.megabytes(size_limit)} MB a message. Ctrl-C (or SIGTERM) stops.")
+    click.echo(f"Listening for mail on {host}:{port}: reply and bounce addresses at {addresses.mailbox()[1]} and "
+               f"every category's address, up to {listener.megabytes(size_limit)} MB a message. "
+               "Ctrl-C (or SIGTERM) stops.")
 
 
 def _check_database_or_tempfail(ctx: click.Context, _param: click.Parameter, _value: object) -> None:

@@ -73,11 +73,15 @@ def stamped(raw: bytes, hostname: str, sender: str) -> bytes:
 
 
 def is_ours(address: str) -> bool:
-    """Mail for this address is Horseshoe's to take: our mail domain, or a category's own address."""
+    """Mail for this address is Horseshoe's to take: a reply or bounce address, or a category's own address.
+
+    Anything else, even at our own domain, is refused at RCPT with 550, so the sending server tells its
+    sender (the envelope's, which forged mail cannot aim at a victim) instead of Horseshoe bouncing later.
+    """
     address = parseaddr(address)[1].lower()
     if "@" not in address:
         return False
-    if address.rpartition("@")[2] == addresses.mailbox()[1]:
+    if addresses.is_reply_address(address) or addresses.is_bounce_address(address):
         return True
     found = select(Category.id).where(func.lower(Category.email_address) == address).limit(1)
     return db.session.scalar(found) is not None

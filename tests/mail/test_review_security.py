@@ -6,7 +6,6 @@ forum.mail.inbound.receive (or the real listener) and the worker, as in the othe
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 
@@ -16,7 +15,7 @@ from sqlalchemy import func, select
 
 from forum.core import worker
 from forum.core.extensions import db
-from forum.mail import addresses, inbound, listener, parsing, sending
+from forum.mail import addresses, inbound, listener, mime, parsing, sending
 from forum.models import Category, InboundChannel, InboundMail, InboundStatus, OutboundEmail, Post, Thread, User
 from tests.conftest import free_port
 from tests.mail.inbound_support import bounces_to, deliver, email, says, thread_address
@@ -88,7 +87,7 @@ def test_mail_with_a_null_envelope_sender_through_the_listener_is_never_answered
     """RFC 5321 4.5.5: a message with the null reverse-path is a notification; nothing may answer it. Only the
     envelope says so: the listener must hand that on, as a mail server's delivery does (Return-Path)."""
     port = listen()
-    to = "someone-else@horseshoe.local"
+    to = "bounces+7-aaaaaaaaaaaaaaaa@horseshoe.local"  # the listener takes the shape; its key is not ours
     raw = crlf(QMAIL_BOUNCE.format(to=to, n=7).encode())
 
     with smtp(port) as client:
@@ -103,7 +102,7 @@ def test_mail_with_a_null_envelope_sender_through_the_listener_is_never_answered
 def test_the_listener_keeps_a_real_senders_mail_answerable(listen):
     """The envelope sender handed on does not make ordinary mail automatic: a stranger still gets a bounce."""
     port = listen()
-    to = "someone-else@horseshoe.local"
+    to = "reply+t1-0-1-20000-aaaaaaaaaaaaaaaa@horseshoe.local"  # a reply address whose signature is forged
 
     with smtp(port) as client:
         client.sendmail("cy@example.com", [to], crlf(email("cy@example.com", to, "Hello?")))
@@ -129,13 +128,14 @@ def html_message(html: str, to: str = "help@support.example.com") -> bytes:
 def test_html_mail_becomes_text_in_bounded_time_whatever_its_size():
     """inscriptis lays out tables at seconds per megabyte; a 10 MB message must not hold a worker (or the
     confirmation page, which reads the message again) for most of a minute."""
-    table = "<table>" + "<tr><td>a</td><td>b</td></tr>" * 150_000 + "</table>"  # 4 MB
+    row = "<tr><td>a</td><td>b</td></tr>"
+    table = "<table>" + row * 150_000 + "</table>"  # 4 MB
 
-    started = time.monotonic()
     parsed = parsing.parse(html_message("<p>My router drops.</p>" + table))
 
-    assert time.monotonic() - started < 5
     assert parsed.text.startswith("My router drops.")
+    # Only the first _HTML_CHARS of HTML were laid out, whatever the message's size (bench/ times the cost).
+    assert 0 < parsed.full_text.count("a") <= parsing._HTML_CHARS // len(row) + 1
 
 
 def test_an_inline_picture_does_not_cost_the_words_after_it():
@@ -278,9 +278,9 @@ def test_a_message_of_a_hundred_thousand_parts_is_read_in_bounded_time():
            b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
            b"--b\r\nContent-Type: text/plain\r\n\r\nMy router drops every evening.\r\n" + part * 100_000 + b"--b--\r\n")
 
-    started = time.monotonic()
     parsed = parsing.parse(raw)
 
-    assert time.monotonic() - started < 5
     assert parsed.text == "My router drops every evening."
-    assert 0 < len(parsed.attachments) <= 500
+    assert 0 < len(parsed.attachments) <= mime.MAX_PARTS
+    # The stdlib parser was handed only the message up to its MAX_DELIMITERS-th boundary line, not 100,000 parts.
+    assert len(list(mime.read(raw).walk())) <= mime.MAX_DELIMITERS + 2
