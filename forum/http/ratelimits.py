@@ -13,17 +13,16 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
 
 from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_login import current_user
 from limits.storage import Storage
 
-from forum.core import clock, sqlite_store
+from forum.core import posting_rules, sqlite_store
 
 SIGN_IN = "10 per minute"
-REPLIES = "1 per 10 seconds"
+REPLIES = posting_rules.REPLIES
 VOTES = "100 per day"
 FLAGS = "20 per day"
 ACCOUNT_ABUSE = "5 per hour"  # registrations and reset emails per IP
@@ -34,11 +33,8 @@ REFUSED_INBOUND_MAIL = "30 per minute"
 
 
 def new_thread_limit() -> str:
-    """3 new threads a day in an account's first day, 20 a day after (domain.md)."""
-    created = getattr(current_user, "created_at", None)
-    if created is not None and clock.now() - created < timedelta(days=1):
-        return "3 per day"
-    return "20 per day"
+    """3 new threads a day in an account's first day, 20 a day after (forum.core.posting_rules)."""
+    return posting_rules.new_thread_rule(getattr(current_user, "created_at", None))
 
 
 def created(response: Response) -> bool:

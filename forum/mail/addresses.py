@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from flask import current_app
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, func, or_, select
 
 from forum.core import clock
+from forum.core.extensions import db
+from forum.models import Category
 
 REPLY_KINDS = {"t": "thread", "c": "case", "m": "conversation"}
 _MAC_CHARS = 16  # 80 bits of base32
@@ -139,16 +141,26 @@ def parse_bounce_key(detail: str) -> int:
 
 
 def is_own_address(address: str) -> bool:
-    """Our sender address, or our reply and bounce mailboxes: mail from these is never answered (no loops).
-
-    Category addresses are ours too; the inbound router checks those against the database.
-    """
+    """Our sender address, or our reply and bounce mailboxes (no database needed; is_site_address adds the
+    categories' addresses)."""
     address = parseaddr(address)[1].lower()
     if address == parseaddr(current_app.config["HORSESHOE"].mail_sender)[1].lower():
         return True
     local, domain = mailbox()
     name, _, at = address.rpartition("@")
     return at == domain and name.partition("+")[0] in {local, "bounces"}
+
+
+def is_category_address(address: str) -> bool:
+    """A category's own address (stored lowercase; forum.services.categories validates it so)."""
+    address = parseaddr(address)[1].lower()
+    return bool(address) and db.session.scalar(
+        select(Category.id).where(Category.email_address == address).limit(1)) is not None
+
+
+def is_site_address(address: str) -> bool:
+    """Any address of this site's: mail from one is never answered (no loops between our own mailboxes)."""
+    return is_own_address(address) or is_category_address(address)
 
 
 def same_mailbox(column: ColumnElement[str], address: str) -> ColumnElement[bool]:

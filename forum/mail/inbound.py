@@ -186,17 +186,11 @@ def _never_answered(message: InboundMessage) -> str:
     """
     if message.automatic:
         return f"an automatic message ({message.automatic})"
-    if _from_ourselves(message.from_address):
+    if message.from_address and addresses.is_site_address(message.from_address):
         return "mail from our own address"
     if any(addresses.is_bounce_address(address) for address in message.recipients):
         return "mail to a bounce address"
     return ""
-
-
-def _from_ourselves(sender: str) -> bool:
-    if sender and addresses.is_own_address(sender):
-        return True
-    return bool(sender) and db.session.scalar(select(Category.id).where(Category.email_address == sender)) is not None
 
 
 def _category_for(recipients: Sequence[str]) -> Category | None:

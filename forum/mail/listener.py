@@ -39,12 +39,11 @@ from email.utils import parseaddr
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 from flask import Flask
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.core.extensions import db
 from forum.mail import addresses, inbound
-from forum.models import Category, InboundChannel
+from forum.models import InboundChannel
 from forum.services.community_settings import REGISTRY, get_setting
 
 log = logging.getLogger(__name__)
@@ -81,10 +80,8 @@ def is_ours(address: str) -> bool:
     address = parseaddr(address)[1].lower()
     if "@" not in address:
         return False
-    if addresses.is_reply_address(address) or addresses.is_bounce_address(address):
-        return True
-    found = select(Category.id).where(func.lower(Category.email_address) == address).limit(1)
-    return db.session.scalar(found) is not None
+    return (addresses.is_reply_address(address) or addresses.is_bounce_address(address)
+            or addresses.is_category_address(address))
 
 
 def default_max_message_bytes() -> int:

@@ -20,7 +20,7 @@ from forum.core.errors import AccountSuspended, DomainError, EmailNotVerified, F
 from forum.core.extensions import db
 from forum.mail import addresses, sending
 from forum.mail.message import InboundMessage
-from forum.models import Category, InboundMail, InboundStatus
+from forum.models import InboundMail, InboundStatus
 
 TEMPLATE = "mail_refused"
 log = logging.getLogger(__name__)
@@ -159,17 +159,13 @@ def why_not_answered(message: InboundMessage, mail: InboundMail) -> str | None:
         return "the sender's address is missing or unreadable"
     if message.automatic:
         return f"an automatic message ({message.automatic}) is never answered"
-    if addresses.is_own_address(sender) or _is_category_address(sender):
+    if addresses.is_site_address(sender):
         return "the sender is one of this site's own addresses"
     if _recent_refusals(sender, mail) >= REFUSALS_PER_HOUR:
         return f"{REFUSALS_PER_HOUR} refusals went to this sender in the past hour already"
     if _recent_refusals(None, mail) >= SITE_REFUSALS_PER_HOUR:
         return f"more than {SITE_REFUSALS_PER_HOUR} messages were refused in the past hour, so none is answered"
     return None
-
-
-def _is_category_address(address: str) -> bool:
-    return db.session.scalar(select(Category.id).where(Category.email_address == address.lower())) is not None
 
 
 def _recent_refusals(sender: str | None, mail: InboundMail) -> int:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from forum import conversations, uploads
 from forum.accounts import blocks, personal_data
-from forum.core import clock
+from forum.core import clock, posting_rules
 from forum.core.errors import DomainError
 from forum.core.extensions import db
 from forum.mail import addresses, case_replies, refusals
@@ -48,11 +48,6 @@ from forum.services import posting
 from forum.services.notifications import thread_path
 from forum.services.permissions import Action, Restriction, can, restriction
 
-# The web's rules (forum.http.ratelimits: REPLIES and new_thread_limit), copied because services may not
-# import the HTTP toolkit; posting_limit is their one definition for mail.
-REPLIES = "1 per 10 seconds"
-NEW_THREADS_FIRST_DAY = "3 per day"
-NEW_THREADS = "20 per day"
 SIGN_IN_PATH = "/auth/login"
 
 
@@ -231,9 +226,9 @@ def posting_limit(user: User, action: str) -> int | None:
 
 def _rule(user: User, action: str) -> str:
     if action in {"reply", "message"}:
-        return REPLIES
+        return posting_rules.REPLIES
     if action == "question":
-        return NEW_THREADS_FIRST_DAY if clock.now() - user.created_at < timedelta(days=1) else NEW_THREADS
+        return posting_rules.new_thread_rule(user.created_at)
     raise ValueError(f"unknown action {action!r}")
 
 

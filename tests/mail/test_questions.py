@@ -378,7 +378,7 @@ def test_personal_data_waits_for_the_link_and_can_go_privately_to_support(ana, s
 
 
 def test_the_web_rate_limit_counts_questions_by_email(make, ana, support, limits_on):
-    for n in range(3):  # a member's first day: 3 new threads (forum.http.ratelimits.new_thread_limit)
+    for n in range(3):  # a member's first day: 3 new threads (forum.core.posting_rules)
         make.make_thread(author=ana, title=f"Earlier question number {n}")
 
     mail = deliver(question("ana@example.com", trusted=True), TO)

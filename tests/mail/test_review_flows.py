@@ -15,19 +15,16 @@ from __future__ import annotations
 import itertools
 import re
 import smtplib
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from forum import cases
 from forum.accounts import verification
 from forum.core import worker
 from forum.core.extensions import db
-from forum.http import ratelimits
-from forum.mail import bounces, delivery_problems, inbound, listener, parsing, replies
+from forum.mail import bounces, delivery_problems, inbound, parsing
 from forum.models import (
     CaseMessage,
     InboundMail,
@@ -41,7 +38,6 @@ from forum.models import (
 )
 from forum.services import posting, qa
 from tests import factories
-from tests.conftest import free_port
 from tests.mail.inbound_support import bounces_to, deliver, email, says, thread_address
 from tests.mail.outbound_support import delivery_report, receive, sent_to, text_of
 
@@ -250,16 +246,6 @@ def test_pressing_publish_reads_the_stored_message_once(make, client, monkeypatc
 # --- a case answered through the real listener -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def listener_port(app, committed) -> Iterator[int]:
-    """`flask mail listen`'s listener on a free port, over data committed for real (it serves from its own thread)."""
-    db.session.commit()
-    port = free_port()
-    controller = listener.start(app, "127.0.0.1", port)
-    yield port
-    controller.stop()
-
-
 def answer_through_listener(port: int, notification, sender: str, text: str) -> None:
     """What a mail client sends when its user presses Reply on the notification, over SMTP to the listener."""
     reply = EmailMessage()
@@ -281,7 +267,7 @@ def case_emails_to(smtp_server, address: str):
 
 
 def test_case_emails_answered_through_the_listener_become_case_messages_of_the_right_visibility(
-        listener_port, smtp_server):
+        listen, smtp_server):
     customer = factories.make_user(username="cora", email="cora@example.com")
     agent = factories.make_user("agent", username="aggie", email="aggie@example.com")
     colleague = factories.make_user("agent", username="colin", email="colin@example.com")
@@ -291,6 +277,7 @@ def test_case_emails_answered_through_the_listener_become_case_messages_of_the_r
     cases.post_message(agent, case, "Could you send the router's model?", "customer")
     cases.post_message(colleague, case, "Their firmware is two years old.", "internal")
     worker.run_until_empty()
+    listener_port = listen()
 
     answer_through_listener(listener_port, case_emails_to(smtp_server, "cora@example.com")[-1],
                             "Cora <cora@example.com>", "It is a TP-Link Archer C7.")
@@ -306,16 +293,3 @@ def test_case_emails_answered_through_the_listener_become_case_messages_of_the_r
         (agent.id, "internal", "Then we should offer the update first."),  # answering a colleague's note
     ]
     assert [mail.channel for mail in db.session.scalars(select(InboundMail))] == ["smtp", "smtp"]
-
-
-# --- one rule, two copies ------------------------------------------------------------------------------------------
-
-
-def test_the_rate_limits_counted_for_email_are_the_webs(make, app):
-    """forum.mail.replies copies the web's rule strings (services may not import forum.http): they must not drift."""
-    newcomer = make.make_user()
-    with app.test_request_context():
-        g._login_user = newcomer  # what Flask-Login's current_user reads; no session needed to ask the rule
-        assert ratelimits.new_thread_limit() == replies.NEW_THREADS_FIRST_DAY == replies._rule(newcomer, "question")
-    assert ratelimits.REPLIES == replies.REPLIES
-    assert replies.NEW_THREADS == "20 per day"  # forum.http.ratelimits.new_thread_limit after the first day

@@ -6,18 +6,15 @@ forum.mail.inbound.receive (or the real listener) and the worker, as in the othe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 
 from forum.core import worker
 from forum.core.extensions import db
-from forum.mail import addresses, inbound, listener, mime, parsing, sending
+from forum.mail import addresses, inbound, mime, parsing, sending
 from forum.models import Category, InboundChannel, InboundMail, InboundStatus, OutboundEmail, Post, Thread, User
-from tests.conftest import free_port
 from tests.mail.inbound_support import bounces_to, deliver, email, says, thread_address
 from tests.mail.test_ways_in import crlf, smtp, stored
 
@@ -45,22 +42,6 @@ def support(make) -> Category:
     category.email_address = "help@support.example.com"
     db.session.commit()
     return category
-
-
-@pytest.fixture
-def listen(app: Flask, committed) -> Iterator[Callable[[], int]]:
-    """The real SMTP listener on a free port (as tests/mail/test_ways_in.py starts it); stopped after the test."""
-    controllers = []
-
-    def start() -> int:
-        db.session.commit()
-        port = free_port()
-        controllers.append(listener.start(app, "127.0.0.1", port))
-        return port
-
-    yield start
-    for controller in controllers:
-        controller.stop()
 
 
 def outbound_to(address: str) -> int:

@@ -17,7 +17,6 @@ import smtplib
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ from forum.core import clock, worker
 from forum.core.extensions import db
 from forum.core.settings import Settings
 from forum.integrations import delivery
-from forum.mail import inbound, listener, parsing
+from forum.mail import inbound, parsing
 from forum.models import InboundMail, InboundStatus, Job, Post, Thread, User
 from forum.services import community_settings
 from tests import factories
@@ -89,22 +88,6 @@ def crlf(raw: bytes) -> bytes:
 
 
 # --- the SMTP listener (flask mail listen) ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def listen(app: Flask, committed) -> Iterator[Callable[..., int]]:
-    """Start the real listener (for app, or another app) on a free port; returns the port. Stopped after the test."""
-    controllers = []
-
-    def start(on: Flask = app) -> int:
-        db.session.commit()  # end the test's transaction, which holds SQLite's write lock (see smtp())
-        port = free_port()
-        controllers.append(listener.start(on, "127.0.0.1", port))
-        return port
-
-    yield start
-    for controller in controllers:
-        controller.stop()
 
 
 # Taken at RCPT without a database lookup (the listener checks the shape; the worker checks the key later).
