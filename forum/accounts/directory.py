@@ -129,3 +129,23 @@ def ids_by_username(usernames: set[str] | frozenset[str]) -> dict[str, int]:
         return {}
     rows = db.session.execute(select(User.username_key, User.id).where(User.username_key.in_(sorted(usernames))))
     return {key: user_id for key, user_id in rows}
+
+
+_NOT_IN_USERNAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def free_username(wanted: str) -> str:
+    """A valid, unused username close to wanted (a provider's handle, or an email address: its local part
+    without the +tag): characters a username may not hold dropped, "member" when too little is left, then
+    numbered when taken. For accounts made without a sign-up form (OpenID Connect, mail staging)."""
+    base = _NOT_IN_USERNAME.sub("", wanted.partition("@")[0].partition("+")[0])[:28].strip(".-")
+    if not re.fullmatch(NAME, base):
+        base = "member"
+    taken = set(db.session.scalars(
+        select(User.username_key).where(func.substr(User.username_key, 1, len(base)) == base.lower())))
+    if base.lower() not in taken:
+        return base
+    number = 2
+    while f"{base}{number}".lower() in taken:
+        number += 1
+    return f"{base}{number}"

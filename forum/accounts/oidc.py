@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 import secrets
 import unicodedata
 import urllib.parse
@@ -25,10 +24,10 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from forum.accounts import members, sessions, two_factor
+from forum.accounts import directory, members, sessions, two_factor
 from forum.accounts.oidc_tokens import Provider, SignInRefused, discover, redeem_code, verify_id_token
 from forum.core import clock
 from forum.core.extensions import db
@@ -37,7 +36,6 @@ from forum.models import SpentNonce, User, UserIdentity
 SCOPE = "openid email profile"
 PENDING_MAX_AGE = timedelta(minutes=10)  # time allowed at the provider's sign-in page
 NONCE_MEMORY = timedelta(days=1)  # far longer than any ID token lives
-USERNAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 @dataclass(frozen=True)
@@ -235,26 +233,10 @@ def _new_member(config: Provider, email: str, claims: Mapping[str, Any]) -> User
             f"{config.name} has not verified your email address {email}, so we cannot create an account with it. "
             "Verify it there first, or register here with a password."
         )
-    username = _free_username(str(claims.get("preferred_username") or "") or email.partition("@")[0])
+    username = directory.free_username(str(claims.get("preferred_username") or "") or email.partition("@")[0])
     return members.add_passwordless_user(username, email, display_name=_printable(claims.get("name")))
 
 
 def _printable(value: object) -> str:
     """A provider's claim as display text: control characters (NUL among them) dropped, not stored."""
     return "".join(ch for ch in str(value or "") if unicodedata.category(ch) != "Cc").strip()
-
-
-def _free_username(wanted: str) -> str:
-    """A valid username close to what the provider calls the person, numbered when it is taken."""
-    base = USERNAME_CHARS.sub("", wanted.partition("@")[0])[:28].strip(".-") or "member"
-    if len(base) < 3:
-        base = f"{base}-member"
-    taken = set(db.session.scalars(
-        select(User.username_key).where(func.substr(User.username_key, 1, len(base)) == base.lower())
-    ))
-    if base.lower() not in taken:
-        return base
-    number = 2
-    while f"{base}{number}".lower() in taken:
-        number += 1
-    return f"{base}{number}"

@@ -15,20 +15,14 @@ address sends that link instead of answering "taken" (forum.accounts.members.Sta
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from forum.accounts import members, signup_defences
+from forum.accounts import directory, members, signup_defences
 from forum.core import clock, text
 from forum.core.extensions import db
 from forum.models import User
 from forum.services.community_settings import cached_setting
-
-_NOT_IN_USERNAME = re.compile(r"[^a-z0-9_.-]+")
-_FALLBACK_NAME = "member"
-_MAX_BASE = 28  # leaves room for a number: usernames are at most 32 characters
 
 
 def member_for(address: str) -> User | None:
@@ -57,7 +51,8 @@ def stage_account(address: str, from_name: str, *, verified: bool) -> User:
     email = members.normalize_email(address) or address.lower()
     try:
         with db.session.begin_nested():
-            user = members.add_passwordless_user(free_username(email), email, display_name=display_name(from_name))
+            user = members.add_passwordless_user(directory.free_username(email), email,
+                                                 display_name=display_name(from_name))
             user.staged_at = clock.now()
             user.email_verified_at = clock.now() if verified else None
             db.session.flush()
@@ -80,18 +75,3 @@ def display_name(from_name: str) -> str:
     if not name or "@" in name or not text.visible_length(name):
         return ""
     return name
-
-
-def free_username(email: str) -> str:
-    """A valid username from the address's local part ("ana.lima+shop" → "ana.lima"), numbered when taken."""
-    base = _NOT_IN_USERNAME.sub("", email.partition("@")[0].partition("+")[0].lower())
-    base = base[:_MAX_BASE].strip(".-")
-    if len(base) < 3 or not members.USERNAME_PATTERN.match(base):
-        base = _FALLBACK_NAME
-    taken = set(db.session.scalars(select(User.username_key).where(User.username_key.like(f"{base}%"))))
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}{number}" in taken:
-        number += 1
-    return f"{base}{number}"
