@@ -3,6 +3,7 @@ an admin renames a tag and merges another through the plain forms (no JavaScript
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from forum import tagging
@@ -35,11 +36,11 @@ def test_tag_pages_are_accessible_and_an_admin_renames_and_merges_without_javasc
     page = person.open(f"/admin/tags/{tag_id}")
     page.get_by_label("New name").fill("password")
     page.get_by_role("button", name="Rename tag").click()
-    assert "“passwd” is now “password”" in page.content()
+    expect(page.locator("main")).to_contain_text("“passwd” is now “password”")  # waits out the redirect
     merging = person.open(f"/admin/tags/{_tag('pwd-reset').id}")
     merging.get_by_label("Merge into the tag").fill("passwd")
     merging.get_by_role("button", name="Merge tag").click()
-    assert "is merged into “password”" in merging.content()
+    expect(merging.locator("main")).to_contain_text("is merged into “password”")
     shown = person.open("/tags/pwd-reset", status=200)  # followed the 301 to the canonical page
     assert shown.url.endswith("/tags/password") and "also: passwd, pwd, pwd-reset" in shown.content()
     person.assert_clean()
