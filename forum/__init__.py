@@ -105,6 +105,7 @@ def configure_domains(app: Flask) -> None:
         conversations,
         incidents,
         integrations,
+        knowledge,
         mail,
         recognition,
         tagging,
@@ -113,7 +114,7 @@ def configure_domains(app: Flask) -> None:
     )
 
     for package in (accounts, recognition, cases, incidents, analytics, integrations, uploads, writing,
-                    conversations, tagging, mail):
+                    conversations, tagging, mail, knowledge):
         package.init_app(app)
 
 

@@ -34,6 +34,8 @@ EVENTS: dict[str, str] = {
     "case.updated": "case_id, change ('status', 'assignee', 'priority', 'message', or 'thread' when a merge "
                     "moved it), message when a message",
     "case.resolved": "case_id, change='status' — an agent resolved the case",
+    "article.published": "article_id — a knowledge-base article was published (or published again after "
+                         "archiving)",
     "user.deleted": "user_id — an account was erased (its owner's deletion came due, or an admin anonymised it); "
                     "no personal data",
 }
@@ -70,6 +72,13 @@ JOBS: dict[str, str] = {
                            "deletion grace period is over (forum.accounts.deletion)",
     "analytics.refresh_scorecards": "periodic: recompute the public scorecards pages read "
                                     "(forum.analytics.scorecard_store)",
+    "knowledge.remind_reviews": "periodic: tell each owner whose published article passed "
+                                "knowledge.review_interval_days since its last review (forum.knowledge.reviews)",
+    "knowledge.settle_deflections": "periodic: suggestions opened from the ask page whose window passed become "
+                                    "deflections, or not when the asker posted a question (forum.knowledge.deflection)",
+    "knowledge.find_links": "periodic: record the threads whose recent posts link to an article "
+                            "(forum.knowledge.links)",
+    "search.index_article": "article_id — bring one article's search document up to date (search.jobs)",
     "markup.rerender": "kind, after_id — re-render one batch of posts or messages an older Markdown renderer "
                        "stored, then queue the next batch (forum.writing.rerender)",
 }

@@ -41,6 +41,16 @@ from forum.models.incidents import (
 )
 from forum.models.integrations import CaseConnector, DeliveryStatus, InboundEvent, WebhookDelivery, WebhookSubscription
 from forum.models.jobs import Job, JobStatus, OutboundEmail
+from forum.models.knowledge import (
+    Article,
+    ArticleFeedback,
+    ArticleLink,
+    ArticleStatus,
+    ArticleVersion,
+    SuggestionKind,
+    SuggestionOpen,
+    article_tag,
+)
 from forum.models.mail import InboundChannel, InboundMail, InboundStatus, MailAddressHealth
 from forum.models.notifications import Feedback, Notification, NotificationKind, Subscription
 from forum.models.qa import MeToo, Vote
@@ -58,6 +68,14 @@ from forum.models.uploads import Attachment, Upload, UploadKind, UploadRendition
 from forum.models.writing import Draft
 
 __all__ = [
+    "Article",
+    "ArticleFeedback",
+    "ArticleLink",
+    "ArticleStatus",
+    "ArticleVersion",
+    "SuggestionKind",
+    "SuggestionOpen",
+    "article_tag",
     "Block",
     "Conversation",
     "ConversationMessage",

@@ -60,6 +60,7 @@ class NotificationKind(StrEnum):
     DATA_EXPORT = "data_export"  # the member's own-data archive is ready (forum.accounts.data_export)
     QUOTE = "quote"  # someone quoted the member's post (told like a mention)
     MESSAGE = "message"  # a new message in a private conversation the member takes part in
+    ARTICLE = "article"  # an article the member proposed was published, or one they own is due for review
 
 
 class Notification(db.Model):
@@ -74,6 +75,9 @@ class Notification(db.Model):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
     conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversation.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), nullable=True, index=True
     )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     count: Mapped[int] = mapped_column(Integer, default=1)

@@ -24,6 +24,7 @@ class LedgerReason(StrEnum):
     BOUNTY = "bounty"
     DEFLECTION = "deflection"
     MISSION = "mission"
+    ARTICLE_PUBLISHED = "article_published"  # a member's proposed article was published (forum.knowledge)
 
 
 VOTE_REASONS = frozenset({LedgerReason.REPLY_VOTED.value, LedgerReason.QUESTION_VOTED.value})
@@ -66,6 +67,9 @@ class ReputationEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True)
     mission_id: Mapped[int | None] = mapped_column(
         ForeignKey("mission.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article.id", ondelete="SET NULL"), nullable=True, index=True
     )
     reverses_id: Mapped[int | None] = mapped_column(
         ForeignKey("reputation_event.id"), nullable=True, unique=True

@@ -77,11 +77,16 @@ class UploadRendition(db.Model):
     upload: Mapped[Upload] = relationship(back_populates="renditions")
 
 
+# Exactly one target per attachment, written so SQLite and PostgreSQL read it the same way.
+ONE_TARGET = ("(CASE WHEN post_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN case_message_id IS NULL THEN 0 ELSE 1 END)"
+              " + (CASE WHEN article_id IS NULL THEN 0 ELSE 1 END) = 1")
+
+
 class Attachment(db.Model):
-    """An upload attached to exactly one post or one case message (it takes that message's visibility)."""
+    """An upload attached to exactly one post, case message or article (it takes that one's visibility)."""
 
     __table_args__ = (
-        CheckConstraint("(post_id IS NULL) <> (case_message_id IS NULL)", name="ck_attachment_one_target"),
+        CheckConstraint(ONE_TARGET, name="ck_attachment_one_target"),
         Index("ix_attachment_upload_id", "upload_id"),
     )
 
@@ -90,6 +95,9 @@ class Attachment(db.Model):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), nullable=True, index=True)
     case_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_message.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), nullable=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

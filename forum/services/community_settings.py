@@ -279,6 +279,18 @@ REGISTRY: dict[str, AnySetting] = {
         SettingSpec("mail.bounce_threshold", int, 3,
                     "Bounces after which notifications and digests to an address stop (sign-in mail is "
                     "always attempted).", 1, 100, label="Bounces before mail to an address stops", unit="bounces"),
+        SettingSpec("knowledge.review_interval_days", int, 180,
+                    "Days after its last review when an article's owner is reminded to check it is still right.",
+                    7, 3650, label="Review articles every", unit="days"),
+        SettingSpec("knowledge.propose_reputation", int, 1000,
+                    "Reputation a member needs to propose knowledge-base articles (the Expert rank; advocates and "
+                    "staff always may).", 0, 1_000_000, label="Reputation to propose articles", unit="points"),
+        SettingSpec("knowledge.published_points", int, 25,
+                    "Reputation a member earns when an article they proposed is published (staff earn none).",
+                    0, 1000, label="Reputation for a published article", unit="points"),
+        SettingSpec("knowledge.deflection_minutes", int, 30,
+                    "Minutes after opening a suggestion from the ask page without posting a question that count "
+                    "as a deflection.", 1, 1440, label="Deflection window", unit="minutes"),
         SettingSpec("conversations.daily_limit", int, 10,
                     "Most private conversations one member may start per day (staff exempt).", 1, 1000,
                     label="Conversations a member may start", unit="per day"),

@@ -112,7 +112,7 @@ def normalize_tags(errors: ErrorCollector, raw_tags: list[str] | str) -> list[st
     return tags
 
 
-def _tags_by_name(names: list[str]) -> list[Tag]:
+def tags_by_name(names: list[str]) -> list[Tag]:
     """The tags named (a synonym stands for its tag), created when new; each tag once, in the order named."""
     names = [name.strip().lower() for name in names]
     existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
@@ -196,7 +196,7 @@ def _new_thread(actor: User, category: Category, kind: str, title: str, tags: li
         created_at=moment,
         last_activity_at=moment,
     )
-    thread.tags = _tags_by_name(tags)
+    thread.tags = tags_by_name(tags)
     return thread
 
 
@@ -382,7 +382,7 @@ def update_thread(actor: User, thread: Thread, change: ThreadChange) -> Thread:
         if review is not None and review.held:
             moderation_state.hold_edited_post(_question_of(thread), review.hold_reasons)
     if tags is not None:
-        thread.tags = _tags_by_name(tags)
+        thread.tags = tags_by_name(tags)
     edit_history.record_thread_changes(actor, thread, history, category, reason)
     if wants_moderation:
         _audit_moderator_fields(actor, thread, before, reason)

@@ -22,6 +22,7 @@ from forum.uploads.images import rendition
 from forum.uploads.limits import current_limits
 from forum.uploads.linking import (
     hold_count,
+    link_article,
     link_case_message,
     link_post,
     markdown_reference,
@@ -38,7 +39,7 @@ __all__ = [
     "SWEEP_JOB", "THUMBNAIL", "Attachment", "avatar_url", "remove_avatar", "set_avatar", "set_avatar_from_stream",
     "DailyLimitReached", "ReceivedFile", "TooLarge", "UnsupportedType",
     "Upload", "UploadKind", "UploadRendition", "attach", "can_see", "current_limits",
-    "current_store", "hold_count", "link_case_message", "link_post", "markdown_reference", "own_referenced_count",
+    "current_store", "hold_count", "link_article", "link_case_message", "link_post", "markdown_reference", "own_referenced_count",
     "published_posts_with_attachments", "with_references",
     "receive_multipart", "release_blobs", "remove_upload", "rendition", "store_stream", "store_upload",
     "sweep_orphans", "url_for_upload", "visible_upload",

@@ -18,7 +18,7 @@ from sqlalchemy import delete, exists, func, select
 
 from forum.core.errors import Invalid
 from forum.core.extensions import db
-from forum.models import Attachment, CaseMessage, Post, Upload, User, Visibility
+from forum.models import Article, Attachment, CaseMessage, Post, Upload, User, Visibility
 from forum.services import community_settings, markup
 from forum.uploads import service
 
@@ -105,6 +105,21 @@ def link_case_message(message: CaseMessage) -> None:
     db.session.flush()
     for upload in own_uploads(message.author_id, referenced_ids(message.body)):
         service.attach(upload, case_message=message)
+
+
+def link_article(article: Article, editor: User) -> None:
+    """Make the article's attachments the uploads its body references that it already had, plus the editor's
+    own; the caller commits. References removed by an edit detach their uploads; a reference to someone
+    else's upload attaches nothing (as for posts)."""
+    db.session.flush()
+    have = set(db.session.scalars(select(Attachment.upload_id).where(Attachment.article_id == article.id)))
+    referenced = referenced_ids(article.body)
+    stale = have - set(referenced)
+    if stale:
+        db.session.execute(delete(Attachment).where(Attachment.article_id == article.id,
+                                                    Attachment.upload_id.in_(stale)))
+    for upload in own_uploads(editor.id, [i for i in referenced if i not in have]):
+        service.attach(upload, article=article, editor=editor)
 
 
 def published_posts_with_attachments(author: User, exclude_post_id: int | None = None) -> int:

@@ -21,7 +21,7 @@ from forum.core import clock
 from forum.core.errors import Forbidden, Invalid, NotFound
 from forum.core.extensions import db
 from forum.core.text import NUL
-from forum.models import Attachment, CaseMessage, Post, Upload, UploadKind, UploadRendition, User
+from forum.models import Article, Attachment, CaseMessage, Post, Upload, UploadKind, UploadRendition, User
 from forum.services import audit_writer
 from forum.services.permissions import is_staff, is_suspended
 from forum.uploads import cleanup, images, limits
@@ -164,19 +164,23 @@ def url_for_upload(upload: Upload, rendition: str | None = None) -> str:
     return f"{path}?rendition={quote(rendition)}" if rendition else path
 
 
-def attach(upload: Upload, *, post: Post | None = None, case_message: CaseMessage | None = None) -> Attachment:
-    """Attach the upload to one post or case message its uploader wrote; the caller commits.
+def attach(upload: Upload, *, post: Post | None = None, case_message: CaseMessage | None = None,
+           article: Article | None = None, editor: User | None = None) -> Attachment:
+    """Attach the upload to one post, case message or article; the caller commits.
 
-    Only the uploader's own message can publish an upload: an id pasted by somebody else attaches nothing.
+    Only the uploader's own writing can publish an upload: an id pasted by somebody else attaches nothing.
+    A post or message is written by its author; an article by whoever saved the version (editor), since
+    staff and the author write one article together.
     """
-    if (post is None) == (case_message is None):
-        raise ValueError("attach to exactly one post or case message")
-    target = post if post is not None else case_message
-    if upload.removed_at is not None or target.author_id != upload.uploader_id:
+    targets = [target for target in (post, case_message, article) if target is not None]
+    if len(targets) != 1:
+        raise ValueError("attach to exactly one post, case message or article")
+    writer_id = editor.id if article is not None and editor is not None else targets[0].author_id
+    if upload.removed_at is not None or writer_id != upload.uploader_id:
         raise Invalid({"upload_ids": [f"Upload {upload.id} is not one of your uploads."]})
     attachment = Attachment(upload_id=upload.id, post_id=post.id if post is not None else None,
                             case_message_id=case_message.id if case_message is not None else None,
-                            created_at=clock.now())
+                            article_id=article.id if article is not None else None, created_at=clock.now())
     db.session.add(attachment)
     return attachment
 

@@ -35,6 +35,7 @@ GROUPS = (
     Group("privacy", "Privacy", ("privacy.",)),
     Group("notifications", "Notifications and email", ("notifications.", "mail.", "email.", "digest.")),
     Group("conversations", "Conversations", ("conversations.",)),
+    Group("knowledge", "Knowledge base", ("knowledge.",)),
     Group("search", "Search", ("search.",)),
     Group("uploads", "Uploads", ("uploads.",)),
     Group("tags", "Tags", ("tags.", "tagging.")),

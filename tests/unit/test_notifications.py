@@ -45,7 +45,7 @@ def test_category_and_tag_followers_hear_of_new_questions(make):
     by_category, by_tag, elsewhere = make.make_user(), make.make_user(), make.make_user()
     subscriptions.watch(by_category, category)
     make.make_thread(category=make.make_category(), tags=["printer"])
-    subscriptions.watch(by_tag, posting._tags_by_name(["printer"])[0])
+    subscriptions.watch(by_tag, posting.tags_by_name(["printer"])[0])
     thread = make.make_thread(category=category, tags=["printer"])
     assert _kinds_for(by_category) == ["new_question"]
     assert _kinds_for(by_tag) == ["new_question"]

@@ -64,6 +64,15 @@ class Action(StrEnum):
     CONVERSATION_VIEW = "conversation:view"
     CONVERSATION_REPLY = "conversation:reply"
     CONVERSATION_MODERATE = "conversation:moderate"
+    # The knowledge base (issue 25): forum.knowledge.rules answers these (register_rules).
+    ARTICLE_VIEW = "article:view"  # published and archived: anyone; drafts and in review: author and staff
+    ARTICLE_PROPOSE = "article:propose"  # start a draft: staff, advocates, or the reputation the setting names
+    ARTICLE_EDIT = "article:edit"  # the author while draft or in review; staff until archived
+    ARTICLE_SUBMIT = "article:submit"  # draft → in review: the author or staff
+    ARTICLE_PUBLISH = "article:publish"  # staff
+    ARTICLE_ARCHIVE = "article:archive"  # staff
+    ARTICLE_FEEDBACK = "article:feedback"  # "did this help?": signed in and active, on a published article
+    ARTICLE_MANAGE = "article:manage"  # the staff pages: review queue, needs review, helpfulness
 
 
 class Restriction(StrEnum):

@@ -202,7 +202,7 @@ _RULES = {
 # Actions whose refusal must look like absence (the caller may not know the target exists).
 _HIDDEN_WHEN_REFUSED = {
     Action.THREAD_VIEW, Action.POST_HISTORY, Action.CASE_VIEW, Action.MEMBER_360_VIEW, Action.TOKEN_REVOKE,
-    Action.CONVERSATION_VIEW,
+    Action.CONVERSATION_VIEW, Action.ARTICLE_VIEW,
 }
 
 
