@@ -9,7 +9,7 @@ never tells you who listens; reading this module does.
 - Worker jobs (JOBS): rows in the outbox, claimed by `flask worker`; the periodic ones say how often.
 - Content checks (CONTENT_CHECKS): run on every draft before it is saved (forum.services.policies).
 - Moderation holds (POST_HOLD_LISTENERS): told when a post is held for review or deleted.
-- Similar-question providers (SUGGESTION_PROVIDERS): suggest solved threads while someone asks.
+- Similar-question providers (SUGGESTION_PROVIDERS): suggest solved threads and articles while someone asks.
 - Member summary providers (MEMBER_SUMMARY_PROVIDERS): moderation's rows on the member 360 page.
 - Search freshness needs no hook: forum.services.indexing queues an index update for every thread
   a flush touched (see its docstring), whichever write path touched it.
@@ -58,8 +58,8 @@ JOBS: dict[str, str] = {
     "search.index_thread": "thread_id — bring one thread's search document up to date (search.jobs)",
     "search.purge_thread": "thread_id — update one thread's search document and drop every older copy of it "
                            "(personal data moved out of a post; search.jobs)",
-    "search.reindex": "rebuild the whole index aside and swap it in (search.jobs)",
-    "search.ensure_index": "periodic: build the index when it is missing (search.jobs)",
+    "search.reindex": "rebuild the whole index (threads and published articles) aside and swap it in (search.jobs)",
+    "search.ensure_index": "periodic: build the thread or article index when it is missing (search.jobs)",
     "search.detect_incidents": "periodic: many similar unsolved questions become an alert (search)",
     "uploads.sweep_orphans": "periodic: delete uploads nothing references after a day, then blobs no upload "
                              "names (forum.uploads.cleanup)",
@@ -78,7 +78,8 @@ JOBS: dict[str, str] = {
                                     "deflections, or not when the asker posted a question (forum.knowledge.deflection)",
     "knowledge.find_links": "periodic: record the threads whose recent posts link to an article "
                             "(forum.knowledge.links)",
-    "search.index_article": "article_id — bring one article's search document up to date (search.jobs)",
+    "search.index_article": "article_id — bring one article's search document up to date: written while "
+                            "published, removed otherwise; queued by forum.services.indexing (search.jobs)",
     "markup.rerender": "kind, after_id — re-render one batch of posts or messages an older Markdown renderer "
                        "stored, then queue the next batch (forum.writing.rerender)",
 }
@@ -92,7 +93,8 @@ POST_HOLD_LISTENERS: dict[str, str] = {
     "moderation.review_queue": "a held post opens a review item; a deleted post closes it",
 }
 SUGGESTION_PROVIDERS: dict[str, str] = {
-    "search.similar_threads": "solved threads whose title and text match the draft title",
+    "search.similar_threads": "(viewer, title) → suggestions.Suggestion items: solved threads and published "
+                              "articles whose title and text match the draft title, ranked together, at most 5",
 }
 MEMBER_SUMMARY_PROVIDERS: dict[str, str] = {
     "moderation.member_summary": "(user_id, limit) → flags on and by the member, and suspensions (member 360)",
@@ -129,7 +131,7 @@ def on_post_held(name: str, held: moderation_state.HoldListener, removed: modera
 
 
 def provide_similar_questions(app: Flask, name: str, provider: suggestions.Provider) -> None:
-    """Suggest solved threads on the ask page of this app (one provider per app)."""
+    """Suggest solved threads and articles on the ask page of this app (one provider per app)."""
     _documented(SUGGESTION_PROVIDERS, name, "Suggestion provider")
     suggestions.register(app, provider)
 

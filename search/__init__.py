@@ -13,6 +13,11 @@ websearch_to_tsquery, ts_rank_cd and ts_headline, so several app servers can sha
 PostgreSQL database and refuses to start on SQLite. Both take the same query language
 (search.query), rank with the same documented formula and go through the same permission
 re-check (search.service); did-you-mean suggestions are Whoosh-only.
+
+Published knowledge-base articles are searchable too (kind=article or kind=all, and in the ask
+page's similar questions): every change to an article enqueues "search.index_article"; Whoosh
+keeps them in a second index beside the threads' (search.backends.whoosh.article_index),
+PostgreSQL matches them in the article table itself (search.backends.postgres_articles).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ def init_app(app: Flask) -> None:
     backends.validate(app.config["HORSESHOE"].search_backend, app.config["SQLALCHEMY_DATABASE_URI"])
     hooks.register_job(jobs.INDEX_THREAD_JOB, jobs.index_thread)
     hooks.register_job(jobs.PURGE_THREAD_JOB, jobs.purge_thread)
+    hooks.register_job(jobs.INDEX_ARTICLE_JOB, jobs.index_article)
     hooks.register_job(jobs.REINDEX_JOB, jobs.reindex_all)
     hooks.register_job(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)
     hooks.register_job(incident_detection.DETECT_JOB, incident_detection.detect,

@@ -1,6 +1,13 @@
-"""GET /api/v1/search and /api/v1/search/similar: thin JSON views over search.service."""
+"""GET /api/v1/search and /api/v1/search/similar: thin JSON views over search.service.
+
+kind=thread (the default: the answer clients have always had, each item now also saying "kind"),
+article or all; article items carry "article" (the API article object) where thread items carry
+"thread" (forum.http.serializers.article, the OpenAPI component "Article", as GET /articles/{id} answers).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, Flask, request
 
@@ -8,10 +15,12 @@ from forum.core.errors import Invalid
 from forum.core.pagination import clamp_limit
 from forum.http import openapi, serializers
 from forum.http.api_requests import authenticate_api_request, viewer
+from forum.models import Article, Thread
 from search import service
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate_api_request)  # a bad or revoked token is a 401 here too, not an anonymous search
+SIMILAR_DEFAULT, SIMILAR_MAX = 5, 10
 
 
 @bp.get("/search")
@@ -19,14 +28,11 @@ def search():
     limit = clamp_limit(request.args.get("limit"))
     page = _page_number(request.args.get("page"))
     filters = {name: request.args.get(name) for name in ("category", "tag", "status")}
-    found = service.search_threads(viewer(), request.args.get("q", ""), filters=filters, page=page, per_page=limit)
-    serializers.prefetch_thread_cases([item.thread for item in found.items])
+    found = service.search(viewer(), request.args.get("q", ""), kind=request.args.get("kind") or "thread",
+                           filters=filters, page=page, per_page=limit)
+    serializers.prefetch_thread_cases([item.thread for item in found.items if item.kind == "thread"])
     return {
-        "items": [
-            {"thread": serializers.thread(item.thread), "post_id": item.post_id, "score": item.score,
-             "highlight": item.highlight}
-            for item in found.items
-        ],
+        "items": [_found(item) for item in found.items],
         "total": found.total,
         "next_page": page + 1 if found.has_next else None,
         "suggestion": found.suggestion,
@@ -35,11 +41,32 @@ def search():
     }
 
 
+def _found(item: service.Found | service.FoundArticle) -> dict[str, Any]:
+    if isinstance(item, service.FoundArticle):
+        return {"kind": "article", "article": serializers.article(item.article), "score": item.score,
+                "highlight": item.highlight}
+    return {"kind": "thread", "thread": serializers.thread(item.thread), "post_id": item.post_id, "score": item.score,
+            "highlight": item.highlight}
+
+
 @bp.get("/search/similar")
 def similar():
-    threads = service.similar_threads(viewer(), request.args.get("title", ""))
-    serializers.prefetch_thread_cases(threads)
-    return {"items": [serializers.thread(thread) for thread in threads]}
+    limit = _similar_limit(request.args.get("limit"))
+    found = service.similar(viewer(), request.args.get("title", ""), limit=limit)
+    serializers.prefetch_thread_cases([item for item in found if isinstance(item, Thread)])
+    return {"items": [
+        {**serializers.article(item), "kind": "article"} if isinstance(item, Article)
+        else {**serializers.thread(item), "kind": "thread"}
+        for item in found
+    ]}
+
+
+def _similar_limit(raw: str | None) -> int:
+    if raw in (None, ""):
+        return SIMILAR_DEFAULT
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= SIMILAR_MAX:
+        raise Invalid({"limit": [f"Use a whole number from 1 to {SIMILAR_MAX}."]})
+    return int(raw)
 
 
 def _page_number(raw: str | None) -> int:
@@ -51,23 +78,36 @@ def _page_number(raw: str | None) -> int:
 
 
 def _openapi_paths() -> dict:
-    q = openapi.query("q", "Free text with \"phrases\" and filters category: tag: is: author: before: after:",
-                      openapi.STRING)
-    found = openapi.obj({"thread": openapi.ref("Thread"), "post_id": openapi.INTEGER, "score": {"type": "number"},
-                         "highlight": {"type": "string", "description": "Escaped text with <mark> around matches"}})
-    page = openapi.obj({"items": {"type": "array", "items": found}, "total": openapi.INTEGER,
-                        "next_page": {"type": ["integer", "null"]}, "suggestion": {"type": ["string", "null"]},
-                        "notices": {"type": "array", "items": openapi.STRING}, "facets": {"type": "object"}})
-    filters = [openapi.query(name, f"Only this {name}.", openapi.STRING) for name in ("category", "tag", "status")]
-    paging = [openapi.query("limit", "Results per page (1..100).", openapi.INTEGER),
-              openapi.query("page", "Page number (1..50).", openapi.INTEGER)]
+    o = openapi
+    article = o.ref("Article")
+    q = o.query("q", "Free text with \"phrases\" and filters category: tag: is: author: before: after:", o.STRING)
+    kind = o.query("kind", "thread (the default), article (published knowledge-base articles) or all (both, ranked "
+                           "together by a normalised score).", {"enum": list(service.KINDS), "default": "thread"})
+    found = o.obj({"kind": {"enum": ["thread", "article"]}, "thread": o.ref("Thread"), "article": article,
+                   "post_id": {**o.INTEGER, "description": "Thread items: the post the result links to."},
+                   "score": {"type": "number"},
+                   "highlight": {"type": "string", "description": "Escaped text with <mark> around matches"}},
+                  ["kind", "score", "highlight"])
+    page = o.obj({"items": {"type": "array", "items": found}, "total": o.INTEGER,
+                  "next_page": {"type": ["integer", "null"]}, "suggestion": {"type": ["string", "null"]},
+                  "notices": {"type": "array", "items": o.STRING}, "facets": {"type": "object"}})
+    filters = [o.query(name, f"Only this {name}.", o.STRING) for name in ("category", "tag", "status")]
+    paging = [o.query("limit", "Results per page (1..100).", o.INTEGER),
+              o.query("page", "Page number (1..50).", o.INTEGER)]
+    similar_item = {"anyOf": [
+        {"allOf": [o.ref("Thread"), o.obj({"kind": {"enum": ["thread"]}}, ["kind"])]},
+        {"allOf": [article, o.obj({"kind": {"enum": ["article"]}}, ["kind"])]},
+    ]}
+    similar_params = [o.query("title", "The draft title.", o.STRING),
+                      o.query("limit", f"At most this many (1..{SIMILAR_MAX}).",
+                              {"type": "integer", "minimum": 1, "maximum": SIMILAR_MAX, "default": SIMILAR_DEFAULT})]
     return {
-        "/search": {"get": openapi.operation("Search threads the caller may see", (200, "Ranked results", page),
-                                             (422,), params=[q, *filters, *paging], public=True)},
-        "/search/similar": {"get": openapi.operation(
-            "Solved threads likely to answer a draft question", (200, "Threads", openapi.obj(
-                {"items": {"type": "array", "items": openapi.ref("Thread")}})), (),
-            params=[openapi.query("title", "The draft title.", openapi.STRING)], public=True)},
+        "/search": {"get": o.operation("Search threads and articles the caller may see", (200, "Ranked results", page),
+                                       (422,), params=[q, kind, *filters, *paging], public=True)},
+        "/search/similar": {"get": o.operation(
+            "Solved threads and published articles likely to answer a draft question, ranked together",
+            (200, "Threads and articles", o.obj({"items": {"type": "array", "items": similar_item}})), (422,),
+            params=similar_params, public=True)},
     }
 
 

@@ -1,7 +1,9 @@
 """`flask --app wsgi search reindex`: rebuild the chosen backend's index with a progress bar.
 
-Whoosh builds a new directory aside and swaps it in; PostgreSQL rewrites search_documents in one
-transaction. Either way searches keep answering from the old index until the new one is complete.
+Whoosh builds new directories aside (threads, then published articles) and swaps each in; PostgreSQL
+rewrites search_documents in one transaction (its articles are searched in the article table, so there is
+nothing to write for them). Either way searches keep answering from the old index until the new one is
+complete.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ search_cli = AppGroup("search", help="Manage the search index.")
 def reindex() -> None:
     """Rebuild the whole index without blocking searches (build aside, then swap)."""
     backend = backends.current()
-    total = documents.count_searchable()
-    with click.progressbar(length=total, label=f"Indexing threads ({backend.name})") as bar:
-        written = backend.rebuild(progress=bar.update)
-    click.echo(f"Indexed {written} threads; the new {backend.name} index is live.")
+    threads, articles = documents.count_searchable(), documents.count_searchable_articles()
+    with click.progressbar(length=threads + articles, label=f"Indexing threads and articles ({backend.name})") as bar:
+        backend.rebuild(progress=bar.update)
+    click.echo(f"Indexed {threads} threads and {articles} articles; the new {backend.name} index is live.")
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,10 @@
 Deleted threads and posts are never indexed, nor pending or hidden ones (a thread whose
 question is not public is left out entirely); text comes from the sanitized HTML (as plain
 text), never from raw Markdown, so the index can't hold anything the pages wouldn't show.
+
+Knowledge-base articles have documents of their own (article_document): only published ones.
+Drafts and articles in review are private to their author and staff, and archived articles are
+reachable by link only, so none of them is ever written to an index.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.extensions import db
-from forum.models import Post, Thread, ThreadStatus, Visibility
+from forum.models import Article, ArticleStatus, Post, Thread, ThreadStatus, Visibility
 from forum.services import markup
 
 EXCERPT_CHARS = 2000  # highlighting re-tokenises stored text: keep it short (it dominated query time)
@@ -127,3 +131,61 @@ def count_searchable() -> int:
 def _searchable() -> tuple:
     """Threads that may be in the index: live, with a public question."""
     return Thread.deleted_at.is_(None), Thread.visibility == Visibility.PUBLIC.value
+
+
+# ---------------------------------------------------------------- knowledge-base articles
+
+
+def article_document(article: Article) -> dict | None:
+    """The backend-neutral document for a published article, or None when it must not be searchable.
+
+    The title weighs as a thread's does (three times in Whoosh's one field, weight A in PostgreSQL);
+    the body is the answer itself, so it weighs like a thread's accepted answer.
+    """
+    if article.status != ArticleStatus.PUBLISHED.value:
+        return None
+    text = html_to_text(article.body_html)[:MAX_BODY_CHARS]
+    return {
+        "article_id": article.id,
+        "title": article.title,
+        "text": text,
+        "tags": [tag.name for tag in article.tags],
+        "category": article.category.slug,
+        "author": article.author.username_key,
+        "published": _naive(article.published_at or article.updated_at),
+        "updated": _naive(article.updated_at),
+    }
+
+
+def _article_query():
+    return select(Article).options(
+        joinedload(Article.category), joinedload(Article.author), selectinload(Article.tags)
+    )
+
+
+def article_document_for(article_id: int) -> dict | None:
+    article = db.session.scalar(_article_query().where(Article.id == article_id))
+    return article_document(article) if article is not None else None
+
+
+def all_article_documents(batch: int = 200) -> Iterator[dict]:
+    """Every published article's document, in batches (a rebuild writes them beside the threads')."""
+    last_id = 0
+    while True:
+        found = list(db.session.scalars(
+            _article_query().where(Article.id > last_id, Article.status == ArticleStatus.PUBLISHED.value)
+            .order_by(Article.id).limit(batch)
+        ).unique())
+        if not found:
+            return
+        for article in found:
+            document = article_document(article)
+            if document is not None:
+                yield document
+        last_id = found[-1].id
+
+
+def count_searchable_articles() -> int:
+    return db.session.scalar(
+        select(db.func.count(Article.id)).where(Article.status == ArticleStatus.PUBLISHED.value)
+    ) or 0

@@ -7,6 +7,7 @@ from search import backends
 
 INDEX_THREAD_JOB = indexing.INDEX_THREAD_JOB  # forum services enqueue it by this name
 PURGE_THREAD_JOB = indexing.PURGE_THREAD_JOB
+INDEX_ARTICLE_JOB = indexing.INDEX_ARTICLE_JOB
 REINDEX_JOB = "search.reindex"
 ENSURE_INDEX_JOB = "search.ensure_index"
 ENSURE_EVERY_S = 60
@@ -22,10 +23,15 @@ def purge_thread(payload: dict) -> None:
     backends.current().purge_thread(int(payload["thread_id"]))
 
 
+def index_article(payload: dict) -> None:
+    """Bring one article up to date in the index: written while published, removed otherwise (idempotent)."""
+    backends.current().update_article(int(payload["article_id"]))
+
+
 def reindex_all(_payload: dict) -> None:
     backends.current().rebuild()
 
 
 def ensure_index(_payload: dict) -> None:
-    """Rebuild a missing or corrupt index (web processes only read, so they can't)."""
+    """Rebuild a missing or corrupt index, threads' or articles' (web processes only read, so they can't)."""
     backends.current().ensure()

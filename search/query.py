@@ -12,6 +12,12 @@ three times and the accepted answer twice; PostgreSQL: ts_rank_cd with weights t
 accepted answer B=0.4, question C=0.2, replies D=0.1), then for the best CANDIDATES hits:
 x1.5 when solved, x(1 + ln(1 + votes) / 4) for helpful votes on the question, and
 x1/(1 + age_in_days / 365) for recency (rank() below; PostgreSQL computes the same in SQL).
+
+Articles (published knowledge-base articles, search.documents.article_document) are ranked by their
+text score alone, with the same weights (the title as a thread's title; the body, being the answer,
+as an accepted answer): a reviewed article has no votes, status or age to weigh. Searching threads
+and articles together (kind=all, similar questions) merges the two rankings by a normalised score:
+search.service.merged().
 """
 
 from __future__ import annotations
@@ -52,6 +58,33 @@ class Hit(NamedTuple):
     category: str
     tags: tuple[str, ...]
     status: str
+
+
+class ArticleHit(NamedTuple):
+    """One ranked knowledge-base article (search.service re-checks that it is still published)."""
+
+    article_id: int
+    score: float
+    category: str
+    tags: tuple[str, ...]
+
+
+@dataclass
+class ArticleResults:
+    """A backend's ranked article hits, best first (at most CANDIDATES); snippets are made by search.service."""
+
+    hits: list[ArticleHit]
+    suggestion: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+# Filters an article can meet (its category, tags, author and publication date); status:, is:solved and the
+# like describe threads, so a query using one finds no article.
+ARTICLE_FILTERS = frozenset({"category", "tag", "author", "before", "after"})
+
+
+def finds_articles(parsed: ParsedQuery) -> bool:
+    return all(name in ARTICLE_FILTERS for name, _value in parsed.filters)
 
 
 def _no_highlights(_thread_ids: list[int]) -> dict[int, str]:

@@ -2,7 +2,16 @@
 
 The index (Whoosh files or the search_documents table) may be stale: the worker applies changes
 a moment later. So every hit is reloaded through forum's visibility rules, whatever the backend:
-a stale index can never show something hidden.
+a stale index can never show something hidden. Article hits are re-checked the same way: still
+published, and forum.knowledge.rules.may_view (an article archived since it was indexed is gone).
+
+Kinds: "thread" (the default, unchanged: search_threads), "article" (published knowledge-base
+articles) or "all". Threads and articles are ranked in separate indexes whose scores are not on one
+scale (BM25 depends on each index's statistics, ts_rank_cd on its documents), so "all" and the
+similar questions merge them by a normalised score: each kind's scores divided by the best score of
+that kind for this query (max normalisation), so the best thread and the best article both score 1.0
+and every other hit keeps its proportion to the best of its kind; equal scores put the article first
+(reviewed, curated answers). Thread-only searches do none of this work.
 
 A query ranks up to query.CANDIDATES hits, and the total and the facets count the visible ones,
 but a page shows at most per_page: so visibility is checked for all of them in one statement
@@ -13,6 +22,7 @@ the API show) and highlighted. The statements a search runs do not grow with its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -20,14 +30,17 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum import tagging
 from forum.core.errors import Invalid
 from forum.core.extensions import db
-from forum.models import Post, Tag, Thread, ThreadStatus, User, thread_tag
-from forum.services import reading
+from forum.knowledge import rules
+from forum.models import Article, ArticleStatus, Post, Tag, Thread, ThreadStatus, User, thread_tag
+from forum.services import markup, reading
 from forum.services.permissions import visible_threads
-from search import backends, query
+from search import analysis, backends, query, snippets
 
 PER_PAGE = 20
 MAX_PAGE = 50
 REBUILDING = "Search is being rebuilt; results will be back in a minute."
+KINDS = ("thread", "article", "all")
+ARTICLE_SNIPPET_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -36,11 +49,20 @@ class Found:
     post_id: int
     score: float
     highlight: str
+    kind: ClassVar[str] = "thread"
+
+
+@dataclass(frozen=True)
+class FoundArticle:
+    article: Article
+    score: float
+    highlight: str
+    kind: ClassVar[str] = "article"
 
 
 @dataclass
 class SearchPage:
-    items: list[Found]
+    items: list[Found | FoundArticle]
     total: int
     page: int
     has_next: bool
@@ -79,8 +101,7 @@ def search_threads(
     per_page: int = PER_PAGE,
 ) -> SearchPage:
     """One page of visible matches for the query (plus filters such as category/tag/status)."""
-    if not 1 <= page <= MAX_PAGE:
-        raise Invalid({"page": [f"Choose a page from 1 to {MAX_PAGE}."]})
+    _check_page(page)
     try:
         results = backends.current().search(_with_filters(raw, filters or {}), highlight_first=0)
     except backends.Unavailable:  # missing or damaged index: say so; the worker's ensure_index job rebuilds it
@@ -98,6 +119,11 @@ def search_threads(
     ]
     return SearchPage(items, len(hits), page, len(hits) > page * per_page, results.suggestion,
                       results.notices, query.facet_counts(hits))
+
+
+def _check_page(page: int) -> None:
+    if not 1 <= page <= MAX_PAGE:
+        raise Invalid({"page": [f"Choose a page from 1 to {MAX_PAGE}."]})
 
 
 def _visible_ids(viewer: User | None, thread_ids: list[int]) -> set[int]:
@@ -132,16 +158,22 @@ def _shown_threads(viewer: User | None, thread_ids: list[int]) -> dict[int, tupl
 
 
 def similar_threads(viewer: User | None, title: str, limit: int = 5) -> list[Thread]:
-    """Solved threads likely to answer the same question, for the ask page.
+    """Solved threads likely to answer the same question (threads only; the ask page uses similar())."""
+    return [thread for thread, _score in _similar_solved(viewer, title, limit)]
+
+
+def _similar_solved(viewer: User | None, title: str, limit: int) -> list[tuple[Thread, float]]:
+    """Solved threads like a draft title, with their text scores, best first.
 
     The index may lag the database (the worker has not caught up, or a thread was reopened), so
     "solved" is checked again on the thread itself, as visibility is.
     """
     if len((title or "").strip()) < 3:
         return []
-    ids = backends.current().similar(title, limit=limit * 2)
-    visible = reading.visible_threads_by_id(viewer, ids)
-    solved = [visible[i] for i in ids if i in visible and visible[i].status == ThreadStatus.SOLVED.value]
+    scored = backends.current().similar_scored(title, limit=limit * 2)
+    visible = reading.visible_threads_by_id(viewer, [thread_id for thread_id, _score in scored])
+    solved = [(visible[i], score) for i, score in scored
+              if i in visible and visible[i].status == ThreadStatus.SOLVED.value]
     return solved[:limit]
 
 
@@ -155,3 +187,119 @@ def popular_tags(viewer: User | None, limit: int = 8) -> list[str]:
         .group_by(Tag.id, Tag.name).order_by(func.count().desc(), Tag.name).limit(limit)
     )
     return list(db.session.scalars(statement))
+
+
+# ---------------------------------------------------------------- articles, and both kinds at once
+
+
+def search(
+    viewer: User | None, raw: str, *, kind: str | None = "thread", filters: dict[str, str | None] | None = None,
+    page: int = 1, per_page: int = PER_PAGE,
+) -> SearchPage:
+    """One page of visible matches of a kind: "thread" (the default: search_threads, unchanged), "article" or
+    "all" (both merged by the normalised score of the module docstring); Invalid for any other kind."""
+    kind = kind or "thread"
+    if kind not in KINDS:
+        raise Invalid({"kind": ["Choose thread, article or all."]})
+    if kind == "thread":
+        return search_threads(viewer, raw, filters=filters, page=page, per_page=per_page)
+    _check_page(page)
+    raw = _with_filters(raw, filters or {})
+    try:
+        articles = backends.current().search_articles(raw)
+        threads = backends.current().search(raw, highlight_first=0) if kind == "all" else None
+    except backends.Unavailable:
+        return SearchPage([], 0, page, False, notices=[REBUILDING])
+    article_hits = _published_hits(articles.hits)
+    if threads is None:
+        ranked = [(hit, hit.score) for hit in article_hits]
+        suggestion, notices = articles.suggestion, articles.notices
+    else:
+        visible = _visible_ids(viewer, [hit.thread_id for hit in threads.hits])
+        thread_hits = [hit for hit in threads.hits if hit.thread_id in visible]
+        ranked = merged(thread_hits, article_hits, score=lambda hit: hit.score)
+        suggestion, notices = threads.suggestion, threads.notices
+    window = ranked[(page - 1) * per_page: page * per_page]
+    items = _found_items(viewer, raw, window, threads)
+    facets = query.facet_counts([hit for hit, _score in ranked if isinstance(hit, query.Hit)])
+    _count_article_facets(facets, article_hits)
+    return SearchPage(items, len(ranked), page, len(ranked) > page * per_page,
+                      suggestion if len(ranked) < 3 else None, notices, facets)
+
+
+def merged(threads: list, articles: list, score) -> list[tuple[object, float]]:
+    """(item, normalised score) of both kinds, best first: each kind's score(item) divided by its best
+    (max normalisation); an article first on equal scores, each kind keeping its own order otherwise."""
+    def normalised(items: list, kind_order: int) -> list[tuple[float, int, int, object]]:
+        best = max((score(item) for item in items), default=0.0) or 1.0
+        return [(score(item) / best, kind_order, n, item) for n, item in enumerate(items)]
+
+    both = normalised(articles, 0) + normalised(threads, 1)
+    both.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
+    return [(item, round(value, 4)) for value, _kind, _n, item in both]
+
+
+def _published_hits(hits: list[query.ArticleHit]) -> list[query.ArticleHit]:
+    """The hits whose article is still published (one statement reading ids only): anyone may view a published
+    article (forum.knowledge.rules.may_view), which _shown_articles checks again on the articles a page shows."""
+    if not hits:
+        return []
+    published = set(db.session.scalars(select(Article.id).where(
+        Article.id.in_([hit.article_id for hit in hits]), Article.status == ArticleStatus.PUBLISHED.value)))
+    return [hit for hit in hits if hit.article_id in published]
+
+
+def _shown_articles(viewer: User | None, article_ids: list[int]) -> dict[int, Article]:
+    """The published articles a page shows, with what the page and the API show, that the viewer may see."""
+    if not article_ids:
+        return {}
+    statement = (
+        select(Article).where(Article.id.in_(article_ids), Article.status == ArticleStatus.PUBLISHED.value)
+        .options(joinedload(Article.author), joinedload(Article.owner), joinedload(Article.category),
+                 selectinload(Article.tags))
+    )
+    return {article.id: article for article in db.session.scalars(statement).unique()
+            if rules.may_view(viewer, article)}
+
+
+def _found_items(viewer: User | None, raw: str, window: list, threads: query.Results | None) -> list:
+    """The page's items in ranked order: threads with their post and snippet, articles with theirs."""
+    thread_ids = [hit.thread_id for hit, _score in window if isinstance(hit, query.Hit)]
+    shown = _shown_threads(viewer, thread_ids)
+    highlights = threads.highlight([i for i in thread_ids if i in shown]) if threads is not None else {}
+    articles = _shown_articles(viewer, [hit.article_id for hit, _score in window if isinstance(hit, query.ArticleHit)])
+    words = frozenset(analysis.words(query.parse(raw).text))
+    items: list[Found | FoundArticle] = []
+    for hit, score in window:
+        if isinstance(hit, query.Hit) and hit.thread_id in shown:
+            thread, post_id = shown[hit.thread_id]
+            items.append(Found(thread, post_id, round(score, 4), highlights.get(hit.thread_id, "")))
+        elif isinstance(hit, query.ArticleHit) and hit.article_id in articles:
+            article = articles[hit.article_id]
+            items.append(FoundArticle(article, round(score, 4), article_highlight(article, words)))
+    return items
+
+
+def article_highlight(article: Article, words: frozenset[str]) -> str:
+    """The article's best passages with the query's (stemmed) words marked, else its title marked."""
+    text = markup.visible_text(article.body_html)[:ARTICLE_SNIPPET_CHARS]
+    return snippets.snippet(text, words) or snippets.snippet(article.title, words, passages=1)
+
+
+def _count_article_facets(facets: dict[str, dict[str, int]], hits: list[query.ArticleHit]) -> None:
+    for hit in hits:
+        facets["category"][hit.category] = facets["category"].get(hit.category, 0) + 1
+        for tag in hit.tags:
+            facets["tag"][tag] = facets["tag"].get(tag, 0) + 1
+
+
+def similar(viewer: User | None, title: str, limit: int = 5) -> list[Thread | Article]:
+    """Solved threads and published articles likely to answer a draft title, ranked together (merged), at
+    most limit: what the ask page suggests and GET /api/v1/search/similar lists."""
+    if len((title or "").strip()) < 3:
+        return []
+    threads = _similar_solved(viewer, title, limit)
+    scored = backends.current().similar_articles(title, limit=limit * 2)
+    shown = _shown_articles(viewer, [article_id for article_id, _score in scored])
+    articles = [(shown[i], score) for i, score in scored if i in shown]
+    return [item for (item, _raw), _score in merged(threads, articles, score=lambda pair: pair[1])][:limit]

@@ -1,4 +1,5 @@
-"""The search page: highlighted results, facets with counts, did-you-mean, simple paging."""
+"""The search page: highlighted results, facets with counts, did-you-mean, simple paging, and a kind switch
+(threads, articles, or both) made of plain links, so it works without JavaScript."""
 
 from __future__ import annotations
 
@@ -9,23 +10,29 @@ from markupsafe import Markup
 from forum import hooks
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
-from forum.services import categories
+from forum.http.urls import thread_path
+from forum.knowledge.articles import article_path
+from forum.models import Article, Thread, User
+from forum.services import categories, suggestions
 from search import query, service
 
 bp = Blueprint("search", __name__)
+KIND_LABELS = (("thread", "Threads"), ("article", "Articles"), ("all", "All"))
 
 
 @bp.get("/search")
 def results():
     raw = request.args.get("q", "")
+    kind = request.args.get("kind") or "thread"
     page = request.args.get("page", "1")
     page_number = int(page) if page.isascii() and page.isdigit() else 0  # "²" is a digit int() can't read
+    shown = {"q": raw, "kind": kind, "kinds": KIND_LABELS}
     try:
-        found = service.search_threads(acting_user(), raw, page=page_number)
+        found = service.search(acting_user(), raw, kind=kind, page=page_number)
     except Invalid as exc:
-        return render_template("search/results.html", q=raw, found=None, error=exc.detail), 422
+        return render_template("search/results.html", found=None, error=exc.detail, **shown), 422
     names = {category.slug: category.name for category, _count in categories.list_categories()}
-    return render_template("search/results.html", q=raw, found=found, category_names=names, error=None,
+    return render_template("search/results.html", found=found, category_names=names, error=None, **shown,
                            **_next_steps(raw, found))
 
 
@@ -43,8 +50,23 @@ def safe_highlight(html: str) -> Markup:
     return Markup(bleach.clean(html, tags={"mark"}, attributes={}, strip=True))  # nosec B704  # cleaned to <mark> only
 
 
+def as_suggestion(item: Thread | Article) -> suggestions.Suggestion:
+    """A similar thread or article as the ask page lists it (forum.services.suggestions.Suggestion)."""
+    if isinstance(item, Article):
+        return suggestions.Suggestion(kind="article", id=item.id, title=item.title, path=article_path(item),
+                                      category_name=item.category.name, detail="Article")
+    replies = f"{item.reply_count} {'reply' if item.reply_count == 1 else 'replies'}"
+    return suggestions.Suggestion(kind="thread", id=item.id, title=item.title, path=thread_path(item),
+                                  category_name=item.category.name, detail=replies)
+
+
+def similar_questions(viewer: User | None, title: str) -> list[suggestions.Suggestion]:
+    """The ask page's provider: solved threads and published articles ranked together, at most five."""
+    return [as_suggestion(item) for item in service.similar(viewer, title, limit=suggestions.MAX_SUGGESTIONS)]
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(safe_highlight, "search_highlight")
     # The ask page offers these before posting (without JavaScript; similar.js uses the API).
-    hooks.provide_similar_questions(app, "search.similar_threads", service.similar_threads)
+    hooks.provide_similar_questions(app, "search.similar_threads", similar_questions)

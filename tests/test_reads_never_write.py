@@ -22,6 +22,7 @@ from forum.accounts import data_export, password_reset
 from forum.core import clock, outbox
 from forum.core.extensions import db
 from forum.integrations import webhooks
+from forum.knowledge import articles, lifecycle
 from forum.mail import confirmations
 from forum.models import InboundMail
 from forum.recognition import missions
@@ -97,6 +98,18 @@ ROUTES = {
     "/desk": "/desk",
     "/desk/cases/<id:case_id>": "/desk/cases/{case.id}",
     "/feeds/latest.atom": "/feeds/latest.atom",
+    "/feeds/articles.atom": "/feeds/articles.atom",
+    "/c/<slug>/articles.atom": "/c/{category.slug}/articles.atom",
+    "/kb": "/kb?category=billing",
+    "/kb/<id:article_id>": "/kb/{article.id}",
+    "/kb/<id:article_id>/<slug>": "/kb/{article.id}/{article.slug}",
+    "/kb/new": "/kb/new?thread={thread.id}",
+    "/kb/<id:article_id>/edit": "/kb/{draft_article.id}/edit",
+    "/kb/<id:article_id>/versions": "/kb/{article.id}/versions",
+    "/kb/<id:article_id>/diff": "/kb/{article.id}/diff?from=1&to=2",
+    "/admin/articles": "/admin/articles?sort=views&order=asc",
+    "/api/v1/articles": "/api/v1/articles?status=draft",
+    "/api/v1/articles/<id:article_id>": "/api/v1/articles/{article.id}",
     "/feeds/solved.atom": "/feeds/solved.atom",
     "/leaderboard": "/leaderboard",
     "/missions": "/missions",
@@ -197,9 +210,21 @@ class Seed:
         data_export.build_export({"export_id": self.export.id})
         self.conversation = seed_conversation(community.author, [community.other], flagged_by=community.other)
         self.mail_token = _question_waiting_for_its_link(community)
+        self.article = _published_article(community)
+        self.draft_article = articles.create_article(community.advocate, articles.ArticleDraft(
+            title="When a refund reaches your card", body="Three to five working days.",
+            category_id=community.category.id))
         self.dead_job = outbox.enqueue("notifications.email", {"notification_ids": []}, max_attempts=1)
         self.dead_job.status, self.dead_job.attempts, self.dead_job.last_error = "dead", 1, "KeyError: 'x'"
         db.session.commit()
+
+
+def _published_article(community):
+    """A knowledge-base article with two versions, published (issue 25): its page, history, diff and feeds."""
+    article = articles.create_article(community.advocate, articles.ArticleDraft(
+        title="Refunds for a double charge", body="Compare the charges.", category_id=community.category.id))
+    articles.edit_article(community.advocate, article, articles.ArticleChange(body="Compare both charges."))
+    return lifecycle.publish(community.moderator, article)
 
 
 def _question_waiting_for_its_link(community) -> str:

@@ -15,7 +15,9 @@ Their private messages stay with the other participants, like their posts, under
 with contact details (email addresses, phone and card numbers, postal addresses) taken out of the text.
 Copies of their name elsewhere take the anonymous one: the user summaries in stored webhook deliveries
 (so pending ones go out without it), the emails other people were sent about them, and the search
-documents of their threads (purged, so the old author term leaves the index files too). Receivers of
+documents of their threads (purged, so the old author term leaves the index files too). Knowledge-base
+articles they wrote stay like their posts once published or archived (knowledge belongs to the community);
+a draft or an article in review, which only they and staff could see, goes (_forget_knowledge). Receivers of
 the `user.deleted` webhook are told, with the id alone, so they can forget the person too.
 """
 
@@ -27,10 +29,13 @@ from pathlib import Path
 from sqlalchemy import delete, func, or_, select, update
 
 from forum.accounts import address_retention, blocks, data_export, members, personal_data, sessions
-from forum.core import clock, events
+from forum.core import clock, events, outbox
 from forum.core.extensions import db
 from forum.integrations import payload_history
 from forum.models import (
+    Article,
+    ArticleFeedback,
+    ArticleStatus,
     Conversation,
     ConversationMessage,
     DataExport,
@@ -42,6 +47,7 @@ from forum.models import (
     OutboundEmail,
     RecoveryCode,
     Subscription,
+    SuggestionOpen,
     Thread,
     User,
     UserIdentity,
@@ -68,6 +74,7 @@ def erase(user: User) -> None:
     address_retention.forget_addresses_of(user.id)
     _forget_exports(user)
     _forget_private(user)
+    _forget_knowledge(user)
     _forget_mail(user, old_email)
     _rename_copies(user, old_names)
     _purge_their_threads(user)
@@ -145,6 +152,23 @@ def _forget_private(user: User) -> None:
                                .values(title=scrubbed[:200]))
 
 
+def _forget_knowledge(user: User) -> None:
+    """Their unpublished articles go (versions, feedback, links and attachments with them); published and
+    archived ones stay under the anonymous name, with the versions they saved, and no longer name them as
+    owner (the review reminder would reach nobody: staff's "needs review" list keeps them in sight). Their
+    comments on articles are blanked while their yes/no answers stay counted, and the suggestions they
+    opened while asking and not yet settled are forgotten."""
+    unpublished = (ArticleStatus.DRAFT.value, ArticleStatus.IN_REVIEW.value)
+    db.session.execute(delete(Article).where(Article.author_id == user.id, Article.status.in_(unpublished)))
+    db.session.execute(update(Article).where(Article.owner_id == user.id).values(owner_id=None))
+    db.session.execute(update(ArticleFeedback).where(ArticleFeedback.user_id == user.id).values(comment=""))
+    # A settled row is a measured outcome of an account that is now anonymous: it stays, so the metrics of
+    # past periods and the articles' deflection counts keep agreeing. One still open would settle as a
+    # deflection of someone who can no longer ask: it goes.
+    db.session.execute(delete(SuggestionOpen).where(SuggestionOpen.user_id == user.id,
+                                                    SuggestionOpen.settled_at.is_(None)))
+
+
 def _forget_mail(user: User, old_email: str) -> None:
     """Email received from the person keeps when it came, how, its status and the ids of what it became
     (a post stays like their other posts); the address, subject, words, Message-ID and raw message go, and
@@ -183,6 +207,11 @@ def _rename_copies(user: User, old_names: tuple[str, str]) -> None:
 
 def _purge_their_threads(user: User) -> None:
     """Search documents name each thread's author: rewrite those of the threads they started, leaving no
-    older copy behind (a plain reindex replaces the document, but Whoosh keeps the old one in its segment)."""
+    older copy behind (a plain reindex replaces the document, but Whoosh keeps the old one in its segment).
+    Their published articles' documents name them too: those are written again under the anonymous name."""
     for thread_id in db.session.scalars(select(Thread.id).where(Thread.author_id == user.id)):
         indexing.purge_thread(thread_id)
+    published = select(Article.id).where(Article.author_id == user.id,
+                                         Article.status == ArticleStatus.PUBLISHED.value)
+    for article_id in db.session.scalars(published):
+        outbox.enqueue(indexing.INDEX_ARTICLE_JOB, {"article_id": article_id})

@@ -14,7 +14,7 @@ read in batches (yield_per) and written item by item into their file in the ZIP,
 a member with years of activity never sits in memory whole.
 
 forum.accounts.data_export runs SECTIONS in order (the last ones, drafts, conversations, ignored
-members and email received, are forum.accounts.export_private's) and reports progress after each one.
+members, email received and articles, are forum.accounts.export_private's) and reports progress after each one.
 Whatever stores personal data later joins the export by adding a section here or there and a line to README.
 """
 
@@ -75,8 +75,8 @@ reputation.json     your reputation ledger: every change, why, and on which post
 notifications.json  the notifications you received (for "found helpful" ones, not who voted)
 cases.json          your support cases and the messages between you and support (staff's internal
                     notes are not part of your conversation, so they are not here)
-uploads.json        your picture, the files you uploaded to your posts or have not used yet, and the
-                    files you and support exchanged on your cases; the files themselves are in uploads/
+uploads.json        your picture, the files you uploaded to your posts and articles or have not used yet,
+                    and the files you and support exchanged on your cases; the files themselves are in uploads/
 sessions.json       the browsers you signed in with: when, from which IP address, with which browser
 drafts.json         the texts you started and have not published yet
 conversations.json  your private conversations: who took part and the messages you could read there,
@@ -85,6 +85,9 @@ ignored.json        the members you ignore, and since when
 email_received.json the email you sent us (replies, questions): when, from and to which address, the
                     subject, the text we kept (without quotes and signature), what became of it (the ids
                     of the thread, post, case message or private message) or why it was refused
+articles.json       the knowledge-base articles you wrote or proposed, in any status, as they are now
+article_versions.json each version of an article you saved
+article_feedback.json your "did this help?" answers to articles, with your comments
 
 Other members' private data (their email addresses, internal notes, files on other people's cases,
 who voted for you) is never part of this archive.
@@ -258,8 +261,9 @@ def exportable_uploads(user: User) -> Select:
     """The files that are the member's to take: exactly what they can see as theirs, nothing of anyone else's.
 
     Their picture; their uploads not attached anywhere yet; their uploads on their own posts that
-    they can still see; and the files on customer-visible messages of their own cases, whoever
-    sent them (their own, and what support sent them), as forum.uploads.visibility shows them.
+    they can still see; their uploads on articles (only the uploader's own save attaches one); and the
+    files on customer-visible messages of their own cases, whoever sent them (their own, and what
+    support sent them), as forum.uploads.visibility shows them.
     Never a file on an internal note, and never one on another customer's case, even one the
     member uploaded there as an agent.
     """
@@ -279,9 +283,12 @@ def exportable_uploads(user: User) -> Select:
                CaseMessage.author_id == Upload.uploader_id)
         .exists()
     )
+    on_article = exists().where(Attachment.upload_id == Upload.id, Attachment.article_id.is_not(None))
     unattached_own = (Upload.uploader_id == user.id) & ~attached
+    own_on_article = (Upload.uploader_id == user.id) & on_article
     avatar = Upload.id == user.avatar_upload_id if user.avatar_upload_id is not None else false()
-    return select(Upload).where(or_(avatar, unattached_own, on_own_post, on_own_case)).order_by(Upload.id)
+    return select(Upload).where(or_(avatar, unattached_own, own_on_article, on_own_post, on_own_case)
+                                ).order_by(Upload.id)
 
 
 def write_uploads(archive: zipfile.ZipFile, user: User) -> None:

@@ -12,6 +12,10 @@ the sender is them): when and how it came, the addresses, the subject, the words
 signature removed), what became of it and the ids of what it became. Never the raw message (it holds
 the headers of every mail server it passed and whatever the sender quoted of other people's mail), and
 never mail that only claims their address in From: (anyone can write that).
+articles.json holds the knowledge-base articles they wrote (as author, in any status), article_versions.json
+each version of an article they saved (of an article they may still see: a draft someone else wrote that
+they edited as staff is not theirs to take once they cannot read it), article_feedback.json their own "did
+this help?" answers and comments; never anyone else's feedback.
 
 forum.accounts.export_archive lists these SECTIONS after its own; export_format writes the files.
 """
@@ -28,6 +32,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum.accounts.export_format import BATCH, Section, streamed, timestamp, write_json_array
 from forum.core.extensions import db
 from forum.models import (
+    Article,
+    ArticleFeedback,
+    ArticleVersion,
     Block,
     Conversation,
     ConversationMessage,
@@ -36,6 +43,7 @@ from forum.models import (
     InboundMail,
     User,
 )
+from forum.services.permissions import Action, can
 
 
 def write_drafts(archive: zipfile.ZipFile, user: User) -> None:
@@ -128,9 +136,47 @@ def _received(mail: InboundMail) -> dict[str, Any]:
     }
 
 
+def write_articles(archive: zipfile.ZipFile, user: User) -> None:
+    """The member's articles, the versions they saved and their feedback, each oldest first."""
+    authored = streamed(select(Article).options(joinedload(Article.category), selectinload(Article.tags))
+                        .where(Article.author_id == user.id).order_by(Article.created_at, Article.id))
+    write_json_array(archive, "articles.json", (_article(article) for article in authored))
+    saved = db.session.execute(
+        select(ArticleVersion, Article).join(Article, Article.id == ArticleVersion.article_id)
+        .where(ArticleVersion.editor_id == user.id).order_by(ArticleVersion.created_at, ArticleVersion.id)
+        .execution_options(yield_per=BATCH)
+    )
+    write_json_array(archive, "article_versions.json", (
+        {"article_id": version.article_id, "number": version.number, "title": version.title, "body": version.body,
+         "note": version.note, "saved_at": timestamp(version.created_at)}
+        for version, article in saved if can(user, Action.ARTICLE_VIEW, article)
+    ))
+    answers = db.session.execute(
+        select(ArticleFeedback, Article.title).join(Article, Article.id == ArticleFeedback.article_id)
+        .where(ArticleFeedback.user_id == user.id).order_by(ArticleFeedback.created_at, ArticleFeedback.id)
+        .execution_options(yield_per=BATCH)
+    )
+    write_json_array(archive, "article_feedback.json", (
+        {"article_id": answer.article_id, "article_title": title, "helpful": answer.helpful,
+         "comment": answer.comment, "created_at": timestamp(answer.created_at),
+         "updated_at": timestamp(answer.updated_at)} for answer, title in answers
+    ))
+
+
+def _article(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id, "title": article.title, "status": article.status, "body": article.body,
+        "category": article.category.name, "tags": [tag.name for tag in article.tags],
+        "source_thread_id": article.source_thread_id, "created_at": timestamp(article.created_at),
+        "updated_at": timestamp(article.updated_at), "published_at": timestamp(article.published_at),
+        "archived_at": timestamp(article.archived_at),
+    }
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("drafts", write_drafts),
     ("conversations", write_conversations),
     ("ignored", write_ignored),
     ("email", write_received_mail),
+    ("articles", write_articles),
 ]

@@ -45,6 +45,11 @@ DESCRIPTIONS = {
     "median_case_resolution_s": "Median seconds from case creation to resolution.",
     "satisfaction": "Share of the askers' feedback saying the issue was resolved.",
     "sentiment_shift": "Average VADER compound of the asker's last post minus their first, per thread.",
+    "article_deflections": "Articles opened from the ask page in the period (in the category: articles of it) "
+                           "after which the asker posted no question within knowledge.deflection_minutes; at most "
+                           "one per asker and ask-page visit, counted once the window has passed.",
+    "deflections": "Deflections by solved threads and articles together (article_deflections included); in the "
+                   "category: suggestions of it.",
 }
 RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 SECONDS = {"type": ["integer", "null"], "minimum": 0}
@@ -82,11 +87,12 @@ def _openapi_paths() -> dict[str, Any]:
     params = [
         o.query("from", "Start: a UTC day (2026-11-01) or an RFC 3339 time; default 30 days before `to`.", o.STRING),
         o.query("to", "End: a UTC day, included whole (2026-11-30), or an RFC 3339 time; default now.", o.STRING),
-        o.query("category", "A category id or slug: only questions (and their cases) in that category.", o.STRING),
+        o.query("category", "A category id or slug: only questions (and their cases), and suggested threads and "
+                            "articles, in that category.", o.STRING),
     ]
     return {"/metrics/summary": {"get": o.operation(
-        "Outcome metrics for the questions asked and cases opened in a period (agents, admins); "
-        "422 names the bad field (from, to or category)",
+        "Outcome metrics for the questions asked, cases opened and ask-page suggestions opened in a period "
+        "(agents, admins); 422 names the bad field (from, to or category)",
         (200, "The metrics", _summary_schema()), (401, 403, 422), params=params,
     )}}
 

@@ -20,6 +20,8 @@ from forum.analytics.metric_queries import (
     Period,
     breached_condition,
     case_filter,
+    deflection_filter,
+    is_article_deflection,
     is_escalated,
     question_filter,
     seconds_between,
@@ -28,7 +30,7 @@ from forum.analytics.metric_queries import (
 from forum.cases import ratings
 from forum.core import clock
 from forum.core.extensions import db
-from forum.models import Case, Category, Post, Thread, ThreadKind, ThreadStatus, User, Visibility
+from forum.models import Case, Category, Post, SuggestionOpen, Thread, ThreadKind, ThreadStatus, User, Visibility
 from forum.models.types import UTCDateTime
 from forum.recognition.reputation import RESCUE_WAIT
 from forum.services import community_settings
@@ -84,6 +86,8 @@ class WeekPoint:
     median_first_response_s: int | None = None
     cases: int = 0
     breached: int = 0
+    deflections: int = 0  # by solved threads and articles together
+    article_deflections: int = 0
 
     @property
     def response_rate(self) -> float | None:
@@ -100,23 +104,26 @@ def series_period(period: Period) -> Period:
 
 
 def weekly_series(period: Period) -> list[WeekPoint]:
-    """Per week from the series start: questions asked, responded, solved, escalated, cases, breaches.
+    """Per week from the series start: questions asked, responded, solved, escalated, cases, breaches, deflections.
 
-    Three grouped queries whatever the period's length; the last week is cut short at period.end.
+    Four grouped queries whatever the period's length; the last week is cut short at period.end.
     """
     span = series_period(period)
     weeks = math.ceil(span.length / WEEK)
     questions = _weekly_questions(span)
     medians = _weekly_medians(span)
     cases = _weekly_cases(span)
+    deflections = _weekly_deflections(span)
     points = []
     for week in range(weeks):
         start = span.start + week * WEEK
         asked, responded, solved, escalated = questions.get(week, (0, 0, 0, 0))
         opened, breached = cases.get(week, (0, 0))
+        deflected, by_articles = deflections.get(week, (0, 0))
         points.append(WeekPoint(
             start=start, end=min(start + WEEK, span.end), questions=asked, responded=responded, solved=solved,
             escalated=escalated, median_first_response_s=medians.get(week), cases=opened, breached=breached,
+            deflections=deflected, article_deflections=by_articles,
         ))
     return points
 
@@ -163,6 +170,16 @@ def _weekly_cases(span: Period) -> dict[int, tuple[int, int]]:
     ).where(case_filter(span)).subquery()
     grouped = select(rows.c.week, func.count(), _count_where(rows.c.breached)).group_by(rows.c.week)
     return {week: (opened, breached) for week, opened, breached in db.session.execute(grouped)}
+
+
+def _weekly_deflections(span: Period) -> dict[int, tuple[int, int]]:
+    """Deflections per week of opening (metric_queries.deflection_filter): all, and those by articles."""
+    rows = select(
+        whole_weeks_since(SuggestionOpen.opened_at, _moment(span.start)).label("week"),
+        is_article_deflection().label("article"),
+    ).where(deflection_filter(span)).subquery()
+    grouped = select(rows.c.week, func.count(), _count_where(rows.c.article)).group_by(rows.c.week)
+    return {week: (total, articles) for week, total, articles in db.session.execute(grouped)}
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Float, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Float, Select, and_, exists, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from forum.core.extensions import db
-from forum.models import Case, Post, Thread, ThreadKind, User, Visibility
+from forum.models import Article, Case, Post, SuggestionKind, SuggestionOpen, Thread, ThreadKind, User, Visibility
 from forum.models.accounts import Role
 
 # The metrics (forum.analytics.metrics), the dashboard, the exports and the scorecard all build on these,
@@ -77,6 +77,28 @@ def case_filter(period: Period) -> ColumnElement[bool]:
     if period.category_id is not None:
         conditions.append(Case.thread_id.in_(select(Thread.id).where(Thread.category_id == period.category_id)))
     return and_(*conditions)
+
+
+def deflection_filter(period: Period) -> ColumnElement[bool]:
+    """Deflections of the period (forum.knowledge.deflection): suggestions opened from the ask page in the period
+    (by opened_at) after which the asker posted no question within the window. Only settled rows count, so the
+    last knowledge.deflection_minutes of a period ending now are counted once the settling job has run.
+    In a category: the opened thread's or article's category."""
+    conditions = [
+        SuggestionOpen.deflected.is_(True),
+        SuggestionOpen.opened_at >= period.start,
+        SuggestionOpen.opened_at < period.end,
+    ]
+    if period.category_id is not None:
+        conditions.append(or_(
+            SuggestionOpen.thread_id.in_(select(Thread.id).where(Thread.category_id == period.category_id)),
+            SuggestionOpen.article_id.in_(select(Article.id).where(Article.category_id == period.category_id)),
+        ))
+    return and_(*conditions)
+
+
+def is_article_deflection() -> ColumnElement[bool]:
+    return SuggestionOpen.kind == SuggestionKind.ARTICLE.value
 
 
 def medians(values: Select) -> tuple[float | None, ...]:

@@ -22,7 +22,9 @@ from forum.analytics.metric_queries import (
     breached_condition,
     case_filter,
     count_where,
+    deflection_filter,
     first_replies,
+    is_article_deflection,
     is_escalated,
     median,
     medians,
@@ -33,7 +35,7 @@ from forum.analytics.metric_queries import (
 from forum.core import clock
 from forum.core.errors import ErrorCollector
 from forum.core.extensions import db
-from forum.models import Case, Category, Feedback, Thread
+from forum.models import Case, Category, Feedback, SuggestionOpen, Thread
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class Summary:
     median_case_resolution_s: int | None
     satisfaction: float | None
     sentiment_shift: float | None
+    article_deflections: int  # api.md v1.1: "/metrics/summary gains article_deflections"
+    # Deflections by solved threads and articles together (article_deflections is part of it).
+    deflections: int
     # The parts behind the rates, and the peer/staff split of the first response.
     questions: int
     responded: int
@@ -204,8 +209,16 @@ def _sentiment_shift(period: Period) -> tuple[int, float | None]:
     return threads, None if average is None else round(float(average), 4)
 
 
+def _deflections(period: Period) -> tuple[int, int]:
+    """(all deflections, those by articles) of suggestions opened in the period (metric_queries.deflection_filter)."""
+    total, by_articles = db.session.execute(
+        select(func.count(SuggestionOpen.id), count_where(is_article_deflection())).where(deflection_filter(period))
+    ).one()
+    return total, by_articles
+
+
 def summary(period: Period) -> Summary:
-    """Every outcome metric for the period: six aggregate statements, whatever the community's size.
+    """Every outcome metric for the period: seven aggregate statements, whatever the community's size.
 
     On the 40,000-post benchmark corpus (bench/analytics_bench.py) a 30-day summary costs tens of
     milliseconds; most of it is the first-response pass over the period's replies.
@@ -215,6 +228,7 @@ def summary(period: Period) -> Summary:
     responses, satisfied_share, average_rating = _satisfaction(period)
     sentiment_threads, shift = _sentiment_shift(period)
     first_response, first_response_peer, first_response_staff = _median_first_responses(period)
+    deflections, article_deflections = _deflections(period)
     return Summary(
         response_rate=_ratio(responded, asked),
         median_first_response_s=first_response,
@@ -225,6 +239,8 @@ def summary(period: Period) -> Summary:
         median_case_resolution_s=_median_case_resolution(period),
         satisfaction=satisfied_share,
         sentiment_shift=shift,
+        article_deflections=article_deflections,
+        deflections=deflections,
         questions=asked,
         responded=responded,
         solved=solved,

@@ -104,7 +104,8 @@ def _existing_demo_sign_ins() -> list[tuple[str, str]]:
 def _print_demo_summary(summary: demo.DemoSummary) -> None:
     click.echo(
         f"Seeded {summary.categories} categories, {summary.users} users, {summary.threads} threads "
-        f"({summary.unanswered} unanswered) and {summary.replies} replies."
+        f"({summary.unanswered} unanswered), {summary.replies} replies and {summary.articles} knowledge-base "
+        "articles."
     )
     _print_sign_ins(summary.sign_ins, summary.password, summary.staff_two_factor)
 

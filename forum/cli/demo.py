@@ -4,7 +4,8 @@ Everything goes through the real services (accounts, categories, posting, Q&A, c
 action at its own moment of the last SPAN_DAYS days (forum.cli.demo_timeline runs them in time order
 with the clock frozen), so HTML is rendered, counters stay exact, and dates are the story's: badges are
 earned, ledger rows written, notifications read and cases worked when it happened. The threads are
-demo_story's, the service cases demo_cases', the texts demo_content's.
+demo_story's, the service cases demo_cases', the knowledge-base articles demo_articles', the texts
+demo_content's.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from forum import accounts
-from forum.cli import demo_cases
+from forum.cli import demo_articles, demo_cases
 from forum.cli.demo_content import (
     EXTRA_ROLES,
     FIRST_NAMES,
@@ -58,14 +59,15 @@ class DemoSummary:
     replies: int = 0
     unanswered: int = 0
     cases: int = 0
+    articles: int = 0
     password: str = DEMO_PASSWORD
     sign_ins: list[tuple[str, str]] = field(default_factory=list)  # (role, email)
     staff_two_factor: bool = True  # whether staff must enrol in two-factor sign-in (the demo turns it off)
 
 
 def demo_steps(threads: int = 150, users: int = 30) -> int:
-    """How many progress units seed_demo reports (one per user and per thread)."""
-    return threads + users
+    """How many progress units seed_demo reports (one per user, per thread and per article story)."""
+    return threads + users + demo_articles.STEPS
 
 
 def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: int = 30) -> DemoSummary:
@@ -92,9 +94,12 @@ def seed_demo(progress: Progress | None = None, *, threads: int = 150, users: in
             report(1)
         writer = StoryWriter(random.Random(SEED), cast, timeline, _targets(), written)  # nosec B311  # demo data
         _plan(writer, topics, threads, summary)
+        articles = demo_articles.ArticleTeller(writer, report)
+        articles.tell()
         timeline.run()
         timeline.leave_few_unread(cast.everyone)
     summary.replies = writer.replies
+    summary.articles = articles.written
     summary.unanswered = sum(plot.thread.status == ThreadStatus.OPEN.value for plot in writer.plots)
     return summary
 

@@ -8,6 +8,7 @@ timeout); safe-method requests (GET, HEAD) begin deferred so readers never queue
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +29,10 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True}
 
 
+def _sqrt(value: float | None) -> float | None:
+    return math.sqrt(value) if value is not None and value >= 0 else None
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
@@ -38,6 +43,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # sqrt is built in only where SQLite was compiled with its math functions (3.35+, optional): the same
+        # function everywhere, so a ranking in SQL (the knowledge base's helpfulness) runs on any build.
+        dbapi_connection.create_function("sqrt", 1, _sqrt, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:

@@ -30,6 +30,9 @@ VERIFY_RESEND = "10 per hour"  # new confirmation links per account (the service
 # Refused calls (bad signature, stale, replay) to the inbound-mail webhook per IP; a provider's signed mail is not
 # counted, so busy days never hold it up (forum.mail.api).
 REFUSED_INBOUND_MAIL = "30 per minute"
+# Suggestions opened from the ask page per account (forum.knowledge.deflection): far above what anyone reads,
+# low enough that made-up visits cannot inflate an article's deflections.
+SUGGESTION_OPENS = "30 per hour"
 
 
 def new_thread_limit() -> str:
@@ -65,6 +68,11 @@ RULES: dict[str, tuple[str | Callable[[], str], Callable[[Response], bool] | Non
     "api.reply_to_thread": (REPLIES, created),
     "qa.vote": (VOTES, succeeded),
     "api.vote_helpful": (VOTES, succeeded),
+    "api.create_article": (new_thread_limit, created),  # proposals count like questions (forum.knowledge.api)
+    "api.give_article_feedback": (VOTES, succeeded),  # "did this help?" counts like helpful votes
+    "knowledge.new": (new_thread_limit, created),
+    "knowledge.feedback": (VOTES, succeeded),
+    "knowledge.opened": (SUGGESTION_OPENS, None),
     "api.receive_inbound_mail": (REFUSED_INBOUND_MAIL, refused_credentials),
 }
 # blueprint → (shared counter, rule, which responses count): one budget across every write

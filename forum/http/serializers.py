@@ -10,6 +10,7 @@ from flask import g, has_app_context
 from forum import cases, uploads
 from forum.core.pagination import Page
 from forum.models import (
+    Article,
     Case,
     CaseMessage,
     Category,
@@ -241,6 +242,25 @@ def feedback(row: Feedback, offers_escalation: bool) -> dict[str, Any]:
     }
 
 
+def article(article: Article) -> dict[str, Any]:
+    """The API article object: api.md's fields plus url, slug, owner, published_at and the counters (the
+    knowledge API and search answer with it). Lists load author, owner and tags with the page."""
+    return {
+        "id": article.id, "title": article.title, "slug": article.slug, "url": article.path,
+        "body": article.body, "body_html": article.body_html, "status": article.status,
+        "category_id": article.category_id, "tags": [tag.name for tag in article.tags],
+        "author": user_summary(article.author),
+        "owner": user_summary(article.owner) if article.owner is not None else None,
+        "source_thread_id": article.source_thread_id, "source_case_id": article.source_case_id,
+        "helpful_count": article.helpful_count, "not_helpful_count": article.not_helpful_count,
+        "view_count": article.view_count, "deflection_count": article.deflection_count,
+        "version_count": article.version_count,
+        "created_at": timestamp(article.created_at), "updated_at": timestamp(article.updated_at),
+        "published_at": timestamp(article.published_at), "reviewed_at": timestamp(article.reviewed_at),
+        "archived_at": timestamp(article.archived_at),
+    }
+
+
 def notification(row: Notification) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -252,7 +272,8 @@ def notification(row: Notification) -> dict[str, Any]:
         "message": row.message,
         "summary": notifications.describe(row),
         "conversation_id": row.conversation_id,
-        "url": notifications.path_for(row) if row.thread is not None or row.conversation_id is not None else None,
+        "article_id": row.article_id,
+        "url": notifications.path_for(row) if notifications.has_link(row) else None,
         "created_at": timestamp(row.created_at),
         "read_at": timestamp(row.read_at),
     }

@@ -14,7 +14,6 @@ from flask import Response
 
 from forum.http.api_requests import field
 from forum.http.problems import problem
-from forum.http.urls import thread_path
 from forum.services.write_checks import Findings
 
 PERSONAL_DATA, SIMILAR_QUESTIONS = "personal_data", "similar_questions"
@@ -40,7 +39,7 @@ def as_warnings(findings: Findings) -> list[dict[str, Any]]:
     if findings.similar:
         warnings.append({
             "type": SIMILAR_QUESTIONS, "detail": SIMILAR_DETAIL,
-            "threads": [{"id": t.id, "title": t.title, "url": thread_path(t)} for t in findings.similar],
+            "threads": [{"id": s.id, "title": s.title, "url": s.path, "kind": s.kind} for s in findings.similar],
         })
     return warnings
 

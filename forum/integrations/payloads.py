@@ -1,7 +1,7 @@
 """The `data` of each outbound event, built from the rows when the event happens.
 
-Only public facts go to generic webhooks: public threads and posts, case state and
-customer-visible case activity - never internal notes, and no case message bodies (the case
+Only public facts go to generic webhooks: public threads and posts, published articles, case state
+and customer-visible case activity - never internal notes, and no case message bodies (the case
 conversation is private between the customer and support). The helpdesk connector, which
 *is* the case system, also gets customer-visible message bodies and the customer's email.
 """
@@ -15,7 +15,17 @@ from sqlalchemy import select
 
 from forum.core.extensions import db
 from forum.http import urls
-from forum.models import Case, CaseMessage, MessageVisibility, Post, Thread, User, Visibility
+from forum.models import (
+    Article,
+    ArticleStatus,
+    Case,
+    CaseMessage,
+    MessageVisibility,
+    Post,
+    Thread,
+    User,
+    Visibility,
+)
 
 Data = dict[str, Any]
 
@@ -76,6 +86,24 @@ def _is_public(thread: Thread | None) -> bool:
     return thread is not None and thread.deleted_at is None and thread.visibility == Visibility.PUBLIC.value
 
 
+def article_data(article: Article) -> Data:
+    """The article as the API's article object (forum.http.serializers.article), with the webhooks' user
+    summaries and its site-relative path."""
+    path = article.path
+    return {
+        "id": article.id, "title": article.title, "slug": article.slug, "url": path, "path": path,
+        "body": article.body, "body_html": article.body_html,
+        "status": article.status, "category_id": article.category_id, "tags": [tag.name for tag in article.tags],
+        "author": user_summary(article.author), "owner": user_summary(article.owner),
+        "source_thread_id": article.source_thread_id, "source_case_id": article.source_case_id,
+        "helpful_count": article.helpful_count, "not_helpful_count": article.not_helpful_count,
+        "view_count": article.view_count, "deflection_count": article.deflection_count,
+        "version_count": article.version_count, "created_at": timestamp(article.created_at),
+        "updated_at": timestamp(article.updated_at), "published_at": timestamp(article.published_at),
+        "reviewed_at": timestamp(article.reviewed_at), "archived_at": timestamp(article.archived_at),
+    }
+
+
 def _thread_event(fields: Data) -> Data | None:
     thread = db.session.get(Thread, fields["thread_id"])
     return {"thread": thread_data(thread)} if _is_public(thread) else None
@@ -118,6 +146,14 @@ def _case_event(fields: Data, *, for_helpdesk: bool = False) -> Data | None:
     return data
 
 
+def _article_published(fields: Data) -> Data | None:
+    """Only a published article goes out: what a signed-out reader could open (never a draft or one in review)."""
+    article = db.session.get(Article, fields["article_id"])
+    if article is None or article.status != ArticleStatus.PUBLISHED.value:
+        return None
+    return {"article": article_data(article)}
+
+
 def _user_deleted(fields: Data) -> Data | None:
     """A member's account was erased: the id alone, so receivers can forget whatever they keep about them."""
     user = db.session.get(User, fields["user_id"])
@@ -134,6 +170,7 @@ BUILDERS = {
     "thread.escalated": _escalated,
     "case.updated": _case_event,
     "case.resolved": _case_event,
+    "article.published": _article_published,
     "user.deleted": _user_deleted,
 }
 EVENT_TYPES = tuple(BUILDERS)

@@ -17,8 +17,19 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The permission rules, the periodic jobs and the pages and API routes of the knowledge base."""
-    from forum.knowledge import pages, rules
+    from forum import hooks
+    from forum.knowledge import (  # noqa: F401  (api: its routes join the API on import)
+        api,
+        deflection,
+        links,
+        pages,
+        reviews,
+        rules,
+    )
     from forum.services import permissions
 
     permissions.register_rules(rules.RULES)
+    hooks.register_job(links.FIND_JOB, links.find_links, every_s=links.every_s)
+    hooks.register_job(reviews.REMIND_JOB, reviews.remind_reviews, every_s=reviews.every_s)
+    hooks.register_job(deflection.SETTLE_JOB, deflection.settle_due, every_s=lambda: deflection.SETTLE_EVERY_S)
     pages.init_app(app)

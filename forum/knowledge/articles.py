@@ -20,7 +20,7 @@ from forum.core.extensions import db
 from forum.models import Article, ArticleStatus, ArticleVersion, Case, Category, Thread, User
 from forum.services import markup, policies
 from forum.services.permissions import Action, require
-from forum.services.posting import MAX_BODY_BYTES, tags_by_name, check_title, normalize_tags, slugify
+from forum.services.posting import MAX_BODY_BYTES, check_title, normalize_tags, slugify, tags_by_name
 
 MAX_NOTE_CHARS = 200
 
@@ -46,6 +46,12 @@ class ArticleChange:
     tags: list[str] | str | None = None
     category_id: int | None = None
     note: str = ""
+
+
+def article_path(article: Article, anchor: str = "") -> str:
+    """The stable, site-relative address of an article with its slug (works without a request, so mail,
+    feeds and notifications can use it); /kb/<id> alone redirects here, as does a stale slug."""
+    return article.path + (f"#{anchor}" if anchor else "")
 
 
 def visible_article(viewer: User | None, article_id: int) -> Article:
@@ -136,7 +142,7 @@ def _changed_values(errors: ErrorCollector, article: Article, change: ArticleCha
         values["category_id"] = category.id if category is not None else None
     if change.tags is not None:
         tags = normalize_tags(errors, change.tags)
-        if tags != [tag.name for tag in article.tags]:
+        if sorted(tags) != sorted(tag.name for tag in article.tags):  # the same tags in another order: no change
             values["tags"] = tags
     return values
 

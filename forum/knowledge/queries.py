@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 
 from forum.models import Article, ArticleStatus, Tag, User, article_tag
 from forum.services.permissions import is_staff, signed_in
+from forum.tagging import lookups
 
 
 def visible_articles(viewer: User | None, status: ArticleStatus | None = None) -> Select:
@@ -32,5 +33,5 @@ def with_tag(query: Select, tag_name: str | None) -> Select:
     if not tag_name:
         return query
     tagged = select(article_tag.c.article_id).join(Tag, Tag.id == article_tag.c.tag_id).where(
-        Tag.name == tag_name.strip().lower())
+        lookups.named(tag_name))  # a synonym finds its tag's articles, as thread lists do
     return query.where(Article.id.in_(tagged))

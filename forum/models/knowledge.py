@@ -96,6 +96,11 @@ class Article(db.Model):
     def status_enum(self) -> ArticleStatus:
         return ArticleStatus(self.status)
 
+    @property
+    def path(self) -> str:
+        """The stable, site-relative address with the current slug (/kb/<id> alone redirects to it)."""
+        return f"/kb/{self.id}/{self.slug}"
+
 
 class ArticleVersion(db.Model):
     """One save of an article: the whole text as saved, by whom, with an optional note."""

@@ -1,18 +1,20 @@
 """Recognition: the reputation ledger and its upkeep, ranks, privileges, badges, missions, leaderboards,
-bounties and advocates — what members earn for helping.
+bounties, advocates and the credit for published articles — what members earn for helping.
 
 This module is the one way in for the community code (posting, reading, Q&A...): it says
 recognition.<name>, and the import contracts in pyproject.toml keep it out of the modules behind.
 Those are reputation (the append-only ledger), upkeep (rebuilds, serial-vote reversal), ranks,
 privileges, badges and badge_rules, missions and mission_tracking, leaderboards, bounties,
-advocates, profile_stats (what a profile shows), history (SQL building blocks) and awards (the
-worker jobs); pages and api (each split into recognition and reputation) are its routes.
+advocates, article_credit (a member's published article), profile_stats (what a profile shows),
+history (SQL building blocks) and awards (the worker jobs); pages and api (each split into recognition
+and reputation) are its routes.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
+from forum.recognition.article_credit import on_article_published, on_article_withdrawn
 from forum.recognition.awards import check_user_soon
 from forum.recognition.profile_stats import member_profile
 from forum.recognition.reputation import (
@@ -25,8 +27,8 @@ from forum.recognition.reputation import (
 )
 
 __all__ = [
-    "check_user_soon", "member_profile", "on_post_removed", "on_solution_accepted",
-    "on_solution_dropped", "on_vote_added", "on_vote_withdrawn", "restore_for_post",
+    "check_user_soon", "member_profile", "on_article_published", "on_article_withdrawn", "on_post_removed",
+    "on_solution_accepted", "on_solution_dropped", "on_vote_added", "on_vote_withdrawn", "restore_for_post",
 ]
 
 

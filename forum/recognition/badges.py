@@ -52,6 +52,8 @@ CATALOGUE: tuple[Badge, ...] = (
     Badge("solutions_10", "Problem Solver", Tier.BRONZE, "10 accepted solutions.",
           rules.ledger_rows(LedgerReason.REPLY_ACCEPTED, 10)),
     Badge("helpful_25", "Helpful", Tier.BRONZE, "25 helpful votes received.", rules.votes_received(25)),
+    Badge("author", "Author", Tier.BRONZE, "Had a proposed article published in the knowledge base.",
+          rules.ledger_rows(LedgerReason.ARTICLE_PUBLISHED, 1)),
     Badge("quick_responder", "Quick Responder", Tier.SILVER,
           "First to answer 5 questions within an hour of their posting.", rules.quick_first_answers(5)),
     Badge("rescuer", "Rescuer", Tier.SILVER, "Solved a question that had waited more than 24 hours for an answer.",

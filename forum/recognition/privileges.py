@@ -1,8 +1,9 @@
 """The privilege catalogue for the explanation page: what each privilege allows, who has it, how far away it is.
 
 The rules themselves live in permissions.py (its thresholds and can_* checks, which the
-services enforce for web and API alike); this module only describes them and measures each
-user against them, so the page can never claim something the services would refuse.
+services enforce for web and API alike) and in the domain packages' rules (forum.knowledge.rules);
+this module only describes them and measures each user against them, so the page can never claim
+something the services would refuse. A threshold kept in a community setting is read when shown.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from forum.knowledge import rules as knowledge_rules
 from forum.models import Role, User
-from forum.services import permissions
+from forum.services import community_settings, permissions
 from forum.services.permissions import (
     EDIT_OTHERS_REPUTATION,
     LINKS_ACCOUNT_AGE,
@@ -35,10 +37,21 @@ class Privilege:
     key: str
     name: str
     allows: str
-    requirement: str
+    wording: str  # what it needs, in words; "{threshold:,}" stands for the threshold
     check: Callable[[User | None], bool]
-    threshold: int | None = None
+    fixed_threshold: int | None = None
     needs_advocate: bool = False  # members need the advocate role as well as the reputation
+    setting: str | None = None  # the community setting that holds the threshold, when staff may change it
+
+    @property
+    def threshold(self) -> int | None:
+        if self.setting is not None:
+            return int(community_settings.cached_setting(self.setting))
+        return self.fixed_threshold
+
+    @property
+    def requirement(self) -> str:
+        return self.wording.format(threshold=self.threshold)
 
 
 CATALOGUE: tuple[Privilege, ...] = (
@@ -61,6 +74,11 @@ CATALOGUE: tuple[Privilege, ...] = (
               "Improve anyone's post, wiki-style; every edit keeps the earlier version in its history.",
               f"Reputation {EDIT_OTHERS_REPUTATION:,}, or advocate.", permissions.can_edit_others,
               EDIT_OTHERS_REPUTATION),
+    Privilege("propose_articles", "Propose knowledge-base articles",
+              "Write articles for the knowledge base, or turn a solved question into one; staff review and publish "
+              "them, and a published proposal earns reputation.",
+              "Reputation {threshold:,}, or advocate.", knowledge_rules.holds_article_privilege,
+              setting="knowledge.propose_reputation"),
 )
 
 

@@ -63,6 +63,7 @@ def award(
     points: int | None = None,
     mission_id: int | None = None,
     correction: Correction | None = None,
+    article_id: int | None = None,
 ) -> ReputationEvent | None:
     """Append a positive row (vote points trimmed to the daily cap); None when nothing is left to give.
 
@@ -79,7 +80,7 @@ def award(
         user_id=user_id, delta=delta, reason=reason.value, post_id=post.id if post is not None else None,
         thread_id=thread.id if thread is not None else None,
         category_id=thread.category_id if thread is not None else None,
-        actor_id=actor.id if actor is not None else None, mission_id=mission_id,
+        actor_id=actor.id if actor is not None else None, mission_id=mission_id, article_id=article_id,
         correction=correction.value if correction is not None else None, created_at=clock.now(),
     )
     db.session.add(row)
@@ -141,8 +142,8 @@ def reverse(row: ReputationEvent, actor: User | None = None, correction: Correct
         "user_id": row.user_id, "delta": -row.delta, "reason": row.reason, "post_id": row.post_id,
         "thread_id": row.thread_id, "category_id": row.category_id,
         "actor_id": actor.id if actor is not None else None, "mission_id": row.mission_id,
-        "reverses_id": row.id, "correction": correction.value if correction is not None else None,
-        "created_at": clock.now(),
+        "article_id": row.article_id, "reverses_id": row.id,
+        "correction": correction.value if correction is not None else None, "created_at": clock.now(),
     }
     try:
         with db.session.begin_nested():

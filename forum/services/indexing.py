@@ -6,6 +6,11 @@ search document holds — a thread or post created or deleted, or a change to a 
 reads (search.documents), by the ORM or by an UPDATE naming the row's id — collects the thread ids
 as each flush happens, and queues the updates in the same transaction just before it commits
 (by job name: forum never imports the search package). A rolled-back transaction queues nothing.
+
+Knowledge-base articles ride the same hooks: an article created, deleted, or changed in a field its
+document reads (search.documents.article_document), while published or by a change of status,
+queues one "search.index_article" job, so publishing, editing, archiving or any later write path
+keeps article search fresh. A draft's edits queue nothing: no draft is ever in the index.
 """
 
 from __future__ import annotations
@@ -18,14 +23,16 @@ from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from forum.core import database, outbox
-from forum.models import Job, JobStatus, Post, Thread
+from forum.models import Article, ArticleStatus, Job, JobStatus, Post, Thread
 
 INDEX_THREAD_JOB = "search.index_thread"
 PURGE_THREAD_JOB = "search.purge_thread"
+INDEX_ARTICLE_JOB = "search.index_article"
 PENDING = "horseshoe.search_updates"
 THREAD_FIELDS = ("title", "status", "category_id", "visibility", "deleted_at", "accepted_post_id",
                  "first_reply_at", "author_id", "tags")
 POST_FIELDS = ("body_html", "visibility", "deleted_at", "thread_id", "thread", "is_question")
+ARTICLE_FIELDS = ("title", "body_html", "status", "category_id", "tags", "published_at", "author_id")
 _installed = False
 
 
@@ -43,7 +50,7 @@ def install() -> None:
 
 
 def _pending(session: Session) -> dict[str, set[int]]:
-    return session.info.setdefault(PENDING, {"threads": set(), "posts": set()})
+    return session.info.setdefault(PENDING, {"threads": set(), "posts": set(), "articles": set()})
 
 
 def _collect_moves(session: Session, _context, _instances) -> None:
@@ -68,19 +75,40 @@ def _collect_flushed(session: Session, _context) -> None:
             threads.add(obj.thread_id)
     if threads - {None}:
         _pending(session)["threads"].update(threads - {None})
+    articles = _articles_flushed(session)
+    if articles:
+        _pending(session)["articles"].update(articles)
+
+
+def _articles_flushed(session: Session) -> set[int]:
+    """Articles whose search document may have changed: created or changed while published, moved in
+    or out of published (any status change), or deleted."""
+    articles = {obj.id for obj in session.deleted if isinstance(obj, Article)}
+    for obj in session.new:
+        if isinstance(obj, Article) and obj.status == ArticleStatus.PUBLISHED.value:
+            articles.add(obj.id)
+    for obj in session.dirty:
+        if isinstance(obj, Article) and database.has_changes(obj, ARTICLE_FIELDS) and (
+                obj.status == ArticleStatus.PUBLISHED.value or database.has_changes(obj, ("status",))):
+            articles.add(obj.id)
+    return articles - {None}
 
 
 def _collect_bulk(execute_state) -> None:
-    """UPDATE/DELETE statements on threads or posts that name their row by id (the counter-exact moves)."""
+    """UPDATE/DELETE statements on threads, posts or articles that name their row by id (the counter-exact moves)."""
     mapper = execute_state.bind_mapper
     if not (execute_state.is_update or execute_state.is_delete) or mapper is None:
         return
     model = mapper.class_
-    fields = THREAD_FIELDS if model is Thread else POST_FIELDS if model is Post else None
+    kind, fields = _BULK_WATCHED.get(model, (None, None))
     if fields is None or (execute_state.is_update and not database.update_may_set(execute_state.statement, fields)):
         return
     ids = _ids_named(execute_state.statement, model)
-    _pending(execute_state.session)["threads" if model is Thread else "posts"].update(ids)
+    _pending(execute_state.session)[kind].update(ids)
+
+
+_BULK_WATCHED = {Thread: ("threads", THREAD_FIELDS), Post: ("posts", POST_FIELDS),
+                 Article: ("articles", ARTICLE_FIELDS)}
 
 
 def _ids_named(statement, model: type) -> set[int]:
@@ -107,6 +135,8 @@ def _queue_before_commit(session: Session) -> None:
         threads.update(session.scalars(select(Post.thread_id).where(Post.id.in_(sorted(pending["posts"])))))
     for thread_id in sorted(threads):
         reindex_thread(thread_id, session)
+    for article_id in sorted(pending["articles"]):
+        _enqueue_once(INDEX_ARTICLE_JOB, {"article_id": article_id}, session)
 
 
 def _forget(session: Session, previous_transaction) -> None:
@@ -123,16 +153,20 @@ def reindex_thread(thread_id: int, session: Session) -> None:
     if a worker is claiming it right now, queue our own), so it can't start before this change
     commits and index the thread without it. Posting many replies to one thread queued one job each.
     """
-    payload = {"thread_id": thread_id}
+    _enqueue_once(INDEX_THREAD_JOB, {"thread_id": thread_id}, session)
+
+
+def _enqueue_once(name: str, payload: dict, session: Session) -> None:
+    """Queue the job unless the same one is already waiting (and not being claimed right now)."""
     waiting = session.scalar(
         select(Job.id)
-        .where(Job.status == JobStatus.QUEUED.value, Job.name == INDEX_THREAD_JOB,
+        .where(Job.status == JobStatus.QUEUED.value, Job.name == name,
                Job.payload_json == json.dumps(payload, sort_keys=True))
         .limit(1)
         .with_for_update(skip_locked=True)
     )
     if waiting is None:
-        outbox.enqueue(INDEX_THREAD_JOB, payload)
+        outbox.enqueue(name, payload)
 
 
 def purge_thread(thread_id: int) -> None:

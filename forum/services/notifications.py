@@ -25,7 +25,7 @@ from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.http import urls
 from forum.mail import bounces, sending
 from forum.mail.sending import absolute_url, queue_email
-from forum.models import Notification, NotificationKind, Post, Thread, User, Visibility
+from forum.models import Article, Notification, NotificationKind, Post, Thread, User, Visibility
 from forum.models.relations import ignore_in_force
 from forum.services import subscriptions
 
@@ -63,6 +63,7 @@ SUBJECTS = {
     NotificationKind.INTEGRATION: "An integration needs attention",
     NotificationKind.MERGED: "A question you follow continues here: {title}",  # {title}: the merge target
     NotificationKind.DATA_EXPORT: "Your data export is ready",
+    NotificationKind.ARTICLE: "About your article “{title}”",  # {title}: the article's (Notification.article_id)
 }
 
 
@@ -74,6 +75,7 @@ class Event:
     actor: User | None = None
     message: str = ""
     conversation_id: int | None = None  # a private conversation's message (forum.conversations)
+    article_id: int | None = None  # a knowledge-base article (forum.knowledge.lifecycle, reviews)
 
 
 def thread_path(thread: Thread | None, post: Post | None = None) -> str:
@@ -84,16 +86,38 @@ def thread_path(thread: Thread | None, post: Post | None = None) -> str:
 
 
 def path_for(notification: Notification) -> str:
-    """Where one notification leads: its private conversation (forum.conversations' page), else thread_path."""
+    """Where one notification leads: its private conversation (forum.conversations' page), its article, else
+    thread_path."""
     if notification.conversation_id is not None:
         return f"/messages/{notification.conversation_id}"
+    article = _article_of(notification)
+    if article is not None:
+        return article.path
     return thread_path(notification.thread, notification.post)
+
+
+def has_link(notification: Notification) -> bool:
+    """Whether the notification leads somewhere besides the notifications page (lists link only those)."""
+    return (notification.thread_id is not None or notification.conversation_id is not None
+            or notification.article_id is not None)
+
+
+def _article_of(notification: Notification) -> Article | None:
+    """The article a notification is about (Session.get: one lookup per article, none when already loaded)."""
+    return db.session.get(Article, notification.article_id) if notification.article_id is not None else None
+
+
+def _title_of(notification: Notification) -> str:
+    if notification.thread is not None:
+        return notification.thread.title
+    article = _article_of(notification)
+    return article.title if article is not None else ""
 
 
 def describe(notification: Notification) -> str:
     """One line for lists and emails, in plain text."""
     return SUBJECTS[NotificationKind(notification.kind)].format(
-        title=notification.thread.title if notification.thread else "",
+        title=_title_of(notification),
         actor=notification.actor.name if notification.actor else "Someone",
     ) + (f" ({notification.count})" if notification.count > 1 else "")
 
@@ -111,7 +135,7 @@ def notify(recipient_ids: Iterable[int], event: Event) -> dict[int, int]:
         return {}
     row = {"kind": event.kind.value, "thread_id": _flushed_id(event.thread), "post_id": _flushed_id(event.post),
            "actor_id": actor_id, "count": 1, "message": event.message, "created_at": clock.now(),
-           "conversation_id": event.conversation_id}
+           "conversation_id": event.conversation_id, "article_id": event.article_id}
     columns = Notification.__table__.c
     recipients = select(User.id, *(literal(value, columns[name].type) for name, value in row.items()))
     recipients = recipients.where(User.id.in_(ids)).order_by(User.id)

@@ -1,4 +1,5 @@
-"""Similar solved questions for the ask page, from whichever package provides them.
+"""Similar questions for the ask page — solved threads and knowledge-base articles — from whichever package
+provides them.
 
 forum never imports search (tests/test_architecture.py), so search hands its finder in
 here from its init_app: the import points search → forum, and with no provider registered
@@ -10,29 +11,50 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from forum.models import Thread, User
+from forum.models import User
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "horseshoe.similar_questions"
 MIN_TITLE_CHARS = 8  # the shortest title posting accepts; similar.js waits for as much
-Provider = Callable[[User | None, str], Sequence[Thread]]
+MAX_SUGGESTIONS = 5
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One thing that may already answer a draft question, as the ask page lists it.
+
+    kind: "thread" (a solved thread) or "article" (a published knowledge-base article); path: its
+    site-relative address; detail: what the list shows beside the category ("3 replies", "Article").
+    """
+
+    kind: str
+    id: int
+    title: str
+    path: str
+    category_name: str
+    detail: str
+
+
+Provider = Callable[[User | None, str], Sequence[Suggestion]]
 
 
 def register(app: Flask, provider: Provider) -> None:
     app.extensions[EXTENSION] = provider
 
 
-def similar_questions(viewer: User | None, title: str) -> list[Thread]:
-    """Solved threads that may answer a draft title; [] when none, when the title is short, or without a provider."""
+def similar_questions(viewer: User | None, title: str) -> list[Suggestion]:
+    """Solved threads and published articles that may answer a draft title, ranked together (at most
+    MAX_SUGGESTIONS); [] when none, when the title is short, or without a provider."""
     provider: Provider | None = current_app.extensions.get(EXTENSION)
     if provider is None or len((title or "").strip()) < MIN_TITLE_CHARS:
         return []
     try:
-        return list(provider(viewer, title))
+        return list(provider(viewer, title))[:MAX_SUGGESTIONS]
     except Exception:  # suggestions are a courtesy: a broken index must never stop someone asking
         log.exception("similar questions failed; posting without suggestions")
         return []

@@ -23,7 +23,7 @@ class Findings:
     """What a text would publish: personal data found in it, and solved threads that may already answer it."""
 
     personal_data: list[personal_data.Finding] = field(default_factory=list)
-    similar: list[Thread] = field(default_factory=list)
+    similar: list[suggestions.Suggestion] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.personal_data or self.similar)
@@ -60,5 +60,6 @@ def for_title_edit(viewer: User | None, thread: Thread, title: str | None) -> Fi
     """
     if title is None or title.strip() == thread.title:
         return Findings()
-    similar = [t for t in suggestions.similar_questions(viewer, title) if t.id != thread.id]
+    found = suggestions.similar_questions(viewer, title)
+    similar = [s for s in found if not (s.kind == "thread" and s.id == thread.id)]  # not the thread itself
     return Findings(_personal(title), similar)

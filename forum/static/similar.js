@@ -1,10 +1,16 @@
-/* Similar solved questions while a title is typed on the ask page: progressive enhancement only.
-   Without JavaScript the server does the same on the first submit: it shows the matches and asks
+/* Similar solved questions and articles while a title is typed on the ask page: progressive enhancement
+   only. Without JavaScript the server does the same on the first submit: it shows the matches and asks
    for "Post my question anyway" before posting.
 
    Choice: once this script has actually shown suggestions, it sets the form's hidden confirmed=1,
    so JavaScript users (who saw them live) are not asked a second time. If nothing was shown (no
    match yet, the request failed, or the form was sent before the pause), the server still checks.
+
+   Items are threads (kind "thread", linked as /t/<id>/<slug>) or articles (kind "article", /kb/<id>/<slug>,
+   marked "Article" in words). They stay plain links that open in a new tab (the list sits inside the
+   question's form, where forms may not nest); a click also records the opening for deflection: the page's
+   visit token, the item and the form's CSRF token go to data-opened-url with navigator.sendBeacon (fetch
+   with keepalive where there is none), with beacon=1 so the server answers 204 instead of a redirect.
 
    Data from the API is only ever placed with textContent and checked hrefs, never innerHTML. */
 (function () {
@@ -15,6 +21,8 @@
   var DELAY_MS = 300;
   var MAX_SHOWN = 5;
   var HEADING = "These solved questions may already answer yours";
+  var HEADING_WITH_ARTICLES = "These articles and solved questions may already answer yours";
+  var PATHS = { thread: "/t/", article: "/kb/" };
 
   function enhance(region) {
     var form = region.closest("form");
@@ -29,24 +37,72 @@
     var latest = 0;
     var shownKey = "";
 
-    function threadLink(item) {
+    var openedUrl = region.getAttribute("data-opened-url");
+    var visit = form.querySelector('input[name="visit"]');
+    var csrf = form.querySelector('input[name="csrf_token"]');
+
+    function kindOf(item) {
+      return item.kind === "article" ? "article" : "thread";
+    }
+
+    function recordOpen(item) {
+      if (!openedUrl || !visit || !visit.value || !csrf) {
+        return;
+      }
+      var data = new FormData();
+      data.append("csrf_token", csrf.value);
+      data.append("visit", visit.value);
+      data.append("kind", kindOf(item));
+      data.append("id", String(item.id));
+      data.append("beacon", "1");
+      if (navigator.sendBeacon && navigator.sendBeacon(openedUrl, data)) {
+        return;
+      }
+      fetch(openedUrl, { method: "POST", body: data, credentials: "same-origin", keepalive: true })
+        .catch(function () { /* counting is a courtesy: the link opens regardless */ });
+    }
+
+    function suggestionLink(item) {
+      var kind = kindOf(item);
       var link = document.createElement("a");
-      link.href = "/t/" + item.id + "/" + encodeURIComponent(item.slug || "");
+      var slug = typeof item.slug === "string" && item.slug ? "/" + encodeURIComponent(item.slug) : "";
+      link.href = PATHS[kind] + item.id + slug; // without a slug the address redirects to the slugged one
       link.target = "_blank";
       link.rel = "noopener";
-      link.textContent = item.title;
+      if (kind === "article") {
+        var marker = document.createElement("span");
+        marker.className = "badge";
+        marker.textContent = "Article";
+        link.appendChild(marker);
+        link.appendChild(document.createTextNode(" "));
+      }
+      link.appendChild(document.createTextNode(item.title));
       var note = document.createElement("span");
       note.className = "visually-hidden";
       note.textContent = " (opens in a new tab)";
       link.appendChild(note);
+      link.addEventListener("click", function () { recordOpen(item); });
+      link.addEventListener("auxclick", function (event) {
+        if (event.button === 1) {
+          recordOpen(item); // a middle click opens it in a new tab too
+        }
+      });
       return link;
+    }
+
+    function detail(item) {
+      if (kindOf(item) === "article" || !Number.isInteger(item.reply_count)) {
+        return "";
+      }
+      return item.reply_count + (item.reply_count === 1 ? " reply" : " replies");
     }
 
     function show(items) {
       var usable = items.filter(function (item) {
-        return item && Number.isInteger(item.id) && item.id > 0 && typeof item.title === "string";
+        return item && Number.isInteger(item.id) && item.id > 0 && typeof item.title === "string" &&
+          (item.kind === undefined || item.kind === "thread" || item.kind === "article");
       }).slice(0, MAX_SHOWN);
-      var key = usable.map(function (item) { return item.id; }).join(",");
+      var key = usable.map(function (item) { return kindOf(item) + item.id; }).join(",");
       if (key === shownKey) {
         return; // same matches: leave the region alone so screen readers are not told again
       }
@@ -57,12 +113,21 @@
       }
       var heading = document.createElement("h2");
       heading.className = "similar-heading";
-      heading.textContent = HEADING;
+      var articles = usable.some(function (item) { return kindOf(item) === "article"; });
+      heading.textContent = articles ? HEADING_WITH_ARTICLES : HEADING;
       var list = document.createElement("ul");
       list.className = "similar-list";
       usable.forEach(function (item) {
         var entry = document.createElement("li");
-        entry.appendChild(threadLink(item));
+        entry.appendChild(suggestionLink(item));
+        var meta = detail(item);
+        if (meta) {
+          var note = document.createElement("span");
+          note.className = "meta";
+          note.textContent = meta;
+          entry.appendChild(document.createTextNode(" "));
+          entry.appendChild(note);
+        }
         list.appendChild(entry);
       });
       region.appendChild(heading);

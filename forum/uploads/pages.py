@@ -30,7 +30,8 @@ bp = Blueprint("uploads", __name__)
 SANDBOX = "sandbox; default-src 'none'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
 RASTER_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 # The forms with a plain file field (no JavaScript needed): ask, reply, edit, case messages.
-FORM_ENDPOINTS = {"threads.new", "threads.reply", "threads.edit_post", "cases.write", "desk.message"}
+FORM_ENDPOINTS = {"threads.new", "threads.reply", "threads.edit_post", "cases.write", "desk.message", "knowledge.new",
+                  "knowledge.edit"}
 FORM_FILE_FIELD = "attachment"
 api.STREAMED_ENDPOINTS.add("uploads.create")
 

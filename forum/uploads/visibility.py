@@ -3,8 +3,11 @@
 Until it is attached, an upload is its uploader's (and staff may look, to moderate it). Once attached,
 it is visible to exactly those who may see a post or case message it is attached to, and that its
 uploader wrote: a public post's readers, a case's customer and agents, an internal note's agents
-only. A post that is hidden or deleted takes its attachments with it (forum.services.permissions
-decides, as for the post itself). An avatar is a public picture. A removed upload is seen by nobody.
+only; or a knowledge-base article it is attached to (only its uploader's own save attaches it, see
+forum.uploads.linking): anyone once the article is published or archived, its author and staff while
+it is a draft or in review (forum.knowledge.rules.may_view, through the permission layer). A post that
+is hidden or deleted takes its attachments with it (forum.services.permissions decides, as for the post
+itself). An avatar is a public picture. A removed upload is seen by nobody.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.core.errors import NotFound
 from forum.core.extensions import db
-from forum.models import Attachment, CaseMessage, MessageVisibility, Post, Upload, User
+from forum.models import Article, Attachment, CaseMessage, MessageVisibility, Post, Upload, User
 from forum.services.permissions import Action, can, is_agent, is_staff, visible_posts
 
 
@@ -49,6 +52,13 @@ def _visible_through_a_case_message(viewer: User | None, upload: Upload) -> bool
     return False
 
 
+def _visible_through_an_article(viewer: User | None, upload: Upload) -> bool:
+    articles = db.session.scalars(
+        select(Article).join(Attachment, Attachment.article_id == Article.id).where(Attachment.upload_id == upload.id)
+    )
+    return any(can(viewer, Action.ARTICLE_VIEW, article) for article in articles)
+
+
 def can_see(viewer: User | None, upload: Upload) -> bool:
     """Whether viewer may fetch the upload (and its renditions)."""
     if upload.removed_at is not None:
@@ -57,7 +67,8 @@ def can_see(viewer: User | None, upload: Upload) -> bool:
         return True
     if not _is_attached(upload):
         return viewer is not None and (viewer.id == upload.uploader_id or is_staff(viewer))
-    return _visible_through_a_post(viewer, upload) or _visible_through_a_case_message(viewer, upload)
+    return (_visible_through_a_post(viewer, upload) or _visible_through_a_case_message(viewer, upload)
+            or _visible_through_an_article(viewer, upload))
 
 
 def visible_upload(viewer: User | None, upload_id: int) -> Upload:

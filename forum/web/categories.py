@@ -1,4 +1,5 @@
-"""A category's page: pinned threads, then the rest filtered, sorted and paged by cursor."""
+"""A category's page: its newest knowledge-base articles, pinned threads, then the rest filtered, sorted and
+paged by cursor."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import Blueprint, render_template, request
 
 from forum.analytics import scorecard_store
 from forum.http.auth import acting_user
+from forum.knowledge import listing as article_listing
 from forum.services import listings, reading
 
 bp = Blueprint("categories", __name__)
@@ -46,4 +48,5 @@ def show(slug: str):
         cursor=cursor,
         follow_state=category.follow_state,
         card=scorecard_store.category_card(category.id, category.scorecard),
+        articles=article_listing.category_articles(category.id),  # one statement: the few and their total
     )

@@ -1,4 +1,5 @@
-"""Atom feeds (latest, solved, per category, per tag) and the <link rel="alternate"> that announces them.
+"""Atom feeds (latest, solved, per category, per tag; the knowledge base's articles, all or per category) and
+the <link rel="alternate"> that announces them.
 
 Every feed is the anonymous view, so one cached copy serves every feed reader (requests without cookies).
 """
@@ -9,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, make_response, render_template, request, url_for
 
+from forum.knowledge.articles import article_path
 from forum.mail.sending import absolute_url
 from forum.services import categories, feeds, reading
 
@@ -17,8 +19,9 @@ ATOM = "application/atom+xml; charset=utf-8"
 CACHE_SECONDS = 300
 
 
-def _atom(feed: feeds.Feed):
-    response = make_response(render_template("feeds/atom.xml", feed=feed, absolute_url=absolute_url))
+def _atom(feed: feeds.Feed | feeds.ArticleFeed, template: str = "feeds/atom.xml"):
+    response = make_response(render_template(template, feed=feed, absolute_url=absolute_url,
+                                             article_path=article_path, entry_updated=feeds.entry_updated))
     response.headers["Content-Type"] = ATOM
     # Feed readers come without cookies: those copies may sit in shared caches. A browser with a session
     # may get a refreshed session cookie on the response, which must never be stored for others.
@@ -51,11 +54,23 @@ def tag(name: str):
     return _atom(feeds.tag_feed(reading.get_tag(name)))
 
 
+@bp.get("/feeds/articles.atom")
+def articles():
+    return _atom(feeds.articles_feed(), "feeds/articles.xml")
+
+
+@bp.get("/c/<slug>/articles.atom")
+def category_articles(slug: str):
+    return _atom(feeds.articles_feed(categories.get_category_by_slug(slug)), "feeds/articles.xml")
+
+
 # page endpoint → the feeds it announces: (title, feed endpoint, the page's view argument the feed takes)
 FEED_PAGES: dict[str, list[tuple[str, str, str | None]]] = {
     "home.index": [("Latest questions", "feeds.latest", None), ("Solved questions", "feeds.solved", None)],
-    "categories.show": [("Latest in this category", "feeds.category", "slug")],
+    "categories.show": [("Latest in this category", "feeds.category", "slug"),
+                        ("Articles in this category", "feeds.category_articles", "slug")],
     "tags.show": [("Latest with this tag", "feeds.tag", "name")],
+    "knowledge.index": [("Knowledge base articles", "feeds.articles", None)],
 }
 
 

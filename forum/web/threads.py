@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -28,7 +29,7 @@ from forum.web.forms import (
     ThreadForm,
     ThreadModerationForm,
 )
-from forum.writing import edit_history
+from forum.writing import diffs, edit_history
 from forum.writing import pages as drafts_pages
 
 bp = Blueprint("threads", __name__)
@@ -36,6 +37,7 @@ bp = Blueprint("threads", __name__)
 PENDING_FLASH = "Your post is waiting for a moderator's approval. Only you and moderators can see it until then."
 # The personal-data warning's two answers (forms' personal_data field, set by the warning's buttons).
 POST_PUBLICLY, SEND_PRIVATELY = "public", "private"
+VISIT_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")  # an ask-page visit token as secrets.token_urlsafe makes them
 
 
 def split_tags(raw: str | None) -> list[str]:
@@ -70,7 +72,7 @@ def new():
     viewer = acting_user()
     form = ThreadForm(category_id=request.args.get("category", type=int))
     form.category_id.choices = _category_choices()
-    similar: list[Thread] = []
+    similar: list[suggestions.Suggestion] = []
     preview = _preview(form)
     category_id = request.args.get("category", type=int)
     draft = drafts_pages.restore_question(viewer, form, category_id) if request.method == "GET" else None
@@ -89,8 +91,16 @@ def new():
             return redirect(thread_url(thread))
     if similar:
         form.confirmed.data = "1"  # the next submit is "Post my question anyway"
-    page = render_template("threads/new.html", form=form, similar=similar, preview=preview, draft=draft)
+    page = render_template("threads/new.html", form=form, similar=similar, preview=preview, draft=draft,
+                           visit=_visit_token())
     return page, 422 if form.errors else 200
+
+
+def _visit_token() -> str:
+    """The ask-page visit the suggestions opened from it count under (forum.knowledge.deflection): a new random
+    token per visit, kept across the page's own resubmits (a hidden field); nothing is stored on a GET."""
+    kept = request.form.get("visit", "") if request.method == "POST" else ""
+    return kept if VISIT_TOKEN.fullmatch(kept) else secrets.token_urlsafe(12)
 
 
 def _preview(form: ThreadForm | EditPostForm | ReplyForm) -> str | None:
@@ -283,7 +293,8 @@ def post_history(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
     revisions = reading.post_revisions(viewer, post)
-    return render_template("threads/history.html", post=post, revisions=revisions)
+    return render_template("threads/history.html", post=post, revisions=revisions,
+                           changes=diffs.post_diffs(post, revisions))
 
 
 # The delete page's button sends confirm=delete: a POST without it (a stray form, a script) deletes nothing.

@@ -206,8 +206,8 @@ def _target(entry: AuditEntry, state: dict, loaded: _Loaded) -> Ref:
     if kind == "watched_word":
         may_open = can(loaded.viewer, Action.WATCHED_WORDS_MANAGE)
         return Ref("watched_words", _quoted(state.get("phrase"), f"#{ident}"), True if may_open else None)
-    texts = {"mission": state.get("title"), "upload": state.get("filename"), "api_token": state.get("name"),
-             "job": state.get("name")}
+    texts = {"mission": state.get("title"), "article": state.get("title"), "upload": state.get("filename"),
+             "api_token": state.get("name"), "job": state.get("name")}
     return Ref(kind, _quoted(texts.get(kind), f"#{ident}"))
 
 

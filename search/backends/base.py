@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from search.query import Results
+from search.query import ArticleResults, Results
 
 ENV_NAME = "HORSESHOE_SEARCH_BACKEND"
 NAMES = ("whoosh", "postgres")
@@ -24,14 +24,27 @@ class Backend(Protocol):
     def similar(self, title: str, limit: int = 5) -> list[int]:
         """Solved thread ids sharing the meaningful words of a draft title, best first."""
 
+    def similar_scored(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
+        """similar() with each thread's text score: (thread id, score), best first."""
+
+    def search_articles(self, raw: str) -> ArticleResults:
+        """Ranked published articles (best first, at most query.CANDIDATES); raises Unavailable when it can't."""
+
+    def similar_articles(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
+        """(article id, text score) of published articles sharing the meaningful words of a draft title."""
+
     def update_thread(self, thread_id: int) -> None:
         """Worker only: write one thread's current state, or remove it when no longer searchable."""
 
     def purge_thread(self, thread_id: int) -> None:
         """Worker only: update_thread, leaving no older copy of the thread's document anywhere the backend keeps one."""
 
+    def update_article(self, article_id: int) -> None:
+        """Worker only: write one article's current state, or remove it when it is not published."""
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Worker/CLI only: index every searchable thread, without blocking readers; returns how many."""
+        """Worker/CLI only: index every searchable thread and published article, without blocking readers;
+        returns how many documents."""
 
     def ensure(self) -> None:
         """Worker only: rebuild when the index is missing or broken."""

@@ -9,7 +9,8 @@ documented formula of search.query over at most CANDIDATES rows, snippets from t
 ts_headline's output is never trusted as HTML: it marks matches with private-use sentinel
 characters (stripped from the text when it is written), and the result is escaped before the
 sentinels become <mark> tags, so a snippet holds exactly the markup search.snippets makes.
-Did-you-mean suggestions are Whoosh-only: this backend returns None.
+Did-you-mean suggestions are Whoosh-only: this backend returns None. Knowledge-base articles are
+searched in the article table itself (search.backends.postgres_articles), so nothing is written for them.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from sqlalchemy.dialects.postgresql import insert
 from forum.core import clock
 from forum.core.extensions import db
 from search import documents
+from search.backends import postgres_articles
 from search.models import SearchDocument
 from search.query import (
     CANDIDATES,
     SOLVED_BOOST,
+    ArticleResults,
     Hit,
     ParsedQuery,
     Results,
@@ -192,19 +195,20 @@ def search(raw: str, highlight_first: int = 20) -> Results:
                    highlight=lambda thread_ids: _highlights(thread_ids, tsquery))
 
 
-def similar(title: str, limit: int = 5) -> list[int]:
-    """Solved threads sharing any meaningful title word (OR), best text match first."""
+def similar(title: str, limit: int = 5) -> list[tuple[int, float]]:
+    """(thread id, text score) of solved threads sharing any meaningful title word (OR), best text match first."""
     words = similar_words(title)
     if not words:
         return []
     tsquery = func.websearch_to_tsquery(CONFIG, " or ".join(words))
+    score = func.ts_rank_cd(WEIGHTS, SearchDocument.document, tsquery).label("score")
     statement = (
-        select(SearchDocument.thread_id)
+        select(SearchDocument.thread_id, score)
         .where(SearchDocument.solved.is_(True), SearchDocument.document.op("@@", return_type=Boolean)(tsquery))
-        .order_by(func.ts_rank_cd(WEIGHTS, SearchDocument.document, tsquery).desc(), SearchDocument.thread_id.desc())
+        .order_by(score.desc(), SearchDocument.thread_id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(statement))
+    return [(row.thread_id, float(row.score)) for row in db.session.execute(statement)]
 
 
 def document_frequencies(words: set[str]) -> tuple[dict[str, int], int]:
@@ -231,7 +235,19 @@ class PostgresBackend:
         return search(raw, highlight_first=highlight_first)
 
     def similar(self, title: str, limit: int = 5) -> list[int]:
+        return [thread_id for thread_id, _score in similar(title, limit=limit)]
+
+    def similar_scored(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
         return similar(title, limit=limit)
+
+    def search_articles(self, raw: str) -> ArticleResults:
+        return postgres_articles.search_articles(raw)
+
+    def similar_articles(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
+        return postgres_articles.similar_articles(title, limit=limit)
+
+    def update_article(self, article_id: int) -> None:
+        """Nothing to write: articles are searched in the article table, always current."""
 
     def update_thread(self, thread_id: int) -> None:
         update_thread(thread_id)
@@ -245,6 +261,7 @@ class PostgresBackend:
         update_thread(thread_id)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """The threads' rows; articles are read from their own table, so a rebuild cannot lose them."""
         return rebuild(progress=progress)
 
     def ensure(self) -> None:

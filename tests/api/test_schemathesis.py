@@ -32,7 +32,8 @@ from sqlalchemy import select
 from forum import accounts, cases
 from forum.core import clock
 from forum.integrations import webhooks
-from forum.models import Case, Category, Post, Thread, User, WebhookDelivery, WebhookSubscription
+from forum.knowledge import articles, lifecycle
+from forum.models import Article, Case, Category, Post, Thread, User, WebhookDelivery, WebhookSubscription
 from forum.services import qa
 from moderation.models import ReviewItem
 from moderation.services import flags, suspensions
@@ -54,7 +55,8 @@ CHECK_NAMES = ("not_a_server_error", "status_code_conformance", "content_type_co
                "response_schema_conformance", "response_headers_conformance")
 # Path and body fields that name rows, and the table each comes from.
 ID_SOURCES = {"category_id": Category, "thread_id": Thread, "post_id": Post, "user_id": User, "case_id": Case,
-              "subscription_id": WebhookSubscription, "delivery_id": WebhookDelivery, "item_id": ReviewItem}
+              "subscription_id": WebhookSubscription, "delivery_id": WebhookDelivery, "item_id": ReviewItem,
+              "article_id": Article}
 
 
 class WsgiClient(FlaskClient):
@@ -101,6 +103,9 @@ def community(db, make, clock_at) -> Community:
     flags.flag_post(asker, advert, flags.NewFlag(reason="spam", note="An advert"))
     suspensions.suspend_user(users["moderator"], make.make_user(), suspensions.SuspensionInput(
         until=clock.now() + timedelta(days=1), reason="Cooling off"))
+    article = articles.create_article(users["moderator"], articles.ArticleDraft(
+        title="Fix evening connection drops", body="Switch the router to channel 6.", category_id=general.id))
+    lifecycle.publish(users["moderator"], article)
     pools = {name: list(db.session.scalars(select(model.id).order_by(model.id))) for name, model in ID_SOURCES.items()}
     pools["assignee_id"] = [users["agent"].id, asker.id]
     return Community(users, pools)

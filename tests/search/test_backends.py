@@ -29,8 +29,8 @@ def test_reindex_command_rebuilds_with_a_progress_bar(app, make, search_index, s
     assert ids(search_backend, "printer") == []  # the worker has not run: nothing indexed yet
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0, result.output
-    assert f"Indexing threads ({search_backend.name})" in result.output
-    assert f"Indexed 2 threads; the new {search_backend.name} index is live." in result.output
+    assert f"Indexing threads and articles ({search_backend.name})" in result.output
+    assert f"Indexed 2 threads and 0 articles; the new {search_backend.name} index is live." in result.output
     assert ids(search_backend, "printer") == [printer.id]
 
 

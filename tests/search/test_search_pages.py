@@ -79,7 +79,8 @@ def test_a_title_like_a_solved_thread_asks_for_confirmation_and_posts_nothing(as
     response = ask(asker, solved, title)
     page = text(response)
     assert response.status_code == 200
-    assert CONFIRM_HEADING in page and f'href="/t/{solved.id}/' in page and "Router firmware update fails" in page
+    offered = re.search(rf'name="kind" value="thread">\s*<input type="hidden" name="id" value="{solved.id}">', page)
+    assert CONFIRM_HEADING in page and offered and "Router firmware update fails" in page
     assert '<input id="confirmed" name="confirmed" type="hidden" value="1">' in page
     assert "Post my question anyway</button>" in page
     assert f'value="{title}"' in page and "It stops at 40% every time." in page  # the draft is kept

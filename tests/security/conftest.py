@@ -28,6 +28,7 @@ from forum.accounts import tokens as api_tokens
 from forum.core import outbox
 from forum.core.extensions import db as _db
 from forum.integrations import helpdesk, webhooks
+from forum.knowledge import articles, lifecycle
 from forum.models import Category, ConversationMessage, JobStatus, Notification, Subscription, User, WebhookDelivery
 from forum.recognition import missions
 from forum.services import notifications, reading, subscriptions
@@ -111,6 +112,27 @@ def _seed_content(world: World, people: dict[str, User]) -> None:
     )
 
 
+def _seed_articles(world: World, people: dict[str, User]) -> None:
+    """A published article by the advocate (who holds the article privilege), and the owner's draft and
+    article in review (proposed while the owner held the privilege: made by the advocate, then handed over)."""
+    advocate, owner = people["advocate"], people["owner"]
+
+    def proposed(title: str, author: User) -> Any:
+        article = articles.create_article(advocate, articles.ArticleDraft(
+            title=title, body="Open **Invoices** and compare the two charges.", category_id=world.ids["category_id"]))
+        article.author_id = article.owner_id = author.id
+        _db.session.commit()
+        return article
+
+    published = proposed("Refunds for a double charge", advocate)
+    lifecycle.publish(people["moderator"], published)
+    draft = proposed("Why a second charge appears", owner)
+    waiting = proposed("When a refund reaches your card", owner)
+    lifecycle.submit_for_review(owner, waiting)
+    world.ids.update(article_id=published.id, article_slug=published.slug, draft_article_id=draft.id,
+                     review_article_id=waiting.id)
+
+
 def _tiny_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (20, 120, 200)).save(buffer, "PNG")
@@ -185,6 +207,7 @@ def world(app: Flask) -> Iterator[World]:
             seeded = World()
             people = _seed_people(seeded)
             _seed_content(seeded, people)
+            _seed_articles(seeded, people)
             with app.test_request_context():
                 _seed_staff_tools(seeded, people)
             _db.session.commit()

@@ -83,6 +83,19 @@ ADVOCATE_MAKER = STAFF
 # An upload not yet attached to anything: its uploader and staff; to everyone else it does not exist.
 UPLOADER_OR_STAFF = policy(HIDDEN, owner=ALLOWED, suspended=ALLOWED, **STAFF_ONLY)
 
+# The knowledge base (issue 25). The world's published article is the advocate's; its draft and the article in
+# review are the owner's (proposed while the owner held the article privilege). Drafts look absent to others.
+DRAFT_WRITER = _signed_in(HIDDEN, SIGN_IN, owner=ALLOWED, suspended=FORBIDDEN, **STAFF_ONLY)
+ARTICLE_PUBLISHER = _signed_in(HIDDEN, SIGN_IN, owner=FORBIDDEN, suspended=FORBIDDEN, **STAFF_ONLY)
+PUBLISHED_ARTICLE_STAFF = _signed_in(FORBIDDEN, SIGN_IN, **STAFF_ONLY)
+ARTICLE_HISTORY = _signed_in(HIDDEN, HIDDEN, advocate=ALLOWED, **STAFF_ONLY)
+ARTICLE_OWNER_OR_STAFF = _signed_in(FORBIDDEN, SIGN_IN, advocate=ALLOWED, **STAFF_ONLY)
+ARTICLE = {"article_id": "article_id", "slug": "article_slug"}
+DRAFT_ARTICLE = {"article_id": "draft_article_id"}
+REVIEW_ARTICLE = {"article_id": "review_article_id"}
+NEW_ARTICLE = {"title": "Refund a double charge", "body": "Compare the two charges on **Invoices**.",
+               "category_id": "@category_id"}
+
 # --- API (bearer token): anonymous callers get a 401 problem -----------------------------------------------------
 API_PUBLIC = policy(ALLOWED)
 API_SIGNED_IN = _signed_in(ALLOWED, UNAUTHORIZED)
@@ -110,6 +123,8 @@ API_CASE_READER = policy(HIDDEN, owner=ALLOWED, suspended=ALLOWED, **AGENT_ONLY)
 API_CASE_WRITER = policy(HIDDEN, anonymous=UNAUTHORIZED, owner=ALLOWED, suspended=ALLOWED, **AGENT_ONLY)
 # Working a case: agents; its customer sees it but may not change it (403); to everyone else it does not exist.
 API_CASE_WORKER = policy(HIDDEN, anonymous=UNAUTHORIZED, owner=FORBIDDEN, suspended=FORBIDDEN, **AGENT_ONLY)
+API_DRAFT_WRITER = _signed_in(HIDDEN, UNAUTHORIZED, owner=ALLOWED, suspended=FORBIDDEN, **STAFF_ONLY)
+API_ARTICLE_PUBLISHER = _signed_in(HIDDEN, UNAUTHORIZED, owner=FORBIDDEN, suspended=FORBIDDEN, **STAFF_ONLY)
 # Inbound helpdesk events authenticate by HMAC signature, never by token or cookie: unsigned is 401 for all.
 HMAC_SIGNED = policy(UNAUTHORIZED)
 
@@ -144,6 +159,25 @@ ROUTES: dict[str, Route] = {
     "GET threads.show": R(PUBLIC, params={"slug": "thread_slug"}),  # /t/<id> and /t/<id>/<slug>
     "GET tags.show": R(PUBLIC),
     "GET tags.index": R(PUBLIC),
+    "GET knowledge.index": R(PUBLIC),
+    "GET knowledge.show": R(PUBLIC, params=ARTICLE),  # /kb/<id> and /kb/<id>/<slug>
+    "GET knowledge.new": R(ADVOCATE_OR_STAFF),
+    "POST knowledge.new": R(ADVOCATE_OR_STAFF, data=NEW_ARTICLE),
+    "GET knowledge.edit": R(DRAFT_WRITER, params=DRAFT_ARTICLE),
+    "POST knowledge.edit": R(DRAFT_WRITER, params=DRAFT_ARTICLE, data={**NEW_ARTICLE, "note": "Clearer"}),
+    "POST knowledge.submit": R(DRAFT_WRITER, params=DRAFT_ARTICLE),
+    "POST knowledge.publish": R(ARTICLE_PUBLISHER, params=REVIEW_ARTICLE),
+    "POST knowledge.return_to_draft": R(ARTICLE_PUBLISHER, params=REVIEW_ARTICLE, data={"note": "Add a screenshot"}),
+    "POST knowledge.archive": R(PUBLISHED_ARTICLE_STAFF, params=ARTICLE),
+    "GET knowledge.versions": R(ARTICLE_HISTORY, params=ARTICLE),
+    "GET knowledge.diff": R(ARTICLE_HISTORY, params=ARTICLE),
+    "POST knowledge.feedback": R(ACTIVE, params=ARTICLE, data={"helpful": "yes"}),
+    "POST knowledge.viewed": R(PUBLIC, params=ARTICLE),
+    "POST knowledge.reviewed": R(ARTICLE_OWNER_OR_STAFF, params=ARTICLE),
+    "GET knowledge.staff": R(STAFF),
+    "POST knowledge.opened": R(ACTIVE, data={"visit": "matrix-visit", "kind": "thread", "id": "@thread_id"}),
+    "GET feeds.articles": R(PUBLIC),
+    "GET feeds.category_articles": R(PUBLIC),
     "GET users.show": R(PUBLIC),
     "GET reputation.ledger": R(PUBLIC),
     "GET reputation.privilege_list": R(PUBLIC),
@@ -400,6 +434,12 @@ ROUTES: dict[str, Route] = {
     "GET api.show_leaderboard": R(API_PUBLIC),
     "GET api.list_categories": R(API_PUBLIC),
     "GET api.list_threads": R(API_PUBLIC),
+    "GET api.list_articles": R(API_PUBLIC),
+    "GET api.show_article": R(API_PUBLIC, params=ARTICLE),
+    "POST api.create_article": R(API_ADVOCATE_OR_STAFF, json={**NEW_ARTICLE}),
+    "PATCH api.update_article": R(API_DRAFT_WRITER, params=DRAFT_ARTICLE, json={"title": "Why a second charge shows"}),
+    "POST api.publish_article": R(API_ARTICLE_PUBLISHER, params=REVIEW_ARTICLE),
+    "POST api.give_article_feedback": R(API_ACTIVE, params=ARTICLE, json={"helpful": True}),
     "GET api.show_thread": R(API_PUBLIC),
     "GET api.list_replies": R(API_PUBLIC),
     "GET api.show_user": R(API_PUBLIC),

@@ -23,6 +23,9 @@ EXEMPT = {
     # RFC 8058 one-click unsubscribe: mail clients POST with no session and no page, so there is no token to
     # send; the signed token in the URL is the proof, and all it can do is stop emails to its owner.
     "POST notifications.unsubscribe": "one-click unsubscribe (RFC 8058)",
+    # The article view beacon: signed-out article pages may come from the page cache with no session (so no
+    # token); it only counts a view of a published article, rate-limited per address and article.
+    "POST knowledge.viewed": "view beacon (counts a view only)",
 }
 
 WEB_WRITES = sorted(key for key in ROUTES if key.split(" ")[0] in STATE_CHANGING and not is_api_key(key))

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 
 from forum.cli import demo
 from forum.core.extensions import db
-from forum.models import Case, CaseStatus, Category, CommunitySetting, Thread, User
+from forum.models import Article, Case, CaseStatus, Category, CommunitySetting, Thread, User
 from forum.services import community_settings
 from tests.support.seeded import committed
 
@@ -18,10 +18,13 @@ SMALL = {"threads": 24, "users": 8}  # big enough for case stories
 
 
 def _story() -> list[tuple]:
-    """What a visitor sees of the seeded threads and cases, in the order they were written."""
+    """What a visitor sees of the seeded threads, cases and articles, in the order they were written."""
     threads = [(t.title, t.reply_count, t.status, t.created_at)
                for t in db.session.scalars(select(Thread).order_by(Thread.id))]
-    return threads + [(c.status, c.priority, c.source) for c in db.session.scalars(select(Case).order_by(Case.id))]
+    told = [(a.title, a.status, a.view_count, a.helpful_count, a.created_at)
+            for a in db.session.scalars(select(Article).order_by(Article.id))]
+    return threads + [(c.status, c.priority, c.source) for c in db.session.scalars(select(Case).order_by(Case.id))
+                      ] + told
 
 
 def test_demo_is_deterministic(app):
@@ -30,10 +33,10 @@ def test_demo_is_deterministic(app):
     for _ in range(2):
         with committed(app):
             summary = demo.seed_demo(**SMALL)
-            told.append((_story(), summary.users, summary.cases))
+            told.append((_story(), summary.users, summary.cases, summary.articles))
     assert told[0] == told[1]
-    story, users, case_count = told[0]
-    assert users == SMALL["users"] and case_count >= 3
+    story, users, case_count, articles = told[0]
+    assert users == SMALL["users"] and case_count >= 3 and articles >= 3
     assert any(row[0] == CaseStatus.PENDING_CUSTOMER.value for row in story)
 
 

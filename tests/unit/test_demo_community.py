@@ -21,10 +21,14 @@ from forum.cli import demo, demo_cases, demo_timeline
 from forum.core import clock
 from forum.core.extensions import db
 from forum.models import (
+    Article,
+    ArticleFeedback,
+    ArticleStatus,
     BadgeGrant,
     Case,
     Category,
     IncidentAlert,
+    LedgerReason,
     Notification,
     OutboundEmail,
     Post,
@@ -210,6 +214,43 @@ def test_reputation_is_dated_with_its_events_and_every_total_matches_its_ledger(
     assert all(row.created_at < clock.now() for row in rows)
     assert upkeep.recompute_totals(fix=False) == []  # reputation, solution counts, top badges
     assert any(user.solution_count > 0 for user in _demo_members())
+
+
+# --- the knowledge base --------------------------------------------------------------------------------------
+
+
+def test_the_knowledge_base_holds_articles_born_from_solved_threads_at_each_stage_of_their_life(seeded):
+    told = list(db.session.scalars(select(Article).order_by(Article.created_at)))
+    assert len(told) == seeded.articles == 4
+    assert Counter(article.status for article in told) == {
+        ArticleStatus.PUBLISHED.value: 2, ArticleStatus.IN_REVIEW.value: 1, ArticleStatus.ARCHIVED.value: 1}
+    sources = [db.session.get(Thread, article.source_thread_id) for article in told]
+    assert all(thread.accepted_post_id is not None for thread in sources)
+    assert len({thread.id for thread in sources}) == len(told)
+    for article, thread in zip(told, sources, strict=True):
+        assert (thread.article_id == article.id) is (article.status == ArticleStatus.PUBLISHED.value)
+        assert thread.solved_at <= article.created_at < clock.now()
+    waiting = next(article for article in told if article.status == ArticleStatus.IN_REVIEW.value)
+    assert waiting.author.role == Role.ADVOCATE.value
+
+
+def test_a_published_advocates_article_was_read_rated_and_paid(seeded):
+    [rated] = db.session.scalars(select(Article).where(Article.helpful_count > 0))
+    assert rated.status == ArticleStatus.PUBLISHED.value and rated.author.role == Role.ADVOCATE.value
+    assert rated.not_helpful_count >= 1 and rated.view_count >= 5
+    answers = list(db.session.scalars(select(ArticleFeedback).where(ArticleFeedback.article_id == rated.id)))
+    assert rated.helpful_count + rated.not_helpful_count == len(answers)
+    assert all(rated.published_at < answer.created_at < clock.now() for answer in answers)
+    assert any(answer.comment for answer in answers)
+    paid = db.session.scalar(select(func.count(ReputationEvent.id)).where(
+        ReputationEvent.user_id == rated.author_id, ReputationEvent.reason == LedgerReason.ARTICLE_PUBLISHED.value))
+    assert paid == 1
+
+
+def test_the_knowledge_base_page_lists_the_published_articles(seeded, client):
+    page = text(client.get("/kb"))
+    for article in db.session.scalars(select(Article)):
+        assert (article.title in page) is (article.status == ArticleStatus.PUBLISHED.value), article.title
 
 
 # --- the scorecard -------------------------------------------------------------------------------------------

@@ -84,7 +84,8 @@ def test_tiles_show_each_metric_against_the_previous_week(as_agent):
     assert shown["Median case resolution"] == f"— no data {no_comparison}"
     assert shown["Satisfaction"] == f"100% said resolved, of 1 asker answer {no_comparison}"
     assert shown["Average rating"].startswith("5.0 of 5 from 1 asker answer")
-    assert len(shown) == 12
+    assert shown["Deflections"].startswith("0 0 by articles, 0 by solved threads")
+    assert len(shown) == 13
 
 
 def test_a_category_changes_every_figure(as_agent, outcomes):
@@ -101,10 +102,10 @@ def test_a_category_changes_every_figure(as_agent, outcomes):
 
 def test_charts_are_titled_svgs_each_with_a_data_table(as_agent):
     page = text(as_agent.get(f"/staff/analytics?{WEEK}"))
-    assert page.count('role="img"') == 4
+    assert page.count('role="img"') == 5
     assert '<title id="chart-questions-title">Questions asked, responded to and solved</title>' in page
     assert 'aria-labelledby="chart-rates-title chart-rates-desc"' in page
-    assert page.count('<details class="chart-data">') == 4
+    assert page.count('<details class="chart-data">') == 5
     # Eight weeks ending with the period: 14 Sep to 2 Nov; the last holds the week's figures.
     assert '<tr><th scope="row">14 Sep</th><td>0</td><td>0</td><td>0</td></tr>' in page
     assert '<tr><th scope="row">26 Oct</th><td>1</td><td>1</td><td>0</td></tr>' in page
@@ -176,7 +177,8 @@ def test_metrics_csv_compares_with_the_previous_period(as_agent):
     rows = {row[0]: row[1:] for row in _rows(response)[1:]}
     assert rows["median_first_response_s"] == ["3600", "3600", "0"]
     assert rows["questions"] == ["4", "1", "3"] and rows["sla_breach_rate"] == ["1.0", "", ""]
-    assert rows["peer_solve_rate"] == ["1.0", "", ""] and len(rows) == 21
+    assert rows["peer_solve_rate"] == ["1.0", "", ""] and len(rows) == 23
+    assert rows["article_deflections"] == ["0", "0", "0"] and rows["deflections"] == ["0", "0", "0"]
 
 
 def test_threads_csv_has_one_outcome_row_per_question(as_agent, outcomes):

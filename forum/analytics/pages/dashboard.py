@@ -167,6 +167,7 @@ KINDS: dict[str, tuple[Callable[[float], str], Callable[[float], str]]] = {
     "duration": (format_duration, format_duration),
     "shift": (lambda value: f"{value:+.2f}", lambda change: f"{abs(change):.2f}"),
     "rating": (lambda value: f"{value:.1f} of 5", lambda change: f"{abs(change):.1f}"),
+    "count": (str, lambda change: str(abs(change))),
 }
 
 
@@ -208,6 +209,9 @@ METRICS = [
                lambda s: f"from {_count(s.feedback_responses, 'asker answer')}"),
     MetricSpec("sentiment_shift", "Sentiment shift", "shift", HIGHER,
                lambda s: f"asker's last minus first post, {_count(s.sentiment_threads, 'thread')}"),
+    MetricSpec("deflections", "Deflections", "count", HIGHER,
+               lambda s: f"{s.article_deflections} by articles, {s.deflections - s.article_deflections} by solved "
+                         "threads: opened while asking, then no question"),
 ]
 
 
@@ -285,7 +289,7 @@ def _day(moment: datetime) -> str:
 
 
 def weekly_charts(weeks: list[analytics.WeekPoint], category: str | None) -> list[svg_charts.Chart]:
-    """The four weekly charts; each description names the span, the category and the totals."""
+    """The five weekly charts; each description names the span, the category and the totals."""
     labels = [f"{week.start.day} {week.start:%b}" for week in weeks]
     span = f"Per week from {_day(weeks[0].start)} to {_day(weeks[-1].end - timedelta(seconds=1))}, " \
            f"{category or 'all categories'}."
@@ -320,6 +324,13 @@ def weekly_charts(weeks: list[analytics.WeekPoint], category: str | None) -> lis
             labels, [series("Questions escalated", lambda w: w.escalated), series("Cases opened", lambda w: w.cases),
                      series("SLA breaches", lambda w: w.breached)],
             svg_charts.Axes(week_axis, "Count", whole=True)),
+        svg_charts.bar_chart(
+            "chart-deflections", "Deflections by articles and solved threads",
+            f"{span} In all {total('deflections')} deflections, {total('article_deflections')} by articles "
+            "(by the week the suggestion was opened).",
+            labels, [series("By articles", lambda w: w.article_deflections),
+                     series("By solved threads", lambda w: w.deflections - w.article_deflections)],
+            svg_charts.Axes(week_axis, "Deflections", whole=True)),
     ]
 
 

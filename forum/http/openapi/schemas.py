@@ -15,6 +15,7 @@ from forum.http.openapi.builder import (
     ref,
 )
 from forum.models import (
+    ArticleStatus,
     CasePriority,
     CaseSource,
     CaseStatus,
@@ -122,13 +123,16 @@ def _activity_schemas() -> dict[str, Schema]:
              "thread_id": {"type": ["integer", "null"]}, "post_id": {"type": ["integer", "null"]},
              "conversation_id": {"type": ["integer", "null"], "description": "The private conversation, for a "
                                                                              "message notification."},
+             "article_id": {"type": ["integer", "null"], "description": "The knowledge-base article, for an "
+                                                                        "article notification."},
              "actor": {"anyOf": [ref("UserSummary"), {"type": "null"}]}, "count": INTEGER, "message": STRING,
              "summary": {**STRING, "description": "One plain-text line."},
              "url": {"type": ["string", "null"],
-                     "description": "Site path of the thread (and post anchor), or of the conversation."},
+                     "description": "Site path of the thread (and post anchor), of the conversation, or of the "
+                                    "article."},
              "created_at": TIME, "read_at": NULLABLE_TIME},
-            ["id", "kind", "thread_id", "post_id", "conversation_id", "actor", "count", "message", "summary", "url",
-             "created_at", "read_at"],
+            ["id", "kind", "thread_id", "post_id", "conversation_id", "article_id", "actor", "count", "message",
+             "summary", "url", "created_at", "read_at"],
         ),
         "Feedback": obj(
             {"id": INTEGER, "thread_id": INTEGER, "resolved": BOOLEAN, "rating": {"type": ["integer", "null"]},
@@ -245,19 +249,47 @@ def _write_warning_schema() -> Schema:
     finding = obj({"kind": {"enum": ["email", "card", "phone", "address"]}, "label": STRING,
                    "masked": {**STRING, "description": "Enough to recognise it, never the whole value."}},
                   ["kind", "label", "masked"])
-    similar = obj({"id": INTEGER, "title": STRING, "url": STRING}, ["id", "title", "url"])
+    similar = obj({"id": INTEGER, "title": STRING, "url": STRING, "kind": {"enum": ["thread", "article"]}},
+                  ["id", "title", "url"])
     return obj(
         {"type": {"enum": ["personal_data", "similar_questions"]}, "detail": STRING,
          "findings": {"type": "array", "items": finding, "description": "personal_data: what looks personal."},
-         "threads": {"type": "array", "items": similar, "description": "similar_questions: solved threads."}},
+         "threads": {"type": "array", "items": similar,
+                     "description": "similar_questions: solved threads and published articles."}},
         ["type", "detail"],
     )
+
+
+def _article_schema() -> Schema:
+    """The API article object (forum.http.serializers.article): the knowledge API's and search's."""
+    nullable_int = {"type": ["integer", "null"]}
+    summary = ref("UserSummary")
+    return obj({
+        "id": INTEGER, "title": STRING, "slug": STRING,
+        "url": {**STRING, "description": "The article's page on this site, /kb/{id}/{slug} (site-relative)."},
+        "body": {**STRING, "description": "Markdown source."}, "body_html": {**STRING, "description": "Sanitized."},
+        "status": {"enum": [status.value for status in ArticleStatus],
+                   "description": "Drafts and articles in review are seen only by their author and staff; archived "
+                                  "ones stay reachable by id."},
+        "category_id": INTEGER, "tags": TAGS, "author": summary,
+        "owner": {"anyOf": [summary, {"type": "null"}],
+                  "description": "Who keeps it current (reminded when it passes its review interval)."},
+        "source_thread_id": nullable_int, "source_case_id": nullable_int,
+        "helpful_count": INTEGER, "not_helpful_count": INTEGER, "view_count": INTEGER,
+        "deflection_count": {**INTEGER, "description": "Questions it kept from being asked (opened from the ask "
+                                                        "page, no question followed within the window)."},
+        "version_count": {**INTEGER, "description": "Every save is a version, from 1."},
+        "created_at": TIME, "updated_at": TIME, "published_at": NULLABLE_TIME,
+        "reviewed_at": {**NULLABLE_TIME, "description": "Last confirmed current; publishing counts."},
+        "archived_at": NULLABLE_TIME,
+    }, ["id", "title", "body", "body_html", "status", "category_id", "tags", "author", "source_thread_id",
+        "source_case_id", "helpful_count", "not_helpful_count", "updated_at", "reviewed_at"])
 
 
 def component_schemas() -> dict[str, Schema]:
     """Every schema under components, the <item>List envelopes included."""
     schemas = {**_resource_schemas(), **_case_schemas(), "Problem": _problem_schema(),
-               "WriteWarning": _write_warning_schema()}
+               "WriteWarning": _write_warning_schema(), "Article": _article_schema()}
     schemas.update({f"{name}List": envelope(name)
                     for name in ("Category", "Thread", "Post", "Revision", "Notification", "LedgerRow", "Case")})
     return schemas

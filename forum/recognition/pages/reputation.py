@@ -27,6 +27,7 @@ REASON_WORDS = {
     LedgerReason.BOUNTY: "Bounty: solved a question nearing its response target",
     LedgerReason.DEFLECTION: "Solved a question while it waited for the support team",
     LedgerReason.MISSION: "Mission completed",
+    LedgerReason.ARTICLE_PUBLISHED: "Proposed article published in the knowledge base",
 }
 CORRECTION_WORDS = {
     Correction.WITHDRAWN: "the vote was withdrawn",
@@ -35,13 +36,18 @@ CORRECTION_WORDS = {
     Correction.SERIAL_VOTING: "serial voting was found",
     Correction.RESTORED: "the post was restored",
 }
+# Corrections that read differently for one reason: an article is withdrawn, not a vote.
+REASON_CORRECTION_WORDS = {
+    (LedgerReason.ARTICLE_PUBLISHED, Correction.WITHDRAWN): "the article was withdrawn",
+}
 
 
 @bp.app_template_filter("ledger_words")
 def ledger_words(row: ReputationEvent) -> str:
     """A ledger row in words: the reason, and for corrections what happened."""
     words = REASON_WORDS.get(row.reason, row.reason.replace("_", " ").capitalize())
-    why = CORRECTION_WORDS.get(row.correction) if row.correction else None
+    why = REASON_CORRECTION_WORDS.get((row.reason, row.correction), CORRECTION_WORDS.get(row.correction)) \
+        if row.correction else None
     if row.reverses_id is not None:
         return f"Reversed: {words.lower()}" + (f" ({why})" if why else "")
     return f"{words} ({why})" if why else words

@@ -49,7 +49,8 @@ from forum.services.permissions.visibility import visible_posts, visible_threads
 __all__ = [
     "ANONYMOUS", "EDIT_OTHERS_REPUTATION", "LINKS_ACCOUNT_AGE", "LINKS_APPROVED_POSTS", "LINKS_REPUTATION",
     "RECOMMEND_ESCALATION_REPUTATION", "REVIEW_QUEUE_REPUTATION", "Action", "Capabilities", "Restriction", "Rule",
-    "acting_role", "advocate_or_reputation", "can", "can_edit_others", "can_post_links", "can_recommend_escalation", "can_review",
+    "acting_role", "advocate_or_reputation", "can", "can_edit_others", "can_post_links", "can_recommend_escalation",
+    "can_review",
     "is_active", "is_admin", "is_agent", "is_moderator", "is_staff", "is_suspended", "needs_second_factor",
     "register_rules", "require", "restriction", "signed_in", "visible_posts", "visible_threads",
 ]

@@ -1,5 +1,7 @@
 """The Whoosh backend: an index on this host's disk (search.backends.whoosh.index), queried with a locked-down parser.
 
+Knowledge-base articles live in a second index beside it (search.backends.whoosh.article_index).
+
 Ranking: BM25 over one text field that holds the title three times and the accepted answer twice
 (so their words weigh more; BM25 saturates repeated words, so x3 counts about x1.6), then
 search.query.rank() for the best CANDIDATES hits. One searched field instead of three (title,
@@ -9,66 +11,24 @@ body, accepted) halved matching time.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from whoosh import qparser
-from whoosh.fields import Schema
 from whoosh.index import FileIndex
-from whoosh.query import And, DateRange, Every, Query, Term
+from whoosh.query import And, Term
 
 from forum.core import clock
 from search import snippets
 from search.backends.base import Unavailable
-from search.backends.whoosh import index, reading
-from search.query import CANDIDATES, Hit, ParsedQuery, Results, parse, rank, similar_words
+from search.backends.whoosh import article_index, index, reading
+from search.backends.whoosh.parsing import filter_query as _filter_query
+from search.backends.whoosh.parsing import suggestion as _suggestion
+from search.backends.whoosh.parsing import text_query as _text_query
+from search.backends.whoosh.parsing import words_parser
+from search.query import CANDIDATES, ArticleResults, Hit, Results, parse, rank, similar_words
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-TEXT_FIELDS = ["body"]
-LOCKED_PLUGINS = (qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.RangePlugin,
-                  qparser.BoostPlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin)
-
-
-def _filter_query(name: str, value) -> Query:
-    """A parsed (name, value) filter as a Whoosh query."""
-    if name == "before":
-        return DateRange("created", None, value)
-    if name == "after":
-        return DateRange("created", value, None)
-    return Term("tags" if name == "tag" else name, value)
-
-
-def _restricted_parser(schema: Schema, group, removed: tuple) -> qparser.MultifieldParser:
-    parser = qparser.MultifieldParser(TEXT_FIELDS, schema, group=group)
-    for plugin in removed:
-        parser.remove_plugin_class(plugin)
-    return parser
-
-
-def _text_parser(schema: Schema) -> qparser.MultifieldParser:
-    """A parser that only knows the public text fields: no field:, wildcards, ranges or boosts."""
-    return _restricted_parser(schema, qparser.AndGroup, LOCKED_PLUGINS)
-
-
-def _text_query(schema: Schema, parsed: ParsedQuery) -> Query:
-    """The free text as a query; schema: the searcher's (FileIndex.schema reads the TOC file again)."""
-    if not parsed.text:
-        return Every()
-    try:
-        return _text_parser(schema).parse(parsed.text)
-    except Exception:  # the parser should not fail, but a search box must never error
-        parsed.notices.append("Some of your search syntax was not understood; searched the words instead.")
-        words = re.sub(r"[^\w\s]", " ", parsed.text)
-        return _text_parser(schema).parse(words)
-
-
-def _suggestion(searcher, parsed: ParsedQuery, query: Query) -> str | None:
-    if not parsed.text:
-        return None
-    corrected = searcher.correct_query(query, parsed.text, prefix=1)
-    return corrected.string if corrected.query != query else None
 
 
 def search_index(ix: FileIndex, raw: str, highlight_first: int = 20) -> Results:
@@ -135,18 +95,14 @@ def _snippet(searcher, docnum: int, words: frozenset[str]) -> str:
     )
 
 
-def similar_in_index(ix: FileIndex, title: str, limit: int = 5) -> list[int]:
-    """Solved threads whose text shares the most meaningful words with a draft title, best first."""
+def similar_in_index(ix: FileIndex, title: str, limit: int = 5) -> list[tuple[int, float]]:
+    """(thread id, text score) of solved threads sharing the most meaningful words with a draft title, best first."""
     words = " ".join(similar_words(title))
     if not words:
         return []
-    # Plain words only: a draft title's "and", quotes or brackets are not query syntax.
     searcher = reading.snapshot(ix).searcher  # this thread's searcher, as search_index uses
-    parser = _restricted_parser(
-        searcher.schema, qparser.OrGroup.factory(0.9), (*LOCKED_PLUGINS, qparser.OperatorsPlugin, qparser.PhrasePlugin)
-    )
-    hits = searcher.search(parser.parse(words), filter=Term("solved", True), limit=limit)
-    return [int(hit["thread_id"]) for hit in hits]
+    hits = searcher.search(words_parser(searcher.schema).parse(words), filter=Term("solved", True), limit=limit)
+    return [(int(hit["thread_id"]), float(hit.score)) for hit in hits]
 
 
 class WhooshBackend:
@@ -160,36 +116,43 @@ class WhooshBackend:
         return self._retrying(lambda ix: search_index(ix, raw, highlight_first=highlight_first))
 
     def similar(self, title: str, limit: int = 5) -> list[int]:
+        return [thread_id for thread_id, _score in self.similar_scored(title, limit=limit)]
+
+    def similar_scored(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
         """Like search: on this thread's cached searcher, retried once on fresh files; [] without an index."""
         try:
             return self._retrying(lambda ix: similar_in_index(ix, title, limit=limit))
         except Unavailable:
             return []
 
-    @classmethod
-    def _retrying(cls, read: Callable[[FileIndex], T]) -> T:
+    def search_articles(self, raw: str) -> ArticleResults:
+        return self._retrying(lambda ix: article_index.search_articles(ix, raw), article_index)
+
+    def similar_articles(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
         try:
-            return read(cls._live_index())
+            return self._retrying(lambda ix: article_index.similar_articles(ix, title, limit=limit), article_index)
+        except Unavailable:
+            return []
+
+    @staticmethod
+    def _retrying(read: Callable[[FileIndex], T], files=index) -> T:
+        """read() on the live index of files (index: threads, article_index: articles); a cached searcher
+        that fails is dropped and read() tried once more on freshly opened files."""
+        try:
+            return read(_live_index(files))
         except Unavailable:
             raise
         except Exception as exc:  # a stale or broken cached searcher: start again from the files
             log.warning("cached search index failed (%s); reopening it", exc)
-            index.forget()
+            files.forget()
         try:
-            return read(cls._live_index())
+            return read(_live_index(files))
         except Unavailable:
             raise
         except Exception as exc:  # damaged files: say so; the worker's ensure_index job rebuilds them
             log.exception("search index unreadable")
-            index.forget()
+            files.forget()
             raise Unavailable("index unreadable") from exc
-
-    @staticmethod
-    def _live_index():
-        ix = index.open_index()
-        if ix is None:
-            raise Unavailable("no live index")
-        return ix
 
     def update_thread(self, thread_id: int) -> None:
         index.update_thread(thread_id)
@@ -197,13 +160,19 @@ class WhooshBackend:
     def purge_thread(self, thread_id: int) -> None:
         index.purge_thread(thread_id)
 
+    def update_article(self, article_id: int) -> None:
+        article_index.update_article(article_id)
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        return index.rebuild(progress=progress)
+        """Both indexes, each built aside and swapped in: threads, then articles."""
+        return index.rebuild(progress=progress) + article_index.rebuild(progress=progress)
 
     def ensure(self) -> None:
-        index.forget()  # look at the files again, not at this process's opened copy
-        if index.open_index() is None:
-            index.rebuild()
+        """Rebuild whichever index is missing or unreadable (looking at the files, not this process's copy)."""
+        for files in (index, article_index):
+            files.forget()
+            if files.open_index() is None:
+                files.rebuild()
 
     def document_frequencies(self, words: set[str]) -> tuple[dict[str, int], int]:
         ix = index.open_index()
@@ -211,6 +180,13 @@ class WhooshBackend:
             return {}, 0
         with ix.searcher() as searcher:
             return {word: searcher.doc_frequency("body", word) for word in words}, searcher.doc_count()
+
+
+def _live_index(files) -> FileIndex:
+    ix = files.open_index()
+    if ix is None:
+        raise Unavailable("no live index")
+    return ix
 
 
 BACKEND = WhooshBackend()

@@ -3,6 +3,8 @@
 Layout: <data dir>/search/CURRENT names the live index directory; a rebuild writes a new
 directory, then replaces CURRENT atomically (os.replace), so searches never see a
 half-built index. A missing or unreadable index is rebuilt from the database.
+The knowledge base's articles keep an index of their own in <data dir>/search/articles, laid
+out the same way with the helpers below (search.backends.whoosh.article_index).
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ def root() -> Path:
     return path
 
 
-def _current_dir() -> Path | None:
+def _current_dir(base: Path | None = None) -> Path | None:
     """The live index directory CURRENT names (read on every search: a rebuild may have swapped it)."""
-    base = root()
+    base = base or root()
     try:
         name = (base / POINTER).read_text().strip()
     except FileNotFoundError:
@@ -88,8 +90,8 @@ def _open_and_touch(directory: str) -> FileIndex:
     return ix
 
 
-def _open(directory: Path | None) -> FileIndex | None:
-    if directory is None or not directory.is_dir() or not directory.name.startswith(f"index-v{SCHEMA_VERSION}-"):
+def _open(directory: Path | None, version: int = SCHEMA_VERSION) -> FileIndex | None:
+    if directory is None or not directory.is_dir() or not directory.name.startswith(f"index-v{version}-"):
         return None  # missing, or built for an older schema: the worker rebuilds it
     try:
         return open_directory(str(directory))
@@ -124,11 +126,12 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
 
 
 def _swap_to(directory: Path) -> None:
-    """Point CURRENT at directory atomically, then remove older index directories."""
-    temporary = root() / f"{POINTER}.{uuid.uuid4().hex[:8]}"
+    """Point CURRENT (in the directory's parent) at directory atomically, then remove older index directories."""
+    base = directory.parent
+    temporary = base / f"{POINTER}.{uuid.uuid4().hex[:8]}"
     temporary.write_text(directory.name)
-    os.replace(temporary, root() / POINTER)
-    for stale in root().glob("index-*"):
+    os.replace(temporary, base / POINTER)
+    for stale in base.glob("index-*"):
         if stale != directory:
             shutil.rmtree(stale, ignore_errors=True)
 
@@ -149,14 +152,16 @@ def update_thread(thread_id: int) -> None:
     write_document(writable_index(), thread_id, whoosh_fields(document) if document else None)
 
 
-def write_document(ix: FileIndex, thread_id: int, document: dict | None, *, purge: bool = False) -> None:
-    """Replace (or delete, when None) one thread's document, waiting for the writer lock if needed.
+def write_document(ix: FileIndex, thread_id: int, document: dict | None, *, purge: bool = False,
+                   key: str = "thread_id") -> None:
+    """Replace (or delete, when None) one document, waiting for the writer lock if needed.
 
+    key: the unique field naming it (thread_id, or article_id in the article index).
     purge: also rewrite every segment still holding a replaced document (see purge_thread).
     """
     writer = ix.writer(timeout=WRITER_TIMEOUT_S, codec=Codec())
     if document is None:
-        writer.delete_by_term("thread_id", str(thread_id))
+        writer.delete_by_term(key, str(thread_id))
     else:
         writer.update_document(**document)
     writer.commit(mergetype=merge_segments_with_deletions if purge else None)

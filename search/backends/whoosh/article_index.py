@@ -1,0 +1,190 @@
+"""The knowledge base's Whoosh index: published articles, in <data dir>/search/articles.
+
+A second index beside the threads' (not the same one): thread search stays exactly as it was (no
+kind field to filter, no article documents in its BM25 statistics or its cached postings), and
+the two never share Whoosh's single writer lock. It follows the same discipline
+(search.backends.whoosh.index, reliability.md): written only by the worker's jobs, every write
+waiting for the lock instead of failing; a rebuild writes a new directory and swaps CURRENT; a
+missing or unreadable index is rebuilt from the database. Articles are few (hundreds to a few
+thousand), so queries go through Whoosh's own searcher, kept per thread and refreshed when the
+index changed, without the threads' postings cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import FileIndex
+from whoosh.query import And
+from whoosh.reading import ReaderClosed
+from whoosh.searching import Searcher
+
+from search import documents
+from search.analysis import ANALYZER
+from search.backends.whoosh import index, parsing
+from search.backends.whoosh.codec import Codec
+from search.backends.whoosh.schema import TITLE_REPEATS
+from search.query import CANDIDATES, ArticleHit, ArticleResults, finds_articles, parse, similar_words
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = 1
+SUBDIRECTORY = "articles"
+KEY = "article_id"
+
+
+def build_schema() -> Schema:
+    """One searched field as for threads (the title three times, then the text); "created" is the
+    publication date, so before:/after: filter it as they filter a thread's."""
+    return Schema(
+        article_id=ID(stored=True, unique=True),
+        title=STORED,
+        body=TEXT(analyzer=ANALYZER, spelling=True),
+        tags=KEYWORD(commas=True, lowercase=True, stored=True),
+        category=ID(stored=True),
+        author=ID,
+        created=DATETIME(stored=True),
+    )
+
+
+def whoosh_fields(document: dict) -> dict:
+    """The Whoosh fields for a neutral article document (search.documents.article_document)."""
+    return {
+        KEY: str(document["article_id"]),
+        "title": document["title"],
+        "body": "\n".join([document["title"]] * TITLE_REPEATS + [document["text"]]),
+        "tags": ",".join(document["tags"]),
+        "category": document["category"],
+        "author": document["author"],
+        "created": document["published"],
+    }
+
+
+# ---------------------------------------------------------------- the files
+
+
+def root() -> Path:
+    path = index.root() / SUBDIRECTORY
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+_opened: dict[str, FileIndex] = {}  # per process: live directory path → opened index
+
+
+def open_index() -> FileIndex | None:
+    """The live article index (opened once per process and directory), or None when missing or unreadable."""
+    directory = index._current_dir(root())
+    if directory is not None and str(directory) in _opened and directory.is_dir():
+        return _opened[str(directory)]
+    ix = index._open(directory, SCHEMA_VERSION)
+    _opened.clear()
+    if ix is not None:
+        _opened[str(directory)] = ix
+    return ix
+
+
+def forget() -> None:
+    """Drop this process's opened article index and this thread's searcher of it."""
+    _opened.clear()
+    _forget_searcher()
+
+
+def rebuild(progress: Callable[[int], None] | None = None) -> int:
+    """Index every published article into a fresh directory, then swap it in. Returns documents written."""
+    report = progress or (lambda _n: None)
+    directory = root() / f"index-v{SCHEMA_VERSION}-{uuid.uuid4().hex[:12]}"
+    directory.mkdir()
+    writer = whoosh_index.create_in(str(directory), build_schema()).writer(codec=Codec())
+    written = 0
+    try:
+        for document in documents.all_article_documents():
+            writer.add_document(**whoosh_fields(document))
+            written += 1
+            report(1)
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    writer.commit(optimize=True)
+    index._swap_to(directory)
+    return written
+
+
+def writable_index() -> FileIndex:
+    """The live article index for the writer, rebuilding it first when it is missing or broken."""
+    forget()  # the writer always re-checks the files
+    ix = open_index()
+    if ix is None:
+        rebuild()
+        ix = open_index()
+    return ix
+
+
+def update_article(article_id: int) -> None:
+    """Write one article's current state in the live index, or remove it when it is not published."""
+    document = documents.article_document_for(article_id)
+    index.write_document(writable_index(), article_id, whoosh_fields(document) if document else None, key=KEY)
+
+
+# ---------------------------------------------------------------- reading
+
+
+_local = threading.local()
+
+
+def _searcher(ix: FileIndex) -> Searcher:
+    """This thread's searcher of ix, refreshed when the index changed (the old one is dropped, not closed:
+    refresh() hands its unchanged segment readers to the new one)."""
+    cached: tuple[FileIndex, Searcher] | None = getattr(_local, "cached", None)
+    if cached is not None and cached[0] is ix:
+        searcher = cached[1].refresh()
+    else:
+        _forget_searcher()
+        searcher = ix.searcher()
+    _local.cached = (ix, searcher)
+    return searcher
+
+
+def _forget_searcher() -> None:
+    cached: tuple[FileIndex, Searcher] | None = getattr(_local, "cached", None)
+    _local.cached = None
+    if cached is not None:
+        try:
+            cached[1].close()
+        except ReaderClosed:
+            pass  # already closed: nothing left to release
+
+
+def search_articles(ix: FileIndex, raw: str) -> ArticleResults:
+    """Ranked published articles for a raw query (BM25 over the one text field), best first."""
+    parsed = parse(raw)
+    if not finds_articles(parsed):
+        return ArticleResults([], None, parsed.notices)
+    searcher = _searcher(ix)
+    text_query = parsing.text_query(searcher.schema, parsed)
+    filters = [parsing.filter_query(name, value) for name, value in parsed.filters]
+    query = And([text_query, *filters]) if filters else text_query
+    hits = [
+        ArticleHit(article_id=int(hit[KEY]), score=float(hit.score), category=hit.get("category") or "",
+                   tags=tuple(tag for tag in (hit.get("tags") or "").split(",") if tag))
+        for hit in searcher.search(query, limit=CANDIDATES)
+    ]
+    suggestion = parsing.suggestion(searcher, parsed, text_query) if len(hits) < 3 else None
+    return ArticleResults(hits, suggestion, parsed.notices)
+
+
+def similar_articles(ix: FileIndex, title: str, limit: int = 5) -> list[tuple[int, float]]:
+    """(article id, text score) of published articles sharing the most meaningful words with a draft title."""
+    words = " ".join(similar_words(title))
+    if not words:
+        return []
+    searcher = _searcher(ix)
+    hits = searcher.search(parsing.words_parser(searcher.schema).parse(words), limit=limit)
+    return [(int(hit[KEY]), float(hit.score)) for hit in hits]
