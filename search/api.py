@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, request
 
 from forum.core.errors import Invalid
-from forum.core.pagination import clamp_limit
+from forum.core.pagination import clamp_limit, decode_cursor, encode_cursor
 from forum.http import openapi, serializers
 from forum.http.api_requests import authenticate_api_request, viewer
 from forum.models import Article, Thread
@@ -26,7 +26,7 @@ SIMILAR_DEFAULT, SIMILAR_MAX = 5, 10
 @bp.get("/search")
 def search():
     limit = clamp_limit(request.args.get("limit"))
-    page = _page_number(request.args.get("page"))
+    page = _page_from(request.args.get("cursor"), request.args.get("page"))
     filters = {name: request.args.get(name) for name in ("category", "tag", "status")}
     found = service.search(viewer(), request.args.get("q", ""), kind=request.args.get("kind") or "thread",
                            filters=filters, page=page, per_page=limit)
@@ -35,6 +35,7 @@ def search():
         "items": [_found(item) for item in found.items],
         "total": found.total,
         "next_page": page + 1 if found.has_next else None,
+        "next_cursor": encode_cursor([page + 1]) if found.has_next else None,
         "suggestion": found.suggestion,
         "notices": found.notices,
         "facets": found.facets,
@@ -69,6 +70,16 @@ def _similar_limit(raw: str | None) -> int:
     return int(raw)
 
 
+def _page_from(cursor: str | None, page: str | None) -> int:
+    """api.md v1.1: paged by cursor/next_cursor, page/next_page keep working; a cursor names the next page."""
+    after = decode_cursor(cursor, [int])
+    if after is None:
+        return _page_number(page)
+    if not 1 <= after[0] <= service.MAX_PAGE:
+        raise Invalid({"cursor": ["This cursor is not valid; start from the first page."]})
+    return after[0]
+
+
 def _page_number(raw: str | None) -> int:
     if raw in (None, ""):
         return 1
@@ -89,11 +100,13 @@ def _openapi_paths() -> dict:
                    "highlight": {"type": "string", "description": "Escaped text with <mark> around matches"}},
                   ["kind", "score", "highlight"])
     page = o.obj({"items": {"type": "array", "items": found}, "total": o.INTEGER,
-                  "next_page": {"type": ["integer", "null"]}, "suggestion": {"type": ["string", "null"]},
+                  "next_page": {"type": ["integer", "null"]}, "next_cursor": {"type": ["string", "null"]},
+                  "suggestion": {"type": ["string", "null"]},
                   "notices": {"type": "array", "items": o.STRING}, "facets": {"type": "object"}})
     filters = [o.query(name, f"Only this {name}.", o.STRING) for name in ("category", "tag", "status")]
     paging = [o.query("limit", "Results per page (1..100).", o.INTEGER),
-              o.query("page", "Page number (1..50).", o.INTEGER)]
+              o.query("page", "Page number (1..50).", o.INTEGER),
+              o.query("cursor", "The opaque next_cursor of the previous page (instead of page).", o.STRING)]
     similar_item = {"anyOf": [
         {"allOf": [o.ref("Thread"), o.obj({"kind": {"enum": ["thread"]}}, ["kind"])]},
         {"allOf": [article, o.obj({"kind": {"enum": ["article"]}}, ["kind"])]},

@@ -24,8 +24,9 @@ def purge_thread(payload: dict) -> None:
 
 
 def index_article(payload: dict) -> None:
-    """Bring one article up to date in the index: written while published, removed otherwise (idempotent)."""
-    backends.current().update_article(int(payload["article_id"]))
+    """Bring one article up to date in the index: written while published, removed otherwise (idempotent);
+    with "purge", no older copy of its document stays behind (forum.services.indexing.purge_article)."""
+    backends.current().update_article(int(payload["article_id"]), purge=bool(payload.get("purge")))
 
 
 def reindex_all(_payload: dict) -> None:

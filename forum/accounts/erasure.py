@@ -26,10 +26,10 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from forum.accounts import address_retention, blocks, data_export, members, personal_data, sessions
-from forum.core import clock, events, outbox
+from forum.core import clock, events
 from forum.core.extensions import db
 from forum.integrations import payload_history
 from forum.models import (
@@ -153,13 +153,16 @@ def _forget_private(user: User) -> None:
 
 
 def _forget_knowledge(user: User) -> None:
-    """Their unpublished articles go (versions, feedback, links and attachments with them); published and
+    """Their unpublished articles go (versions, feedback, links and attachments with them), and so does one
+    staff archived without ever publishing it (as private as a draft: forum.knowledge.rules); published and
     archived ones stay under the anonymous name, with the versions they saved, and no longer name them as
     owner (the review reminder would reach nobody: staff's "needs review" list keeps them in sight). Their
     comments on articles are blanked while their yes/no answers stay counted, and the suggestions they
     opened while asking and not yet settled are forgotten."""
     unpublished = (ArticleStatus.DRAFT.value, ArticleStatus.IN_REVIEW.value)
-    db.session.execute(delete(Article).where(Article.author_id == user.id, Article.status.in_(unpublished)))
+    never_public = or_(Article.status.in_(unpublished),  # archived unpublished: as private as a draft (rules)
+                       and_(Article.status == ArticleStatus.ARCHIVED.value, Article.published_at.is_(None)))
+    db.session.execute(delete(Article).where(Article.author_id == user.id, never_public))
     db.session.execute(update(Article).where(Article.owner_id == user.id).values(owner_id=None))
     db.session.execute(update(ArticleFeedback).where(ArticleFeedback.user_id == user.id).values(comment=""))
     # A settled row is a measured outcome of an account that is now anonymous: it stays, so the metrics of
@@ -208,10 +211,11 @@ def _rename_copies(user: User, old_names: tuple[str, str]) -> None:
 def _purge_their_threads(user: User) -> None:
     """Search documents name each thread's author: rewrite those of the threads they started, leaving no
     older copy behind (a plain reindex replaces the document, but Whoosh keeps the old one in its segment).
-    Their published articles' documents name them too: those are written again under the anonymous name."""
+    Their published articles' documents name them too: those are written again under the anonymous name, with no
+    older copy left behind either."""
     for thread_id in db.session.scalars(select(Thread.id).where(Thread.author_id == user.id)):
         indexing.purge_thread(thread_id)
     published = select(Article.id).where(Article.author_id == user.id,
                                          Article.status == ArticleStatus.PUBLISHED.value)
     for article_id in db.session.scalars(published):
-        outbox.enqueue(indexing.INDEX_ARTICLE_JOB, {"article_id": article_id})
+        indexing.purge_article(article_id)

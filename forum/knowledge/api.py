@@ -156,8 +156,10 @@ def _status_change(user: User, article: Article, data: dict) -> tuple[str | None
         return None, False, note
     if withdrawn and status != ArticleStatus.ARCHIVED.value:
         raise Invalid({"withdrawn": ["Only archiving can withdraw an article."]})
-    if status == article.status:
-        return status, withdrawn, note  # the status it has (a client sending the whole object back): no move
+    if status == article.status:  # the status it has (a client sending the whole object back): no move, but
+        if not (can(user, Action.ARTICLE_EDIT, article) or can(user, Action.ARTICLE_MANAGE)):  # only for those
+            require(user, Action.ARTICLE_MANAGE)  # who may change the article: others are refused, not told 200
+        return status, withdrawn, note
     if status == ArticleStatus.PUBLISHED.value:
         raise Invalid({"status": [f"Publish through POST /api/v1/articles/{article.id}/publish."]})
     if status not in STATUSES:

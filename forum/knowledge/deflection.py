@@ -19,7 +19,7 @@ from sqlalchemy import case, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
-from forum.analytics.metric_queries import seconds_between
+from forum.analytics.metric_queries import plus_seconds
 from forum.core import clock
 from forum.core.errors import ErrorCollector, NotAuthenticated, NotFound
 from forum.core.extensions import db
@@ -108,7 +108,7 @@ def _asked_within(span: timedelta):
         Thread.author_id == SuggestionOpen.user_id,
         Thread.deleted_at.is_(None),
         Thread.created_at >= SuggestionOpen.opened_at,
-        seconds_between(Thread.created_at, SuggestionOpen.opened_at) < span.total_seconds(),
+        Thread.created_at < plus_seconds(SuggestionOpen.opened_at, int(span.total_seconds())),
     )
 
 

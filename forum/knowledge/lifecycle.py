@@ -10,6 +10,8 @@ afterwards pays again. Staff actions are audited. Every public operation commits
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from forum import recognition
 from forum.core import clock, events
 from forum.core.errors import Conflict, Invalid
@@ -49,6 +51,9 @@ def publish(actor: User | None, article: Article) -> Article:
     a republication while the first payment stands) and told; a staff author earns nothing.
     """
     require(actor, Action.ARTICLE_PUBLISH, article)
+    _lock(article)
+    if article.status == ArticleStatus.PUBLISHED.value:  # another publication committed while this one waited
+        raise Conflict("This article is already published.")
     before = article.status
     moment = clock.now()
     article.status = ArticleStatus.PUBLISHED.value
@@ -66,6 +71,13 @@ def publish(actor: User | None, article: Article) -> Article:
     return article
 
 
+def _lock(article: Article) -> None:
+    """Lock the article's row (PostgreSQL; SQLite's one writer already waits) and read it again, so two staff
+    publishing at once publish, announce and audit it once."""
+    db.session.scalars(select(Article).where(Article.id == article.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
+
+
 def _source_thread(article: Article) -> Thread | None:
     return db.session.get(Thread, article.source_thread_id) if article.source_thread_id is not None else None
 
@@ -81,9 +93,15 @@ def _link_source_thread(article: Article) -> None:
 
 
 def _unlink_source_thread(article: Article) -> None:
+    """The source thread stops showing this article; it shows another published article born from it, if any
+    (the first published), since "This answer is now an article" is still true of that one."""
     thread = _source_thread(article)
-    if thread is not None and thread.article_id == article.id:
-        thread.article_id = None
+    if thread is None or thread.article_id != article.id:
+        return
+    thread.article_id = db.session.scalar(
+        select(Article.id).where(Article.source_thread_id == thread.id, Article.id != article.id,
+                                 Article.status == ArticleStatus.PUBLISHED.value)
+        .order_by(Article.published_at, Article.id).limit(1))
 
 
 def archive(actor: User | None, article: Article, *, withdrawn: bool = False, reason: str = "") -> Article:

@@ -3,7 +3,9 @@ permissions.register_rules from forum.knowledge.init_app).
 
 Published and archived articles are public (archived ones reachable by link, with a notice, and absent
 from search and lists); drafts and articles in review are seen only by their author and staff, and a
-refusal looks like absence (ARTICLE_VIEW is hidden when refused). Proposing needs the article privilege:
+refusal looks like absence (ARTICLE_VIEW is hidden when refused). An article staff archived without ever
+publishing it (a proposal turned down) stays as private as the draft it was: archiving is no way to
+publish, and its text may hold what review would have removed. Proposing needs the article privilege:
 staff, advocates, or knowledge.propose_reputation. Nobody writes while suspended or unverified (is_active).
 """
 
@@ -24,10 +26,18 @@ def _is_author(user: User | None, article: Article) -> bool:
     return signed_in(user) and article.author_id == user.id
 
 
+def is_public(article: Article) -> bool:
+    """Anyone may read it: published, or archived after having been published (published_at is kept)."""
+    status = _status(article)
+    if status is ArticleStatus.ARCHIVED:
+        return article.published_at is not None
+    return status.is_public
+
+
 def may_view(user: User | None, article: Article | None) -> bool:
     if article is None:
         return False
-    return _status(article).is_public or is_staff(user) or _is_author(user, article)
+    return is_public(article) or is_staff(user) or _is_author(user, article)
 
 
 def holds_article_privilege(user: User | None) -> bool:

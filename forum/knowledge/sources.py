@@ -3,8 +3,8 @@
 Only what is already public, or written for the customer, is ever copied:
 - from a thread: its question and its accepted answer (with the answer's author named), and only while both
   are public (a hidden, pending or deleted post is never copied; other replies never are);
-- from a case: the thread's question when it is public, and the case's resolution (what the agent wrote
-  for the customer). The case conversation is never copied: internal notes are for staff only, and the
+- from a case: the thread's question (and its title) when it is public, and the case's resolution (what the
+  agent wrote for the customer). The case conversation is never copied: internal notes are for staff only, and the
   customer's messages are private and often hold account details.
 The personal-data guard (forum.accounts.personal_data) runs on the composed draft, and its findings go
 with the prefill for the editor to show as a warning before anything is saved. Nothing here writes: the
@@ -86,7 +86,8 @@ def from_case(viewer: User | None, case_id: int) -> Prefill:
     question = _public_question(thread)
     parts = [(QUESTION_HEADING, question.body)] if question is not None else []
     body = _sections(*parts, (SOLUTION_HEADING, case.resolution.strip()))
-    return _prefill(thread, body, source_case_id=case.id)
+    # A question hidden or deleted (say, for the personal data in it) gives no title either: the agent writes one.
+    return _prefill(thread, body, source_case_id=case.id, title=thread.title if question is not None else "")
 
 
 def _visible_thread(viewer: User | None, thread_id: int) -> Thread:
@@ -112,8 +113,9 @@ def _markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def _prefill(thread: Thread, body: str, *, source_case_id: int | None) -> Prefill:
-    findings = personal_data.find(thread.title) + personal_data.find(body)
-    return Prefill(title=thread.title, body=body, category_id=thread.category_id,
+def _prefill(thread: Thread, body: str, *, source_case_id: int | None, title: str | None = None) -> Prefill:
+    title = thread.title if title is None else title
+    findings = personal_data.find(title) + personal_data.find(body)
+    return Prefill(title=title, body=body, category_id=thread.category_id,
                    tags=[tag.name for tag in thread.tags], source_thread_id=thread.id,
                    source_case_id=source_case_id, findings=findings)

@@ -280,7 +280,7 @@ REGISTRY: dict[str, AnySetting] = {
                     "Bounces after which notifications and digests to an address stop (sign-in mail is "
                     "always attempted).", 1, 100, label="Bounces before mail to an address stops", unit="bounces"),
         SettingSpec("knowledge.review_interval_days", int, 180,
-                    "Days after its last review when an article's owner is reminded to check it is still right.",
+                    "Days after its last review when the owner of an article is reminded to check it is still right.",
                     7, 3650, label="Review articles every", unit="days"),
         SettingSpec("knowledge.propose_reputation", int, 1000,
                     "Reputation a member needs to propose knowledge-base articles (the Expert rank; advocates and "

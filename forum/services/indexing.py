@@ -136,7 +136,7 @@ def _queue_before_commit(session: Session) -> None:
     for thread_id in sorted(threads):
         reindex_thread(thread_id, session)
     for article_id in sorted(pending["articles"]):
-        _enqueue_once(INDEX_ARTICLE_JOB, {"article_id": article_id}, session)
+        reindex_article(article_id, session)
 
 
 def _forget(session: Session, previous_transaction) -> None:
@@ -156,6 +156,12 @@ def reindex_thread(thread_id: int, session: Session) -> None:
     _enqueue_once(INDEX_THREAD_JOB, {"thread_id": thread_id}, session)
 
 
+def reindex_article(article_id: int, session: Session) -> None:
+    """Queue an article's index update in the caller's transaction (for changes no flush of the article shows,
+    such as a tag renamed or merged under it); deduplicated like reindex_thread."""
+    _enqueue_once(INDEX_ARTICLE_JOB, {"article_id": article_id}, session)
+
+
 def _enqueue_once(name: str, payload: dict, session: Session) -> None:
     """Queue the job unless the same one is already waiting (and not being claimed right now)."""
     waiting = session.scalar(
@@ -167,6 +173,12 @@ def _enqueue_once(name: str, payload: dict, session: Session) -> None:
     )
     if waiting is None:
         outbox.enqueue(name, payload)
+
+
+def purge_article(article_id: int) -> None:
+    """Queue, in the caller's transaction, a rewrite of the article's search document that leaves no older copy
+    (its author's name after an erasure); like purge_thread, never deduplicated."""
+    outbox.enqueue(INDEX_ARTICLE_JOB, {"article_id": article_id, "purge": True})
 
 
 def purge_thread(thread_id: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from forum.core.errors import NotFound
 from forum.core.extensions import db
-from forum.models import Subscription, Tag, TagSynonym, Thread, User
+from forum.models import Article, ArticleStatus, Subscription, Tag, TagSynonym, Thread, User, article_tag
 from forum.models.content import thread_tag
 from forum.services.permissions import visible_threads
 
@@ -94,6 +94,13 @@ def follower_count(tag: Tag) -> int:
 def thread_ids_of(tag: Tag) -> list[int]:
     """Every thread carrying the tag, whoever may see it (renames and merges touch them all)."""
     return list(db.session.scalars(select(thread_tag.c.thread_id).where(thread_tag.c.tag_id == tag.id)))
+
+
+def published_article_ids_of(tag: Tag) -> list[int]:
+    """The published knowledge-base articles carrying the tag (their search documents name it)."""
+    return list(db.session.scalars(
+        select(article_tag.c.article_id).join(Article, Article.id == article_tag.c.article_id)
+        .where(article_tag.c.tag_id == tag.id, Article.status == ArticleStatus.PUBLISHED.value)))
 
 
 def tag_rows(viewer: User | None, *, prefix: str = "", include_unused: bool = False) -> list[TagRow]:

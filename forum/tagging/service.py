@@ -44,6 +44,12 @@ def reindex_threads(thread_ids: list[int]) -> None:
         indexing.reindex_thread(thread_id, db.session)
 
 
+def reindex_articles(article_ids: list[int]) -> None:
+    """Queue a search update for each published article (in this transaction: only if it commits)."""
+    for article_id in sorted(set(article_ids)):
+        indexing.reindex_article(article_id, db.session)
+
+
 def describe(actor: User | None, tag: Tag, text: str) -> bool:
     """Set what the tag is for (Markdown, rendered once here); False when it already said so."""
     require(actor, Action.TAG_MANAGE, tag)
@@ -85,6 +91,7 @@ def rename(actor: User | None, tag: Tag, new_name: str) -> bool:
     tag.name = name
     db.session.add(TagSynonym(name=old, tag_id=tag.id, created_at=clock.now()))
     reindex_threads(lookups.thread_ids_of(tag))
+    reindex_articles(lookups.published_article_ids_of(tag))
     audit_writer.record(actor, "tag.rename", "tag", tag.id, before={"name": old}, after={"name": name})
     db.session.commit()
     return True

@@ -39,8 +39,9 @@ class Backend(Protocol):
     def purge_thread(self, thread_id: int) -> None:
         """Worker only: update_thread, leaving no older copy of the thread's document anywhere the backend keeps one."""
 
-    def update_article(self, article_id: int) -> None:
-        """Worker only: write one article's current state, or remove it when it is not published."""
+    def update_article(self, article_id: int, purge: bool = False) -> None:
+        """Worker only: write one article's current state, or remove it when it is not published; purge: leave
+        no older copy of its document anywhere the backend keeps one (as purge_thread)."""
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Worker/CLI only: index every searchable thread and published article, without blocking readers;

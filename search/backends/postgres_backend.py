@@ -246,7 +246,7 @@ class PostgresBackend:
     def similar_articles(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
         return postgres_articles.similar_articles(title, limit=limit)
 
-    def update_article(self, article_id: int) -> None:
+    def update_article(self, article_id: int, purge: bool = False) -> None:
         """Nothing to write: articles are searched in the article table, always current."""
 
     def update_thread(self, thread_id: int) -> None:

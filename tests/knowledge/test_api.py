@@ -372,7 +372,8 @@ def test_proposals_count_like_new_questions_and_refusals_do_not_count(api_client
 
 
 def test_the_openapi_document_describes_every_article_route(client):
-    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
     assert set(paths["/articles"]) == {"get", "post"}
     assert set(paths["/articles/{article_id}"]) == {"get", "patch"}
     assert set(paths["/articles/{article_id}/publish"]) == {"post"}
@@ -380,7 +381,9 @@ def test_the_openapi_document_describes_every_article_route(client):
     created = paths["/articles"]["post"]
     assert created["requestBody"]["content"]["application/json"]["schema"]["required"] == [
         "title", "body", "category_id"]
-    article = created["responses"]["201"]["content"]["application/json"]["schema"]
+    assert created["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Article"}
+    article = document["components"]["schemas"]["Article"]
     assert API_FIELDS <= set(article["required"]) and EXTRA_FIELDS <= set(article["properties"])
     feedback = paths["/articles/{article_id}/feedback"]["post"]
     assert feedback["requestBody"]["content"]["application/json"]["schema"]["required"] == ["helpful"]

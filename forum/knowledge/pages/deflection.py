@@ -13,6 +13,8 @@ from __future__ import annotations
 from flask import redirect, request
 from flask_login import login_required
 
+from forum.core.errors import Invalid
+from forum.core.text import NUL_MESSAGE, nul_fields
 from forum.http.auth import acting_user
 from forum.http.urls import thread_url
 from forum.knowledge import deflection
@@ -24,6 +26,9 @@ from forum.models import Article
 @bp.post("/ask/opened")
 @login_required
 def opened():
+    fields = nul_fields(request.form.to_dict())
+    if fields:  # the 422 page says what to remove, as a form page would beside the field
+        raise Invalid({name: [NUL_MESSAGE] for name in fields}, NUL_MESSAGE)
     kind, item_id = request.form.get("kind", ""), request.form.get("id", type=int)
     deflection.record_open(acting_user(), request.form.get("visit", ""), kind, item_id)
     if request.form.get("beacon") == "1":

@@ -160,8 +160,8 @@ class WhooshBackend:
     def purge_thread(self, thread_id: int) -> None:
         index.purge_thread(thread_id)
 
-    def update_article(self, article_id: int) -> None:
-        article_index.update_article(article_id)
+    def update_article(self, article_id: int, purge: bool = False) -> None:
+        article_index.update_article(article_id, purge=purge)
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Both indexes, each built aside and swapped in: threads, then articles."""

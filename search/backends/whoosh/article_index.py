@@ -127,10 +127,15 @@ def writable_index() -> FileIndex:
     return ix
 
 
-def update_article(article_id: int) -> None:
-    """Write one article's current state in the live index, or remove it when it is not published."""
+def update_article(article_id: int, purge: bool = False) -> None:
+    """Write one article's current state in the live index, or remove it when it is not published.
+
+    purge: also rewrite the segments still holding a replaced copy (its author's old name after an erasure),
+    as index.purge_thread does for threads.
+    """
     document = documents.article_document_for(article_id)
-    index.write_document(writable_index(), article_id, whoosh_fields(document) if document else None, key=KEY)
+    index.write_document(writable_index(), article_id, whoosh_fields(document) if document else None, key=KEY,
+                         purge=purge)
 
 
 # ---------------------------------------------------------------- reading
