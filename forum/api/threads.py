@@ -6,13 +6,21 @@ from typing import Any
 
 from flask import request
 
-from forum.core.errors import Invalid, NotFound
+from forum.core.errors import NotFound
 from forum.http import serializers
 from forum.http.api import bp
-from forum.http.api_requests import MAX_ID, field, id_field, json_body, page_params, signed_in_user, viewer
+from forum.http.api_requests import (
+    category_filter,
+    field,
+    id_field,
+    json_body,
+    page_params,
+    signed_in_user,
+    viewer,
+)
 from forum.http.write_warnings import check_answer, wants_check_only, with_warnings
 from forum.models import Thread, ThreadKind, User
-from forum.services import categories, posting, qa, reading, subscriptions, write_checks
+from forum.services import posting, qa, reading, subscriptions, write_checks
 from forum.services.permissions import Action, require
 
 
@@ -20,22 +28,10 @@ def _thread(thread: Thread, caller: User | None) -> dict[str, Any]:
     return serializers.thread(thread, reading.question_post(thread), caller)
 
 
-def _category_filter(raw: str | None) -> int | None:
-    """?category= is an id or a slug; an unknown one is a 422, not an empty list."""
-    if not raw:
-        return None
-    try:
-        if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID:
-            return categories.get_category(int(raw)).id
-        return categories.get_category_by_slug(raw).id
-    except NotFound as exc:
-        raise Invalid({"category": ["No category has this id or slug."]}) from exc
-
-
 def _thread_query() -> reading.ThreadQuery:
     args = request.args
     return reading.ThreadQuery(
-        category_id=_category_filter(args.get("category")),
+        category_id=category_filter(args.get("category")),
         tag=args.get("tag") or None,
         status=args.get("status") or None,
         filter=args.get("filter") or None,

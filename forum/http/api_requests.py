@@ -8,7 +8,7 @@ from flask import g, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
-from forum.core.errors import DomainError, Forbidden, Invalid, NotAuthenticated
+from forum.core.errors import DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import csrf
 from forum.core.pagination import clamp_limit
 from forum.core.text import refuse_nul
@@ -17,6 +17,7 @@ from forum.http.api import bp
 from forum.http.auth import is_token_request
 from forum.http.routing import MAX_ID
 from forum.models import User
+from forum.services import categories
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -128,3 +129,16 @@ def _json_type(python_names: str) -> str:
         python_names.replace("str", "a string").replace("int", "an integer").replace("bool", "true or false")
         .replace("list", "an array").replace("dict", "an object")
     )
+
+
+def category_filter(raw: str | None) -> int | None:
+    """A list's ?category=, an id or a slug (GET /threads, GET /articles): an unknown one is a 422, not an empty
+    list."""
+    if not raw:
+        return None
+    try:
+        if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID:
+            return categories.get_category(int(raw)).id
+        return categories.get_category_by_slug(raw).id
+    except NotFound as exc:
+        raise Invalid({"category": ["No category has this id or slug."]}) from exc

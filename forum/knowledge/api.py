@@ -24,7 +24,7 @@ from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.http import openapi, serializers
 from forum.http.api import bp
 from forum.http.api_requests import (
-    MAX_ID,
+    category_filter,
     field,
     id_field,
     json_body,
@@ -35,7 +35,6 @@ from forum.http.api_requests import (
 )
 from forum.knowledge import articles, feedback, lifecycle, queries, sources
 from forum.models import Article, ArticleStatus, User
-from forum.services import categories
 from forum.services.permissions import Action, can, require
 
 STATUSES = [status.value for status in ArticleStatus]
@@ -57,18 +56,6 @@ def _status_filter(raw: str | None) -> ArticleStatus | None:
     if raw not in STATUSES:
         raise Invalid({"status": [f"Status is one of: {', '.join(STATUSES)}."]})
     return ArticleStatus(raw)
-
-
-def _category_filter(raw: str | None) -> int | None:
-    """?category= is an id or a slug, as on GET /threads; an unknown one is a 422, not an empty list."""
-    if not raw:
-        return None
-    try:
-        if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID:
-            return categories.get_category(int(raw)).id
-        return categories.get_category_by_slug(raw).id
-    except NotFound as exc:
-        raise Invalid({"category": ["No category has this id or slug."]}) from exc
 
 
 def _page(statement: Select, limit: int, cursor: str | None) -> Page[Article]:
@@ -94,7 +81,7 @@ def list_articles():
     limit, cursor = page_params()
     args = request.args
     statement = queries.visible_articles(caller, _status_filter(args.get("status")))
-    statement = queries.in_category(statement, _category_filter(args.get("category")))
+    statement = queries.in_category(statement, category_filter(args.get("category")))
     statement = queries.with_tag(statement, args.get("tag") or None)
     found = _page(statement, limit, cursor)
     return {"items": [serializers.article(article) for article in found.items], "next_cursor": found.next_cursor}
@@ -165,6 +152,8 @@ def _status_change(user: User, article: Article, data: dict) -> tuple[str | None
     if status not in STATUSES:
         raise Invalid({"status": [f"Status is one of: {', '.join(STATUSES)}."]})
     require(user, STATUS_ACTIONS[status], article)
+    if status == ArticleStatus.DRAFT.value and article.status != ArticleStatus.IN_REVIEW.value:
+        raise Conflict("Only an article in review can go back to draft.")  # before any edit is saved
     return status, withdrawn, note
 
 

@@ -5,6 +5,8 @@
 - Erasing a member kept such an article (it was not a draft any more).
 - "Turn into article" on a case whose question was hidden or deleted still copied the question's title.
 - PATCH /articles/{id} with the status the article already has answered 200 to anyone signed in.
+- The article page linked its version history (and showed how many versions) to readers who get a 404 there.
+- PATCH {fields, "status": "draft"} on an article not in review saved the fields, then answered 409.
 """
 
 from __future__ import annotations
@@ -107,3 +109,22 @@ def test_a_patch_that_changes_nothing_is_refused_to_those_who_may_not_change_the
     draft = make_article(author=proposer)
     same = api_client(proposer).patch(f"/api/v1/articles/{draft.id}", json={"status": "draft"})
     assert same.status_code == 200 and same.get_json()["status"] == "draft"
+
+
+def test_the_article_page_links_its_history_only_for_those_who_may_read_it(app, make, make_article, proposer, staff):
+    article = make_article(author=proposer, status=ArticleStatus.PUBLISHED)
+    history = f"/kb/{article.id}/versions"
+    for reader, shown in ((None, False), (make.make_user(), False), (proposer, True), (staff, True)):
+        page = _browser(app, reader).get(article.path).get_data(as_text=True)
+        assert (history in page) is shown, reader
+        assert _browser(app, reader).get(history).status_code == (200 if shown else 404)
+
+
+def test_a_move_back_to_draft_that_cannot_happen_saves_no_edit_either(api_client, make_article, staff):
+    published = make_article(status=ArticleStatus.PUBLISHED)
+    answer = api_client(staff).patch(f"/api/v1/articles/{published.id}",
+                                     json={"body": "HALF-APPLIED change", "status": "draft"})
+    assert answer.status_code == 409
+    db.session.expire_all()
+    article = db.session.get(Article, published.id)
+    assert (article.status, article.version_count) == ("published", 1) and "HALF-APPLIED" not in article.body

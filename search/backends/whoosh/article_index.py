@@ -13,13 +13,10 @@ index changed, without the threads' postings cache.
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import FileIndex
 from whoosh.query import And
@@ -29,7 +26,6 @@ from whoosh.searching import Searcher
 from search import documents
 from search.analysis import ANALYZER
 from search.backends.whoosh import index, parsing
-from search.backends.whoosh.codec import Codec
 from search.backends.whoosh.schema import TITLE_REPEATS
 from search.query import CANDIDATES, ArticleHit, ArticleResults, finds_articles, parse, similar_words
 
@@ -98,23 +94,8 @@ def forget() -> None:
 
 def rebuild(progress: Callable[[int], None] | None = None) -> int:
     """Index every published article into a fresh directory, then swap it in. Returns documents written."""
-    report = progress or (lambda _n: None)
-    directory = root() / f"index-v{SCHEMA_VERSION}-{uuid.uuid4().hex[:12]}"
-    directory.mkdir()
-    writer = whoosh_index.create_in(str(directory), build_schema()).writer(codec=Codec())
-    written = 0
-    try:
-        for document in documents.all_article_documents():
-            writer.add_document(**whoosh_fields(document))
-            written += 1
-            report(1)
-    except BaseException:
-        writer.cancel()
-        shutil.rmtree(directory, ignore_errors=True)
-        raise
-    writer.commit(optimize=True)
-    index._swap_to(directory)
-    return written
+    return index.build_aside(root(), build_schema(), SCHEMA_VERSION,
+                             (whoosh_fields(d) for d in documents.all_article_documents()), progress)
 
 
 def writable_index() -> FileIndex:

@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import current_app
@@ -102,18 +102,26 @@ def _open(directory: Path | None, version: int = SCHEMA_VERSION) -> FileIndex | 
 
 def rebuild(progress: Callable[[int], None] | None = None) -> int:
     """Index every searchable thread into a fresh directory, then swap it in. Returns documents written."""
-    report = progress or (lambda _n: None)
-    directory = root() / f"index-v{SCHEMA_VERSION}-{uuid.uuid4().hex[:12]}"
-    directory.mkdir()
-    ix = whoosh_index.create_in(str(directory), build_schema())
-    written = 0
     # A 512 MB pool spills fewer sorted runs to disk than 128 MB: a 40,000-post rebuild went from
     # 16.8 s to 12.8 s of Whoosh time (bench/RESULTS.md). Two writer processes (procs=2) were slower
-    # once the single-segment merge was counted. Codec: a third less commit time (search.backends.whoosh.codec).
-    writer = ix.writer(limitmb=512, codec=Codec())
+    # once the single-segment merge was counted.
+    return build_aside(root(), build_schema(), SCHEMA_VERSION, (whoosh_fields(d) for d in documents.all_documents()),
+                       progress, limitmb=512)
+
+
+def build_aside(base: Path, schema, version: int, fields: Iterable[dict],
+                progress: Callable[[int], None] | None = None, limitmb: int = 128) -> int:
+    """Write every document into a fresh directory under base named for the schema version, then point base's
+    CURRENT at it (the thread index and the article index rebuild alike: searches never see a half-built
+    index). Codec: a third less commit time (search.backends.whoosh.codec). Returns documents written."""
+    report = progress or (lambda _n: None)
+    directory = base / f"index-v{version}-{uuid.uuid4().hex[:12]}"
+    directory.mkdir()
+    writer = whoosh_index.create_in(str(directory), schema).writer(limitmb=limitmb, codec=Codec())
+    written = 0
     try:
-        for document in documents.all_documents():
-            writer.add_document(**whoosh_fields(document))
+        for document in fields:
+            writer.add_document(**document)
             written += 1
             report(1)
     except BaseException:
