@@ -46,6 +46,7 @@ def test_a_pasted_screenshot_is_uploaded_and_shows_in_the_published_reply(visito
     shown = page.locator(".post-body a > img[alt='Modem error 651']")
     expect(shown).to_be_visible()
     assert "rendition=thumbnail" in shown.get_attribute("src")
-    assert page.evaluate("(img) => img.complete && img.naturalWidth", shown.element_handle()) > 0  # it loaded
+    # it loaded: waits for the thumbnail (a busy machine may still be fetching it), fails after the timeout
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=shown.element_handle())
     assert page.evaluate(RUN_AXE) == []
     member.assert_clean()

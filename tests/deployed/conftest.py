@@ -103,6 +103,13 @@ def agent(site: Site) -> Visitor:
 
 
 @pytest.fixture(scope="session")
+def agent_api(site: Site) -> Api:
+    """The agent's API client, signed in once for the session: POST /api/v1/tokens is limited to 10 a minute
+    per address as deployed, and every test here comes from the same address."""
+    return Api(site.base_url).sign_in(AGENT, STAFF_PASSWORD)
+
+
+@pytest.fixture(scope="session")
 def category_id(site: Site, admin: Visitor) -> int:
     """A category the admin creates on /admin/categories (a fresh site has none)."""
     page = admin.press("/admin/categories", "/admin/categories", name="Billing", slug="billing",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.deployed.browser import Api, Visitor, inbox_of
-from tests.deployed.site import AGENT, STAFF_PASSWORD, Site
+from tests.deployed.site import Site
 from tests.support.crash import wait_for
 from tests.support.receiver import Receiver
 
@@ -41,7 +41,7 @@ def test_a_new_member_asks_another_answers_search_finds_it_and_the_asker_accepts
     assert (thread["status"], thread["accepted_post_id"], thread["solved_by"]) == ("solved", reply_id, "community")
 
 
-def test_an_escalated_thread_reaches_the_case_desk(site: Site, category_id, agent: Visitor):
+def test_an_escalated_thread_reaches_the_case_desk(site: Site, category_id, agent: Visitor, agent_api: Api):
     asker = Visitor(site.base_url)
     asker.sign_up("cleo_escalates", PASSWORD)
     thread_id = asker.ask(category_id, "Charged twice for the annual plan",
@@ -51,7 +51,7 @@ def test_an_escalated_thread_reaches_the_case_desk(site: Site, category_id, agen
 
     desk = agent.page("/desk")
     assert "Charged twice for the annual plan" in desk
-    cases = Api(site.base_url).sign_in(AGENT, STAFF_PASSWORD).call("GET", "/cases").json()
+    cases = agent_api.call("GET", "/cases").json()
     [mine] = [item for item in cases["items"] if item["thread_id"] == thread_id]
     assert (mine["status"], mine["source"], mine["reason"]) == ("new", "customer", "The charge must be refunded.")
     case_page = agent.page(f"/desk/cases/{mine['id']}")
@@ -80,12 +80,12 @@ def test_a_webhook_the_admin_registers_arrives_signed_at_the_receiver(site: Site
     assert request.headers["Horseshoe-Event-Id"] == request.json["id"]
 
 
-def test_a_real_sized_log_is_attached_and_readers_download_exactly_it(site: Site, category_id):
+def test_a_real_sized_log_is_attached_and_readers_download_exactly_it(site: Site, category_id, agent_api: Api):
     """Through gunicorn's real request streams: a 1.5 MB log, private until a post references it.
 
     Posted by an agent: a new member's first posts with attachments wait for review (tests/uploads).
     """
-    member = Api(site.base_url).sign_in(AGENT, STAFF_PASSWORD)
+    member = agent_api
     log = b"".join(b"09:00:%02d router: DSL sync lost, retraining\n" % (n % 60) for n in range(36_000))
     answer = member.call("POST", "/uploads", files={"file": ("router.log", log, "text/plain")})
     assert answer.status_code == 201, answer.text

@@ -11,13 +11,12 @@ from __future__ import annotations
 import pytest
 
 from tests.deployed.browser import Api
-from tests.deployed.site import STAFF_PASSWORD, Site
+from tests.deployed.site import Site
 from tests.support.crash import wait_for
 
 pytestmark = [pytest.mark.deployed, pytest.mark.real_clock]
 
 FOUND_TIMEOUT_S = 30
-EDITOR = "kb_editor"
 
 
 def article_ids(api: Api, word: str) -> list[int]:
@@ -27,9 +26,8 @@ def article_ids(api: Api, word: str) -> list[int]:
 
 
 def test_a_published_article_is_found_after_the_worker_indexes_it_and_gone_once_archived(
-        site: Site, category_id: int):
-    site.create_users((EDITOR, "moderator"))  # `flask users create`: the deployed sign-up limit stays untouched
-    editor = Api(site.base_url).sign_in(EDITOR, STAFF_PASSWORD)
+        site: Site, category_id: int, agent_api: Api):
+    editor = agent_api  # staff publish; the session's agent token spares the deployed sign-in limit
     reader = Api(site.base_url)
     word = "quillfeather"  # in no other test's text
     # Searches before the article exists: each gunicorn worker opens (and keeps) the article index as it is now.

@@ -76,14 +76,7 @@ _opened: dict[str, FileIndex] = {}  # per process: live directory path → opene
 
 def open_index() -> FileIndex | None:
     """The live article index (opened once per process and directory), or None when missing or unreadable."""
-    directory = index._current_dir(root())
-    if directory is not None and str(directory) in _opened and directory.is_dir():
-        return _opened[str(directory)]
-    ix = index._open(directory, SCHEMA_VERSION)
-    _opened.clear()
-    if ix is not None:
-        _opened[str(directory)] = ix
-    return ix
+    return index.open_live(root(), SCHEMA_VERSION, _opened)
 
 
 def forget() -> None:

@@ -52,14 +52,20 @@ _opened: dict[str, FileIndex] = {}  # per process: live directory path → opene
 
 
 def open_index() -> FileIndex | None:
-    """The live index (opened once per process and directory), or None when missing or unreadable."""
-    directory = _current_dir()
-    if directory is not None and str(directory) in _opened and directory.is_dir():
-        return _opened[str(directory)]
-    ix = _open(directory)
-    _opened.clear()
+    """The live thread index (opened once per process and directory), or None when missing or unreadable."""
+    return open_live(root(), SCHEMA_VERSION, _opened)
+
+
+def open_live(base: Path, version: int, opened: dict[str, FileIndex]) -> FileIndex | None:
+    """The live index under base, opened once per process and directory (kept in opened, which holds only the
+    live one), or None when missing, unreadable or built for another schema version."""
+    directory = _current_dir(base)
+    if directory is not None and str(directory) in opened and directory.is_dir():
+        return opened[str(directory)]
+    ix = _open(directory, version)
+    opened.clear()
     if ix is not None:
-        _opened[str(directory)] = ix
+        opened[str(directory)] = ix
     return ix
 
 
