@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import flask_wtf
+from wtforms import SelectChoice
 
 from forum.core.errors import DomainError
 from forum.core.text import NUL, NUL_MESSAGE
+from forum.services import categories
 
 
 class FlaskForm(flask_wtf.FlaskForm):
@@ -40,3 +42,8 @@ def show_errors(form: FlaskForm, exc: DomainError) -> None:
             form.form_errors.extend(messages)
         else:
             field.errors = list(field.errors) + list(messages)
+
+
+def category_choices() -> list[SelectChoice]:
+    """Every category as a select's choices, in the site's order (the Ask form, thread moves, the article editor)."""
+    return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()]

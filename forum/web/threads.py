@@ -7,17 +7,16 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from wtforms import SelectChoice
 
 from forum import writing
 from forum.accounts import personal_data, personal_data_moves
 from forum.core.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.http.auth import acting_user
 from forum.http.feedback import nothing_changed, report
-from forum.http.forms import show_errors
+from forum.http.forms import category_choices, show_errors
 from forum.http.urls import post_location, thread_url
 from forum.models import Post, Thread, User
-from forum.services import categories, posting, reading, suggestions, write_checks
+from forum.services import posting, reading, suggestions, write_checks
 from forum.services.permissions import Action, can, require
 from forum.web import thread_page
 from forum.web.forms import (
@@ -45,10 +44,6 @@ def split_tags(raw: str | None) -> list[str]:
     return [tag for tag in re.split(r"[,\s]+", raw or "") if tag]
 
 
-def _category_choices() -> list[SelectChoice]:
-    return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()]
-
-
 @bp.get("/t/<id:thread_id>")
 @bp.get("/t/<id:thread_id>/<slug>")
 def show(thread_id: int, slug: str | None = None):
@@ -71,7 +66,7 @@ def show(thread_id: int, slug: str | None = None):
 def new():
     viewer = acting_user()
     form = ThreadForm(category_id=request.args.get("category", type=int))
-    form.category_id.choices = _category_choices()
+    form.category_id.choices = category_choices()
     similar: list[suggestions.Suggestion] = []
     preview = _preview(form)
     category_id = request.args.get("category", type=int)
@@ -204,7 +199,7 @@ def _thread_form(thread: Thread, moderating: bool) -> ThreadEditForm:
         return ThreadEditForm(data=data)
     data.update(category_id=thread.category_id, locked=thread.locked, pinned=thread.pinned)
     form = ThreadModerationForm(data=data)
-    form.category_id.choices = _category_choices()
+    form.category_id.choices = category_choices()
     return form
 
 

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import json
-import zipfile
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from forum.accounts import blocks, data_export, deletion
+from forum.accounts import blocks, deletion
 from forum.core import clock
 from forum.core.extensions import db
 from forum.models import (
@@ -18,13 +16,13 @@ from forum.models import (
     Conversation,
     ConversationMessage,
     ConversationParticipant,
-    DataExport,
     Draft,
     User,
 )
 from forum.services import markup
 from moderation.services.anonymize import anonymize_user
 from tests import factories
+from tests.support.exports import archive_of, read_json
 
 PASSWORD = factories.PASSWORD
 
@@ -88,20 +86,6 @@ def private_life(people):
     blocks.ignore(carol, ada)
     blocks.ignore(bob, carol)
     return {"talk": talk, "left": left, "elsewhere": elsewhere}
-
-
-def archive_of(user: User, run_jobs) -> zipfile.ZipFile:
-    data_export.request_export(user)
-    run_jobs()
-    db.session.expire_all()
-    export = db.session.scalars(select(DataExport).where(DataExport.user_id == user.id)
-                                .order_by(DataExport.id.desc())).first()
-    assert export.status == "ready", export.status
-    return zipfile.ZipFile(data_export.exports_dir() / export.file_name)
-
-
-def read_json(archive: zipfile.ZipFile, name: str):
-    return json.loads(archive.read(name))
 
 
 def test_the_export_holds_the_members_drafts_conversations_and_ignores(people, private_life, run_jobs):

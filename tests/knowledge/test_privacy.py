@@ -6,14 +6,12 @@ knowledge under the anonymous name, deletes what only they and staff could see, 
 from __future__ import annotations
 
 import io
-import json
-import zipfile
 
 import pytest
 from sqlalchemy import func, select
 
 from forum import uploads
-from forum.accounts import data_export, deletion
+from forum.accounts import deletion
 from forum.core import clock
 from forum.core.extensions import db
 from forum.knowledge import articles, deflection, feedback, lifecycle
@@ -22,7 +20,6 @@ from forum.models import (
     ArticleFeedback,
     ArticleStatus,
     ArticleVersion,
-    DataExport,
     LedgerReason,
     ReputationEvent,
     SuggestionOpen,
@@ -31,6 +28,7 @@ from forum.models import (
 from moderation.services.anonymize import anonymize_user
 from tests import factories
 from tests.search.conftest import search_backend, search_index  # noqa: F401  (every search backend)
+from tests.support.exports import archive_of, read_json
 from tests.uploads.conftest import image_bytes
 
 
@@ -61,35 +59,22 @@ def library(make, make_article, ada, staff, proposer):
     return {"published": published, "draft": draft.id, "waiting": waiting.id, "pats": pats}
 
 
-def _archive_of(user: User, run_jobs) -> zipfile.ZipFile:
-    data_export.request_export(user)
-    run_jobs()
-    db.session.expire_all()
-    export = db.session.scalars(select(DataExport).where(DataExport.user_id == user.id)
-                                .order_by(DataExport.id.desc())).first()
-    assert export.status == "ready", export.status
-    return zipfile.ZipFile(data_export.exports_dir() / export.file_name)
-
-
-def _json(archive: zipfile.ZipFile, name: str):
-    return json.loads(archive.read(name))
-
-
 def test_the_export_holds_the_members_articles_their_versions_and_their_own_feedback(ada, library, run_jobs):
-    archive = _archive_of(ada, run_jobs)
+    archive = archive_of(ada, run_jobs)
     readme = archive.read("README.txt").decode()
     assert "articles.json" in readme and "article_versions.json" in readme and "article_feedback.json" in readme
-    written = {row["title"]: row for row in _json(archive, "articles.json")}
+    written = {row["title"]: row for row in read_json(archive, "articles.json")}
     assert {title: row["status"] for title, row in written.items()} == {
         "ADA-PUBLISHED title": "published", "ADA-DRAFT title": "draft", "ADA-REVIEW title": "in_review"}
     published = written["ADA-PUBLISHED title"]
     assert published["id"] == library["published"].id and published["body"] == "STAFF-EDIT of ada's article"
     assert published["created_at"] and published["updated_at"] and published["published_at"]
-    versions = [(row["article_id"], row["number"], row["body"]) for row in _json(archive, "article_versions.json")]
+    versions = [(row["article_id"], row["number"], row["body"]) for row in read_json(archive, "article_versions.json")]
     assert (library["published"].id, 1, "ADA-PUBLISHED body") in versions
     assert (library["published"].id, 2, "ADA-PUBLISHED body, version 2") in versions
     assert len(versions) == 4  # staff's version 3 is staff's own
-    assert [(row["article_id"], row["helpful"], row["comment"]) for row in _json(archive, "article_feedback.json")] == [
+    answers = read_json(archive, "article_feedback.json")
+    assert [(row["article_id"], row["helpful"], row["comment"]) for row in answers] == [
         (library["pats"].id, True, "ADA-COMMENT on pat's article")]
     everything = b"".join(archive.read(name) for name in archive.namelist())
     for others in (b"PAT-COMMENT", b"PAT-ARTICLE body"):
@@ -99,14 +84,14 @@ def test_the_export_holds_the_members_articles_their_versions_and_their_own_feed
 def test_the_export_holds_the_files_the_member_put_in_their_articles(make, ada, make_article, run_jobs):
     upload = uploads.store_stream(ada, io.BytesIO(image_bytes()), "router.png", "image/png")
     make_article(ada, ArticleStatus.DRAFT, body=f"The settings page:\n\n{uploads.markdown_reference(upload)}")
-    listed = _json(_archive_of(ada, run_jobs), "uploads.json")
+    listed = read_json(archive_of(ada, run_jobs), "uploads.json")
     assert [(entry["id"], entry["from"]) for entry in listed] == [(upload.id, "you")] and listed[0]["file"]
 
 
 def test_a_member_without_articles_gets_empty_article_files(make, run_jobs):
-    archive = _archive_of(make.make_user(), run_jobs)
+    archive = archive_of(make.make_user(), run_jobs)
     names = ("articles.json", "article_versions.json", "article_feedback.json")
-    assert [_json(archive, name) for name in names] == [[], [], []]
+    assert [read_json(archive, name) for name in names] == [[], [], []]
 
 
 def _count(model, *where) -> int:

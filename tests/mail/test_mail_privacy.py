@@ -7,20 +7,17 @@ bounce record is a real MailAddressHealth row.
 
 from __future__ import annotations
 
-import json
-import zipfile
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from forum.accounts import data_export, deletion, erasure, members
+from forum.accounts import deletion, erasure, members
 from forum.core import clock
 from forum.core.extensions import db
 from forum.mail import addresses, inbound
 from forum.models import (
     Category,
-    DataExport,
     InboundChannel,
     InboundMail,
     InboundStatus,
@@ -31,6 +28,7 @@ from forum.models import (
 from forum.services import community_settings
 from moderation.services.anonymize import anonymize_user
 from tests import factories
+from tests.support.exports import archive_of, read_json
 from tests.web.helpers import text
 
 _digests = iter(range(1, 1_000_000))
@@ -85,20 +83,6 @@ def mailbox(people, make):
     db.session.commit()
     return {"posted": posted, "refused": refused, "pending": pending, "stranger": stranger, "bobs": bobs,
             "thread": thread, "reply": reply}
-
-
-def archive_of(user: User, run_jobs) -> zipfile.ZipFile:
-    data_export.request_export(user)
-    run_jobs()
-    db.session.expire_all()
-    export = db.session.scalars(select(DataExport).where(DataExport.user_id == user.id)
-                                .order_by(DataExport.id.desc())).first()
-    assert export.status == "ready", export.status
-    return zipfile.ZipFile(data_export.exports_dir() / export.file_name)
-
-
-def read_json(archive: zipfile.ZipFile, name: str):
-    return json.loads(archive.read(name))
 
 
 # --- the export ---------------------------------------------------------------------------------------------

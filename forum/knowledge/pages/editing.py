@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request
 from flask_login import login_required
-from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from forum import writing
@@ -19,11 +19,10 @@ from forum.accounts import personal_data
 from forum.core.errors import Conflict, DomainError, Invalid
 from forum.http.auth import acting_user
 from forum.http.feedback import report
-from forum.http.forms import FlaskForm, errors_in_one_line, show_errors
+from forum.http.forms import FlaskForm, category_choices, errors_in_one_line, show_errors
 from forum.knowledge import articles, lifecycle, sources
 from forum.knowledge.pages import bp
 from forum.models import Article, User
-from forum.services import categories
 from forum.services.permissions import Action, require
 
 
@@ -56,10 +55,6 @@ class ArchiveForm(FlaskForm):
 
 class ReturnToDraftForm(FlaskForm):
     note = TextAreaField("Note to the author (optional)", validators=[Length(max=lifecycle.MAX_REASON_CHARS)])
-
-
-def _category_choices() -> list[SelectChoice]:
-    return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()]
 
 
 def _id_in(raw: str | None, field: str) -> int | None:
@@ -109,7 +104,7 @@ def new():
     viewer = acting_user()
     require(viewer, Action.ARTICLE_PROPOSE)
     form = NewArticleForm()
-    form.category_id.choices = _category_choices()
+    form.category_id.choices = category_choices()
     if request.method == "GET":  # a source that may not be used shows its refusal page
         prefill = _prefill(viewer, _id_in(request.args.get("thread"), "thread"),
                            _id_in(request.args.get("case"), "case"))
@@ -164,7 +159,7 @@ def edit(article_id: int):
     require(viewer, Action.ARTICLE_EDIT, article)
     form = EditArticleForm(data={"title": article.title, "body": article.body, "category_id": article.category_id,
                              "tags": ", ".join(tag.name for tag in article.tags)})
-    form.category_id.choices = _category_choices()
+    form.category_id.choices = category_choices()
     preview = _preview(viewer, form) if request.method == "POST" else None
     if preview is None and form.validate_on_submit():
         before = article.version_count
