@@ -293,11 +293,12 @@ def _count_article_facets(facets: dict[str, dict[str, int]], hits: list[query.Ar
             facets["tag"][tag] = facets["tag"].get(tag, 0) + 1
 
 
-def similar(viewer: User | None, title: str, limit: int = 5) -> list[Thread | Article]:
+def similar(viewer: User | None, title: str, limit: int = 5, body: str = "") -> list[Thread | Article]:
     """Solved threads and published articles likely to answer a draft title, ranked together (merged), at
-    most limit: what the ask page suggests and GET /api/v1/search/similar lists."""
+    most limit: what the ask page suggests and GET /api/v1/search/similar lists. body: the draft's text, if any."""
     if len((title or "").strip()) < 3:
         return []
+    title = f"{title} {body}".strip() if body else title
     threads = _similar_solved(viewer, title, limit)
     scored = backends.current().similar_articles(title, limit=limit * 2)
     shown = _shown_articles(viewer, [article_id for article_id, _score in scored])
