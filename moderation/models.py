@@ -134,3 +134,26 @@ class Appeal(db.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class DuplicatePair(db.Model):
+    """A question a moderator marked as a duplicate of another, kept as a human-labelled example.
+
+    The pair outlives later edits: the titles and question text as they were when it was marked are kept,
+    so the similar-questions bench (bench/similar_quality.py --pairs) can measure the engine on the
+    community's own duplicates as well as on the SemEval set.
+    """
+
+    __tablename__ = "duplicate_pair"
+    __table_args__ = (UniqueConstraint("thread_id", name="uq_duplicate_pair_thread"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), index=True)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True,
+                                                     index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    target_title: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

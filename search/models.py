@@ -36,5 +36,9 @@ class SearchDocument(db.Model):
     solved: Mapped[bool] = mapped_column(Boolean)
     answered: Mapped[bool] = mapped_column(Boolean)
     votes: Mapped[int] = mapped_column(Integer, default=0)
+    # An unsolved thread is worth suggesting to someone asking the same when staff answered it or a reply has
+    # enough helpful votes (the setting search.suggest_answer_votes, compared at query time).
+    staff_answered: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    best_reply_votes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created: Mapped[datetime] = mapped_column(UTCDateTime)
     last_activity: Mapped[datetime] = mapped_column(UTCDateTime)

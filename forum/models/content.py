@@ -131,6 +131,9 @@ class Thread(db.Model):
     bounty_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # A thread merged into another one redirects there.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"), nullable=True, index=True)
+    # A question a moderator marked as a duplicate: it stays, closed, pointing to where it is answered
+    # (moderation.services.duplicates); unlike a merge, its posts and helpful votes stay here.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"), nullable=True, index=True)
     # The published article born from this thread ("This answer is now an article"), kept here so the
     # thread page shows it without a query (forum.knowledge sets it on publishing).
     article_id: Mapped[int | None] = mapped_column(

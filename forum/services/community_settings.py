@@ -291,6 +291,20 @@ REGISTRY: dict[str, AnySetting] = {
         SettingSpec("knowledge.deflection_minutes", int, 30,
                     "Minutes after opening a suggestion from the ask page without posting a question that count "
                     "as a deflection.", 1, 1440, label="Deflection window", unit="minutes"),
+        SettingSpec("search.similar_shown", int, 10,
+                    "Most similar questions and articles the ask page suggests while a question is written.", 1, 10,
+                    label="Suggestions while asking", unit="suggestions"),
+        SettingSpec("search.suggest_answer_votes", int, 3,
+                    "Helpful votes on a reply that make an unsolved thread worth suggesting to someone asking the "
+                    "same (a reply from staff always does).", 1, 1000,
+                    label="Votes that make an answer worth suggesting", unit="helpful votes"),
+        SettingSpec("search.duplicate_threshold", float, 0.5,
+                    "How alike (0..1) a new question must be to an earlier one to be listed to moderators as a "
+                    "possible duplicate.", 0.05, 1, label="Possible duplicates: how alike", unit="on a 0 to 1 scale",
+                    help="0 would list any question sharing a word, 1 only the same wording; 0.5 finds most "
+                         "reworded duplicates."),
+        BooleanSetting("search.semantic_similar", False, "Similar questions also weigh meaning, not only shared words "
+                       "(needs the optional semantic package).", label="Similar questions by meaning"),
         SettingSpec("conversations.daily_limit", int, 10,
                     "Most private conversations one member may start per day (staff exempt).", 1, 1000,
                     label="Conversations a member may start", unit="per day"),
