@@ -11,7 +11,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from forum import hooks
-    from moderation import api, checks, models, web  # noqa: F401  (models: the schema must be known)
+    from moderation import api, checks, cli, models, web  # noqa: F401  (models: the schema must be known)
     from moderation.services import member_summary, review_queue
 
     checks.init_app(app)
@@ -19,4 +19,5 @@ def init_app(app: Flask) -> None:
     hooks.on_post_held("moderation.review_queue", review_queue.on_post_held, review_queue.on_post_removed)
     hooks.provide_member_moderation_summary(app, "moderation.member_summary", member_summary.member_summary)
     web.init_app(app)
+    cli.init_app(app)
     api.init_app(app)

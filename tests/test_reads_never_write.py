@@ -114,6 +114,7 @@ ROUTES = {
     "/leaderboard": "/leaderboard",
     "/missions": "/missions",
     "/moderation/audit": "/moderation/audit",
+    "/moderation/duplicates": "/moderation/duplicates",
     "/moderation/needs-staff": "/moderation/needs-staff",
     "/moderation/queue": "/moderation/queue",
     "/moderation/threads/<id:thread_id>/split": "/moderation/threads/{thread.id}/split",

@@ -145,6 +145,7 @@ def thread(
         "case": case_link(_thread_case(thread) if case is _LOOK_UP else case),
         "locked": thread.locked,
         "pinned": thread.pinned,
+        "duplicate_of": thread.duplicate_of_id,  # a moderator marked it: answered in that thread (issue 26)
         "created_at": timestamp(thread.created_at),
         "last_activity_at": timestamp(thread.last_activity_at),
     }

@@ -115,6 +115,13 @@ def _case_context(viewer: User | None, thread: Thread, escalate_form: EscalateFo
     }
 
 
+def _duplicate_of(viewer: User | None, thread: Thread) -> Thread | None:
+    """The thread a moderator said answers this one ("Answered here"), when the viewer may see it."""
+    if thread.duplicate_of_id is None:
+        return None
+    return reading.visible_threads_by_id(viewer, [thread.duplicate_of_id]).get(thread.duplicate_of_id)
+
+
 def render(
     thread: Thread,
     *,
@@ -160,6 +167,7 @@ def render(
                                              meta=_form_meta(viewer)),
         feedback_form=feedback_form or FeedbackForm(formdata=None, meta=_form_meta(viewer)),
         preview=preview,
+        duplicate_of=_duplicate_of(viewer, thread),
         **_case_context(viewer, thread, escalate_form, asked),
     )
     return page, status

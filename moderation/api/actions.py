@@ -33,57 +33,57 @@ bp = Blueprint("moderation_api_actions", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate_api_request)  # tokens, read-only scope, CSRF for cookie sessions
 
 
-def _moderator() -> User:
+def moderator() -> User:
     actor = signed_in_user()
     require(actor, Action.THREAD_MODERATE)
     return actor
 
 
-def _thread(thread: Thread, caller: User) -> dict[str, Any]:
+def thread_answer(thread: Thread, caller: User) -> dict[str, Any]:
     return serializers.thread(thread, reading.question_post(thread), caller)
 
 
-def _reason(data: dict[str, Any]) -> str:
+def reason_of(data: dict[str, Any]) -> str:
     return field(data, "reason", str, required=False, default="")
 
 
 @bp.post("/posts/<id:post_id>/hide")
 def hide_post(post_id: int):
     """Hide a post (a question takes its thread); the reason is required, the author is told it. Idempotent."""
-    actor = _moderator()
+    actor = moderator()
     post = reading.get_post(actor, post_id)
-    actions.hide_post(actor, post, _reason(json_body()))
+    actions.hide_post(actor, post, reason_of(json_body()))
     return serializers.post(post, actor)
 
 
 @bp.delete("/posts/<id:post_id>/hide")
 def unhide_post(post_id: int):
     """Make a hidden post visible again (its open flags are rejected); an optional reason. Idempotent."""
-    actor = _moderator()
+    actor = moderator()
     post = reading.get_post(actor, post_id)
-    actions.unhide_post(actor, post, _reason(optional_json_body()))
+    actions.unhide_post(actor, post, reason_of(optional_json_body()))
     return serializers.post(post, actor)
 
 
 @bp.post("/threads/<id:thread_id>/merge")
 def merge_thread(thread_id: int):
     """Merge the thread into target_id; answers the target, which now holds every post and follower."""
-    actor = _moderator()
+    actor = moderator()
     thread = reading.get_thread(actor, thread_id)
     data = json_body()
-    target = actions.merge_threads(actor, thread, id_field(data, "target_id"), _reason(data))
-    return _thread(target, actor)
+    target = actions.merge_threads(actor, thread, id_field(data, "target_id"), reason_of(data))
+    return thread_answer(target, actor)
 
 
 @bp.post("/threads/<id:thread_id>/split")
 def split_thread(thread_id: int):
     """Move the chosen replies into a new thread titled title; its earliest reply becomes the question."""
-    actor = _moderator()
+    actor = moderator()
     thread = reading.get_thread(actor, thread_id)
     data = json_body()
     post_ids = id_list(data, "post_ids", max_items=actions.MAX_SPLIT) or []  # none: the service says which
-    new = actions.split_thread(actor, thread, post_ids, field(data, "title", str), _reason(data))
-    return _thread(new, actor), 201
+    new = actions.split_thread(actor, thread, post_ids, field(data, "title", str), reason_of(data))
+    return thread_answer(new, actor), 201
 
 
 def _openapi_paths() -> dict[str, Any]:

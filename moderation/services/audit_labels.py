@@ -29,6 +29,8 @@ ACTIONS: dict[str, str] = {
     "thread.unpin": "unpinned the thread",
     "thread.merge": "merged the thread",
     "thread.split": "split replies out of the thread",
+    "thread.duplicate": "marked as a duplicate the thread",
+    "thread.unduplicate": "took back the duplicate mark on the thread",
     # People
     "user.suspend": "suspended",
     "user.unsuspend": "lifted the suspension of",
@@ -104,13 +106,15 @@ FIELDS: dict[str, str] = {
     "flag_ids": "Flags", "personal_data": "Personal data found", "case_id": "Case", "into": "Merged into",
     "into_id": "Merged into tag", "threads": "Threads", "threads_moved": "Threads moved",
     "followers": "Followers", "followers_moved": "Followers moved", "synonyms": "Synonyms",
+    "duplicate_of_id": "Duplicate of", "target_me_too_count": "“Me too”s on the other thread",
     "status": "State", "attempts": "Attempts", "last_error": "Last error", "email_id": "Email (number)",
 }
 
 # Fields that hold the id of something the page can name (and link, for whoever may open it).
 REFERENCES: dict[str, str] = {
     "category_id": "category", "merged_into_id": "thread", "thread_id": "thread", "new_thread_id": "thread",
-    "case_id": "case", "moved_case_id": "case", "user_id": "user", "author_id": "user", "uploader_id": "user",
+    "duplicate_of_id": "thread", "case_id": "case", "moved_case_id": "case", "user_id": "user", "author_id": "user",
+    "uploader_id": "user",
 }
 
 # Stored codes in words, per field.
@@ -119,7 +123,10 @@ VALUES: dict[str, dict[str, str]] = {
     "role": {"member": "Member", "advocate": "Advocate", "moderator": "Moderator", "agent": "Agent",
              "admin": "Admin"},
     "outcome": {"lifted": "Lifted", "upheld": "Upheld"},
-    "status": {"queued": "Queued", "running": "Running", "done": "Done", "dead": "Dead", "discarded": "Discarded"},
+    "status": {"queued": "Queued", "running": "Running", "done": "Done", "dead": "Dead", "discarded": "Discarded",
+               # a thread's, on duplicate marks
+               "open": "Open", "answered": "Answered", "needs_info": "Needs information", "solved": "Solved",
+               "escalated": "With support", "closed": "Closed"},
     "mode": {"block": "Refuses the post", "censor": "Replaces the word", "link": "Links the word",
              "require_approval": "Holds the post for approval"},
 }

@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
         actions,
         appeals,
         audit,
+        duplicates,
         flags,
         needs_staff,
         review_queue,
@@ -18,5 +19,6 @@ def init_app(app: Flask) -> None:
         watched_words,
     )
 
-    for module in (flags, review_queue, actions, suspensions, appeals, watched_words, audit, users, needs_staff):
+    for module in (flags, review_queue, actions, suspensions, appeals, watched_words, audit, users, needs_staff,
+                   duplicates):
         app.register_blueprint(module.bp)

@@ -95,8 +95,8 @@ def test_the_staff_menu_opens_closes_on_escape_or_a_click_outside_and_its_links_
     button.focus()
     page.keyboard.press("Enter")
     expect(staff.get_by_role("link")).to_have_text([f"Desk {CASES} new or overdue", "Incidents", "Needs staff",
-                                                    "Review queue 1 waiting", "Article review", "Analytics",
-                                                    "Audit log", "Admin"])
+                                                    "Possible duplicates", "Review queue 1 waiting", "Article review",
+                                                    "Analytics", "Audit log", "Admin"])
     page.keyboard.press("Tab")
     expect(desk).to_be_focused()
     page.keyboard.press("Escape")
@@ -113,7 +113,8 @@ def test_the_staff_menu_opens_closes_on_escape_or_a_click_outside_and_its_links_
     expect(page.get_by_role("link", name="Leaderboard")).to_be_visible()
 
     for name, heading in [("Desk", "Support desk"), ("Incidents", "Incidents"), ("Needs staff", "Needs staff"),
-                          ("Review queue", "Review queue"), ("Article review", "Knowledge base"),
+                          ("Possible duplicates", "Possible duplicates"), ("Review queue", "Review queue"),
+                          ("Article review", "Knowledge base"),
                           ("Analytics", "Outcome analytics"),
                           ("Audit log", "Audit log"), ("Admin", "Admin")]:
         header_menu(page, "Staff").get_by_role("link", name=name).click()

@@ -15,11 +15,12 @@ from moderation.services import flags
 from tests.web.helpers import text
 
 STAFF_LINKS = {
-    "moderator": ["/moderation/needs-staff", "/moderation/queue", "/admin/articles", "/moderation/audit"],
-    "agent": ["/desk", "/staff/incidents", "/moderation/needs-staff", "/moderation/queue", "/admin/articles",
-              "/staff/analytics", "/moderation/audit"],
-    "admin": ["/desk", "/staff/incidents", "/moderation/needs-staff", "/moderation/queue", "/admin/articles",
-              "/staff/analytics", "/moderation/audit", "/admin"],
+    "moderator": ["/moderation/needs-staff", "/moderation/duplicates", "/moderation/queue", "/admin/articles",
+                  "/moderation/audit"],
+    "agent": ["/desk", "/staff/incidents", "/moderation/needs-staff", "/moderation/duplicates", "/moderation/queue",
+              "/admin/articles", "/staff/analytics", "/moderation/audit"],
+    "admin": ["/desk", "/staff/incidents", "/moderation/needs-staff", "/moderation/duplicates", "/moderation/queue",
+              "/admin/articles", "/staff/analytics", "/moderation/audit", "/admin"],
 }
 STAFF_ONLY = {href for hrefs in STAFF_LINKS.values() for href in hrefs} - {"/moderation/queue"}
 

@@ -224,6 +224,8 @@ def _thread_schema() -> Schema:
                             {"type": "null"}], "description": "The open case, else the latest one; null if none."},
          "locked": BOOLEAN, "pinned": BOOLEAN, "created_at": TIME, "last_activity_at": TIME,
          "visibility": {"enum": ["pending", "hidden"], "description": "Only on threads not visible to everyone."},
+         "duplicate_of": {"type": ["integer", "null"], "description": "The thread that answers this one, when a "
+                          "moderator marked it as a duplicate (it is then closed); null otherwise."},
          "merged_into_id": {"type": ["integer", "null"], "description": "Moderators only, in lists. A thread "
                             "merged into another is deleted and GET answers 404 (its posts live in the target)."},
          "first_post": {**ref("Post"), "description": "Only on a single thread, not in lists."},
