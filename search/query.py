@@ -1,4 +1,11 @@
-"""The query language, shared by both backends: free text with stemming and "phrases", plus filters.
+"""The query language, parsed once here and compiled by each backend: free text plus filters.
+
+Free text (search.query_language has the details): words, "a phrase", -word or -"a phrase" to
+exclude, `or` between two items for either. Items are ANDed; stop words of either backend drop
+out, so the same query means the same on Whoosh and PostgreSQL. When all the words find fewer than
+three threads the search relaxes to most of them (two thirds, or one of two; phrases and exclusions
+are still required), ranks by how many words matched, and says so in a notice. Did-you-mean
+(Whoosh only) corrects only words no document holds, and is offered only when it finds more.
 
 Filters: category:<slug> tag:<name> is:solved|unsolved|answered|unanswered author:<username>
 status:<open|answered|needs_info|solved|escalated|closed> before:YYYY-MM-DD after:YYYY-MM-DD.
@@ -9,7 +16,9 @@ its own query (search.backends.whoosh, search.backends.postgres_backend).
 Ranking (documented weights, the same on both backends): a text score where the title weighs most
 and the accepted answer more than other replies (Whoosh: BM25 over one field holding the title
 three times and the accepted answer twice; PostgreSQL: ts_rank_cd with weights title A=1.0,
-accepted answer B=0.4, question C=0.2, replies D=0.1), then for the best CANDIDATES hits:
+accepted answer B=0.4, question C=0.2, replies D=0.1), times the boosts of query_language.boost()
+(x(1 + 0.5 x share of the items found in the title), x1.5 when the words appear as a phrase);
+a relaxed search ranks by matched items first; then for the best CANDIDATES hits:
 x1.5 when solved, x(1 + ln(1 + votes) / 4) for helpful votes on the question, and
 x1/(1 + age_in_days / 365) for recency (rank() below; PostgreSQL computes the same in SQL).
 
@@ -29,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from search.query_language import UNSEARCHABLE, TextQuery, parse_text
+
 MAX_QUERY_CHARS = 300
 CANDIDATES = 200
 SOLVED_BOOST = 1.5
@@ -46,6 +57,7 @@ class ParsedQuery:
     filters: list[tuple[str, object]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     applied: dict[str, str] = field(default_factory=dict)
+    terms: TextQuery = field(default_factory=TextQuery)  # the free text, parsed (query_language)
 
 
 class Hit(NamedTuple):
@@ -161,6 +173,9 @@ def parse(raw: str) -> ParsedQuery:
     if parsed.text.count('"') % 2:
         parsed.text = parsed.text.replace('"', " ")
         parsed.notices.append("An unmatched quote was ignored.")
+    parsed.terms = parse_text(parsed.text)
+    if parsed.terms.unsearchable:
+        parsed.notices.append(UNSEARCHABLE)
     return parsed
 
 
