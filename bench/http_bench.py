@@ -3,7 +3,7 @@
 
     bench/run                      # 40,000-post corpus: every part below, issue 21's targets
     bench/run --large              # also the 400,000-post community (loaded once, cached), pages compared
-    bench/run --only pages         # just one part: pages | sql | cpu | worker | posting | search (repeatable)
+    bench/run --only pages         # just one part: pages | sql | cpu | worker | posting | search | similar
     bench/run --only cpu --only worker --no-record     # the in-process figures only (a quick look)
     bench/run --search-backend whoosh                  # search on Whoosh only (default: Whoosh and PostgreSQL)
     bench/run --no-record          # print the section, leave RESULTS.md alone
@@ -48,7 +48,7 @@ BENCH_ROOT = Path(os.environ.get("HORSESHOE_BENCH_ROOT", "/tmp/horseshoe-bench")
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_http"
 PAGES = {"thread": "/t/1", "home": "/", "category": "/c/insomnia"}
 MEMBER = {"id": 2, "username": "taylor_campbell84", "email": "taylor_campbell84@example.org"}
-PARTS = ("pages", "sql", "cpu", "worker", "posting", "search")
+PARTS = ("pages", "sql", "cpu", "worker", "posting", "search", "similar")
 SEARCH_INDEX_MARKER = "bench-search-index.json"  # in a data dir: which load its index was built from
 
 
@@ -399,10 +399,26 @@ def main() -> None:
             results["posting"]["postgres"] = posting_postgres(args.pg_url, args.duration, 2000)
     results["load_after"] = os.getloadavg()
     results["profiles"] = {} if args.no_profiles else profile_gaps(results, data_dir, env, suffix)
-    body = http_report.render(results)
-    print(body)
-    if not args.no_record:
-        http_report.record(body, results, PARTS)
+    if set(args.parts) != {"similar"}:
+        body = http_report.render(results)
+        print(body)
+        if not args.no_record:
+            http_report.record(body, results, PARTS)
+    if "similar" in args.parts and not args.database_url:  # its SQLite + Whoosh run needs the SQLite load
+        similar_part(args, sizes)
+
+
+def similar_part(args, sizes: dict[str, Path]) -> None:
+    """Similar questions in-process after the HTTP figures (bench/similar_bench.py): its own table and
+    RESULTS.md section per size; PostgreSQL (in <pg-url>_search, as the search part) at 40,000 posts only."""
+    for name, path in sizes.items():
+        backends = ["whoosh"] + (["postgres"] if name == "40k" and not args.no_postgres else [])
+        command = [PY, str(HERE / "similar_bench.py"), "--threads", "2000" if name == "40k" else "20000",
+                   "--data-dir", str(path), "--pg-url", scratch_pg_url(args.pg_url, "search"),
+                   "--pg-data-dir", str(BENCH_ROOT / "http-pg-search"), *(f"--backend={b}" for b in backends),
+                   *(["--record"] if not args.no_record else []), *(["--no-profiles"] if args.no_profiles else []),
+                   *(["--skip-reindex"] if args.skip_reindex else [])]
+        subprocess.run(command, check=True, cwd=REPO)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ not by people.
 The evaluation is the one the shared README describes: every distinct candidate becomes a solved thread
 (its subject the title, its body the question, its first comment the accepted answer) in one category of a
 fresh, migrated database; the search index is rebuilt as the worker does; then each original question asks
-the similar-questions engine (search.service.similar, as the ask page and GET /api/v1/search/similar do,
+the similar-questions engine (search.similar.similar, as the ask page and GET /api/v1/search/similar do,
 with the product's largest limit, 10) with its subject alone, and again with subject and body. Its 10
 labelled candidates are ordered as the engine returned them; candidates it did not return follow in a
 fixed pseudo-random order (a hash of their ids), so an engine gains nothing by returning less, and the
@@ -153,9 +153,10 @@ def load_candidates(questions: list[dict]) -> dict[int, str]:
     start = _when("2016-01-01 00:00:00")
     asker = User(username="asker", username_key="asker", email="asker@bench.invalid", role="member", password_hash="!",
                  display_name="Asker", created_at=start, email_verified_at=start)
-    helper = User(username="helper", username_key="helper", email="helper@bench.invalid", role="member", password_hash="!",
-                  display_name="Helper", created_at=start, email_verified_at=start)
-    category = Category(slug="advice", name="Advice and Help", description="SemEval-2016 candidates", position=0)
+    helper = User(username="helper", username_key="helper", email="helper@bench.invalid", role="member",
+                  password_hash="!", display_name="Helper", created_at=start, email_verified_at=start)
+    category = Category(slug="advice", name="Advice and Help", description="SemEval-2016 candidates",
+                        position=0)
     db.session.add_all([asker, helper, category])
     db.session.flush()
     seen: dict[str, Thread] = {}
@@ -190,9 +191,44 @@ def load_candidates(questions: list[dict]) -> dict[int, str]:
 
 def ask(title: str, body: str, limit: int) -> list[int]:
     """Thread ids the engine suggests, best first, as an anonymous visitor would see them."""
-    from search import service
+    from search import similar
 
-    return [item.id for item in service.similar(None, title, limit=limit, body=body)]
+    return [item.id for item in similar.similar(None, title, limit=limit, body=body)]
+
+
+# --ablation: the engine with one choice of search.similar_scoring undone at a time (issue 26's RESULTS table).
+ABLATIONS = (
+    ("engine as shipped", {}),
+    ("without the title field (TITLE_WEIGHT 0)", {"TITLE_WEIGHT": 0.0}),
+    ("body words at full weight (BODY_QUERY_WEIGHT 1)", {"BODY_QUERY_WEIGHT": 1.0}),
+    ("no candidate pool (PostgreSQL: only the `limit` best by ts_rank_cd re-scored)", {"CANDIDATE_POOL": 0}),
+    ("the old question-word stop list", {"question_words": True}),
+)
+
+
+def ablation_rows(questions: list[dict], candidate_of: dict[int, str], limit: int) -> list[tuple]:
+    """(name, scores, note) per ablation, title and title+body, on the loaded index."""
+    from search import query, similar_scoring
+
+    def without_question_words(text: str) -> str:
+        return " ".join(query.similar_words(text))
+
+    rows = []
+    for name, changes in ABLATIONS:
+        saved = {key: getattr(similar_scoring, key) for key in changes if key != "question_words"}
+        for key in saved:
+            setattr(similar_scoring, key, changes[key])
+        asked = [{**q, "subject": without_question_words(q["subject"]) or q["subject"],
+                  "body": without_question_words(q["body"])} for q in questions] \
+            if changes.get("question_words") else questions
+        try:
+            for label, with_body in (("title", False), ("title + body", True)):
+                result = evaluate(asked, candidate_of, with_body=with_body, limit=limit)
+                rows.append((f"ablation: {name}, {label}", result["scores"], f"{result['empty']} with no suggestion"))
+        finally:
+            for key, value in saved.items():
+                setattr(similar_scoring, key, value)
+    return rows
 
 
 def evaluate(questions: list[dict], candidate_of: dict[int, str], with_body: bool, limit: int) -> dict:
@@ -240,7 +276,8 @@ def table(rows: list[tuple[str, tuple[float, float, float], str]]) -> str:
     return "\n".join(lines)
 
 
-def run(path: Path, backend: str, database_url: str | None, limit: int) -> str:
+def run(path: Path, backend: str, database_url: str | None, limit: int, semantic: bool = False,
+        ablation: bool = False) -> str:
     questions = read_dev_set(path)
     with tempfile.TemporaryDirectory(prefix="horseshoe-similar-") as data_dir:
         app = make_app(Path(data_dir), backend, _database_url(backend, database_url))
@@ -252,16 +289,22 @@ def run(path: Path, backend: str, database_url: str | None, limit: int) -> str:
             candidate_of = load_candidates(questions)
             print("indexing…", flush=True)
             backends.current().rebuild()
+            if semantic:  # on as an operator turns it on; the model loads before the timing starts
+                from search import semantic as semantic_signal
+
+                if not semantic_signal.enable():
+                    sys.exit("similar_quality: --semantic needs the wordllama package (pip install -e '.[semantic]')")
             print("asking…", flush=True)
             title_only = evaluate(questions, candidate_of, with_body=False, limit=limit)
             with_body = evaluate(questions, candidate_of, with_body=True, limit=limit)
+            ablations = ablation_rows(questions, candidate_of, limit) if ablation else []
     rows = [(name, figures, "the task's reference figures") for name, figures in TASK_BASELINES.items()]
     rows.append(("plain BM25, titles only", plain_bm25_titles(questions, limit), f"top {limit} of all candidates"))
     for label, result in (("title", title_only), ("title + body", with_body)):
-        rows.append((f"Horseshoe ({backend}), {label}", result["scores"],
+        rows.append((f"Horseshoe ({backend}{' + semantic' if semantic else ''}), {label}", result["scores"],
                      f"{result['empty']} of {len(questions)} with no suggestion; "
                      f"p50 {result['p50_ms']:.1f} ms, max {result['max_ms']:.1f} ms"))
-    return table(rows)
+    return table(rows + ablations)
 
 
 def record(report: str, backend: str, path: Path, limit: int) -> None:
@@ -284,8 +327,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="(postgres) default: a bench database on 127.0.0.1:5432")
     parser.add_argument("--limit", type=int, default=LIMIT)
     parser.add_argument("--record", action="store_true", help="append the table to bench/RESULTS.md")
+    parser.add_argument("--semantic", action="store_true", help="search.semantic_similar on (needs wordllama)")
+    parser.add_argument("--ablation", action="store_true",
+                        help="also rank with each choice of search.similar_scoring undone, one at a time")
     args = parser.parse_args()
-    report = run(args.path, args.backend, args.database_url, args.limit)
+    report = run(args.path, args.backend, args.database_url, args.limit, semantic=args.semantic,
+                 ablation=args.ablation)
     print(report)
     if args.record:
         record(report, args.backend, args.path, args.limit)

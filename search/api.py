@@ -17,6 +17,7 @@ from forum.http import openapi, serializers
 from forum.http.api_requests import authenticate_api_request, viewer
 from forum.models import Article, Thread
 from search import service
+from search import similar as similar_engine
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
 bp.before_request(authenticate_api_request)  # a bad or revoked token is a 401 here too, not an anonymous search
@@ -53,7 +54,7 @@ def _found(item: service.Found | service.FoundArticle) -> dict[str, Any]:
 @bp.get("/search/similar")
 def similar():
     limit = _similar_limit(request.args.get("limit"))
-    found = service.similar(viewer(), request.args.get("title", ""), limit=limit)
+    found = similar_engine.similar(viewer(), request.args.get("title", ""), limit=limit)
     serializers.prefetch_thread_cases([item for item in found if isinstance(item, Thread)])
     return {"items": [
         {**serializers.article(item), "kind": "article"} if isinstance(item, Article)

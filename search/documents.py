@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.extensions import db
-from forum.models import Article, ArticleStatus, Post, Thread, ThreadStatus, Visibility
+from forum.models import Article, ArticleStatus, Post, Thread, ThreadStatus, User, Visibility
+from forum.models.relations import STAFF_ROLES
 from forum.services import markup
 
 EXCERPT_CHARS = 2000  # highlighting re-tokenises stored text: keep it short (it dominated query time)
@@ -39,7 +40,9 @@ def thread_document(thread: Thread, posts: list) -> dict | None:
 
     Text comes in parts (title, question, accepted answer, other replies) so each backend can
     weigh them its own way: Whoosh repeats the title and accepted answer in one field
-    (search.backends.whoosh), PostgreSQL gives them tsvector weights A/B/C/D.
+    (search.backends.whoosh), PostgreSQL gives them tsvector weights A/B/C/D. staff_answered (a live
+    public reply by a moderator, agent or admin) and best_reply_votes (the most helpful votes on one)
+    let similar questions suggest an unsolved thread that already has an answer (search.similar).
     """
     if thread.deleted_at is not None or thread.visibility != Visibility.PUBLIC.value:
         return None
@@ -62,6 +65,8 @@ def thread_document(thread: Thread, posts: list) -> dict | None:
         "solved": thread.status == ThreadStatus.SOLVED.value,
         "answered": thread.first_reply_at is not None,
         "votes": thread.vote_count,
+        "staff_answered": any(post.role in STAFF_ROLES for post in live[1:]),
+        "best_reply_votes": max((post.vote_count or 0 for post in live[1:]), default=0),
         "created": _naive(thread.created_at),
         "last_activity": _naive(thread.last_activity_at),
     }
@@ -90,9 +95,11 @@ def _thread_query():
 
 
 def _post_rows(thread_ids: list[int]):
-    """Only the post columns the index needs, as plain rows (no ORM objects pile up in the session)."""
+    """Only the post columns the index needs, as plain rows (no ORM objects pile up in the session): the
+    replies' helpful votes and their authors' roles tell an unsolved thread worth suggesting (search.similar)."""
     return db.session.execute(
-        select(Post.thread_id, Post.id, Post.body_html, Post.deleted_at, Post.visibility)
+        select(Post.thread_id, Post.id, Post.body_html, Post.deleted_at, Post.visibility, Post.vote_count, User.role)
+        .join(User, User.id == Post.author_id)
         .where(Post.thread_id.in_(thread_ids))
         .order_by(Post.id)
     )

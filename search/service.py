@@ -31,10 +31,10 @@ from forum import tagging
 from forum.core.errors import Invalid
 from forum.core.extensions import db
 from forum.knowledge import rules
-from forum.models import Article, ArticleStatus, Post, Tag, Thread, ThreadStatus, User, thread_tag
-from forum.services import markup, reading
+from forum.models import Article, ArticleStatus, Post, Tag, Thread, User, thread_tag
+from forum.services import markup
 from forum.services.permissions import visible_threads
-from search import analysis, backends, query, snippets
+from search import analysis, backends, fresh_snippets, query, snippets
 
 PER_PAGE = 20
 MAX_PAGE = 50
@@ -111,7 +111,8 @@ def search_threads(
     window = hits[(page - 1) * per_page: page * per_page]
     shown = _shown_threads(viewer, [hit.thread_id for hit in window])
     window = [hit for hit in window if hit.thread_id in shown]  # hidden since the statement above: not shown
-    highlights = results.highlight([hit.thread_id for hit in window])
+    # Snippets from the text visible now, not the index's copy (search.fresh_snippets): the same on both backends.
+    highlights = fresh_snippets.thread_snippets([shown[hit.thread_id][0] for hit in window], raw)
     items = [
         Found(thread=shown[hit.thread_id][0], post_id=shown[hit.thread_id][1], score=round(hit.score, 4),
               highlight=highlights.get(hit.thread_id, ""))
@@ -155,26 +156,6 @@ def _shown_threads(viewer: User | None, thread_ids: list[int]) -> dict[int, tupl
         .where(Thread.id.in_(thread_ids))
     )
     return {thread.id: (thread, post_id) for thread, post_id in db.session.execute(statement).unique()}
-
-
-def similar_threads(viewer: User | None, title: str, limit: int = 5) -> list[Thread]:
-    """Solved threads likely to answer the same question (threads only; the ask page uses similar())."""
-    return [thread for thread, _score in _similar_solved(viewer, title, limit)]
-
-
-def _similar_solved(viewer: User | None, title: str, limit: int) -> list[tuple[Thread, float]]:
-    """Solved threads like a draft title, with their text scores, best first.
-
-    The index may lag the database (the worker has not caught up, or a thread was reopened), so
-    "solved" is checked again on the thread itself, as visibility is.
-    """
-    if len((title or "").strip()) < 3:
-        return []
-    scored = backends.current().similar_scored(title, limit=limit * 2)
-    visible = reading.visible_threads_by_id(viewer, [thread_id for thread_id, _score in scored])
-    solved = [(visible[i], score) for i, score in scored
-              if i in visible and visible[i].status == ThreadStatus.SOLVED.value]
-    return solved[:limit]
 
 
 def popular_tags(viewer: User | None, limit: int = 8) -> list[str]:
@@ -266,7 +247,7 @@ def _found_items(viewer: User | None, raw: str, window: list, threads: query.Res
     """The page's items in ranked order: threads with their post and snippet, articles with theirs."""
     thread_ids = [hit.thread_id for hit, _score in window if isinstance(hit, query.Hit)]
     shown = _shown_threads(viewer, thread_ids)
-    highlights = threads.highlight([i for i in thread_ids if i in shown]) if threads is not None else {}
+    highlights = fresh_snippets.thread_snippets([shown[i][0] for i in thread_ids if i in shown], raw)
     articles = _shown_articles(viewer, [hit.article_id for hit, _score in window if isinstance(hit, query.ArticleHit)])
     words = frozenset(analysis.words(query.parse(raw).text))
     items: list[Found | FoundArticle] = []
@@ -291,16 +272,3 @@ def _count_article_facets(facets: dict[str, dict[str, int]], hits: list[query.Ar
         facets["category"][hit.category] = facets["category"].get(hit.category, 0) + 1
         for tag in hit.tags:
             facets["tag"][tag] = facets["tag"].get(tag, 0) + 1
-
-
-def similar(viewer: User | None, title: str, limit: int = 5, body: str = "") -> list[Thread | Article]:
-    """Solved threads and published articles likely to answer a draft title, ranked together (merged), at
-    most limit: what the ask page suggests and GET /api/v1/search/similar lists. body: the draft's text, if any."""
-    if len((title or "").strip()) < 3:
-        return []
-    title = f"{title} {body}".strip() if body else title
-    threads = _similar_solved(viewer, title, limit)
-    scored = backends.current().similar_articles(title, limit=limit * 2)
-    shown = _shown_articles(viewer, [article_id for article_id, _score in scored])
-    articles = [(shown[i], score) for i, score in scored if i in shown]
-    return [item for (item, _raw), _score in merged(threads, articles, score=lambda pair: pair[1])][:limit]

@@ -10,11 +10,13 @@ from markupsafe import Markup
 from forum import hooks
 from forum.core.errors import Invalid
 from forum.http.auth import acting_user
+from forum.http.templating import status_label
 from forum.http.urls import thread_path
 from forum.knowledge.articles import article_path
 from forum.models import Article, Thread, User
 from forum.services import categories, suggestions
 from search import query, service
+from search import similar as similar_engine
 
 bp = Blueprint("search", __name__)
 KIND_LABELS = (("thread", "Threads"), ("article", "Articles"), ("all", "All"))
@@ -57,12 +59,14 @@ def as_suggestion(item: Thread | Article) -> suggestions.Suggestion:
                                       category_name=item.category.name, detail="Article")
     replies = f"{item.reply_count} {'reply' if item.reply_count == 1 else 'replies'}"
     return suggestions.Suggestion(kind="thread", id=item.id, title=item.title, path=thread_path(item),
-                                  category_name=item.category.name, detail=replies)
+                                  category_name=item.category.name, detail=f"{status_label(item.status)} · {replies}")
 
 
 def similar_questions(viewer: User | None, title: str) -> list[suggestions.Suggestion]:
-    """The ask page's provider: solved threads and published articles ranked together, at most five."""
-    return [as_suggestion(item) for item in service.similar(viewer, title, limit=suggestions.MAX_SUGGESTIONS)]
+    """The ask page's provider: threads and published articles ranked together, as many as the setting
+    search.similar_shown (forum.services.suggestions.shown_limit)."""
+    shown = suggestions.shown_limit()
+    return [as_suggestion(item) for item in similar_engine.similar(viewer, title, limit=shown)]
 
 
 def init_app(app: Flask) -> None:

@@ -6,11 +6,13 @@
    so JavaScript users (who saw them live) are not asked a second time. If nothing was shown (no
    match yet, the request failed, or the form was sent before the pause), the server still checks.
 
-   Items are threads (kind "thread", linked as /t/<id>/<slug>) or articles (kind "article", /kb/<id>/<slug>,
-   marked "Article" in words). They stay plain links that open in a new tab (the list sits inside the
-   question's form, where forms may not nest); a click also records the opening for deflection: the page's
-   visit token, the item and the form's CSRF token go to data-opened-url with navigator.sendBeacon (fetch
-   with keepalive where there is none), with beacon=1 so the server answers 204 instead of a redirect.
+   Items are threads (kind "thread", linked as /t/<id>/<slug>, with their status and replies: "Solved · 3
+   replies") or articles (kind "article", /kb/<id>/<slug>, marked "Article" in words). The region's data-limit
+   (the community setting search.similar_shown, 1..10) is how many are asked for and shown. They stay plain
+   links that open in a new tab (the list sits inside the question's form, where forms may not nest); a click
+   also records the opening for deflection: the page's visit token, the item and the form's CSRF token go to
+   data-opened-url with navigator.sendBeacon (fetch with keepalive where there is none), with beacon=1 so the
+   server answers 204 instead of a redirect.
 
    Data from the API is only ever placed with textContent and checked hrefs, never innerHTML. */
 (function () {
@@ -19,7 +21,8 @@
     return;
   }
   var DELAY_MS = 300;
-  var MAX_SHOWN = 5;
+  var MAX_LIMIT = 10; // the similar-questions API takes a limit of 1..10
+  var STATUS_LABELS = { needs_info: "Needs info" };
   var HEADING = "These solved questions may already answer yours";
   var HEADING_WITH_ARTICLES = "These articles and solved questions may already answer yours";
   var PATHS = { thread: "/t/", article: "/kb/" };
@@ -30,6 +33,7 @@
     var confirmed = form && form.querySelector('input[name="confirmed"]');
     var url = region.getAttribute("data-similar-url");
     var minChars = parseInt(region.getAttribute("data-min-chars"), 10) || 8;
+    var limit = Math.min(Math.max(parseInt(region.getAttribute("data-limit"), 10) || 5, 1), MAX_LIMIT);
     if (!title || !url) {
       return;
     }
@@ -90,18 +94,30 @@
       return link;
     }
 
-    function detail(item) {
-      if (kindOf(item) === "article" || !Number.isInteger(item.reply_count)) {
+    function statusLabel(status) {
+      if (typeof status !== "string" || !status) {
         return "";
       }
-      return item.reply_count + (item.reply_count === 1 ? " reply" : " replies");
+      var words = status.replace(/_/g, " ");
+      return STATUS_LABELS[status] || words.charAt(0).toUpperCase() + words.slice(1);
+    }
+
+    function detail(item) {
+      if (kindOf(item) === "article") {
+        return "";
+      }
+      var parts = [statusLabel(item.status)];
+      if (Number.isInteger(item.reply_count)) {
+        parts.push(item.reply_count + (item.reply_count === 1 ? " reply" : " replies"));
+      }
+      return parts.filter(Boolean).join(" \u00b7 ");
     }
 
     function show(items) {
       var usable = items.filter(function (item) {
         return item && Number.isInteger(item.id) && item.id > 0 && typeof item.title === "string" &&
           (item.kind === undefined || item.kind === "thread" || item.kind === "article");
-      }).slice(0, MAX_SHOWN);
+      }).slice(0, limit);
       var key = usable.map(function (item) { return kindOf(item) + item.id; }).join(",");
       if (key === shownKey) {
         return; // same matches: leave the region alone so screen readers are not told again
@@ -145,7 +161,7 @@
         return;
       }
       var ticket = ++latest;
-      fetch(url + "?" + new URLSearchParams({ title: text }).toString(), {
+      fetch(url + "?" + new URLSearchParams({ title: text, limit: String(limit) }).toString(), {
         credentials: "same-origin",
         headers: { "Accept": "application/json" }
       }).then(function (response) {

@@ -22,16 +22,18 @@ class Backend(Protocol):
         """Ranked hits (best first, at most query.CANDIDATES); raises Unavailable when it can't answer."""
 
     def similar(self, title: str, limit: int = 5) -> list[int]:
-        """Solved thread ids sharing the meaningful words of a draft title, best first."""
+        """similar_scored()'s thread ids alone, best first."""
 
-    def similar_scored(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
-        """similar() with each thread's text score: (thread id, score), best first."""
+    def similar_scored(self, title: str, limit: int = 5, body: str = "", min_votes: int = 3) -> list[tuple[int, float]]:
+        """(thread id, text score), best first, of the threads worth suggesting for a draft (solved, answered by
+        staff, or with a reply of at least min_votes helpful votes, as the index knows them), scored by
+        search.similar_scoring's BM25 on the title and the whole thread; search.similar re-checks them."""
 
     def search_articles(self, raw: str) -> ArticleResults:
         """Ranked published articles (best first, at most query.CANDIDATES); raises Unavailable when it can't."""
 
-    def similar_articles(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
-        """(article id, text score) of published articles sharing the meaningful words of a draft title."""
+    def similar_articles(self, title: str, limit: int = 5, body: str = "") -> list[tuple[int, float]]:
+        """(article id, text score) of published articles sharing the words of a draft (title, then body)."""
 
     def update_thread(self, thread_id: int) -> None:
         """Worker only: write one thread's current state, or remove it when no longer searchable."""

@@ -20,11 +20,16 @@ Filters: category:, tag:, author: and before:/after: (the publication date); a t
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Boolean, and_, func, literal, literal_column, select
 
 from forum.core.extensions import db
 from forum.models import Article, ArticleStatus, Category, Tag, User, article_tag
-from search.query import CANDIDATES, ArticleHit, ArticleResults, ParsedQuery, finds_articles, parse, similar_words
+from search.backends.postgres_query import CompiledTs, compile_text
+from search.query import CANDIDATES, ArticleHit, ArticleResults, ParsedQuery, finds_articles, parse
+from search.query_language import RELAX_BELOW, RELAXED_NOTICE, minimum_matches
+from search.similar_scoring import MAX_BODY_QUERY_CHARS, MAX_TITLE_CHARS
 
 CONFIG = literal_column("'english'::regconfig")
 WEIGHTS = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")  # D, C, B, A: as for threads
@@ -68,41 +73,56 @@ def _matches(documents, tsquery):
     return documents.c.document.op("@@", return_type=Boolean)(tsquery)
 
 
-def _ranked(parsed: ParsedQuery) -> list:
-    tsquery = func.websearch_to_tsquery(CONFIG, parsed.text) if parsed.text else None
+def _ranked(parsed: ParsedQuery, compiled: CompiledTs, relaxed: bool = False) -> list:
+    """The best CANDIDATES articles: matching every clause, or (relaxed) most plain ones, by how many first."""
+    tsquery = compiled.relaxed() if relaxed else compiled.strict()
     documents = _documents([_filter_clause(name, value) for name, value in parsed.filters], tsquery is not None)
-    score = (func.ts_rank_cd(WEIGHTS, documents.c.document, tsquery) if tsquery is not None
+    ranking = compiled.ranking()
+    score = (func.ts_rank_cd(WEIGHTS, documents.c.document, ranking) if ranking is not None
              else literal(1.0)).label("score")
     tags = (
         select(func.string_agg(Tag.name, literal_column("','")))
         .join(article_tag, article_tag.c.tag_id == Tag.id).where(article_tag.c.article_id == documents.c.id)
         .scalar_subquery()
     )
+    conditions = [_matches(documents, tsquery)] if tsquery is not None else []
+    order = [score.desc(), documents.c.id.desc()]
+    if relaxed:
+        matched = compiled.matched(documents.c.document)
+        conditions.append(matched >= minimum_matches(len(compiled.relaxable)))
+        order.insert(0, matched.desc())
     statement = (
         select(documents.c.id, documents.c.category, tags.label("tags"), score)
-        .where(and_(True, *([_matches(documents, tsquery)] if tsquery is not None else [])))
-        .order_by(score.desc(), documents.c.id.desc())
-        .limit(CANDIDATES)
+        .where(and_(True, *conditions)).order_by(*order).limit(CANDIDATES)
     )
     return list(db.session.execute(statement))
 
 
 def search_articles(raw: str) -> ArticleResults:
-    """Ranked published articles for a raw query, best first; did-you-mean is Whoosh-only."""
+    """Ranked published articles for a raw query, best first, relaxed as threads are; did-you-mean is
+    Whoosh-only."""
     parsed = parse(raw)
-    if not finds_articles(parsed):
+    if not finds_articles(parsed) or parsed.terms.unsearchable:
         return ArticleResults([], None, parsed.notices)
+    compiled = compile_text(parsed.terms)
+    rows = _ranked(parsed, compiled)
+    if len(rows) < RELAX_BELOW and parsed.terms.can_relax():
+        relaxed = _ranked(parsed, compiled, relaxed=True)
+        if len(relaxed) > len(rows):
+            rows = relaxed
+            parsed.notices.append(RELAXED_NOTICE)
     hits = [
         ArticleHit(article_id=row.id, score=float(row.score), category=row.category,
                    tags=tuple(tag for tag in (row.tags or "").split(",") if tag))
-        for row in _ranked(parsed)
+        for row in rows
     ]
     return ArticleResults(hits, None, parsed.notices)
 
 
-def similar_articles(title: str, limit: int = 5) -> list[tuple[int, float]]:
-    """(article id, text score) of published articles sharing any meaningful title word (OR), best first."""
-    words = similar_words(title)
+def similar_articles(title: str, limit: int = 5, body: str = "") -> list[tuple[int, float]]:
+    """(article id, text score) of published articles sharing any word of a draft (OR), best first: its title's
+    and its body's first words (search.similar_scoring's limits), stop words left to the 'english' configuration."""
+    words = re.sub(r"[^\w\s]", " ", f"{title[:MAX_TITLE_CHARS]} {(body or '')[:MAX_BODY_QUERY_CHARS]}").split()
     if not words:
         return []
     tsquery = func.websearch_to_tsquery(CONFIG, " or ".join(words))

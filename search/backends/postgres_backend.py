@@ -2,9 +2,11 @@
 
 Writing (worker only): one row per searchable thread, its tsvector built in SQL with the
 'english' configuration (stemming, stop words) and weights title A, accepted answer B,
-question C, replies D; a GIN index answers @@. Reading: websearch_to_tsquery (free text,
-"phrases", or, -word; it never raises on odd input), ranked in SQL with ts_rank_cd and the
-documented formula of search.query over at most CANDIDATES rows, snippets from ts_headline.
+question C, replies D; a GIN index answers @@. Reading: the query language compiled to a tsquery
+(search.backends.postgres_query: bound plainto/phraseto_tsquery per item, never raising on odd
+input), relaxed to most words when all find few (search.query_language), ranked in SQL with
+ts_rank_cd, the title/phrase boosts (the title's lexemes are the tsvector's weight A: ts_filter)
+and the documented formula of search.query over at most CANDIDATES rows, snippets from ts_headline.
 
 ts_headline's output is never trusted as HTML: it marks matches with private-use sentinel
 characters (stripped from the text when it is written), and the result is escaped before the
@@ -25,7 +27,8 @@ from sqlalchemy.dialects.postgresql import insert
 from forum.core import clock
 from forum.core.extensions import db
 from search import documents
-from search.backends import postgres_articles
+from search.backends import postgres_articles, postgres_similar
+from search.backends.postgres_query import CompiledTs, compile_text
 from search.models import SearchDocument
 from search.query import (
     CANDIDATES,
@@ -35,8 +38,8 @@ from search.query import (
     ParsedQuery,
     Results,
     parse,
-    similar_words,
 )
+from search.query_language import RELAX_BELOW, RELAXED_NOTICE, minimum_matches
 from search.snippets import SEPARATOR
 
 CONFIG = literal_column("'english'::regconfig")
@@ -54,7 +57,7 @@ WRITE_BATCH = 500
 
 
 _COLUMNS = ("thread_id", "title", "excerpt", "category", "tags", "author", "status", "solved", "answered", "votes",
-            "created", "last_activity")
+            "staff_answered", "best_reply_votes", "created", "last_activity")
 
 
 def _row(document: dict) -> dict:
@@ -136,23 +139,34 @@ def _filter_clause(name: str, value):
     return getattr(SearchDocument, name) == value
 
 
-def _score(tsquery, now: datetime):
-    """search.query's ranking formula in SQL: text score x solved x votes / age."""
-    base = func.ts_rank_cd(WEIGHTS, SearchDocument.document, tsquery) if tsquery is not None else literal(1.0)
+def _score(compiled: CompiledTs, now: datetime):
+    """search.query's ranking formula in SQL: text score x title/phrase boosts x solved x votes / age."""
+    tsquery = compiled.ranking()
+    if tsquery is None:
+        base = literal(1.0)
+    else:
+        base = func.ts_rank_cd(WEIGHTS, SearchDocument.document, tsquery) * compiled.boost(SearchDocument.document)
     age_days = func.greatest(0, func.extract("epoch", literal(now) - SearchDocument.created) / 86400)
     return (base * case((SearchDocument.solved, SOLVED_BOOST), else_=1.0)
             * (1 + func.ln(1 + func.greatest(SearchDocument.votes, 0)) / 4) / (1 + age_days / 365))
 
 
-def _candidates(parsed: ParsedQuery, tsquery, now: datetime) -> list:
-    score = _score(tsquery, now).label("score")
+def _candidates(parsed: ParsedQuery, compiled: CompiledTs, now: datetime, relaxed: bool = False) -> list:
+    """The best CANDIDATES rows: matching every clause, or (relaxed) most plain ones, ranked by how many first."""
+    score = _score(compiled, now).label("score")
     conditions = [_filter_clause(name, value) for name, value in parsed.filters]
+    tsquery = compiled.relaxed() if relaxed else compiled.strict()
     if tsquery is not None:
         conditions.append(SearchDocument.document.op("@@", return_type=Boolean)(tsquery))
+    order = [score.desc(), SearchDocument.thread_id.desc()]
+    if relaxed:
+        matched = compiled.matched(SearchDocument.document)
+        conditions.append(matched >= minimum_matches(len(compiled.relaxable)))
+        order.insert(0, matched.desc())
     statement = (
         select(SearchDocument.thread_id, SearchDocument.category, SearchDocument.tags, SearchDocument.status, score)
         .where(and_(True, *conditions))
-        .order_by(score.desc(), SearchDocument.thread_id.desc())
+        .order_by(*order)
         .limit(CANDIDATES)
     )
     return list(db.session.execute(statement))
@@ -181,10 +195,19 @@ def _highlights(thread_ids: list[int], tsquery) -> dict[int, str]:
 
 
 def search(raw: str, highlight_first: int = 20) -> Results:
+    """Ranked hits for a raw query: every clause, else (fewer than RELAX_BELOW) most words, with a notice."""
     parsed = parse(raw)
-    tsquery = func.websearch_to_tsquery(CONFIG, parsed.text) if parsed.text else None
+    if parsed.terms.unsearchable:
+        return Results(hits=[], total=0, suggestion=None, notices=parsed.notices)
+    compiled = compile_text(parsed.terms)
     now = clock.now().replace(tzinfo=None)
-    rows = _candidates(parsed, tsquery, now)
+    rows = _candidates(parsed, compiled, now)
+    if len(rows) < RELAX_BELOW and parsed.terms.can_relax():
+        relaxed = _candidates(parsed, compiled, now, relaxed=True)
+        if len(relaxed) > len(rows):
+            rows = relaxed
+            parsed.notices.append(RELAXED_NOTICE)
+    tsquery = compiled.ranking()
     highlights = _highlights([row.thread_id for row in rows[:highlight_first]], tsquery)
     hits = [
         Hit(thread_id=row.thread_id, score=float(row.score), highlight=highlights.get(row.thread_id, ""),
@@ -193,22 +216,6 @@ def search(raw: str, highlight_first: int = 20) -> Results:
     ]
     return Results(hits=hits, total=len(hits), suggestion=None, notices=parsed.notices,
                    highlight=lambda thread_ids: _highlights(thread_ids, tsquery))
-
-
-def similar(title: str, limit: int = 5) -> list[tuple[int, float]]:
-    """(thread id, text score) of solved threads sharing any meaningful title word (OR), best text match first."""
-    words = similar_words(title)
-    if not words:
-        return []
-    tsquery = func.websearch_to_tsquery(CONFIG, " or ".join(words))
-    score = func.ts_rank_cd(WEIGHTS, SearchDocument.document, tsquery).label("score")
-    statement = (
-        select(SearchDocument.thread_id, score)
-        .where(SearchDocument.solved.is_(True), SearchDocument.document.op("@@", return_type=Boolean)(tsquery))
-        .order_by(score.desc(), SearchDocument.thread_id.desc())
-        .limit(limit)
-    )
-    return [(row.thread_id, float(row.score)) for row in db.session.execute(statement)]
 
 
 def document_frequencies(words: set[str]) -> tuple[dict[str, int], int]:
@@ -235,16 +242,16 @@ class PostgresBackend:
         return search(raw, highlight_first=highlight_first)
 
     def similar(self, title: str, limit: int = 5) -> list[int]:
-        return [thread_id for thread_id, _score in similar(title, limit=limit)]
+        return [thread_id for thread_id, _score in self.similar_scored(title, limit=limit)]
 
-    def similar_scored(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
-        return similar(title, limit=limit)
+    def similar_scored(self, title: str, limit: int = 5, body: str = "", min_votes: int = 3) -> list[tuple[int, float]]:
+        return postgres_similar.similar(title, limit=limit, body=body, min_votes=min_votes)
 
     def search_articles(self, raw: str) -> ArticleResults:
         return postgres_articles.search_articles(raw)
 
-    def similar_articles(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
-        return postgres_articles.similar_articles(title, limit=limit)
+    def similar_articles(self, title: str, limit: int = 5, body: str = "") -> list[tuple[int, float]]:
+        return postgres_articles.similar_articles(title, limit=limit, body=body)
 
     def update_article(self, article_id: int, purge: bool = False) -> None:
         """Nothing to write: articles are searched in the article table, always current."""

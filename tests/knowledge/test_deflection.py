@@ -301,7 +301,7 @@ def test_the_confirm_step_offers_threads_and_articles_as_forms_in_a_new_tab(logi
                      r'Router firmware update fails: recover it<span class="visually-hidden"> \(opens in a new tab\)',
                      by_kind["article"])
     assert "Article</span>" not in by_kind["thread"] and "(opens in a new tab)" in by_kind["thread"]
-    assert "Connectivity · 1 repl" in page  # category and detail
+    assert "Connectivity · Solved · 1 repl" in page  # category and detail
     assert opened(client, "article", article.id, visit="kept-visit").status_code == 303
     assert [row.article_id for row in rows(asker)] == [article.id]
 

@@ -7,7 +7,7 @@ import pytest
 
 from forum.knowledge import lifecycle
 from forum.models import ArticleStatus
-from forum.services import qa, suggestions
+from forum.services import community_settings, qa, suggestions
 from forum.services.suggestions import Suggestion
 from tests.search.conftest import search_backend, search_index  # noqa: F401 - the index the ask page reads
 
@@ -36,7 +36,7 @@ def test_a_title_like_an_article_is_offered_the_article_marked_as_one(printing):
     assert Suggestion(kind="article", id=article.id, title="Envelope jams in the rear tray",
                       path=f"/kb/{article.id}/{article.slug}", category_name="Printing", detail="Article") in offered
     assert Suggestion(kind="thread", id=thread.id, title=thread.title, path=f"/t/{thread.id}/{thread.slug}",
-                      category_name="Printing", detail="1 reply") in offered
+                      category_name="Printing", detail="Solved · 1 reply") in offered
     assert len(offered) == 2  # drafts and archived articles are never offered
 
 
@@ -51,6 +51,7 @@ def test_at_most_five_are_offered_threads_and_articles_together(make, make_artic
         solved = make.make_thread(title=f"Envelope jams again {n}", body="Thick envelopes jam in the printer.")
         qa.accept_solution(solved.author, solved, make.make_reply(solved, body="Feed them one at a time."))
     search_index()
+    community_settings.update_settings_from_console({"search.similar_shown": 5})  # 10 by default (issue 26)
     offered = suggestions.similar_questions(None, TITLE)
     assert len(offered) == 5 and {item.kind for item in offered} == {"thread", "article"}
 

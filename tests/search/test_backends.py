@@ -10,7 +10,7 @@ from forum import create_app
 from forum.core.extensions import db
 from forum.core.settings import Settings
 from forum.services import posting, qa, reading
-from search import service
+from search import service, similar
 from tests.search.helpers import ids
 from tests.test_migrations import _drop_database, _empty_database_url
 
@@ -63,7 +63,7 @@ def test_the_service_hides_what_a_stale_index_still_holds(make, search_index):
     page = service.search_threads(None, "modem")
     assert [found.thread.id for found in page.items] == [public.id] and page.total == 1
     assert page.items[0].post_id == public.accepted_post_id
-    assert service.similar_threads(None, "modem rebooting again") == [public]
+    assert similar.similar_threads(None, "modem rebooting again") == [public]
 
 
 def test_migration_0010_creates_and_drops_the_search_table(tmp_path):

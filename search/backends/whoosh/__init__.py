@@ -20,30 +20,35 @@ from whoosh.query import And, Term
 from forum.core import clock
 from search import snippets
 from search.backends.base import Unavailable
-from search.backends.whoosh import article_index, index, reading
+from search.backends.whoosh import article_index, index, reading, relaxing, similar
+from search.backends.whoosh.parsing import compile_text
 from search.backends.whoosh.parsing import filter_query as _filter_query
 from search.backends.whoosh.parsing import suggestion as _suggestion
-from search.backends.whoosh.parsing import text_query as _text_query
-from search.backends.whoosh.parsing import words_parser
-from search.query import CANDIDATES, ArticleResults, Hit, Results, parse, rank, similar_words
+from search.backends.whoosh.parsing import text_query as _text_query  # noqa: F401  (tests compile with it)
+from search.query import CANDIDATES, ArticleResults, Hit, Results, parse, rank
+from search.query_language import RELAX_BELOW, RELAXED_NOTICE, minimum_matches
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def search_index(ix: FileIndex, raw: str, highlight_first: int = 20) -> Results:
+def search_index(ix: FileIndex, raw: str, highlight_first: int = 20, suggest: bool = True) -> Results:
     """Ranked hits (best first) for a raw query string; callers re-check visibility in the database.
 
-    Only the first highlight_first hits get a snippet (search.snippets); Results.highlight makes
-    the snippets of any others on demand (search.service asks for none, then for the hits it shows).
+    All the words first; fewer than RELAX_BELOW hits and most of them (search.query_language), ranked by
+    matched words first. Only the first highlight_first hits get a snippet (search.snippets);
+    Results.highlight makes the snippets of any others on demand (search.service asks for none, then
+    for the hits it shows). suggest: look for a did-you-mean when few hits (not when checking one).
     """
     parsed = parse(raw)
+    if parsed.terms.unsearchable:
+        return Results(hits=[], total=0, suggestion=None, notices=parsed.notices)
     current = reading.snapshot(ix)
-    text_query = _text_query(current.searcher.schema, parsed)
+    compiled = compile_text(parsed)
     filters = [_filter_query(name, value) for name, value in parsed.filters]
-    query = And([text_query, *filters]) if filters else text_query
-    words = snippets.query_words(text_query)
-    ranked = _ranked(current, current.postings.top(query, CANDIDATES), clock.now().replace(tzinfo=None))
+    ranked = _ranked_hits(current, compiled, filters, parsed.notices)
+    matching = compiled.matching()
+    words = snippets.query_words(matching) if matching is not None else frozenset()
     docnums = {}
     hits = []
     for n, (score, docnum) in enumerate(ranked):
@@ -51,7 +56,10 @@ def search_index(ix: FileIndex, raw: str, highlight_first: int = 20) -> Results:
         hit = _hit(current.values, docnum, score, snippet)
         docnums[hit.thread_id] = docnum
         hits.append(hit)
-    suggestion = _suggestion(current.searcher, parsed, text_query) if len(hits) < 3 else None
+    suggestion = None
+    if suggest and len(hits) < RELAX_BELOW:
+        suggestion = _suggestion(current.searcher, parsed, raw, len(hits),
+                                 lambda corrected: len(search_index(ix, corrected, 0, suggest=False).hits))
 
     def highlight(thread_ids: list[int]) -> dict[int, str]:
         try:
@@ -63,6 +71,42 @@ def search_index(ix: FileIndex, raw: str, highlight_first: int = 20) -> Results:
 
     # total counts the ranked candidates (at most CANDIDATES), not every match
     return Results(hits=hits, total=len(hits), suggestion=suggestion, notices=parsed.notices, highlight=highlight)
+
+
+def _ranked_hits(current: reading.Snapshot, compiled, filters: list, notices: list[str]) -> list[tuple[float, int]]:
+    """(score, docnum), best first: every clause; else, when that finds few, most of them (with a notice)."""
+    now = clock.now().replace(tzinfo=None)
+    strict = compiled.strict()
+    query = And([strict, *filters]) if filters else strict
+    matches = current.postings.top(query, CANDIDATES)
+    strict_ranked = _ranked(current, relaxing.boosted(current.searcher, compiled, matches), now)
+    if len(strict_ranked) >= RELAX_BELOW or not _relaxable(compiled):
+        return strict_ranked
+    found = relaxing.relaxed(current.searcher, compiled, filters, _scored(current))
+    if len(found) <= len(strict_ranked):
+        return strict_ranked
+    boosted = relaxing.boosted(current.searcher, compiled, [(docnum, score) for docnum, score, _n in found])
+    matched = {docnum: count for docnum, _score, count in found}
+    ranked = sorted(((matched[docnum], score, docnum) for score, docnum in _ranked(current, boosted, now)),
+                    key=lambda triple: (-triple[0], -triple[1]))
+    notices.append(RELAXED_NOTICE)
+    return [(score, docnum) for _count, score, docnum in ranked[:CANDIDATES]]
+
+
+def _relaxable(compiled) -> bool:
+    return minimum_matches(len(compiled.relaxable)) < len(compiled.relaxable)
+
+
+def _scored(current: reading.Snapshot):
+    """A clause's matches and BM25 scores: a word's from the cached postings, others from Whoosh's collector."""
+    by_searcher = relaxing.scored_by_searcher(current.searcher)
+
+    def scored(query) -> dict[int, float]:
+        if isinstance(query, Term):
+            return dict(zip(*current.postings.postings(query), strict=True))
+        return by_searcher(query)
+
+    return scored
 
 
 def _ranked(current: reading.Snapshot, matches: list[tuple[int, float]], now) -> list[tuple[float, int]]:
@@ -95,16 +139,6 @@ def _snippet(searcher, docnum: int, words: frozenset[str]) -> str:
     )
 
 
-def similar_in_index(ix: FileIndex, title: str, limit: int = 5) -> list[tuple[int, float]]:
-    """(thread id, text score) of solved threads sharing the most meaningful words with a draft title, best first."""
-    words = " ".join(similar_words(title))
-    if not words:
-        return []
-    searcher = reading.snapshot(ix).searcher  # this thread's searcher, as search_index uses
-    hits = searcher.search(words_parser(searcher.schema).parse(words), filter=Term("solved", True), limit=limit)
-    return [(int(hit["thread_id"]), float(hit.score)) for hit in hits]
-
-
 class WhooshBackend:
     """The Backend interface over search.backends.whoosh.index (files) and the functions above."""
 
@@ -118,19 +152,21 @@ class WhooshBackend:
     def similar(self, title: str, limit: int = 5) -> list[int]:
         return [thread_id for thread_id, _score in self.similar_scored(title, limit=limit)]
 
-    def similar_scored(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
+    def similar_scored(self, title: str, limit: int = 5, body: str = "", min_votes: int = 3) -> list[tuple[int, float]]:
         """Like search: on this thread's cached searcher, retried once on fresh files; [] without an index."""
         try:
-            return self._retrying(lambda ix: similar_in_index(ix, title, limit=limit))
+            return self._retrying(lambda ix: similar.similar_in_index(ix, title, limit=limit, body=body,
+                                                                      min_votes=min_votes))
         except Unavailable:
             return []
 
     def search_articles(self, raw: str) -> ArticleResults:
         return self._retrying(lambda ix: article_index.search_articles(ix, raw), article_index)
 
-    def similar_articles(self, title: str, limit: int = 5) -> list[tuple[int, float]]:
+    def similar_articles(self, title: str, limit: int = 5, body: str = "") -> list[tuple[int, float]]:
         try:
-            return self._retrying(lambda ix: article_index.similar_articles(ix, title, limit=limit), article_index)
+            return self._retrying(lambda ix: article_index.similar_articles(ix, title, limit=limit, body=body),
+                                  article_index)
         except Unavailable:
             return []
 

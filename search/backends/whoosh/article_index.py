@@ -19,15 +19,16 @@ from pathlib import Path
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import FileIndex
-from whoosh.query import And
+from whoosh.query import And, Or, Term
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
-from search import documents
+from search import documents, similar_scoring
 from search.analysis import ANALYZER
-from search.backends.whoosh import index, parsing
+from search.backends.whoosh import index, parsing, relaxing
 from search.backends.whoosh.schema import TITLE_REPEATS
-from search.query import CANDIDATES, ArticleHit, ArticleResults, finds_articles, parse, similar_words
+from search.query import CANDIDATES, ArticleHit, ArticleResults, finds_articles, parse
+from search.query_language import RELAX_BELOW, RELAXED_NOTICE
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
@@ -141,29 +142,43 @@ def _forget_searcher() -> None:
             pass  # already closed: nothing left to release
 
 
-def search_articles(ix: FileIndex, raw: str) -> ArticleResults:
-    """Ranked published articles for a raw query (BM25 over the one text field), best first."""
+def search_articles(ix: FileIndex, raw: str, suggest: bool = True) -> ArticleResults:
+    """Ranked published articles for a raw query (BM25 over the one text field), best first; relaxed to
+    most of the words as threads are (search.query_language), without the title boost (no title field)."""
     parsed = parse(raw)
-    if not finds_articles(parsed):
+    if not finds_articles(parsed) or parsed.terms.unsearchable:
         return ArticleResults([], None, parsed.notices)
     searcher = _searcher(ix)
-    text_query = parsing.text_query(searcher.schema, parsed)
+    compiled = parsing.compile_text(parsed, title_field=None)
     filters = [parsing.filter_query(name, value) for name, value in parsed.filters]
-    query = And([text_query, *filters]) if filters else text_query
-    hits = [
-        ArticleHit(article_id=int(hit[KEY]), score=float(hit.score), category=hit.get("category") or "",
-                   tags=tuple(tag for tag in (hit.get("tags") or "").split(",") if tag))
-        for hit in searcher.search(query, limit=CANDIDATES)
-    ]
-    suggestion = parsing.suggestion(searcher, parsed, text_query) if len(hits) < 3 else None
+    strict = compiled.strict()
+    matches = [(hit.docnum, hit.score) for hit in searcher.search(And([strict, *filters]) if filters else strict,
+                                                                  limit=CANDIDATES)]
+    if len(matches) < RELAX_BELOW and parsed.terms.can_relax():
+        found = relaxing.relaxed(searcher, compiled, filters, relaxing.scored_by_searcher(searcher))
+        if len(found) > len(matches):
+            found.sort(key=lambda triple: (-triple[2], -triple[1], triple[0]))
+            matches = [(docnum, score) for docnum, score, _count in found[:CANDIDATES]]
+            parsed.notices.append(RELAXED_NOTICE)
+    hits = [_hit(searcher.stored_fields(docnum), score) for docnum, score in matches]
+    suggestion = None
+    if suggest and len(hits) < RELAX_BELOW:
+        suggestion = parsing.suggestion(searcher, parsed, raw, len(hits),
+                                        lambda corrected: len(search_articles(ix, corrected, suggest=False).hits))
     return ArticleResults(hits, suggestion, parsed.notices)
 
 
-def similar_articles(ix: FileIndex, title: str, limit: int = 5) -> list[tuple[int, float]]:
-    """(article id, text score) of published articles sharing the most meaningful words with a draft title."""
-    words = " ".join(similar_words(title))
-    if not words:
+def _hit(stored: dict, score: float) -> ArticleHit:
+    return ArticleHit(article_id=int(stored[KEY]), score=float(score), category=stored.get("category") or "",
+                      tags=tuple(tag for tag in (stored.get("tags") or "").split(",") if tag))
+
+
+def similar_articles(ix: FileIndex, title: str, limit: int = 5, body: str = "") -> list[tuple[int, float]]:
+    """(article id, text score) of published articles for a draft, scored as similar threads are
+    (search.similar_scoring's words and weights) on the one field an article has (its title three times, its text)."""
+    terms = similar_scoring.query_terms(title, body)
+    if not terms:
         return []
     searcher = _searcher(ix)
-    hits = searcher.search(parsing.words_parser(searcher.schema).parse(words), limit=limit)
+    hits = searcher.search(Or([Term("body", word, boost=weight) for word, weight in terms.items()]), limit=limit)
     return [(int(hit[KEY]), float(hit.score)) for hit in hits]

@@ -10,7 +10,9 @@ from search.documents import EXCERPT_CHARS
 # 2: body no longer stored, a short stored excerpt feeds highlights.
 # 3: one searched field: body holds the title three times, the question, the accepted answer twice and
 #    the replies; ranking and facet fields are columns (no stored-field loads per hit).
-SCHEMA_VERSION = 3
+# 4: title_text, the title alone (stemmed), for title boosts and similar questions; staff_answered and
+#    best_reply_votes, for suggesting unsolved threads with a staff or well-voted answer.
+SCHEMA_VERSION = 4
 
 # The title's words count three times: its weight, in the one field queries match (see search.query).
 TITLE_REPEATS = 3
@@ -21,6 +23,7 @@ def build_schema() -> Schema:
         thread_id=ID(stored=True, unique=True, sortable=True),
         title=STORED,
         body=TEXT(analyzer=ANALYZER, spelling=True),
+        title_text=TEXT(analyzer=ANALYZER),
         excerpt=STORED,
         tags=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True, sortable=True),
         category=ID(stored=True, sortable=True),
@@ -29,6 +32,8 @@ def build_schema() -> Schema:
         solved=BOOLEAN,
         answered=BOOLEAN,
         votes=NUMERIC(int, sortable=True, stored=True),
+        staff_answered=BOOLEAN,
+        best_reply_votes=NUMERIC(int, sortable=True),
         created=DATETIME(sortable=True, stored=True),
         last_activity=DATETIME(sortable=True),
     )
@@ -40,6 +45,9 @@ def whoosh_fields(document: dict) -> dict:
         "thread_id": str(document["thread_id"]),
         "title": document["title"],
         "body": "\n".join([document["title"]] * TITLE_REPEATS + [document["text"]]),
+        "title_text": document["title"],
+        "staff_answered": document.get("staff_answered", False),
+        "best_reply_votes": document.get("best_reply_votes", 0),
         "excerpt": document["text"][:EXCERPT_CHARS],
         "tags": ",".join(document["tags"]),
         **{name: document[name] for name in ("category", "author", "status", "solved", "answered", "votes",

@@ -1,0 +1,101 @@
+"""Similar questions on the PostgreSQL backend, scored with the same BM25 as on Whoosh.
+
+ts_rank_cd is no BM25 (no document frequencies, a length normalisation of its own), and the bench
+showed it ranking similar questions below Whoosh. So the GIN index only finds the candidates: the
+CANDIDATE_POOL threads worth suggesting (solved, answered by staff, or a reply with enough helpful
+votes) that match any of the draft's words, best ts_rank_cd first (the title's words' rank plus the
+body's at their query weight, as BM25 weighs them next). Their stored tsvectors are then
+read for the query's lexemes and scored in Python with search.similar_scoring's BM25, on the fields
+Whoosh has: the title (the weight-A positions) and the whole thread, which Whoosh's field holds as
+the title three times and the accepted answer (weight B) twice, so the same counts are added here.
+
+Two statements whatever the number of candidates: the candidates with their term counts and
+lengths, then the document frequency of each query lexeme (one GIN lookup each) and the total.
+Document frequencies are over the whole table, as Whoosh's; the average field lengths are the
+candidates' (an average over the table would read every tsvector on every question).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from forum.core.extensions import db
+from search import similar_scoring
+from search.similar_scoring import MAX_BODY_QUERY_CHARS, MAX_TITLE_CHARS, bm25, idf
+
+TITLE_REPEATS_EXTRA = 2  # Whoosh's field has the title three times: once here, two more
+ACCEPTED_REPEATS_EXTRA = 1  # and the accepted answer twice
+
+_QUERY = """
+    query AS (
+        SELECT lexeme, max(weight) AS weight FROM (
+            SELECT lexeme, 1.0 AS weight FROM unnest(to_tsvector('english'::regconfig, :title))
+            UNION ALL
+            SELECT lexeme, CAST(:body_weight AS float8) FROM unnest(to_tsvector('english'::regconfig, :body))
+        ) AS words GROUP BY lexeme
+    )"""
+
+_CANDIDATES = text(f"""
+WITH {_QUERY},
+    matching AS (
+        SELECT array_to_string(array_agg(quote_literal(lexeme)), ' | ')::tsquery AS q,
+               coalesce(array_to_string(array_agg(quote_literal(lexeme)) FILTER (WHERE weight = 1.0), ' | '),
+                        '')::tsquery AS title_q
+        FROM query
+    ),
+    candidates AS MATERIALIZED (
+        SELECT d.thread_id, d.document FROM search_documents d, matching m
+        WHERE d.document @@ m.q AND (d.solved OR d.staff_answered OR d.best_reply_votes >= :min_votes)
+        ORDER BY ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}'::float4[], d.document, m.title_q)
+                 + :body_weight * ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}'::float4[], d.document, m.q) DESC,
+                 d.thread_id DESC
+        LIMIT :pool
+    )
+SELECT c.thread_id, lengths.a, lengths.b, lengths.total, (
+        SELECT json_agg(json_build_array(u.lexeme,
+                                         (SELECT count(*) FROM unnest(u.weights) w WHERE w = 'A'),
+                                         (SELECT count(*) FROM unnest(u.weights) w WHERE w = 'B'),
+                                         cardinality(u.weights)))
+        FROM unnest(c.document) u JOIN query q ON q.lexeme = u.lexeme
+    ) AS terms
+FROM candidates c CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE w = 'A') AS a, count(*) FILTER (WHERE w = 'B') AS b, count(*) AS total
+    FROM unnest(c.document) u, unnest(u.weights) w
+) AS lengths
+""")  # nosec B608  # the module's own constant SQL, joined from its parts; every value is bound
+
+_FREQUENCIES = text(f"""
+WITH {_QUERY}
+SELECT q.lexeme, q.weight,
+       (SELECT count(*) FROM search_documents d WHERE d.document @@ quote_literal(q.lexeme)::tsquery) AS df,
+       (SELECT count(*) FROM search_documents) AS total
+FROM query q
+""")  # nosec B608  # the module's own constant SQL, joined from its parts; every value is bound
+
+
+def similar(title: str, limit: int = 5, body: str = "", min_votes: int = 3) -> list[tuple[int, float]]:
+    """(thread id, BM25 score) of the threads worth suggesting for a draft, best first: the limit best by
+    ts_rank_cd re-scored (search.similar asks for its CANDIDATE_POOL)."""
+    values = {"title": (title or "")[:MAX_TITLE_CHARS], "body": (body or "")[:MAX_BODY_QUERY_CHARS],
+              "body_weight": similar_scoring.BODY_QUERY_WEIGHT}
+    rows = db.session.execute(_CANDIDATES, {**values, "min_votes": max(1, min_votes), "pool": limit}).all()
+    if not rows:
+        return []
+    frequencies = db.session.execute(_FREQUENCIES, values).all()
+    documents = frequencies[0].total if frequencies else len(rows)
+    terms = {row.lexeme: (float(row.weight), idf(row.df, documents)) for row in frequencies}
+    lengths = [(a, a * (1 + TITLE_REPEATS_EXTRA) + b * ACCEPTED_REPEATS_EXTRA + total - a)
+               for _id, a, b, total, _terms in rows]
+    average_title = sum(title for title, _body in lengths) / len(lengths)
+    average_body = sum(body for _title, body in lengths) / len(lengths)
+    scored = []
+    for (thread_id, *_counts, counts), (title_length, body_length) in zip(rows, lengths, strict=True):
+        score = 0.0
+        for lexeme, in_title, in_accepted, everywhere in counts or []:
+            weight, word_idf = terms.get(lexeme, (0.0, 0.0))
+            in_body = everywhere + in_title * TITLE_REPEATS_EXTRA + in_accepted * ACCEPTED_REPEATS_EXTRA
+            score += weight * (similar_scoring.TITLE_WEIGHT * bm25(word_idf, in_title, title_length, average_title)
+                               + bm25(word_idf, in_body, body_length, average_body))
+        scored.append((thread_id, score))
+    scored.sort(key=lambda pair: (-pair[1], -pair[0]))
+    return scored
