@@ -2,8 +2,10 @@
 
 Each line of the JSON Lines output is one question a moderator marked as a duplicate, as it read when
 it was marked (moderation.models.DuplicatePair): {"thread_id", "title", "body", "target_id",
-"target_title", "reason", "marked_at"}. The similar-questions bench reads such pairs beside the SemEval
-set: the question asks, and its target is the one right answer.
+"target_title", "reason", "marked_at"}: the community's own labelled examples (the question asks, its
+target is the one right answer), kept for measuring the similar-questions engine beside the SemEval set.
+bench/similar_quality.py does not read them yet: asked on the live index, a marked question would find
+itself and be replaced by its target, so such a bench must first leave the question out of the index.
 """
 
 from __future__ import annotations

@@ -64,6 +64,7 @@ def mark_duplicate(actor: User, thread: Thread, target_id: int | None, reason: s
     """
     require(actor, Action.THREAD_MODERATE, thread)
     reason = _check_reason(reason)
+    _lock_pair(thread.id, target_id)
     _check_source(thread)
     target = _target(thread, target_id)
     question = reading.question_post(thread)
@@ -130,6 +131,15 @@ def _check_source(thread: Thread) -> None:
     if thread.duplicate_of_id is not None:
         raise Conflict(f"This thread is already marked as a duplicate of thread {thread.duplicate_of_id}; "
                        "unmark it first to point it elsewhere.")
+
+
+def _lock_pair(thread_id: int, target_id: int | None) -> None:
+    """Lock both threads, lowest id first, before the checks (PostgreSQL; SQLite has one writer anyway): two
+    moderators marking A → B and B → A at the same moment would otherwise both pass and make a loop. The rows
+    are read again, so the checks below see what the other moderator committed."""
+    ids = sorted({thread_id, target_id} if _is_id(target_id) else {thread_id})
+    db.session.execute(select(Thread.id).where(Thread.id.in_(ids)).order_by(Thread.id).with_for_update())
+    db.session.execute(select(Thread).where(Thread.id.in_(ids)).execution_options(populate_existing=True))
 
 
 def _target(thread: Thread, target_id: int | None) -> Thread:
