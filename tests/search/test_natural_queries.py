@@ -73,11 +73,22 @@ def _threads_about(issue_title: str) -> set[int]:
     return {thread.id for thread in db.session.scalars(select(Thread)) if stem in thread.title}
 
 
-@pytest.mark.parametrize(("query", "issue_title"), NATURAL_QUERIES, ids=[q for q, _t in NATURAL_QUERIES])
-def test_a_natural_question_finds_its_thread(demo_index, search_backend, query, issue_title):
-    intended = _threads_about(issue_title)
-    assert intended, f"the demo has no thread about {issue_title!r}"
-    hits = search_backend.search(query).hits
-    top = [hit.thread_id for hit in hits[:TOP]]
-    titles = dict(db.session.execute(select(Thread.id, Thread.title).where(Thread.id.in_(top))).all())
-    assert intended & set(top), f"{query!r} ranked {[titles[i] for i in top]}"
+def test_natural_questions_find_their_threads_on_every_backend(app, demo_index):
+    """One test for every query and backend, so the demo is seeded once: parametrized, the tests of this module
+    were spread over the workers and each worker seeded the demo again (minutes of the suite on PostgreSQL)."""
+    settings = app.config["HORSESHOE"]
+    previous = settings.search_backend
+    misses = []
+    try:
+        for name in demo_index:
+            settings.search_backend = name
+            for query, issue_title in NATURAL_QUERIES:
+                intended = _threads_about(issue_title)
+                assert intended, f"the demo has no thread about {issue_title!r}"
+                top = [hit.thread_id for hit in backends.by_name(name).search(query).hits[:TOP]]
+                if not intended & set(top):
+                    titles = dict(db.session.execute(select(Thread.id, Thread.title).where(Thread.id.in_(top))).all())
+                    misses.append(f"{name}: {query!r} ranked {[titles[i] for i in top]}")
+    finally:
+        settings.search_backend = previous
+    assert not misses, "\n".join(misses)
