@@ -201,7 +201,7 @@ def search(
         ranked = merged(thread_hits, article_hits, score=lambda hit: hit.score)
         suggestion, notices = threads.suggestion, threads.notices
     window = ranked[(page - 1) * per_page: page * per_page]
-    items = _found_items(viewer, raw, window, threads)
+    items = _found_items(viewer, raw, window)
     facets = query.facet_counts([hit for hit, _score in ranked if isinstance(hit, query.Hit)])
     _count_article_facets(facets, article_hits)
     return SearchPage(items, len(ranked), page, len(ranked) > page * per_page,
@@ -222,7 +222,7 @@ def merged(threads: list, articles: list, score) -> list[tuple[object, float]]:
 
 def _published_hits(hits: list[query.ArticleHit]) -> list[query.ArticleHit]:
     """The hits whose article is still published (one statement reading ids only): anyone may view a published
-    article (forum.knowledge.rules.may_view), which _shown_articles checks again on the articles a page shows."""
+    article (forum.knowledge.rules.may_view), which shown_articles checks again on the articles a page shows."""
     if not hits:
         return []
     published = set(db.session.scalars(select(Article.id).where(
@@ -230,7 +230,7 @@ def _published_hits(hits: list[query.ArticleHit]) -> list[query.ArticleHit]:
     return [hit for hit in hits if hit.article_id in published]
 
 
-def _shown_articles(viewer: User | None, article_ids: list[int]) -> dict[int, Article]:
+def shown_articles(viewer: User | None, article_ids: list[int]) -> dict[int, Article]:
     """The published articles a page shows, with what the page and the API show, that the viewer may see."""
     if not article_ids:
         return {}
@@ -243,12 +243,12 @@ def _shown_articles(viewer: User | None, article_ids: list[int]) -> dict[int, Ar
             if rules.may_view(viewer, article)}
 
 
-def _found_items(viewer: User | None, raw: str, window: list, threads: query.Results | None) -> list:
+def _found_items(viewer: User | None, raw: str, window: list) -> list:
     """The page's items in ranked order: threads with their post and snippet, articles with theirs."""
     thread_ids = [hit.thread_id for hit, _score in window if isinstance(hit, query.Hit)]
     shown = _shown_threads(viewer, thread_ids)
     highlights = fresh_snippets.thread_snippets([shown[i][0] for i in thread_ids if i in shown], raw)
-    articles = _shown_articles(viewer, [hit.article_id for hit, _score in window if isinstance(hit, query.ArticleHit)])
+    articles = shown_articles(viewer, [hit.article_id for hit, _score in window if isinstance(hit, query.ArticleHit)])
     words = frozenset(analysis.words(query.parse(raw).text))
     items: list[Found | FoundArticle] = []
     for hit, score in window:

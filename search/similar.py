@@ -45,7 +45,7 @@ def similar(viewer: User | None, title: str, limit: int = 5, body: str = "") -> 
         return []
     threads = suggestable_threads(viewer, title, limit, body=body)
     scored = backends.current().similar_articles(title, limit=limit * 2, body=body)
-    shown = service._shown_articles(viewer, [article_id for article_id, _score in scored])
+    shown = service.shown_articles(viewer, [article_id for article_id, _score in scored])
     articles = [(shown[i], score) for i, score in scored if i in shown]
     both = service.merged(threads, articles, score=lambda pair: pair[1])
     return [item for (item, _raw), _score in both][:limit]
