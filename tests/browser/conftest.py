@@ -14,7 +14,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,15 +83,20 @@ class InFlight:
 
     A page's script may still be talking to the server when a test ends (the editor's autosave): wiping
     the tables under that request deadlocks on PostgreSQL (TRUNCATE against the request's open reads).
+    Waiting for the count to reach zero is not enough: a request the server accepted but had not yet
+    handed to the app starts during the wipe (CI saw that deadlock), so `held()` also keeps new
+    requests at the door until the wipe is over.
     """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.count = 0
+        self.closed = False
         self.changed = threading.Condition()
 
     def __call__(self, environ, start_response):
         with self.changed:
+            self.changed.wait_for(lambda: not self.closed, timeout=30)
             self.count += 1
         try:
             response = self.app(environ, start_response)
@@ -104,9 +109,18 @@ class InFlight:
                 self.count -= 1
                 self.changed.notify_all()
 
-    def wait_until_idle(self, timeout_s: float = 15) -> None:
+    @contextmanager
+    def held(self, timeout_s: float = 15) -> Iterator[None]:
+        """No request runs inside: those in flight finish first, new ones wait until the block ends."""
         with self.changed:
+            self.closed = True
             self.changed.wait_for(lambda: self.count == 0, timeout=timeout_s)
+        try:
+            yield
+        finally:
+            with self.changed:
+                self.closed = False
+                self.changed.notify_all()
 
 
 SERVING: list[InFlight] = []  # the session's live server, when one runs
@@ -175,10 +189,11 @@ def committed_data(app: Flask) -> Iterator[CommittedFactories]:
         finally:
             mail.stop()
             _db.session.commit()  # the test thread's reads end first: a request it waits for may need them
-            for server in SERVING:
-                server.wait_until_idle()
             database._read_only.set(False)
-            wipe_database()
+            with ExitStack() as no_requests:
+                for server in SERVING:
+                    no_requests.enter_context(server.held())
+                wipe_database()
             shutil.rmtree(index.root(), ignore_errors=True)
 
 
