@@ -22,11 +22,21 @@ class SearchDocument(db.Model):
     """A thread's weighted tsvector (title A, accepted answer B, question C, replies D) and filter columns."""
 
     __tablename__ = "search_documents"
-    __table_args__ = (Index("ix_search_documents_document", "document", postgresql_using="gin"),)
+    __table_args__ = (
+        Index("ix_search_documents_document", "document", postgresql_using="gin"),
+        Index("ix_search_documents_question_document", "question_document", postgresql_using="gin"),
+    )
 
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), primary_key=True,
                                            autoincrement=False)
     document = mapped_column(DOCUMENT_TYPE, nullable=False)
+    # The question as asked, title (weight A) and question text (C), small enough to be stored inline, and the
+    # position counts of `document` by weight: similar questions pick and rank their candidates with these, as
+    # reading `document` decompresses a thread's whole text (search.backends.postgres_similar).
+    question_document = mapped_column(DOCUMENT_TYPE, nullable=True)
+    title_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    accepted_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    document_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     title: Mapped[str] = mapped_column(Text)
     excerpt: Mapped[str] = mapped_column(Text)  # plain text (unescaped) that ts_headline snippets come from
     category: Mapped[str] = mapped_column(String(64))

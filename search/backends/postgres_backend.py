@@ -81,16 +81,18 @@ def _upsert():
     document = (_weighted("title", "A").op("||")(_weighted("accepted", "B"))
                 .op("||")(_weighted("question", "C")).op("||")(_weighted("replies", "D")))
     values = {name: bindparam(f"v_{name}", type_=SearchDocument.__table__.c[name].type) for name in _COLUMNS}
-    statement = insert(SearchDocument).values(**values, document=document)
+    asked = _weighted("title", "A").op("||")(_weighted("question", "C"))
+    statement = insert(SearchDocument).values(**values, document=document, question_document=asked)
     return statement.on_conflict_do_update(
         index_elements=[SearchDocument.thread_id],
-        set_={name: statement.excluded[name] for name in (*_COLUMNS[1:], "document")},
+        set_={name: statement.excluded[name] for name in (*_COLUMNS[1:], "document", "question_document")},
     )
 
 
 def _write(rows: list[dict]) -> None:
     if rows:
         db.session.execute(_upsert(), rows)
+        postgres_similar.store_lengths([row["v_thread_id"] for row in rows])
 
 
 def update_thread(thread_id: int) -> None:

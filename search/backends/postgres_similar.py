@@ -1,18 +1,25 @@
 """Similar questions on the PostgreSQL backend, scored with the same BM25 as on Whoosh.
 
 ts_rank_cd is no BM25 (no document frequencies, a length normalisation of its own), and the bench
-showed it ranking similar questions below Whoosh. So the GIN index only finds the candidates: the
+showed it ranking similar questions below Whoosh. So PostgreSQL only finds the candidates: the
 CANDIDATE_POOL threads worth suggesting (solved, answered by staff, or a reply with enough helpful
-votes) that match any of the draft's words, best ts_rank_cd first (the title's words' rank plus the
-body's at their query weight, as BM25 weighs them next). Their stored tsvectors are then
-read for the query's lexemes and scored in Python with search.similar_scoring's BM25, on the fields
+votes) whose question as asked (question_document: the title, weight A, and the question's text, C; its
+own GIN index) shares a word with the draft, best ts_rank first (the title's words' rank plus the
+body's at their query weight, as BM25 weighs them next). Only the pool's whole-thread tsvectors are then
+read, for the query's lexemes, and scored in Python with search.similar_scoring's BM25 on the fields
 Whoosh has: the title (the weight-A positions) and the whole thread, which Whoosh's field holds as
-the title three times and the accepted answer (weight B) twice, so the same counts are added here.
+the title three times and the accepted answer (weight B) twice, so the same counts are added here. The
+field lengths were counted when the row was written (store_lengths).
+
+Why not the whole thread's tsvector for picking and ranking (issue 26's first version): it is stored
+compressed, and ranking decompressed every matching thread's text, 285-487 ms p95 at 40,000 posts. On the
+SemEval dev set (bench/similar_quality.py) picking by the question as asked costs about half a MAP point from
+the title and 1.5 from title and body; bench/RESULTS.md has the figures.
 
 Two statements whatever the number of candidates: the candidates with their term counts and
 lengths, then the document frequency of each query lexeme (one GIN lookup each) and the total.
 Document frequencies are over the whole table, as Whoosh's; the average field lengths are the
-candidates' (an average over the table would read every tsvector on every question).
+candidates' (an average over the table would read every row on every question).
 """
 
 from __future__ import annotations
@@ -44,25 +51,37 @@ WITH {_QUERY},
         FROM query
     ),
     candidates AS MATERIALIZED (
-        SELECT d.thread_id, d.document FROM search_documents d, matching m
-        WHERE d.document @@ m.q AND (d.solved OR d.staff_answered OR d.best_reply_votes >= :min_votes)
-        ORDER BY ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}'::float4[], d.document, m.title_q)
-                 + :body_weight * ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}'::float4[], d.document, m.q) DESC,
+        SELECT d.thread_id, d.document, d.title_length, d.accepted_length, d.document_length
+        FROM search_documents d, matching m
+        WHERE d.question_document @@ m.q AND (d.solved OR d.staff_answered OR d.best_reply_votes >= :min_votes)
+        ORDER BY ts_rank(d.question_document, m.title_q)
+                 + :body_weight * ts_rank(d.question_document, m.q) DESC NULLS LAST,
                  d.thread_id DESC
         LIMIT :pool
     )
-SELECT c.thread_id, lengths.a, lengths.b, lengths.total, (
+SELECT c.thread_id, c.title_length AS a, c.accepted_length AS b, c.document_length AS total, (
         SELECT json_agg(json_build_array(u.lexeme,
                                          (SELECT count(*) FROM unnest(u.weights) w WHERE w = 'A'),
                                          (SELECT count(*) FROM unnest(u.weights) w WHERE w = 'B'),
                                          cardinality(u.weights)))
         FROM unnest(c.document) u JOIN query q ON q.lexeme = u.lexeme
     ) AS terms
-FROM candidates c CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE w = 'A') AS a, count(*) FILTER (WHERE w = 'B') AS b, count(*) AS total
-    FROM unnest(c.document) u, unnest(u.weights) w
-) AS lengths
+FROM candidates c
 """)  # nosec B608  # the module's own constant SQL, joined from its parts; every value is bound
+
+# Written with each row (the worker): the position counts BM25 needs as field lengths, so a search never
+# reads all of a candidate's positions to count them.
+_LENGTHS = text("""
+UPDATE search_documents d SET title_length = l.a, accepted_length = l.b, document_length = l.total
+FROM (
+    SELECT s.thread_id, count(*) FILTER (WHERE w = 'A') AS a, count(*) FILTER (WHERE w = 'B') AS b,
+           count(*) AS total
+    FROM search_documents s, unnest(s.document) u, unnest(u.weights) w
+    WHERE s.thread_id = ANY(:ids)
+    GROUP BY s.thread_id
+) AS l
+WHERE d.thread_id = l.thread_id
+""")
 
 _FREQUENCIES = text(f"""
 WITH {_QUERY}
@@ -73,9 +92,14 @@ FROM query q
 """)  # nosec B608  # the module's own constant SQL, joined from its parts; every value is bound
 
 
+def store_lengths(thread_ids: list[int]) -> None:
+    """Count the positions of the rows just written, by weight (the worker, after each batch)."""
+    db.session.execute(_LENGTHS, {"ids": thread_ids})
+
+
 def similar(title: str, limit: int = 5, body: str = "", min_votes: int = 3) -> list[tuple[int, float]]:
     """(thread id, BM25 score) of the threads worth suggesting for a draft, best first: the limit best by
-    ts_rank_cd re-scored (search.similar asks for its CANDIDATE_POOL)."""
+    ts_rank re-scored (search.similar asks for its CANDIDATE_POOL)."""
     values = {"title": (title or "")[:MAX_TITLE_CHARS], "body": (body or "")[:MAX_BODY_QUERY_CHARS],
               "body_weight": similar_scoring.BODY_QUERY_WEIGHT}
     rows = db.session.execute(_CANDIDATES, {**values, "min_votes": max(1, min_votes), "pool": limit}).all()
