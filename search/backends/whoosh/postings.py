@@ -21,9 +21,11 @@ from collections import OrderedDict
 from whoosh.query import And, Query, Term
 from whoosh.searching import Searcher
 
-# Postings kept per searcher (12 bytes each: docnum and score; at most 6 MB), least recently used dropped
-# first. The benchmark's 200 queries use about 150,000.
-MAX_CACHED_POSTINGS = 500_000
+# Postings kept per searcher (12 bytes each: docnum and score; at most 36 MB), least recently used dropped
+# first. The benchmark's 200 queries use about 150,000 at 40,000 posts; at 400,000 a common word alone has
+# 20,000, and with 500,000 kept the similar-questions bench re-read evicted words on most drafts (p95 200-265
+# ms; 41 ms with this budget, for 16 MB more resident memory).
+MAX_CACHED_POSTINGS = 3_000_000
 
 
 class ScoredPostings:
