@@ -95,9 +95,9 @@ def count_pages(app, pages: dict[str, str], user_id: int) -> dict[str, dict]:
     for label, path in pages.items():
         row: dict = {}
         for who, client in clients.items():
-            client.get(path)  # warm: first-request setup (template compile, settings load) is not per page
+            where = _final_path(client, path)  # warms too: first-request setup is not per page
             with counting(engine) as seen:
-                response = client.get(path)
+                response = client.get(where)
             row[who], row[f"status_{who}"] = queries(seen), response.status_code
         results[label] = row
     return results
@@ -108,8 +108,7 @@ def profile(app, paths: list[str], user_id: int | None, requests: int, out: Path
     from pyinstrument import Profiler
 
     client = signed_in_client(app, user_id) if user_id else app.test_client()
-    for path in paths:
-        client.get(path)
+    paths = [_final_path(client, path) for path in paths]  # a redirect would profile only the redirect
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for i in range(requests):
@@ -171,7 +170,7 @@ def list_statements(app, path: str, user_id: int | None, out: Path) -> None:
     from forum.core.extensions import db
 
     client = signed_in_client(app, user_id) if user_id else app.test_client()
-    client.get(path)
+    path = _final_path(client, path)  # warms too
     with app.app_context():
         engine = db.engine
     with counting(engine) as seen:

@@ -103,6 +103,7 @@ def configure_domains(app: Flask) -> None:
         analytics,
         cases,
         conversations,
+        findability,
         incidents,
         integrations,
         knowledge,
@@ -114,7 +115,7 @@ def configure_domains(app: Flask) -> None:
     )
 
     for package in (accounts, recognition, cases, incidents, analytics, integrations, uploads, writing,
-                    conversations, tagging, mail, knowledge):
+                    conversations, tagging, mail, knowledge, findability):
         package.init_app(app)
 
 

@@ -18,8 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["forum", "moderation", "search"]
-DOMAIN_PACKAGES = ["accounts", "analytics", "cases", "conversations", "incidents", "integrations", "knowledge",
-                   "mail", "recognition", "tagging", "uploads", "writing"]
+DOMAIN_PACKAGES = ["accounts", "analytics", "cases", "conversations", "findability", "incidents", "integrations",
+                   "knowledge", "mail", "recognition", "tagging", "uploads", "writing"]
 HTTP_MODULE_NAMES = {"pages", "api"}  # a domain package's routes; everything else in it is a service
 MAX_MODULES_PER_FOLDER = 25
 MAX_MODULE_LINES = 400

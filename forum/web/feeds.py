@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, make_response, render_template, request, url_for
 
+from forum.http.conditional import for_shared_caches
 from forum.knowledge.articles import article_path
 from forum.mail.sending import absolute_url
 from forum.services import categories, feeds, reading
@@ -23,15 +24,7 @@ def _atom(feed: feeds.Feed | feeds.ArticleFeed, template: str = "feeds/atom.xml"
     response = make_response(render_template(template, feed=feed, absolute_url=absolute_url,
                                              article_path=article_path, entry_updated=feeds.entry_updated))
     response.headers["Content-Type"] = ATOM
-    # Feed readers come without cookies: those copies may sit in shared caches. A browser with a session
-    # may get a refreshed session cookie on the response, which must never be stored for others.
-    if request.cookies:
-        response.cache_control.private = True
-    else:
-        response.cache_control.public = True
-    response.cache_control.max_age = CACHE_SECONDS
-    response.add_etag()
-    return response.make_conditional(request)
+    return for_shared_caches(response, CACHE_SECONDS)
 
 
 @bp.get("/feeds/latest.atom")

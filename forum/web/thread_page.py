@@ -25,6 +25,8 @@ REPLY_SORTS = [("oldest", "Oldest first"), ("votes", "Most helpful")]
 # After this long without a solution the asker's "I still need help from the support team" is emphasised.
 SUGGEST_ESCALATION_AFTER = timedelta(hours=24)
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~@])")
+# The arguments that choose which replies the page shows: a redirect to the thread's address keeps them.
+PAGING_ARGS = ("page", "cursor", "sort")
 
 
 def quote_markdown(post: Post) -> str:
@@ -55,6 +57,14 @@ def merged_redirect(thread_id: int):
     if target is None or not can(acting_user(), Action.THREAD_VIEW, target):
         return None
     return redirect(thread_url(target), 301)
+
+
+def canonical_redirect(thread: Thread):
+    """A thread asked for by a missing or old slug moves permanently to its one address (search engines then
+    keep one copy, with the current title in its address); the paging arguments come along, so a link to a
+    later page of replies still lands on that page."""
+    kept = {name: request.args[name] for name in PAGING_ARGS if request.args.get(name)}
+    return redirect(thread_url(thread, **kept), 301)
 
 
 def feedback_state(viewer: User | None, thread: Thread) -> str | None:

@@ -58,6 +58,8 @@ def show(thread_id: int, slug: str | None = None):
         return merged
     if refusal is not None:
         raise refusal
+    if slug != thread.slug:  # /t/<id> or an old title's slug: one address per thread
+        return thread_page.canonical_redirect(thread)
     return thread_page.render(thread)
 
 

@@ -22,6 +22,7 @@ from forum import uploads
 from forum.accounts import data_export, deletion, members
 from forum.core import outbox
 from forum.core.extensions import db
+from forum.http.urls import thread_path
 from forum.integrations import webhooks
 from forum.models import (
     ApiToken,
@@ -282,7 +283,7 @@ def test_after_seven_days_the_account_is_anonymised_and_its_posts_stay(app, make
     assert not archive.exists()
     live_posts = db.session.scalars(select(Post).where(Post.author_id == member.id, Post.deleted_at.is_(None))).all()
     assert len(live_posts) == 2
-    page = text(app.test_client().get(f"/t/{thread.id}"))
+    page = text(app.test_client().get(thread_path(thread)))
     assert "Former member" in page and "Rosa Lind" not in page and answer.body in page
     assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "user.delete",
                                                          AuditEntry.target_id == member.id))
@@ -302,10 +303,10 @@ def test_removing_unanswered_questions_removes_only_threads_nobody_else_took_par
 
     db.session.expire_all()
     assert db.session.get(Thread, lonely.id).deleted_at is not None
-    assert app.test_client().get(f"/t/{lonely.id}").status_code == 404
+    assert app.test_client().get(thread_path(lonely)).status_code == 404
     assert db.session.get(Thread, answered.id).deleted_at is None
     assert db.session.get(Thread, elsewhere.id).reply_count == 1  # their reply stays, and still counts
-    assert "My reply in a thread another member started." in text(app.test_client().get(f"/t/{elsewhere.id}"))
+    assert "My reply in a thread another member started." in text(app.test_client().get(thread_path(elsewhere)))
     listed = {t["id"] for t in app.test_client().get("/api/v1/threads").get_json()["items"]}
     assert answered.id in listed and lonely.id not in listed
 

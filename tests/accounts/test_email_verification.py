@@ -100,7 +100,7 @@ def test_an_unverified_member_reads_edits_the_profile_and_signs_out(client, db, 
     login_as(newcomer)
     home = client.get("/")
     assert home.status_code == 200 and BANNER in text(home) and "newcomer@example.com" in text(home)
-    assert client.get(f"/t/{thread.id}").status_code == 200
+    assert client.get(f"/t/{thread.id}/{thread.slug}").status_code == 200
 
     saved = client.post("/settings/profile", data={"display_name": "New Comer", "bio": "Hi", "time_zone": "UTC"})
     assert saved.status_code == 302

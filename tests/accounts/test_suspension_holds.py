@@ -24,6 +24,7 @@ from forum import cases
 from forum.accounts import tokens as api_tokens
 from forum.core import clock
 from forum.core.extensions import db
+from forum.http.urls import thread_path
 from forum.models import Case, CaseMessage, Notification, Post, Subscription, Thread, User
 from forum.services import community_settings, notifications, reading
 from moderation.models import ReviewKind
@@ -75,6 +76,7 @@ def scene_for(make) -> Callable[[str], Scene]:
             own_question=reading.question_post(own).id, their_thread=theirs.id, own_reply=own_reply.id,
             fresh_thread=fresh.id, case=case.id, item=item.id, helper=scene.helper.id,
             helper_name=scene.helper.username, tag="router", category_slug=category.slug,
+            own_thread_page=thread_path(own),
             until=f"{clock.now() + timedelta(days=30):%Y-%m-%dT%H:%M:%SZ}",
         )
         return scene
@@ -330,7 +332,7 @@ def test_a_suspended_account_still_reads_and_sees_why_with_a_way_to_appeal(scene
     browser, api = client_for(scene.actor, "web"), client_for(scene.actor, "api")
     suspend(scene)
     ids = scene.ids
-    for path in ("/", f"/t/{ids['own_thread']}", f"/u/{scene.actor.username}", "/notifications", "/settings/tokens",
+    for path in ("/", ids["own_thread_page"], f"/u/{scene.actor.username}", "/notifications", "/settings/tokens",
                  "/settings/notifications", "/appeal", f"/c/{ids['category_slug']}"):
         assert browser.get(path).status_code == 200, path
     home = browser.get("/").get_data(as_text=True)
@@ -344,13 +346,13 @@ def test_a_suspended_member_is_offered_no_button_that_would_be_refused(scene_for
     scene = scene_for("member")
     browser = client_for(scene.actor, "web")
     fresh = db.session.get(Thread, scene.ids["fresh_thread"])
-    before = browser.get(f"/t/{fresh.id}").get_data(as_text=True)
+    before = browser.get(thread_path(fresh)).get_data(as_text=True)
     assert "Me too: I have this question too" in before  # the control: offered in good standing
-    assert "Helpful (" in browser.get(f"/t/{scene.ids['own_thread']}").get_data(as_text=True)
+    assert "Helpful (" in browser.get(scene.ids["own_thread_page"]).get_data(as_text=True)
     suspend(scene)
-    page = browser.get(f"/t/{fresh.id}").get_data(as_text=True)
+    page = browser.get(thread_path(fresh)).get_data(as_text=True)
     assert "Me too: I have this question too" not in page and f"/t/{fresh.id}/me-too" not in page
-    assert "Helpful (" not in browser.get(f"/t/{scene.ids['own_thread']}").get_data(as_text=True)
+    assert "Helpful (" not in browser.get(scene.ids["own_thread_page"]).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("role", "page", "api_path"), [

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from forum import accounts, cases, incidents
 from forum.cases import work
 from forum.core.errors import DomainError
+from forum.http.urls import thread_path
 from forum.models import Role
 from forum.services import posting
 from tests.browser.conftest import committed_data
@@ -41,7 +42,12 @@ EXECUTABLE_LEFT_IN_PAGE = """() => {
       }
     }
   }
+  const isData = (script) => {  // the page's own JSON-LD in <head>: data for search engines, never run
+    if (script.type !== "application/ld+json" || script.parentElement !== document.head) return false;
+    try { JSON.parse(script.textContent); return true; } catch (error) { return false; }
+  };
   for (const script of document.querySelectorAll("script")) {
+    if (isData(script)) continue;
     const source = script.src ? new URL(script.src) : null;
     if (!source || source.origin !== location.origin || !source.pathname.startsWith("/static/")) {
       found.push(`script ${script.src || script.textContent.slice(0, 60)}`);
@@ -109,10 +115,10 @@ def store_corpus(data) -> Stored:
         data.write(attempt, stored, "incident update", number, incidents.post_update, staff, incident, vector)
         stored.paths.append(f"/u/xss{number}")
         if thread is not None:  # a held one (links from a new member) is only for its author and staff
-            (stored.paths if thread.visibility == "public" else stored.staff_paths).append(f"/t/{thread.id}")
+            (stored.paths if thread.visibility == "public" else stored.staff_paths).append(thread_path(thread))
     data.run_jobs()  # search index, notifications
     stored.paths += ["/", "/c/corpus", "/search?q=vector", "/search?q=alert", "/search?q=script+onerror",
-                     "/search?q=javascript", "/leaderboard?period=all"] + [f"/t/{t.id}" for t in corpora]
+                     "/search?q=javascript", "/leaderboard?period=all"] + [thread_path(t) for t in corpora]
     stored.customer_paths = [f"/cases/{case.id}", "/notifications"]
     stored.staff_paths += [f"/desk/cases/{case.id}", "/desk", "/staff/incidents", f"/staff/incidents/{incident.id}",
                            "/moderation/queue"]

@@ -154,7 +154,7 @@ def test_a_signed_status_event_moves_the_case_and_the_thread_shows_it(client, li
     assert response.status_code == 204 and response.data == b""
     db.session.refresh(linked_case)
     assert linked_case.status == "pending_customer"
-    page = client.get(f"/t/{linked_case.thread_id}").get_data(as_text=True)
+    page = client.get(f"/t/{linked_case.thread_id}", follow_redirects=True).get_data(as_text=True)
     assert "Waiting on the asker" in page
     assert customer_notes(linked_case)[-1] == f"Your support case #{linked_case.id} is waiting on you."
     [event] = [e for e in cases.public_timeline(linked_case) if e.kind == "pending_customer"]

@@ -106,10 +106,10 @@ def cached_page(server: Server, path: str, timeout: float = 5) -> str:
 
 def test_a_reply_posted_through_one_server_shows_on_the_page_another_server_cached(app, servers):
     process_a, process_b = servers
-    thread_id = factories.make_thread(title="Charged twice for my plan").id
+    thread = factories.make_thread(title="Charged twice for my plan")
+    thread_id, path = thread.id, f"/t/{thread.id}/{thread.slug}"
     token = accounts.create_api_token(factories.make_user(username="helper"))
     db.session.remove()  # end this process's transaction: on SQLite it would hold the write lock
-    path = f"/t/{thread_id}"
     assert "The second charge is a hold" not in cached_page(process_b, path)
     status, _, body = process_a.request("POST", f"/api/v1/threads/{thread_id}/posts",
                                         {"body": "The second charge is a hold."}, token=token)

@@ -164,11 +164,11 @@ def _signed_in(client, login_as, user: User | None):
 def test_the_thread_page_offers_turn_into_article_to_privileged_members_only(
         make, client, login_as, solved_thread, proposer):
     link = f'href="/kb/new?thread={solved_thread.id}"'
-    assert link in _page(_signed_in(client, login_as, proposer), f"/t/{solved_thread.id}")
+    assert link in _page(_signed_in(client, login_as, proposer), f"/t/{solved_thread.id}/{solved_thread.slug}")
     for viewer in (make.make_user(reputation=999), solved_thread.author, None):
-        assert link not in _page(_signed_in(client, login_as, viewer), f"/t/{solved_thread.id}")
+        assert link not in _page(_signed_in(client, login_as, viewer), f"/t/{solved_thread.id}/{solved_thread.slug}")
     unsolved = make.make_thread(replies=1)
-    assert "Turn into article" not in _page(_signed_in(client, login_as, proposer), f"/t/{unsolved.id}")
+    assert "Turn into article" not in _page(_signed_in(client, login_as, proposer), f"/t/{unsolved.id}/{unsolved.slug}")
 
 
 def test_a_thread_whose_answer_became_an_article_says_so_and_offers_no_second_one(
@@ -177,7 +177,7 @@ def test_a_thread_whose_answer_became_an_article_says_so_and_offers_no_second_on
     db.session.refresh(solved_thread)
     assert solved_thread.article_id == article.id
     for viewer in (proposer, None):
-        page = _page(_signed_in(client, login_as, viewer), f"/t/{solved_thread.id}")
+        page = _page(_signed_in(client, login_as, viewer), f"/t/{solved_thread.id}/{solved_thread.slug}")
         assert "This answer is now an article." in page and f'href="/kb/{article.id}"' in page
         assert "Turn into article" not in page
 
@@ -185,11 +185,11 @@ def test_a_thread_whose_answer_became_an_article_says_so_and_offers_no_second_on
 def test_the_button_and_the_notice_cost_the_thread_page_no_query(
         make, login_as, count_queries, solved_thread, proposer, make_article):
     login_as(make.make_user(reputation=999))
-    member_view = count_queries(f"/t/{solved_thread.id}")
+    member_view = count_queries(f"/t/{solved_thread.id}/{solved_thread.slug}")
     login_as(proposer)
-    assert count_queries(f"/t/{solved_thread.id}") == member_view
+    assert count_queries(f"/t/{solved_thread.id}/{solved_thread.slug}") == member_view
     make_article(author=proposer, status=ArticleStatus.PUBLISHED, source_thread_id=solved_thread.id)
-    assert count_queries(f"/t/{solved_thread.id}") == member_view
+    assert count_queries(f"/t/{solved_thread.id}/{solved_thread.slug}") == member_view
 
 
 def test_the_desk_offers_turn_into_article_on_resolved_cases_only(make, client, login_as, agent):

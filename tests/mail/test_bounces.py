@@ -116,7 +116,7 @@ def test_the_owner_sees_the_banner_on_every_page_and_try_again_sends_mail_again(
     suppress(make, thread, smtp_server, run_jobs)
     client = login_as(member)
 
-    for path in ("/", f"/t/{thread.id}", "/settings/notifications"):
+    for path in ("/", f"/t/{thread.id}/{thread.slug}", "/settings/notifications"):
         response = client.get(path)
         assert BANNER in words(response), path
         assert "If the address takes mail again (a full mailbox emptied, a mail server back up), try again." in words(
@@ -146,9 +146,9 @@ def test_nobody_else_sees_the_banner_and_try_again_needs_the_csrf_token(
 def test_the_banner_costs_the_thread_page_no_query(make, member, thread, smtp_server, run_jobs, login_as,
                                                    count_queries):
     login_as(member)
-    before = count_queries(f"/t/{thread.id}")
+    before = count_queries(f"/t/{thread.id}/{thread.slug}")
     suppress(make, thread, smtp_server, run_jobs)
-    assert count_queries(f"/t/{thread.id}") == before
+    assert count_queries(f"/t/{thread.id}/{thread.slug}") == before
 
 
 def test_a_new_address_starts_afresh(make, member, thread, smtp_server, run_jobs, login_as):

@@ -56,7 +56,7 @@ def test_every_page_has_a_labelled_search_box_in_the_header(client, login_as, ma
     thread = make.make_thread(title="Where is my invoice for March")
     if signed_in:
         login_as(make.make_user())
-    for path in ("/", f"/t/{thread.id}"):
+    for path in ("/", f"/t/{thread.id}/{thread.slug}"):
         page = text(client.get(path))
         form = header_search(page)
         assert 'method="get"' in form and 'action="/search"' in form and 'role="search"' in form
@@ -125,7 +125,7 @@ def test_similar_js_is_loaded_on_the_ask_page_only(asker, make):
     assert SIMILAR_JS in ask_page
     assert 'aria-live="polite"' in ask_page and 'data-similar-url="/api/v1/search/similar"' in ask_page
     assert not INLINE.search(ask_page)
-    for path in ("/", f"/t/{thread.id}", "/search?q=router", f"/c/{thread.category.slug}"):
+    for path in ("/", f"/t/{thread.id}/{thread.slug}", "/search?q=router", f"/c/{thread.category.slug}"):
         assert "similar.js" not in text(asker.get(path)), path
 
 

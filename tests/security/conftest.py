@@ -27,6 +27,7 @@ from forum.accounts import data_export, deletion, password_reset
 from forum.accounts import tokens as api_tokens
 from forum.core import outbox
 from forum.core.extensions import db as _db
+from forum.findability import sitemaps
 from forum.integrations import helpdesk, webhooks
 from forum.knowledge import articles, lifecycle
 from forum.models import Category, ConversationMessage, JobStatus, Notification, Subscription, User, WebhookDelivery
@@ -109,6 +110,7 @@ def _seed_content(world: World, people: dict[str, User]) -> None:
         delivery_id=_db.session.scalar(select(func.max(WebhookDelivery.id))),
         watch_id=_db.session.scalar(select(Subscription.id).where(Subscription.user_id == owner.id).limit(1)),
         tag_id=thread.tags[0].id, synonym_id=tagging.add_synonym(admin, thread.tags[0], "money-back").id,
+        sitemap_kind="threads", sitemap_number=(thread.id - 1) // sitemaps.URLS_PER_SITEMAP + 1,  # the thread's file
     )
 
 

@@ -191,6 +191,10 @@ ROUTES: dict[str, Route] = {
     "GET feeds.solved": R(PUBLIC),
     "GET feeds.category": R(PUBLIC),
     "GET feeds.tag": R(PUBLIC),
+    # for crawlers (issue 27): only what a signed-out visitor may read, the same for every caller
+    "GET findability.robots": R(PUBLIC),
+    "GET findability.sitemap_index": R(PUBLIC),
+    "GET findability.sitemap": R(PUBLIC, params={"kind": "sitemap_kind", "number": "sitemap_number"}),
     "GET threads.post_history": R(POST_HISTORY),
     # accounts: open to everyone (a signed-in visitor is sent on, which is "allowed" too)
     "GET auth.login": R(PUBLIC),

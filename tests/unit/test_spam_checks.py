@@ -136,7 +136,7 @@ def test_held_replies_stay_out_of_sight_until_approved(make, client, db):
     post = posting.reply_to_thread(make.make_user(), thread, LINK)
     assert post.visibility == Visibility.PENDING.value
     assert thread.reply_count == 0
-    page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    page = client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
     assert "help.example.com/router" not in page
     item = db.session.scalar(db.select(ReviewItem).where(ReviewItem.post_id == post.id))
     assert item.kind == ReviewKind.APPROVAL.value and "new member's post with links" in item.reason
@@ -146,5 +146,5 @@ def test_held_threads_are_not_listed(make, client):
     author = make.make_user()
     thread = make.make_thread(author=author, title="Cheap deals for everyone", body="Buy now at deals.example.com")
     assert thread.visibility == Visibility.PENDING.value
-    assert client.get(f"/t/{thread.id}").status_code == 404
+    assert client.get(f"/t/{thread.id}/{thread.slug}").status_code == 404
     assert clock.now() - author.created_at < timedelta(days=1)

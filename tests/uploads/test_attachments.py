@@ -43,7 +43,7 @@ def test_a_reply_referencing_the_authors_upload_publishes_it_as_a_linked_thumbna
     body = f"The error:\n\n{uploads.markdown_reference(upload, 'Error dialog')}"
     response = login_as(author).post(f"/t/{thread.id}/reply", data={"body": body})
     assert response.status_code == 302
-    page = app.test_client().get(f"/t/{thread.id}").get_data(as_text=True)
+    page = app.test_client().get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
     full, thumbnail = uploads.url_for_upload(upload), uploads.url_for_upload(upload, uploads.THUMBNAIL)
     assert f'<a href="{full}"><img src="{thumbnail}" alt="Error dialog"></a>' in page
     assert _status(app.test_client(), upload) == 200

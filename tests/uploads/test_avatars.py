@@ -200,7 +200,7 @@ def test_the_profile_page_uploads_a_picture_without_javascript_and_the_thread_sh
     assert response.headers["Location"] == "/settings/profile"
     db.session.refresh(user)
     assert user.avatar_upload_id is not None
-    page = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    page = client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
     assert (f'<img class="avatar" src="/avatars/{user.id}/{user.avatar_upload_id}/64" width="32" height="32" '
             'alt="">') in page
     assert 'src="/avatars/' in client.get(f"/u/{user.username}").get_data(as_text=True)
@@ -249,4 +249,4 @@ def test_avatars_cost_the_thread_page_no_query(make, login_as, count_queries, ca
     if caller == "member":
         login_as(make.make_user())
     plain, pictured = _thread_by_many(make, False), _thread_by_many(make, True)
-    assert count_queries(f"/t/{plain.id}") == count_queries(f"/t/{pictured.id}")
+    assert count_queries(f"/t/{plain.id}/{plain.slug}") == count_queries(f"/t/{pictured.id}/{pictured.slug}")

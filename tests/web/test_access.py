@@ -6,8 +6,9 @@ import pytest
 
 from tests.web.helpers import is_sign_in_redirect, text
 
-OK, SIGN_IN, FORBIDDEN = 200, "sign-in", 403
+OK, MOVED, SIGN_IN, FORBIDDEN = 200, 301, "sign-in", 403
 EVERYONE = {"anonymous": OK, "author": OK, "other": OK, "moderator": OK, "admin": OK}
+MOVED_FOR_EVERYONE = dict.fromkeys(EVERYONE, MOVED)  # a thread without its slug: on to its one address
 SIGNED_IN = {"anonymous": SIGN_IN, "author": OK, "other": OK, "moderator": OK, "admin": OK}
 AUTHOR_OR_STAFF = {"anonymous": SIGN_IN, "author": OK, "other": FORBIDDEN, "moderator": OK, "admin": OK}
 # Earlier versions may hold what an author removed on purpose: the author and moderators only, hidden from others.
@@ -17,7 +18,7 @@ ADMIN_ONLY = {"anonymous": SIGN_IN, "author": FORBIDDEN, "other": FORBIDDEN, "mo
 PAGES = {
     "/": EVERYONE,
     "/c/{category.slug}": EVERYONE,
-    "/t/{thread.id}": EVERYONE,
+    "/t/{thread.id}": MOVED_FOR_EVERYONE,
     "/t/{thread.id}/{thread.slug}": EVERYONE,
     "/p/{question.id}/history": AUTHOR_OR_MODERATOR_HIDDEN,
     "/u/{author.username}": EVERYONE,

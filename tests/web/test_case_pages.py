@@ -30,14 +30,14 @@ def only_case() -> Case:
 
 def test_the_asker_escalates_from_the_thread_page_and_sees_the_banner(community, act_as):
     client = act_as("author")
-    page = text(client.get(f"/t/{community.thread.id}"))
+    page = text(client.get(f"/t/{community.thread.id}/{community.thread.slug}"))
     assert ASK in page and f'action="/t/{community.thread.id}/escalate"' in page
     response = client.post(f"/t/{community.thread.id}/escalate", data={"reason": "Still charged twice"})
     expect(response, BACK)
     case = only_case()
     assert (case.source, case.reason, case.customer_id) == (CaseSource.CUSTOMER.value, "Still charged twice",
                                                              community.author.id)
-    page = text(client.get(f"/t/{community.thread.id}"))
+    page = text(client.get(f"/t/{community.thread.id}/{community.thread.slug}"))
     assert f"A support agent is on this — case #{case.id} (received, waiting for an agent)" in page
     assert f'href="/cases/{case.id}"' in page  # the asker's way to the private conversation
     assert "Escalated to support" in page  # the public timeline
@@ -58,7 +58,7 @@ def test_escalating_again_shows_the_existing_case(community, act_as):
     ("other", None), ("anonymous", None),
 ])
 def test_each_role_sees_its_own_escalation_control(community, act_as, caller, label):
-    page = text(act_as(caller).get(f"/t/{community.thread.id}"))
+    page = text(act_as(caller).get(f"/t/{community.thread.id}/{community.thread.slug}"))
     for shown in (ASK, "Recommend escalation", "Escalate to support"):
         assert (shown in page) is (shown == label)
 
@@ -67,7 +67,7 @@ def test_each_role_sees_its_own_escalation_control(community, act_as, caller, la
 def test_advocates_recommend_and_staff_escalate_with_their_source(community, act_as, caller, source):
     expect(act_as(caller).post(f"/t/{community.thread.id}/escalate", data={"reason": "Billing issue"}), BACK)
     assert only_case().source == source
-    banner = text(act_as("anonymous").get(f"/t/{community.thread.id}"))
+    banner = text(act_as("anonymous").get(f"/t/{community.thread.id}/{community.thread.slug}"))
     assert f"A support agent is on this — case #{only_case().id}" in banner
     assert "/cases/" not in banner  # the link to the private page is the asker's
 
@@ -87,15 +87,15 @@ def test_the_asker_is_pointed_to_support_after_a_day_without_a_solution(make, lo
     asker = make.make_user()
     thread = make.make_thread(author=asker)
     login_as(asker)
-    assert "escalation-suggested" not in text(client.get(f"/t/{thread.id}"))
+    assert "escalation-suggested" not in text(client.get(f"/t/{thread.id}/{thread.slug}"))
     clock_at.advance(hours=25)
-    page = text(client.get(f"/t/{thread.id}"))
+    page = text(client.get(f"/t/{thread.id}/{thread.slug}"))
     assert "escalation-suggested" in page and "waited more than a day without a solution" in page
 
 
 def test_a_no_to_feedback_offers_the_support_team(community, act_as):
     feedback.give_feedback(community.author, community.thread, feedback.FeedbackInput(resolved=False))
-    page = text(act_as("author").get(f"/t/{community.thread.id}"))
+    page = text(act_as("author").get(f"/t/{community.thread.id}/{community.thread.slug}"))
     offer = page[page.index('id="more-help"'):]
     assert ASK in offer[:offer.index("</section>")]
     expect(act_as("author").post(f"/t/{community.thread.id}/escalate", data={}), BACK)
@@ -130,7 +130,7 @@ def test_the_customer_writes_privately_and_reads_support_replies(escalated, agen
     page = text(client.get(f"/cases/{escalated.id}"))
     assert "My account number is 12345678" in page and "I can see the double charge" in page
     assert "in progress" in page  # the agent's reply took the case on
-    assert "My account number" not in text(act_as("other").get(f"/t/{community.thread.id}"))
+    assert "My account number" not in text(act_as("other").get(f"/t/{community.thread.id}/{community.thread.slug}"))
 
 
 def test_an_empty_message_is_refused_in_the_form(escalated, act_as):
@@ -142,12 +142,12 @@ def test_internal_notes_never_reach_the_customer_or_the_thread(escalated, agent,
     cases.post_message(agent, escalated, SECRET_NOTE, "internal")
     cases.change_case(agent, escalated, cases.CaseChange(status="pending_customer"))
     author = act_as("author")
-    for path in (f"/t/{community.thread.id}", f"/cases/{escalated.id}", "/notifications"):
+    for path in (f"/t/{community.thread.id}/{community.thread.slug}", f"/cases/{escalated.id}", "/notifications"):
         assert SECRET_NOTE not in text(author.get(path)), path
-    thread_page = text(act_as("anonymous").get(f"/t/{community.thread.id}"))
+    thread_page = text(act_as("anonymous").get(f"/t/{community.thread.id}/{community.thread.slug}"))
     assert SECRET_NOTE not in thread_page and "Waiting on the asker" in thread_page
     author = act_as("author")  # one client: signing out above signed the asker out too
-    assert "Waiting on you" in text(author.get(f"/t/{community.thread.id}"))
+    assert "Waiting on you" in text(author.get(f"/t/{community.thread.id}/{community.thread.slug}"))
     forged = author.post(f"/cases/{escalated.id}/messages", data={"body": "sneaky", "visibility": "internal"})
     expect(forged, BACK)  # the customer's form has no visibility: it is always a customer message
     assert [m.visibility for m in cases.messages_for(community.author, escalated)] == ["customer"]

@@ -40,7 +40,7 @@ def test_a_thread_delete_without_the_confirmation_leaves_the_thread_up(act_as, c
     assert response.status_code == 422 and UNCONFIRMED in text(response)
     db.session.expire_all()
     assert community.thread.deleted_at is None
-    assert act_as("other").get(f"/t/{community.thread.id}").status_code == 200
+    assert act_as("other").get(f"/t/{community.thread.id}/{community.thread.slug}").status_code == 200
 
 
 def test_the_delete_page_says_what_cannot_be_undone(act_as, community, db):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from forum import cases
 from forum.core.extensions import db
+from forum.http.urls import thread_path
 from forum.models import Case, CaseSource, Post
 from moderation.services import flags
 from tests.web.helpers import BACK, FORBIDDEN, OK, SIGN_IN, expect, text
@@ -131,7 +132,7 @@ def test_claim_assign_status_and_priority(escalated, agent, as_agent, make, comm
     expect(as_agent.post(f"{base}/status", data={"status": "pending_customer"}), BACK)
     expect(as_agent.post(f"{base}/priority", data={"priority": "urgent"}), BACK)
     assert (current(escalated).status, escalated.priority) == ("pending_customer", "urgent")
-    assert "Waiting on the asker" in text(as_agent.get(f"/t/{community.thread.id}"))
+    assert "Waiting on the asker" in text(as_agent.get(thread_path(community.thread)))
 
 
 @pytest.mark.parametrize(("path", "data", "field"), [
@@ -162,19 +163,19 @@ def test_agent_messages_reach_the_customer_and_notes_stay_internal(escalated, as
     customer = switch_user(community.author)
     page = text(customer.get(f"/cases/{escalated.id}"))
     assert "Which card?" in page and SECRET_NOTE not in page and INTERNAL not in page
-    assert SECRET_NOTE not in text(customer.get(f"/t/{community.thread.id}"))
+    assert SECRET_NOTE not in text(customer.get(thread_path(community.thread)))
 
 
 def test_resolving_publishes_an_accepted_staff_answer(escalated, as_agent, community, switch_user):
     data = {"resolution": "We refunded the duplicate charge.", "publish": "y"}
     expect(as_agent.post(f"/desk/cases/{escalated.id}/resolve", data=data), BACK)
     assert current(escalated).status == "resolved"
-    thread_page = text(switch_user(None).get(f"/t/{community.thread.id}"))
+    thread_page = text(switch_user(None).get(thread_path(community.thread)))
     solution = thread_page[thread_page.index('class="solution"'):]
     assert "Resolved by support" in solution and "We refunded the duplicate charge." in solution
     assert "badge-staff" in solution
     assert f"Support case #{escalated.id} (resolved)" in thread_page
-    assert "Did this resolve your issue?" in text(switch_user(community.author).get(f"/t/{community.thread.id}"))
+    assert "Did this resolve your issue?" in text(switch_user(community.author).get(thread_path(community.thread)))
 
 
 def test_resolving_without_publishing_leaves_the_thread_alone(escalated, as_agent, community):
@@ -229,7 +230,7 @@ def test_the_thread_page_with_a_case_costs_the_same_for_any_number_of_replies(ma
         thread = make.make_thread(replies=replies)
         case, _ = cases.escalate_thread(None, thread, source=CaseSource.SLA)
         cases.post_message(agent, case, "On it.", "customer")
-        return f"/t/{thread.id}"
+        return thread_path(thread)
 
     short, long = thread_with_case(2), thread_with_case(20)
     login_as(make.make_user())

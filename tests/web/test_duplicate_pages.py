@@ -43,10 +43,10 @@ def test_a_moderator_marks_by_number_or_address_and_everyone_sees_answered_here(
     assert response.headers["Location"].startswith(f"/t/{duplicate.id}/")
     assert marked(duplicate) == answer.id
     for caller in ("moderator", "other", "anonymous"):
-        page = text(act_as(caller).get(f"/t/{duplicate.id}"))
+        page = text(act_as(caller).get(f"/t/{duplicate.id}/{duplicate.slug}"))
         assert "Answered here:" in page and f'href="/t/{answer.id}/{answer.slug}"' in page
         assert answer.title in page
-    assert "Answered here:" not in text(act_as("anonymous").get(f"/t/{answer.id}"))
+    assert "Answered here:" not in text(act_as("anonymous").get(f"/t/{answer.id}/{answer.slug}"))
     [entry] = audit_entries("thread.duplicate")
     assert entry.reason == "Same charge question"
     assert db.session.scalars(select(DuplicatePair.target_id)).all() == [answer.id]
@@ -85,17 +85,17 @@ def test_only_moderators_mark_or_unmark(act_as, pair, caller, outcome):
 def test_the_moderator_panel_offers_the_form_and_then_the_way_back(act_as, pair):
     duplicate, answer = pair
     client = act_as("moderator")
-    assert 'name="duplicate-target"' in text(client.get(f"/t/{duplicate.id}"))
-    assert 'name="duplicate-target"' not in text(act_as("other").get(f"/t/{duplicate.id}"))
+    assert 'name="duplicate-target"' in text(client.get(f"/t/{duplicate.id}/{duplicate.slug}"))
+    assert 'name="duplicate-target"' not in text(act_as("other").get(f"/t/{duplicate.id}/{duplicate.slug}"))
     client = act_as("moderator")
     mark(client, duplicate, str(answer.id))
-    page = text(client.get(f"/t/{duplicate.id}"))
+    page = text(client.get(f"/t/{duplicate.id}/{duplicate.slug}"))
     assert "Not a duplicate: reopen" in page and 'name="duplicate-target"' not in page
     response = client.post(f"/moderation/threads/{duplicate.id}/duplicate/unmark", data={"unmark-reason": "Oops"})
     expect(response, BACK)
     assert marked(duplicate) is None
     assert db.session.scalar(select(Thread.status).where(Thread.id == duplicate.id)) == "open"
-    assert "Answered here:" not in text(client.get(f"/t/{duplicate.id}"))
+    assert "Answered here:" not in text(client.get(f"/t/{duplicate.id}/{duplicate.slug}"))
     assert [e.action for e in audit_entries()][-2:] == ["thread.duplicate", "thread.unduplicate"]
 
 

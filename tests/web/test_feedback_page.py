@@ -19,7 +19,7 @@ def solved(act_as, community):
 
 
 def _page(client, thread) -> str:
-    return text(client.get(f"/t/{thread.id}"))
+    return text(client.get(f"/t/{thread.id}/{thread.slug}"))
 
 
 @pytest.mark.parametrize(("caller", "shown"), [("author", True), ("other", False), ("advocate", False),

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from forum.cases import escalate_thread
+from forum.http.urls import thread_path
 from forum.models import CaseSource
 from forum.services import community_settings
 from moderation.services import flags
@@ -121,7 +122,7 @@ def test_staff_work_pages_are_wide_and_the_rest_normal(act_as, path, layout):
 
 
 def test_threads_use_the_reading_width(act_as, community):
-    assert '<body class="layout-reading">' in text(act_as("anonymous").get(f"/t/{community.thread.id}"))
+    assert '<body class="layout-reading">' in text(act_as("anonymous").get(thread_path(community.thread)))
 
 
 @pytest.fixture

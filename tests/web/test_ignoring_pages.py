@@ -122,7 +122,7 @@ def scene(make):
 
 
 def test_an_ignored_members_posts_collapse_for_the_ignoring_member_only(login_as, client, scene):
-    path = f"/t/{scene['thread'].id}"
+    path = f"/t/{scene['thread'].id}/{scene['thread'].slug}"
     login_as(scene["me"])
     mine = text(client.get(path))
     assert collapsed(mine, scene["question"].id) and collapsed(mine, scene["noisy_reply"].id)
@@ -141,7 +141,7 @@ def test_an_ignored_members_posts_collapse_for_the_ignoring_member_only(login_as
 def test_the_same_post_renders_collapsed_for_one_viewer_and_open_for_another_from_the_cache(login_as, client, scene):
     """Both viewers are plain members with the same answers to every other question: only "collapsed" differs,
     so a cache keyed without it would serve one of them the other's rendering."""
-    path = f"/t/{scene['thread'].id}"
+    path = f"/t/{scene['thread'].id}/{scene['thread'].slug}"
     for first, second in (("bystander", "me"), ("me", "bystander")):
         post_blocks.clear_cache()
         login_as(scene[first])
@@ -153,7 +153,7 @@ def test_the_same_post_renders_collapsed_for_one_viewer_and_open_for_another_fro
 
 def test_stopping_ignoring_opens_the_posts_again(login_as, client, scene):
     login_as(scene["me"])
-    path = f"/t/{scene['thread'].id}"
+    path = f"/t/{scene['thread'].id}/{scene['thread'].slug}"
     assert collapsed(text(client.get(path)), scene["noisy_reply"].id)
     blocks.unignore(scene["me"], scene["noisy"])
     assert not collapsed(text(client.get(path)), scene["noisy_reply"].id)
@@ -163,7 +163,7 @@ def test_a_staff_members_posts_never_collapse_even_from_an_old_ignore(login_as, 
     scene["noisy"].role = "moderator"
     db.session.commit()
     login_as(scene["me"])
-    assert "post-ignored" not in text(client.get(f"/t/{scene['thread'].id}"))
+    assert "post-ignored" not in text(client.get(f"/t/{scene['thread'].id}/{scene['thread'].slug}"))
 
 
 def _thread_with_ignored_replies(make, me, count: int):
@@ -182,9 +182,9 @@ def test_ignoring_costs_the_thread_page_no_statement(make, login_as, client, cou
     plain = make.make_thread(tags=["wifi"], replies=3)
     short, long = _thread_with_ignored_replies(make, me, 3), _thread_with_ignored_replies(make, me, 30)
     login_as(me)
-    counts = {count_queries(f"/t/{thread.id}") for thread in (plain, short, long)}
+    counts = {count_queries(f"/t/{thread.id}/{thread.slug}") for thread in (plain, short, long)}
     assert len(counts) == 1 and counts.pop() <= 6
     with count_statements() as statements:
-        page = text(client.get(f"/t/{long.id}"))
+        page = text(client.get(f"/t/{long.id}/{long.slug}"))
     assert "post-ignored" in page and sum('"block"' in statement or " block" in statement
                                           for statement in statements) == 1

@@ -65,7 +65,7 @@ def test_an_agent_turns_an_alert_into_an_incident_and_every_thread_hears_the_upd
     client.post("/auth/logout")
     with client.session_transaction() as sess:
         sess.clear()
-    public = text(client.get(f"/t/{outage[2].id}"))
+    public = text(client.get(f"/t/{outage[2].id}/{outage[2].slug}"))
     assert "Known issue: Sign-in error 503" in public and "We are restarting the sign-in servers." in public
     assert "Run incident" not in public  # the staff link is for agents only
 
@@ -93,7 +93,7 @@ def test_resolving_answers_every_linked_question(client, login_as, agent, outage
     for thread in outage[:3]:
         db.session.refresh(thread)
         assert thread.solved_by == "support"
-    assert "Resolved issue: Sign-in error 503" in text(client.get(f"/t/{outage[0].id}"))
+    assert "Resolved issue: Sign-in error 503" in text(client.get(f"/t/{outage[0].id}/{outage[0].slug}"))
     assert client.post(f"/staff/incidents/{incident.id}/updates", data={"body": "Late"}).status_code == 422
 
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.core.extensions import db
+from forum.http.urls import thread_path
 from forum.services import posting, reading
 from moderation.models import Flag, ReviewItem
 from moderation.services import flags
@@ -21,7 +22,7 @@ def open_item(post_id: int) -> ReviewItem:
 
 def test_members_flag_a_post_from_its_disclosure(community, act_as):
     client = act_as("author")
-    page = text(client.get(f"/t/{community.thread.id}"))
+    page = text(client.get(thread_path(community.thread)))
     assert f'action="/p/{community.reply.id}/flag"' in page and "<details class=\"flag-panel\"" in page
     prefix = f"flag-{community.reply.id}-"
     response = client.post(f"/p/{community.reply.id}/flag", data={prefix + "reason": "spam", prefix + "note": "ad"})
@@ -46,7 +47,7 @@ def test_flagging_ones_own_post_is_refused_before_the_form_is_read(community, ac
 
 def test_anonymous_visitors_see_no_flag_form_and_are_sent_to_sign_in(community, act_as):
     client = act_as("anonymous")
-    assert "/flag\"" not in text(client.get(f"/t/{community.thread.id}"))
+    assert "/flag\"" not in text(client.get(thread_path(community.thread)))
     expect(client.post(f"/p/{community.reply.id}/flag", data={"reason": "spam"}), SIGN_IN)
 
 
@@ -57,7 +58,7 @@ def test_a_held_reply_tells_its_author_it_waits_for_approval(community, act_as):
                            follow_redirects=True)
     assert "Your post is waiting for a moderator&#39;s approval" in text(response)  # the flash
     assert "Waiting for a moderator's approval." in text(response)  # the post's own notice
-    assert "See my site" not in text(act_as("advocate").get(f"/t/{community.thread.id}"))
+    assert "See my site" not in text(act_as("advocate").get(thread_path(community.thread)))
 
 
 def test_the_queue_shows_items_with_context_and_accesskeys(community, act_as, make):
@@ -86,12 +87,12 @@ def test_a_decision_in_the_queue_applies_and_is_audited(community, act_as, make)
 
 def test_moderators_hide_and_unhide_from_the_post(community, act_as):
     client = act_as("moderator")
-    page = text(client.get(f"/t/{community.thread.id}"))
+    page = text(client.get(thread_path(community.thread)))
     assert f"/moderation/posts/{community.reply.id}/hide" in page and "Moderate this thread" in page
     expect(client.post(f"/moderation/posts/{community.reply.id}/hide", data={"reason": "Off topic"}), BACK)
     db.session.refresh(community.reply)
     assert community.reply.visibility == "hidden"
-    shown = text(client.get(f"/t/{community.thread.id}"))
+    shown = text(client.get(thread_path(community.thread)))
     assert "Reason: Off topic" in shown and f"/moderation/posts/{community.reply.id}/unhide" in shown
     expect(client.post(f"/moderation/posts/{community.reply.id}/unhide", data={}), BACK)
     db.session.refresh(community.reply)
@@ -110,7 +111,7 @@ def test_lock_move_and_merge_from_the_thread_panel(community, act_as, make):
     db.session.refresh(thread)
     assert thread.locked and thread.category_id == other_category.id and thread.merged_into_id == target.id
     assert [e.action for e in audit_entries()] == ["thread.lock", "thread.move", "thread.merge"]
-    moved = act_as("anonymous").get(f"/t/{thread.id}/{thread.slug}")
+    moved = act_as("anonymous").get(thread_path(thread))
     assert moved.status_code == 301 and moved.headers["Location"].startswith(f"/t/{target.id}/")
 
 
@@ -166,7 +167,7 @@ def test_trusted_advocates_use_the_queue_but_not_the_thread_controls(community, 
     flags.flag_post(make.make_user(), community.reply, flags.NewFlag("spam"))
     client = act_as("advocate")
     expect(client.get("/moderation/queue"), OK)
-    assert "Moderate this thread" not in text(client.get(f"/t/{community.thread.id}"))
+    assert "Moderate this thread" not in text(client.get(thread_path(community.thread)))
     expect(client.post(f"/moderation/threads/{community.thread.id}/lock", data={}), FORBIDDEN)
     item = open_item(community.reply.id)
     expect(client.post(f"/moderation/queue/{item.id}", data={"action": "hide"}), BACK)
@@ -180,9 +181,9 @@ def test_the_pending_question_page_tells_its_author(make, act_as, community, mon
     reading.question_post(thread).visibility = "pending"
     thread.visibility = "pending"
     db.session.commit()
-    page = text(act_as("author").get(f"/t/{thread.id}"))
+    page = text(act_as("author").get(thread_path(thread)))
     assert "Waiting for a moderator" in page
-    expect(act_as("other").get(f"/t/{thread.id}"), 404)
+    expect(act_as("other").get(thread_path(thread)), 404)
 
 
 def test_a_suspended_trusted_advocate_is_refused_every_moderation_route(community, switch_user, make, clock_at):
@@ -242,7 +243,7 @@ def test_held_and_hidden_posts_appear_on_no_page_for_other_members(community, ac
     flags.flag_post(make.make_user("moderator"), make.make_reply(community.thread, body="Secret hidden reply"),
                     flags.NewFlag("offensive"))
     run_jobs()
-    pages = ["/", f"/c/{community.category.slug}", f"/t/{community.thread.id}", f"/u/{community.other.username}",
+    pages = ["/", f"/c/{community.category.slug}", thread_path(community.thread), f"/u/{community.other.username}",
              "/tags/secrettag", "/search?q=Secret", "/notifications", "/api/v1/threads", "/api/v1/search?q=Secret",
              f"/api/v1/threads/{community.thread.id}/posts", "/api/v1/search/similar?title=Secret+pending+question"]
     for who in ("anonymous", "author", "advocate"):

@@ -61,7 +61,7 @@ def test_visitors_have_no_bell(client, community):
 
 
 def test_the_bell_shows_on_every_page_for_members(act_as, community):
-    page = text(act_as("other").get(f"/t/{community.thread.id}"))
+    page = text(act_as("other").get(f"/t/{community.thread.id}/{community.thread.slug}"))
     assert page.count("Notifications, 0 unread") == 1
 
 

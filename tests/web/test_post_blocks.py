@@ -81,7 +81,7 @@ def test_every_post_offers_exactly_the_controls_the_permission_layer_grants_each
         post.edited_at = post.created_at  # so the history link is a question too
     for name, viewer in _viewers(make, asker).items():
         login_as(viewer)
-        html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+        html = client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
         moderator = Capabilities.of(viewer).moderator
         for post in posts:
             article = _article(html, post.id)
@@ -108,11 +108,11 @@ def test_a_page_built_from_shared_renderings_is_the_page_built_afresh(make, clie
         login_as(viewer)
         app.config["POST_BLOCK_CACHE"] = False
         try:
-            fresh = client.get(f"/t/{thread.id}").get_data(as_text=True)
+            fresh = client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
         finally:
             app.config["POST_BLOCK_CACHE"] = True
-        first = client.get(f"/t/{thread.id}").get_data(as_text=True)
-        again = client.get(f"/t/{thread.id}").get_data(as_text=True)
+        first = client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
+        again = client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
         assert _without_tokens(first) == _without_tokens(fresh), name
         assert _without_tokens(again) == _without_tokens(fresh), name
 
@@ -126,7 +126,7 @@ def test_members_sharing_a_rendering_each_get_their_own_working_csrf_token(make,
         client = app.test_client()
         with client.session_transaction() as sess:
             sess["_user_id"] = make.session_key_for(member)
-        html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+        html = client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
         vote_form = re.search(rf'action="/p/{reply.id}/helpful".*?value="([^"]+)"', _article(html, reply.id), re.S)
         pages[member.id] = (client, vote_form.group(1))
     assert pages[first.id][1] != pages[second.id][1]
@@ -144,15 +144,15 @@ def test_what_changed_since_the_last_visit_shows_at_once(make, client, login_as,
     reply = make.make_reply(thread, body="Turn off automatic updates.")
     reader = make.make_user()
     login_as(reader)
-    before = _article(client.get(f"/t/{thread.id}").get_data(as_text=True), reply.id)
+    before = _article(client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True), reply.id)
     assert "just now" in before and "Helpful (0)" in before
     clock_at.advance(hours=3)
-    assert "3 h ago" in _article(client.get(f"/t/{thread.id}").get_data(as_text=True), reply.id)
+    assert "3 h ago" in _article(client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True), reply.id)
     qa.vote_helpful(make.make_user(), reply)
-    assert "Helpful (1)" in _article(client.get(f"/t/{thread.id}").get_data(as_text=True), reply.id)
+    assert "Helpful (1)" in _article(client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True), reply.id)
     reply.author.display_name = "Renamed Helper"
     db.session.commit()
-    assert "Renamed Helper" in _article(client.get(f"/t/{thread.id}").get_data(as_text=True), reply.id)
+    assert "Renamed Helper" in _article(client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True), reply.id)
 
 
 def test_the_rendering_cache_keeps_to_its_byte_budget():
@@ -182,7 +182,7 @@ def test_a_block_rendered_under_a_url_prefix_is_not_shown_to_a_request_without_i
     """Links in a block come from url_for, which follows where the app is mounted (reviewer R1's probe)."""
     thread = make.make_thread(title="Router drops at night")
     reply = make.make_reply(thread)
-    _signed_in_client(app, make, make.make_user()).get(f"/t/{thread.id}", base_url="http://localhost/community/")
-    html = _signed_in_client(app, make, make.make_user()).get(f"/t/{thread.id}").get_data(as_text=True)
+    _signed_in_client(app, make, make.make_user()).get(f"/t/{thread.id}/{thread.slug}", base_url="http://localhost/community/")
+    html = _signed_in_client(app, make, make.make_user()).get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True)
     article = _article(html, reply.id)
     assert f'action="/p/{reply.id}/helpful"' in article and "/community/" not in article

@@ -34,8 +34,8 @@ PAGES = {
     "/tags/no-such-tag": _everyone(NOT_FOUND),
     "/unsubscribe/{token}": _everyone(OK),
     "/unsubscribe/forged-token": _everyone(400),
-    "/t/{thread.id}?sort=votes": _everyone(OK),
-    "/t/{thread.id}?quote={reply.id}": _everyone(OK),
+    "/t/{thread.id}/{thread.slug}?sort=votes": _everyone(OK),
+    "/t/{thread.id}/{thread.slug}?quote={reply.id}": _everyone(OK),
     "/c/{category.slug}?sort=votes": _everyone(OK),
 }
 

@@ -11,7 +11,7 @@ from tests.web.helpers import text
 
 
 def _page(client, thread, **params) -> str:
-    response = client.get(f"/t/{thread.id}", query_string=params)
+    response = client.get(f"/t/{thread.id}/{thread.slug}", query_string=params)
     assert response.status_code == 200
     return text(response)
 
@@ -180,7 +180,7 @@ def test_replies_sort_by_most_helpful_with_the_accepted_one_first(act_as, commun
 
 
 def test_an_unknown_reply_order_is_refused_with_a_message(client, community):
-    response = client.get(f"/t/{community.thread.id}?sort=random")
+    response = client.get(f"/t/{community.thread.id}/{community.thread.slug}?sort=random")
     assert response.status_code == 422 and "Sort replies by oldest or votes." in text(response)
 
 
@@ -236,9 +236,9 @@ def test_quote_opens_the_reply_form_with_the_post_quoted_and_attributed(act_as, 
 def test_quoting_posts_of_another_thread_or_nonsense_is_handled(act_as, community, make):
     elsewhere = make.make_reply(make.make_thread(), body="Elsewhere")
     client = act_as("author")
-    assert client.get(f"/t/{community.thread.id}?quote={elsewhere.id}").status_code == 404
-    assert client.get(f"/t/{community.thread.id}?quote=999999").status_code == 404
-    assert client.get(f"/t/{community.thread.id}?quote=abc").status_code == 200
+    assert client.get(f"/t/{community.thread.id}/{community.thread.slug}?quote={elsewhere.id}").status_code == 404
+    assert client.get(f"/t/{community.thread.id}/{community.thread.slug}?quote=999999").status_code == 404
+    assert client.get(f"/t/{community.thread.id}/{community.thread.slug}?quote=abc").status_code == 200
 
 
 # --- previews ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from forum.analytics import scorecard_store
+from forum.http.urls import thread_path
 from forum.services import qa, reading, subscriptions
 from tests.queries import count_statements
 
@@ -22,7 +23,7 @@ def _thread_with_replies(make, count: int):
 def test_thread_page_query_count_does_not_grow_with_replies(make, login_as, count_queries: Callable, caller):
     if caller != "anonymous":
         login_as(make.make_user(role=caller))
-    short, long = f"/t/{_thread_with_replies(make, 3).id}", f"/t/{_thread_with_replies(make, 30).id}"
+    short, long = (thread_path(_thread_with_replies(make, replies)) for replies in (3, 30))
     assert count_queries(short) == count_queries(long)
 
 
@@ -71,7 +72,7 @@ def test_a_solved_thread_with_votes_costs_the_same_queries_however_many_replies(
     asker, voter = make.make_user(), make.make_user()
     short, long = (_solved_thread_with_votes(make, asker, voter, count) for count in (3, 30))
     login_as(voter if viewer == "voter" else asker)
-    assert count_queries(f"/t/{short.id}?sort={sort}") == count_queries(f"/t/{long.id}?sort={sort}")
+    assert count_queries(f"{thread_path(short)}?sort={sort}") == count_queries(f"{thread_path(long)}?sort={sort}")
 
 
 def test_tag_page_query_count_does_not_grow_with_threads(make, login_as, count_queries: Callable):
@@ -101,7 +102,7 @@ def test_signed_out_pages_stay_within_eight_statements(make, count_queries: Call
     thread = _thread_with_replies(make, 20)
     thread.category = category
     qa.vote_helpful(make.make_user(), reading.question_post(thread))
-    for path in ["/", "/c/budget", f"/t/{thread.id}"]:
+    for path in ["/", "/c/budget", f"/t/{thread.id}/{thread.slug}"]:
         assert count_queries(path) <= 8, path
 
 
@@ -112,7 +113,7 @@ def test_the_community_rules_a_page_consults_cost_one_statement(make, login_as, 
     login_as(user)
     thread = _thread_with_replies(make, 3)
     with count_statements() as statements:
-        assert client.get(f"/t/{thread.id}").status_code == 200
+        assert client.get(f"/t/{thread.id}/{thread.slug}").status_code == 200
     assert sum("community_setting" in statement for statement in statements) == 1
 
 
@@ -166,5 +167,5 @@ def test_thread_page_costs_at_most_six_statements_however_long(make, login_as, c
     short, long = (_solved_thread_with_votes(make, asker, make.make_user(), count) for count in (3, 30))
     if caller != "anonymous":
         login_as(make.make_user(role=caller))
-    counts = {count_queries(f"/t/{thread.id}{sort}") for thread in (short, long) for sort in ("", "?sort=votes")}
+    counts = {count_queries(f"{thread_path(thread)}{sort}") for thread in (short, long) for sort in ("", "?sort=votes")}
     assert len(counts) == 1 and counts.pop() <= 6

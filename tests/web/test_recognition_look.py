@@ -52,7 +52,7 @@ def test_a_post_shows_its_authors_rank_best_badge_and_solutions(client, login_as
     thread, reply, other = solved
     if signed_in:
         login_as(make.make_user())
-    html = text(client.get(f"/t/{thread.id}"))
+    html = text(client.get(f"/t/{thread.id}/{thread.slug}"))
     helper = author_line(html, reply.id)
     assert 'class="avatar"' in helper and "helpful_hana</a>" in helper
     assert 'class="rank rank-expert"' in helper and ">Expert</span>" in helper
@@ -66,10 +66,10 @@ def test_a_post_shows_its_authors_rank_best_badge_and_solutions(client, login_as
 
 def test_a_new_badge_or_solution_shows_on_the_next_view(client, make, solved):
     thread, _reply, other = solved
-    assert "badge-token" not in author_line(text(client.get(f"/t/{thread.id}")), other.id)
+    assert "badge-token" not in author_line(text(client.get(f"/t/{thread.id}/{thread.slug}")), other.id)
     badges.grant(other.author_id, badges.BY_CODE["rescuer"])
     db.session.commit()
-    line = author_line(text(client.get(f"/t/{thread.id}")), other.id)
+    line = author_line(text(client.get(f"/t/{thread.id}/{thread.slug}")), other.id)
     assert "Rescuer</span>" in line and "(silver badge)" in line and DIAMOND in line
 
 
@@ -78,7 +78,7 @@ def test_a_new_badge_or_solution_shows_on_the_next_view(client, make, solved):
 def test_each_rank_is_its_own_token_and_still_written(client, make, reputation, rank):
     member = make.make_user(reputation=reputation)
     thread = make.make_thread(author=member)
-    line = author_line(text(client.get(f"/t/{thread.id}")), reading.question_post(thread).id)
+    line = author_line(text(client.get(f"/t/{thread.id}/{thread.slug}")), reading.question_post(thread).id)
     assert f'<span class="rank rank-{rank}" title="Rank by reputation">{rank.capitalize()}</span>' in line
 
 
@@ -92,7 +92,7 @@ def test_authors_badges_and_solutions_cost_the_thread_page_no_statement(make, lo
     for reply, code in zip(replies, ("solutions_250", "rescuer", "first_answer", "helpful_25"), strict=True):
         badges.grant(reply.author_id, badges.BY_CODE[code])
     db.session.commit()
-    assert count_queries(f"/t/{plain.id}") == count_queries(f"/t/{decorated.id}")
+    assert count_queries(f"/t/{plain.id}/{plain.slug}") == count_queries(f"/t/{decorated.id}/{decorated.slug}")
 
 
 def test_the_catalogue_shows_every_badge_as_a_medal_shaped_by_its_tier(client, solved):

@@ -30,7 +30,7 @@ def test_a_tag_page_lists_only_threads_with_that_tag_and_tags_link_to_it(client,
     assert _thread_links(page) == ["Roaming in Spain costs"]
     assert "Threads tagged" in page
     question = make.make_thread(title="Another roaming question", tags=["roaming"])
-    assert 'href="/tags/roaming"' in text(client.get(f"/t/{question.id}"))
+    assert 'href="/tags/roaming"' in text(client.get(f"/t/{question.id}/{question.slug}"))
 
 
 def test_tag_names_are_found_whatever_their_case_and_unknown_tags_are_not_found(client, make):
@@ -123,9 +123,9 @@ def _question_id(thread) -> int:
 
 def test_muting_a_thread_stops_reply_notifications_and_watching_brings_them_back(act_as, community, make, db):
     client = act_as("author")
-    assert "You're watching this thread" in text(client.get(f"/t/{community.thread.id}"))
+    assert "You're watching this thread" in text(client.get(f"/t/{community.thread.id}/{community.thread.slug}"))
     client.post(f"/t/{community.thread.id}/mute")
-    assert "You muted this thread." in text(client.get(f"/t/{community.thread.id}"))
+    assert "You muted this thread." in text(client.get(f"/t/{community.thread.id}/{community.thread.slug}"))
     before = len(_notified(db, community.author))
     make.make_reply(community.thread, body="Muted reply")
     assert len(_notified(db, community.author)) == before
@@ -135,5 +135,5 @@ def test_muting_a_thread_stops_reply_notifications_and_watching_brings_them_back
 
 
 def test_visitors_get_no_watch_buttons(client, community):
-    page = text(client.get(f"/t/{community.thread.id}"))
+    page = text(client.get(f"/t/{community.thread.id}/{community.thread.slug}"))
     assert "/watch" not in page and "/mute" not in page

@@ -12,7 +12,7 @@ from tests.web.helpers import text
 
 def test_thread_shows_question_then_replies_oldest_first_with_authors(act_as, community, make):
     later = make.make_reply(community.thread, author=community.moderator, body="Staff here: we refunded it.")
-    page = text(act_as("anonymous").get(f"/t/{community.thread.id}"))
+    page = text(act_as("anonymous").get(f"/t/{community.thread.id}/{community.thread.slug}"))
     question = page.index("My router keeps dropping")
     first_reply = page.index("Check the invoices page")
     staff_reply = page.index("Staff here: we refunded it.")
@@ -29,7 +29,7 @@ def test_thread_shows_its_tags_and_status(client, make):
 
 
 def test_visitors_are_invited_to_sign_in_instead_of_seeing_a_reply_form(act_as, community):
-    page = text(act_as("anonymous").get(f"/t/{community.thread.id}"))
+    page = text(act_as("anonymous").get(f"/t/{community.thread.id}/{community.thread.slug}"))
     assert "to reply" in page and 'action="/t/' not in page
 
 
@@ -58,7 +58,7 @@ def test_locked_thread_shows_a_notice_and_refuses_member_replies(act_as, communi
     community.thread.locked = True
     db.session.commit()
     client = act_as("other")
-    page = text(client.get(f"/t/{community.thread.id}"))
+    page = text(client.get(f"/t/{community.thread.id}/{community.thread.slug}"))
     assert "This thread no longer takes replies." in page and "Your reply" not in page
     response = client.post(f"/t/{community.thread.id}/reply", data={"body": "Let me in"})
     assert response.status_code == 403
@@ -77,7 +77,7 @@ def test_long_threads_page_replies_with_a_next_page_link(client, make):
     helper = make.make_user()
     for n in range(55):
         make.make_reply(thread, author=helper, body=f"Reply number {n:02d}.")
-    first = text(client.get(f"/t/{thread.id}"))
+    first = text(client.get(f"/t/{thread.id}/{thread.slug}"))
     assert "Reply number 00." in first and "Reply number 49." in first and "Reply number 50." not in first
     next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
     second = text(client.get(next_url))
@@ -94,7 +94,7 @@ def test_a_reply_to_a_long_thread_lands_on_the_page_that_shows_it(act_as, commun
 
 
 def test_a_tampered_reply_cursor_gives_a_clear_error_page(client, community):
-    response = client.get(f"/t/{community.thread.id}?cursor=garbage")
+    response = client.get(f"/t/{community.thread.id}/{community.thread.slug}?cursor=garbage")
     assert response.status_code == 422 and "This cursor is not valid" in text(response)
 
 
@@ -199,4 +199,4 @@ def test_author_cannot_edit_their_thread_once_it_is_locked(act_as, community, db
     db.session.commit()
     client = act_as("author")
     assert client.get(f"/t/{community.thread.id}/edit").status_code == 403
-    assert "Edit thread" not in text(client.get(f"/t/{community.thread.id}"))
+    assert "Edit thread" not in text(client.get(f"/t/{community.thread.id}/{community.thread.slug}"))

@@ -11,6 +11,7 @@ import re
 
 from sqlalchemy import select
 
+from forum.http.urls import thread_path
 from forum.models import AuditEntry, Notification, User
 from forum.services import undo
 from tests.web.helpers import text
@@ -58,7 +59,7 @@ def test_accept_then_undo_leaves_the_thread_unsolved_and_the_reputation_as_befor
     db.session.expire_all()
     assert community.thread.accepted_post_id is None and community.thread.status == "answered"
     assert _reputation(db, community.other, community.author) == before
-    assert "Accept as solution" in text(client.get(f"/t/{community.thread.id}"))
+    assert "Accept as solution" in text(client.get(thread_path(community.thread)))
 
 
 def test_undoing_accept_this_instead_gives_the_solution_back_to_the_earlier_answer(act_as, community, make, db):
@@ -162,14 +163,14 @@ def test_hide_then_undo_makes_the_post_visible_again_audited_as_an_unhide(act_as
     action, token = _offer(client, client.post(f"/moderation/posts/{community.reply.id}/hide",
                                                data={"reason": "Looks like spam"}))
     assert action == f"/moderation/posts/{community.reply.id}/hide/undo"
-    assert "Check the invoices page" not in text(act_as("author").get(f"/t/{community.thread.id}"))
+    assert "Check the invoices page" not in text(act_as("author").get(thread_path(community.thread)))
 
     client = act_as("moderator")
     client.post(action, data={"token": token})
     assert _flashes(client) == [("success", "Undone: the post is visible again.")]
     db.session.expire_all()
     assert community.reply.visibility == "public"
-    assert "Check the invoices page" in text(act_as("author").get(f"/t/{community.thread.id}"))
+    assert "Check the invoices page" in text(act_as("author").get(thread_path(community.thread)))
     actions = list(db.session.scalars(select(AuditEntry.action).where(
         AuditEntry.target_type == "post", AuditEntry.target_id == community.reply.id).order_by(AuditEntry.id)))
     assert actions == ["post.hide", "post.unhide"]

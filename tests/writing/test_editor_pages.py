@@ -111,7 +111,7 @@ def test_a_reply_published_from_the_page_discards_its_draft(login_as, make):
     thread, member = make.make_thread(), make.make_user()
     drafts.save_draft(member, drafts.reply_key(thread.id), drafts.DraftInput("Working on it"))
     client = login_as(member)
-    page = _text(client.get(f"/t/{thread.id}"))
+    page = _text(client.get(f"/t/{thread.id}/{thread.slug}"))
     assert f'data-draft-key="reply-{thread.id}"' in page and "data-draft-restore" in page
     assert client.post(f"/t/{thread.id}/reply", data={"body": "Try the other cable."}).status_code == 302
     assert drafts.drafts_of(member) == []
