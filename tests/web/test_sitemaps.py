@@ -3,7 +3,6 @@ URLS_PER_SITEMAP addresses cut by id range, with lastmod, absolute addresses fro
 
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -173,8 +172,10 @@ def test_a_range_with_nothing_public_is_left_out(client, community, make, monkey
     assert client.get(f"/sitemaps/threads-{second.id}.xml").status_code == 404
 
 
-def test_a_file_of_twenty_thousand_threads_is_one_query_well_under_a_second(client, community):
-    """About the threads of a 400,000-post community, written straight into the table."""
+def test_a_file_of_twenty_thousand_threads_is_one_query(client, community):
+    """About the threads of a 400,000-post community, written straight into the table: every one listed, with
+    one SELECT for the file and the same for the index, however many there are (bench/sitemap_bench.py times
+    it on the benchmark corpus)."""
     moment = clock.now() - timedelta(days=1)
     rows = [{"category_id": community.category.id, "author_id": community.author.id, "kind": "question",
              "title": f"Question number {n}", "slug": f"question-number-{n}", "status": "open", "locked": False,
@@ -183,16 +184,13 @@ def test_a_file_of_twenty_thousand_threads_is_one_query_well_under_a_second(clie
     db.session.execute(insert(Thread), rows)
     db.session.commit()
     client.get("/sitemaps/threads-1.xml")  # warm: templates, URL map
-    started = time.perf_counter()
     with count_statements() as statements:
         response = client.get("/sitemaps/threads-1.xml")
-    elapsed = time.perf_counter() - started
     assert response.status_code == 200 and response.data.count(b"<url>") == 20_001
     assert len([sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]) <= 2
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
-    started = time.perf_counter()
-    assert client.get("/sitemap.xml").status_code == 200
-    assert time.perf_counter() - started < 1.0
+    with count_statements() as statements:
+        assert client.get("/sitemap.xml").status_code == 200
+    assert len([sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]) <= 4
 
 
 @pytest.mark.parametrize("path", ["/robots.txt", "/sitemap.xml", "/sitemaps/threads-1.xml"])
