@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from html import escape  # XML-safe: &, <, > and both quotes become entities
 from typing import NamedTuple
-from xml.sax.saxutils import escape
 
 from sqlalchemy import ColumnElement, Select, case, func, select
 
