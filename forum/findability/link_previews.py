@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app
-
+from forum.mail.sending import absolute_url  # from the configured base URL, never the Host header
 from forum.models import Thread
 from forum.services.markup import visible_text
 from forum.services.permissions import ANONYMOUS, Action
@@ -19,11 +18,6 @@ from forum.services.permissions import ANONYMOUS, Action
 SITE_NAME = "Horseshoe community"  # as the <title> of every page ends
 DESCRIPTION_CHARS = 200  # search results show about this much; previews less
 _SPACES = re.compile(r"\s+")
-
-
-def absolute_url(path: str) -> str:
-    """An address on this site, from the configured base URL (never from the request's Host header)."""
-    return current_app.config["HORSESHOE"].base_url.rstrip("/") + path
 
 
 def canonical_url(path: str, page: int | None = None) -> str:

@@ -18,9 +18,9 @@ from markupsafe import Markup
 
 from forum.core.errors import NotFound
 from forum.findability import crawling, link_previews, sitemaps, structured_data
-from forum.findability.link_previews import absolute_url
 from forum.http.conditional import for_shared_caches
 from forum.http.urls import thread_path
+from forum.mail.sending import absolute_url
 from forum.models import Post, Thread, User
 
 bp = Blueprint("findability", __name__)
