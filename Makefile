@@ -10,7 +10,7 @@ TEST_WORKERS ?= 3
 HORSESHOE_DATA_DIR ?= instance
 export HORSESHOE_DATA_DIR
 
-.PHONY: install browser screenshots run test test-sqlite test-postgres audit contracts bench lint clean
+.PHONY: install browser screenshots run test test-sqlite test-postgres audit contracts translations bench lint clean
 
 # `make run` installs what serving needs; `make test` and the developer targets add the test extra to the
 # same .venv. pip's output is shown only when an install fails.
@@ -53,7 +53,12 @@ run: $(RUN_INSTALLED)
 	$(FLASK) worker & worker_pid=$$!; \
 	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --log-level warning --access-logfile - wsgi:app
 
-test: install audit contracts test-sqlite test-postgres
+test: install audit contracts translations test-sqlite test-postgres
+
+# Every text marked for translation, messages.pot what the code holds, German and Spanish complete
+# (forum/cli/catalogues.py); `flask translations update` refreshes the catalogues after text changes.
+translations: install
+	$(FLASK) translations check
 
 # The import rules of docs/architecture.md (contracts in pyproject.toml).
 contracts: install

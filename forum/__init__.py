@@ -101,6 +101,7 @@ def configure_domains(app: Flask) -> None:
     from forum import (
         accounts,
         analytics,
+        appearance,
         cases,
         conversations,
         findability,
@@ -115,7 +116,7 @@ def configure_domains(app: Flask) -> None:
     )
 
     for package in (accounts, recognition, cases, incidents, analytics, integrations, uploads, writing,
-                    conversations, tagging, mail, knowledge, findability):
+                    conversations, tagging, mail, knowledge, findability, appearance):
         package.init_app(app)
 
 
@@ -127,8 +128,10 @@ def configure_api(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from forum.http import templating
+    """Template helpers, and the language and time zone every page, email and problem is written in."""
+    from forum.http import languages, templating
 
+    languages.init_app(app)
     templating.init_app(app)
 
 

@@ -10,12 +10,11 @@ from flask import Flask
 
 from forum import hooks, uploads
 from forum.core.extensions import db
+from forum.core.i18n import _, ngettext
 from forum.models import Post, Visibility
 from forum.services.permissions import can_post_links, is_moderator
 from forum.services.policies import Draft, Verdict
 from moderation.services import spam, watched_words
-
-LINK_PRIVILEGE = "once you have 10 reputation, or after 3 days with 3 approved posts"
 
 
 def _unchanged_links(draft: Draft, links: int) -> bool:
@@ -35,17 +34,18 @@ def check_new_user_links(draft: Draft) -> Verdict | None:
     found = spam.count_links(draft.title, draft.body)
     verdict = Verdict()
     if found.images:
-        verdict.errors["body"] = [f"New members can't post images yet; you can {LINK_PRIVILEGE}."]
+        verdict.errors["body"] = [_("New members can't post images yet; you can once you have 10 reputation, or "
+                                    "after 3 days with 3 approved posts.")]
     if found.links > spam.MAX_NEW_USER_LINKS:
-        verdict.errors.setdefault("body", []).append(
-            f"New members can post at most {spam.MAX_NEW_USER_LINKS} links at a time; you can post more "
-            f"{LINK_PRIVILEGE}."
-        )
+        verdict.errors.setdefault("body", []).append(ngettext(
+            "New members can post at most %(num)d link at a time; you can post more once you have 10 reputation, "
+            "or after 3 days with 3 approved posts.",
+            "New members can post at most %(num)d links at a time; you can post more once you have 10 reputation, "
+            "or after 3 days with 3 approved posts.", spam.MAX_NEW_USER_LINKS))
     if found.links and not _unchanged_links(draft, found.links):
         if spam.approved_link_posts(draft.author, draft.post_id) < spam.HELD_LINK_POSTS:
-            verdict.hold_reason = (
-                f"A new member's post with links: a moderator approves the first {spam.HELD_LINK_POSTS}."
-            )
+            verdict.hold_reason = _("A new member's post with links: a moderator approves the first %(num)d.",
+                                    num=spam.HELD_LINK_POSTS)
     return verdict
 
 
@@ -64,7 +64,8 @@ def check_new_member_attachments(draft: Draft) -> Verdict | None:
     most = uploads.hold_count()
     if uploads.published_posts_with_attachments(draft.author, draft.post_id) >= most:
         return None
-    return Verdict(hold_reason=f"A new member's post with attachments: a moderator approves the first {most}.")
+    return Verdict(hold_reason=_("A new member's post with attachments: a moderator approves the first %(num)d.",
+                                 num=most))
 
 
 def _unchanged_attachments(draft: Draft, attached: int) -> bool:
@@ -83,12 +84,14 @@ def check_spam_score(draft: Draft) -> Verdict | None:
     result = spam.score(draft.author, draft.body, draft.title, draft.post_id)
     if not result.suspicious:
         return None
-    return Verdict(hold_reason=f"Held by the spam filter (score {result.points}: {', '.join(result.signals)}).")
+    return Verdict(hold_reason=_("Held by the spam filter (score %(points)d: %(signals)s).", points=result.points,
+                                 signals=", ".join(result.signals)))
 
 
 def _blocked_message(phrases: tuple[str, ...]) -> str:
     quoted = ", ".join(f"“{phrase}”" for phrase in phrases)
-    return f"{quoted} {'is' if len(phrases) == 1 else 'are'} not allowed here. Please rephrase and try again."
+    return ngettext("%(phrases)s is not allowed here. Please rephrase and try again.",
+                    "%(phrases)s are not allowed here. Please rephrase and try again.", len(phrases), phrases=quoted)
 
 
 def check_watched_words(draft: Draft) -> Verdict | None:
@@ -109,7 +112,8 @@ def check_watched_words(draft: Draft) -> Verdict | None:
             setattr(verdict, name, found.text)
     if held and not is_moderator(draft.author):
         phrases = ", ".join(f"“{phrase}”" for phrase in held)
-        verdict.hold_reason = f"Contains {phrases}, which a moderator reviews before it is published."
+        verdict.hold_reason = _("Contains %(phrases)s, which a moderator reviews before it is published.",
+                                phrases=phrases)
     return verdict
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, request
 
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.core.pagination import clamp_limit, decode_cursor, encode_cursor
 from forum.http import openapi, serializers
 from forum.http.api_requests import authenticate_api_request, viewer
@@ -67,7 +68,7 @@ def _similar_limit(raw: str | None) -> int:
     if raw in (None, ""):
         return SIMILAR_DEFAULT
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= SIMILAR_MAX:
-        raise Invalid({"limit": [f"Use a whole number from 1 to {SIMILAR_MAX}."]})
+        raise Invalid({"limit": [_("Use a whole number from 1 to %(most)s.", most=SIMILAR_MAX)]})
     return int(raw)
 
 
@@ -77,7 +78,7 @@ def _page_from(cursor: str | None, page: str | None) -> int:
     if after is None:
         return _page_number(page)
     if not 1 <= after[0] <= service.MAX_PAGE:
-        raise Invalid({"cursor": ["This cursor is not valid; start from the first page."]})
+        raise Invalid({"cursor": [_("This cursor is not valid; start from the first page.")]})
     return after[0]
 
 
@@ -85,7 +86,7 @@ def _page_number(raw: str | None) -> int:
     if raw in (None, ""):
         return 1
     if not (raw.isascii() and raw.isdigit()):  # "²" is a digit int() can't read
-        raise Invalid({"page": [f"Choose a page from 1 to {service.MAX_PAGE}."]})
+        raise Invalid({"page": [_("Choose a page from 1 to %(most)s.", most=service.MAX_PAGE)]})
     return int(raw)
 
 

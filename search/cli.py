@@ -22,7 +22,8 @@ def reindex() -> None:
     """Rebuild the whole index without blocking searches (build aside, then swap)."""
     backend = backends.current()
     threads, articles = documents.count_searchable(), documents.count_searchable_articles()
-    with click.progressbar(length=threads + articles, label=f"Indexing threads and articles ({backend.name})") as bar:
+    label = f"Indexing threads and articles ({backend.name})"  # i18n: ok (CLI output)
+    with click.progressbar(length=threads + articles, label=label) as bar:
         backend.rebuild(progress=bar.update)
     click.echo(f"Indexed {threads} threads and {articles} articles; the new {backend.name} index is live.")
 

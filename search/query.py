@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from forum.core.i18n import _
 from search.query_language import UNSEARCHABLE, TextQuery, parse_text
 
 MAX_QUERY_CHARS = 300
@@ -137,15 +138,15 @@ def _filter(name: str, value: str, parsed: ParsedQuery) -> tuple[str, object] | 
         return name, value
     if name == "is":
         if value not in IS_VALUES:
-            parsed.notices.append(
-                f"“is:{value}” is not a filter; use is:solved, is:unsolved, is:answered or is:unanswered."
-            )
+            parsed.notices.append(_(
+                "“is:%(value)s” is not a filter; use is:solved, is:unsolved, is:answered or is:unanswered.", value=value
+            ))
             return None
         flag = "solved" if value in {"solved", "unsolved"} else "answered"
         return flag, value in {"solved", "answered"}
     moment = _date(value)
     if moment is None:
-        parsed.notices.append(f"“{name}:{value}” needs a date like 2026-11-01.")
+        parsed.notices.append(_("“%(name)s:%(value)s” needs a date like 2026-11-01.", name=name, value=value))
         return None
     return name, moment
 
@@ -156,12 +157,12 @@ def parse(raw: str) -> ParsedQuery:
     parsed = ParsedQuery(text="")
     if len(raw) > MAX_QUERY_CHARS:
         raw = raw[:MAX_QUERY_CHARS]
-        parsed.notices.append(f"Your search was shortened to its first {MAX_QUERY_CHARS} characters.")
+        parsed.notices.append(_("Your search was shortened to its first %(most)s characters.", most=MAX_QUERY_CHARS))
     leftovers = []
     for match in FILTER.finditer(raw):
         name, value = match.group(1).lower(), match.group(2)
         if name not in KNOWN_FILTERS:
-            parsed.notices.append(f"“{name}:” is not a filter, so it was searched as text.")
+            parsed.notices.append(_("“%(name)s:” is not a filter, so it was searched as text.", name=name))
             leftovers.append(f"{name} {value}")
             continue
         pair = _filter(name, value, parsed)
@@ -172,10 +173,10 @@ def parse(raw: str) -> ParsedQuery:
     parsed.text = " ".join([text.strip(), *leftovers]).strip()
     if parsed.text.count('"') % 2:
         parsed.text = parsed.text.replace('"', " ")
-        parsed.notices.append("An unmatched quote was ignored.")
+        parsed.notices.append(_("An unmatched quote was ignored."))
     parsed.terms = parse_text(parsed.text)
     if parsed.terms.unsearchable:
-        parsed.notices.append(UNSEARCHABLE)
+        parsed.notices.append(_(UNSEARCHABLE))
     return parsed
 
 

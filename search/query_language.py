@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
 
+from forum.core.i18n import N_
+
 # PostgreSQL's 'english' stop words (tsearch_data/english.stop), so both backends drop the same words.
 POSTGRES_STOP_WORDS = frozenset(
     "i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers "
@@ -55,8 +57,9 @@ TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 RELAX_BELOW = 3
 TITLE_BOOST = 0.5  # x(1 + 0.5 x share of the query's items found in the title)
 PHRASE_BOOST = 1.5  # x1.5 when all the plain words appear together, in order
-RELAXED_NOTICE = "Showing results matching most of your words."
-UNSEARCHABLE = "Your search has no words to look for: very common words such as “the” are left out."
+# Notices are shown translated: whoever appends one writes _(RELAXED_NOTICE).
+RELAXED_NOTICE = N_("Showing results matching most of your words.")
+UNSEARCHABLE = N_("Your search has no words to look for: very common words such as “the” are left out.")
 
 
 @dataclass(frozen=True)

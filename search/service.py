@@ -30,6 +30,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum import tagging
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.knowledge import rules
 from forum.models import Article, ArticleStatus, Post, Tag, Thread, User, thread_tag
 from forum.services import markup
@@ -38,7 +39,7 @@ from search import analysis, backends, fresh_snippets, query, snippets
 
 PER_PAGE = 20
 MAX_PAGE = 50
-REBUILDING = "Search is being rebuilt; results will be back in a minute."
+REBUILDING = N_("Search is being rebuilt; results will be back in a minute.")  # shown as _(REBUILDING)
 KINDS = ("thread", "article", "all")
 ARTICLE_SNIPPET_CHARS = 20_000
 
@@ -105,7 +106,7 @@ def search_threads(
     try:
         results = backends.current().search(_with_filters(raw, filters or {}), highlight_first=0)
     except backends.Unavailable:  # missing or damaged index: say so; the worker's ensure_index job rebuilds it
-        return SearchPage([], 0, page, False, notices=[REBUILDING])
+        return SearchPage([], 0, page, False, notices=[_(REBUILDING)])
     visible = _visible_ids(viewer, [hit.thread_id for hit in results.hits])
     hits = [hit for hit in results.hits if hit.thread_id in visible]
     window = hits[(page - 1) * per_page: page * per_page]
@@ -124,7 +125,7 @@ def search_threads(
 
 def _check_page(page: int) -> None:
     if not 1 <= page <= MAX_PAGE:
-        raise Invalid({"page": [f"Choose a page from 1 to {MAX_PAGE}."]})
+        raise Invalid({"page": [_("Choose a page from 1 to %(most)s.", most=MAX_PAGE)]})
 
 
 def _visible_ids(viewer: User | None, thread_ids: list[int]) -> set[int]:
@@ -181,7 +182,7 @@ def search(
     "all" (both merged by the normalised score of the module docstring); Invalid for any other kind."""
     kind = kind or "thread"
     if kind not in KINDS:
-        raise Invalid({"kind": ["Choose thread, article or all."]})
+        raise Invalid({"kind": [_("Choose thread, article or all.")]})
     if kind == "thread":
         return search_threads(viewer, raw, filters=filters, page=page, per_page=per_page)
     _check_page(page)
@@ -190,7 +191,7 @@ def search(
         articles = backends.current().search_articles(raw)
         threads = backends.current().search(raw, highlight_first=0) if kind == "all" else None
     except backends.Unavailable:
-        return SearchPage([], 0, page, False, notices=[REBUILDING])
+        return SearchPage([], 0, page, False, notices=[_(REBUILDING)])
     article_hits = _published_hits(articles.hits)
     if threads is None:
         ranked = [(hit, hit.score) for hit in article_hits]

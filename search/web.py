@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from forum import hooks
 from forum.core.errors import Invalid
+from forum.core.i18n import N_, _, ngettext
 from forum.http.auth import acting_user
 from forum.http.templating import status_label
 from forum.http.urls import thread_path
@@ -19,7 +20,7 @@ from search import query, service
 from search import similar as similar_engine
 
 bp = Blueprint("search", __name__)
-KIND_LABELS = (("thread", "Threads"), ("article", "Articles"), ("all", "All"))
+KIND_LABELS = (("thread", N_("Threads")), ("article", N_("Articles")), ("all", N_("All")))
 
 
 @bp.get("/search")
@@ -28,7 +29,7 @@ def results():
     kind = request.args.get("kind") or "thread"
     page = request.args.get("page", "1")
     page_number = int(page) if page.isascii() and page.isdigit() else 0  # "²" is a digit int() can't read
-    shown = {"q": raw, "kind": kind, "kinds": KIND_LABELS}
+    shown = {"q": raw, "kind": kind, "kinds": [(value, _(label)) for value, label in KIND_LABELS]}
     try:
         found = service.search(acting_user(), raw, kind=kind, page=page_number)
     except Invalid as exc:
@@ -40,7 +41,7 @@ def results():
 
 def _next_steps(raw: str, found: service.SearchPage) -> dict:
     """What a search that found nothing offers: asking it (the words as the title), support, popular tags."""
-    if found.total or not raw.strip() or service.REBUILDING in found.notices:
+    if found.total or not raw.strip() or _(service.REBUILDING) in found.notices:
         return {}
     words = " ".join(query.FILTER.sub(" ", raw).replace('"', " ").split())[:200]
     return {"ask_title": words, "had_filters": bool(query.FILTER.search(raw)),
@@ -56,8 +57,8 @@ def as_suggestion(item: Thread | Article) -> suggestions.Suggestion:
     """A similar thread or article as the ask page lists it (forum.services.suggestions.Suggestion)."""
     if isinstance(item, Article):
         return suggestions.Suggestion(kind="article", id=item.id, title=item.title, path=article_path(item),
-                                      category_name=item.category.name, detail="Article")
-    replies = f"{item.reply_count} {'reply' if item.reply_count == 1 else 'replies'}"
+                                      category_name=item.category.name, detail=_("Article"))
+    replies = ngettext("%(num)d reply", "%(num)d replies", item.reply_count)
     return suggestions.Suggestion(kind="thread", id=item.id, title=item.title, path=thread_path(item),
                                   category_name=item.category.name, detail=f"{status_label(item.status)} · {replies}")
 

@@ -19,12 +19,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.models import Block, User
 from forum.models.relations import block_in_force, ignore_in_force
 from forum.services.permissions import Action, is_active, require
 
-NOT_YOURSELF = "You cannot ignore yourself."
-NOT_STAFF = "Staff cannot be ignored: their notices about your account must reach you."
+NOT_YOURSELF = N_("You cannot ignore yourself.")  # translated where raised
+NOT_STAFF = N_("Staff cannot be ignored: their notices about your account must reach you.")
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -72,7 +73,7 @@ def ignored_by(user: User) -> list[Ignored]:
 def _check(user: User, target: User) -> None:
     """Ignoring oneself is a mistake in the request (422); an account that may not take part is refused (403)."""
     if is_active(user) and target.id == user.id:
-        raise Invalid({"user_id": [NOT_YOURSELF]})
+        raise Invalid({"user_id": [_(NOT_YOURSELF)]})
     require(user, Action.USER_BLOCK, target)
 
 
@@ -80,7 +81,7 @@ def ignore(user: User, target: User) -> bool:
     """Start ignoring target; True when this is new. Staff cannot be ignored (their notices must arrive)."""
     _check(user, target)
     if target.is_staff:
-        raise Invalid({"user_id": [NOT_STAFF]})
+        raise Invalid({"user_id": [_(NOT_STAFF)]})
     # Insert-or-ignore on the pair's unique constraint: a second PUT, even a concurrent one, changes nothing.
     statement = _INSERTS[db.session.get_bind().dialect.name](Block.__table__).values(
         blocker_id=user.id, blocked_id=target.id, created_at=clock.now()

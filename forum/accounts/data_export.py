@@ -33,9 +33,10 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from forum.accounts import export_archive
-from forum.core import clock, outbox
+from forum.core import clock, i18n, outbox
 from forum.core.errors import Conflict, DomainError, NotAuthenticated, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import N_, _, _l
 from forum.core.local_time import local_time
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import DataExport, Job, JobStatus, Notification, NotificationKind, User
@@ -53,8 +54,8 @@ STRAY_AFTER = timedelta(days=1)
 REQUEST_INTERVAL = timedelta(hours=24)
 PRIVACY_PATH = "/settings/privacy"
 DOWNLOAD_PATH = "/settings/privacy/export/{id}/download"
-FAILED_MESSAGE = ("Building your archive failed. It is retried automatically in a few minutes; "
-                  "if it keeps failing, request a new one.")
+FAILED_MESSAGE = N_("Building your archive failed. It is retried automatically in a few minutes; "
+                    "if it keeps failing, request a new one.")  # translated where shown
 
 
 class ExportStatus(StrEnum):
@@ -68,7 +69,7 @@ class ExportGone(DomainError):
     """The archive existed but is gone for good (expired or swept): 410, and a new one can be requested."""
 
     status = 410
-    title = "Gone"
+    title = N_("Gone")
 
 
 class ExportNotReady(Conflict):
@@ -103,7 +104,7 @@ def status_of(export: DataExport) -> ExportStatus:
 def latest_export(user: User | None) -> DataExport | None:
     """The member's most recent export request, or None when they never asked."""
     if user is None:
-        raise NotAuthenticated("Sign in to export your data.")
+        raise NotAuthenticated(_("Sign in to export your data."))
     return db.session.scalar(
         select(DataExport).where(DataExport.user_id == user.id).order_by(DataExport.id.desc()).limit(1)
     )
@@ -118,7 +119,7 @@ def request_export(user: User | None) -> DataExport:
     clicks at once never queue two builds. A failed export is rebuilt rather than left beside a new one.
     """
     if user is None:
-        raise NotAuthenticated("Sign in to export your data.")
+        raise NotAuthenticated(_("Sign in to export your data."))
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     export = latest_export(user)
     waiting = export is not None and export.status == ExportStatus.PENDING and _build_queued(export)
@@ -158,17 +159,17 @@ def next_request_at(export: DataExport) -> datetime:
 def archive_for_download(user: User | None, export_id: int) -> tuple[DataExport, Path]:
     """The owner's ready archive and its file; NotFound to everyone else, ExportGone once expired."""
     if user is None:
-        raise NotAuthenticated("Sign in to download your data.")
+        raise NotAuthenticated(_("Sign in to download your data."))
     export = db.session.get(DataExport, export_id)
     if export is None or export.user_id != user.id:
-        raise NotFound("That export does not exist, or it is not yours.")
+        raise NotFound(_("That export does not exist, or it is not yours."))
     status = status_of(export)
     if status in (ExportStatus.PENDING, ExportStatus.FAILED):
-        raise ExportNotReady("Your archive is not ready yet: its progress shows on the privacy page.")
+        raise ExportNotReady(_("Your archive is not ready yet: its progress shows on the privacy page."))
     path = exports_dir() / (export.file_name or "")
     if status == ExportStatus.EXPIRED or not export.file_name or not path.is_file():
-        raise ExportGone("This download has expired: archives are kept for 48 hours. "
-                         "You can request a new one on the privacy page.")
+        raise ExportGone(_("This download has expired: archives are kept for 48 hours. "
+                           "You can request a new one on the privacy page."))
     return export, path
 
 
@@ -271,13 +272,14 @@ def _publish(export_id: int, build: str, size: int) -> None:
 
 def _announce(export: DataExport, user: User, now: datetime) -> None:
     until = local_time(export.expires_at, user.time_zone)
+    with i18n.reading_as(user.language, user.time_zone):  # the message is stored written: in the member's language
+        message = _("Download it from your privacy settings until %(moment)s.", moment=until)
     # Emailed just below: emailed_at keeps it out of the daily digest.
     db.session.add(Notification(
-        user_id=user.id, kind=NotificationKind.DATA_EXPORT.value, created_at=now, emailed_at=now,
-        message=f"Download it from your privacy settings until {until}.",
+        user_id=user.id, kind=NotificationKind.DATA_EXPORT.value, created_at=now, emailed_at=now, message=message,
     ))
     if not user.is_service_account:
-        queue_email(user.email, "Your Horseshoe data export is ready", "export_ready", essential=True, user=user,
+        queue_email(user.email, _l("Your Horseshoe data export is ready"), "export_ready", essential=True, user=user,
                     until=until, link=absolute_url(download_path(export)), page=absolute_url(PRIVACY_PATH))
 
 

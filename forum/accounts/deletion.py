@@ -22,6 +22,7 @@ from forum.accounts import erasure, members, sessions, sign_in_guard
 from forum.core import clock, outbox
 from forum.core.errors import Forbidden, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import AuditEntry, Case, Post, Thread, User
 from forum.services import audit_writer, moderation_state
@@ -47,16 +48,16 @@ def refusal(user: User) -> str | None:
     community, not to a person: admins revoke their tokens.
     """
     if user.anonymized_at is not None:
-        return "This account is already deleted."
+        return _("This account is already deleted.")
     return _role_refusal(user)
 
 
 def _role_refusal(user: User) -> str | None:
     """The refusals that a change of role during the grace period can bring (refusal without the deleted check)."""
     if user.is_service_account:
-        return "A service account is not deleted by itself: an admin revokes its tokens."
+        return _("A service account is not deleted by itself: an admin revokes its tokens.")
     if user.is_staff:
-        return "Staff accounts are not deleted by themselves: ask an admin to make yours a member account first."
+        return _("Staff accounts are not deleted by themselves: ask an admin to make yours a member account first.")
     return None
 
 
@@ -83,9 +84,9 @@ def schedule(user: User, password: str | None, *, remove_unanswered: bool) -> da
     """
     _refuse_if_not_allowed(user)
     if not password:
-        raise Invalid({"password": ["Enter your password to confirm."]})
+        raise Invalid({"password": [_("Enter your password to confirm.")]})
     if not sign_in_guard.guarded(user, lambda: members.authenticate(user.email, password) is not None):
-        raise Invalid({"password": ["That is not your password."]})  # as signing in checks it (Argon2)
+        raise Invalid({"password": [_("That is not your password.")]})  # as signing in checks it (Argon2)
     return _schedule(user, remove_unanswered)
 
 
@@ -93,7 +94,7 @@ def request_by_email(user: User, remove_unanswered: bool) -> None:
     """Email the owner of an account without a password a link that confirms its deletion (24 hours)."""
     _refuse_if_not_allowed(user)
     token = confirmation_token(user, remove_unanswered)
-    queue_email(user.email, "Confirm deleting your Horseshoe account", "account_deletion_confirm", essential=True,
+    queue_email(user.email, _l("Confirm deleting your Horseshoe account"), "account_deletion_confirm", essential=True,
                 user=user, link=absolute_url(CONFIRM_PATH.format(token=token)),
                 hours=int(LINK_MAX_AGE.total_seconds() // 3600), days=GRACE.days)
     db.session.commit()
@@ -114,15 +115,15 @@ def user_for_link(token: str) -> tuple[User, bool]:
     try:
         data = _serializer().loads(token)
     except BadSignature as exc:
-        raise Invalid({"token": ["This link is not valid. Ask for a new one on your privacy page."]}) from exc
+        raise Invalid({"token": [_("This link is not valid. Ask for a new one on your privacy page.")]}) from exc
     user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
     issued = datetime.fromtimestamp(data.get("at", 0), UTC) if user is not None else None
     if user is None or user.anonymized_at is not None:
-        raise Invalid({"token": ["This link is not valid. Ask for a new one on your privacy page."]})
+        raise Invalid({"token": [_("This link is not valid. Ask for a new one on your privacy page.")]})
     if clock.now() - issued > LINK_MAX_AGE:
-        raise Invalid({"token": ["This link has expired. Ask for a new one on your privacy page."]})
+        raise Invalid({"token": [_("This link has expired. Ask for a new one on your privacy page.")]})
     if user.deletion_scheduled_at is None and _scheduled_since(user, issued):
-        raise Invalid({"token": ["This link was already used. Ask for a new one on your privacy page."]})
+        raise Invalid({"token": [_("This link was already used. Ask for a new one on your privacy page.")]})
     return user, bool(data.get("ru"))
 
 
@@ -186,7 +187,7 @@ def _schedule(user: User, remove_unanswered: bool) -> datetime:
                         before={"deletion_scheduled_at": None},
                         after={"deletion_scheduled_at": due, "removes_unanswered": bool(remove_unanswered),
                                "sessions_ended": ended})
-    queue_email(user.email, "Your Horseshoe account will be deleted", "account_deletion_scheduled", essential=True,
+    queue_email(user.email, _l("Your Horseshoe account will be deleted"), "account_deletion_scheduled", essential=True,
                 user=user, due=due, days=GRACE.days, remove_unanswered=bool(remove_unanswered),
                 sign_in=absolute_url(SIGN_IN_PATH))
     outbox.enqueue(DUE_JOB, {}, delay_s=GRACE.total_seconds())

@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import SERVICE_EMAIL_DOMAIN, Post, User
 from forum.services import markup
 from forum.services.permissions import Action, require, visible_posts
@@ -78,11 +79,11 @@ def autocomplete(viewer: User | None, query: str | None, thread_id: int | None =
 def _prefix(query: str | None) -> str:
     text = (query or "").strip().removeprefix("@").lower()
     if not text:
-        raise Invalid({"q": ["Type the start of a name."]})
+        raise Invalid({"q": [_("Type the start of a name.")]})
     if len(text) > MAX_QUERY:
-        raise Invalid({"q": [f"At most {MAX_QUERY} characters."]})
+        raise Invalid({"q": [_("At most %(num)d characters.", num=MAX_QUERY)]})
     if "\x00" in text:
-        raise Invalid({"q": ["Names hold no NUL character."]})
+        raise Invalid({"q": [_("Names hold no NUL character.")]})
     return text
 
 

@@ -24,10 +24,11 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from forum.accounts import sessions, signup_defences, verification
+from forum.accounts import preferences, sessions, signup_defences, verification
 from forum.core import clock, database, text
 from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import ApiToken, Role, TokenKind, User
 from forum.services import audit_writer
 from forum.services.permissions import Action, require
@@ -66,6 +67,8 @@ class ProfileChange:
     display_name: str
     bio: str
     time_zone: str
+    language: str | None = None  # "" follows the browser; None leaves it as it is (forum.accounts.preferences)
+    theme: str | None = None
 
 
 def hash_password(password: str) -> str:
@@ -83,12 +86,12 @@ def normalize_email(email: str) -> str | None:
 def _password_problems(password: str, username: str, email: str) -> list[str]:
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        problems.append(_("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
     if len(password) > 256:
-        problems.append("Use at most 256 characters.")
+        problems.append(_("Use at most %(num)d characters.", num=256))
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or (username and lowered == username.lower()) or lowered == email.lower():
-        problems.append("This password is too easy to guess.")
+        problems.append(_("This password is too easy to guess."))
     return problems
 
 
@@ -96,9 +99,10 @@ def _validate_registration(data: Registration) -> tuple[str, str]:
     errors = ErrorCollector()
     username = data.username.strip()
     if not USERNAME_PATTERN.match(username):
-        errors.add("username", "Use 3–32 letters, digits, '_', '.' or '-', starting and ending with a letter or digit.")
+        errors.add("username", _("Use 3–32 letters, digits, '_', '.' or '-', starting and ending with a letter or "
+                                 "digit."))
     email = normalize_email(data.email or "")
-    for problem in ["Enter a valid email address."] if email is None else signup_defences.email_problems(email):
+    for problem in [_("Enter a valid email address.")] if email is None else signup_defences.email_problems(email):
         errors.add("email", problem)
     for problem in _password_problems(data.password or "", username, data.email or ""):
         errors.add("password", problem)
@@ -113,9 +117,9 @@ def _check_display_name(errors: ErrorCollector, name: str) -> None:
     A name of only zero-width or other invisible characters would show as a blank author on every post.
     """
     if len(name.strip()) > 64:
-        errors.add("display_name", "Use at most 64 characters.")
+        errors.add("display_name", _("Use at most %(num)d characters.", num=64))
     elif name.strip() and text.visible_length(name) == 0:
-        errors.add("display_name", "Use characters people can see, or leave it empty to show your username.")
+        errors.add("display_name", _("Use characters people can see, or leave it empty to show your username."))
 
 
 def register_user(
@@ -136,9 +140,9 @@ def register_user(
     if owner is not None and owner.staged_at is not None:
         raise signup_defences.StagedAccount(email)
     if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
-        taken.add("username", "That username is taken.")
+        taken.add("username", _("That username is taken."))
     if owner is not None:
-        taken.add("email", "An account with that email already exists.")
+        taken.add("email", _("An account with that email already exists."))
     if taken.errors:
         raise Conflict(next(iter(taken.errors.values()))[0], taken.errors)
     user = User(
@@ -261,13 +265,15 @@ def update_profile(actor: User, user: User, change: ProfileChange) -> User:
     errors = ErrorCollector()
     _check_display_name(errors, change.display_name)
     if len(change.bio) > 2000:
-        errors.add("bio", "Use at most 2,000 characters.")
+        errors.add("bio", _("Use at most 2,000 characters."))
     if change.time_zone not in _TIME_ZONES:
-        errors.add("time_zone", "Choose a time zone from the list.")
+        errors.add("time_zone", _("Choose a time zone from the list."))
+    preferences.check(errors, change.language, change.theme)
     errors.raise_if_any()
     user.display_name = change.display_name.strip()
     user.bio = change.bio.strip()
     user.time_zone = change.time_zone
+    preferences.apply(user, change.language, change.theme)
     db.session.commit()
     return user
 
@@ -279,9 +285,9 @@ def set_role(actor: User, user: User, role: str) -> bool:
     """
     require(actor, Action.USER_MANAGE, user)
     if role not in {r.value for r in Role}:
-        raise Invalid({"role": [f"Choose one of: {', '.join(r.value for r in Role)}."]})
+        raise Invalid({"role": [_("Choose one of: %(choices)s.", choices=", ".join(r.value for r in Role))]})
     if user.id == actor.id and role != Role.ADMIN.value:
-        raise Conflict("You cannot remove your own admin role.", {"role": ["Ask another admin to do this."]})
+        raise Conflict(_("You cannot remove your own admin role."), {"role": [_("Ask another admin to do this.")]})
     if role == user.role:
         return False
     audit_writer.record(actor, "user.role_change", "user", user.id, before={"role": user.role}, after={"role": role})
@@ -293,14 +299,14 @@ def set_role(actor: User, user: User, role: str) -> bool:
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return user
 
 
 def get_user_by_username(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username_key == username.lower()))
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return user
 
 

@@ -31,6 +31,7 @@ from forum.accounts import directory, members, sessions, two_factor
 from forum.accounts.oidc_tokens import Provider, SignInRefused, discover, redeem_code, verify_id_token
 from forum.core import clock
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import SpentNonce, User, UserIdentity
 
 SCOPE = "openid email profile"
@@ -78,7 +79,7 @@ def provider() -> Provider | None:
 def _configured() -> Provider:
     config = provider()
     if config is None:
-        raise SignInRefused("Sign-in with an identity provider is not set up on this site.")
+        raise SignInRefused(_("Sign-in with an identity provider is not set up on this site."))
     return config
 
 
@@ -110,16 +111,17 @@ def _check_callback(config: Provider, pending: PendingSignIn | None, params: Map
     """The authorization code, once the callback is known to answer the sign-in this browser started."""
     state = params.get("state", "")
     if pending is None or not hmac.compare_digest(state.encode(), pending.state.encode()):
-        raise SignInRefused("This sign-in was not started in this browser, or was already used. Please start again.")
+        raise SignInRefused(_("This sign-in was not started in this browser, or was already used. Please start "
+                              "again."))
     if clock.now().timestamp() - pending.started_at > PENDING_MAX_AGE.total_seconds():
-        raise SignInRefused("This sign-in took too long. Please start again.")
+        raise SignInRefused(_("This sign-in took too long. Please start again."))
     if params.get("error"):
         if params["error"] == "access_denied":
-            raise SignInRefused(f"Sign-in at {config.name} was cancelled.")
-        raise SignInRefused(f"{config.name} could not sign you in. Please try again.")
+            raise SignInRefused(_("Sign-in at %(provider)s was cancelled.", provider=config.name))
+        raise SignInRefused(_("%(provider)s could not sign you in. Please try again.", provider=config.name))
     code = params.get("code", "")
     if not code:
-        raise SignInRefused(f"{config.name} sent no authorization code. Please try again.")
+        raise SignInRefused(_("%(provider)s sent no authorization code. Please try again.", provider=config.name))
     return code
 
 
@@ -128,14 +130,16 @@ def _spend_nonce(config: Provider, nonce: str) -> None:
     digest = hashlib.sha256(nonce.encode()).hexdigest()
     now = clock.now()
     if db.session.scalar(select(SpentNonce.id).where(SpentNonce.nonce_hash == digest)) is not None:
-        raise SignInRefused(f"This sign-in from {config.name} was already used. Please start again.")
+        raise SignInRefused(_("This sign-in from %(provider)s was already used. Please start again.",
+                                provider=config.name))
     db.session.execute(delete(SpentNonce).where(SpentNonce.used_at < now - NONCE_MEMORY))
     db.session.add(SpentNonce(nonce_hash=digest, used_at=now))
     try:
         db.session.commit()
     except IntegrityError as exc:  # the unique digest: another request spent it a moment ago
         db.session.rollback()
-        raise SignInRefused(f"This sign-in from {config.name} was already used. Please start again.") from exc
+        raise SignInRefused(_("This sign-in from %(provider)s was already used. Please start again.",
+                                provider=config.name)) from exc
 
 
 def complete_sign_in(pending: PendingSignIn | None, params: Mapping[str, str], redirect_uri: str) -> User:
@@ -151,7 +155,7 @@ def complete_sign_in(pending: PendingSignIn | None, params: Mapping[str, str], r
         db.session.commit()
     except IntegrityError as exc:  # the same person (or username) signed up in a parallel request just now
         db.session.rollback()
-        raise SignInRefused("Your account was being set up at the same moment. Please sign in again.") from exc
+        raise SignInRefused(_("Your account was being set up at the same moment. Please sign in again.")) from exc
     return user
 
 
@@ -177,7 +181,7 @@ def _user_for(config: Provider, claims: Mapping[str, Any]) -> User:
         db.session.add(identity)
     user = identity.user
     if user.anonymized_at is not None:
-        raise SignInRefused("This account was closed.")
+        raise SignInRefused(_("This account was closed."))
     identity.email = email
     identity.last_sign_in_at = now
     user.last_seen_at = now
@@ -187,13 +191,14 @@ def _user_for(config: Provider, claims: Mapping[str, Any]) -> User:
 def _account_by_email(config: Provider, email: str, claims: Mapping[str, Any]) -> User | None:
     """An existing account to link, only when the provider verified that this person owns its email."""
     if not email:
-        raise SignInRefused(f"{config.name} did not share your email address, which we need for your account.")
+        raise SignInRefused(_("%(provider)s did not share your email address, which we need for your account.",
+                                provider=config.name))
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None and not _verified(claims):
-        raise SignInRefused(
-            f"An account with {email} already exists, but {config.name} has not verified that address, "
-            "so we cannot connect them. Sign in with your password instead."
-        )
+        raise SignInRefused(_(
+            "An account with %(email)s already exists, but %(provider)s has not verified that address, "
+            "so we cannot connect them. Sign in with your password instead.", email=email, provider=config.name
+        ))
     return user
 
 
@@ -229,10 +234,10 @@ def _take_over_credentials(user: User) -> None:
 
 def _new_member(config: Provider, email: str, claims: Mapping[str, Any]) -> User:
     if not _verified(claims):
-        raise SignInRefused(
-            f"{config.name} has not verified your email address {email}, so we cannot create an account with it. "
-            "Verify it there first, or register here with a password."
-        )
+        raise SignInRefused(_(
+            "%(provider)s has not verified your email address %(email)s, so we cannot create an account with it. "
+            "Verify it there first, or register here with a password.", provider=config.name, email=email
+        ))
     username = directory.free_username(str(claims.get("preferred_username") or "") or email.partition("@")[0])
     return members.add_passwordless_user(username, email, display_name=_printable(claims.get("name")))
 

@@ -25,6 +25,7 @@ from joserfc.jwk import KeySet
 
 from forum.core import clock
 from forum.core.errors import DomainError
+from forum.core.i18n import N_, _
 
 # Discovery documents and keys are cached; a token naming an unknown key refetches the keys (rate-limited).
 # Every failure is a SignInRefused whose detail says why in words a person understands.
@@ -41,12 +42,12 @@ class SignInRefused(DomainError):
     """The provider's answer cannot sign anyone in; detail says why in words a person understands."""
 
     status = 401
-    title = "Sign-in refused"
+    title = N_("Sign-in refused")
 
 
 class ProviderUnavailable(SignInRefused):
     status = 503
-    title = "Identity provider unavailable"
+    title = N_("Identity provider unavailable")
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _fetch_json(url: str, provider_name: str, form: dict[str, str] | None = None
     Only http(s): the discovery document names the other endpoints, and urlopen would read file: too.
     """
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise SignInRefused(f"{provider_name} named an address that is not http or https.")
+        raise SignInRefused(_("%(provider)s named an address that is not http or https.", provider=provider_name))
     data = urllib.parse.urlencode(form).encode() if form is not None else None
     request = urllib.request.Request(url, data=data, headers={"Accept": "application/json", **(headers or {})})
     try:
@@ -78,15 +79,17 @@ def _fetch_json(url: str, provider_name: str, form: dict[str, str] | None = None
             body = response.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as exc:
         reason = _oauth_error(exc)
-        raise SignInRefused(f"{provider_name} refused the sign-in ({reason}). Please try again.") from exc
+        raise SignInRefused(_("%(provider)s refused the sign-in (%(reason)s). Please try again.",
+                              provider=provider_name, reason=reason)) from exc
     except (OSError, ValueError) as exc:
-        raise ProviderUnavailable(f"We could not reach {provider_name}. Please try again in a moment.") from exc
+        raise ProviderUnavailable(_("We could not reach %(provider)s. Please try again in a moment.",
+                                    provider=provider_name)) from exc
     try:
         if len(body) > MAX_RESPONSE_BYTES:
             raise ValueError("too large")
         return json.loads(body)
     except ValueError as exc:
-        raise SignInRefused(f"{provider_name} sent an answer we could not read.") from exc
+        raise SignInRefused(_("%(provider)s sent an answer we could not read.", provider=provider_name)) from exc
 
 
 def _oauth_error(exc: urllib.error.HTTPError) -> str:
@@ -123,9 +126,10 @@ def discover(config: Provider) -> dict[str, Any]:
         document = _fetch_json(url, config.name)
         needed = ("authorization_endpoint", "token_endpoint", "jwks_uri")
         if not isinstance(document, dict) or not all(isinstance(document.get(k), str) for k in needed):
-            raise SignInRefused(f"{config.name} has no usable OpenID Connect discovery document.")
+            raise SignInRefused(_("%(provider)s has no usable OpenID Connect discovery document.",
+                                  provider=config.name))
         if str(document.get("issuer") or "").rstrip("/") != config.issuer:
-            raise SignInRefused(f"{config.name}'s discovery document names another issuer.")
+            raise SignInRefused(_("%(provider)s's discovery document names another issuer.", provider=config.name))
         return document
 
     return _cached("discovery:" + url, load)
@@ -136,7 +140,8 @@ def _keys(config: Provider, jwks_uri: str, *, refresh: bool = False) -> KeySet:
         try:
             return KeySet.import_key_set(_fetch_json(jwks_uri, config.name))
         except (JoseError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise SignInRefused(f"{config.name} published signing keys we could not read.") from exc
+            raise SignInRefused(_("%(provider)s published signing keys we could not read.",
+                                      provider=config.name)) from exc
 
     return _cached("jwks:" + jwks_uri, load, max_age=JWKS_REFRESH_MIN_S if refresh else CACHE_TTL_S)
 
@@ -155,18 +160,20 @@ def redeem_code(config: Provider, metadata: dict, code: str, verifier: str, redi
     answer = _fetch_json(metadata["token_endpoint"], config.name, form=form, headers=headers)
     id_token = answer.get("id_token") if isinstance(answer, dict) else None
     if not isinstance(id_token, str):
-        raise SignInRefused(f"{config.name} sent no ID token.")
+        raise SignInRefused(_("%(provider)s sent no ID token.", provider=config.name))
     return id_token
 
 
+# Whole sentences per claim ("The sign-in from <provider> ..."), so each reads naturally in every language.
 CLAIM_PROBLEMS = {
-    "iss": "was issued by someone else",
-    "aud": "was issued for another application",
-    "exp": "has expired",
-    "iat": "carries an impossible issue time",
-    "nonce": "does not belong to this sign-in",
-    "sub": "does not say who you are",
+    "iss": N_("The sign-in from %(provider)s was issued by someone else."),
+    "aud": N_("The sign-in from %(provider)s was issued for another application."),
+    "exp": N_("The sign-in from %(provider)s has expired."),
+    "iat": N_("The sign-in from %(provider)s carries an impossible issue time."),
+    "nonce": N_("The sign-in from %(provider)s does not belong to this sign-in."),
+    "sub": N_("The sign-in from %(provider)s does not say who you are."),
 }
+NOT_VALID_CLAIM = N_("The sign-in from %(provider)s is not valid.")
 
 
 def _decode(config: Provider, metadata: dict, id_token: str) -> jwt.Token:
@@ -179,9 +186,11 @@ def _decode(config: Provider, metadata: dict, id_token: str) -> jwt.Token:
         except InvalidKeyIdError:  # the provider rotated its keys since we fetched them
             return jwt.decode(id_token, _keys(config, metadata["jwks_uri"], refresh=True), algorithms=algorithms)
     except BadSignatureError as exc:
-        raise SignInRefused(f"The answer from {config.name} failed its signature check.") from exc
+        raise SignInRefused(_("The answer from %(provider)s failed its signature check.",
+                              provider=config.name)) from exc
     except (JoseError, ValueError, TypeError) as exc:
-        raise SignInRefused(f"The answer from {config.name} is not a valid signed ID token.") from exc
+        raise SignInRefused(_("The answer from %(provider)s is not a valid signed ID token.",
+                              provider=config.name)) from exc
 
 
 def verify_id_token(config: Provider, metadata: dict, id_token: str, nonce: str) -> dict[str, Any]:
@@ -196,13 +205,13 @@ def verify_id_token(config: Provider, metadata: dict, id_token: str, nonce: str)
     try:
         registry.validate(token.claims)
     except ExpiredTokenError as exc:
-        raise SignInRefused(f"The sign-in from {config.name} has expired. Please try again.") from exc
+        raise SignInRefused(_("The sign-in from %(provider)s has expired. Please try again.",
+                              provider=config.name)) from exc
     except (InvalidClaimError, MissingClaimError) as exc:
-        problem = CLAIM_PROBLEMS.get(exc.claim, "is not valid")
-        raise SignInRefused(f"The sign-in from {config.name} {problem}.") from exc
+        raise SignInRefused(_(CLAIM_PROBLEMS.get(exc.claim, NOT_VALID_CLAIM), provider=config.name)) from exc
     if not isinstance(token.claims["sub"], str) or not 0 < len(token.claims["sub"]) <= 255:
-        raise SignInRefused(f"The sign-in from {config.name} {CLAIM_PROBLEMS['sub']}.")
+        raise SignInRefused(_(CLAIM_PROBLEMS["sub"], provider=config.name))
     audiences = token.claims["aud"] if isinstance(token.claims["aud"], list) else [token.claims["aud"]]
     if len(audiences) > 1 and token.claims.get("azp") != config.client_id:
-        raise SignInRefused(f"The sign-in from {config.name} {CLAIM_PROBLEMS['aud']}.")
+        raise SignInRefused(_(CLAIM_PROBLEMS["aud"], provider=config.name))
     return token.claims

@@ -16,6 +16,7 @@ from forum.accounts import members
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import User
 
@@ -39,7 +40,7 @@ def request_password_reset(email: str) -> None:
     max_age_min = current_app.config["HORSESHOE"].password_reset_max_age_s // 60
     queue_email(
         user.email,
-        "Reset your Horseshoe password",
+        _l("Reset your Horseshoe password"),
         "password_reset",
         essential=True,  # asked for by the member: sent even where notifications bounce
         user=user,
@@ -55,12 +56,12 @@ def user_for_reset_token(token: str) -> User:
     try:
         data = reset_serializer().loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise Invalid({"token": ["This reset link has expired. Ask for a new one."]}) from exc
+        raise Invalid({"token": [_("This reset link has expired. Ask for a new one.")]}) from exc
     except BadSignature as exc:
-        raise Invalid({"token": ["This reset link is not valid."]}) from exc
+        raise Invalid({"token": [_("This reset link is not valid.")]}) from exc
     user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
     if user is None or data.get("pw") != password_fingerprint(user):
-        raise Invalid({"token": ["This reset link was already used. Ask for a new one."]})
+        raise Invalid({"token": [_("This reset link was already used. Ask for a new one.")]})
     return user
 
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from forum.core.i18n import N_, _
+
 MASK = "•••"
 
 
@@ -25,11 +27,11 @@ class Kind(StrEnum):
     ADDRESS = "address"
 
 
-LABELS = {
-    Kind.EMAIL: "an email address",
-    Kind.CARD: "a card number",
-    Kind.PHONE: "a phone number",
-    Kind.ADDRESS: "a postal address",
+LABELS = {  # translated where shown (Finding.label)
+    Kind.EMAIL: N_("an email address"),
+    Kind.CARD: N_("a card number"),
+    Kind.PHONE: N_("a phone number"),
+    Kind.ADDRESS: N_("a postal address"),
 }
 PLACEHOLDERS = {
     Kind.EMAIL: "[email address removed]",
@@ -77,7 +79,7 @@ class Finding:
 
     @property
     def label(self) -> str:
-        return LABELS[self.kind]
+        return _(LABELS[self.kind])
 
     @property
     def masked(self) -> str:
@@ -154,7 +156,7 @@ def mask(finding: Finding) -> str:
     """Enough to recognise one's own data in a warning without showing it again in full."""
     text = finding.text
     if finding.kind == Kind.EMAIL:
-        local, _, domain = text.partition("@")
+        local, _at, domain = text.partition("@")
         return f"{local[0]}{MASK}@{domain}"
     if finding.kind in {Kind.CARD, Kind.PHONE}:
         digits = _digits(text)
@@ -175,4 +177,4 @@ def redact(text: str) -> str:
 
 def summary(findings: list[Finding]) -> list[str]:
     """One line per finding for a warning, e.g. "a card number (••• 1111)"."""
-    return [f"{finding.label} ({finding.masked})" for finding in findings]
+    return [_("%(what)s (%(masked)s)", what=finding.label, masked=finding.masked) for finding in findings]

@@ -15,6 +15,7 @@ from forum.cases.state import tell
 from forum.core import clock
 from forum.core.errors import Conflict, Forbidden
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Case, CaseMessage, MessageVisibility, Post, PostRevision, Thread, User
 from forum.services import audit_writer, markup, posting, sentiment
 from forum.services.permissions import Action, require
@@ -27,7 +28,7 @@ MOVED_NOTICE = "Support moved personal details from your post out of public view
 def send_reply_privately(actor: User, thread: Thread, body: str) -> Case:
     """The asker's would-be reply goes to support as a case message; nothing is posted publicly."""
     if actor.id != thread.author_id:
-        raise Forbidden("Only the person who asked can send details privately to the support team.")
+        raise Forbidden(_("Only the person who asked can send details privately to the support team."))
     case, _created = cases.escalate_thread(actor, thread, PRIVATE_REASON)
     cases.post_message(actor, case, body, MessageVisibility.CUSTOMER.value)
     return case
@@ -62,9 +63,9 @@ def move_post_to_case(actor: User, post: Post, reason: str = "", *, case: Case |
     require(actor, Action.CASE_WORK)
     findings = personal_data.find(post.body)
     if post.deleted_at is not None:
-        raise Conflict("This post is deleted.")
+        raise Conflict(_("This post is deleted."))
     if not findings:
-        raise Conflict("Nothing in this post looks like personal data; edit the post instead.")
+        raise Conflict(_("Nothing in this post looks like personal data; edit the post instead."))
     thread = post.thread
     if case is None or case.thread_id != thread.id:
         case, _created = cases.escalate_thread(actor, thread, STAFF_REASON)

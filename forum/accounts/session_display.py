@@ -19,6 +19,7 @@ import ua_parser
 from flask import current_app
 
 from forum.accounts import sessions
+from forum.core.i18n import N_, _
 from forum.core.local_time import local_time
 from forum.models import User
 
@@ -28,7 +29,7 @@ except ImportError:  # pragma: no cover - exercised by replacing the module with
     maxminddb = None
 
 log = logging.getLogger(__name__)
-UNKNOWN_BROWSER = "Unknown browser"
+UNKNOWN_BROWSER = N_("Unknown browser")
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,10 @@ def describe_browser(user_agent: str) -> str:
     browser = _named(result.user_agent.family, result.user_agent.major) if result.user_agent else ""
     system = _named(result.os.family, result.os.major) if result.os else ""
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or (f"{UNKNOWN_BROWSER} on {system}" if system else UNKNOWN_BROWSER)
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    if browser:
+        return browser
+    return _("%(browser)s on %(system)s", browser=_(UNKNOWN_BROWSER), system=system) if system else _(UNKNOWN_BROWSER)
 
 
 def _named(family: str, major: str | None) -> str:

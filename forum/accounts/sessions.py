@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from forum.core import clock, database
 from forum.core.errors import NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.mail import bounces
 from forum.models import Notification, User, UserSession
 
@@ -114,7 +115,7 @@ def end(user: User, session_id: int) -> None:
     """Sign out one of the user's own sessions; anyone else's looks like no session at all."""
     row = db.session.get(UserSession, session_id)
     if row is None or row.user_id != user.id or row.ended_at is not None:
-        raise NotFound("No such session (it may have ended already).")
+        raise NotFound(_("No such session (it may have ended already)."))
     row.ended_at = clock.now()
     db.session.commit()
 
@@ -150,11 +151,11 @@ def end_all(user_id: int) -> None:
 def network_of(ip_address: str | None) -> str:
     """How a session's address is shown: its /24 (IPv4) or /48 (IPv6), never the whole address."""
     if not ip_address:
-        return "unknown"
+        return _("unknown")
     try:
         address = ipaddress.ip_address(ip_address)
     except ValueError:
-        return "unknown"
+        return _("unknown")
     prefix = 24 if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 

@@ -36,6 +36,7 @@ from forum.accounts import members, password_reset, two_factor
 from forum.core import clock
 from forum.core.errors import DomainError
 from forum.core.extensions import db
+from forum.core.i18n import N_, ngettext
 from forum.models import SignInFailure, User
 from forum.models.types import UTCDateTime
 from forum.services import audit_writer
@@ -54,14 +55,17 @@ class TooManyFailures(DomainError):
     """Refused without checking the password; retry_after_s (whole seconds, at least 1) until the window ends."""
 
     status = 429
-    title = "Too Many Requests"
+    title = N_("Too Many Requests")
 
     def __init__(self, retry_after_s: int, *, codes: bool = False) -> None:
         minutes = math.ceil(retry_after_s / 60)
-        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
         super().__init__(
-            f"Too many wrong codes for this account. Try again in {wait}." if codes else
-            f"Too many failed sign-ins for this account. Try again in {wait}, or reset your password by email."
+            ngettext("Too many wrong codes for this account. Try again in %(num)d minute.",
+                     "Too many wrong codes for this account. Try again in %(num)d minutes.", minutes) if codes else
+            ngettext("Too many failed sign-ins for this account. Try again in %(num)d minute, or reset your "
+                     "password by email.",
+                     "Too many failed sign-ins for this account. Try again in %(num)d minutes, or reset your "
+                     "password by email.", minutes)
         )
         self.retry_after_s = retry_after_s
 

@@ -25,19 +25,20 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from forum.core import clock
 from forum.core.errors import Conflict, ErrorCollector
+from forum.core.i18n import N_, _
 from forum.services.community_settings import cached_setting
 
 STAMP_SALT = "signup-form-shown"
 FORM_ERRORS = "signup"  # not a field of the form: the messages show above it
-HONEYPOT_TRIPPED = ("Something filled in a field that people never see, so this looked like an automated "
-                    "sign-up. If you are a person (a browser's autofill can do this), please send the form again.")
-TOO_QUICK = ("That was quicker than a person types, so this looked like an automated sign-up: "
-             "please check your details and try again.")
+HONEYPOT_TRIPPED = N_("Something filled in a field that people never see, so this looked like an automated "
+                      "sign-up. If you are a person (a browser's autofill can do this), please send the form again.")
+TOO_QUICK = N_("That was quicker than a person types, so this looked like an automated sign-up: "
+               "please check your details and try again.")
 STAMP_MAX_AGE = timedelta(hours=1)  # far longer than anyone takes over a sign-up form
-STALE = ("This form was open for over an hour, so this looked like an automated sign-up. "
-         "Please try again: the form is ready to send once more.")
-NO_STAMP = ("This form was missing part of the page it came from, so this looked like an automated sign-up. "
-            "Please try again.")
+STALE = N_("This form was open for over an hour, so this looked like an automated sign-up. "
+           "Please try again: the form is ready to send once more.")
+NO_STAMP = N_("This form was missing part of the page it came from, so this looked like an automated sign-up. "
+              "Please try again.")
 
 
 class StagedAccount(Conflict):
@@ -48,8 +49,8 @@ class StagedAccount(Conflict):
     """
 
     def __init__(self, email: str) -> None:
-        detail = ("An account was made for this address when you wrote to us by email. To claim it, set its "
-                  "password with a password reset (\"Forgot your password?\"): the link goes to this address.")
+        detail = _("An account was made for this address when you wrote to us by email. To claim it, set its "
+                   "password with a password reset (\"Forgot your password?\"): the link goes to this address.")
         super().__init__(detail, {"email": [detail]})
         self.email = email
 
@@ -100,16 +101,16 @@ def check_form(form: SignupForm) -> None:
     """Refuse (Invalid, on no field) a sign-up form that a program rather than a person seems to have sent."""
     errors = ErrorCollector()
     if honeypot_enabled() and form.honeypot.strip():
-        errors.add(FORM_ERRORS, HONEYPOT_TRIPPED)
+        errors.add(FORM_ERRORS, _(HONEYPOT_TRIPPED))
     minimum = cached_setting("accounts.signup_min_seconds")
     if minimum > 0:
         shown = _shown_at(form.stamp)
         if shown is None:
-            errors.add(FORM_ERRORS, NO_STAMP)
+            errors.add(FORM_ERRORS, _(NO_STAMP))
         elif _stale(shown):
-            errors.add(FORM_ERRORS, STALE)
+            errors.add(FORM_ERRORS, _(STALE))
         elif clock.now().timestamp() - shown < minimum:
-            errors.add(FORM_ERRORS, TOO_QUICK)
+            errors.add(FORM_ERRORS, _(TOO_QUICK))
     errors.raise_if_any()
 
 
@@ -139,4 +140,5 @@ def email_problems(email: str) -> list[str]:
     entry = blocked_domain(email)
     if entry is None:
         return []
-    return [f"This community does not accept sign-ups with addresses at {entry}. Please use another address."]
+    return [_("This community does not accept sign-ups with addresses at %(domain)s. Please use another address.",
+              domain=entry)]

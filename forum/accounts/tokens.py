@@ -14,6 +14,7 @@ from sqlalchemy import exists, select
 from forum.accounts import members
 from forum.core.errors import Conflict, ErrorCollector, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import SERVICE_EMAIL_DOMAIN, ApiToken, Role, TokenKind, User
 from forum.services import audit_writer
 from forum.services.permissions import Action, require
@@ -51,11 +52,11 @@ class MintedToken:
 def _validate(data: TokenInput | ServiceTokenInput, errors: ErrorCollector) -> str:
     name = (data.name or "").strip()
     if not name:
-        errors.add("name", "Give the token a name, such as the app or script that will use it.")
+        errors.add("name", _("Give the token a name, such as the app or script that will use it."))
     elif len(name) > NAME_MAX:
-        errors.add("name", f"Use at most {NAME_MAX} characters.")
+        errors.add("name", _("Use at most %(num)d characters.", num=NAME_MAX))
     if data.scope not in SCOPES:
-        errors.add("scope", "Choose read or write.")
+        errors.add("scope", _("Choose read or write."))
     return name
 
 
@@ -86,7 +87,7 @@ def create_personal_token(actor: User, data: TokenInput) -> MintedToken:
     errors = ErrorCollector()
     name = _validate(data, errors)
     if len(list_personal_tokens(actor)) >= MAX_TOKENS_PER_USER:
-        errors.add("name", f"You have {MAX_TOKENS_PER_USER} tokens already. Revoke one you no longer use.")
+        errors.add("name", _("You have %(num)d tokens already. Revoke one you no longer use.", num=MAX_TOKENS_PER_USER))
     errors.raise_if_any()
     minted = _mint(actor, name, data.scope, TokenKind.PERSONAL)
     db.session.commit()
@@ -96,7 +97,7 @@ def create_personal_token(actor: User, data: TokenInput) -> MintedToken:
 def get_token(token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.revoked_at is not None:
-        raise NotFound("No such token (it may be revoked already).")
+        raise NotFound(_("No such token (it may be revoked already)."))
     return token
 
 
@@ -105,7 +106,7 @@ def revoke_personal_token(actor: User, token_id: int) -> ApiToken:
     token = get_token(token_id)
     require(actor, Action.TOKEN_REVOKE, token)
     if token.kind != TokenKind.PERSONAL.value:
-        raise NotFound("No such token (it may be revoked already).")
+        raise NotFound(_("No such token (it may be revoked already)."))
     members.revoke_api_token(token)
     return token
 
@@ -133,18 +134,18 @@ def _service_account(actor: User, data: ServiceTokenInput, errors: ErrorCollecto
     if data.account_id is not None:
         account = next((a for a in list_service_accounts(actor) if a.id == data.account_id), None)
         if account is None:
-            errors.add("account_id", "Choose one of the service accounts, or name a new one.")
+            errors.add("account_id", _("Choose one of the service accounts, or name a new one."))
         return account
     if not members.USERNAME_PATTERN.match(data.new_username.strip()):
-        errors.add("new_username", "Use 3–32 letters, digits, '_', '.' or '-', such as helpdesk-bot.")
+        errors.add("new_username", _("Use 3–32 letters, digits, '_', '.' or '-', such as helpdesk-bot."))
     if data.role not in {role.value for role in Role}:
-        errors.add("role", f"Choose one of: {', '.join(role.value for role in Role)}.")
+        errors.add("role", _("Choose one of: %(choices)s.", choices=", ".join(role.value for role in Role)))
     return None
 
 
 def _create_service_account(username: str, role: str) -> User:
     if db.session.scalar(select(User.id).where(User.username_key == username.lower())):
-        raise Conflict("That username is taken.", {"new_username": ["That username is taken."]})
+        raise Conflict(_("That username is taken."), {"new_username": [_("That username is taken.")]})
     account = members.add_passwordless_user(username, f"{username.lower()}@{SERVICE_EMAIL_DOMAIN}", Role(role))
     account.email_frequency = "off"
     account.weekly_digest = False
@@ -172,7 +173,7 @@ def revoke_service_token(actor: User, token_id: int) -> ApiToken:
     require(actor, Action.SERVICE_TOKEN_MANAGE)
     token = get_token(token_id)
     if token.kind != TokenKind.SERVICE.value:
-        raise NotFound("No such service token.")
+        raise NotFound(_("No such service token."))
     audit_writer.record(actor, "service_token.revoke", "api_token", token.id,
                  before={"account": token.user.username, "name": token.name, "scope": token.scope})
     members.revoke_api_token(token)

@@ -40,6 +40,7 @@ from forum.accounts import members, sessions
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import N_, _, _l
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import RecoveryCode, User
 from forum.services import audit_writer
@@ -62,13 +63,14 @@ TRUST_SALT = "horseshoe.two-factor-trust"
 RECOVERY_SALT = "horseshoe.recovery-code"
 CHANGE_MAIL = "two_factor_changed"
 CHANGE_SUBJECTS = {
-    ENABLED_ACTION: "Two-factor sign-in was turned on for your Horseshoe account",
-    DISABLED_ACTION: "Two-factor sign-in was turned off for your Horseshoe account",
-    CODES_RENEWED_ACTION: "New recovery codes were made for your Horseshoe account",
+    ENABLED_ACTION: _l("Two-factor sign-in was turned on for your Horseshoe account"),
+    DISABLED_ACTION: _l("Two-factor sign-in was turned off for your Horseshoe account"),
+    CODES_RENEWED_ACTION: _l("New recovery codes were made for your Horseshoe account"),
 }
-WRONG_CODE = "That code is not right. Enter the current six-digit code from your app, or a recovery code."
-WRONG_PASSWORD = "That password is not right."  # nosec B105  # a message, not a password
-NOT_ON = "Two-factor sign-in is not on for this account."
+# Refusals: marked here, translated where raised (`_(WRONG_CODE)`).
+WRONG_CODE = N_("That code is not right. Enter the current six-digit code from your app, or a recovery code.")
+WRONG_PASSWORD = N_("That password is not right.")  # nosec B105  # a message, not a password
+NOT_ON = N_("Two-factor sign-in is not on for this account.")
 
 
 def _totp(secret: str) -> pyotp.TOTP:
@@ -97,7 +99,7 @@ def start_enrolment(user: User) -> str:
     Starting again replaces a secret that was never confirmed (a lost QR code, a second device).
     """
     if user.two_factor_enabled:
-        raise Conflict("Two-factor sign-in is already on. Turn it off first to set it up again.")
+        raise Conflict(_("Two-factor sign-in is already on. Turn it off first to set it up again."))
     user.totp_secret = pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
     user.totp_last_step = None
     db.session.commit()
@@ -123,7 +125,7 @@ def site_issuer() -> str:
 def provisioning_uri(user: User, issuer: str | None = None) -> str:
     """The otpauth:// address the QR code carries (secret, account name, issuer, 30-second steps)."""
     if not user.totp_secret:
-        raise Invalid({"code": ["Start setting up two-factor sign-in first."]})
+        raise Invalid({"code": [_("Start setting up two-factor sign-in first.")]})
     return _totp(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer or site_issuer())
 
 
@@ -133,7 +135,7 @@ def qr_svg(user: User, issuer: str | None = None) -> str:
     The markup holds only paths and fixed attributes, nothing a member typed, so a page may embed it.
     """
     code = segno.make(provisioning_uri(user, issuer), error="m")
-    return code.svg_inline(scale=4, dark="#000", light="#fff", title="QR code for your authenticator app")
+    return code.svg_inline(scale=4, dark="#000", light="#fff", title=_("QR code for your authenticator app"))
 
 
 def has_password(user: User) -> bool:
@@ -154,13 +156,13 @@ def confirm_enrolment(user: User, password: str | None, code: str) -> list[str]:
     whoever else was signed in, or holds a token, did so without the second factor.
     """
     if user.two_factor_enabled:
-        raise Conflict("Two-factor sign-in is already on.")
+        raise Conflict(_("Two-factor sign-in is already on."))
     if not user.totp_secret:
-        raise Invalid({"code": ["Start setting up two-factor sign-in first."]})
+        raise Invalid({"code": [_("Start setting up two-factor sign-in first.")]})
     if has_password(user) and not members.password_matches(user, password or ""):
-        raise Invalid({"password": [WRONG_PASSWORD]})
+        raise Invalid({"password": [_(WRONG_PASSWORD)]})
     if not _accept_totp(user, _normal(code)):
-        raise Invalid({"code": ["That code is not right. Enter the six-digit code your app shows now."]})
+        raise Invalid({"code": [_("That code is not right. Enter the six-digit code your app shows now.")]})
     user.totp_enabled_at = clock.now()
     codes = _replace_recovery_codes(user)
     sessions.end_others(user)
@@ -235,14 +237,14 @@ def _recovery_digest(user_id: int, normal: str) -> str:
 
 
 def _new_recovery_code() -> str:
-    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _position in range(RECOVERY_LENGTH))
     return f"{raw[:5]}-{raw[5:]}"
 
 
 def _replace_recovery_codes(user: User) -> list[str]:
     """Drop the account's codes and add ten new ones (the caller commits); the codes, shown this once."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [_new_recovery_code() for _number in range(RECOVERY_CODE_COUNT)]
     now = clock.now()
     db.session.add_all(
         RecoveryCode(user_id=user.id, code_hash=_recovery_digest(user.id, _normal(code)), created_at=now)
@@ -314,12 +316,12 @@ def forget(user: User) -> None:
 def _confirm_owner(user: User, password: str, code: str) -> None:
     """Raise Invalid naming what was wrong; a code is spent only once the password proved right."""
     if not user.two_factor_enabled:
-        raise Invalid({"code": [NOT_ON]})
+        raise Invalid({"code": [_(NOT_ON)]})
     if not members.password_matches(user, password):
-        raise Invalid({"password": [WRONG_PASSWORD]})
+        raise Invalid({"password": [_(WRONG_PASSWORD)]})
     normal = _normal(code)
     if not (_accept_totp(user, normal) or _spend_recovery_code(user, normal)):
-        raise Invalid({"code": [WRONG_CODE]})
+        raise Invalid({"code": [_(WRONG_CODE)]})
 
 
 # --- trusted browsers ------------------------------------------------------------------------------------------

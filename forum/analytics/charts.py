@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
 
+from forum.core.i18n import _
+
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 80, 16, 40, 52
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -243,8 +245,9 @@ def _render(chart: Chart, scale: Scale, kind: str) -> Markup:
         parts.append(_patterns(chart))
     parts.extend(_frame(chart, scale))
     if chart.is_empty:
+        empty = _e(_("No data for this period"))
         parts.append(f'<text class="chart-empty" x="{_num(LEFT + PLOT_W / 2)}" y="{_num(TOP + PLOT_H / 2)}" '
-                     'text-anchor="middle">No data for this period</text>')
+                     f'text-anchor="middle">{empty}</text>')
     else:
         parts.extend(_bars(chart, scale) if kind == "bar" else _lines(chart, scale))
         parts.extend(_legend(chart, _bar_swatch_for(chart) if kind == "bar" else _line_swatch))
@@ -277,7 +280,7 @@ def _build(kind: str, chart_id: str, title: str, description: str, labels: Seque
     chart = Chart(chart_id, title, description, axes.x_label, axes.y_label, list(labels), list(series),
                   axes.value_format, axes.tick_format)
     if chart.is_empty:
-        chart = replace(chart, description=f"{description} No data for this period.")
+        chart = replace(chart, description=" ".join((description, _("No data for this period."))))
     scale = nice_scale([v for s in chart.series for v in s.values], top=axes.top, steps=axes.steps,
                        whole=axes.whole)
     return replace(chart, svg=_render(chart, scale, kind))

@@ -35,6 +35,7 @@ from forum.analytics.metric_queries import (
 from forum.core import clock
 from forum.core.errors import ErrorCollector
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Case, Category, Feedback, SuggestionOpen, Thread
 
 
@@ -97,14 +98,14 @@ def _parse_category(text: str, errors: ErrorCollector) -> int | None:
     if not text:
         return None
     if "\x00" in text:  # PostgreSQL refuses NUL in text: such a name can't exist anyway
-        errors.add("category", "No such category.")
+        errors.add("category", _("No such category."))
         return None
     if text.isascii() and text.isdigit() and int(text) < 2**31:
         category = db.session.get(Category, int(text))
     else:
         category = db.session.scalar(select(Category).where(Category.slug == text[:100]))
     if category is None:
-        errors.add("category", "No such category.")
+        errors.add("category", _("No such category."))
         return None
     return category.id
 
@@ -120,19 +121,19 @@ def parse_period(start_text: str | None, end_text: str | None, category_text: st
     if end_text and end_text.strip():
         end = _parse_moment(end_text, end_of_day=True)
         if end is None:
-            errors.add("to", "Use a date like 2026-11-30 or an RFC 3339 time like 2026-11-30T12:00:00Z.")
+            errors.add("to", _("Use a date like 2026-11-30 or an RFC 3339 time like 2026-11-30T12:00:00Z."))
     start = None
     if start_text and start_text.strip():
         start = _parse_moment(start_text, end_of_day=False)
         if start is None:
-            errors.add("from", "Use a date like 2026-11-01 or an RFC 3339 time like 2026-11-01T00:00:00Z.")
+            errors.add("from", _("Use a date like 2026-11-01 or an RFC 3339 time like 2026-11-01T00:00:00Z."))
     category_id = _parse_category(category_text or "", errors)
     errors.raise_if_any()
     start = start or end - timedelta(days=DEFAULT_DAYS)
     if start >= end:
-        errors.add("from", "The period must start before it ends.")
+        errors.add("from", _("The period must start before it ends."))
     elif end - start > MAX_PERIOD:
-        errors.add("from", "Choose a period of at most three years.")
+        errors.add("from", _("Choose a period of at most three years."))
     errors.raise_if_any()
     return Period(start, end, category_id)
 

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from forum.analytics import metric_queries
 from forum.core import clock
 from forum.core.extensions import db
+from forum.core.i18n import _, format_decimal, ngettext
 from forum.models import Category, Thread
 from forum.services import community_settings
 
@@ -38,11 +39,10 @@ def _percent(part: int, whole: int) -> int | None:
 def describe_hours(hours: float) -> str:
     """The first-response target as people say it: "4 hours", "1 hour", "30 minutes", "1.5 hours"."""
     if hours < 1:
-        minutes = round(hours * 60)
-        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+        return ngettext("%(num)d minute", "%(num)d minutes", round(hours * 60))
     if float(hours).is_integer():
-        return "1 hour" if hours == 1 else f"{int(hours)} hours"
-    return f"{hours:g} hours"
+        return ngettext("%(num)d hour", "%(num)d hours", int(hours))
+    return _("%(hours)s hours", hours=format_decimal(hours))
 
 
 @dataclass(frozen=True)

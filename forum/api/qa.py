@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from forum.core.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.core.i18n import _
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import id_field, json_body, signed_in_user
@@ -24,7 +25,7 @@ def _thread(thread: Thread, caller: User) -> dict[str, Any]:
 
 def _question_only(thread: Thread) -> None:
     if thread.kind != ThreadKind.QUESTION.value:
-        raise Conflict("Only questions have solutions; this thread is a discussion.")
+        raise Conflict(_("Only questions have solutions; this thread is a discussion."))
 
 
 # --- accepted solution ---------------------------------------------------------------------------
@@ -40,7 +41,7 @@ def accept_solution(thread_id: int):
     try:
         post = reading.get_post(user, post_id)
     except NotFound as exc:
-        raise Invalid({"post_id": ["Choose a visible reply in this thread."]}) from exc
+        raise Invalid({"post_id": [_("Choose a visible reply in this thread.")]}) from exc
     if thread.accepted_post_id != post.id:  # PUT is idempotent: accepting the accepted reply changes nothing
         qa.accept_solution(user, thread, post)
     return _thread(thread, user)
@@ -98,11 +99,11 @@ def give_feedback(thread_id: int):
     user = signed_in_user()
     thread = reading.get_thread(user, thread_id)
     if thread.author_id != user.id:
-        raise Forbidden("Only the person who asked can say whether it was resolved.")
+        raise Forbidden(_("Only the person who asked can say whether it was resolved."))
     data = json_body()
     comment = data.get("comment")
     if comment is not None and not isinstance(comment, str):  # the service would read 0 or [] as no comment
-        raise Invalid({"comment": ["The comment must be text."]})
+        raise Invalid({"comment": [_("The comment must be text.")]})
     row = feedback.give_feedback(
         user, thread, feedback.FeedbackInput(resolved=data.get("resolved"), rating=data.get("rating"),
                                              comment=comment or ""),
@@ -136,7 +137,7 @@ def clear_info_request(thread_id: int):
 def _votable_post(user: User, post_id: int):
     post = reading.get_post(user, post_id)
     if post.author_id == user.id:
-        raise Forbidden("You can't vote for your own post.")
+        raise Forbidden(_("You can't vote for your own post."))
     return post
 
 

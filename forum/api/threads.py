@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 
 from forum.core.errors import NotFound
+from forum.core.i18n import _
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import (
@@ -73,7 +74,7 @@ def show_thread(thread_id: int):
     caller = viewer()
     thread = reading.get_thread(caller, thread_id)
     if thread.merged_into_id is not None:  # only moderators get here (it is deleted): its posts live there
-        raise NotFound(f"This thread was merged into thread {thread.merged_into_id}.")
+        raise NotFound(_("This thread was merged into thread %(id)s.", id=thread.merged_into_id))
     question = reading.question_post(thread)
     state = None
     if caller is not None:

@@ -11,6 +11,7 @@ from flask import request
 from forum import cases
 from forum.cases import ratings
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import field, json_body, optional_json_body, page_params, signed_in_user, viewer
@@ -46,7 +47,7 @@ def _filters() -> cases.CaseFilters:
     args = request.args
     category = args.get("category") or None
     if category is not None and not (category.isascii() and category.isdigit() and 0 < int(category) < 2**31):
-        raise Invalid({"category": ["Use a category id."]})
+        raise Invalid({"category": [_("Use a category id.")]})
     return cases.CaseFilters(
         status=args.get("status") or None, priority=args.get("priority") or None,
         assignee=args.get("assignee") or None, category_id=int(category) if category else None,

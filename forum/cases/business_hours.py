@@ -25,10 +25,11 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from forum.core.errors import ErrorCollector, Invalid
+from forum.core.i18n import _, _l
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-                     strict=True))
+DAY_NAMES = dict(zip(DAYS, (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+                            _l("Saturday"), _l("Sunday")), strict=True))
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 MAX_HOLIDAYS = 366
 MAX_DOCUMENT_CHARS = 20_000
@@ -62,17 +63,17 @@ def _minutes(text: str) -> int:
 
 def _zone(name: object, errors: ErrorCollector) -> ZoneInfo | None:
     if not isinstance(name, str) or not name.strip():
-        errors.add("time_zone", "Choose a time zone, e.g. Europe/Berlin.")
+        errors.add("time_zone", _("Choose a time zone, e.g. Europe/Berlin."))
         return None
     name = name.strip()
     # available_timezones() keeps out file paths and odd names ZoneInfo would otherwise try to open.
     if name not in _known_zones():
-        errors.add("time_zone", "Use an IANA time zone name, e.g. Europe/Berlin or America/New_York.")
+        errors.add("time_zone", _("Use an IANA time zone name, e.g. Europe/Berlin or America/New_York."))
         return None
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.add("time_zone", "That time zone is not known here.")
+        errors.add("time_zone", _("That time zone is not known here."))
         return None
 
 
@@ -82,11 +83,12 @@ def _day(day: str, value: object, errors: ErrorCollector) -> tuple[int, int] | N
     field = f"{day}_open"
     if (not isinstance(value, list | tuple) or len(value) != 2
             or not all(isinstance(v, str) and TIME_PATTERN.match(v) for v in value)):
-        errors.add(field, f"{DAY_NAMES[day]}: give opening and closing times as HH:MM (24-hour), or leave both empty.")
+        errors.add(field, _("%(day)s: give opening and closing times as HH:MM (24-hour), or leave both empty.",
+                            day=DAY_NAMES[day]))
         return None
     opens, closes = _minutes(value[0]), _minutes(value[1])
     if value[0] == "24:00" or closes <= opens:
-        errors.add(field, f"{DAY_NAMES[day]}: closing time must be after opening time.")
+        errors.add(field, _("%(day)s: closing time must be after opening time.", day=DAY_NAMES[day]))
         return None
     return opens, closes
 
@@ -95,7 +97,7 @@ def _holidays(values: object, errors: ErrorCollector) -> frozenset[date]:
     if values is None:
         return frozenset()
     if not isinstance(values, list) or len(values) > MAX_HOLIDAYS:
-        errors.add("holidays", f"List up to {MAX_HOLIDAYS} holiday dates.")
+        errors.add("holidays", _("List up to %(most)d holiday dates.", most=MAX_HOLIDAYS))
         return frozenset()
     found = set()
     for value in values:
@@ -104,7 +106,7 @@ def _holidays(values: object, errors: ErrorCollector) -> frozenset[date]:
         except ValueError:
             found.add(None)
     if None in found:
-        errors.add("holidays", "Write holidays as dates like 2026-12-25, one per line.")
+        errors.add("holidays", _("Write holidays as dates like 2026-12-25, one per line."))
         return frozenset()
     return frozenset(found)
 
@@ -114,16 +116,16 @@ def parse_calendar(time_zone: object, document: object) -> Calendar:
     errors = ErrorCollector()
     zone = _zone(time_zone, errors)
     if not isinstance(document, dict) or not isinstance(document.get("week", {}), dict):
-        errors.add("week", "The opening hours are not in the expected shape.")
+        errors.add("week", _("The opening hours are not in the expected shape."))
         errors.raise_if_any()
     week_doc = document.get("week", {})
     unknown = set(week_doc) - set(DAYS)
     if unknown:
-        errors.add("week", f"Unknown weekday keys: {', '.join(sorted(map(str, unknown)))}.")
+        errors.add("week", _("Unknown weekday keys: %(keys)s.", keys=", ".join(sorted(map(str, unknown)))))
     week = tuple(_day(day, week_doc.get(day), errors) for day in DAYS)
     holidays = _holidays(document.get("holidays"), errors)
     if not any(week) and not errors.errors:
-        errors.add("week", "Open on at least one weekday, or remove the support hours.")
+        errors.add("week", _("Open on at least one weekday, or remove the support hours."))
     errors.raise_if_any()
     return Calendar(zone=zone, week=week, holidays=holidays)
 
@@ -133,11 +135,11 @@ def calendar_from_json(time_zone: str | None, text: str | None) -> Calendar | No
     if not time_zone and not text:
         return None
     if not text or len(text) > MAX_DOCUMENT_CHARS:
-        raise Invalid({"week": ["The opening hours are missing or too long."]})
+        raise Invalid({"week": [_("The opening hours are missing or too long.")]})
     try:
         document = json.loads(text)
     except ValueError:
-        raise Invalid({"week": ["The opening hours are not valid JSON."]}) from None
+        raise Invalid({"week": [_("The opening hours are not valid JSON.")]}) from None
     return parse_calendar(time_zone, document)
 
 
@@ -188,7 +190,7 @@ def add_business_hours(start: datetime, hours: float, calendar: Calendar | None)
     if calendar is None or not remaining:
         return start + remaining
     day = start.astimezone(calendar.zone).date()
-    for _ in range(MAX_DAYS_SCANNED):
+    for _scanned in range(MAX_DAYS_SCANNED):
         interval = open_interval(calendar, day)
         day += timedelta(days=1)
         if interval is None or interval[1] <= start:

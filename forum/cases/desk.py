@@ -17,6 +17,7 @@ from forum.cases.state import OPEN_STATUSES
 from forum.core import clock
 from forum.core.errors import ErrorCollector, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 from forum.models import (
     Case,
@@ -50,13 +51,13 @@ class CaseFilters:
 def _validate(filters: CaseFilters) -> None:
     errors = ErrorCollector()
     if filters.status and filters.status not in {s.value for s in CaseStatus}:
-        errors.add("status", "Choose new, open, pending_customer, resolved or closed.")
+        errors.add("status", _("Choose new, open, pending_customer, resolved or closed."))
     if filters.priority and filters.priority not in {p.value for p in CasePriority}:
-        errors.add("priority", "Choose low, normal, high or urgent.")
+        errors.add("priority", _("Choose low, normal, high or urgent."))
     assignee = filters.assignee
     if assignee and assignee not in ("me", "none") and not (assignee.isascii() and assignee.isdigit()
                                                               and 1 <= int(assignee) < 2**31):
-        errors.add("assignee", "Use me, none or a user id.")
+        errors.add("assignee", _("Use me, none or a user id."))
     errors.raise_if_any()
 
 
@@ -139,7 +140,7 @@ def get_case(viewer: User | None, case_id: int) -> Case:
         .where(Case.id == case_id)
     )
     if case is None:
-        raise NotFound("That case does not exist or is not visible to you.")
+        raise NotFound(_("That case does not exist or is not visible to you."))
     require(viewer, Action.CASE_VIEW, case)
     return case
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from forum.cases.state import add_event, first_response_due, open_case_for
+from forum.cases.state import SOURCE_WORDS, add_event, first_response_due, open_case_for, written_for
 from forum.core import clock, events
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.models import Case, CasePriority, CaseSource, CaseStatus, NotificationKind, Thread, ThreadStatus, User
 from forum.services import notifications
 from forum.services.permissions import Action, is_staff, require
@@ -46,7 +47,7 @@ def escalate_thread(
         require(actor, Action.THREAD_ESCALATE, thread)
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_CHARS:
-        raise Invalid({"reason": [f"Keep the reason under {MAX_REASON_CHARS} characters."]})
+        raise Invalid({"reason": [_("Keep the reason under %(most)d characters.", most=MAX_REASON_CHARS)]})
     existing = open_case_for(thread)
     if existing is not None:
         return existing, False
@@ -81,14 +82,15 @@ def _insert_case(
 
 def _record_escalation(actor: User | None, thread: Thread, case: Case) -> None:
     """Timeline entry, thread status, and the asker told that support is on it."""
-    add_event(case, "escalated", actor, detail=f"Escalated ({case.source})")
+    source = SOURCE_WORDS.get(case.source, case.source)
+    add_event(case, "escalated", actor, detail=_("Escalated (%(source)s)", source=source))
     events.publish("thread.escalated", thread_id=thread.id, case_id=case.id)
     if thread.status != ThreadStatus.SOLVED.value:
         thread.status = ThreadStatus.ESCALATED.value
+    told = _l("A support agent will look at your question: case %(reference)s.", reference=case.public_reference)
     notifications.notify(
         [case.customer_id],
         notifications.Event(
-            NotificationKind.CASE_UPDATE, thread, actor=actor,
-            message=f"A support agent will look at your question: case {case.public_reference}.",
+            NotificationKind.CASE_UPDATE, thread, actor=actor, message=written_for(case.customer_id, told),
         ),
     )

@@ -15,15 +15,16 @@ from forum.cases.state import add_event
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.models import Case, CaseSource, Thread, User
 from forum.models.cases import EscalationRating
 from forum.services.permissions import Action, require
 
 UNRATED = "unrated"
 RATING_LABELS = {
-    EscalationRating.NEEDED.value: "Support was needed",
-    EscalationRating.COMMUNITY_COULD_ANSWER.value: "The community could have answered",
-    EscalationRating.MISSING_INFORMATION.value: "Missing information",
+    EscalationRating.NEEDED.value: _l("Support was needed"),
+    EscalationRating.COMMUNITY_COULD_ANSWER.value: _l("The community could have answered"),
+    EscalationRating.MISSING_INFORMATION.value: _l("Missing information"),
 }
 
 
@@ -32,7 +33,7 @@ def validate_rating(rating: object) -> str | None:
     if rating is None:
         return None
     if not isinstance(rating, str) or rating not in RATING_LABELS:
-        raise Invalid({"escalation_rating": ["Choose needed, community_could_answer or missing_information."]})
+        raise Invalid({"escalation_rating": [_("Choose needed, community_could_answer or missing_information.")]})
     return rating
 
 
@@ -46,7 +47,8 @@ def rate_escalation(actor: User, case: Case, rating: object) -> Case:
     if value == case.escalation_rating:
         return case
     moment = clock.now()
-    detail = f"Escalation rated: {RATING_LABELS[value]}." if value else "Escalation rating cleared."
+    detail = (_("Escalation rated: %(rating)s.", rating=RATING_LABELS[value]) if value
+              else _("Escalation rating cleared."))
     add_event(case, "rated", actor, detail=detail, public=False)
     case.escalation_rating = value
     case.rated_by_id = actor.id if value else None

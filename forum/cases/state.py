@@ -14,35 +14,55 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from forum.cases import business_hours
-from forum.core import clock, events
+from forum.core import clock, events, i18n
 from forum.core.errors import Conflict, Invalid
 from forum.core.extensions import db
-from forum.models import Case, CaseEvent, CasePriority, CaseStatus, Category, NotificationKind, ThreadStatus, User
+from forum.core.i18n import N_, _, _l
+from forum.models import (
+    Case,
+    CaseEvent,
+    CasePriority,
+    CaseSource,
+    CaseStatus,
+    Category,
+    NotificationKind,
+    ThreadStatus,
+    User,
+)
 from forum.services import community_settings, notifications
 from forum.services.permissions import Action, require
 
 logger = logging.getLogger(__name__)
 PRIORITY_ORDER = (CasePriority.LOW, CasePriority.NORMAL, CasePriority.HIGH, CasePriority.URGENT)
 OPEN_STATUSES = tuple(s.value for s in CaseStatus if s.is_open)
-# How each status reads on the thread's public timeline and in the customer's notification.
-STATUS_WORDS = {
-    CaseStatus.NEW.value: "waiting for an agent",
-    CaseStatus.OPEN.value: "in progress",
-    CaseStatus.PENDING_CUSTOMER.value: "waiting on you",
-    CaseStatus.RESOLVED.value: "resolved",
-    CaseStatus.CLOSED.value: "closed",
+# How each status move reads on the case's timeline, and in the customer's notification.
+STATUS_EVENTS = {
+    CaseStatus.NEW.value: N_("Case %(reference)s is waiting for an agent."),
+    CaseStatus.OPEN.value: N_("Case %(reference)s is in progress."),
+    CaseStatus.PENDING_CUSTOMER.value: N_("Case %(reference)s is waiting on you."),
+    CaseStatus.RESOLVED.value: N_("Case %(reference)s is resolved."),
+    CaseStatus.CLOSED.value: N_("Case %(reference)s is closed."),
 }
+STATUS_NOTICES = {
+    CaseStatus.NEW.value: N_("Your support case %(reference)s is waiting for an agent."),
+    CaseStatus.OPEN.value: N_("Your support case %(reference)s is in progress."),
+    CaseStatus.PENDING_CUSTOMER.value: N_("Your support case %(reference)s is waiting on you."),
+    CaseStatus.RESOLVED.value: N_("Your support case %(reference)s is resolved."),
+    CaseStatus.CLOSED.value: N_("Your support case %(reference)s is closed."),
+}
+# What escalated a case, and its priorities, as sentences name them ("Escalated (customer)").
+SOURCE_WORDS = {CaseSource.CUSTOMER.value: _l("customer"), CaseSource.STAFF.value: _l("staff"),
+                CaseSource.ADVOCATE.value: _l("advocate"), CaseSource.SLA.value: _l("sla"),
+                CaseSource.SENTIMENT.value: _l("sentiment")}
+PRIORITY_WORDS = {CasePriority.LOW.value: _l("low"), CasePriority.NORMAL.value: _l("normal"),
+                  CasePriority.HIGH.value: _l("high"), CasePriority.URGENT.value: _l("urgent")}
 # The notifications that tell of one message of the case. Replying to their email answers that message
 # (forum.mail.case_replies finds it: the latest by the notification's actor), so it keeps the visibility
 # the recipient saw: an agent answering a colleague's internal note writes an internal note.
-CUSTOMER_WROTE = "The customer wrote on case {reference}."
-INTERNAL_NOTE = "New internal note on case {reference}."
-SUPPORT_WROTE = "Support wrote to you on case {reference}."
-_MESSAGE_NOTICES = tuple(
-    re.compile(re.escape(text).replace(re.escape("{reference}"), r"#(\d+)"))
-    for text in (CUSTOMER_WROTE, INTERNAL_NOTE, SUPPORT_WROTE)
-)
-_REFERENCE = re.compile(r"\bcase #(\d+)", re.IGNORECASE)
+CUSTOMER_WROTE = N_("The customer wrote on case %(reference)s.")
+INTERNAL_NOTE = N_("New internal note on case %(reference)s.")
+SUPPORT_WROTE = N_("Support wrote to you on case %(reference)s.")
+_REFERENCE = re.compile(r"#(\d+)\b")  # "case #12", "Fall #12", "caso #12": the first reference a notice names
 
 
 def open_case_for(thread) -> Case | None:
@@ -84,12 +104,34 @@ def add_event(case: Case, kind: str, actor: User | None, *, detail: str = "", pu
     return event
 
 
-def tell(recipient_ids: list[int | None], case: Case, actor: User | None, message: str) -> None:
-    """A case-update notification on the case's thread (never to the actor); the caller commits."""
-    notifications.notify(
-        [uid for uid in recipient_ids if uid is not None],
-        notifications.Event(NotificationKind.CASE_UPDATE, case.thread, actor=actor, message=message),
-    )
+def tell(recipient_ids: list[int | None], case: Case, actor: User | None, message) -> None:
+    """A case-update notification on the case's thread (never to the actor); the caller commits.
+
+    The notification keeps its words as text, so a lazy message (_l) is written in each recipient's language.
+    """
+    for user_id in (uid for uid in recipient_ids if uid is not None):
+        notifications.notify([user_id], notifications.Event(
+            NotificationKind.CASE_UPDATE, case.thread, actor=actor, message=written_for(user_id, message)))
+
+
+def written_for(user_id: int | None, message) -> str:
+    """message in the language of the member it is for (a plain str stays as it is)."""
+    if isinstance(message, str):
+        return message
+    reader = db.session.get(User, user_id) if user_id is not None else None
+    with i18n.reading_as(getattr(reader, "language", None)):
+        return str(message)
+
+
+def _message_notices() -> list[re.Pattern[str]]:
+    """The message notices as every language writes them (each notification is in its recipient's)."""
+    patterns = []
+    for language in i18n.LANGUAGES:
+        with i18n.reading_as(language):
+            for text in (CUSTOMER_WROTE, INTERNAL_NOTE, SUPPORT_WROTE):
+                written = re.escape(_(text, reference="\x00"))
+                patterns.append(re.compile(written.replace("\x00", r"#(\d+)")))
+    return patterns
 
 
 def notice_reference(message: str) -> tuple[int | None, bool]:
@@ -99,7 +141,7 @@ def notice_reference(message: str) -> tuple[int | None, bool]:
     quoted after it cannot change which case that is: the first reference wins. (The notice of personal data
     moved out of a post names none; forum.mail.case_replies then takes the thread's case.)
     """
-    for notice in _MESSAGE_NOTICES:
+    for notice in _message_notices():
         match = notice.fullmatch(message)
         if match is not None:
             return int(match.group(1)), True
@@ -124,10 +166,9 @@ def set_status(case: Case, actor: User | None, status: str, *, detail: str = "")
         case.resolved_at = None
     case.status = status
     case.updated_at = clock.now()
-    words = STATUS_WORDS[status]
-    add_event(case, status, actor, detail=detail or f"Case {case.public_reference} is {words}.")
+    add_event(case, status, actor, detail=detail or _(STATUS_EVENTS[status], reference=case.public_reference))
     events.publish("case.resolved" if status == "resolved" else "case.updated", case_id=case.id, change="status")
-    tell([case.customer_id], case, actor, f"Your support case {case.public_reference} is {words}.")
+    tell([case.customer_id], case, actor, _l(STATUS_NOTICES[status], reference=case.public_reference))
     return True
 
 
@@ -139,7 +180,7 @@ def _take_open_slot(case: Case) -> None:
             db.session.flush()
     except IntegrityError as exc:
         case.open_thread_id = None
-        raise Conflict("This thread already has another open case.") from exc
+        raise Conflict(_("This thread already has another open case.")) from exc
 
 
 def latest_case(thread_id: int) -> Case | None:
@@ -157,12 +198,14 @@ def reopen_case(actor: User | None, case: Case, reason: str = "", *, commit: boo
     if case.status != CaseStatus.RESOLVED.value:
         return case
     try:
-        set_status(case, actor, CaseStatus.OPEN.value, detail=f"Reopened: {reason}" if reason else "Reopened.")
+        set_status(case, actor, CaseStatus.OPEN.value,
+                   detail=_("Reopened: %(reason)s", reason=reason) if reason else _("Reopened."))
     except Conflict:
         return case
     if case.thread.status != ThreadStatus.SOLVED.value:
         case.thread.status = ThreadStatus.ESCALATED.value
-    tell([case.assignee_id], case, actor, f"Case {case.public_reference} was reopened by its customer.")
+    tell([case.assignee_id], case, actor, _l("Case %(reference)s was reopened by its customer.",
+                                             reference=case.public_reference))
     if commit:
         db.session.commit()
     return case

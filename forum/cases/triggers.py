@@ -18,13 +18,15 @@ from forum.cases.state import open_case_for
 from forum.cases.work import raise_priority
 from forum.core import clock
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.models import Case, CaseSource, Post, Thread, ThreadKind, ThreadStatus, Visibility
 from forum.services import community_settings
 
 SWEEP_JOB = "cases.sla_sweep"
 BATCH = 200
-NO_REPLY_REASON = "No reply from anyone within the first-reply target (SLA)."
-NO_SOLUTION_REASON = "No accepted solution within the solution target (SLA)."
+# Kept in English on the case (the sweeper finds its own cases by them); the desk translates them (case_reason).
+NO_REPLY_REASON = N_("No reply from anyone within the first-reply target (SLA).")
+NO_SOLUTION_REASON = N_("No accepted solution within the solution target (SLA).")
 UNSOLVED = (ThreadStatus.OPEN.value, ThreadStatus.ANSWERED.value, ThreadStatus.NEEDS_INFO.value,
             ThreadStatus.ESCALATED.value)
 
@@ -97,8 +99,9 @@ def on_asker_follow_up(thread: Thread, post: Post) -> Case | None:
         return None
     case = open_case_for(thread)
     if case is not None:
-        raise_priority(case, None, f"The customer's follow-up reads strongly negative ({post.sentiment:+.2f}).")
+        raise_priority(case, None, _("The customer's follow-up reads strongly negative (%(score)s).",
+                                     score=f"{post.sentiment:+.2f}"))
         return case
-    reason = f"The asker's follow-up reads strongly negative ({post.sentiment:+.2f})."
+    reason = _("The asker's follow-up reads strongly negative (%(score)s).", score=f"{post.sentiment:+.2f}")
     case, _created = escalate_thread(None, thread, reason, source=CaseSource.SENTIMENT)
     return case

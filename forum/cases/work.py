@@ -13,15 +13,17 @@ from forum import uploads
 from forum.cases.state import (
     CUSTOMER_WROTE,
     INTERNAL_NOTE,
+    PRIORITY_WORDS,
     SUPPORT_WROTE,
     add_event,
     first_response_due,
     set_status,
     tell,
 )
-from forum.core import clock, events
+from forum.core import clock, events, i18n
 from forum.core.errors import Conflict, ErrorCollector, Forbidden
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.models import (
     Case,
     CaseMessage,
@@ -66,15 +68,15 @@ def _validate_change(change: CaseChange) -> User | None:
     """Every problem with the change at once; returns the new assignee (None: unassign or unchanged)."""
     errors = ErrorCollector()
     if change.status is not None and not _one_of(change.status, CaseStatus):
-        errors.add("status", "Choose new, open, pending_customer, resolved or closed.")
+        errors.add("status", _("Choose new, open, pending_customer, resolved or closed."))
     if change.priority is not None and not _one_of(change.priority, CasePriority):
-        errors.add("priority", "Choose low, normal, high or urgent.")
+        errors.add("priority", _("Choose low, normal, high or urgent."))
     assignee = None
     if change.assignee_id is not UNSET and change.assignee_id is not None:
         valid_id = isinstance(change.assignee_id, int) and not isinstance(change.assignee_id, bool)
         assignee = db.session.get(User, change.assignee_id) if valid_id and 0 < change.assignee_id < 2**31 else None
         if assignee is None or not is_agent(assignee):
-            errors.add("assignee_id", "Choose an agent or admin.")
+            errors.add("assignee_id", _("Choose an agent or admin."))
     errors.raise_if_any()
     return assignee
 
@@ -114,7 +116,9 @@ def update_case(actor: User, case: Case, change: CaseChange) -> bool:
 
 
 def _set_priority(case: Case, actor: User | None, priority: str) -> None:
-    add_event(case, "priority", actor, detail=f"Priority {case.priority} → {priority}.", public=False)
+    add_event(case, "priority", actor, public=False, detail=_(
+        "Priority %(before)s → %(after)s.", before=PRIORITY_WORDS.get(case.priority, case.priority),
+        after=PRIORITY_WORDS.get(priority, priority)))
     case.priority = priority
     case.first_response_due_at = first_response_due(priority, case.created_at, case.thread.category)
     events.publish("case.updated", case_id=case.id, change="priority")
@@ -133,12 +137,12 @@ def raise_priority(case: Case, actor: User | None, why: str) -> bool:
 
 
 def _assign(case: Case, actor: User, assignee: User | None) -> None:
-    detail = f"Assigned to {assignee.name}." if assignee is not None else "Unassigned."
+    detail = _("Assigned to %(name)s.", name=assignee.name) if assignee is not None else _("Unassigned.")
     add_event(case, "assigned", actor, detail=detail, public=False)
     case.assignee_id = assignee.id if assignee is not None else None
     events.publish("case.updated", case_id=case.id, change="assignee")
     if assignee is not None:
-        tell([assignee.id], case, actor, f"Case {case.public_reference} is assigned to you.")
+        tell([assignee.id], case, actor, _l("Case %(reference)s is assigned to you.", reference=case.public_reference))
 
 
 def sync_thread_status(case: Case) -> None:
@@ -160,11 +164,12 @@ def claim_case(actor: User, case: Case) -> bool:
 def _validate_message(body: object, visibility: object) -> None:
     errors = ErrorCollector()
     if not isinstance(body, str) or not body.strip():
-        errors.add("body", "Write a message first.")
+        errors.add("body", _("Write a message first."))
     elif len(body) > MAX_MESSAGE_CHARS:
-        errors.add("body", f"Keep the message under {MAX_MESSAGE_CHARS:,} characters.")
+        errors.add("body", _("Keep the message under %(most)s characters.",
+                             most=i18n.format_number(MAX_MESSAGE_CHARS)))
     if not _one_of(visibility, MessageVisibility):
-        errors.add("visibility", "Choose customer or internal.")
+        errors.add("visibility", _("Choose customer or internal."))
     errors.raise_if_any()
 
 
@@ -181,11 +186,11 @@ def post_message(actor: User, case: Case, body: str, visibility: str, upload_ids
     require(actor, Action.CASE_VIEW, case)
     staff = is_agent(actor)
     if not staff and visibility == MessageVisibility.INTERNAL.value:
-        raise Forbidden("Internal notes are for support staff only.")
+        raise Forbidden(_("Internal notes are for support staff only."))
     _validate_message(body, visibility)
     body = uploads.with_references(actor, body.strip(), upload_ids)
     if case.status == CaseStatus.CLOSED.value:
-        raise Conflict("This case is closed; ask for help on the thread again to open a new one.")
+        raise Conflict(_("This case is closed; ask for help on the thread again to open a new one."))
     moment = clock.now()
     message = CaseMessage(
         case_id=case.id, author_id=actor.id, visibility=visibility, body=body.strip(),
@@ -199,8 +204,8 @@ def post_message(actor: User, case: Case, body: str, visibility: str, upload_ids
         _after_staff_message(case, actor, visibility)
     else:
         if case.status == CaseStatus.PENDING_CUSTOMER.value:
-            set_status(case, actor, CaseStatus.OPEN.value, detail="The customer answered.")
-        tell([case.assignee_id], case, actor, CUSTOMER_WROTE.format(reference=case.public_reference))
+            set_status(case, actor, CaseStatus.OPEN.value, detail=_("The customer answered."))
+        tell([case.assignee_id], case, actor, _l(CUSTOMER_WROTE, reference=case.public_reference))
     case.updated_at = moment
     db.session.commit()
     return message
@@ -211,23 +216,23 @@ def _after_staff_message(case: Case, actor: User, visibility: str) -> None:
     support on their own thread): customers never hear of internal notes, not even that one exists."""
     if visibility == MessageVisibility.INTERNAL.value:
         if case.assignee_id not in (actor.id, case.customer_id):
-            tell([case.assignee_id], case, actor, INTERNAL_NOTE.format(reference=case.public_reference))
+            tell([case.assignee_id], case, actor, _l(INTERNAL_NOTE, reference=case.public_reference))
         return
     if case.first_response_at is None:
         case.first_response_at = clock.now()
     if case.status == CaseStatus.NEW.value:
         set_status(case, actor, CaseStatus.OPEN.value)
-    tell([case.customer_id], case, actor, SUPPORT_WROTE.format(reference=case.public_reference))
+    tell([case.customer_id], case, actor, _l(SUPPORT_WROTE, reference=case.public_reference))
 
 
 def _validate_resolution(resolution: object, publish: object) -> str:
     errors = ErrorCollector()
     if not isinstance(resolution, str) or not resolution.strip():
-        errors.add("resolution", "Write the resolution first.")
+        errors.add("resolution", _("Write the resolution first."))
     elif len(resolution.encode("utf-8")) > MAX_RESOLUTION_BYTES:
-        errors.add("resolution", f"Keep the resolution under {MAX_RESOLUTION_BYTES // 1024} KB.")
+        errors.add("resolution", _("Keep the resolution under %(most)d KB.", most=MAX_RESOLUTION_BYTES // 1024))
     if not isinstance(publish, bool):
-        errors.add("publish_to_thread", "Answer true or false.")
+        errors.add("publish_to_thread", _("Answer true or false."))
     errors.raise_if_any()
     return resolution.strip()
 
@@ -241,13 +246,13 @@ def resolve_case(actor: User, case: Case, resolution: str, publish_to_thread: bo
     require(actor, Action.CASE_WORK, case)
     resolution = _validate_resolution(resolution, publish_to_thread)
     if not case.is_open:
-        raise Conflict("This case is already resolved or closed.")
+        raise Conflict(_("This case is already resolved or closed."))
     thread = case.thread
     post = _publish(actor, thread, resolution) if publish_to_thread and thread.deleted_at is None else None
     case.resolution = resolution
     case.resolution_post_id = post.id if post is not None else None
     case.first_response_at = case.first_response_at or clock.now()
-    set_status(case, actor, CaseStatus.RESOLVED.value, detail="Resolved by support.")
+    set_status(case, actor, CaseStatus.RESOLVED.value, detail=_("Resolved by support."))
     thread.feedback_requested_at = None  # ask again: this answer is new
     db.session.flush()
     if post is not None and thread.kind == ThreadKind.QUESTION.value and thread.accepted_post_id is None:

@@ -1,4 +1,4 @@
-"""Command line: `flask --app wsgi users|demo|worker|settings|badges|reputation|analytics|mail listen|mail receive`.
+"""Command line: `flask --app wsgi users|demo|worker|settings|badges|reputation|analytics|mail|translations`.
 
 Each command is one service call. Every one names the data directory it uses and stops with a clear
 message when the database is missing or not migrated (forum.cli.database_guard).
@@ -17,6 +17,7 @@ from forum.cli import database_guard, demo
 from forum.cli.mail import mail_cli
 from forum.cli.rerender import rerender_posts
 from forum.cli.settings import settings_cli
+from forum.cli.translations import translations_cli
 from forum.core import worker as job_worker
 from forum.core.errors import DomainError, NotFound
 from forum.mail import sending as mail
@@ -170,4 +171,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(settings_cli)
     app.cli.add_command(rerender_posts)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(translations_cli)
     database_guard.guard_app_commands(app)  # last: every command registered so far, search's included

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.blueprints import BlueprintSetupState
 
 from forum.conversations import flagging, messaging, starting
+from forum.core.i18n import N_, _, _l
 from forum.http import openapi
 from forum.http.api import bp
 from forum.http.api_requests import field, id_list, json_body, page_params, signed_in_user
@@ -22,8 +23,8 @@ from forum.models import Conversation, ConversationMessage, User
 from forum.services.permissions import Action, require
 from forum.services.write_checks import Findings
 
-PERSONAL_DATA_DETAIL = ("This looks like personal data. Conversations are private to their participants, but "
-                        "think twice before sharing it; account matters belong in a support case.")
+PERSONAL_DATA_DETAIL = _l("This looks like personal data. Conversations are private to their participants, but "
+                          "think twice before sharing it; account matters belong in a support case.")
 
 
 def message_json(message: ConversationMessage) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def warnings(findings: Findings) -> list[dict[str, Any]]:
     if not findings.personal_data:
         return []
     found = [{"kind": f.kind.value, "label": f.label, "masked": f.masked} for f in findings.personal_data]
-    return [{"type": "personal_data", "detail": PERSONAL_DATA_DETAIL, "findings": found}]
+    return [{"type": "personal_data", "detail": str(PERSONAL_DATA_DETAIL), "findings": found}]
 
 
 def check_answer(findings: Findings):
@@ -58,7 +59,7 @@ def check_answer(findings: Findings):
     found = warnings(findings)
     if not found:
         return {"warnings": []}, 200
-    return problem(409, "Review before posting", "Nothing was stored: the text has findings (personal data).",
+    return problem(409, N_("Review before posting"), _("Nothing was stored: the text has findings (personal data)."),
                    extra={"warnings": found})
 
 

@@ -17,6 +17,7 @@ from forum.conversations import messaging
 from forum.core import clock
 from forum.core.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Conversation, ConversationMessage, User
 from forum.models.conversations import ConversationFlag
 from forum.services import audit_writer
@@ -32,23 +33,23 @@ def flag_message(actor: User, message_id: int, reason: str, note: str = "", *,
     """Flag another participant's message; one flag per person and message (a second answers Conflict)."""
     message = db.session.get(ConversationMessage, message_id)
     if message is None or conversation_id not in (None, message.conversation_id):
-        raise NotFound("That message does not exist or is not visible to you.")
+        raise NotFound(_("That message does not exist or is not visible to you."))
     conversation = messaging.get_conversation(actor, message.conversation_id)
     require(actor, Action.CONVERSATION_REPLY, conversation)
     if message.author_id == actor.id:
-        raise Forbidden("You cannot flag your own message.")
+        raise Forbidden(_("You cannot flag your own message."))
     note = (note or "").strip()
     if reason not in REASONS:
-        raise Invalid({"reason": [f"Choose one of: {', '.join(REASONS)}."]})
+        raise Invalid({"reason": [_("Choose one of: %(reasons)s.", reasons=", ".join(REASONS))]})
     if len(note) > MAX_NOTE:
-        raise Invalid({"note": [f"Keep the note under {MAX_NOTE} characters."]})
+        raise Invalid({"note": [_("Keep the note under %(num)d characters.", num=MAX_NOTE)]})
     flag = ConversationFlag(message_id=message.id, conversation_id=conversation.id, user_id=actor.id,
                             reason=reason, note=note, created_at=clock.now())
     try:
         with db.session.begin_nested():
             db.session.add(flag)
     except IntegrityError as exc:
-        raise Conflict("You flagged this message already; a moderator will look at it.") from exc
+        raise Conflict(_("You flagged this message already; a moderator will look at it.")) from exc
     db.session.commit()
     return flag
 
@@ -77,7 +78,7 @@ def moderated_view(moderator: User | None, conversation_id: int) -> tuple[Conver
     """
     conversation = db.session.get(Conversation, conversation_id)
     if conversation is None or not can(moderator, Action.CONVERSATION_MODERATE, conversation):
-        raise NotFound("That conversation does not exist or is not visible to you.")
+        raise NotFound(_("That conversation does not exist or is not visible to you."))
     flags = list(db.session.scalars(
         select(ConversationFlag).options(selectinload(ConversationFlag.user))
         .where(ConversationFlag.conversation_id == conversation.id).order_by(ConversationFlag.id)))
@@ -91,9 +92,9 @@ def decide(moderator: User | None, message_id: int, action: str, note: str = "")
     """Hide the flagged message or dismiss its flags; every open flag on it is settled; audited."""
     message = db.session.get(ConversationMessage, message_id)
     if message is None or not can(moderator, Action.CONVERSATION_MODERATE, message.conversation):
-        raise NotFound("That message does not exist or is not visible to you.")
+        raise NotFound(_("That message does not exist or is not visible to you."))
     if action not in DECISIONS:
-        raise Invalid({"action": ["Choose hide or dismiss."]})
+        raise Invalid({"action": [_("Choose hide or dismiss.")]})
     note = (note or "").strip()[:MAX_NOTE]
     moment = clock.now()
     before = {"hidden": message.hidden_at is not None}

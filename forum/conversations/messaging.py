@@ -17,6 +17,7 @@ from forum.conversations import notifying, starting
 from forum.core import clock
 from forum.core.errors import ErrorCollector, NotAuthenticated, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.models import Conversation, ConversationMessage, ConversationParticipant, User
 from forum.services.permissions import Action, require, signed_in
@@ -36,7 +37,7 @@ def get_conversation(viewer: User | None, conversation_id: int) -> Conversation:
         select(Conversation).options(selectinload(Conversation.participants).selectinload(
             ConversationParticipant.user)).where(Conversation.id == conversation_id))
     if conversation is None:
-        raise NotFound("That conversation does not exist or is not visible to you.")
+        raise NotFound(_("That conversation does not exist or is not visible to you."))
     require(viewer, Action.CONVERSATION_VIEW, conversation)
     return conversation
 
@@ -83,7 +84,7 @@ def reply(actor: User, conversation_id: int, body: str) -> ConversationMessage:
 def list_conversations(viewer: User | None, limit: int, cursor: str | None = None) -> Page[InboxRow]:
     """The viewer's conversations, latest activity first, each marked unread when a message came after reading."""
     if not signed_in(viewer):
-        raise NotAuthenticated("Sign in to read your messages.")
+        raise NotAuthenticated(_("Sign in to read your messages."))
     statement = (
         select(Conversation, ConversationParticipant.last_read_at)
         .join(ConversationParticipant, ConversationParticipant.conversation_id == Conversation.id)

@@ -22,6 +22,7 @@ from forum.conversations import notifying, rules
 from forum.core import clock
 from forum.core.errors import DomainError, ErrorCollector, Forbidden, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import N_, _, ngettext
 from forum.core.text import visible_length
 from forum.models import Conversation, ConversationMessage, ConversationParticipant, User
 from forum.services import community_settings, markup, policies
@@ -35,7 +36,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 class DailyLimitReached(DomainError):
     status = 429
-    title = "Daily conversation limit reached"
+    title = N_("Daily conversation limit reached")
 
 
 @dataclass(frozen=True)
@@ -52,18 +53,18 @@ def findings_for(*texts: str | None) -> Findings:
 
 def check_title(errors: ErrorCollector, title: str) -> None:
     if any(unicodedata.category(ch) == "Cc" for ch in title):
-        errors.add("title", "Keep the title on one line, without control characters.")
+        errors.add("title", _("Keep the title on one line, without control characters."))
     elif visible_length(title) < MIN_TITLE:
-        errors.add("title", f"Give the conversation a title of at least {MIN_TITLE} characters.")
+        errors.add("title", _("Give the conversation a title of at least %(num)d characters.", num=MIN_TITLE))
     elif len(title.strip()) > MAX_TITLE:
-        errors.add("title", f"Keep the title under {MAX_TITLE} characters.")
+        errors.add("title", _("Keep the title under %(num)d characters.", num=MAX_TITLE))
 
 
 def check_body(errors: ErrorCollector, body: str) -> None:
     if not body.strip():
-        errors.add("body", "Write a message first.")
+        errors.add("body", _("Write a message first."))
     elif len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        errors.add("body", f"This is too long: messages can be at most {MAX_BODY_BYTES // 1024} KB.")
+        errors.add("body", _("This is too long: messages can be at most %(num)d KB.", num=MAX_BODY_BYTES // 1024))
 
 
 def reviewed(errors: ErrorCollector, author: User, body: str, title: str | None = None) -> tuple[str | None, str]:
@@ -90,11 +91,13 @@ def reviewed_body(errors: ErrorCollector, author: User, body: str) -> str:
 def check_may_start(actor: User) -> None:
     """The sandbox and the daily limit, each refused with its own reason; then the rule itself."""
     if not rules.enabled():
-        raise Forbidden("Private conversations are turned off in this community.")
+        raise Forbidden(_("Private conversations are turned off in this community."))
     if rules.sandboxed(actor):
         days = community_settings.cached_setting("conversations.min_account_days")
-        raise Forbidden(f"New accounts can start private conversations after {days} "
-                        f"{'day' if days == 1 else 'days'}. You can already reply to conversations others start.")
+        raise Forbidden(ngettext("New accounts can start private conversations after %(num)d day. You can already "
+                                 "reply to conversations others start.",
+                                 "New accounts can start private conversations after %(num)d days. You can already "
+                                 "reply to conversations others start.", days))
     require(actor, Action.CONVERSATION_START)
     if is_staff(actor):
         return
@@ -102,27 +105,30 @@ def check_may_start(actor: User) -> None:
     started = db.session.scalar(select(func.count(Conversation.id)).where(
         Conversation.started_by_id == actor.id, Conversation.created_at > clock.now() - timedelta(days=1)))
     if started >= limit:
-        raise DailyLimitReached(f"You can start at most {limit} conversations a day; please try again tomorrow.")
+        raise DailyLimitReached(ngettext("You can start at most %(num)d conversation a day; please try again tomorrow.",
+                                         "You can start at most %(num)d conversations a day; please try again "
+                                         "tomorrow.", limit))
 
 
 def _participants(errors: ErrorCollector, actor: User, user_ids: list[int]) -> list[User]:
     wanted = list(dict.fromkeys(user_ids))
     most = community_settings.cached_setting("conversations.max_participants") - 1
     if actor.id in wanted:
-        errors.add("user_ids", "You are in the conversation already: name the others.")
+        errors.add("user_ids", _("You are in the conversation already: name the others."))
         wanted = [user_id for user_id in wanted if user_id != actor.id]
     if not wanted:
-        errors.add("user_ids", "Name at least one person to write to.")
+        errors.add("user_ids", _("Name at least one person to write to."))
         return []
     if len(wanted) > most:
-        errors.add("user_ids", f"A conversation can have at most {most} people besides you.")
+        errors.add("user_ids", ngettext("A conversation can have at most %(num)d person besides you.",
+                                        "A conversation can have at most %(num)d people besides you.", most))
         return []
     found = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(wanted)))}
     people = [found[user_id] for user_id in wanted if user_id in found and _reachable(found[user_id])]
     if len(people) != len(wanted):
-        errors.add("user_ids", "Some of these people do not exist or cannot receive messages.")
+        errors.add("user_ids", _("Some of these people do not exist or cannot receive messages."))
     elif not is_staff(actor) and len(blocks.not_ignoring(actor.id, wanted)) != len(wanted):
-        errors.add("user_ids", "You cannot start a conversation with someone who has chosen not to hear from you.")
+        errors.add("user_ids", _("You cannot start a conversation with someone who has chosen not to hear from you."))
     return people
 
 
@@ -134,11 +140,11 @@ def ids_for_usernames(text: str) -> list[int]:
     names = [name.strip().lstrip("@").lower() for name in text.replace(",", " ").split() if name.strip("@ ")]
     names = list(dict.fromkeys(names))
     if not names:
-        raise Invalid({"to": ["Name at least one person to write to."]})
+        raise Invalid({"to": [_("Name at least one person to write to.")]})
     found = dict(db.session.execute(select(User.username_key, User.id).where(User.username_key.in_(names))).all())
     unknown = [name for name in names if name not in found]
     if unknown:
-        raise Invalid({"to": [f"No member is called {', '.join('@' + name for name in unknown)}."]})
+        raise Invalid({"to": [_("No member is called %(names)s.", names=", ".join("@" + name for name in unknown))]})
     return [found[name] for name in names]
 
 

@@ -16,6 +16,7 @@ from forum import cases
 from forum.conversations import messaging
 from forum.core.errors import Conflict, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Case, CaseSource, Conversation, MessageVisibility, Thread, User
 from forum.services.permissions import Action, can, is_staff, require
 
@@ -43,11 +44,11 @@ def case_threads(member: User) -> list[Thread]:
 
 def transcript(conversation: Conversation) -> str:
     """The conversation as plain Markdown quoting each message (hidden ones left out)."""
-    parts = [f"Private conversation “{conversation.title}” (conversation {conversation.id}):"]
+    parts = [_("Private conversation “%(title)s” (conversation %(id)s):", title=conversation.title, id=conversation.id)]
     for message in messaging.messages_of(conversation):
         if message.hidden_at is None:
             quoted = "\n".join(f"> {line}" for line in message.body.splitlines())
-            parts.append(f"**{message.author.name}** wrote:\n\n{quoted}")
+            parts.append(_("**%(name)s** wrote:", name=message.author.name) + f"\n\n{quoted}")
     text = "\n\n".join(parts)
     return text if len(text) <= MAX_TRANSCRIPT else "…" + text[-(MAX_TRANSCRIPT - 1):]
 
@@ -58,11 +59,12 @@ def open_case(actor: User, conversation_id: int, thread_id: int | None) -> Case:
     require(actor, Action.CASE_WORK)
     member = member_of(conversation)
     if not conversation.staff_started or member is None or not is_staff(actor):
-        raise Conflict("Only a conversation staff started with one member can become a case.")
+        raise Conflict(_("Only a conversation staff started with one member can become a case."))
     thread = next((t for t in case_threads(member) if t.id == thread_id), None)
     if thread is None:
-        raise Invalid({"thread_id": [f"Choose one of {member.name}'s questions for the case."]})
-    case, _created = cases.escalate_thread(actor, thread, f"From the private conversation “{conversation.title}”",
+        raise Invalid({"thread_id": [_("Choose one of %(name)s's questions for the case.", name=member.name)]})
+    case, _created = cases.escalate_thread(actor, thread, _("From the private conversation “%(title)s”",
+                                                            title=conversation.title),
                                            source=CaseSource.STAFF)
     cases.post_message(actor, case, transcript(conversation), MessageVisibility.INTERNAL.value)
     return case

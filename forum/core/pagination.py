@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 20
@@ -34,7 +35,7 @@ def decode_cursor(cursor: str | None, shape: Sequence[type]) -> list[Any] | None
     if not cursor:
         return None
     if len(cursor) > MAX_CURSOR_CHARS:
-        raise Invalid({"cursor": ["This cursor is not valid; start from the first page."]})
+        raise Invalid({"cursor": [_("This cursor is not valid; start from the first page.")]})
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -42,7 +43,7 @@ def decode_cursor(cursor: str | None, shape: Sequence[type]) -> list[Any] | None
             raise ValueError
         return [_cursor_value(v, kind) for v, kind in zip(values, shape, strict=True)]
     except (ValueError, TypeError, UnicodeDecodeError, OverflowError, RecursionError) as exc:
-        raise Invalid({"cursor": ["This cursor is not valid; start from the first page."]}) from exc
+        raise Invalid({"cursor": [_("This cursor is not valid; start from the first page.")]}) from exc
 
 
 def _cursor_value(value: Any, kind: type) -> Any:
@@ -62,7 +63,7 @@ def clamp_limit(limit: Any, default: int = DEFAULT_LIMIT) -> int:
     try:
         value = int(limit)
     except (TypeError, ValueError) as exc:
-        raise Invalid({"limit": ["Use a whole number from 1 to 100."]}) from exc
+        raise Invalid({"limit": [_("Use a whole number from 1 to 100.")]}) from exc
     if not 1 <= value <= MAX_LIMIT:
-        raise Invalid({"limit": ["Use a whole number from 1 to 100."]})
+        raise Invalid({"limit": [_("Use a whole number from 1 to 100.")]})
     return value

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 
+from forum.core.i18n import _l
 from forum.mail.sending import absolute_url  # from the configured base URL, never the Host header
 from forum.models import Thread
 from forum.services.markup import visible_text
 from forum.services.permissions import ANONYMOUS, Action
 
-SITE_NAME = "Horseshoe community"  # as the <title> of every page ends
+SITE_NAME = _l("Horseshoe community")  # as the <title> of every page ends, in the reader's language
 DESCRIPTION_CHARS = 200  # search results show about this much; previews less
 _SPACES = re.compile(r"\s+")
 

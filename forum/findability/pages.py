@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, Response, make_response, request, url_for
 from markupsafe import Markup
 
 from forum.core.errors import NotFound
+from forum.core.i18n import _
 from forum.findability import crawling, link_previews, sitemaps, structured_data
 from forum.http.conditional import for_shared_caches
 from forum.http.urls import thread_path
@@ -69,7 +70,7 @@ LOCATIONS = {"threads": thread_path, "articles": _article_path, "categories": _c
 def sitemap(kind: str, number: int):
     entries = sitemaps.entries(kind, number)
     if not entries:  # an id range with nothing public is not in the index either
-        raise NotFound("No such sitemap.")
+        raise NotFound(_("No such sitemap."))
     locate = LOCATIONS[kind]
     body = sitemaps.urlset((absolute_url(locate(entry)), entry.lastmod) for entry in entries)
     return _for_crawlers(body, XML, SITEMAP_CACHE_S)

@@ -10,6 +10,7 @@ from werkzeug.exceptions import BadRequest
 
 from forum.core.errors import DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import csrf
+from forum.core.i18n import N_, _, format_number
 from forum.core.pagination import clamp_limit
 from forum.core.text import refuse_nul
 from forum.http import standing
@@ -24,25 +25,25 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 class MalformedJSON(DomainError):
     status = 400
-    title = "Malformed JSON"
+    title = N_("Malformed JSON")
 
 
 class UnsupportedMediaType(DomainError):
     status = 415
-    title = "Unsupported media type"
+    title = N_("Unsupported media type")
 
 
 @bp.before_request
 def authenticate_api_request() -> None:
     """Reject bad tokens, demand CSRF on cookie-authenticated writes, keep read tokens read-only."""
     if is_token_request() and not current_user.is_authenticated:
-        raise NotAuthenticated("The bearer token is missing, invalid or revoked.")
+        raise NotAuthenticated(_("The bearer token is missing, invalid or revoked."))
     if request.method not in SAFE_METHODS and not is_token_request() and current_user.is_authenticated:
         csrf.protect()  # the site's own pages call the API with the session cookie
     if is_token_request() and request.method not in SAFE_METHODS and request.endpoint != "api.revoke_current_token":
         token = g.get("api_token")  # any holder may give up their token (api.md: token holder -> 204)
         if token is not None and token.scope == "read" and not _limited_token_may(token, request.endpoint):
-            raise Forbidden("This token may only read.")
+            raise Forbidden(_("This token may only read."))
 
 
 def _limited_token_may(token, endpoint: str | None) -> bool:
@@ -53,7 +54,7 @@ def _limited_token_may(token, endpoint: str | None) -> bool:
 def signed_in_user() -> User:
     """The caller, or 401 when anonymous (writes need a user)."""
     if not current_user.is_authenticated:
-        raise NotAuthenticated("Sign in or send a bearer token.")
+        raise NotAuthenticated(_("Sign in or send a bearer token."))
     return current_user._get_current_object()
 
 
@@ -67,13 +68,13 @@ def json_body() -> dict[str, Any]:
     A NUL anywhere in it is a 422 naming the field, for every route at once: PostgreSQL cannot store one.
     """
     if request.mimetype != "application/json":
-        raise UnsupportedMediaType("Send a JSON body with Content-Type: application/json.")
+        raise UnsupportedMediaType(_("Send a JSON body with Content-Type: application/json."))
     try:
         data = request.get_json()
     except (BadRequest, RecursionError) as exc:  # a body over MAX_CONTENT_LENGTH is a 413 and passes through
-        raise MalformedJSON("The request body is not valid JSON (or nests too deeply).") from exc
+        raise MalformedJSON(_("The request body is not valid JSON (or nests too deeply).")) from exc
     if not isinstance(data, dict):
-        raise Invalid({"body": ["Send a JSON object."]})
+        raise Invalid({"body": [_("Send a JSON object.")]})
     refuse_nul(data)
     return data
 
@@ -92,9 +93,9 @@ def id_list(data: dict, name: str, *, max_items: int = 1000) -> list[int] | None
     if values is None:
         return None
     if len(values) > max_items:
-        raise Invalid({name: [f"Send at most {max_items:,} ids at a time."]})
+        raise Invalid({name: [_("Send at most %(count)s ids at a time.", count=format_number(max_items))]})
     if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_ID for v in values):
-        raise Invalid({name: ["Send an array of ids (positive integers)."]})
+        raise Invalid({name: [_("Send an array of ids (positive integers).")]})
     return values
 
 
@@ -102,12 +103,11 @@ def field(data: dict, name: str, kind: type | tuple[type, ...], *, required: boo
     """One typed field from a JSON object; Invalid names the field when it is missing or mistyped."""
     if name not in data or data[name] is None:
         if required:
-            raise Invalid({name: ["This field is required."]})
+            raise Invalid({name: [_("This field is required.")]})
         return default
     value = data[name]
     if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise Invalid({name: [f"Expected {_json_type(names)}."]})
+        raise Invalid({name: [_("Expected %(type)s.", type=_json_type([kind] if isinstance(kind, type) else kind))]})
     return value
 
 
@@ -115,7 +115,7 @@ def id_field(data: dict, name: str, *, required: bool = True) -> int | None:
     """An id from a JSON object; Invalid when it is not an integer a row could have."""
     value = field(data, name, int, required=required)
     if value is not None and not 1 <= value <= MAX_ID:
-        raise Invalid({name: [f"No {name.removesuffix('_id')} has this id."]})
+        raise Invalid({name: [_("No %(thing)s has this id.", thing=name.removesuffix("_id"))]})
     return value
 
 
@@ -124,11 +124,17 @@ def page_params() -> tuple[int, str | None]:
     return clamp_limit(request.args.get("limit")), request.args.get("cursor") or None
 
 
-def _json_type(python_names: str) -> str:
-    return (
-        python_names.replace("str", "a string").replace("int", "an integer").replace("bool", "true or false")
-        .replace("list", "an array").replace("dict", "an object")
-    )
+JSON_TYPES = {"str": N_("a string"), "int": N_("an integer"), "bool": N_("true or false"), "list": N_("an array"),
+              "dict": N_("an object")}
+
+
+def _json_type(kinds) -> str:
+    """"a string", "an integer or a string": the JSON types a field takes, as the caller reads them."""
+    names = [_(JSON_TYPES.get(kind.__name__, kind.__name__)) for kind in kinds]
+    text = names[0]
+    for name in names[1:]:
+        text = _("%(first)s or %(second)s", first=text, second=name)
+    return text
 
 
 def category_filter(raw: str | None) -> int | None:
@@ -141,4 +147,4 @@ def category_filter(raw: str | None) -> int | None:
             return categories.get_category(int(raw)).id
         return categories.get_category_by_slug(raw).id
     except NotFound as exc:
-        raise Invalid({"category": ["No category has this id or slug."]}) from exc
+        raise Invalid({"category": [_("No category has this id or slug.")]}) from exc

@@ -7,6 +7,7 @@ from flask_login import AnonymousUserMixin, current_user
 
 from forum import accounts
 from forum.core.extensions import login_manager
+from forum.core.i18n import N_, _
 from forum.models import User
 
 
@@ -22,7 +23,8 @@ class Anonymous(AnonymousUserMixin):
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = _  # flashed in the visitor's language (the session keeps plain text)
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"

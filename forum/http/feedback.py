@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import flash
 
-NOTHING_CHANGED = "Nothing changed"
+from forum.core.i18n import _
 
 
 def report(changed: bool, done: str, unchanged: str) -> None:
@@ -21,4 +21,4 @@ def report(changed: bool, done: str, unchanged: str) -> None:
 
 
 def nothing_changed(why: str) -> None:
-    flash(f"{NOTHING_CHANGED}: {why}", "info")
+    flash(_("Nothing changed: %(why)s", why=why), "info")

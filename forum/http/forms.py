@@ -6,6 +6,7 @@ import flask_wtf
 from wtforms import SelectChoice
 
 from forum.core.errors import DomainError
+from forum.core.i18n import _
 from forum.core.text import NUL, NUL_MESSAGE
 from forum.services import categories
 
@@ -31,7 +32,7 @@ class FlaskForm(flask_wtf.FlaskForm):
 def errors_in_one_line(source: FlaskForm | DomainError) -> str:
     """Every message of a form that did not validate, or of a service's refusal, for a flash before redirecting."""
     errors = source.errors if isinstance(source, FlaskForm) else (source.errors or {"": [source.detail]})
-    return " ".join(message for messages in errors.values() for message in messages) or "Please try again."
+    return " ".join(message for messages in errors.values() for message in messages) or _("Please try again.")
 
 
 def show_errors(form: FlaskForm, exc: DomainError) -> None:

@@ -39,15 +39,16 @@ from flask import session as visitor_session
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from forum.core import clock, sqlite_store
+from forum.core import clock, i18n, sqlite_store
 
 log = logging.getLogger(__name__)
 
 CACHED_ENDPOINTS = frozenset({"home.index", "categories.show", "threads.show"})
 # Headers a stored page is replayed with; everything else (security headers, X-Cache) is added per request.
 REPLAYED_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified", "Link")
-# "Vary" values we honour by construction: only requests without any cookie are served from the cache.
-HANDLED_VARY = frozenset({"cookie"})
+# "Vary" values we honour by construction: only requests without any cookie are served from the cache, and
+# the key holds the language Accept-Language chose.
+HANDLED_VARY = frozenset({"cookie", "accept-language"})
 MAX_BODY_BYTES = 1024 * 1024
 MAX_ENTRIES = 5000  # the SQLite store keeps at most this many pages (oldest evicted first)
 # Tables that never show on a page a signed-out visitor sees: writing them must not retire the cache
@@ -251,10 +252,14 @@ def eligible_request() -> bool:
 
 
 def cache_key(generation: int) -> str:
-    """Method-independent (HEAD shares GET's entry); the host and scheme keep sites behind one proxy apart."""
+    """Method-independent (HEAD shares GET's entry); the host and scheme keep sites behind one proxy apart.
+
+    The language the page is written in is part of the key, not the Accept-Language header itself: every
+    "en-US,en;q=0.9" and "en-GB" visitor shares the English copy, so the hit rate stays what it was.
+    """
     raw = b"\0".join([
         str(generation).encode(), request.scheme.encode(), request.host.encode(),
-        request.path.encode(), request.query_string,
+        request.path.encode(), request.query_string, i18n.current_language().encode(),
     ])
     return hashlib.sha256(raw).hexdigest()
 
@@ -307,9 +312,10 @@ def store_in_cache(response: Response) -> Response:
     """after_request: store an eligible miss; label every cached-endpoint response with X-Cache."""
     if request.endpoint not in CACHED_ENDPOINTS or g.get("page_cache_hit"):
         if g.get("page_cache_hit"):
-            response.vary.add("Cookie")
+            response.vary.update(("Cookie", "Accept-Language"))
         return response
-    response.vary.add("Cookie")  # what a signed-in visitor sees differs; shared caches must know
+    # what a signed-in visitor sees differs, and so does each language: shared caches must know
+    response.vary.update(("Cookie", "Accept-Language"))
     key = g.get("page_cache_key")
     cache: PageCache = current_app.extensions["page_cache"]
     response.headers["X-Cache"] = "off" if not cache.enabled else "miss" if key else "bypass"

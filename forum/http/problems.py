@@ -6,19 +6,39 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from forum.core.errors import DomainError
+from forum.core.i18n import N_, _
 from forum.http import errors as web_errors
 
 PROBLEM_TYPE_BASE = "https://horseshoe.dev/problems/"
 
 
+# HTTP errors werkzeug raises, by the names it gives them: marked so their titles are in the catalogues.
+HTTP_TITLES = (
+    N_("Bad Request"), N_("Unauthorized"), N_("Forbidden"), N_("Not Found"), N_("Method Not Allowed"),
+    N_("Not Acceptable"), N_("Conflict"), N_("Gone"), N_("Request Entity Too Large"), N_("Unsupported Media Type"),
+    N_("Unprocessable Entity"), N_("Too Many Requests"), N_("Internal Server Error"), N_("Service Unavailable"),
+)
+
+
+def _in_callers_language(text: str) -> str:
+    """A title in the language the caller asked for with Accept-Language; English when they asked for none,
+    so a client that never sends the header reads the same titles it always did."""
+    return _(text) if text and request and request.headers.get("Accept-Language") else text
+
+
 def problem(status: int, title: str, detail: str = "", errors: dict | None = None, *, extra: dict | None = None,
             **headers: str) -> Response:
-    """The problem+json answer; extra adds members of the problem's own (RFC 9457 extensions), e.g. warnings."""
+    """The problem+json answer; extra adds members of the problem's own (RFC 9457 extensions), e.g. warnings.
+
+    title is English (N_-marked): the type is made from it and never changes; the title shown is translated
+    only for a caller that sent Accept-Language. detail was written in the request's language already.
+    """
+    shown_title = _in_callers_language(title)
     body = {
         "type": PROBLEM_TYPE_BASE + title.lower().replace(" ", "-"),
-        "title": title,
+        "title": shown_title,
         "status": status,
-        "detail": detail or title,
+        "detail": shown_title if not detail or detail == title else detail,
     }
     if errors:
         body["errors"] = errors
@@ -45,8 +65,8 @@ def install(app: Flask) -> None:
     def server_error(exc: InternalServerError):
         """Unexpected failures (and explicit 500s): problem+json under /api/, the web's page elsewhere."""
         if _is_api_request():
-            return problem(500, "Internal server error",
-                           "Something went wrong on our side. Please try again later.")
+            return problem(500, N_("Internal server error"),
+                           _("Something went wrong on our side. Please try again later."))
         if web_server_error is not None:
             return web_server_error(exc)
         return web_errors.render_http_error(exc)
@@ -63,5 +83,6 @@ def install(app: Flask) -> None:
             extra = {}
             if exc.code == 429 and exc.response is not None and exc.response.headers.get("Retry-After"):
                 extra["Retry_After"] = exc.response.headers["Retry-After"]
-            return problem(exc.code or 500, exc.name, exc.description or "", **extra)
+            # werkzeug's own descriptions are marked in forum.http.errors; one of ours was written translated
+            return problem(exc.code or 500, exc.name, _in_callers_language(exc.description or ""), **extra)
         return web_errors.render_http_error(exc)

@@ -6,6 +6,8 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from forum.core.i18n import N_
+
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns; larger numbers cannot name a row
 
 
@@ -20,7 +22,7 @@ class IdConverter(IntegerConverter):
     def to_python(self, value: str) -> int:
         number = int(value)
         if not 1 <= number <= MAX_ID:
-            raise NotFound("No such item.")
+            raise NotFound(N_("No such item."))  # translated where shown (forum.http.errors)
         return number
 
 

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.core.errors import Invalid
 from forum.core.extensions import csrf
+from forum.core.i18n import _
 from forum.core.text import NUL, NUL_MESSAGE, printable_name
 from forum.http import shared_fragments
 
@@ -83,4 +84,5 @@ def refuse_nul_in_url() -> None:
     if names:
         names = list(dict.fromkeys(names))
         raise Invalid({name: [NUL_MESSAGE] for name in names},
-                      f"Remove the NUL character (\\x00) from the {', '.join(names)} parameter of the address.")
+                      _("Remove the NUL character (\\x00) from the %(names)s parameter of the address.",
+                        names=", ".join(names)))

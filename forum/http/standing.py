@@ -16,6 +16,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 
 from forum.core.errors import AccountSuspended, EmailNotVerified, Forbidden
+from forum.core.i18n import _
 from forum.models import User
 from forum.services.permissions import Restriction, restriction
 
@@ -50,15 +51,15 @@ def refusal(user: User | None) -> Forbidden | None:
     why = restriction(user)
     if why is Restriction.SUSPENDED:
         until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
-        return AccountSuspended(
-            f"Your account is suspended until {until}, so you can read but not take part. "
-            "You can still sign out, download your data, appeal, and write to your own support case."
-        )
+        return AccountSuspended(_(
+            "Your account is suspended until %(until)s, so you can read but not take part. "
+            "You can still sign out, download your data, appeal, and write to your own support case.", until=until
+        ))
     if why is Restriction.UNVERIFIED:
-        return EmailNotVerified(
-            f"Please confirm your email address first: follow the link we sent to {user.email}. "
-            "Until then you can read and edit your profile."
-        )
+        return EmailNotVerified(_(
+            "Please confirm your email address first: follow the link we sent to %(email)s. "
+            "Until then you can read and edit your profile.", email=user.email
+        ))
     return None
 
 

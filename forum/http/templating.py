@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Flask, g
 from markupsafe import Markup
 
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.http.auth import acting_user
 from forum.http.urls import thread_url
 from forum.recognition.ranks import rank_for
@@ -23,13 +23,8 @@ def sanitized(html: str) -> Markup:
 
 
 def time_ago(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    seconds = int((clock.now() - moment).total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return "just now"
+    """"3 hr ago" in the reader's language (forum.core.i18n.relative_time)."""
+    return i18n.relative_time(moment, clock.now()) if moment is not None else ""
 
 
 def iso(moment: datetime | None) -> str:
@@ -37,8 +32,22 @@ def iso(moment: datetime | None) -> str:
 
 
 def day(moment: datetime | None) -> str:
-    """A calendar date such as "5 March 2026" (for join dates)."""
-    return f"{moment.day} {moment:%B %Y}" if moment else ""
+    """A calendar date in the reader's language and zone: "5 March 2026", "5. März 2026" (join dates)."""
+    return i18n.format_date(moment, "long") if moment else ""
+
+
+def date_and_time(moment: datetime | None) -> str:
+    """A moment as the reader writes it, in their time zone (forum.core.i18n.format_moment)."""
+    return i18n.format_moment(moment) if moment is not None else ""
+
+
+def timestamp(moment: datetime | None, style: str = "datetime") -> Markup:
+    """`<time datetime="…Z">` holding the moment in the reader's words; on pages visitors read the text is
+    UTC and forum/static/localtime.js rewrites it in the visitor's zone (style "datetime" or "date")."""
+    if moment is None:
+        return Markup("")
+    text = date_and_time(moment) if style == "datetime" else day(moment)
+    return Markup('<time datetime="{}" data-localise="{}">{}</time>').format(iso(moment), style, text)
 
 
 def status_label(status: str) -> str:
@@ -61,6 +70,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(time_ago, "time_ago")
     app.add_template_filter(iso, "iso")
     app.add_template_filter(day, "day")
+    app.add_template_filter(date_and_time, "date_and_time")
+    app.add_template_filter(timestamp, "timestamp")
+    app.add_template_filter(i18n.format_number, "number")
     app.add_template_filter(rank_for, "rank")
     app.add_template_filter(status_label, "status_label")
     app.add_template_global(thread_url, "thread_url")

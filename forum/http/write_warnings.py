@@ -12,15 +12,17 @@ from typing import Any
 
 from flask import Response
 
+from forum.core.i18n import N_, _
 from forum.http.api_requests import field
 from forum.http.problems import problem
 from forum.services.write_checks import Findings
 
 PERSONAL_DATA, SIMILAR_QUESTIONS = "personal_data", "similar_questions"
-PERSONAL_DATA_DETAIL = ("This looks like personal data, and everything posted here is public. Remove it, or send "
-                        "it privately to the support team in a case for the question.")
-SIMILAR_DETAIL = "These solved questions may already answer this one."
-CHECK_TITLE = "Review before posting"
+PERSONAL_DATA_DETAIL = N_("This looks like personal data, and everything posted here is public. Remove it, or send "
+                          "it privately to the support team in a case for the question.")
+SIMILAR_DETAIL = N_("These solved questions may already answer this one.")
+CHECK_TITLE = N_("Review before posting")
+KIND_NAMES = {PERSONAL_DATA: N_("personal data"), SIMILAR_QUESTIONS: N_("similar questions")}
 
 
 def wants_check_only(data: dict[str, Any]) -> bool:
@@ -33,12 +35,12 @@ def as_warnings(findings: Findings) -> list[dict[str, Any]]:
     warnings: list[dict[str, Any]] = []
     if findings.personal_data:
         warnings.append({
-            "type": PERSONAL_DATA, "detail": PERSONAL_DATA_DETAIL,
+            "type": PERSONAL_DATA, "detail": _(PERSONAL_DATA_DETAIL),
             "findings": [{"kind": f.kind.value, "label": f.label, "masked": f.masked} for f in findings.personal_data],
         })
     if findings.similar:
         warnings.append({
-            "type": SIMILAR_QUESTIONS, "detail": SIMILAR_DETAIL,
+            "type": SIMILAR_QUESTIONS, "detail": _(SIMILAR_DETAIL),
             "threads": [{"id": s.id, "title": s.title, "url": s.path, "kind": s.kind} for s in findings.similar],
         })
     return warnings
@@ -49,8 +51,9 @@ def check_answer(findings: Findings) -> Response | tuple[dict[str, Any], int]:
     warnings = as_warnings(findings)
     if not warnings:
         return {"warnings": []}, 200
-    kinds = " and ".join(w["type"].replace("_", " ") for w in warnings)
-    return problem(409, CHECK_TITLE, f"Nothing was stored: the text has findings ({kinds}).",
+    names = [_(KIND_NAMES[w["type"]]) for w in warnings]
+    kinds = names[0] if len(names) == 1 else _("%(first)s and %(second)s", first=names[0], second=names[1])
+    return problem(409, CHECK_TITLE, _("Nothing was stored: the text has findings (%(kinds)s).", kinds=kinds),
                    extra={"warnings": warnings})
 
 

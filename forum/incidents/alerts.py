@@ -6,9 +6,10 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.errors import NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _, ngettext
 from forum.models import (
     AlertStatus,
     IncidentAlert,
@@ -67,11 +68,24 @@ def raise_alert(thread_ids: list[int], shared_terms: list[str], minimum: int) ->
 def _tell_agents(alert: IncidentAlert, thread_ids: list[int]) -> None:
     staff = db.session.scalars(select(User).where(User.role.in_([Role.AGENT.value, Role.ADMIN.value]),
                                                   User.anonymized_at.is_(None)))
-    agents = [user.id for user in staff if is_agent(user)]  # not the suspended, nor those owing a second factor
+    by_language: dict[str | None, list[int]] = {}
+    for user in staff:
+        if is_agent(user):  # not the suspended, nor those owing a second factor
+            by_language.setdefault(user.language, []).append(user.id)
     first = db.session.get(Thread, thread_ids[0])
-    words = f" about “{alert.shared_terms}”" if alert.shared_terms else ""
-    message = f"{len(thread_ids)} similar unsolved questions arrived close together{words}. Is it one problem?"
-    notifications.notify(agents, notifications.Event(NotificationKind.INCIDENT, first, message=message))
+    for language, agents in by_language.items():  # the message is stored: one wording per language
+        with i18n.reading_as(language):
+            message = _alert_message(len(thread_ids), alert.shared_terms)
+        notifications.notify(agents, notifications.Event(NotificationKind.INCIDENT, first, message=message))
+
+
+def _alert_message(count: int, terms: str) -> str:
+    if terms:
+        return ngettext("%(num)d similar unsolved question arrived close together about “%(terms)s”. Is it one "
+                        "problem?", "%(num)d similar unsolved questions arrived close together about “%(terms)s”. "
+                        "Is it one problem?", count, terms=terms)
+    return ngettext("%(num)d similar unsolved question arrived close together. Is it one problem?",
+                    "%(num)d similar unsolved questions arrived close together. Is it one problem?", count)
 
 
 def waiting_alert_count() -> int:
@@ -100,5 +114,5 @@ def get_alert(actor: User, alert_id: int) -> IncidentAlert:
     require(actor, Action.CASE_WORK, None)
     alert = db.session.get(IncidentAlert, alert_id)
     if alert is None:
-        raise NotFound("No such alert.")
+        raise NotFound(_("No such alert."))
     return alert

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 
 from forum.cases import state, work
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.errors import DomainError
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Incident, IncidentThread, IncidentUpdate, Post, Thread, User
 from forum.services import moderation_state, posting, qa
 
@@ -19,8 +20,6 @@ from forum.services import moderation_state, posting, qa
 # so a worker killed half-way finishes on its next run.
 log = logging.getLogger(__name__)
 FAN_OUT_JOB = "incidents.fan_out"
-UPDATE_PREFIX = "**Update on a known issue — {title}:**\n\n"
-RESOLUTION_PREFIX = "**Resolved — {title}:**\n\n"
 
 
 def fan_out(payload: dict) -> None:
@@ -81,14 +80,21 @@ def _deliver(incident: Incident, update: IncidentUpdate, thread_id: int) -> None
         db.session.commit()  # nobody to post as, or nowhere to post: skip, never retry forever
         return
     update.threads_reached = IncidentUpdate.threads_reached + 1
-    prefix = RESOLUTION_PREFIX if update.is_resolution else UPDATE_PREFIX
     try:
-        posting.reply_to_thread(author, thread, prefix.format(title=incident.title) + update.body)  # commits
+        posting.reply_to_thread(author, thread, _prefix(incident, update, author) + update.body)  # commits
     except DomainError as refused:  # e.g. the author lost the agent role; the others still get it
         log.warning("incident %s update %s not posted on thread %s: %s", incident.id, update.id, thread_id, refused)
         db.session.rollback()
         if _claim(thread_id, update.id):
             db.session.commit()
+
+
+def _prefix(incident: Incident, update: IncidentUpdate, author: User) -> str:
+    """The reply's first line, in its author's language (they write the update below it)."""
+    with i18n.reading_as(author.language):
+        if update.is_resolution:
+            return _("**Resolved — %(title)s:**", title=incident.title) + "\n\n"
+        return _("**Update on a known issue — %(title)s:**", title=incident.title) + "\n\n"
 
 
 def _settle_all(incident: Incident, resolution: IncidentUpdate) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import update as sql_update
 from forum.core import clock, outbox
 from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _, format_number
 from forum.incidents.alerts import alert_thread_ids
 from forum.incidents.fan_out_job import FAN_OUT_JOB
 from forum.incidents.queries import latest_update
@@ -42,9 +43,9 @@ MAX_LINKS_AT_ONCE = 200
 def _validate_title(title: object) -> str:
     text = title.strip() if isinstance(title, str) else ""
     if not text:
-        raise Invalid({"title": ["Give the incident a short title customers will recognise."]})
+        raise Invalid({"title": [_("Give the incident a short title customers will recognise.")]})
     if len(text) > MAX_TITLE:
-        raise Invalid({"title": [f"Keep the title under {MAX_TITLE} characters."]})
+        raise Invalid({"title": [_("Keep the title under %(count)s characters.", count=MAX_TITLE)]})
     return text
 
 
@@ -96,7 +97,7 @@ def unlink_thread(actor: User, incident: Incident, thread_id: int) -> Incident:
     require(actor, Action.CASE_WORK, incident)
     link = db.session.get(IncidentThread, thread_id)
     if link is None or link.incident_id != incident.id:
-        raise NotFound("That question is not linked to this incident.")
+        raise NotFound(_("That question is not linked to this incident."))
     db.session.delete(link)
     incident.updated_at = clock.now()
     db.session.commit()
@@ -110,12 +111,12 @@ def parse_thread_ids(text: object) -> list[int]:
     for token in raw.replace(",", " ").split():
         candidate = token.rstrip("/").split("/t/")[-1].split("/")[0]
         if not (candidate.isascii() and candidate.isdigit() and 0 < int(candidate) < 2**31):
-            raise Invalid({"thread_ids": [f"“{token[:40]}” is not a thread number or link."]})
+            raise Invalid({"thread_ids": [_("“%(token)s” is not a thread number or link.", token=token[:40])]})
         ids.append(int(candidate))
     if not ids:
-        raise Invalid({"thread_ids": ["Give at least one thread number."]})
+        raise Invalid({"thread_ids": [_("Give at least one thread number.")]})
     if len(ids) > MAX_LINKS_AT_ONCE:
-        raise Invalid({"thread_ids": [f"Link at most {MAX_LINKS_AT_ONCE} threads at once."]})
+        raise Invalid({"thread_ids": [_("Link at most %(count)s threads at once.", count=MAX_LINKS_AT_ONCE)]})
     return list(dict.fromkeys(ids))
 
 
@@ -133,10 +134,11 @@ def _link(actor: User, incident: Incident, thread_ids: list[int], strict: bool) 
     for thread_id in ids:
         thread = threads.get(thread_id)
         if thread is None or thread.deleted_at is not None or thread.kind != ThreadKind.QUESTION.value:
-            errors.add("thread_ids", f"There is no question #{thread_id}.")
+            errors.add("thread_ids", _("There is no question #%(id)s.", id=thread_id))
         elif thread_id in taken:
             if taken[thread_id] != incident.id:
-                errors.add("thread_ids", f"Question #{thread_id} is already part of incident #{taken[thread_id]}.")
+                errors.add("thread_ids", _("Question #%(id)s is already part of incident #%(incident)s.", id=thread_id,
+                                             incident=taken[thread_id]))
         else:
             linkable.append(thread_id)
     if strict:
@@ -160,7 +162,7 @@ def _claim_alert(alert: IncidentAlert) -> None:
     ).rowcount
     if taken != 1:
         db.session.rollback()
-        raise Conflict("Another agent already handled this alert.")
+        raise Conflict(_("Another agent already handled this alert."))
 
 
 def _mark_linked(alert: IncidentAlert, incident: Incident) -> None:
@@ -171,15 +173,15 @@ def _mark_linked(alert: IncidentAlert, incident: Incident) -> None:
 
 def _require_open(incident: Incident) -> None:
     if not incident.is_open:
-        raise Conflict("This incident is resolved.")
+        raise Conflict(_("This incident is resolved."))
 
 
 def _validate_body(body: object, field: str) -> str:
     text = body.strip() if isinstance(body, str) else ""
     if not text:
-        raise Invalid({field: ["Write what customers should know."]})
+        raise Invalid({field: [_("Write what customers should know.")]})
     if len(text) > MAX_BODY:
-        raise Invalid({field: [f"Keep it under {MAX_BODY:,} characters."]})
+        raise Invalid({field: [_("Keep it under %(count)s characters.", count=format_number(MAX_BODY))]})
     return text
 
 
@@ -217,5 +219,5 @@ def get_incident(actor: User, incident_id: int) -> Incident:
     require(actor, Action.CASE_WORK, None)
     incident = db.session.get(Incident, incident_id)
     if incident is None:
-        raise NotFound("No such incident.")
+        raise NotFound(_("No such incident."))
     return incident

@@ -14,6 +14,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from forum.core.errors import Conflict, Invalid, NotFound
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import FlaskForm, errors_in_one_line, show_errors
@@ -27,28 +28,28 @@ RECENT_RESOLVED = 20
 
 
 class IncidentForm(FlaskForm):
-    title = StringField("Incident title (customers see it)", validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Incident title (customers see it)"), validators=[DataRequired(), Length(max=200)])
 
 
 class NewIncidentForm(IncidentForm):
-    thread_ids = StringField("Question numbers or links", validators=[DataRequired(), Length(max=4000)])
+    thread_ids = StringField(_l("Question numbers or links"), validators=[DataRequired(), Length(max=4000)])
 
 
 class AddToIncidentForm(FlaskForm):
-    incident_id = SelectField("Running incident", validate_choice=False)
+    incident_id = SelectField(_l("Running incident"), validate_choice=False)
 
 
 class LinkThreadsForm(FlaskForm):
-    thread_ids = StringField("Question numbers or links", validators=[DataRequired(), Length(max=4000)])
+    thread_ids = StringField(_l("Question numbers or links"), validators=[DataRequired(), Length(max=4000)])
 
 
 class UpdateForm(FlaskForm):
-    body = TextAreaField("Update for every linked thread", validators=[DataRequired(), Length(max=20000)],
+    body = TextAreaField(_l("Update for every linked thread"), validators=[DataRequired(), Length(max=20000)],
                          render_kw={"rows": 4})
 
 
 class ResolveIncidentForm(FlaskForm):
-    resolution = TextAreaField("Resolution (posted and accepted on every linked question)",
+    resolution = TextAreaField(_l("Resolution (posted and accepted on every linked question)"),
                                validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 4})
 
 
@@ -101,7 +102,7 @@ def create():
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("The incident is open; post updates here and every linked thread hears them.", "success")
+            flash(_("The incident is open; post updates here and every linked thread hears them."), "success")
             return redirect(url_for("incidents.show", incident_id=incident.id))
     return index(new_form=form, status=422)
 
@@ -110,7 +111,7 @@ def _alert_or_404(alert_id: int) -> IncidentAlert:
     viewer = _agent()
     alert = alerts.get_alert(viewer, alert_id)
     if alert.status != AlertStatus.NEW.value:
-        raise NotFound("This alert was already handled.")
+        raise NotFound(_("This alert was already handled."))
     return alert
 
 
@@ -128,7 +129,7 @@ def open_from_alert(alert_id: int):
             flash(exc.detail, "error")
             return redirect(url_for("incidents.index")), 303
         else:
-            flash("The incident is open with the alert's questions.", "success")
+            flash(_("The incident is open with the alert's questions."), "success")
             return redirect(url_for("incidents.show", incident_id=incident.id))
     flash(errors_in_one_line(form), "error")
     return redirect(url_for("incidents.index")), 303
@@ -143,14 +144,14 @@ def add_alert(alert_id: int):
     incident = queries.find_incident(int(chosen)) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 \
         else None
     if not form.validate_on_submit() or incident is None:
-        flash("Choose a running incident.", "error")
+        flash(_("Choose a running incident."), "error")
         return redirect(url_for("incidents.index")), 303
     try:
         management.add_alert_to_incident(acting_user(), alert, incident)
     except Conflict as exc:
         flash(exc.detail, "error")
         return redirect(url_for("incidents.index")), 303
-    flash("The alert's questions joined the incident.", "success")
+    flash(_("The alert's questions joined the incident."), "success")
     return redirect(url_for("incidents.show", incident_id=incident.id))
 
 
@@ -160,7 +161,7 @@ def dismiss(alert_id: int):
     alert = _alert_or_404(alert_id)
     if ConfirmForm().validate_on_submit():
         alerts.dismiss_alert(acting_user(), alert)
-        flash("Alert dismissed; these questions will not be alerted again.", "success")
+        flash(_("Alert dismissed; these questions will not be alerted again."), "success")
     return redirect(url_for("incidents.index"))
 
 
@@ -196,22 +197,22 @@ def _submit(incident_id: int, name: str, form: FlaskForm, act, done: str, unchan
 @login_required
 def link(incident_id: int):
     return _submit(incident_id, "link", LinkThreadsForm(), lambda viewer, incident, form: management.link_threads(
-        viewer, incident, management.parse_thread_ids(form.thread_ids.data)), "Linked.",
-        "every one of those questions is already part of this incident.")
+        viewer, incident, management.parse_thread_ids(form.thread_ids.data)), _("Linked."),
+        _("every one of those questions is already part of this incident."))
 
 
 @bp.post("/staff/incidents/<id:incident_id>/threads/<id:thread_id>/unlink")
 @login_required
 def unlink(incident_id: int, thread_id: int):
     return _submit(incident_id, "unlink", ConfirmForm(), lambda viewer, incident, _form: management.unlink_thread(
-        viewer, incident, thread_id), "The question is no longer part of this incident.")
+        viewer, incident, thread_id), _("The question is no longer part of this incident."))
 
 
 @bp.post("/staff/incidents/<id:incident_id>/updates")
 @login_required
 def update(incident_id: int):
     return _submit(incident_id, "post_update", UpdateForm(), lambda viewer, incident, form: management.post_update(
-        viewer, incident, form.body.data), "Posted; every linked thread gets it within seconds.")
+        viewer, incident, form.body.data), _("Posted; every linked thread gets it within seconds."))
 
 
 @bp.post("/staff/incidents/<id:incident_id>/resolve")
@@ -219,5 +220,5 @@ def update(incident_id: int):
 def resolve(incident_id: int):
     return _submit(incident_id, "resolve", ResolveIncidentForm(), lambda viewer, incident, form:
                    management.resolve_incident(viewer, incident, form.resolution.data),
-                   "Resolved; the resolution goes to every linked thread and their cases.")
+                   _("Resolved; the resolution goes to every linked thread and their cases."))
 

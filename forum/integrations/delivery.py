@@ -26,8 +26,9 @@ from uuid import uuid4
 
 from sqlalchemy import or_, select, update
 
-from forum.core import clock, outbox
+from forum.core import clock, i18n, outbox
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.integrations import url_guard
 from forum.integrations.payloads import timestamp
 from forum.models import (
@@ -259,12 +260,15 @@ def _note_failure(subscription: WebhookSubscription, moment: datetime) -> None:
     subscription.failing_since = subscription.failing_since or moment
     if subscription.active and moment - subscription.failing_since >= DISABLE_AFTER:
         subscription.active, subscription.disabled_at = False, moment
-        admins = db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value)).all()
-        notifications.notify(admins, notifications.Event(
-            NotificationKind.INTEGRATION, None,
-            message=f"The webhook to {subscription.url[:200]} was disabled after a day of failed deliveries. "
-                    "Fix the receiver, then re-enable it and redeliver from the delivery log.",
-        ))
+        by_language: dict[str | None, list[int]] = {}
+        for admin_id, language in db.session.execute(select(User.id, User.language).where(
+                User.role == Role.ADMIN.value)):
+            by_language.setdefault(language, []).append(admin_id)
+        for language, admins in by_language.items():  # the message is stored: one wording per language
+            with i18n.reading_as(language):
+                message = _("The webhook to %(url)s was disabled after a day of failed deliveries. Fix the receiver, "
+                            "then re-enable it and redeliver from the delivery log.", url=subscription.url[:200])
+            notifications.notify(admins, notifications.Event(NotificationKind.INTEGRATION, None, message=message))
 
 
 def _wake_next(delivery: WebhookDelivery) -> None:

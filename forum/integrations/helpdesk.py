@@ -35,6 +35,7 @@ from forum.cases import state, work
 from forum.core import clock
 from forum.core.errors import Conflict, DomainError, ErrorCollector, Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import N_, _, format_number
 from forum.core.text import refuse_nul
 from forum.integrations import delivery, payloads
 from forum.integrations.webhooks import check_secret, check_url
@@ -55,7 +56,7 @@ class MalformedEvent(DomainError):
     """The signed body is not JSON (api.md: 400, like every malformed JSON body)."""
 
     status = 400
-    title = "Malformed JSON"
+    title = N_("Malformed JSON")
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def _verified_connector(raw_body: bytes, headers: Mapping[str, str]) -> CaseConn
     connector = next((c for c in db.session.scalars(select(CaseConnector).where(CaseConnector.active.is_(True)))
                       if signed_with(c.secret, stamp, raw_body, offered)), None)
     if connector is None:
-        raise NotAuthenticated("The signature does not match any active helpdesk connector.")
+        raise NotAuthenticated(_("The signature does not match any active helpdesk connector."))
     refuse_stale(stamp)
     return connector
 
@@ -176,7 +177,8 @@ def signature_headers(headers: Mapping[str, str], what: str = "event") -> tuple[
     stamp = (headers.get("Horseshoe-Timestamp") or "").strip()
     offered = [part.strip() for part in (headers.get("Horseshoe-Signature") or "").split(",") if part.strip()]
     if not stamp or not offered:
-        raise NotAuthenticated(f"Sign the {what}: Horseshoe-Timestamp and Horseshoe-Signature are required.")
+        raise NotAuthenticated(_("Sign the %(what)s: Horseshoe-Timestamp and Horseshoe-Signature are required.",
+                                 what=what))
     return stamp, offered
 
 
@@ -189,35 +191,35 @@ def refuse_stale(stamp: str) -> None:
     """A signed request is good for 5 minutes either side of now, so a captured one cannot be replayed later."""
     if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12) \
             or abs(clock.now().timestamp() - int(stamp)) > TOLERANCE.total_seconds():
-        raise NotAuthenticated("The timestamp is more than 5 minutes away from now: refused as stale.")
+        raise NotAuthenticated(_("The timestamp is more than 5 minutes away from now: refused as stale."))
 
 
 def _parse(raw_body: bytes, headers: Mapping[str, str]) -> InboundChange:
     try:
         document = json.loads(raw_body)
     except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, or nested absurdly deep
-        raise MalformedEvent("The request body is not valid JSON (or nests too deeply).") from exc
+        raise MalformedEvent(_("The request body is not valid JSON (or nests too deeply).")) from exc
     refuse_nul(document)  # before anything reaches the database, which may not store a NUL
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, dict):
-        raise Invalid({"data": ["Send {id, type, created_at, data} with data an object."]})
+        raise Invalid({"data": [_("Send {id, type, created_at, data} with data an object.")]})
     errors = ErrorCollector()
     event_id = _event_id(errors, document, headers)
     if document.get("type") not in INBOUND_TYPES:
-        errors.add("type", f"Use one of: {', '.join(INBOUND_TYPES)}.")
+        errors.add("type", _("Use one of: %(values)s.", values=", ".join(INBOUND_TYPES)))
     status = _optional(errors, data, "status", str, 40)
     status = status or ("resolved" if document.get("type") == "case.resolved" else None)
     if status is not None and status not in INBOUND_STATUSES:
-        errors.add("status", f"Use one of: {', '.join(INBOUND_STATUSES)}.")
+        errors.add("status", _("Use one of: %(values)s.", values=", ".join(INBOUND_STATUSES)))
     case_id, ref = data.get("case_id"), _optional(errors, data, "external_ref", str, 200)
     if case_id is not None and (not isinstance(case_id, int) or isinstance(case_id, bool) or not 0 < case_id < 2**31):
-        errors.add("case_id", "Use the case's id (an integer).")
+        errors.add("case_id", _("Use the case's id (an integer)."))
     if case_id is None and not ref:
-        errors.add("external_ref", "Name the case: external_ref, or case_id on first contact.")
+        errors.add("external_ref", _("Name the case: external_ref, or case_id on first contact."))
     note = _optional(errors, data, "note", str, MAX_NOTE_CHARS) or ""
     resolution = _optional(errors, data, "resolution", str, MAX_RESOLUTION_CHARS)
     if status is None and not note and not resolution:
-        errors.add("status", "Send a status, a note or a resolution.")
+        errors.add("status", _("Send a status, a note or a resolution."))
     errors.raise_if_any()
     return InboundChange(event_id, document["type"], case_id, ref, status, note.strip(), resolution)
 
@@ -228,9 +230,9 @@ def _event_id(errors: ErrorCollector, document: dict, headers: Mapping[str, str]
     body_id = document.get("id")
     event_id = body_id.strip() if isinstance(body_id, str) else ""
     if not event_id or len(event_id) > 200:
-        errors.add("id", "Give every event a unique id (up to 200 characters) in the signed body.")
+        errors.add("id", _("Give every event a unique id (up to 200 characters) in the signed body."))
     elif header and header != event_id:
-        errors.add("id", "The body's id differs from the Horseshoe-Event-Id header.")
+        errors.add("id", _("The body's id differs from the Horseshoe-Event-Id header."))
     return event_id
 
 
@@ -239,7 +241,7 @@ def _optional(errors: ErrorCollector, data: dict, name: str, kind: type, max_cha
     if value is None:
         return None
     if not isinstance(value, kind) or len(value) > max_chars:
-        errors.add(name, f"Use text of at most {max_chars:,} characters.")
+        errors.add(name, _("Use text of at most %(count)s characters.", count=format_number(max_chars)))
         return None
     return value.strip() or None
 
@@ -251,7 +253,7 @@ def _claim_event_id(event_id: str, connector: CaseConnector) -> None:
             db.session.add(InboundEvent(event_id=event_id, connector_id=connector.id, received_at=clock.now()))
             db.session.flush()
     except IntegrityError as exc:
-        raise NotAuthenticated("This event id was already applied: replays are refused.") from exc
+        raise NotAuthenticated(_("This event id was already applied: replays are refused.")) from exc
 
 
 def _find_case(connector: CaseConnector, change: InboundChange) -> Case:
@@ -264,9 +266,9 @@ def _find_case(connector: CaseConnector, change: InboundChange) -> Case:
     if case is None and change.case_id is not None:
         case = db.session.scalar(in_category.where(Case.id == change.case_id))
         if case is not None and change.external_ref and case.external_ref not in (None, change.external_ref):
-            raise Conflict("This case is linked to another helpdesk ticket.")
+            raise Conflict(_("This case is linked to another helpdesk ticket."))
     if case is None:
-        raise NotFound("No case of this connector's category has this external_ref or case_id.")
+        raise NotFound(_("No case of this connector's category has this external_ref or case_id."))
     if change.external_ref and case.external_ref is None:
         case.external_ref = change.external_ref
     return case

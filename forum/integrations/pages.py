@@ -10,6 +10,7 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forum.core.errors import Invalid
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import FlaskForm, show_errors
@@ -18,26 +19,26 @@ from forum.services import categories
 from forum.services.permissions import Action, require
 
 bp = Blueprint("integrations", __name__)
-SECRET_HINT = "Receivers verify signatures with it. Copy it now: it is not shown again."  # nosec B105  # not a secret
-PRIVATE_HINT = ("Tick only for your own server inside your network (loopback or private address). "
-                "Link-local, multicast and reserved addresses are never allowed.")
+SECRET_HINT = _l("Receivers verify signatures with it. Copy it now: it is not shown again.")
+PRIVATE_HINT = _l("Tick only for your own server inside your network (loopback or private address). "
+                  "Link-local, multicast and reserved addresses are never allowed.")
 
 
 class WebhookForm(FlaskForm):
-    url = StringField("Destination URL", validators=[Length(max=2000)], render_kw={"inputmode": "url"})
-    events = SelectMultipleField("Events", choices=list(webhooks.EVENT_TYPES),
+    url = StringField(_l("Destination URL"), validators=[Length(max=2000)], render_kw={"inputmode": "url"})
+    events = SelectMultipleField(_l("Events"), choices=list(webhooks.EVENT_TYPES),
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    secret = StringField("Signing secret", validators=[Length(max=200)], description=SECRET_HINT,
+    secret = StringField(_l("Signing secret"), validators=[Length(max=200)], description=SECRET_HINT,
                          render_kw={"autocomplete": "off", "spellcheck": "false"})
-    allow_private = BooleanField("On-premises host", description=PRIVATE_HINT)
+    allow_private = BooleanField(_l("On-premises host"), description=PRIVATE_HINT)
 
 
 class ConnectorForm(FlaskForm):
-    url = StringField("Helpdesk URL", validators=[Length(max=2000)], render_kw={"inputmode": "url"})
-    secret = StringField("Signing secret", validators=[Length(max=200)],
+    url = StringField(_l("Helpdesk URL"), validators=[Length(max=2000)], render_kw={"inputmode": "url"})
+    secret = StringField(_l("Signing secret"), validators=[Length(max=200)],
                          render_kw={"autocomplete": "off", "spellcheck": "false"})
-    active = BooleanField("Send this category's cases to the helpdesk", default=True)
-    allow_private = BooleanField("On-premises host", description=PRIVATE_HINT)
+    active = BooleanField(_l("Send this category's cases to the helpdesk"), default=True)
+    allow_private = BooleanField(_l("On-premises host"), description=PRIVATE_HINT)
 
 
 class ButtonForm(FlaskForm):
@@ -63,7 +64,7 @@ def webhook_list():
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash(f"Webhook to {subscription.url} is subscribed.", "success")
+            flash(_("Webhook to %(url)s is subscribed.", url=subscription.url), "success")
             return redirect(url_for("integrations.webhook_list"))
     subscriptions = webhooks.list_subscriptions(acting_user())
     counts = {s.id: webhooks.delivery_counts(s) for s in subscriptions}
@@ -76,7 +77,7 @@ def webhook_delete(subscription_id: int):
     subscription = webhooks.get_subscription(acting_user(), subscription_id)
     if ButtonForm().validate_on_submit():
         webhooks.delete_subscription(acting_user(), subscription)
-        flash("The webhook and its delivery log are removed.", "success")
+        flash(_("The webhook and its delivery log are removed."), "success")
     return redirect(url_for("integrations.webhook_list"))
 
 
@@ -85,7 +86,8 @@ def webhook_enable(subscription_id: int):
     subscription = webhooks.get_subscription(acting_user(), subscription_id)
     if ButtonForm().validate_on_submit():
         report(webhooks.enable_subscription(acting_user(), subscription),
-               f"Webhook to {subscription.url} is enabled again.", f"the webhook to {subscription.url} was already on.")
+               _("Webhook to %(url)s is enabled again.", url=subscription.url),
+               _("the webhook to %(url)s was already on.", url=subscription.url))
     return redirect(url_for("integrations.webhook_list"))
 
 
@@ -105,7 +107,8 @@ def redeliver(delivery_id: int):
     delivery = webhooks.get_delivery(acting_user(), delivery_id)
     if ButtonForm().validate_on_submit():
         webhooks.redeliver(acting_user(), delivery)
-        flash(f"Delivery {delivery.id} ({delivery.event_type}) is queued again with the same event id.", "success")
+        flash(_("Delivery %(id)s (%(event)s) is queued again with the same event id.", id=delivery.id,
+                event=delivery.event_type), "success")
     return redirect(request.form.get("back") if _is_local(request.form.get("back"))
                     else url_for("integrations.delivery_log"))
 
@@ -136,7 +139,7 @@ def connector_edit(category_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash(f"Helpdesk connector for “{category.name}” is saved.", "success")
+            flash(_("Helpdesk connector for “%(name)s” is saved.", name=category.name), "success")
             return redirect(url_for("integrations.connector_list"))
     return render_template("integrations/connector_edit.html", form=form, category=category, existing=existing,
                            button=ButtonForm()), 422 if form.errors else 200
@@ -148,5 +151,5 @@ def connector_delete(category_id: int):
     connector = helpdesk.connector_for(category.id)
     if connector is not None and ButtonForm().validate_on_submit():
         helpdesk.delete_connector(acting_user(), connector)
-        flash(f"“{category.name}” is back on the built-in desk.", "success")
+        flash(_("“%(name)s” is back on the built-in desk.", name=category.name), "success")
     return redirect(url_for("integrations.connector_list"))

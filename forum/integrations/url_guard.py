@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from forum.core.errors import Invalid
+from forum.core.i18n import _, format_number
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 MAX_URL_CHARS = 2000
-ON_PREMISES_HINT = " Tick “on-premises host” if this is your own server inside your network."
 
 
 class UnsafeURL(Exception):
@@ -53,39 +53,46 @@ def _embedded_ipv4(ip: Address) -> Address:
 
 
 def refusal(ip: Address, allow_private: bool) -> str | None:
-    """Why this address may not be called (None: it may)."""
+    """Why this address may not be called (None: it may), in the language of the request (if any)."""
     ip = _embedded_ipv4(ip)
     if ip.is_unspecified:
-        return f"{ip} is an unspecified address."
+        return _("%(ip)s is an unspecified address.", ip=ip)
     if ip.is_link_local:
-        return f"{ip} is a link-local address (such as the cloud metadata service); it is never allowed."
+        return _("%(ip)s is a link-local address (such as the cloud metadata service); it is never allowed.", ip=ip)
     if ip.is_multicast:
-        return f"{ip} is a multicast address; it is never allowed."
+        return _("%(ip)s is a multicast address; it is never allowed.", ip=ip)
     if ip.is_loopback:
-        return None if allow_private else f"{ip} is a loopback address (this server itself)." + ON_PREMISES_HINT
+        return None if allow_private else _on_premises(_("%(ip)s is a loopback address (this server itself).", ip=ip))
     if ip.is_reserved:
-        return f"{ip} is a reserved address; it is never allowed."
+        return _("%(ip)s is a reserved address; it is never allowed.", ip=ip)
     if ip.is_private or not ip.is_global or getattr(ip, "is_site_local", False):  # fec0::/10 reads global on 3.11
-        return None if allow_private else f"{ip} is a private network address." + ON_PREMISES_HINT
+        return None if allow_private else _on_premises(_("%(ip)s is a private network address.", ip=ip))
     return None
+
+
+def _on_premises(reason: str) -> str:
+    """The reason, and how an admin allows their own server after all."""
+    return " ".join((reason, _("Tick “on-premises host” if this is your own server inside your network.")))
 
 
 def _parts(url: str) -> tuple[str, str, int, str]:
     if not isinstance(url, str) or not url.strip():
-        raise UnsafeURL("Enter the URL to deliver to.")
+        raise UnsafeURL(_("Enter the URL to deliver to."))
     if len(url) > MAX_URL_CHARS or any(ch.isspace() or ord(ch) < 32 for ch in url.strip()):
-        raise UnsafeURL(f"Enter a URL of at most {MAX_URL_CHARS} characters, without spaces.")
+        raise UnsafeURL(_("Enter a URL of at most %(count)s characters, without spaces.",
+                          count=format_number(MAX_URL_CHARS)))
     parts = urlsplit(url.strip())
     if parts.scheme not in {"http", "https"}:
-        raise UnsafeURL("Use an http:// or https:// URL.")
+        raise UnsafeURL(_("Use an http:// or https:// URL."))
     if parts.username is not None or parts.password is not None:
-        raise UnsafeURL("Leave user names and passwords out of the URL: deliveries are authenticated by signature.")
+        raise UnsafeURL(_("Leave user names and passwords out of the URL: deliveries are authenticated by "
+                          "signature."))
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
-        raise UnsafeURL("The port in this URL is not a number between 1 and 65535.") from exc
+        raise UnsafeURL(_("The port in this URL is not a number between 1 and 65535.")) from exc
     if not parts.hostname:
-        raise UnsafeURL("The URL needs a host name.")
+        raise UnsafeURL(_("The URL needs a host name."))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return parts.scheme, parts.hostname, port, path
 
@@ -98,9 +105,9 @@ def _addresses(host: str, port: int, resolve: Resolver) -> list[Address]:
     try:
         found = resolve(host, port)
     except (OSError, UnicodeError) as exc:
-        raise UnsafeURL(f"The host name {host} could not be resolved.") from exc
+        raise UnsafeURL(_("The host name %(host)s could not be resolved.", host=host)) from exc
     if not found:
-        raise UnsafeURL(f"The host name {host} could not be resolved.")
+        raise UnsafeURL(_("The host name %(host)s could not be resolved.", host=host))
     return [ipaddress.ip_address(raw.split("%", 1)[0]) for raw in found]
 
 
@@ -115,8 +122,8 @@ def check(url: str, *, allow_private: bool = False, resolve: Resolver = system_r
     for ip in addresses:
         reason = refusal(ip, allow_private)
         if reason is not None:
-            prefix = "" if str(ip) == host else f"{host} resolves to "
-            raise UnsafeURL(prefix + reason)
+            raise UnsafeURL(reason if str(ip) == host
+                            else _("%(host)s resolves to %(reason)s", host=host, reason=reason))
     return Destination(scheme, host, port, path, str(addresses[0]))
 
 

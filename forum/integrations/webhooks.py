@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from forum.core import clock
 from forum.core.errors import ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.integrations import delivery as webhook_delivery
 from forum.integrations import payloads, url_guard
 from forum.models import DeliveryStatus, User, WebhookDelivery, WebhookSubscription
@@ -43,11 +44,12 @@ def events_of(subscription: WebhookSubscription) -> list[str]:
 
 def _check_events(errors: ErrorCollector, events: object) -> list[str]:
     if not isinstance(events, list) or not events:
-        errors.add("events", "Choose at least one event type.")
+        errors.add("events", _("Choose at least one event type."))
         return []
     unknown = [e for e in events if not isinstance(e, str) or e not in EVENT_TYPES]
     if unknown:
-        errors.add("events", f"Unknown event type {str(unknown[0])[:40]!r}: choose from {', '.join(EVENT_TYPES)}.")
+        errors.add("events", _("Unknown event type %(event)s: choose from %(events)s.",
+                               event=repr(str(unknown[0])[:40]), events=", ".join(EVENT_TYPES)))
     return [e for e in EVENT_TYPES if e in events]
 
 
@@ -56,16 +58,16 @@ def check_secret(errors: ErrorCollector, secret: object) -> str:
     if secret in (None, ""):
         return secrets.token_urlsafe(32)
     if not isinstance(secret, str) or not MIN_SECRET_CHARS <= len(secret) <= MAX_SECRET_CHARS:
-        errors.add("secret", f"Use a secret of {MIN_SECRET_CHARS} to {MAX_SECRET_CHARS} characters, "
-                             "or leave it empty to have one generated.")
+        errors.add("secret", _("Use a secret of %(least)s to %(most)s characters, or leave it empty to have one "
+                               "generated.", least=MIN_SECRET_CHARS, most=MAX_SECRET_CHARS))
     elif not secret.isprintable() or secret != secret.strip():
-        errors.add("secret", "Use printable characters only, without leading or trailing spaces.")
+        errors.add("secret", _("Use printable characters only, without leading or trailing spaces."))
     return secret if isinstance(secret, str) else ""
 
 
 def check_url(errors: ErrorCollector, url: object, allow_private: object) -> str:
     if not isinstance(allow_private, bool):
-        errors.add("allow_private", "Answer true or false.")
+        errors.add("allow_private", _("Answer true or false."))
         allow_private = False
     try:
         return url_guard.validate(url, allow_private)
@@ -101,7 +103,7 @@ def get_subscription(actor: User, subscription_id: int) -> WebhookSubscription:
     require(actor, Action.INTEGRATIONS_MANAGE)
     subscription = db.session.get(WebhookSubscription, subscription_id)
     if subscription is None:
-        raise NotFound("No webhook subscription has this id.")
+        raise NotFound(_("No webhook subscription has this id."))
     return subscription
 
 
@@ -141,7 +143,7 @@ def get_delivery(actor: User, delivery_id: int) -> WebhookDelivery:
     require(actor, Action.INTEGRATIONS_MANAGE)
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
-        raise NotFound("No delivery has this id.")
+        raise NotFound(_("No delivery has this id."))
     return delivery
 
 

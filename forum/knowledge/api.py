@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.http import openapi, serializers
 from forum.http.api import bp
@@ -54,7 +55,7 @@ def _status_filter(raw: str | None) -> ArticleStatus | None:
     if not raw:
         return None
     if raw not in STATUSES:
-        raise Invalid({"status": [f"Status is one of: {', '.join(STATUSES)}."]})
+        raise Invalid({"status": [_("Status is one of: %(statuses)s.", statuses=", ".join(STATUSES))]})
     return ArticleStatus(raw)
 
 
@@ -136,24 +137,24 @@ def _status_change(user: User, article: Article, data: dict) -> tuple[str | None
     withdrawn = field(data, "withdrawn", bool, required=False, default=False)
     note = field(data, "note", str, required=False, default="")
     if len(note.strip()) > lifecycle.MAX_REASON_CHARS:
-        raise Invalid({"note": [f"Keep the note under {lifecycle.MAX_REASON_CHARS} characters."]})
+        raise Invalid({"note": [_("Keep the note under %(max)d characters.", max=lifecycle.MAX_REASON_CHARS)]})
     if status is None:
         if withdrawn:
-            raise Invalid({"withdrawn": ["Withdraw an article by archiving it: send \"status\": \"archived\" too."]})
+            raise Invalid({"withdrawn": [_("Withdraw an article by archiving it: send \"status\": \"archived\" too.")]})
         return None, False, note
     if withdrawn and status != ArticleStatus.ARCHIVED.value:
-        raise Invalid({"withdrawn": ["Only archiving can withdraw an article."]})
+        raise Invalid({"withdrawn": [_("Only archiving can withdraw an article.")]})
     if status == article.status:  # the status it has (a client sending the whole object back): no move, but
         if not (can(user, Action.ARTICLE_EDIT, article) or can(user, Action.ARTICLE_MANAGE)):  # only for those
             require(user, Action.ARTICLE_MANAGE)  # who may change the article: others are refused, not told 200
         return status, withdrawn, note
     if status == ArticleStatus.PUBLISHED.value:
-        raise Invalid({"status": [f"Publish through POST /api/v1/articles/{article.id}/publish."]})
+        raise Invalid({"status": [_("Publish through POST /api/v1/articles/%(id)d/publish.", id=article.id)]})
     if status not in STATUSES:
-        raise Invalid({"status": [f"Status is one of: {', '.join(STATUSES)}."]})
+        raise Invalid({"status": [_("Status is one of: %(statuses)s.", statuses=", ".join(STATUSES))]})
     require(user, STATUS_ACTIONS[status], article)
     if status == ArticleStatus.DRAFT.value and article.status != ArticleStatus.IN_REVIEW.value:
-        raise Conflict("Only an article in review can go back to draft.")  # before any edit is saved
+        raise Conflict(_("Only an article in review can go back to draft."))  # before any edit is saved
     return status, withdrawn, note
 
 
@@ -198,7 +199,7 @@ def publish_article(article_id: int):
     user = signed_in_user()
     article = articles.visible_article(user, article_id)
     if article.status == ArticleStatus.PUBLISHED.value and can(user, Action.ARTICLE_MANAGE):
-        raise Conflict("This article is already published.")
+        raise Conflict(_("This article is already published."))
     require(user, Action.ARTICLE_PUBLISH, article)
     optional_json_body()
     return serializers.article(lifecycle.publish(user, article))
@@ -210,7 +211,7 @@ def give_article_feedback(article_id: int):
     user = signed_in_user()
     article = articles.visible_article(user, article_id)
     if article.status != ArticleStatus.PUBLISHED.value:
-        raise NotFound("Only published articles take feedback.")
+        raise NotFound(_("Only published articles take feedback."))
     require(user, Action.ARTICLE_FEEDBACK, article)
     data = json_body()
     helpful = field(data, "helpful", bool)

@@ -17,6 +17,7 @@ from forum import uploads
 from forum.core import clock
 from forum.core.errors import ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Article, ArticleStatus, ArticleVersion, Case, Category, Thread, User
 from forum.services import markup, policies
 from forum.services.permissions import Action, require
@@ -58,22 +59,22 @@ def visible_article(viewer: User | None, article_id: int) -> Article:
     """The article, or NotFound when it does not exist or the viewer may not see it (drafts look absent)."""
     article = db.session.get(Article, article_id) if isinstance(article_id, int) else None
     if article is None:
-        raise NotFound("That article does not exist or is not visible to you.")
+        raise NotFound(_("That article does not exist or is not visible to you."))
     require(viewer, Action.ARTICLE_VIEW, article)
     return article
 
 
 def _check_body(errors: ErrorCollector, body: str) -> None:
     if not (body or "").strip():
-        errors.add("body", "Write the article first.")
+        errors.add("body", _("Write the article first."))
     elif len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        errors.add("body", f"This is too long: articles can be at most {MAX_BODY_BYTES // 1024} KB.")
+        errors.add("body", _("This is too long: articles can be at most %(kb)d KB.", kb=MAX_BODY_BYTES // 1024))
 
 
 def _category(errors: ErrorCollector, category_id: object) -> Category | None:
     category = db.session.get(Category, category_id) if type(category_id) is int else None
     if category is None:
-        errors.add("category_id", "Choose a category.")
+        errors.add("category_id", _("Choose a category."))
     return category
 
 
@@ -90,9 +91,9 @@ def _reviewed(errors: ErrorCollector, actor: User, title: str, body: str) -> pol
 
 def _source(errors: ErrorCollector, draft: ArticleDraft) -> None:
     if draft.source_thread_id is not None and db.session.get(Thread, draft.source_thread_id) is None:
-        errors.add("source_thread_id", "That thread does not exist.")
+        errors.add("source_thread_id", _("That thread does not exist."))
     if draft.source_case_id is not None and db.session.get(Case, draft.source_case_id) is None:
-        errors.add("source_case_id", "That case does not exist.")
+        errors.add("source_case_id", _("That case does not exist."))
 
 
 def create_article(actor: User, draft: ArticleDraft) -> Article:
@@ -193,5 +194,5 @@ def version(article: Article, number: int) -> ArticleVersion:
     found = db.session.scalar(select(ArticleVersion).where(ArticleVersion.article_id == article.id,
                                                            ArticleVersion.number == number))
     if found is None:
-        raise NotFound("That version of the article does not exist.")
+        raise NotFound(_("That version of the article does not exist."))
     return found

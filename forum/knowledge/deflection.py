@@ -23,6 +23,7 @@ from forum.analytics.metric_queries import plus_seconds
 from forum.core import clock
 from forum.core.errors import ErrorCollector, NotAuthenticated, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.knowledge.articles import visible_article
 from forum.models import Article, ArticleStatus, SuggestionKind, SuggestionOpen, Thread, User
 from forum.services import community_settings, reading
@@ -48,11 +49,11 @@ def valid_visit(visit: object) -> bool:
 def _checked(visit: object, kind: object, item_id: object) -> SuggestionKind:
     errors = ErrorCollector()
     if not valid_visit(visit):
-        errors.add("visit", "Open the suggestion from the ask page.")
+        errors.add("visit", _("Open the suggestion from the ask page."))
     if kind not in {member.value for member in SuggestionKind}:
-        errors.add("kind", "A suggestion is a thread or an article.")
+        errors.add("kind", _("A suggestion is a thread or an article."))
     if type(item_id) is not int or not 0 < item_id < 2**31:
-        errors.add("id", "Choose a suggestion from the list.")
+        errors.add("id", _("Choose a suggestion from the list."))
     errors.raise_if_any()
     return SuggestionKind(kind)
 
@@ -64,7 +65,7 @@ def _item_columns(viewer: User, kind: SuggestionKind, item_id: int) -> dict[str,
         return {"thread_id": reading.get_thread(viewer, item_id).id, "article_id": None}
     article = visible_article(viewer, item_id)
     if article.status != ArticleStatus.PUBLISHED.value:
-        raise NotFound("That article does not exist or is not visible to you.")
+        raise NotFound(_("That article does not exist or is not visible to you."))
     return {"thread_id": None, "article_id": article.id}
 
 
@@ -83,7 +84,7 @@ def record_open(viewer: User | None, visit: object, kind: object, item_id: objec
     """The asker opened a suggestion (kind "thread" or "article", its id) from the ask page visit `visit`;
     commits. Refused: signed-out (NotAuthenticated), bad input (Invalid), an item they may not see (NotFound)."""
     if not signed_in(viewer):
-        raise NotAuthenticated("Sign in to ask a question.")
+        raise NotAuthenticated(_("Sign in to ask a question."))
     suggestion_kind = _checked(visit, kind, item_id)
     columns = _item_columns(viewer, suggestion_kind, item_id)
     _upsert({"user_id": viewer.id, "visit": visit, "kind": suggestion_kind.value, "opened_at": clock.now(),

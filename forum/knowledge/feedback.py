@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.core import clock
 from forum.core.errors import Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _, format_number
 from forum.models import Article, ArticleFeedback, ArticleStatus, User
 from forum.services.permissions import Action, require, signed_in
 
@@ -24,13 +25,14 @@ def _checked(helpful: object, comment: object) -> str:
     """The trimmed comment, or Invalid naming each field that is wrong."""
     errors: dict[str, list[str]] = {}
     if not isinstance(helpful, bool):
-        errors["helpful"] = ["Answer yes or no."]
+        errors["helpful"] = [_("Answer yes or no.")]
     if not isinstance(comment, str):
-        errors["comment"] = ["The comment must be text."]
+        errors["comment"] = [_("The comment must be text.")]
         comment = ""
     comment = comment.strip()
     if len(comment) > MAX_COMMENT_CHARS:
-        errors["comment"] = [f"Keep the comment to {MAX_COMMENT_CHARS:,} characters (this one has {len(comment):,})."]
+        errors["comment"] = [_("Keep the comment to %(max)s characters (this one has %(length)s).",
+                               max=format_number(MAX_COMMENT_CHARS), length=format_number(len(comment)))]
     if errors:
         raise Invalid(errors)
     return comment
@@ -103,7 +105,7 @@ def count_view(article: Article) -> None:
     count shows on no page a signed-out visitor sees, so one more view must not retire every cached page.
     """
     if article is None or article.status != ArticleStatus.PUBLISHED.value:
-        raise NotFound("That article does not exist or is not published.")
+        raise NotFound(_("That article does not exist or is not published."))
     table = Article.__table__
     db.session.connection().execute(
         update(table).where(table.c.id == article.id).values(view_count=table.c.view_count + 1))

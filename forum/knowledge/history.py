@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from forum.core.errors import NotFound
+from forum.core.i18n import N_, _
 from forum.knowledge import articles
 from forum.models import Article, ArticleVersion, User
 from forum.services.permissions import Action, can, signed_in
 from forum.writing import diffs
 
-NO_HISTORY = "That article's history does not exist or is not visible to you."
+NO_HISTORY = N_("That article's history does not exist or is not visible to you.")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def may_see(viewer: User | None, article: Article | None) -> bool:
 def _article(viewer: User | None, article_id: int) -> Article:
     article = articles.visible_article(viewer, article_id)
     if not may_see(viewer, article):
-        raise NotFound(NO_HISTORY)
+        raise NotFound(_(NO_HISTORY))
     return article
 
 

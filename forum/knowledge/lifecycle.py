@@ -13,9 +13,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum import recognition
-from forum.core import clock, events
+from forum.core import clock, events, i18n
 from forum.core.errors import Conflict, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.models import Article, ArticleStatus, NotificationKind, Thread, User
 from forum.services import audit_writer, notifications
 from forum.services.permissions import Action, is_active, require
@@ -25,9 +26,15 @@ STATUS_CHOICES = ", ".join(status.value for status in ArticleStatus)
 
 
 def tell(user_id: int, article: Article, message: str) -> None:
-    """An ARTICLE notification leading to the article (emailed if the member wants email now); caller commits."""
+    """An ARTICLE notification leading to the article (emailed if the member wants email now); caller commits.
+
+    message is a lazy string (_l): it is stored in the recipient's language, whoever's request or job this is.
+    """
+    recipient = db.session.get(User, user_id)
+    with i18n.reading_as(getattr(recipient, "language", None), getattr(recipient, "time_zone", None)):
+        text = str(message)
     notifications.notify([user_id], notifications.Event(
-        NotificationKind.ARTICLE, thread=None, message=message, article_id=article.id))
+        NotificationKind.ARTICLE, thread=None, message=text, article_id=article.id))
 
 
 def _audit(actor: User, action: str, article: Article, reason: str, before: dict, after: dict) -> None:
@@ -53,7 +60,7 @@ def publish(actor: User | None, article: Article) -> Article:
     require(actor, Action.ARTICLE_PUBLISH, article)
     _lock(article)
     if article.status == ArticleStatus.PUBLISHED.value:  # another publication committed while this one waited
-        raise Conflict("This article is already published.")
+        raise Conflict(_("This article is already published."))
     before = article.status
     moment = clock.now()
     article.status = ArticleStatus.PUBLISHED.value
@@ -64,7 +71,7 @@ def publish(actor: User | None, article: Article) -> Article:
     _link_source_thread(article)
     recognition.on_article_published(article, actor)
     if article.author_id != actor.id:
-        tell(article.author_id, article, f"Your article “{article.title}” is published.")
+        tell(article.author_id, article, _l("Your article “%(title)s” is published.", title=article.title))
     events.publish("article.published", article_id=article.id)
     _audit(actor, "article.publish", article, "", {"status": before}, {"status": article.status})
     db.session.commit()
@@ -113,7 +120,7 @@ def archive(actor: User | None, article: Article, *, withdrawn: bool = False, re
     require(actor, Action.ARTICLE_ARCHIVE, article)
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_CHARS:
-        raise Invalid({"reason": [f"Keep the reason under {MAX_REASON_CHARS} characters."]})
+        raise Invalid({"reason": [_("Keep the reason under %(max)d characters.", max=MAX_REASON_CHARS)]})
     before = article.status
     article.status = ArticleStatus.ARCHIVED.value
     article.archived_at = clock.now()
@@ -130,14 +137,15 @@ def return_to_draft(actor: User | None, article: Article, note: str = "") -> Art
     """Staff send an article in review back to its author as a draft, saying why in note."""
     require(actor, Action.ARTICLE_MANAGE, article)
     if article.status != ArticleStatus.IN_REVIEW.value:
-        raise Conflict("Only an article in review can go back to draft.")
+        raise Conflict(_("Only an article in review can go back to draft."))
     note = (note or "").strip()
     if len(note) > MAX_REASON_CHARS:
-        raise Invalid({"note": [f"Keep the note under {MAX_REASON_CHARS} characters."]})
+        raise Invalid({"note": [_("Keep the note under %(max)d characters.", max=MAX_REASON_CHARS)]})
     article.status = ArticleStatus.DRAFT.value
     if article.author_id != actor.id:
-        message = f"Your article “{article.title}” went back to draft."
-        tell(article.author_id, article, f"{message} {note}" if note else message)
+        tell(article.author_id, article,
+             _l("Your article “%(title)s” went back to draft. %(note)s", title=article.title, note=note) if note
+             else _l("Your article “%(title)s” went back to draft.", title=article.title))
     _audit(actor, "article.return_to_draft", article, note, {"status": ArticleStatus.IN_REVIEW.value},
            {"status": article.status})
     db.session.commit()
@@ -150,11 +158,11 @@ def change_status(actor: User | None, article: Article, status: str, *, withdraw
     Publishing has its own route (POST …/publish); asking for the status the article has changes nothing.
     """
     if not isinstance(status, str) or status not in {choice.value for choice in ArticleStatus}:
-        raise Invalid({"status": [f"Choose one of: {STATUS_CHOICES}."]})
+        raise Invalid({"status": [_("Choose one of: %(choices)s.", choices=STATUS_CHOICES)]})
     if status == article.status:
         return article
     if status == ArticleStatus.PUBLISHED.value:
-        raise Invalid({"status": ["Publish through POST /articles/{id}/publish."]})
+        raise Invalid({"status": [_("Publish through POST /articles/{id}/publish.")]})
     if status == ArticleStatus.IN_REVIEW.value:
         return submit_for_review(actor, article)
     if status == ArticleStatus.ARCHIVED.value:
@@ -167,13 +175,13 @@ def set_owner(actor: User | None, article: Article, owner_id: int) -> Article:
     require(actor, Action.ARTICLE_MANAGE, article)
     owner = db.session.get(User, owner_id) if type(owner_id) is int else None
     if owner is None or owner.anonymized_at is not None or not is_active(owner):
-        raise Invalid({"owner_id": ["Choose an active member as the owner."]})
+        raise Invalid({"owner_id": [_("Choose an active member as the owner.")]})
     if owner.id == article.owner_id:
         return article
     before = article.owner_id
     article.owner_id = owner.id
     if owner.id != actor.id:
-        tell(owner.id, article, f"You now keep the article “{article.title}” current.")
+        tell(owner.id, article, _l("You now keep the article “%(title)s” current.", title=article.title))
     _audit(actor, "article.owner", article, "", {"owner_id": before}, {"owner_id": owner.id})
     db.session.commit()
     return article

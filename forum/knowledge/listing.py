@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.errors import NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.knowledge import queries
 from forum.models import Article, ArticleStatus, Category, User
@@ -38,7 +39,7 @@ def category_by_slug(slug: str | None) -> Category | None:
         return None
     category = None if "\x00" in slug else db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
-        raise NotFound("No such category.")
+        raise NotFound(_("No such category."))
     return category
 
 

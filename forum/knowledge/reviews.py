@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from forum.core import clock
 from forum.core.errors import Conflict
 from forum.core.extensions import db
+from forum.core.i18n import _, lazy_ngettext
 from forum.knowledge import lifecycle
 from forum.models import Article, ArticleStatus, User
 from forum.services import community_settings
@@ -59,9 +60,12 @@ def due_for_review(limit: int | None = None) -> list[Article]:
 
 
 def _reminder(article: Article, now: datetime) -> str:
+    """The owner's reminder, as a lazy string: lifecycle.tell puts it in the owner's language."""
     days = (now - last_reviewed_at(article)).days
-    return (f"“{article.title}” was last reviewed {days} days ago. Please check it is still correct, then mark "
-            "it reviewed (or edit it).")
+    return lazy_ngettext("“%(title)s” was last reviewed %(num)d day ago. Please check it is still correct, then "
+                         "mark it reviewed (or edit it).",
+                         "“%(title)s” was last reviewed %(num)d days ago. Please check it is still correct, then "
+                         "mark it reviewed (or edit it).", days, title=article.title)
 
 
 def remind_reviews(_payload: dict | None = None) -> int:
@@ -93,7 +97,7 @@ def mark_reviewed(actor: User | None, article: Article) -> Article:
     """"Still correct": the article's interval starts again and its reminder is cleared; commits."""
     require(actor, Action.ARTICLE_VIEW, article)
     if article.status != ArticleStatus.PUBLISHED.value:
-        raise Conflict("Only a published article is reviewed: this one is not published.")
+        raise Conflict(_("Only a published article is reviewed: this one is not published."))
     if not may_mark_reviewed(actor, article):
         require(actor, Action.ARTICLE_MANAGE)  # anonymous: sign in; others: forbidden
     article.reviewed_at = clock.now()

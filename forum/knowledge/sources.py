@@ -20,17 +20,19 @@ from forum import cases
 from forum.accounts import personal_data
 from forum.core.errors import Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.models import Post, Thread, User
 from forum.services import reading
 from forum.services.permissions import Action, require
 
-QUESTION_HEADING = "## The question"
-ANSWER_HEADING = "## The answer"
-SOLUTION_HEADING = "## The solution"
-NOT_SOLVED = "Only solved questions can become articles."
-NOT_RESOLVED = "Only resolved cases can become articles: resolve the case with a written resolution first."
-QUESTION_NOT_PUBLIC = "This question is hidden or deleted, so it cannot become an article."
-ANSWER_NOT_PUBLIC = "The accepted answer is hidden or deleted, so there is nothing to copy."
+# The draft's headings, in the words of whoever starts it (marked here, translated as the draft is composed).
+QUESTION_HEADING = N_("The question")
+ANSWER_HEADING = N_("The answer")
+SOLUTION_HEADING = N_("The solution")
+NOT_SOLVED = N_("Only solved questions can become articles.")
+NOT_RESOLVED = N_("Only resolved cases can become articles: resolve the case with a written resolution first.")
+QUESTION_NOT_PUBLIC = N_("This question is hidden or deleted, so it cannot become an article.")
+ANSWER_NOT_PUBLIC = N_("The accepted answer is hidden or deleted, so there is nothing to copy.")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>~|#])")
 
 
@@ -56,15 +58,16 @@ def from_thread(viewer: User | None, thread_id: int) -> Prefill:
     require(viewer, Action.ARTICLE_PROPOSE)
     thread = _visible_thread(viewer, thread_id)
     if thread.accepted_post_id is None:
-        raise Invalid({"thread": [NOT_SOLVED]})
+        raise Invalid({"thread": [_(NOT_SOLVED)]})
     question = _public_question(thread)
     if question is None:
-        raise Invalid({"thread": [QUESTION_NOT_PUBLIC]})
+        raise Invalid({"thread": [_(QUESTION_NOT_PUBLIC)]})
     answer = db.session.get(Post, thread.accepted_post_id)
     if answer is None or not answer.is_public:
-        raise Invalid({"thread": [ANSWER_NOT_PUBLIC]})
+        raise Invalid({"thread": [_(ANSWER_NOT_PUBLIC)]})
     body = _sections((QUESTION_HEADING, question.body),
-                     (ANSWER_HEADING, f"Answered by {_markdown_text(answer.author.name)}.\n\n{answer.body}"))
+                     (ANSWER_HEADING, _("Answered by %(name)s.", name=_markdown_text(answer.author.name))
+                      + f"\n\n{answer.body}"))
     return _prefill(thread, body, source_case_id=None)
 
 
@@ -77,11 +80,11 @@ def from_case(viewer: User | None, case_id: int) -> Prefill:
     require(viewer, Action.CASE_WORK)
     require(viewer, Action.ARTICLE_PROPOSE)
     if type(case_id) is not int:
-        raise NotFound("That case does not exist or is not visible to you.")
+        raise NotFound(_("That case does not exist or is not visible to you."))
     case = cases.get_case(viewer, case_id)
     require(viewer, Action.CASE_WORK, case)
     if case.is_open or not (case.resolution or "").strip():
-        raise Invalid({"case": [NOT_RESOLVED]})
+        raise Invalid({"case": [_(NOT_RESOLVED)]})
     thread = case.thread
     question = _public_question(thread)
     parts = [(QUESTION_HEADING, question.body)] if question is not None else []
@@ -92,7 +95,7 @@ def from_case(viewer: User | None, case_id: int) -> Prefill:
 
 def _visible_thread(viewer: User | None, thread_id: int) -> Thread:
     if type(thread_id) is not int:
-        raise NotFound("That thread does not exist or is not visible to you.")
+        raise NotFound(_("That thread does not exist or is not visible to you."))
     return reading.get_thread(viewer, thread_id)
 
 
@@ -105,7 +108,7 @@ def _public_question(thread: Thread) -> Post | None:
 
 
 def _sections(*parts: tuple[str, str]) -> str:
-    return "\n\n".join(f"{heading}\n\n{text.strip()}" for heading, text in parts) + "\n"
+    return "\n\n".join(f"## {_(heading)}\n\n{text.strip()}" for heading, text in parts) + "\n"
 
 
 def _markdown_text(text: str) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.knowledge import links, reviews
 from forum.models import Article, ArticleFeedback, ArticleStatus, User
 from forum.services.permissions import Action, require
@@ -97,7 +98,7 @@ def _order(sort: str, descending: bool, score, link_count):
 def _page_number(page: object) -> int:
     number = int(page) if isinstance(page, str) and page.isdecimal() and len(page) < 6 else page or 1
     if type(number) is not int or not 1 <= number <= MAX_PAGE:
-        raise Invalid({"page": ["This page does not exist; start from the first page."]})
+        raise Invalid({"page": [_("This page does not exist; start from the first page.")]})
     return number
 
 

@@ -22,6 +22,7 @@ from flask.blueprints import BlueprintSetupState
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.core.errors import DomainError, Invalid, NotAuthenticated
+from forum.core.i18n import N_, _
 from forum.http import openapi
 from forum.http.api import bp
 from forum.http.api_requests import UnsupportedMediaType
@@ -42,7 +43,7 @@ RETRY_AFTER_S = 60
 
 class MessageTooLarge(DomainError):
     status = 413
-    title = "Message too large"
+    title = N_("Message too large")
 
 
 @bp.post("/integrations/mail/inbound")
@@ -57,19 +58,21 @@ def receive_inbound_mail():
         received = inbound.receive(_signed_message(), InboundChannel.API)
     except SQLAlchemyError:
         log.exception("inbound mail API: could not store a message")
-        return problem(503, "Service unavailable", "The message could not be stored just now: send it again later.",
+        return problem(503, N_("Service unavailable"),
+                       _("The message could not be stored just now: send it again later."),
                        Retry_After=str(RETRY_AFTER_S))
     if received.duplicate:
-        raise NotAuthenticated("This message was already received: replays are refused.")
+        raise NotAuthenticated(_("This message was already received: replays are refused."))
     return Response(status=204)
 
 
 def _signed_message() -> bytes:
     raw = _signed_body()
     if request.mimetype not in MEDIA_TYPES:
-        raise UnsupportedMediaType(f"Send the raw message with Content-Type {' or '.join(MEDIA_TYPES)}.")
+        raise UnsupportedMediaType(_("Send the raw message with Content-Type %(first)s or %(second)s.",
+                                      first=MEDIA_TYPES[0], second=MEDIA_TYPES[1]))
     if not raw.strip():
-        raise Invalid({"body": ["Send the raw message (RFC 5322: headers, a blank line, the body)."]})
+        raise Invalid({"body": [_("Send the raw message (RFC 5322: headers, a blank line, the body).")]})
     return raw
 
 
@@ -77,15 +80,15 @@ def _signed_body() -> bytes:
     """The body, once it is proven to come from the holder of the secret, fresh; NotAuthenticated otherwise."""
     secret = current_app.config["HORSESHOE"].mail_inbound_secret
     if not secret:
-        raise NotAuthenticated("This site takes no mail over the API (HORSESHOE_MAIL_INBOUND_SECRET is not set).")
+        raise NotAuthenticated(_("This site takes no mail over the API (HORSESHOE_MAIL_INBOUND_SECRET is not set)."))
     stamp, offered = signature_headers(request.headers, "message")
     limit = max_message_bytes()
     if (request.content_length or 0) > limit:
-        raise MessageTooLarge(f"The message is larger than this community accepts ({megabytes(limit)} MB).")
+        raise MessageTooLarge(_("The message is larger than this community accepts (%(mb)s MB).", mb=megabytes(limit)))
     request.max_content_length = limit  # a body sent without a length stops at the limit too (413)
     raw = request.get_data(cache=True)
     if not signed_with(secret, stamp, raw, offered):
-        raise NotAuthenticated("The signature does not match HORSESHOE_MAIL_INBOUND_SECRET.")
+        raise NotAuthenticated(_("The signature does not match HORSESHOE_MAIL_INBOUND_SECRET."))
     refuse_stale(stamp)
     return raw
 

@@ -27,6 +27,7 @@ from forum.accounts import personal_data, personal_data_moves
 from forum.core import text
 from forum.core.errors import DomainError, Forbidden, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _l
 from forum.mail import refusals, replies
 from forum.mail.message import InboundMessage
 from forum.mail.sending import absolute_url, queue_email
@@ -157,6 +158,6 @@ def thread_link(thread: Thread) -> str:
 
 def send_receipt(user: User, thread: Thread, message: InboundMessage) -> None:
     """Tell the sender where the question lives (replies then reach them as notifications); the caller commits."""
-    queue_email(user.email, f"Posted: {thread.title}", "mail_question_posted", answering=message.message_id,
-                user=user, thread=thread, held=is_held(thread), link=thread_link(thread),
+    queue_email(user.email, _l("Posted: %(title)s", title=thread.title), "mail_question_posted",
+                answering=message.message_id, user=user, thread=thread, held=is_held(thread), link=thread_link(thread),
                 claim=absolute_url(CLAIM_PATH) if user.staged_at is not None else None)

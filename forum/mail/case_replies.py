@@ -19,6 +19,7 @@ from sqlalchemy import select
 from forum import cases, uploads
 from forum.core.errors import Conflict, DomainError
 from forum.core.extensions import db
+from forum.core.i18n import _l
 from forum.mail import refusals, replies
 from forum.mail.addresses import ReplyKey
 from forum.mail.message import InboundMessage
@@ -49,7 +50,7 @@ def handle(message: InboundMessage, key: ReplyKey, user: User, mail: InboundMail
         refusals.refuse(message, mail, "not_allowed")
         return
     if case.status == CaseStatus.CLOSED.value:
-        refusals.refuse(message, mail, "case_closed", link=thread_path(case.thread), link_label="Ask on the thread",
+        refusals.refuse(message, mail, "case_closed", link=thread_path(case.thread), link_label=_l("Ask on the thread"),
                         thread_id=case.thread_id)
         return
     visibility = visibility_for(user, case, key.answers_id)

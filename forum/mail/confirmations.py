@@ -18,12 +18,13 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from forum.accounts import personal_data
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.errors import DomainError, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import N_, _, _l
 from forum.mail import addresses, asking, parsing, refusals, staging
 from forum.mail.message import InboundMessage
 from forum.mail.sending import absolute_url, queue_email
@@ -32,7 +33,8 @@ from forum.services.community_settings import cached_setting
 
 SALT = "mail-question-confirmation"
 CONFIRM_PATH = "/mail/confirm/"
-SUBJECT_PREFIX = "Confirm your question: "
+SUBJECT = N_("Confirm your question: %(title)s")  # _links_lately counts these by the words before the title
+SUBJECT_PREFIX = "Confirm your question: "  # those words in English
 LINKS_PER_HOUR = 5  # confirmation emails to one address: forged mail must not flood a stranger's inbox
 EXPIRE_JOB = "mail.expire_confirmations"
 EXPIRE_EVERY_S = 3600
@@ -40,21 +42,22 @@ NEVER_CONFIRMED = "Never confirmed: dropped after {days} days."
 INTERRUPTED = "Confirmed, but publishing was interrupted; dropped."
 POST_PUBLICLY, SEND_PRIVATELY = "public", "private"  # the personal-data guard's answers, as on the ask page
 
-NOT_VALID = "This confirmation link is not valid. Check that the whole link was copied from the email."
-EXPIRED = ("This link has expired: a question sent by email waits {days} days for its confirmation. "
-           "Send your question again, or ask on the website.")
-GONE = "This question is no longer waiting to be published ({outcome}) Send it again, or ask on the website."
+# What the sender reads on the confirmation page (marked here, translated where raised).
+NOT_VALID = N_("This confirmation link is not valid. Check that the whole link was copied from the email.")
+EXPIRED = N_("This link has expired: a question sent by email waits %(days)s days for its confirmation. "
+             "Send your question again, or ask on the website.")
+GONE = N_("This question is no longer waiting to be published (%(outcome)s) Send it again, or ask on the website.")
 WAITING = "Waiting for the sender to follow the confirmation link (it works for {days} days)."
 PUBLISHING = "Confirmed by the sender: being published."
-BUSY = "This question is being published already: reload this page in a moment to see it."
-CHOOSE = "Choose whether to post the question publicly or to send the details privately to the support team."
+BUSY = N_("This question is being published already: reload this page in a moment to see it.")
+CHOOSE = N_("Choose whether to post the question publicly or to send the details privately to the support team.")
 
 
 class NotPublished(DomainError):
     """Following the link did not publish the question; detail says why, in the sender's words."""
 
     status = 422
-    title = "Not published"
+    title = N_("Not published")
 
     def __init__(self, detail: str, retry_after_s: int | None = None) -> None:
         super().__init__(detail)
@@ -101,28 +104,38 @@ def hold(message: InboundMessage, mail: InboundMail, user: User, category: Categ
         return
     days = cached_setting("mail.confirmation_days")
     mail.status, mail.outcome = InboundStatus.PENDING.value, WAITING.format(days=days)
-    queue_email(user.email, SUBJECT_PREFIX + draft.title, "mail_confirm_question",
+    queue_email(user.email, _l(SUBJECT, title=draft.title), "mail_confirm_question",
                 answering=message.message_id, essential=True,  # the sender's own request, as a reset link is
                 user=user, category=category, title=draft.title, days=days, link=link_for(mail),
                 personal_data=personal_data.summary(draft.personal_data()), staged=user.staged_at is not None)
 
 
 def _links_lately(address: str) -> int:
+    """Confirmation emails to the address in the past hour, whatever language each was written in."""
     return db.session.scalar(select(func.count(OutboundEmail.id)).where(
         addresses.same_mailbox(OutboundEmail.to_address, address),
-        OutboundEmail.subject.startswith(SUBJECT_PREFIX, autoescape=True),
+        or_(*(OutboundEmail.subject.startswith(prefix, autoescape=True) for prefix in sorted(_subject_starts()))),
         OutboundEmail.created_at >= clock.now() - timedelta(hours=1)))
+
+
+def _subject_starts() -> set[str]:
+    """SUBJECT's words before the title in every language Horseshoe writes (SUBJECT_PREFIX in English)."""
+    starts = {SUBJECT_PREFIX}
+    for language in i18n.LANGUAGES:
+        with i18n.reading_as(language):
+            starts.add(_(SUBJECT, title="") or SUBJECT_PREFIX)
+    return starts
 
 
 def _mail_for(token: str) -> InboundMail:
     try:
         data = _serializer().loads(token or "")
     except BadSignature as exc:
-        raise Invalid({"token": [NOT_VALID]}) from exc
+        raise Invalid({"token": [_(NOT_VALID)]}) from exc
     mail_id, digest = (data.get("m"), data.get("d")) if isinstance(data, dict) else (None, None)
     mail = db.session.get(InboundMail, mail_id) if isinstance(mail_id, int) else None
     if mail is None or not isinstance(digest, str) or mail.digest[:16] != digest:
-        raise Invalid({"token": [NOT_VALID]})
+        raise Invalid({"token": [_(NOT_VALID)]})
     return mail
 
 
@@ -136,9 +149,9 @@ def pending(token: str) -> Pending:
             return Pending(mail, thread=thread)
     days = cached_setting("mail.confirmation_days")
     if mail.status != InboundStatus.PENDING.value or mail.raw is None:
-        raise Invalid({"token": [GONE.format(outcome=mail.outcome.rstrip(".") + ".")]})
+        raise Invalid({"token": [_(GONE, outcome=mail.outcome.rstrip(".") + ".")]})
     if clock.now() - (mail.processed_at or mail.received_at) > timedelta(days=days):
-        raise Invalid({"token": [EXPIRED.format(days=days)]})
+        raise Invalid({"token": [_(EXPIRED, days=days)]})
     message = _message(mail)
     draft = asking.draft_of(message)
     return Pending(mail, db.session.get(User, mail.user_id or 0), db.session.get(Category, mail.category_id or 0),
@@ -162,9 +175,9 @@ def confirm(token: str, choice: str = "", found: Pending | None = None) -> Threa
         return found.thread
     mail, user, category, draft, message = found.mail, found.user, found.category, found.draft, found.message
     if found.findings and choice not in {POST_PUBLICLY, SEND_PRIVATELY}:
-        raise Invalid({"personal_data": [CHOOSE]})
+        raise Invalid({"personal_data": [_(CHOOSE)]})
     if user is None or category is None or staging.member_for(message.from_address) is not user:
-        raise _end(mail, "The account or the category it was sent to has changed since it was sent.")
+        raise _end(mail, _("The account or the category it was sent to has changed since it was sent."))
     if user.staged_at is not None:
         staging.mark_verified(user)  # the link reached the address: the mailbox is proven
         db.session.commit()
@@ -172,7 +185,7 @@ def confirm(token: str, choice: str = "", found: Pending | None = None) -> Threa
     if why is not None:
         raise _end(mail, refusals.sentence(why))
     if not _claim(mail):  # the button pressed twice at once: the other press publishes it
-        raise NotPublished(BUSY)
+        raise NotPublished(_(BUSY))
     outcome = asking.publish(user, category, message, mail, draft, private=choice == SEND_PRIVATELY)
     if outcome.thread is not None:
         return outcome.thread

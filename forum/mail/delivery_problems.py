@@ -29,6 +29,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from forum.core import clock
 from forum.core.errors import Conflict, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _, ngettext
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.mail.inbound import PROCESS_JOB
 from forum.mail.sending import SEND_JOB
@@ -118,12 +119,12 @@ def get_problem(viewer: User | None, job_id: int) -> Problem:
     require(viewer, Action.ADMIN_VIEW)
     job = db.session.get(Job, job_id)
     if job is None:
-        raise NotFound("There is no such job.")
+        raise NotFound(_("There is no such job."))
     problem = describe([job])[0]
     if job.status == JobStatus.DISCARDED.value:
-        raise Conflict(f"{problem.what} was discarded already.")
+        raise Conflict(_("%(what)s was discarded already.", what=problem.what))
     if not _is_problem(job):
-        raise Conflict(f"{problem.what} has not failed: there is nothing to resend or discard.")
+        raise Conflict(_("%(what)s has not failed: there is nothing to resend or discard.", what=problem.what))
     return problem
 
 
@@ -182,7 +183,7 @@ def describe(jobs: list[Job]) -> list[Problem]:
         payload = payloads[job.id]
         email = emails.get(_id_in(payload)) if job.name == SEND_JOB else None
         if email is not None:
-            what = f"Email to {email.to_address}: “{email.subject}”"
+            what = _("Email to %(address)s: “%(subject)s”", address=email.to_address, subject=email.subject)
         elif job.name == PROCESS_JOB:
             what = _received_label(received.get(_id_in(payload)), payload)
         else:
@@ -227,8 +228,12 @@ def _settle(problem: Problem, **values: Any) -> None:
         db.session.rollback()
         status = db.session.scalar(select(Job.status).where(Job.id == job_id))
         if status == _RUNNING:
-            raise Conflict(f"{problem.what} is running right now: wait for this attempt to end, then look again.")
-        raise Conflict(f"{problem.what} changed meanwhile (it is {status or 'gone'} now): look again.")
+            raise Conflict(_("%(what)s is running right now: wait for this attempt to end, then look again.",
+                             what=problem.what))
+        if status is None:
+            raise Conflict(_("%(what)s changed meanwhile (it is gone now): look again.", what=problem.what))
+        raise Conflict(_("%(what)s changed meanwhile (it is %(status)s now): look again.", what=problem.what,
+                         status=status))
     db.session.expire(problem.job)
 
 
@@ -264,27 +269,34 @@ def _load(model: type, ids: list[int | None]) -> dict[int, Any]:
 
 def _received_label(mail: InboundMail | None, payload: dict[str, Any]) -> str:
     if mail is None:
-        return f"Email received (#{payload.get('id', '?')}), since removed"
-    sender = f" from {mail.from_address}" if mail.from_address else ""
-    to = f" to {mail.to_address}" if mail.to_address else ""
-    subject = f": “{mail.subject}”" if mail.subject else ""
-    return f"Email received{sender}{to}{subject}"
+        return _("Email received (#%(id)s), since removed", id=payload.get("id", "?"))
+    sender, to = mail.from_address, mail.to_address
+    if sender and to:
+        label = _("Email received from %(sender)s to %(to)s", sender=sender, to=to)
+    elif sender or to:
+        label = _("Email received from %(sender)s", sender=sender) if sender else _("Email received to %(to)s", to=to)
+    else:
+        label = _("Email received")
+    return f"{label}: “{mail.subject}”" if mail.subject else label
 
 
 def _payload_label(name: str, payload: dict[str, Any]) -> str:
     """ "search.index_thread: thread 42" (the payload's ids, by what they name)."""
     if name == SEND_JOB:
-        return f"Email #{payload.get('id', '?')}, since removed"
+        return _("Email #%(id)s, since removed", id=payload.get("id", "?"))
     parts = [f"{key.removesuffix('_id').removesuffix('_ids').replace('_', ' ')} {_value(value)}"
              for key, value in sorted(payload.items())]
-    text = ", ".join(parts) if parts else "no input"
+    text = ", ".join(parts) if parts else _("no input")
     return f"{name}: {text if len(text) <= 120 else text[:119] + '…'}"
 
 
 def _value(value: Any) -> str:
     if isinstance(value, list):
         shown = ", ".join(str(item) for item in value[:5])
-        return shown + (f" and {len(value) - 5} more" if len(value) > 5 else "")
+        more = len(value) - 5
+        if more <= 0:
+            return shown
+        return ngettext("%(shown)s and %(num)d more", "%(shown)s and %(num)d more", more, shown=shown)
     return str(value)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.core import clock, outbox
 from forum.core.errors import DomainError
 from forum.core.extensions import db
+from forum.core.i18n import _l
 from forum.mail import addresses, bounces, parsing, questions, refusals, replies
 from forum.mail.message import InboundMessage
 from forum.models import Category, InboundChannel, InboundMail, InboundStatus
@@ -125,7 +126,7 @@ def route(message: InboundMessage, mail: InboundMail) -> None:
             if not _too_long(message, mail):
                 questions.handle(message, category, mail)
             return
-    refusals.refuse(message, mail, "unknown_address", address=", ".join(message.recipients) or "that address",
+    refusals.refuse(message, mail, "unknown_address", address=", ".join(message.recipients) or _l("that address"),
                     addresses=_category_addresses())
 
 

@@ -21,14 +21,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.extensions import db
+from forum.core.i18n import N_, _l
 from forum.mail import addresses, asking, confirmations, refusals, staging
 from forum.mail.message import InboundMessage
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import Category, InboundMail, InboundStatus, OutboundEmail, User
 
-INVITATION_SUBJECT = "Sign up to ask by email"
+INVITATION_SUBJECT = N_("Sign up to ask by email")  # to an address with no account: English, always
 INVITATIONS_EVERY = timedelta(hours=1)  # at most one invitation an hour to one address
 REGISTER_PATH = "/auth/register"
 ASK_PATH = "/ask"  # the web's ask page (threads.new), where the form shows what to change
@@ -48,12 +49,13 @@ def handle(message: InboundMessage, category: Category, mail: InboundMail) -> No
     why = asking.standing_refusal(user)
     if why is None and not draft.body:
         why = "empty_question"
-    if why is not None:
-        refusals.refuse(message, mail, why)
-    elif not trusted or draft.personal_data():
-        confirmations.hold(message, mail, user, category, draft)
-    else:
-        _publish(message, mail, user, category, draft)
+    with i18n.reading_as(user.language, user.time_zone):  # what the checks say reaches the sender in their words
+        if why is not None:
+            refusals.refuse(message, mail, why)
+        elif not trusted or draft.personal_data():
+            confirmations.hold(message, mail, user, category, draft)
+        else:
+            _publish(message, mail, user, category, draft)
     db.session.commit()
 
 
@@ -76,7 +78,7 @@ def _publish(message: InboundMessage, mail: InboundMail, user: User, category: C
     if outcome.thread is None:
         refusals.refuse(message, mail, outcome.refusal, detail=outcome.detail, user_id=user.id,
                         category_id=category.id, link=f"{ASK_PATH}?category={category.id}",
-                        link_label="Ask on the website", **(outcome.context or {}))
+                        link_label=_l("Ask on the website"), **(outcome.context or {}))
         return
     asking.send_receipt(user, outcome.thread, message)
 
@@ -87,7 +89,7 @@ def invite(message: InboundMessage, mail: InboundMail, category: Category) -> No
     unanswered = refusals.why_not_answered(message, mail)
     invited = unanswered is None and not _invited_lately(address)
     if invited:
-        queue_email(address, INVITATION_SUBJECT, "mail_signup_invitation", answering=message.message_id,
+        queue_email(address, _l(INVITATION_SUBJECT), "mail_signup_invitation", answering=message.message_id,
                     name=message.from_name, category=category, their_subject=message.subject,
                     link=absolute_url(REGISTER_PATH))
     why = unanswered or "one was sent to this address within the hour"

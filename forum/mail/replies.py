@@ -27,9 +27,10 @@ from sqlalchemy import select
 
 from forum import conversations, uploads
 from forum.accounts import blocks, personal_data
-from forum.core import clock, posting_rules
+from forum.core import clock, i18n, posting_rules
 from forum.core.errors import DomainError
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.mail import addresses, case_replies, refusals
 from forum.mail.addresses import ReplyKey
 from forum.mail.message import InboundMessage
@@ -56,12 +57,13 @@ def handle(message: InboundMessage, key: ReplyKey, mail: InboundMail) -> None:
     user = _sender_account(message, key, mail)
     if user is None:
         return
-    if key.kind == "c":
-        case_replies.handle(message, key, user, mail)
-    elif key.kind == "m":
-        _reply_in_conversation(message, key, user, mail)
-    else:
-        _reply_on_thread(message, key, user, mail)
+    with i18n.reading_as(user.language, user.time_zone):  # what the services say reaches the sender in their words
+        if key.kind == "c":
+            case_replies.handle(message, key, user, mail)
+        elif key.kind == "m":
+            _reply_in_conversation(message, key, user, mail)
+        else:
+            _reply_on_thread(message, key, user, mail)
 
 
 def _sender_account(message: InboundMessage, key: ReplyKey, mail: InboundMail) -> User | None:
@@ -77,10 +79,10 @@ def _sender_account(message: InboundMessage, key: ReplyKey, mail: InboundMail) -
     standing = restriction(user)
     # As on the web, a suspended customer still writes to their own case: no issue is left unanswered.
     if standing is Restriction.SUSPENDED and key.kind != "c":
-        refuse(message, mail, "suspended", link=SIGN_IN_PATH, link_label="Sign in")
+        refuse(message, mail, "suspended", link=SIGN_IN_PATH, link_label=_l("Sign in"))
         return None
     if standing is Restriction.UNVERIFIED:
-        refuse(message, mail, "unverified", link=SIGN_IN_PATH, link_label="Sign in to confirm your email")
+        refuse(message, mail, "unverified", link=SIGN_IN_PATH, link_label=_l("Sign in to confirm your email"))
         return None
     if not message.text.strip() and not message.attachments:
         refuse(message, mail, "empty")
@@ -105,7 +107,7 @@ def _reply_on_thread(message: InboundMessage, key: ReplyKey, user: User, mail: I
     findings = _personal_data(message.text)
     if findings:  # the web's reply form asks first; an email cannot be asked, so the website must
         refuse(message, mail, "personal_data", detail="; ".join(personal_data.summary(findings)) + ".", link=link,
-               link_label="Answer on the website")
+               link_label=_l("Answer on the website"))
         return
     skipped: list[str] = []
     body = uploads.with_references(user, message.text.strip(), store_attachments(user, message, skipped)).strip()
@@ -148,7 +150,8 @@ def _reply_in_conversation(message: InboundMessage, key: ReplyKey, user: User, m
         refuse(message, mail, "rate_limited", wait=refusals.wait_in_words(wait), link=link)
         return
     # Private messages carry no attachments: an upload only becomes visible to others on a post or case message.
-    skipped = [f"{a.filename or 'attachment'} (private messages take no attachments)" for a in message.attachments]
+    skipped = [_("%(name)s (private messages take no attachments)", name=a.filename or _("attachment"))
+               for a in message.attachments]
     if not message.text.strip():
         refuse(message, mail, "empty", detail=not_attached(skipped))
         return
@@ -184,7 +187,7 @@ def _finish_outcome(mail: InboundMail, outcome: str, skipped: list[str]) -> None
 
 def not_attached(skipped: list[str]) -> str:
     """The attachments the uploads rules refused, named with why, for a mail's outcome or a bounce; "" for none."""
-    return f"Not attached: {'; '.join(skipped)}." if skipped else ""
+    return _("Not attached: %(files)s.", files="; ".join(skipped)) if skipped else ""
 
 
 def store_attachments(user: User, message: InboundMessage, skipped: list[str] | None = None) -> list[int]:
@@ -196,7 +199,7 @@ def store_attachments(user: User, message: InboundMessage, skipped: list[str] | 
     """
     stored = []
     for attachment in message.attachments:
-        name = attachment.filename or "attachment"
+        name = attachment.filename or _("attachment")
         try:
             stored.append(uploads.store_stream(user, io.BytesIO(attachment.data), name, attachment.content_type).id)
         except DomainError as error:

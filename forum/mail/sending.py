@@ -36,11 +36,12 @@ from email.message import EmailMessage
 from flask import current_app, render_template
 from sqlalchemy import update
 
-from forum.core import clock, outbox
+from forum.core import clock, i18n, outbox
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.settings import Settings
 from forum.mail import addresses, bounces
-from forum.models import Notification, NotificationKind, OutboundEmail
+from forum.models import Notification, NotificationKind, OutboundEmail, User
 from forum.services import community_settings
 
 SEND_JOB = "mail.send"
@@ -70,7 +71,7 @@ def absolute_url(path: str) -> str:
 
 def queue_email(to_address: str, subject: str, template: str, *, reply_to: str | None = None,
                 thread_ref: str | None = None, answering: str | None = None, essential: bool = False,
-                suppression_checked: bool = False, **context) -> OutboundEmail | None:
+                suppression_checked: bool = False, reader: User | None = None, **context) -> OutboundEmail | None:
     """Render email/<template>.txt and .html and queue them for delivery; None when not queued.
 
     Not queued: non-essential mail to an address whose mail kept bouncing (forum.mail.bounces), so
@@ -81,16 +82,23 @@ def queue_email(to_address: str, subject: str, template: str, *, reply_to: str |
     conversation; answering is the Message-ID of a received email this one automatically answers (a
     refusal, a confirmation request: "" when it had none), which makes it Auto-Submitted: auto-replied.
     A context value "unsubscribe" (a URL) also becomes the one-click List-Unsubscribe header.
+    The subject (a lazy string, `_l`) and bodies are written in the reader's language and time zone: reader,
+    else the context's "user" (most mail is to the member it is about), else English and UTC.
     """
     if not (essential or suppression_checked) and bounces.is_suppressed(to_address):
         log.info("Not emailing %s (%s): its mail keeps bouncing.", to_address, template)
         return None
     in_reply_to, references = _threading(thread_ref, answering)
+    reader = reader or context.get("user")
+    with i18n.reading_as(getattr(reader, "language", None), getattr(reader, "time_zone", None)):
+        subject = " ".join(str(subject).split())[:200]  # no line breaks in a header
+        text_body = render_template(f"email/{template}.txt", **context)
+        html_body = render_template(f"email/{template}.html", **context)
     email = OutboundEmail(
         to_address=to_address,
-        subject=" ".join(subject.split())[:200],  # no line breaks in a header
-        text_body=render_template(f"email/{template}.txt", **context),
-        html_body=render_template(f"email/{template}.html", **context),
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
         unsubscribe_url=context.get("unsubscribe"),
         created_at=clock.now(),
         reply_to=reply_to,
@@ -126,7 +134,7 @@ def thread_root(thread_ref: str) -> str:
 
 
 def _is_thread_root(message_id: str) -> bool:
-    local, _, domain = message_id.strip("<>").rpartition("@")
+    local, _at, domain = message_id.strip("<>").rpartition("@")
     return domain == addresses.sender_domain() and bool(_THREAD_REF.fullmatch(local))
 
 
@@ -143,8 +151,11 @@ class MailThread:
         """The line the email shows when replying to it works; "" when it does not."""
         if self.reply_to is None:
             return ""
-        where = "in the conversation" if self.answer_on == "conversation" else f"on the {self.answer_on}"
-        return f"Reply to this email to answer {where}."
+        if self.answer_on == "conversation":
+            return _("Reply to this email to answer in the conversation.")
+        if self.answer_on == "case":
+            return _("Reply to this email to answer on the case.")
+        return _("Reply to this email to answer on the thread.")
 
 
 def mail_thread_for(notification: Notification) -> MailThread:

@@ -48,7 +48,12 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     display_name: Mapped[str] = mapped_column(String(64), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
+    # IANA zone the member reads times in (their pages and emails); signed-out pages localise in the browser.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # "en", "de" or "es" (forum.core.i18n.LANGUAGES); None follows the browser's Accept-Language.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # "auto" follows the system's light or dark preference; "light" and "dark" fix one.
+    theme: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
     reputation: Mapped[int] = mapped_column(Integer, default=0)
     # Set when the owner followed the emailed link (or a provider vouched); until then the account only reads.
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from forum.core import clock
 from forum.core.errors import Conflict, Forbidden
 from forum.core.extensions import db
+from forum.core.i18n import N_, _, ngettext
 from forum.models import Notification, NotificationKind, Post, ReputationEvent, Role, Thread, User
 from forum.recognition import awards
 from forum.services import audit_writer, notifications
@@ -21,12 +22,13 @@ from forum.services.permissions import Action, is_staff, require
 
 CANDIDATE_PERIOD = timedelta(days=90)
 INVITE_AGAIN_AFTER = timedelta(days=30)
-INVITATION = (
+# Both messages are stored in English (the invitation is also found by its text): shown as `_(message)`.
+INVITATION = N_(
     "The team would like to make you an advocate: you have helped many people here. Advocates get an "
     "advocate badge, their flags carry more weight, and they can recommend escalating a question to the "
     "support team. Reply to any staff member if you'd like that."
 )
-WELCOME = (
+WELCOME = N_(
     "You are now an advocate. Thank you for helping! Your flags carry more weight, and you can recommend "
     "escalating a question to the support team."
 )
@@ -41,7 +43,7 @@ def make_advocate(actor: User, target: User, reason: str = "") -> bool:
     if target.role == Role.ADVOCATE.value:
         return False
     if target.anonymized_at is not None:
-        raise Conflict("This account was anonymized.")
+        raise Conflict(_("This account was anonymized."))
     audit_writer.record(actor, "user.make_advocate", "user", target.id, reason,
                  before={"role": target.role}, after={"role": Role.ADVOCATE.value})
     target.role = Role.ADVOCATE.value
@@ -71,11 +73,13 @@ def invite_advocate(actor: User, target: User) -> None:
     """
     require(actor, Action.USER_MAKE_ADVOCATE, target)
     if target.role != Role.MEMBER.value:
-        raise Conflict("Only members can be invited to become advocates.")
+        raise Conflict(_("Only members can be invited to become advocates."))
     if target.anonymized_at is not None:
-        raise Conflict("This account was anonymized.")
+        raise Conflict(_("This account was anonymized."))
     if not _may_invite(last_invited(target.id), clock.now()):
-        raise Conflict(f"{target.name} was invited in the last {INVITE_AGAIN_AFTER.days} days.")
+        raise Conflict(ngettext("%(name)s was invited in the last %(num)d day.",
+                                "%(name)s was invited in the last %(num)d days.", INVITE_AGAIN_AFTER.days,
+                                name=target.name))
     notifications.notify([target.id], notifications.Event(NotificationKind.ACCOUNT, None, actor=actor,
                                                           message=INVITATION))
     db.session.commit()
@@ -110,7 +114,7 @@ class Candidate:
 def top_contributor_candidates(actor: User, limit: int = 20) -> list[Candidate]:
     """Members (not suspended or anonymized) by points, then solutions, over the last 90 days; staff only."""
     if not is_staff(actor):
-        raise Forbidden("Only staff choose advocates.")
+        raise Forbidden(_("Only staff choose advocates."))
     now = clock.now()
     since = now - CANDIDATE_PERIOD
     points = (

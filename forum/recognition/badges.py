@@ -18,9 +18,10 @@ from enum import StrEnum
 from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.errors import NotFound
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.models import BadgeGrant, LedgerReason, NotificationKind, Role, User
 from forum.recognition import badge_rules as rules
 from forum.services import notifications
@@ -34,9 +35,16 @@ class Tier(StrEnum):
     GOLD = "gold"
 
 
+# A tier's word as pages say it ("a gold badge"): `_(tier.value)` where shown.
+TIER_WORDS = (N_("bronze"), N_("silver"), N_("gold"))
+
+
 @dataclass(frozen=True)
 class Badge:
-    """One badge; rule None means it is only ever given on completing a mission."""
+    """One badge; rule None means it is only ever given on completing a mission.
+
+    name and description stay English here (N_: the API and stored messages use them); pages show `_(...)`.
+    """
 
     code: str
     name: str
@@ -46,32 +54,37 @@ class Badge:
 
 
 CATALOGUE: tuple[Badge, ...] = (
-    Badge("first_answer", "First Answer", Tier.BRONZE, "Answered someone else's question.", rules.helping_replies(1)),
-    Badge("first_solution", "First Solution", Tier.BRONZE, "Had a reply accepted as the solution.",
+    Badge("first_answer", N_("First Answer"), Tier.BRONZE, N_("Answered someone else's question."),
+          rules.helping_replies(1)),
+    Badge("first_solution", N_("First Solution"), Tier.BRONZE, N_("Had a reply accepted as the solution."),
           rules.ledger_rows(LedgerReason.REPLY_ACCEPTED, 1)),
-    Badge("solutions_10", "Problem Solver", Tier.BRONZE, "10 accepted solutions.",
+    Badge("solutions_10", N_("Problem Solver"), Tier.BRONZE, N_("10 accepted solutions."),
           rules.ledger_rows(LedgerReason.REPLY_ACCEPTED, 10)),
-    Badge("helpful_25", "Helpful", Tier.BRONZE, "25 helpful votes received.", rules.votes_received(25)),
-    Badge("author", "Author", Tier.BRONZE, "Had a proposed article published in the knowledge base.",
+    Badge("helpful_25", N_("Helpful"), Tier.BRONZE, N_("25 helpful votes received."), rules.votes_received(25)),
+    Badge("author", N_("Author"), Tier.BRONZE, N_("Had a proposed article published in the knowledge base."),
           rules.ledger_rows(LedgerReason.ARTICLE_PUBLISHED, 1)),
-    Badge("quick_responder", "Quick Responder", Tier.SILVER,
-          "First to answer 5 questions within an hour of their posting.", rules.quick_first_answers(5)),
-    Badge("rescuer", "Rescuer", Tier.SILVER, "Solved a question that had waited more than 24 hours for an answer.",
+    Badge("quick_responder", N_("Quick Responder"), Tier.SILVER,
+          N_("First to answer 5 questions within an hour of their posting."), rules.quick_first_answers(5)),
+    Badge("rescuer", N_("Rescuer"), Tier.SILVER,
+          N_("Solved a question that had waited more than 24 hours for an answer."),
           rules.ledger_rows(LedgerReason.RESCUE, 1)),
-    Badge("welcomer", "Welcomer", Tier.SILVER, "First to answer the first question of 10 newcomers.",
+    Badge("welcomer", N_("Welcomer"), Tier.SILVER, N_("First to answer the first question of 10 newcomers."),
           rules.newcomers_welcomed(10)),
-    Badge("streak", "Steady Helper", Tier.SILVER, "Answered questions on 7 days in a row.", rules.helping_streak(7)),
-    Badge("solutions_50", "Troubleshooter", Tier.SILVER, "50 accepted solutions.",
+    Badge("streak", N_("Steady Helper"), Tier.SILVER, N_("Answered questions on 7 days in a row."),
+          rules.helping_streak(7)),
+    Badge("solutions_50", N_("Troubleshooter"), Tier.SILVER, N_("50 accepted solutions."),
           rules.ledger_rows(LedgerReason.REPLY_ACCEPTED, 50)),
-    Badge("helpful_100", "Very Helpful", Tier.SILVER, "100 helpful votes received.", rules.votes_received(100)),
-    Badge("solutions_250", "Guru", Tier.GOLD, "250 accepted solutions.",
+    Badge("helpful_100", N_("Very Helpful"), Tier.SILVER, N_("100 helpful votes received."),
+          rules.votes_received(100)),
+    Badge("solutions_250", N_("Guru"), Tier.GOLD, N_("250 accepted solutions."),
           rules.ledger_rows(LedgerReason.REPLY_ACCEPTED, 250)),
-    Badge("champion", "Champion", Tier.GOLD, "Reached the Champion rank (5,000 reputation).",
+    Badge("champion", N_("Champion"), Tier.GOLD, N_("Reached the Champion rank (5,000 reputation)."),
           rules.reputation_at_least(rules.CHAMPION_REPUTATION)),
-    Badge("advocate", "Advocate", Tier.GOLD, "Recognised as a community advocate.", rules.has_role(Role.ADVOCATE)),
-    Badge("challenger", "Challenger", Tier.BRONZE, "Completed a mission."),
-    Badge("trailblazer", "Trailblazer", Tier.SILVER, "Completed a demanding mission."),
-    Badge("legend", "Legend", Tier.GOLD, "Completed an exceptional mission."),
+    Badge("advocate", N_("Advocate"), Tier.GOLD, N_("Recognised as a community advocate."),
+          rules.has_role(Role.ADVOCATE)),
+    Badge("challenger", N_("Challenger"), Tier.BRONZE, N_("Completed a mission.")),
+    Badge("trailblazer", N_("Trailblazer"), Tier.SILVER, N_("Completed a demanding mission.")),
+    Badge("legend", N_("Legend"), Tier.GOLD, N_("Completed an exceptional mission.")),
 )
 BY_CODE: dict[str, Badge] = {badge.code: badge for badge in CATALOGUE}
 TIER_ORDER: dict[Tier, int] = {Tier.BRONZE: 0, Tier.SILVER: 1, Tier.GOLD: 2}
@@ -84,7 +97,7 @@ RULE_BADGES: tuple[Badge, ...] = tuple(badge for badge in CATALOGUE if badge.rul
 def get_badge(code: str) -> Badge:
     badge = BY_CODE.get(code)
     if badge is None:
-        raise NotFound("There is no such badge.")
+        raise NotFound(_("There is no such badge."))
     return badge
 
 
@@ -125,7 +138,7 @@ def grant(user_id: int, badge: Badge, *, tell: bool = True) -> bool:
         return False
     raise_top_badge([user_id], badge)
     if tell:
-        notifications.notify([user_id], _event(badge))
+        _tell([user_id], badge)
     return True
 
 
@@ -162,8 +175,17 @@ def raise_top_badge(user_ids: list[int], badge: Badge) -> None:
 
 
 def _event(badge: Badge) -> notifications.Event:
-    message = f"You earned the {badge.name} badge ({badge.tier.value}): {badge.description}"
+    message = _("You earned the %(badge)s badge (%(tier)s): %(description)s", badge=_(badge.name),
+                tier=_(badge.tier.value), description=_(badge.description))
     return notifications.Event(NotificationKind.BADGE, thread=None, message=message)
+
+
+def _tell(user_ids: list[int], badge: Badge) -> None:
+    """Each new holder is told in their own language (the message is stored written): one insert per language."""
+    languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(user_ids))).all())
+    for language in sorted(set(languages.values()), key=str):
+        with i18n.reading_as(language):
+            notifications.notify([uid for uid in user_ids if languages.get(uid) == language], _event(badge))
 
 
 def qualifying_without(badge: Badge) -> list[int]:
@@ -212,7 +234,7 @@ def _grant_many(user_ids: list[int], badge: Badge) -> int:
     except IntegrityError:
         return sum(grant(uid, badge) for uid in user_ids)
     raise_top_badge(user_ids, badge)
-    notifications.notify(user_ids, _event(badge))
+    _tell(user_ids, badge)
     return len(user_ids)
 
 

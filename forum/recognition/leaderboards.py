@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, func, or_, select
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.models import LedgerReason, ReputationEvent, Role, User
 
 DEFAULT_LIMIT = 20
@@ -35,7 +36,7 @@ PERIOD_LENGTH: dict[Period, timedelta | None] = {
     Period.MONTH: timedelta(days=30),
     Period.ALL: None,
 }
-PERIOD_LABELS = {Period.WEEK: "This week", Period.MONTH: "This month", Period.ALL: "All time"}
+PERIOD_LABELS = {Period.WEEK: _l("This week"), Period.MONTH: _l("This month"), Period.ALL: _l("All time")}
 # The boards recognise peers: answering is staff's job, so their points would crowd out the community.
 STAFF_ROLES = tuple(role.value for role in Role if role.is_staff)
 
@@ -55,7 +56,7 @@ def parse_period(raw: str | None) -> Period:
     try:
         return Period(raw)
     except ValueError as exc:
-        raise Invalid({"period": ["Choose week, month or all."]}) from exc
+        raise Invalid({"period": [_("Choose week, month or all.")]}) from exc
 
 
 def period_start(period: Period, now: datetime | None = None) -> datetime | None:

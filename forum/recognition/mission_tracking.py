@@ -13,8 +13,9 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, Select, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.models import (
     LedgerReason,
     Mission,
@@ -44,10 +45,10 @@ class Metric(StrEnum):
 
 
 METRIC_LABELS = {
-    Metric.SOLUTIONS: "accepted solutions",
-    Metric.UNANSWERED_ANSWERED: "unanswered questions answered first",
-    Metric.REPLIES: "replies to other people's threads",
-    Metric.HELPFUL_VOTES: "helpful votes received",
+    Metric.SOLUTIONS: _l("accepted solutions"),
+    Metric.UNANSWERED_ANSWERED: _l("unanswered questions answered first"),
+    Metric.REPLIES: _l("replies to other people's threads"),
+    Metric.HELPFUL_VOTES: _l("helpful votes received"),
 }
 
 
@@ -208,9 +209,22 @@ def _reward(mission: Mission, user_id: int) -> None:
     """
     reputation.award(user_id, LedgerReason.MISSION, points=mission.points, mission_id=mission.id)
     badge = badges.BY_CODE.get(mission.badge or "")
-    prizes = [f"{mission.points} reputation"] if mission.points > 0 else []
-    if badge is not None and badges.grant(user_id, badge, tell=False):
-        prizes.append(f"the {badge.name} badge")
-    earned = f" You earned {' and '.join(prizes)}." if prizes else ""
-    message = f"You completed the mission “{mission.title}”.{earned}"
+    given = badge if badge is not None and badges.grant(user_id, badge, tell=False) else None
+    with i18n.reading_as(getattr(db.session.get(User, user_id), "language", None)):  # stored: the member's language
+        message = _completed(mission, given)
     notifications.notify([user_id], notifications.Event(NotificationKind.MISSION, thread=None, message=message))
+
+
+def _completed(mission: Mission, badge: badges.Badge | None) -> str:
+    """The completion message, naming what it earned: reputation, the badge, both or neither."""
+    title, points = mission.title, mission.points
+    if points > 0 and badge is not None:
+        return _("You completed the mission “%(title)s”. You earned %(points)d reputation and the %(badge)s badge.",
+                 title=title, points=points, badge=_(badge.name))
+    if points > 0:
+        return _("You completed the mission “%(title)s”. You earned %(points)d reputation.", title=title,
+                 points=points)
+    if badge is not None:
+        return _("You completed the mission “%(title)s”. You earned the %(badge)s badge.", title=title,
+                 badge=_(badge.name))
+    return _("You completed the mission “%(title)s”.", title=title)

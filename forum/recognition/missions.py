@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from forum.core import clock
 from forum.core.errors import ErrorCollector, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _, format_number
 from forum.models import Category, Mission, MissionProgress, User
 from forum.recognition import badges
 from forum.recognition.mission_tracking import METRIC_LABELS, Metric, progress_on
@@ -63,21 +64,21 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def _check_numbers(errors: ErrorCollector, data: MissionInput) -> None:
     if not isinstance(data.goal, int) or isinstance(data.goal, bool) or not 1 <= data.goal <= MAX_GOAL:
-        errors.add("goal", f"Set a goal from 1 to {MAX_GOAL:,}.")
+        errors.add("goal", _("Set a goal from 1 to %(most)s.", most=format_number(MAX_GOAL)))
     if not isinstance(data.points, int) or isinstance(data.points, bool) or not 0 <= data.points <= MAX_POINTS:
-        errors.add("points", f"Award from 0 to {MAX_POINTS:,} reputation points.")
+        errors.add("points", _("Award from 0 to %(most)s reputation points.", most=format_number(MAX_POINTS)))
 
 
 def _check_window(errors: ErrorCollector, data: MissionInput, *, new: bool) -> None:
     starts_at, ends_at = _utc(data.starts_at), _utc(data.ends_at)
     if starts_at is None:
-        errors.add("starts_at", "Choose when the mission starts.")
+        errors.add("starts_at", _("Choose when the mission starts."))
     if ends_at is None:
-        errors.add("ends_at", "Choose the deadline.")
+        errors.add("ends_at", _("Choose the deadline."))
     elif starts_at is not None and ends_at <= starts_at:
-        errors.add("ends_at", "The deadline must come after the start.")
+        errors.add("ends_at", _("The deadline must come after the start."))
     elif new and ends_at <= clock.now():
-        errors.add("ends_at", "The deadline must be in the future.")
+        errors.add("ends_at", _("The deadline must be in the future."))
 
 
 def _validate(data: MissionInput, *, new: bool) -> None:
@@ -85,16 +86,17 @@ def _validate(data: MissionInput, *, new: bool) -> None:
     errors = ErrorCollector()
     title = (data.title or "").strip()
     if not 3 <= len(title) <= 120:
-        errors.add("title", "Write a title of 3 to 120 characters.")
+        errors.add("title", _("Write a title of 3 to 120 characters."))
     if len(data.description or "") > MAX_DESCRIPTION:
-        errors.add("description", f"Keep the description under {MAX_DESCRIPTION:,} characters.")
+        errors.add("description", _("Keep the description under %(most)s characters.",
+                                         most=format_number(MAX_DESCRIPTION)))
     if data.metric not in {m.value for m in Metric}:
-        errors.add("metric", "Choose what the mission counts.")
+        errors.add("metric", _("Choose what the mission counts."))
     _check_numbers(errors, data)
     if data.category_id is not None and db.session.get(Category, data.category_id) is None:
-        errors.add("category_id", "Choose an existing category, or none.")
+        errors.add("category_id", _("Choose an existing category, or none."))
     if data.badge and data.badge not in {b.code for b in badges.MISSION_BADGES}:
-        errors.add("badge", "Choose one of the mission badges, or none.")
+        errors.add("badge", _("Choose one of the mission badges, or none."))
     _check_window(errors, data, new=new)
     errors.raise_if_any()
 
@@ -151,7 +153,7 @@ def delete_mission(actor: User, mission: Mission) -> None:
 def get_mission(mission_id: int) -> Mission:
     mission = db.session.get(Mission, mission_id)
     if mission is None:
-        raise NotFound("There is no such mission.")
+        raise NotFound(_("There is no such mission."))
     return mission
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from forum.core.i18n import N_, _, format_number
 from forum.knowledge import rules as knowledge_rules
 from forum.models import Role, User
 from forum.services import community_settings, permissions
@@ -35,9 +36,9 @@ class Privilege:
     """One privilege: its rule is check; threshold is the reputation that unlocks it, if any."""
 
     key: str
-    name: str
+    name: str  # name, allows and wording stay English here (N_) and are translated where shown
     allows: str
-    wording: str  # what it needs, in words; "{threshold:,}" stands for the threshold
+    wording: str  # what it needs, in words; "%(threshold)s" stands for the threshold
     check: Callable[[User | None], bool]
     fixed_threshold: int | None = None
     needs_advocate: bool = False  # members need the advocate role as well as the reputation
@@ -50,34 +51,45 @@ class Privilege:
         return self.fixed_threshold
 
     @property
+    def label(self) -> str:
+        return _(self.name)
+
+    @property
+    def description(self) -> str:
+        return _(self.allows)
+
+    @property
     def requirement(self) -> str:
-        return self.wording.format(threshold=self.threshold)
+        """What it needs, in the reader's language, the threshold written as they write numbers."""
+        threshold = self.threshold
+        return _(self.wording, threshold=format_number(threshold) if threshold is not None else "",
+                 days=LINKS_ACCOUNT_AGE.days, posts=LINKS_APPROVED_POSTS)
 
 
 CATALOGUE: tuple[Privilege, ...] = (
-    Privilege("post", "Ask and reply", "Start questions and discussions, and reply to anyone's.",
-              "Signed in, not suspended.", _takes_part),
-    Privilege("vote", "Vote helpful, say “me too”, flag",
-              "Tell people their post helped, show you have the same question, and flag posts for moderators.",
-              "Signed in, not suspended.", _takes_part),
-    Privilege("links", "Post links and images", "Put links and images in your posts.",
-              f"Reputation {LINKS_REPUTATION:,}, or an account older than {LINKS_ACCOUNT_AGE.days} days with "
-              f"{LINKS_APPROVED_POSTS} approved posts.", permissions.can_post_links, LINKS_REPUTATION),
-    Privilege("recommend_escalation", "Recommend escalation",
-              "Recommend that the support team take over someone else's question as a service case.",
-              f"Reputation {RECOMMEND_ESCALATION_REPUTATION:,}, or advocate.", permissions.can_recommend_escalation,
+    Privilege("post", N_("Ask and reply"), N_("Start questions and discussions, and reply to anyone's."),
+              N_("Signed in, not suspended."), _takes_part),
+    Privilege("vote", N_("Vote helpful, say “me too”, flag"),
+              N_("Tell people their post helped, show you have the same question, and flag posts for moderators."),
+              N_("Signed in, not suspended."), _takes_part),
+    Privilege("links", N_("Post links and images"), N_("Put links and images in your posts."),
+              N_("Reputation %(threshold)s, or an account older than %(days)d days with %(posts)d approved posts."),
+              permissions.can_post_links, LINKS_REPUTATION),
+    Privilege("recommend_escalation", N_("Recommend escalation"),
+              N_("Recommend that the support team take over someone else's question as a service case."),
+              N_("Reputation %(threshold)s, or advocate."), permissions.can_recommend_escalation,
               RECOMMEND_ESCALATION_REPUTATION),
-    Privilege("review", "Review queue", "Approve new members' posts and handle flagged posts.",
-              f"Advocates with reputation {REVIEW_QUEUE_REPUTATION:,}, and moderators.", permissions.can_review,
+    Privilege("review", N_("Review queue"), N_("Approve new members' posts and handle flagged posts."),
+              N_("Advocates with reputation %(threshold)s, and moderators."), permissions.can_review,
               REVIEW_QUEUE_REPUTATION, needs_advocate=True),
-    Privilege("edit_others", "Edit others' posts",
-              "Improve anyone's post, wiki-style; every edit keeps the earlier version in its history.",
-              f"Reputation {EDIT_OTHERS_REPUTATION:,}, or advocate.", permissions.can_edit_others,
+    Privilege("edit_others", N_("Edit others' posts"),
+              N_("Improve anyone's post, wiki-style; every edit keeps the earlier version in its history."),
+              N_("Reputation %(threshold)s, or advocate."), permissions.can_edit_others,
               EDIT_OTHERS_REPUTATION),
-    Privilege("propose_articles", "Propose knowledge-base articles",
-              "Write articles for the knowledge base, or turn a solved question into one; staff review and publish "
-              "them, and a published proposal earns reputation.",
-              "Reputation {threshold:,}, or advocate.", knowledge_rules.holds_article_privilege,
+    Privilege("propose_articles", N_("Propose knowledge-base articles"),
+              N_("Write articles for the knowledge base, or turn a solved question into one; staff review and "
+                 "publish them, and a published proposal earns reputation."),
+              N_("Reputation %(threshold)s, or advocate."), knowledge_rules.holds_article_privilege,
               setting="knowledge.propose_reputation"),
 )
 

@@ -1,15 +1,20 @@
-"""Ranks by reputation (domain.md): shown next to names everywhere."""
+"""Ranks by reputation (domain.md): shown next to names everywhere.
+
+A rank's name stays English here (N_: the API and the rank's CSS class use it); pages show `_(name)`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forum.core.i18n import N_
+
 RANKS: list[tuple[int, str]] = [
-    (5000, "Champion"),
-    (1000, "Expert"),
-    (200, "Helper"),
-    (50, "Contributor"),
-    (0, "Newcomer"),
+    (5000, N_("Champion")),
+    (1000, N_("Expert")),
+    (200, N_("Helper")),
+    (50, N_("Contributor")),
+    (0, N_("Newcomer")),
 ]
 
 
@@ -18,7 +23,7 @@ def rank_for(reputation: int) -> str:
     for threshold, name in RANKS:
         if reputation >= threshold:
             return name
-    return "Newcomer"
+    return N_("Newcomer")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from forum import cases
 from forum.core import text
 from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.mail import addresses as mail_addresses
 from forum.models import Category, User
 from forum.services import audit_writer
@@ -69,13 +70,13 @@ def _validate(data: CategoryInput) -> tuple[str | None, str | None] | None:
     """Check the input; the calendar columns to store, or None when the support hours stay as they are."""
     errors = ErrorCollector()
     if not SLUG_PATTERN.match(data.slug or "") or len(data.slug) > 64:
-        errors.add("slug", "Use lowercase letters, digits and single dashes (up to 64).")
+        errors.add("slug", _("Use lowercase letters, digits and single dashes (up to 64)."))
     if not 1 <= len((data.name or "").strip()) <= 80 or text.visible_length(data.name or "") == 0:
-        errors.add("name", "Give the category a name of up to 80 characters that people can see.")
+        errors.add("name", _("Give the category a name of up to 80 characters that people can see."))
     if len(data.description or "") > 2000:
-        errors.add("description", "Use at most 2,000 characters.")
+        errors.add("description", _("Use at most 2,000 characters."))
     if not isinstance(data.position, int) or not -10000 <= data.position <= 10000:
-        errors.add("position", "Use a whole number from -10000 to 10000.")
+        errors.add("position", _("Use a whole number from -10000 to 10000."))
     columns = _calendar_columns(data.support_hours, errors) if data.support_hours is not None else None
     if data.email_address:
         _check_email_address(errors, data.email_address)
@@ -93,10 +94,10 @@ def _normalized_address(address: str) -> str | None:
 def _check_email_address(errors: ErrorCollector, address: str) -> None:
     """A real address, and not the mailbox replies and bounces come back to (mail to it would loop)."""
     if mail_addresses.is_own_address(address.strip()):
-        errors.add("email_address", "This is the address the site sends from, or where replies and bounces "
-                                    "come back to: choose another one, such as support@ your domain.")
+        errors.add("email_address", _("This is the address the site sends from, or where replies and bounces "
+                                      "come back to: choose another one, such as support@ your domain."))
     elif _normalized_address(address) is None:
-        errors.add("email_address", "Enter a whole email address, such as support@example.com.")
+        errors.add("email_address", _("Enter a whole email address, such as support@example.com."))
 
 
 def _ensure_address_free(address: str | None, exclude_id: int | None) -> None:
@@ -105,7 +106,7 @@ def _ensure_address_free(address: str | None, exclude_id: int | None) -> None:
         query = query.where(Category.id != exclude_id)
     other = db.session.scalar(query) if address else None
     if other is not None:
-        message = f"The category “{other}” already has that address."
+        message = _("The category “%(name)s” already has that address.", name=other)
         raise Conflict(message, {"email_address": [message]})
 
 
@@ -114,7 +115,8 @@ def _ensure_slug_free(slug: str, exclude_id: int | None = None) -> None:
     if exclude_id is not None:
         query = query.where(Category.id != exclude_id)
     if db.session.scalar(query):
-        raise Conflict("That slug is already used.", {"slug": ["That slug is already used."]})
+        message = _("That slug is already used.")
+        raise Conflict(message, {"slug": [message]})
 
 
 def settings_of(category: Category) -> dict[str, object]:
@@ -173,14 +175,14 @@ def list_categories() -> list[tuple[Category, int]]:
 def get_category(category_id: int) -> Category:
     category = db.session.get(Category, category_id)
     if category is None:
-        raise NotFound("No such category.")
+        raise NotFound(_("No such category."))
     return category
 
 
 def get_category_by_slug(slug: str) -> Category:
     if "\x00" in slug:  # no slug holds one, and PostgreSQL refuses to even compare it (a 500)
-        raise NotFound("No such category.")
+        raise NotFound(_("No such category."))
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
-        raise NotFound("No such category.")
+        raise NotFound(_("No such category."))
     return category

@@ -13,8 +13,9 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.extensions import db
+from forum.core.i18n import _, ngettext
 from forum.mail import bounces
 from forum.mail.sending import absolute_url, queue_email
 from forum.models import Notification, Subscription, Tag, Thread, ThreadKind, ThreadStatus, User, Visibility
@@ -74,9 +75,13 @@ def _send_daily_digest(user: User, now) -> bool:
         .order_by(Notification.id)
     ).all()
     # Replies to one thread are one line ("3 new replies in …"); the subject still counts every update.
-    items = [{"summary": line, "link": absolute_url(path_for(first))}
-             for line, first in notification_groups.digest_lines(rows)]
-    queue_email(user.email, f"Your Horseshoe digest: {len(rows)} updates", "daily_digest", suppression_checked=True,
+    with i18n.reading_as(user.language, user.time_zone):  # the recipient's words, not the worker's
+        items = [{"summary": line, "link": absolute_url(path_for(first))}
+                 for line, first in notification_groups.digest_lines(rows)]
+        # English keeps "1 updates" (the subject mail filters know); other languages say it properly.
+        subject = ngettext("Your Horseshoe digest: %(num)d updates", "Your Horseshoe digest: %(num)d updates",
+                           len(rows))
+    queue_email(user.email, subject, "daily_digest", suppression_checked=True,
                 user=user, items=items, unsubscribe=unsubscribe_url(user))
     return True
 
@@ -122,9 +127,12 @@ def send_weekly_digests() -> int:
             continue
         threads = unanswered_in_followed(user, now - WEEK)
         if threads:
-            items = [{"title": t.title, "link": absolute_url(thread_path(t)),
-                      "age": f"{max(1, (now - t.created_at).days)} d ago"} for t in threads]
-            queue_email(user.email, f"{len(items)} questions are waiting for you", "weekly_digest",
+            with i18n.reading_as(user.language, user.time_zone):  # the recipient's words, not the worker's
+                items = [{"title": t.title, "link": absolute_url(thread_path(t)),
+                          "age": _("%(num)d d ago", num=max(1, (now - t.created_at).days))} for t in threads]
+                subject = ngettext("%(num)d questions are waiting for you", "%(num)d questions are waiting for you",
+                                   len(items))
+            queue_email(user.email, subject, "weekly_digest",
                         suppression_checked=True, user=user, items=items, unsubscribe=unsubscribe_url(user))
             sent += 1
     db.session.commit()

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import update
 
 from forum import cases
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.errors import ErrorCollector, Forbidden
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Feedback, NotificationKind, Thread, User
 from forum.services import notifications
 from forum.services.permissions import Action, require
@@ -46,15 +47,15 @@ def request_feedback(thread: Thread) -> bool:
 def _validate(data: FeedbackInput) -> None:
     errors = ErrorCollector()
     if not isinstance(data.resolved, bool):
-        errors.add("resolved", "Answer yes (true) or no (false).")
+        errors.add("resolved", _("Answer yes (true) or no (false)."))
     if data.rating is not None and (
         isinstance(data.rating, bool) or not isinstance(data.rating, int) or not 1 <= data.rating <= 5
     ):
-        errors.add("rating", "Rate from 1 to 5.")
+        errors.add("rating", _("Rate from 1 to 5."))
     if not isinstance(data.comment or "", str):
-        errors.add("comment", "The comment must be text.")
+        errors.add("comment", _("The comment must be text."))
     elif len(data.comment or "") > MAX_COMMENT:
-        errors.add("comment", f"Keep the comment under {MAX_COMMENT:,} characters.")
+        errors.add("comment", _("Keep the comment under %(most)s characters.", most=i18n.format_number(MAX_COMMENT)))
     errors.raise_if_any()
 
 
@@ -65,7 +66,7 @@ def give_feedback(actor: User | None, thread: Thread, data: FeedbackInput) -> Fe
     """
     require(actor, Action.THREAD_VIEW, thread)
     if actor is None or actor.id != thread.author_id:
-        raise Forbidden("Only the person who asked can say whether it was resolved.")
+        raise Forbidden(_("Only the person who asked can say whether it was resolved."))
     _validate(data)
     row = latest_feedback(thread) or Feedback(thread_id=thread.id, user_id=actor.id)
     row.resolved, row.rating = data.resolved, data.rating

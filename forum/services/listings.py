@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, bindparam, literal, select
 
 from forum.core.errors import NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.pagination import Page
 from forum.models import Category, Role, ScorecardSnapshot, Subscription, Thread, User
 from forum.models.analytics import SCORECARD_FIGURES
@@ -199,13 +200,13 @@ def category_heading(viewer: User | None, slug: str) -> CategoryHeading:
     NotFound when no category has that slug.
     """
     if "\x00" in slug:  # no slug holds one, and PostgreSQL refuses to even compare it (a 500)
-        raise NotFound("No such category.")
+        raise NotFound(_("No such category."))
     if viewer is None:
         row = db.session.execute(_HEADING[False], {"slug": slug}).first()
     else:
         row = db.session.execute(_HEADING[True], {"slug": slug, "viewer_id": viewer.id}).first()
     if row is None:
-        raise NotFound("No such category.")
+        raise NotFound(_("No such category."))
     muted, stored = row[4], row[5] is not None
     follow_state = None if muted is None else ("muted" if muted else "watching")
     figures = dict(zip(SCORECARD_FIGURES, row[6:-1], strict=True)) if stored else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from forum.core import clock
 from forum.core.errors import Conflict, ErrorCollector
 from forum.core.extensions import db
+from forum.core.i18n import _, format_number
 from forum.models import NotificationKind, Thread, ThreadKind, ThreadStatus, User
 from forum.services import notifications, qa
 from forum.services.permissions import Action, require
@@ -17,14 +18,14 @@ def request_info(actor: User | None, thread: Thread, note: object) -> Thread:
     require(actor, Action.THREAD_REQUEST_INFO, thread)
     errors = ErrorCollector()
     if not isinstance(note, str) or not note.strip():
-        errors.add("note", "Say what information is missing.")
+        errors.add("note", _("Say what information is missing."))
     elif len(note) > MAX_NOTE:
-        errors.add("note", f"Keep the note under {MAX_NOTE:,} characters.")
+        errors.add("note", _("Keep the note under %(max)s characters.", max=format_number(MAX_NOTE)))
     errors.raise_if_any()
     if thread.kind != ThreadKind.QUESTION.value or thread.status not in {
         ThreadStatus.OPEN.value, ThreadStatus.ANSWERED.value, ThreadStatus.NEEDS_INFO.value
     }:
-        raise Conflict("Only open questions can wait for more information.")
+        raise Conflict(_("Only open questions can wait for more information."))
     thread.needs_info_note = note.strip()
     thread.needs_info_by_id = actor.id
     thread.needs_info_since = thread.needs_info_since or clock.now()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from forum.core import clock
 from forum.core.errors import NotAuthenticated, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _, ngettext
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.models import Notification, NotificationKind, User
 from forum.services import notifications
@@ -69,7 +70,7 @@ def _group_key() -> tuple:
 def list_groups(user: User | None, limit: int, cursor: str | None = None) -> Page[NotificationGroup]:
     """The user's notifications grouped, newest group first, limit groups to a page."""
     if user is None:
-        raise NotAuthenticated("Sign in to see your notifications.")
+        raise NotAuthenticated(_("Sign in to see your notifications."))
     newest, oldest = func.max(Notification.id), func.min(Notification.id)
     statement = (
         select(newest, oldest, func.count(Notification.id), func.count(distinct(Notification.actor_id)))
@@ -134,17 +135,21 @@ def summary(group: NotificationGroup) -> str:
 
 
 def _count_line(size: int, unread: bool, title: str) -> str:
-    return f"{size} {'new ' if unread else ''}replies in {title}"
+    if unread:
+        return ngettext("%(num)d new reply in %(title)s", "%(num)d new replies in %(title)s", size, title=title)
+    return ngettext("%(num)d reply in %(title)s", "%(num)d replies in %(title)s", size, title=title)
 
 
 def who(group: NotificationGroup) -> str:
     """ "Ana, Ben and 1 other replied": the most recent names, then how many more (members since erased: "someone")."""
-    names = list(group.actor_names) or ["Someone"]
+    names = list(group.actor_names) or [_("Someone")]
     others = max(group.actor_count - len(group.actor_names), 0)
     if others:
-        names.append(f"{others} other{'s' if others > 1 else ''}")
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return f"{listed} replied"
+        return ngettext("%(names)s and %(num)d other replied", "%(names)s and %(num)d others replied", others,
+                        names=", ".join(names))
+    if len(names) == 1:
+        return _("%(name)s replied", name=names[0])
+    return _("%(names)s and %(last)s replied", names=", ".join(names[:-1]), last=names[-1])
 
 
 def mark_group_read(user: User | None, notification_id: int) -> int:
@@ -154,11 +159,11 @@ def mark_group_read(user: User | None, notification_id: int) -> int:
     marked read unseen. Anyone else's notification is NotFound.
     """
     if user is None:
-        raise NotAuthenticated("Sign in to manage notifications.")
+        raise NotAuthenticated(_("Sign in to manage notifications."))
     row = db.session.scalar(select(Notification).where(Notification.id == notification_id,
                                                       Notification.user_id == user.id))
     if row is None:
-        raise NotFound("That notification does not exist, or it is not yours.")
+        raise NotFound(_("That notification does not exist, or it is not yours."))
     statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if row.kind in GROUPED_KINDS and row.thread_id is not None and row.read_at is None:
         statement = statement.where(Notification.kind == row.kind, Notification.thread_id == row.thread_id,

@@ -18,9 +18,10 @@ from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.accounts import directory
-from forum.core import clock, outbox
+from forum.core import clock, i18n, outbox
 from forum.core.errors import Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.http import urls
 from forum.mail import bounces, sending
@@ -43,27 +44,27 @@ IGNORABLE_KINDS = frozenset({NotificationKind.MENTION, NotificationKind.QUOTE, N
 POST_NAMING_KINDS = (NotificationKind.MENTION.value, NotificationKind.QUOTE.value)
 
 SUBJECTS = {
-    NotificationKind.REPLY: "New reply: {title}",
-    NotificationKind.MENTION: "{actor} mentioned you: {title}",
-    NotificationKind.QUOTE: "{actor} quoted you: {title}",
-    NotificationKind.MESSAGE: "{actor} sent you a message",
-    NotificationKind.ACCEPTED: "Your reply solved “{title}”",
-    NotificationKind.VOTES: "People found your post helpful: {title}",
-    NotificationKind.NEW_QUESTION: "New question: {title}",
-    NotificationKind.NEEDS_INFO: "More information needed: {title}",
-    NotificationKind.FEEDBACK_REQUEST: "Did this resolve your issue? {title}",
-    NotificationKind.REMINDER: "Did a reply solve “{title}”?",
-    NotificationKind.CASE_UPDATE: "Update on your support case: {title}",
-    # Thread-less kinds carry their words in the row's message; {title} is empty for them.
-    NotificationKind.BADGE: "You earned a badge",
-    NotificationKind.MISSION: "Mission complete",
-    NotificationKind.MODERATION: "A moderator looked at your post: {title}",
-    NotificationKind.ACCOUNT: "About your account",
-    NotificationKind.INCIDENT: "Possible incident: {title}",
-    NotificationKind.INTEGRATION: "An integration needs attention",
-    NotificationKind.MERGED: "A question you follow continues here: {title}",  # {title}: the merge target
-    NotificationKind.DATA_EXPORT: "Your data export is ready",
-    NotificationKind.ARTICLE: "About your article “{title}”",  # {title}: the article's (Notification.article_id)
+    NotificationKind.REPLY: _l("New reply: %(title)s"),
+    NotificationKind.MENTION: _l("%(actor)s mentioned you: %(title)s"),
+    NotificationKind.QUOTE: _l("%(actor)s quoted you: %(title)s"),
+    NotificationKind.MESSAGE: _l("%(actor)s sent you a message"),
+    NotificationKind.ACCEPTED: _l("Your reply solved “%(title)s”"),
+    NotificationKind.VOTES: _l("People found your post helpful: %(title)s"),
+    NotificationKind.NEW_QUESTION: _l("New question: %(title)s"),
+    NotificationKind.NEEDS_INFO: _l("More information needed: %(title)s"),
+    NotificationKind.FEEDBACK_REQUEST: _l("Did this resolve your issue? %(title)s"),
+    NotificationKind.REMINDER: _l("Did a reply solve “%(title)s”?"),
+    NotificationKind.CASE_UPDATE: _l("Update on your support case: %(title)s"),
+    # Thread-less kinds carry their words in the row's message; %(title)s is empty for them.
+    NotificationKind.BADGE: _l("You earned a badge"),
+    NotificationKind.MISSION: _l("Mission complete"),
+    NotificationKind.MODERATION: _l("A moderator looked at your post: %(title)s"),
+    NotificationKind.ACCOUNT: _l("About your account"),
+    NotificationKind.INCIDENT: _l("Possible incident: %(title)s"),
+    NotificationKind.INTEGRATION: _l("An integration needs attention"),
+    NotificationKind.MERGED: _l("A question you follow continues here: %(title)s"),  # %(title)s: the merge target
+    NotificationKind.DATA_EXPORT: _l("Your data export is ready"),
+    NotificationKind.ARTICLE: _l("About your article “%(title)s”"),  # the article's title (Notification.article_id)
 }
 
 
@@ -115,11 +116,11 @@ def _title_of(notification: Notification) -> str:
 
 
 def describe(notification: Notification) -> str:
-    """One line for lists and emails, in plain text."""
-    return SUBJECTS[NotificationKind(notification.kind)].format(
-        title=_title_of(notification),
-        actor=notification.actor.name if notification.actor else "Someone",
-    ) + (f" ({notification.count})" if notification.count > 1 else "")
+    """One line for lists and emails, in plain text, in the reader's language (an email: i18n.reading_as)."""
+    return str(SUBJECTS[NotificationKind(notification.kind)]) % {
+        "title": _title_of(notification),
+        "actor": notification.actor.name if notification.actor else _("Someone"),
+    } + (f" ({notification.count})" if notification.count > 1 else "")
 
 
 def notify(recipient_ids: Iterable[int], event: Event) -> dict[int, int]:
@@ -206,10 +207,11 @@ def _email_now(user: User, row: Notification) -> None:
     """One notification's email, in its thread's conversation in the mail client, answerable by replying
     where an answer makes sense (the recipient's own reply address: forum.mail.sending.mail_thread_for)."""
     thread = sending.mail_thread_for(row)
+    with i18n.reading_as(user.language, user.time_zone):  # the recipient's words, whoever's job this is
+        subject, summary, hint = email_subject(row, thread.ref), describe(row), thread.reply_hint
     queue_email(
-        user.email, email_subject(row, thread.ref), "notification",
-        reply_to=thread.reply_to, thread_ref=thread.ref, suppression_checked=True,
-        user=user, notification=row, summary=describe(row), reply_hint=thread.reply_hint,
+        user.email, subject, "notification", reply_to=thread.reply_to, thread_ref=thread.ref, suppression_checked=True,
+        user=user, notification=row, summary=summary, reply_hint=hint,
         link=absolute_url(path_for(row)), unsubscribe=unsubscribe_url(user),
     )
 
@@ -223,12 +225,14 @@ def email_subject(row: Notification, thread_ref: str | None) -> str:
     if thread_ref is None or (thread_ref.startswith("thread-") and row.kind not in sending.REPLYABLE_THREAD_KINDS):
         return describe(row)
     if thread_ref.startswith("conversation-"):
-        return f"Private conversation: {row.message}" if row.message else "Your private conversation"
+        if not row.message:
+            return _("Your private conversation")
+        return _("Private conversation: %(title)s", title=row.message)
     title = row.thread.title if row.thread is not None else ""
     if thread_ref.startswith("case-"):
         if row.user.is_staff:  # the agents working it: not "your" case
-            return f"Case #{thread_ref.removeprefix('case-')}: {title}"
-        return SUBJECTS[NotificationKind.CASE_UPDATE].format(title=title)
+            return _("Case #%(number)s: %(title)s", number=thread_ref.removeprefix("case-"), title=title)
+        return _("Update on your support case: %(title)s", title=title)
     return title if row.kind == NotificationKind.NEW_QUESTION.value else f"Re: {title}"
 
 
@@ -305,7 +309,7 @@ def on_vote(post: Post, voter: User) -> None:
 def list_notifications(user: User | None, limit: int, cursor: str | None = None) -> Page[Notification]:
     """The user's notifications, newest first."""
     if user is None:
-        raise NotAuthenticated("Sign in to see your notifications.")
+        raise NotAuthenticated(_("Sign in to see your notifications."))
     statement = (
         select(Notification)
         .options(joinedload(Notification.thread), joinedload(Notification.actor), joinedload(Notification.post))
@@ -334,9 +338,9 @@ def mark_read(user: User | None, ids: list[int] | None = None) -> int:
     quietly skipping them would tell the caller "done" about someone else's notification.
     """
     if user is None:
-        raise NotAuthenticated("Sign in to manage notifications.")
+        raise NotAuthenticated(_("Sign in to manage notifications."))
     if ids is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise Invalid({"ids": ["Send a list of notification ids."]})
+        raise Invalid({"ids": [_("Send a list of notification ids.")]})
     statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if ids is not None:
         _require_own(user, ids)
@@ -352,12 +356,12 @@ def _require_own(user: User, ids: list[int]) -> None:
         select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.id.in_(wanted))
     ) or 0
     if own != len(wanted):
-        raise NotFound("That notification does not exist, or it is not yours.")
+        raise NotFound(_("That notification does not exist, or it is not yours."))
 
 
 def set_email_preferences(user: User, frequency: str, weekly_digest: bool) -> User:
     if frequency not in EMAIL_FREQUENCIES:
-        raise Invalid({"email_frequency": ["Choose immediately, daily or off."]})
+        raise Invalid({"email_frequency": [_("Choose immediately, daily or off.")]})
     user.email_frequency = frequency
     user.weekly_digest = bool(weekly_digest)
     db.session.commit()
@@ -377,10 +381,10 @@ def user_for_unsubscribe_token(token: str) -> User:
     try:
         data = _unsubscribe_serializer().loads(token)
     except BadSignature as exc:
-        raise Invalid({"token": ["This unsubscribe link is not valid."]}) from exc
+        raise Invalid({"token": [_("This unsubscribe link is not valid.")]}) from exc
     user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
     if user is None:
-        raise Invalid({"token": ["This unsubscribe link is not valid."]})
+        raise Invalid({"token": [_("This unsubscribe link is not valid.")]})
     return user
 
 

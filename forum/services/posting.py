@@ -16,6 +16,7 @@ from forum import cases, recognition, uploads, writing
 from forum.core import clock, events
 from forum.core.errors import ErrorCollector, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.text import visible_length
 from forum.models import Category, Post, PostRevision, RevisionField, Tag, Thread, ThreadKind, ThreadStatus, User
 from forum.models.content import TagSynonym
@@ -67,24 +68,25 @@ def slugify(text: str) -> str:
 
 def _check_body(errors: ErrorCollector, body: str) -> None:
     if not (body or "").strip():
-        errors.add("body", "Write something first.")
+        errors.add("body", _("Write something first."))
     elif len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        errors.add("body", f"This is too long: posts can be at most {MAX_BODY_BYTES // 1024} KB.")
+        errors.add("body", _("This is too long: posts can be at most %(kb)d KB.", kb=MAX_BODY_BYTES // 1024))
 
 
 def check_title(errors: ErrorCollector, title: str) -> None:
     """Control characters and titles of only invisible characters are refused: lists would show a blank line."""
     if any(unicodedata.category(ch) == "Cc" for ch in title or ""):
-        errors.add("title", "Keep the title on one line, without control characters.")
+        errors.add("title", _("Keep the title on one line, without control characters."))
         return
     if (title or "").strip() and not visible_length(title):
-        errors.add("title", "Write the title in visible characters: zero-width and other invisible "
-                            "characters are all it holds.")
+        errors.add("title", _("Write the title in visible characters: zero-width and other invisible "
+                              "characters are all it holds."))
         return
     if visible_length(title or "") < 8:
-        errors.add("title", "Write a title of at least 8 characters that says what the question is about.")
+        errors.add("title", _("Write a title of at least %(min)d characters that says what the question is about.",
+                              min=8))
     elif len((title or "").strip()) > 200:
-        errors.add("title", "Keep the title under 200 characters.")
+        errors.add("title", _("Keep the title under %(max)d characters.", max=200))
 
 
 def normalize_tags(errors: ErrorCollector, raw_tags: list[str] | str) -> list[str]:
@@ -97,18 +99,19 @@ def normalize_tags(errors: ErrorCollector, raw_tags: list[str] | str) -> list[st
     names: list[str] = []
     for raw in raw_tags:
         if not isinstance(raw, str):
-            errors.add("tags", "Tags must be text.")
+            errors.add("tags", _("Tags must be text."))
             continue
         tag = raw.strip().lower()
         if not tag or tag in names:
             continue
         if not lookups.TAG_PATTERN.match(tag):
-            errors.add("tags", f"“{tag[:40]}” is not a valid tag: use up to 32 letters, digits, '-', '+', '#' or '.'.")
+            errors.add("tags", _("“%(tag)s” is not a valid tag: use up to 32 letters, digits, '-', '+', '#' or '.'.",
+                                 tag=tag[:40]))
         names.append(tag)
     synonyms = lookups.canonical_names(names)
     tags = list(dict.fromkeys(synonyms.get(name, name) for name in names))
     if len(tags) > MAX_TAGS:
-        errors.add("tags", f"Use at most {MAX_TAGS} tags.")
+        errors.add("tags", _("Use at most %(max)d tags.", max=MAX_TAGS))
     return tags
 
 
@@ -158,9 +161,9 @@ def start_thread(actor: User, data: NewThread) -> Thread:
     errors = ErrorCollector()
     category = db.session.get(Category, data.category_id) if isinstance(data.category_id, int) else None
     if category is None:
-        errors.add("category_id", "Choose a category.")
+        errors.add("category_id", _("Choose a category."))
     if data.kind not in {k.value for k in ThreadKind}:
-        errors.add("kind", "Choose question or discussion.")
+        errors.add("kind", _("Choose question or discussion."))
     check_title(errors, data.title)
     _check_body(errors, data.body)
     tags = normalize_tags(errors, data.tags)
@@ -326,7 +329,7 @@ def delete_post(actor: User, post: Post, *, reason: str = "") -> None:
 def _apply_moderator_fields(errors: ErrorCollector, thread: Thread, change: ThreadChange) -> None:
     if change.category_id is not None:
         if db.session.get(Category, change.category_id) is None:
-            errors.add("category_id", "Choose an existing category.")
+            errors.add("category_id", _("Choose an existing category."))
         else:
             thread.category_id = change.category_id
     if change.locked is not None:

@@ -13,6 +13,7 @@ from forum import recognition
 from forum.core import clock, events
 from forum.core.errors import Conflict, Forbidden, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import MeToo, NotificationKind, Post, Thread, ThreadKind, ThreadStatus, User, Vote
 from forum.services import feedback, notifications, subscriptions
 from forum.services.permissions import Action, require
@@ -48,9 +49,9 @@ def accept_solution(actor: User, thread: Thread, post: Post) -> bool:
     """
     require(actor, Action.THREAD_ACCEPT, thread)
     if post.thread_id != thread.id or post.is_question or not post.is_public:
-        raise Invalid({"post_id": ["Choose a visible reply in this thread."]})
+        raise Invalid({"post_id": [_("Choose a visible reply in this thread.")]})
     if thread.kind != ThreadKind.QUESTION.value:
-        raise Conflict("Only questions have solutions.")
+        raise Conflict(_("Only questions have solutions."))
     previous_id = thread.accepted_post_id
     if previous_id == post.id or not _claim_acceptance(thread, previous_id, post):
         return False  # already the solution (perhaps by a concurrent click): nobody is told or paid twice
@@ -133,7 +134,7 @@ def vote_helpful(actor: User, post: Post) -> Tally:
     """Add actor's helpful vote; voting twice counts once. Returns the post's vote count."""
     require(actor, Action.POST_VOTE, post)
     if post.author_id == actor.id:
-        raise Forbidden("You can't vote for your own post.")
+        raise Forbidden(_("You can't vote for your own post."))
     try:
         with db.session.begin_nested():
             db.session.execute(insert(Vote).values(user_id=actor.id, post_id=post.id, created_at=clock.now()))
@@ -174,7 +175,7 @@ def add_me_too(actor: User, thread: Thread) -> Tally:
     """"I have this question too": counted once per user, and not for the asker (it is their question)."""
     require(actor, Action.THREAD_ME_TOO, thread)
     if actor.id == thread.author_id:
-        raise Forbidden("This is your own question.")
+        raise Forbidden(_("This is your own question."))
     try:
         with db.session.begin_nested():
             db.session.execute(insert(MeToo).values(user_id=actor.id, thread_id=thread.id, created_at=clock.now()))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.errors import Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.models import Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
 from forum.services.permissions import Action, require, visible_posts, visible_threads
@@ -128,7 +129,7 @@ def get_thread(viewer: User | None, thread_id: int) -> Thread:
         .where(Thread.id == thread_id)
     ).unique().first()
     if thread is None:
-        raise NotFound("That thread does not exist or is not visible to you.")
+        raise NotFound(_("That thread does not exist or is not visible to you."))
     require(viewer, Action.THREAD_VIEW, thread)
     return thread
 
@@ -195,7 +196,7 @@ class _ReplyOrder:
 
 def _reply_order(thread: Thread, sort: str) -> _ReplyOrder:
     if sort not in REPLY_SORTS:
-        raise Invalid({"sort": ["Sort replies by oldest or votes."]})
+        raise Invalid({"sort": [_("Sort replies by oldest or votes.")]})
     return _ReplyOrder(thread, sort)
 
 
@@ -267,7 +268,7 @@ def get_post(viewer: User | None, post_id: int) -> Post:
         visible_posts(viewer).options(joinedload(Post.author), joinedload(Post.thread)).where(Post.id == post_id)
     )
     if post is None:
-        raise NotFound("That post does not exist or is not visible to you.")
+        raise NotFound(_("That post does not exist or is not visible to you."))
     return post
 
 

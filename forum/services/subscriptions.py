@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from forum.core import clock
 from forum.core.errors import NotAuthenticated, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Category, Subscription, Tag, Thread, User
 
 TARGET_COLUMNS = {Thread: "thread_id", Category: "category_id", Tag: "tag_id"}
@@ -69,7 +70,7 @@ def watch(user: User | None, target: Thread | Category | Tag, *, auto: bool = Fa
     Returns False when the user already watched it (or, for an automatic watch, had muted it).
     """
     if user is None:
-        raise NotAuthenticated("Sign in to watch threads.")
+        raise NotAuthenticated(_("Sign in to watch threads."))
     changed = _upsert(user.id, target, muted=False, auto=auto)
     if commit:
         db.session.commit()
@@ -79,7 +80,7 @@ def watch(user: User | None, target: Thread | Category | Tag, *, auto: bool = Fa
 def mute(user: User | None, target: Thread | Category | Tag) -> bool:
     """Stop hearing about target, including automatic watches later; False when it was already muted."""
     if user is None:
-        raise NotAuthenticated("Sign in to change what you watch.")
+        raise NotAuthenticated(_("Sign in to change what you watch."))
     changed = _upsert(user.id, target, muted=True, auto=False)
     db.session.commit()
     return changed
@@ -135,10 +136,10 @@ def state_of(user: User | None, target: Thread | Category | Tag) -> str | None:
 def forget(user: User | None, subscription_id: int) -> Subscription:
     """Remove one of the user's own watches or mutes, back to the default; NotFound for anyone else's."""
     if user is None:
-        raise NotAuthenticated("Sign in to change what you watch.")
+        raise NotAuthenticated(_("Sign in to change what you watch."))
     row = db.session.get(Subscription, subscription_id)
     if row is None or row.user_id != user.id:
-        raise NotFound("That watch or mute does not exist.")
+        raise NotFound(_("That watch or mute does not exist."))
     db.session.delete(row)
     db.session.commit()
     return row

@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from forum.core import clock
 from forum.core.errors import Conflict
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.models import Post, Thread, User
 from forum.services import qa
 
@@ -30,15 +31,22 @@ GRACE = timedelta(seconds=5)  # a click at 9.9 s over a slow connection still co
 SALT = "horseshoe.undo"
 ACCEPT, HIDE = "accept", "hide"
 
-NOT_VALID = "Nothing was undone: this Undo button is not valid. Reload the page to see where things stand."
-SOMEONE_ELSES = "Nothing was undone: only the person who did it can undo it."
-TOO_LATE = ("Nothing was undone: Undo lasts ten seconds and they have passed. "
-            "Use the page's own buttons to change it back.")
-CHANGED_SINCE = "Nothing was undone: the thread changed since (someone else acted on it). Reload to see it now."
+# Marked only: Refused translates its reason when raised, in the language of the request it answers.
+NOT_VALID = N_("Nothing was undone: this Undo button is not valid. Reload the page to see where things stand.")
+SOMEONE_ELSES = N_("Nothing was undone: only the person who did it can undo it.")
+TOO_LATE = N_("Nothing was undone: Undo lasts ten seconds and they have passed. "
+              "Use the page's own buttons to change it back.")
+CHANGED_SINCE = N_("Nothing was undone: the thread changed since (someone else acted on it). Reload to see it now.")
+GONE = N_("Nothing was undone: the answer accepted before is no longer in this thread to go back to.")
 
 
 class Refused(Conflict):
-    """The ticket is not honoured (not valid, someone else's, too late, or the state moved); nothing changed."""
+    """The ticket is not honoured (not valid, someone else's, too late, or the state moved); nothing changed.
+
+    detail: one of the N_-marked reasons above (or another marked text), translated here."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(_(detail))
 
 
 @dataclass(frozen=True)
@@ -120,7 +128,7 @@ def undo_accept(secret_key: str, actor: User, thread: Thread, token: str) -> Pos
         return None
     previous = db.session.get(Post, previous_id)
     if previous is None or previous.thread_id != thread.id or not previous.is_public:
-        raise Refused("Nothing was undone: the answer accepted before is no longer in this thread to go back to.")
+        raise Refused(GONE)
     if not qa.accept_solution(actor, thread, previous):
         raise Refused(CHANGED_SINCE)  # a concurrent click moved it first
     return previous

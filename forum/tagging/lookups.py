@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from forum.core.errors import NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Article, ArticleStatus, Subscription, Tag, TagSynonym, Thread, User, article_tag
 from forum.models.content import thread_tag
 from forum.services.permissions import visible_threads
@@ -68,14 +69,14 @@ def find_tag(name: str) -> tuple[Tag, bool]:
         return tag, False
     tag = db.session.scalar(select(Tag).join(TagSynonym, TagSynonym.tag_id == Tag.id).where(TagSynonym.name == cleaned))
     if tag is None:
-        raise NotFound("No thread uses that tag yet.")
+        raise NotFound(_("No thread uses that tag yet."))
     return tag, True
 
 
 def get_tag_by_id(tag_id: int) -> Tag:
     tag = db.session.get(Tag, tag_id)
     if tag is None:
-        raise NotFound("That tag does not exist (it may have been merged into another).")
+        raise NotFound(_("That tag does not exist (it may have been merged into another)."))
     return tag
 
 

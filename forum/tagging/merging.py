@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert, select, update
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Subscription, Tag, TagSynonym, User, article_tag
 from forum.models.content import thread_tag
 from forum.services import audit_writer
@@ -31,7 +32,7 @@ def merge(actor: User | None, source: Tag, target: Tag) -> Tag:
     """Fold source into target and delete source; returns target."""
     require(actor, Action.TAG_MANAGE, source)
     if source.id == target.id:
-        raise Invalid({"target": ["Choose another tag to merge into."]})
+        raise Invalid({"target": [_("Choose another tag to merge into.")]})
     db.session.flush()  # the statements below change rows under the ORM: nothing may be left unflushed
     before = {"name": source.name, "threads": len(lookups.thread_ids_of(source)),
               "followers": lookups.follower_count(source), "synonyms": [s.name for s in lookups.synonyms_of(source)]}

@@ -11,6 +11,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from forum.core.errors import DomainError
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import FlaskForm, show_errors
@@ -21,19 +22,19 @@ bp = Blueprint("tag_admin", __name__)
 
 
 class DescribeForm(FlaskForm):
-    description = TextAreaField("Description (Markdown)", validators=[Length(max=service.MAX_DESCRIPTION_CHARS)])
+    description = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=service.MAX_DESCRIPTION_CHARS)])
 
 
 class RenameForm(FlaskForm):
-    name = StringField("New name", validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("New name"), validators=[DataRequired(), Length(max=64)])
 
 
 class SynonymForm(FlaskForm):
-    synonym = StringField("Add a synonym", validators=[DataRequired(), Length(max=64)])
+    synonym = StringField(_l("Add a synonym"), validators=[DataRequired(), Length(max=64)])
 
 
 class MergeForm(FlaskForm):
-    target = StringField("Merge into the tag", validators=[DataRequired(), Length(max=64)])
+    target = StringField(_l("Merge into the tag"), validators=[DataRequired(), Length(max=64)])
 
 
 @bp.before_request
@@ -80,7 +81,7 @@ def describe(tag_id: int):
         changed = service.describe(acting_user(), tag, form.description.data or "")
     except DomainError as exc:
         return _refused(tag, "describe_form", form, exc)
-    report(changed, f"The description of “{tag.name}” is saved.", "the description was already so.")
+    report(changed, _("The description of “%(name)s” is saved.", name=tag.name), _("the description was already so."))
     return redirect(url_for("tag_admin.edit", tag_id=tag.id))
 
 
@@ -95,7 +96,8 @@ def rename(tag_id: int):
         changed = service.rename(acting_user(), tag, form.name.data)
     except DomainError as exc:
         return _refused(tag, "rename_form", form, exc)
-    report(changed, f"“{old}” is now “{tag.name}”; “{old}” stays as its synonym.", "the tag already has that name.")
+    report(changed, _("“%(old)s” is now “%(new)s”; “%(old)s” stays as its synonym.", old=old, new=tag.name),
+           _("the tag already has that name."))
     return redirect(url_for("tag_admin.edit", tag_id=tag.id))
 
 
@@ -109,7 +111,7 @@ def add_synonym(tag_id: int):
         synonym = service.add_synonym(acting_user(), tag, form.synonym.data)
     except DomainError as exc:
         return _refused(tag, "synonym_form", form, exc)
-    flash(f"“{synonym.name}” now stands for “{tag.name}”.", "success")
+    flash(_("“%(synonym)s” now stands for “%(tag)s”.", synonym=synonym.name, tag=tag.name), "success")
     return redirect(url_for("tag_admin.edit", tag_id=tag.id))
 
 
@@ -119,7 +121,7 @@ def remove_synonym(tag_id: int, synonym_id: int):
     form = FlaskForm()
     if form.validate_on_submit():
         service.remove_synonym(acting_user(), tag, synonym_id)
-        flash("The synonym is removed.", "success")
+        flash(_("The synonym is removed."), "success")
     return redirect(url_for("tag_admin.edit", tag_id=tag.id))
 
 
@@ -131,11 +133,12 @@ def merge(tag_id: int):
         return _refused(tag, "merge_form", form)
     name = tag.name
     try:
-        target, _ = lookups.find_tag(form.target.data)
+        target, _via_synonym = lookups.find_tag(form.target.data)
         merging.merge(acting_user(), tag, target)
     except DomainError as exc:
         return _refused(tag, "merge_form", form, exc if exc.errors else DomainError("", {"target": [exc.detail]}))
-    flash(f"“{name}” is merged into “{target.name}”; “{name}” is now its synonym.", "success")
+    flash(_("“%(name)s” is merged into “%(target)s”; “%(name)s” is now its synonym.", name=name, target=target.name),
+          "success")
     return redirect(url_for("tag_admin.edit", tag_id=target.id))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from forum.core import clock
 from forum.core.errors import Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Tag, TagSynonym, User
 from forum.services import audit_writer, indexing, markup
 from forum.services.permissions import Action, require
@@ -24,10 +25,10 @@ def valid_name(field: str, raw: str) -> str:
     """A tag name as normalize_tags would store it; Invalid({field: [...]}) when it could not be a tag."""
     name = lookups.clean(raw)
     if not name:
-        raise Invalid({field: ["Write a tag name."]})
+        raise Invalid({field: [_("Write a tag name.")]})
     if not lookups.TAG_PATTERN.match(name):
-        raise Invalid({field: [f"“{name[:40]}” is not a valid tag: use up to 32 letters, digits, '-', '+', "
-                               "'#' or '.'."]})
+        raise Invalid({field: [_("“%(tag)s” is not a valid tag: use up to 32 letters, digits, '-', '+', '#' or '.'.",
+                                 tag=name[:40])]})
     return name
 
 
@@ -55,9 +56,9 @@ def describe(actor: User | None, tag: Tag, text: str) -> bool:
     require(actor, Action.TAG_MANAGE, tag)
     text = (text or "").strip()
     if len(text) > MAX_DESCRIPTION_CHARS:
-        raise Invalid({"description": [f"Keep the description under {MAX_DESCRIPTION_CHARS} characters."]})
+        raise Invalid({"description": [_("Keep the description under %(max)d characters.", max=MAX_DESCRIPTION_CHARS)]})
     if "\x00" in text:
-        raise Invalid({"description": ["The description holds a character that cannot be stored."]})
+        raise Invalid({"description": [_("The description holds a character that cannot be stored.")]})
     if text == tag.description:
         return False
     before = {"description": tag.description}
@@ -80,10 +81,12 @@ def rename(actor: User | None, tag: Tag, new_name: str) -> bool:
         return False
     other, synonym = _name_owner(name)
     if other is not None:
-        raise Invalid({"name": [f"“{name}” is already a tag: merge “{tag.name}” into it instead."]})
+        raise Invalid({"name": [_("“%(name)s” is already a tag: merge “%(tag)s” into it instead.",
+                                  name=name, tag=tag.name)]})
     if synonym is not None and synonym.tag_id != tag.id:
-        raise Invalid({"name": [f"“{name}” is a synonym of “{synonym.tag.name}”: remove it there first, "
-                                f"or merge “{tag.name}” into “{synonym.tag.name}”."]})
+        raise Invalid({"name": [_("“%(name)s” is a synonym of “%(other)s”: remove it there first, "
+                                  "or merge “%(tag)s” into “%(other)s”.",
+                                  name=name, other=synonym.tag.name, tag=tag.name)]})
     old = tag.name
     if synonym is not None:
         db.session.delete(synonym)
@@ -103,11 +106,13 @@ def add_synonym(actor: User | None, tag: Tag, raw_name: str) -> TagSynonym:
     name = valid_name("synonym", raw_name)
     other, synonym = _name_owner(name)
     if other is not None:
-        advice = "that is this tag's own name." if other.id == tag.id else \
-            f"that is a tag of its own: merge “{name}” into “{tag.name}” instead."
-        raise Invalid({"synonym": [f"“{name}” cannot be a synonym: {advice}"]})
+        refusal = _("“%(name)s” cannot be a synonym: that is this tag's own name.", name=name) if other.id == tag.id \
+            else _("“%(name)s” cannot be a synonym: that is a tag of its own: merge “%(name)s” into “%(tag)s” instead.",
+                   name=name, tag=tag.name)
+        raise Invalid({"synonym": [refusal]})
     if synonym is not None:
-        raise Invalid({"synonym": [f"“{name}” is already a synonym of “{synonym.tag.name}”."]})
+        raise Invalid({"synonym": [_("“%(name)s” is already a synonym of “%(tag)s”.",
+                                     name=name, tag=synonym.tag.name)]})
     row = TagSynonym(name=name, tag_id=tag.id, created_at=clock.now())
     db.session.add(row)
     db.session.flush()
@@ -122,7 +127,7 @@ def remove_synonym(actor: User | None, tag: Tag, synonym_id: int) -> None:
     require(actor, Action.TAG_MANAGE, tag)
     synonym = db.session.get(TagSynonym, synonym_id)
     if synonym is None or synonym.tag_id != tag.id:
-        raise NotFound("That synonym does not belong to this tag.")
+        raise NotFound(_("That synonym does not belong to this tag."))
     before = _names(tag)
     db.session.delete(synonym)
     db.session.flush()

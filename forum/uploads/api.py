@@ -16,6 +16,7 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import ImmutableMultiDict
 
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http import openapi
 from forum.http.api import bp
 from forum.http.api_requests import UnsupportedMediaType, optional_json_body, signed_in_user
@@ -44,18 +45,18 @@ def receive_upload_request(user: User, *, images_only: bool = False) -> receivin
     boundary = request.mimetype_params.get("boundary", "")
     # RFC 2046 says 1-70 characters, but Werkzeug's own client sends up to ~75: only length and ASCII matter here
     if request.mimetype != "multipart/form-data" or not (0 < len(boundary) <= MAX_BOUNDARY and boundary.isascii()):
-        raise UnsupportedMediaType("Send the file as multipart/form-data (with an ASCII boundary), in a part "
-                                   "named \"file\".")
+        raise UnsupportedMediaType(_("Send the file as multipart/form-data (with an ASCII boundary), in a part "
+                                     "named \"file\"."))
     upload_limits = limits.current_limits()
     if (request.content_length or 0) > upload_limits.max_bytes + MULTIPART_OVERHEAD:
-        most = upload_limits.max_bytes / limits.MB
-        raise TooLarge(f"The body is larger than the largest upload allowed ({most:g} MB).")
+        most = format(upload_limits.max_bytes / limits.MB, "g")
+        raise TooLarge(_("The body is larger than the largest upload allowed (%(most)s MB).", most=most))
     form = receiving.receive_multipart(
         request.stream, boundary.encode("ascii"),
         max_file_bytes=upload_limits.max_bytes, workdir=service.incoming_dir(),
     )
     if form.file is None:
-        raise Invalid({"file": ["Choose a file to upload (a part named \"file\")."]})
+        raise Invalid({"file": [_("Choose a file to upload (a part named \"file\").")]})
     return form
 
 
@@ -80,7 +81,7 @@ def delete_upload(upload_id: int):
     user = signed_in_user()
     reason = optional_json_body().get("reason") or ""
     if not isinstance(reason, str):
-        raise Invalid({"reason": ["The reason is a string."]})
+        raise Invalid({"reason": [_("The reason is a string.")]})
     service.remove_upload(user, upload_id, reason)
     return Response(status=204)
 

@@ -24,6 +24,7 @@ from PIL import Image
 
 from forum.core.errors import NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Upload, UploadRendition, User
 from forum.uploads import images, service
 from forum.uploads.filetypes import IMAGE_TYPES
@@ -142,7 +143,7 @@ def remove_avatar(user: User) -> None:
 def user_for_avatar(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("That member does not exist.")
+        raise NotFound(_("That member does not exist."))
     return user
 
 
@@ -153,7 +154,7 @@ def current_square(user_id: int, upload_id: int, size: int) -> tuple[UploadRendi
     staff removed the upload), it leads to what the member shows now, never to the old picture.
     """
     if size not in SIZES:
-        raise NotFound("Avatars come in 32, 64 and 128 pixels.")
+        raise NotFound(_("Avatars come in 32, 64 and 128 pixels."))
     user = user_for_avatar(user_id)
     if user.avatar_upload_id != upload_id:
         return None, avatar_url(user, size)

@@ -14,6 +14,7 @@ from sqlalchemy import String, cast, exists, literal, or_, select
 from forum.core import clock
 from forum.core.extensions import db
 from forum.models import Attachment, Draft, Upload, UploadRendition, User
+from forum.services import community_settings
 from forum.uploads.storage import current_store
 
 SWEEP_JOB = "uploads.sweep_orphans"
@@ -48,11 +49,13 @@ def release_blobs(names: set[str]) -> list[str]:
 
 
 def orphaned_uploads(limit: int = SWEEP_BATCH) -> list[Upload]:
-    """Uploads older than a day that no post, case message, avatar or saved draft of the uploader's uses."""
+    """Uploads older than a day that no post, case message, avatar, saved draft of the uploader's or the site's
+    logo (forum.appearance.branding) uses."""
     cutoff = clock.now() - ORPHAN_AFTER
     attached = exists().where(Attachment.upload_id == Upload.id)
     avatar = exists().where(User.avatar_upload_id == Upload.id)
-    query = select(Upload).where(Upload.created_at < cutoff, ~attached, ~avatar, ~in_a_draft())
+    logo = community_settings.get_setting("branding.logo_upload_id")
+    query = select(Upload).where(Upload.created_at < cutoff, ~attached, ~avatar, ~in_a_draft(), Upload.id != logo)
     return list(db.session.scalars(query.order_by(Upload.id).limit(limit)))
 
 

@@ -14,21 +14,22 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 from forum.core.errors import DomainError, Invalid
+from forum.core.i18n import N_, _
 
 
 class TooLarge(DomainError):
     status = 413
-    title = "Upload too large"
+    title = N_("Upload too large")
 
 
 class UnsupportedType(DomainError):
     status = 415
-    title = "File type not allowed"
+    title = N_("File type not allowed")
 
 
 class DailyLimitReached(DomainError):
     status = 429
-    title = "Daily upload limit reached"
+    title = N_("Daily upload limit reached")
 
 
 @dataclass(frozen=True)
@@ -112,22 +113,23 @@ def resolve_type(sniffed: str | None, filename: str, declared_type: str, allowed
     """The type the upload is stored as, or 415 (never accepted) / 422 (content and claim disagree)."""
     extension, content_type = claimed_types(filename, declared_type)
     if extension in NEVER_ACCEPTED or content_type in {"image/svg+xml", "text/html", "application/xhtml+xml"}:
-        raise UnsupportedType("HTML, SVG and programs cannot be uploaded.")
+        raise UnsupportedType(_("HTML, SVG and programs cannot be uploaded."))
     if sniffed == "txt" and extension in TEXT_TYPES:
         sniffed = extension  # text is text: the name tells a log from a CSV
     found = ALL_TYPES.get(sniffed) if sniffed else None
     claimed = next((t for t in ALL_TYPES.values() if extension in t.extensions), None)
     if found is None:
         if claimed is not None and (claimed.is_image or sniffed != MARKUP_TYPE):
-            raise Invalid({"file": [f"This file is not a valid {claimed.name.upper()}: its content is something "
-                                    "else."]})
-        raise UnsupportedType("This type of file cannot be uploaded.")
+            raise Invalid({"file": [_("This file is not a valid %(kind)s: its content is something else.",
+                                      kind=claimed.name.upper())]})
+        raise UnsupportedType(_("This type of file cannot be uploaded."))
     if not found.is_image and found.name not in allowed_files:
         allowed = ", ".join(["PNG", "JPEG", "GIF", "WebP", *(t.upper() for t in allowed_files)])
-        raise UnsupportedType(f"{found.name.upper()} files cannot be uploaded here; allowed: {allowed}.")
+        raise UnsupportedType(_("%(kind)s files cannot be uploaded here; allowed: %(allowed)s.",
+                                kind=found.name.upper(), allowed=allowed))
     if not _claim_matches(found, extension, content_type):
-        raise Invalid({"file": [f"The content is a {found.name.upper()} file, which does not match its name or "
-                                f"declared type ({extension or content_type})."]})
+        raise Invalid({"file": [_("The content is a %(kind)s file, which does not match its name or declared type "
+                                  "(%(claim)s).", kind=found.name.upper(), claim=extension or content_type)]})
     return found
 
 
@@ -142,7 +144,7 @@ def safe_filename(filename: str, file_type: FileType, *, max_length: int = 120) 
     name = PureWindowsPath(PurePosixPath(name.replace("\\", "/")).name).name  # drop every directory part
     name = CONTROL.sub("", name)
     name = UNSAFE.sub("-", name).strip(" .-_")
-    stem, _, extension = name.rpartition(".") if "." in name else (name, "", "")
+    stem, _dot, extension = name.rpartition(".") if "." in name else (name, "", "")
     if extension.lower() not in file_type.extensions:
         stem, extension = name, file_type.extensions[0]
     stem = re.sub(r"\.+", "-", stem).strip("-")[: max_length - len(extension) - 1] or "upload"

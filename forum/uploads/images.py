@@ -18,6 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.uploads import limits
 from forum.uploads.filetypes import FileType
 
@@ -39,7 +40,20 @@ class ImageFile:
 
 
 def _refuse(file_type: FileType, why: str) -> Invalid:
-    return Invalid({"file": [f"This {file_type.name.upper()} image cannot be used: {why}."]})
+    """why: TOO_MANY_PIXELS, UNDECODABLE, TOO_MANY_FRAMES or DAMAGED, said in the uploader's language."""
+    kind, millions, frames = file_type.name.upper(), limits.MAX_PIXELS // 1_000_000, limits.MAX_GIF_FRAMES
+    messages = {
+        TOO_MANY_PIXELS: _("This %(kind)s image cannot be used: it has more than %(millions)s million pixels.",
+                           kind=kind, millions=millions),
+        UNDECODABLE: _("This %(kind)s image cannot be used: it does not decode as one.", kind=kind),
+        TOO_MANY_FRAMES: _("This %(kind)s image cannot be used: an animation may have at most %(frames)s frames.",
+                           kind=kind, frames=frames),
+        DAMAGED: _("This %(kind)s image cannot be used: its data is damaged.", kind=kind),
+    }
+    return Invalid({"file": [messages[why]]})
+
+
+TOO_MANY_PIXELS, UNDECODABLE, TOO_MANY_FRAMES, DAMAGED = "pixels", "undecodable", "frames", "damaged"
 
 
 def _open(source: Path, file_type: FileType) -> Image.Image:
@@ -49,17 +63,17 @@ def _open(source: Path, file_type: FileType) -> Image.Image:
         try:
             image = Image.open(source, formats=[PIL_FORMATS[file_type.name]])
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise _refuse(file_type, f"it has more than {limits.MAX_PIXELS // 1_000_000} million pixels") from exc
+            raise _refuse(file_type, TOO_MANY_PIXELS) from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise _refuse(file_type, "it does not decode as one") from exc
+            raise _refuse(file_type, UNDECODABLE) from exc
     width, height = image.size
     if width < 1 or height < 1 or width * height > limits.MAX_PIXELS:
         image.close()
-        raise _refuse(file_type, f"it has more than {limits.MAX_PIXELS // 1_000_000} million pixels")
+        raise _refuse(file_type, TOO_MANY_PIXELS)
     frames = getattr(image, "n_frames", 1)
     if frames > limits.MAX_GIF_FRAMES or frames * width * height > limits.MAX_GIF_TOTAL_PIXELS:
         image.close()
-        raise _refuse(file_type, f"an animation may have at most {limits.MAX_GIF_FRAMES} frames")
+        raise _refuse(file_type, TOO_MANY_FRAMES)
     return image
 
 
@@ -115,7 +129,7 @@ def reencode(source: Path, file_type: FileType, target: Path) -> tuple[ImageFile
         else:  # exif_transpose already returns a new image: keep its pixels, drop its metadata (no second copy)
             frames, durations = [_pixels_only(ImageOps.exif_transpose(image), image)], None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise _refuse(file_type, "its data is damaged") from exc
+        raise _refuse(file_type, DAMAGED) from exc
     finally:
         image.close()
     _encode(frames, file_type, target, icc, durations)

@@ -18,6 +18,7 @@ from sqlalchemy import delete, exists, func, select
 
 from forum.core.errors import Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Article, Attachment, CaseMessage, Post, Upload, User, Visibility
 from forum.services import community_settings, markup
 from forum.uploads import service
@@ -56,11 +57,11 @@ def _explicit(author_id: int, upload_ids: object) -> list[int]:
     if upload_ids is None:
         return []
     if not isinstance(upload_ids, list) or not all(type(i) is int and 0 < i <= MAX_ID for i in upload_ids):
-        raise Invalid({"upload_ids": ["Give upload_ids as a list of upload ids."]})
+        raise Invalid({"upload_ids": [_("Give upload_ids as a list of upload ids.")]})
     owned = {upload.id for upload in own_uploads(author_id, upload_ids)}
     strangers = [i for i in upload_ids if i not in owned]
     if strangers:
-        raise Invalid({"upload_ids": [f"Upload {strangers[0]} is not one of your uploads."]})
+        raise Invalid({"upload_ids": [_("Upload %(id)s is not one of your uploads.", id=strangers[0])]})
     return list(dict.fromkeys(upload_ids))
 
 

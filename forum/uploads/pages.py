@@ -20,6 +20,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from forum.core.errors import DomainError, NotFound
+from forum.core.i18n import N_, _
 from forum.http.auth import acting_user
 from forum.http.problems import problem
 from forum.uploads import api, limits, linking, service, visibility
@@ -49,12 +50,12 @@ def _protect(response: Response, *, private: bool) -> Response:
 def show(upload_id: int, filename: str):
     upload = visibility.visible_upload(acting_user(), upload_id)
     if filename != upload.filename:
-        raise NotFound("That file does not exist or is not visible to you.")
+        raise NotFound(_("That file does not exist or is not visible to you."))
     blob, content_type = upload.sha256, upload.content_type
     if name := request.args.get("rendition"):
         rendition = upload.rendition(name)
         if rendition is None and name != service.THUMBNAIL:
-            raise NotFound("That file has no such size.")
+            raise NotFound(_("That file has no such size."))
         if rendition is not None:  # a small image is its own thumbnail
             blob, content_type = rendition.sha256, rendition.content_type
     inline = content_type in RASTER_TYPES
@@ -79,7 +80,7 @@ def remove(upload_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         service.remove_upload(acting_user(), upload_id, request.form.get("reason", ""))
-        flash("The file was removed; it is no longer shown anywhere.", "success")
+        flash(_("The file was removed; it is no longer shown anywhere."), "success")
     return redirect(url_for("home.index"))
 
 
@@ -88,7 +89,7 @@ def create():
     """The editor's upload (CSRF token in X-CSRFToken): the stored file and the Markdown to insert, as JSON."""
     user = acting_user()
     if user is None:
-        return problem(401, "Not signed in", "Sign in to attach files.")
+        return problem(401, N_("Not signed in"), _("Sign in to attach files."))
     try:
         form = api.receive_upload_request(user)
         alt = form.fields.get("alt")

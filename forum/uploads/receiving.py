@@ -18,6 +18,7 @@ from typing import BinaryIO
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from forum.core.errors import DomainError
+from forum.core.i18n import N_, _
 from forum.uploads.filetypes import SNIFF_BYTES, TooLarge
 
 CHUNK = 64 * 1024  # read from the request at a time
@@ -28,7 +29,7 @@ MAX_PARTS = 20
 
 class MalformedBody(DomainError):
     status = 400
-    title = "Malformed multipart body"
+    title = N_("Malformed multipart body")
 
 
 @dataclass
@@ -66,8 +67,8 @@ class _FileSink:
         received = self.received
         received.size += len(data)
         if received.size > self.max_bytes:
-            most = self.max_bytes / (1024 * 1024)
-            raise TooLarge(f"The file is larger than the largest upload allowed ({most:g} MB).")
+            most = format(self.max_bytes / (1024 * 1024), "g")
+            raise TooLarge(_("The file is larger than the largest upload allowed (%(most)s MB).", most=most))
         if len(received.head) < SNIFF_BYTES:
             received.head += data[: SNIFF_BYTES - len(received.head)]
         self.digest.update(data)
@@ -102,7 +103,7 @@ class _Receiver:
         chunks = self.field[1]
         chunks.append(data)
         if sum(map(len, chunks)) > MAX_FIELD_BYTES:
-            raise TooLarge(f"The form field {self.field[0]!r} is too long.")
+            raise TooLarge(_("The form field %(name)s is too long.", name=repr(self.field[0])))
 
     def start(self, part: Field | File) -> None:
         if isinstance(part, File) and part.name == self.file_field and self.sink is None and self.form.file is None:
@@ -166,7 +167,7 @@ def receive_multipart(stream: BinaryIO, boundary: bytes, *, max_file_bytes: int,
                 _drain(decoder, receiver)
     except ValueError as exc:
         receiver.abandon()
-        raise MalformedBody("The multipart/form-data body could not be read.") from exc
+        raise MalformedBody(_("The multipart/form-data body could not be read.")) from exc
     except BaseException:
         receiver.abandon()
         raise

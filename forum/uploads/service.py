@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from forum.core import clock
 from forum.core.errors import Forbidden, Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.text import NUL
 from forum.models import Article, Attachment, CaseMessage, Post, Upload, UploadKind, UploadRendition, User
 from forum.services import audit_writer
@@ -50,25 +51,27 @@ def check_uploader(user: User, upload_limits: limits.UploadLimits | None = None)
     """403 when uploads are off or the member is suspended, 429 past the daily count: asked before any byte is read."""
     upload_limits = upload_limits or limits.current_limits()
     if not upload_limits.enabled:
-        raise Forbidden("Uploads are switched off on this site.")
+        raise Forbidden(_("Uploads are switched off on this site."))
     if is_suspended(user):
-        raise Forbidden("Suspended members cannot upload files.")
+        raise Forbidden(_("Suspended members cannot upload files."))
     since = clock.now() - timedelta(days=1)
     count = db.session.scalar(
         select(func.count(Upload.id)).where(Upload.uploader_id == user.id, Upload.created_at >= since)
     )
     if count >= upload_limits.daily_count:
-        raise DailyLimitReached(f"You have uploaded {count} files in the last 24 hours, the most allowed "
-                                f"({upload_limits.daily_count}); try again later.")
+        raise DailyLimitReached(_("You have uploaded %(count)s files in the last 24 hours, the most allowed "
+                                  "(%(most)s); try again later.", count=count, most=upload_limits.daily_count))
 
 
 def _check_size(file_type: FileType, size: int, upload_limits: limits.UploadLimits) -> None:
     most = upload_limits.max_image_bytes if file_type.is_image else upload_limits.max_file_bytes
     if size > most:
-        what = "An image" if file_type.is_image else "A file"
-        raise TooLarge(f"{what} may be at most {most / limits.MB:g} MB; this one is {size / limits.MB:.1f} MB.")
+        sizes = {"most": f"{most / limits.MB:g}", "size": f"{size / limits.MB:.1f}"}
+        if file_type.is_image:
+            raise TooLarge(_("An image may be at most %(most)s MB; this one is %(size)s MB.", **sizes))
+        raise TooLarge(_("A file may be at most %(most)s MB; this one is %(size)s MB.", **sizes))
     if size == 0:
-        raise Invalid({"file": ["The file is empty."]})
+        raise Invalid({"file": [_("The file is empty.")]})
 
 
 def _check_text(path: Path) -> None:
@@ -78,19 +81,19 @@ def _check_text(path: Path) -> None:
         try:
             while chunk := handle.read(CHUNK):
                 if NUL.encode() in chunk:
-                    raise Invalid({"file": ["A text file cannot contain NUL bytes."]})
+                    raise Invalid({"file": [_("A text file cannot contain NUL bytes.")]})
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise Invalid({"file": ["A text file must be UTF-8 text throughout."]}) from exc
+            raise Invalid({"file": [_("A text file must be UTF-8 text throughout.")]}) from exc
 
 
 def _clean_alt(alt: str | None) -> str:
     alt = (alt or "").strip()
     if NUL in alt:
-        raise Invalid({"alt": ["Remove the NUL character from the alt text."]})
+        raise Invalid({"alt": [_("Remove the NUL character from the alt text.")]})
     if len(alt) > MAX_ALT:
-        raise Invalid({"alt": [f"Alt text may be at most {MAX_ALT} characters."]})
+        raise Invalid({"alt": [_("Alt text may be at most %(most)s characters.", most=MAX_ALT)]})
     return alt
 
 
@@ -177,7 +180,7 @@ def attach(upload: Upload, *, post: Post | None = None, case_message: CaseMessag
         raise ValueError("attach to exactly one post, case message or article")
     writer_id = editor.id if article is not None and editor is not None else targets[0].author_id
     if upload.removed_at is not None or writer_id != upload.uploader_id:
-        raise Invalid({"upload_ids": [f"Upload {upload.id} is not one of your uploads."]})
+        raise Invalid({"upload_ids": [_("Upload %(id)s is not one of your uploads.", id=upload.id)]})
     attachment = Attachment(upload_id=upload.id, post_id=post.id if post is not None else None,
                             case_message_id=case_message.id if case_message is not None else None,
                             article_id=article.id if article is not None else None, created_at=clock.now())
@@ -188,10 +191,10 @@ def attach(upload: Upload, *, post: Post | None = None, case_message: CaseMessag
 def remove_upload(actor: User, upload_id: int, reason: str = "") -> Upload:
     """Staff take an upload down for good (audited); its blobs go once no live upload shares them."""
     if not is_staff(actor):
-        raise Forbidden("Only staff can remove uploads.")
+        raise Forbidden(_("Only staff can remove uploads."))
     upload = db.session.get(Upload, upload_id)
     if upload is None:
-        raise NotFound("That upload does not exist.")
+        raise NotFound(_("That upload does not exist."))
     if upload.removed_at is not None:
         return upload
     upload.removed_at, upload.removed_by_id = clock.now(), actor.id

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.core.errors import NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Article, Attachment, CaseMessage, MessageVisibility, Post, Upload, User
 from forum.services.permissions import Action, can, is_agent, is_staff, visible_posts
 
@@ -75,5 +76,5 @@ def visible_upload(viewer: User | None, upload_id: int) -> Upload:
     """The upload when viewer may see it; NotFound otherwise, exactly as when it does not exist."""
     upload = db.session.get(Upload, upload_id)
     if upload is None or not can_see(viewer, upload):
-        raise NotFound("That file does not exist or is not visible to you.")
+        raise NotFound(_("That file does not exist or is not visible to you."))
     return upload

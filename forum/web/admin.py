@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from forum import accounts, cases
 from forum.core.errors import Conflict, DomainError, Invalid
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import show_errors
@@ -22,6 +23,9 @@ from forum.web.forms import CategoryEditForm, CategoryForm, RoleForm, settings_f
 
 bp = Blueprint("admin", __name__)
 USERS_SHOWN = 100
+# A role as a sentence names it ("helper is now moderator.").
+ROLE_NAMES = {Role.MEMBER.value: _l("member"), Role.ADVOCATE.value: _l("advocate"),
+              Role.MODERATOR.value: _l("moderator"), Role.AGENT.value: _l("agent"), Role.ADMIN.value: _l("admin")}
 
 
 @bp.before_request
@@ -54,7 +58,7 @@ def category_list():
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
-            flash(f"Category “{category.name}” is created.", "success")
+            flash(_("Category “%(name)s” is created.", name=category.name), "success")
             return redirect(url_for("admin.category_list"))
     listing = categories.list_categories()
     return render_template("admin/categories.html", form=form, categories=listing), 422 if form.errors else 200
@@ -102,8 +106,8 @@ def category_edit(category_id: int):
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
-            report(categories.settings_of(category) != before, f"Category “{category.name}” is saved.",
-                   f"category “{category.name}” already had these settings.")
+            report(categories.settings_of(category) != before, _("Category “%(name)s” is saved.", name=category.name),
+                   _("category “%(name)s” already had these settings.", name=category.name))
             return redirect(url_for("admin.category_list"))
     return render_template(
         "admin/category_edit.html", form=form, category=category, days=cases.DAY_NAMES,
@@ -139,7 +143,9 @@ def user_role(user_id: int):
         changed = accounts.set_role(acting_user(), user, form.role.data)
     except (Invalid, Conflict) as exc:
         return _render_users(prefix, {user.id: _messages(exc)}, 422)
-    report(changed, f"{user.username} is now {user.role}.", f"{user.username} already is {user.role}.")
+    role = ROLE_NAMES.get(user.role, user.role)
+    report(changed, _("%(name)s is now %(role)s.", name=user.username, role=role),
+           _("%(name)s already is %(role)s.", name=user.username, role=role))
     return redirect(url_for("admin.user_list", q=prefix or None))
 
 
@@ -195,7 +201,8 @@ def settings():
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            report(after != current, "Settings are saved and apply at once.", "every setting already had that value.")
+            report(after != current, _("Settings are saved and apply at once."),
+                   _("every setting already had that value."))
             return redirect(url_for("admin.settings"))
     groups = settings_display.grouped(current)
     return render_template("admin/settings.html", form=form, groups=groups), 422 if form.errors else 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from forum.analytics import scorecard_store
+from forum.core.i18n import _l
 from forum.http.auth import acting_user
 from forum.knowledge import listing as article_listing
 from forum.services import listings, reading
@@ -14,12 +15,12 @@ bp = Blueprint("categories", __name__)
 THREADS_PER_PAGE = 20
 # The tabs above the list: (label, filter, sort); filter None means every thread.
 VIEWS = [
-    ("Active", None, "active"),
-    ("Latest", None, "latest"),
-    ("Unanswered", "unanswered", "active"),
-    ("Unsolved", "unsolved", "active"),
-    ("Solved", "solved", "active"),
-    ("Most helpful", None, "votes"),
+    (_l("Active"), None, "active"),
+    (_l("Latest"), None, "latest"),
+    (_l("Unanswered"), "unanswered", "active"),
+    (_l("Unsolved"), "unsolved", "active"),
+    (_l("Solved"), "solved", "active"),
+    (_l("Most helpful"), None, "votes"),
 ]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, make_response, render_template, request, url_for
 
+from forum.core.i18n import N_, _
 from forum.http.conditional import for_shared_caches
 from forum.knowledge.articles import article_path
 from forum.mail.sending import absolute_url
@@ -24,6 +25,7 @@ def _atom(feed: feeds.Feed | feeds.ArticleFeed, template: str = "feeds/atom.xml"
     response = make_response(render_template(template, feed=feed, absolute_url=absolute_url,
                                              article_path=article_path, entry_updated=feeds.entry_updated))
     response.headers["Content-Type"] = ATOM
+    response.vary.add("Accept-Language")  # a feed reader without a cookie gets the language it asks for
     return for_shared_caches(response, CACHE_SECONDS)
 
 
@@ -59,18 +61,18 @@ def category_articles(slug: str):
 
 # page endpoint → the feeds it announces: (title, feed endpoint, the page's view argument the feed takes)
 FEED_PAGES: dict[str, list[tuple[str, str, str | None]]] = {
-    "home.index": [("Latest questions", "feeds.latest", None), ("Solved questions", "feeds.solved", None)],
-    "categories.show": [("Latest in this category", "feeds.category", "slug"),
-                        ("Articles in this category", "feeds.category_articles", "slug")],
-    "tags.show": [("Latest with this tag", "feeds.tag", "name")],
-    "knowledge.index": [("Knowledge base articles", "feeds.articles", None)],
+    "home.index": [(N_("Latest questions"), "feeds.latest", None), (N_("Solved questions"), "feeds.solved", None)],
+    "categories.show": [(N_("Latest in this category"), "feeds.category", "slug"),
+                        (N_("Articles in this category"), "feeds.category_articles", "slug")],
+    "tags.show": [(N_("Latest with this tag"), "feeds.tag", "name")],
+    "knowledge.index": [(N_("Knowledge base articles"), "feeds.articles", None)],
 }
 
 
 def feed_links() -> list[tuple[str, str]]:
     """(title, url) of the feeds that mirror the current page, for <link rel="alternate"> in the head."""
     args = request.view_args or {}
-    return [(title, url_for(feed, **({argument: args[argument]} if argument else {})))
+    return [(_(title), url_for(feed, **({argument: args[argument]} if argument else {})))
             for title, feed, argument in FEED_PAGES.get(request.endpoint or "", [])
             if argument is None or argument in args]
 

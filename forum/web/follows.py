@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import login_required
 
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.standing import open_while
@@ -24,8 +25,8 @@ bp = Blueprint("follows", __name__)
 def watch_thread(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    report(subscriptions.watch(viewer, thread), "You're watching this thread: we'll tell you about new replies.",
-           "you were already watching this thread.")
+    report(subscriptions.watch(viewer, thread), _("You're watching this thread: we'll tell you about new replies."),
+           _("you were already watching this thread."))
     return redirect(thread_url(thread))
 
 
@@ -35,8 +36,8 @@ def watch_thread(thread_id: int):
 def mute_thread(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    report(subscriptions.mute(viewer, thread), "Muted: you won't hear about this thread, even after you reply.",
-           "this thread was already muted.")
+    report(subscriptions.mute(viewer, thread), _("Muted: you won't hear about this thread, even after you reply."),
+           _("this thread was already muted."))
     return redirect(thread_url(thread))
 
 
@@ -45,8 +46,8 @@ def mute_thread(thread_id: int):
 def follow_category(slug: str):
     category = categories.get_category_by_slug(slug)
     report(subscriptions.watch(acting_user(), category),
-           f"You're following {category.name}: we'll tell you about new questions there.",
-           f"you were already following {category.name}.")
+           _("You're following %(name)s: we'll tell you about new questions there.", name=category.name),
+           _("you were already following %(name)s.", name=category.name))
     return redirect(url_for("categories.show", slug=category.slug))
 
 
@@ -56,7 +57,8 @@ def follow_category(slug: str):
 def mute_category(slug: str):
     category = categories.get_category_by_slug(slug)
     report(subscriptions.mute(acting_user(), category),
-           f"Muted: you won't hear about new questions in {category.name}.", f"{category.name} was already muted.")
+           _("Muted: you won't hear about new questions in %(name)s.", name=category.name),
+           _("%(name)s was already muted.", name=category.name))
     return redirect(url_for("categories.show", slug=category.slug))
 
 
@@ -65,8 +67,8 @@ def mute_category(slug: str):
 def follow_tag(name: str):
     tag = reading.get_tag(name)
     report(subscriptions.watch(acting_user(), tag),
-           f"You're following the tag “{tag.name}”: we'll tell you about new questions with it.",
-           f"you were already following the tag “{tag.name}”.")
+           _("You're following the tag “%(name)s”: we'll tell you about new questions with it.", name=tag.name),
+           _("you were already following the tag “%(name)s”.", name=tag.name))
     return redirect(url_for("tags.show", name=tag.name))
 
 
@@ -75,8 +77,8 @@ def follow_tag(name: str):
 @open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def unfollow_tag(name: str):
     tag = reading.get_tag(name)
-    report(subscriptions.mute(acting_user(), tag), f"You no longer follow the tag “{tag.name}”.",
-           f"you were not following the tag “{tag.name}”.")
+    report(subscriptions.mute(acting_user(), tag), _("You no longer follow the tag “%(name)s”.", name=tag.name),
+           _("you were not following the tag “%(name)s”.", name=tag.name))
     return redirect(url_for("tags.show", name=tag.name))
 
 
@@ -85,5 +87,5 @@ def unfollow_tag(name: str):
 @open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def forget(subscription_id: int):
     subscriptions.forget(acting_user(), subscription_id)
-    flash("Removed. Replying to a thread or saying “me too” watches it again.", "success")
+    flash(_("Removed. Replying to a thread or saying “me too” watches it again."), "success")
     return redirect(url_for("notifications.settings", _anchor="following"))

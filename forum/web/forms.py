@@ -24,15 +24,16 @@ from wtforms.widgets import NumberInput
 from forum.accounts import signup_defences
 from forum.cases import DAY_NAMES, DAYS
 from forum.core.errors import Invalid
+from forum.core.i18n import _, _l
 from forum.http.forms import FlaskForm, show_errors
 from forum.models import Role
 from forum.writing import edit_history
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
-    remember = BooleanField("Keep me signed in on this device")
+    email = EmailField(_l("Email"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class RegisterForm(FlaskForm):
@@ -43,10 +44,10 @@ class RegisterForm(FlaskForm):
     types is refused. Their refusals are messages for the whole form (the fields are hidden).
     """
 
-    username = StringField("Username", validators=[DataRequired(), Length(max=32)])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    website = StringField("Website (leave this empty)")
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=32)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    website = StringField(_l("Website (leave this empty)"))
     shown = HiddenField(default=signup_defences.issue_stamp)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -67,22 +68,25 @@ class RegisterForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Display name", validators=[Length(max=64)])
-    bio = TextAreaField("About you", validators=[Length(max=2000)])
-    time_zone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
+    display_name = StringField(_l("Display name"), validators=[Length(max=64)])
+    bio = TextAreaField(_l("About you"), validators=[Length(max=2000)])
+    time_zone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+    # choices are set per request (in the reader's language); the service refuses anything else
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
+    theme = SelectField(_l("Theme"), choices=[], validate_choice=False)
 
 
 def _reason_field() -> TextAreaField:
     """A moderator's reason for changing someone else's post; the service says when one is required."""
-    return TextAreaField("Reason", validators=[Length(max=edit_history.MAX_REASON)],
+    return TextAreaField(_l("Reason"), validators=[Length(max=edit_history.MAX_REASON)],
                          render_kw={"rows": 2, "class": "textarea-short"})
 
 
@@ -105,36 +109,37 @@ class CheckedWriteForm(FlaskForm):
 
 
 class ThreadForm(CheckedWriteForm):
-    category_id = SelectField("Category", coerce=int, validators=[DataRequired()])
-    kind = SelectField("Kind", choices=[SelectChoice("question", "Question"), SelectChoice("discussion", "Discussion")])
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField("Details", validators=[DataRequired()])
-    tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
+    category_id = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("question", _l("Question")),
+                                            SelectChoice("discussion", _l("Discussion"))])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Details"), validators=[DataRequired()])
+    tags = StringField(_l("Tags (comma separated, up to 5)"), validators=[Length(max=200)])
 
 
 class ThreadEditForm(CheckedWriteForm):
     """What a thread's author may change."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    tags = StringField(_l("Tags (comma separated, up to 5)"), validators=[Length(max=200)])
 
 
 class ThreadModerationForm(ThreadEditForm):
     """What a moderator may change besides title and tags."""
 
-    category_id = SelectField("Category", coerce=int, validators=[DataRequired()])
-    locked = BooleanField("Locked: no new replies from members")
-    pinned = BooleanField("Pinned at the top of its category")
+    category_id = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])
+    locked = BooleanField(_l("Locked: no new replies from members"))
+    pinned = BooleanField(_l("Pinned at the top of its category"))
     reason = _reason_field()
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField("Your reply", validators=[DataRequired()])
+    body = TextAreaField(_l("Your reply"), validators=[DataRequired()])
     personal_data = StringField()  # as on ThreadForm: the personal-data warning's answer
 
 
 class EditPostForm(CheckedWriteForm):
-    body = TextAreaField("Post", validators=[DataRequired()])
+    body = TextAreaField(_l("Post"), validators=[DataRequired()])
     reason = _reason_field()
 
 
@@ -151,38 +156,40 @@ class DeletePostForm(FlaskForm):
 class NeedsInfoForm(FlaskForm):
     """Advocates and staff ask the asker for details; the service checks the note."""
 
-    note = TextAreaField("What information is missing?")
+    note = TextAreaField(_l("What information is missing?"))
 
 
-RATING_LABELS = ("1 – poor", "2", "3", "4", "5 – excellent")
+RATING_LABELS = (_l("1 – poor"), "2", "3", "4", _l("5 – excellent"))
 
 
 class FeedbackForm(FlaskForm):
     """"Did this resolve your issue?"; choices are checked by the service, so its message shows."""
 
     resolved = RadioField(
-        "Your answer", choices=[SelectChoice("yes", "Yes, it's resolved"), SelectChoice("no", "No, not yet")],
+        _l("Your answer"),
+        choices=[SelectChoice("yes", _l("Yes, it's resolved")), SelectChoice("no", _l("No, not yet"))],
         validate_choice=False,
     )
     rating = RadioField(
-        "How would you rate the help you got? (optional)",
+        _l("How would you rate the help you got? (optional)"),
         choices=[SelectChoice(str(n), label) for n, label in enumerate(RATING_LABELS, start=1)],
         validate_choice=False,
     )
-    comment = TextAreaField("Anything you'd like to add? (optional)", render_kw={"rows": 3, "class": "textarea-short"})
+    comment = TextAreaField(_l("Anything you'd like to add? (optional)"),
+                            render_kw={"rows": 3, "class": "textarea-short"})
 
 
 class NotificationSettingsForm(FlaskForm):
     email_frequency = RadioField(
-        "Email me about my notifications",
+        _l("Email me about my notifications"),
         choices=[
-            SelectChoice("immediately", "Immediately, one email each"),
-            SelectChoice("daily", "In a daily digest"),
-            SelectChoice("off", "Never: I'll check the site"),
+            SelectChoice("immediately", _l("Immediately, one email each")),
+            SelectChoice("daily", _l("In a daily digest")),
+            SelectChoice("off", _l("Never: I'll check the site")),
         ],
         validate_choice=False,
     )
-    weekly_digest = BooleanField("Send me a weekly email of unanswered questions in what I follow")
+    weekly_digest = BooleanField(_l("Send me a weekly email of unanswered questions in what I follow"))
 
 
 class ConfirmForm(FlaskForm):
@@ -190,48 +197,52 @@ class ConfirmForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
-    slug = StringField("Slug (used in the address)", validators=[DataRequired(), Length(max=64)])
-    description = TextAreaField("Description", validators=[Length(max=2000)])
-    position = IntegerField("Position (lower comes first)", default=0, validators=[InputRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    slug = StringField(_l("Slug (used in the address)"), validators=[DataRequired(), Length(max=64)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    position = IntegerField(_l("Position (lower comes first)"), default=0, validators=[InputRequired()])
 
 
 class CategoryEditForm(CategoryForm):
     """The category form plus its support hours (SLA calendar); <day>_open/<day>_close are added below."""
 
     time_zone = StringField(
-        "Time zone", validators=[Length(max=64)], render_kw={"list": "time-zones", "autocomplete": "off"},
-        description="An IANA name such as Europe/Berlin. Leave everything empty for 24/7 SLA clocks.",
+        _l("Time zone"), validators=[Length(max=64)], render_kw={"list": "time-zones", "autocomplete": "off"},
+        description=_l("An IANA name such as Europe/Berlin. Leave everything empty for 24/7 SLA clocks."),
     )
     holidays = TextAreaField(
-        "Holidays (closed all day)", validators=[Length(max=5000)], render_kw={"rows": 3},
-        description="Dates like 2026-12-25, one per line.",
+        _l("Holidays (closed all day)"), validators=[Length(max=5000)], render_kw={"rows": 3},
+        description=_l("Dates like 2026-12-25, one per line."),
     )
     email_address = StringField(
-        "Email address for questions", validators=[Length(max=254)],
+        _l("Email address for questions"), validators=[Length(max=254)],
         render_kw={"type": "email", "autocomplete": "off", "placeholder": "support@example.com"},
-        description="Mail to this address opens a question here, as its sender (leave it empty for none). Point "
-                    "the address at Horseshoe on your mail server: see “Mail in” in the README.",
+        description=_l("Mail to this address opens a question here, as its sender (leave it empty for none). Point "
+                       "the address at Horseshoe on your mail server: see “Mail in” in the README."),
     )
 
 
 for _day in DAYS:
-    setattr(CategoryEditForm, f"{_day}_open", StringField(f"{DAY_NAMES[_day]} opens",
+    setattr(CategoryEditForm, f"{_day}_open", StringField(_l("%(day)s opens", day=DAY_NAMES[_day]),
             validators=[Length(max=5)], render_kw={"placeholder": "09:00", "inputmode": "numeric"}))
-    setattr(CategoryEditForm, f"{_day}_close", StringField(f"{DAY_NAMES[_day]} closes",
+    setattr(CategoryEditForm, f"{_day}_close", StringField(_l("%(day)s closes", day=DAY_NAMES[_day]),
             validators=[Length(max=5)], render_kw={"placeholder": "17:00", "inputmode": "numeric"}))
 del _day
 
 
+ROLE_LABELS = {Role.MEMBER: _l("Member"), Role.ADVOCATE: _l("Advocate"), Role.MODERATOR: _l("Moderator"),
+               Role.AGENT: _l("Agent"), Role.ADMIN: _l("Admin")}
+
+
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(role.value, role.value.title()) for role in Role])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, ROLE_LABELS.get(role, role.value.title()))
+                                            for role in Role])
 
 
 class SettingsFormBase(FlaskForm):
     """Base of the generated community settings form: one field per setting key, shaped by its kind."""
 
 
-LIST_HINT = " Separate them with commas or new lines."
 
 
 def _setting_field(spec) -> Field:
@@ -242,7 +253,8 @@ def _setting_field(spec) -> Field:
     if spec.shape == "boolean":
         return BooleanField(spec.key, description=spec.description)
     if spec.shape == "list":
-        return TextAreaField(spec.key, description=spec.description + LIST_HINT, render_kw={"rows": 2})
+        description = _("%(description)s Separate them with commas or new lines.", description=spec.description)
+        return TextAreaField(spec.key, description=description, render_kw={"rows": 2})
     if spec.shape == "string":
         return StringField(spec.key, description=spec.description, render_kw={"maxlength": spec.max_length})
     return StringField(spec.key, description=spec.description, widget=NumberInput(step="any"),
@@ -257,41 +269,41 @@ def settings_form_class(specs: Iterable) -> type[SettingsFormBase]:
 class MissionForm(FlaskForm):
     """A staff-made mission; the view fills the metric, category and badge choices, the service checks them."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description (optional)", validators=[Length(max=2000)],
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description (optional)"), validators=[Length(max=2000)],
                                 render_kw={"rows": 3, "class": "textarea-short"})
-    metric = SelectField("What counts", choices=[], validate_choice=False)
-    goal = IntegerField("Goal (how many)", validators=[InputRequired()])
-    category_id = SelectField("Category", choices=[], validate_choice=False)
-    points = IntegerField("Reputation points on completion", default=0, validators=[InputRequired()])
-    badge = SelectField("Badge on completion", choices=[], validate_choice=False)
-    starts_at = DateTimeLocalField("Starts (UTC)", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    ends_at = DateTimeLocalField("Deadline (UTC)", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    metric = SelectField(_l("What counts"), choices=[], validate_choice=False)
+    goal = IntegerField(_l("Goal (how many)"), validators=[InputRequired()])
+    category_id = SelectField(_l("Category"), choices=[], validate_choice=False)
+    points = IntegerField(_l("Reputation points on completion"), default=0, validators=[InputRequired()])
+    badge = SelectField(_l("Badge on completion"), choices=[], validate_choice=False)
+    starts_at = DateTimeLocalField(_l("Starts (UTC)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Deadline (UTC)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
 
 
 class AdvocateForm(FlaskForm):
     """Staff making, revoking or inviting an advocate; the reason goes to the audit log."""
 
-    reason = StringField("Reason (optional, for the audit log)", validators=[Length(max=500)])
+    reason = StringField(_l("Reason (optional, for the audit log)"), validators=[Length(max=500)])
 
 
 # Cases (issue 6): escalation, the agent desk and the customer's case page.
 
 CASE_STATUS_CHOICES = [
-    SelectChoice("new", "New"), SelectChoice("open", "Open (in progress)"),
-    SelectChoice("pending_customer", "Waiting on the customer"), SelectChoice("resolved", "Resolved"),
-    SelectChoice("closed", "Closed"),
+    SelectChoice("new", _l("New")), SelectChoice("open", _l("Open (in progress)")),
+    SelectChoice("pending_customer", _l("Waiting on the customer")), SelectChoice("resolved", _l("Resolved")),
+    SelectChoice("closed", _l("Closed")),
 ]
 CASE_PRIORITY_CHOICES = [
-    SelectChoice("low", "Low"), SelectChoice("normal", "Normal"), SelectChoice("high", "High"),
-    SelectChoice("urgent", "Urgent"),
+    SelectChoice("low", _l("Low")), SelectChoice("normal", _l("Normal")), SelectChoice("high", _l("High")),
+    SelectChoice("urgent", _l("Urgent")),
 ]
 
 
 class EscalateForm(FlaskForm):
     """Ask support to take a thread (or recommend it, or escalate as staff); the reason is optional."""
 
-    reason = TextAreaField("What do you still need? (optional)", validators=[Length(max=2000)],
+    reason = TextAreaField(_l("What do you still need? (optional)"), validators=[Length(max=2000)],
                            render_kw={"rows": 2, "class": "textarea-short"})
 
 
@@ -301,38 +313,38 @@ class CaseFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=[SelectChoice("", "Any")] + CASE_STATUS_CHOICES,
+    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any"))] + CASE_STATUS_CHOICES,
                          validate_choice=False)
-    priority = SelectField("Priority", choices=[SelectChoice("", "Any")] + CASE_PRIORITY_CHOICES,
+    priority = SelectField(_l("Priority"), choices=[SelectChoice("", _l("Any"))] + CASE_PRIORITY_CHOICES,
                            validate_choice=False)
-    assignee = SelectField("Assignee", choices=[SelectChoice("", "Anyone"), SelectChoice("me", "Me"),
-                                                SelectChoice("none", "Unassigned")], validate_choice=False)
-    category = SelectField("Category", choices=[], validate_choice=False)
-    overdue = BooleanField("Overdue only")
+    assignee = SelectField(_l("Assignee"), choices=[SelectChoice("", _l("Anyone")), SelectChoice("me", _l("Me")),
+                                                SelectChoice("none", _l("Unassigned"))], validate_choice=False)
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    overdue = BooleanField(_l("Overdue only"))
 
 
 class CaseAssignForm(FlaskForm):
     """Assign a case to an agent; the view fills the agents, the service checks the choice."""
 
-    assignee_id = SelectField("Assign to", choices=[], validate_choice=False)
+    assignee_id = SelectField(_l("Assign to"), choices=[], validate_choice=False)
 
 
 class CaseStatusForm(FlaskForm):
-    status = SelectField("Set the status", choices=CASE_STATUS_CHOICES, validate_choice=False)
+    status = SelectField(_l("Set the status"), choices=CASE_STATUS_CHOICES, validate_choice=False)
 
 
 class CasePriorityForm(FlaskForm):
-    priority = SelectField("Set the priority", choices=CASE_PRIORITY_CHOICES, validate_choice=False)
+    priority = SelectField(_l("Set the priority"), choices=CASE_PRIORITY_CHOICES, validate_choice=False)
 
 
 class CaseMessageForm(FlaskForm):
     """An agent's message: to the customer, or an internal note that only staff ever see."""
 
-    body = TextAreaField("Message", validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 4})
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 4})
     visibility = RadioField(
-        "Who sees it",
-        choices=[SelectChoice("customer", "The customer (private, not on the thread)"),
-                 SelectChoice("internal", "Internal — staff only")],
+        _l("Who sees it"),
+        choices=[SelectChoice("customer", _l("The customer (private, not on the thread)")),
+                 SelectChoice("internal", _l("Internal — staff only"))],
         default="customer", validate_choice=False,
     )
 
@@ -340,23 +352,23 @@ class CaseMessageForm(FlaskForm):
 class CustomerMessageForm(FlaskForm):
     """The customer's private message to support (account details that must not be public)."""
 
-    body = TextAreaField("Your message to support", validators=[DataRequired(), Length(max=20000)],
+    body = TextAreaField(_l("Your message to support"), validators=[DataRequired(), Length(max=20000)],
                          render_kw={"rows": 4})
 
 
 class CaseResolveForm(FlaskForm):
-    resolution = TextAreaField("Resolution", validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 5})
-    publish = BooleanField("Publish to the thread as an accepted answer", default=True)
+    resolution = TextAreaField(_l("Resolution"), validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 5})
+    publish = BooleanField(_l("Publish to the thread as an accepted answer"), default=True)
 
 
 class EscalationRatingForm(FlaskForm):
     """An agent's verdict on the escalation; the service checks the choice."""
 
     rating = RadioField(
-        "Was this escalation needed?",
-        choices=[SelectChoice("needed", "Needed: support had to act"),
-                 SelectChoice("community_could_answer", "The community could have answered"),
-                 SelectChoice("missing_information", "Missing information")],
+        _l("Was this escalation needed?"),
+        choices=[SelectChoice("needed", _l("Needed: support had to act")),
+                 SelectChoice("community_could_answer", _l("The community could have answered")),
+                 SelectChoice("missing_information", _l("Missing information"))],
         validate_choice=False,
     )
 
@@ -364,4 +376,4 @@ class EscalationRatingForm(FlaskForm):
 class MovePostForm(FlaskForm):
     """Staff move a post's personal data into the case; the reason goes to the audit log."""
 
-    reason = StringField("Reason (optional, for the audit log)", validators=[Length(max=500)])
+    reason = StringField(_l("Reason (optional, for the audit log)"), validators=[Length(max=500)])

@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from forum.core.errors import Invalid
 from forum.core.extensions import csrf
+from forum.core.i18n import _, ngettext
 from forum.http.auth import acting_user
 from forum.http.feedback import nothing_changed, report
 from forum.http.forms import show_errors
@@ -38,9 +39,9 @@ def mark_all_read():
     """Open while suspended: marking one's own notifications read changes nothing anyone else sees."""
     changed = notifications.mark_read(acting_user())
     if changed:
-        flash(f"{changed} {'notification' if changed == 1 else 'notifications'} marked read.", "success")
+        flash(ngettext("%(num)d notification marked read.", "%(num)d notifications marked read.", changed), "success")
     else:
-        nothing_changed("you had no unread notifications.")
+        nothing_changed(_("you had no unread notifications."))
     return redirect(url_for("notifications.index"))
 
 
@@ -51,7 +52,7 @@ def mark_one_read(notification_id: int):
     # Only ever the caller's own: anyone else's notification is a 404 that says so. A group's line sends its
     # newest notification: the group is marked read with it.
     if not notification_groups.mark_group_read(acting_user(), notification_id):
-        nothing_changed("that notification was already read.")
+        nothing_changed(_("that notification was already read."))
     return redirect(url_for("notifications.index", cursor=request.args.get("cursor") or None,
                             _anchor=f"n{notification_id}"))
 
@@ -76,8 +77,8 @@ def settings():
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            report((user.email_frequency, user.weekly_digest) != before, "Your notification settings are saved.",
-                   "your notification settings already were like that.")
+            report((user.email_frequency, user.weekly_digest) != before, _("Your notification settings are saved."),
+                   _("your notification settings already were like that."))
             return redirect(url_for("notifications.settings"))
     lists = _split(subscriptions.subscriptions_of(user))
     page = render_template("notifications/settings.html", form=form, remove_form=ConfirmForm(formdata=None), **lists)

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from flask import current_app, get_template_attribute, request
 from markupsafe import Markup
 
+from forum.core import i18n
 from forum.http import shared_fragments
 from forum.http.templating import time_ago
 from forum.models import Post, Thread
@@ -213,8 +214,9 @@ def _render_shared(block: PostBlock) -> str:
 def render(block: PostBlock) -> Markup:
     """The block's HTML, from the cache when this kind of viewer saw this version of the post before."""
     use_cache = current_app.config.get("POST_BLOCK_CACHE", True)
-    # url_for's output depends on the app and where it is mounted; everything else is in the block.
-    key = (block, request.script_root, id(current_app._get_current_object()))
+    # url_for's output depends on the app and where it is mounted, the words on the reader's language;
+    # everything else is in the block.
+    key = (block, request.script_root, id(current_app._get_current_object()), i18n.current_language())
     html = _renderings.get(key) if use_cache else None
     if html is None:
         html = _render_shared(block)

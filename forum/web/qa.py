@@ -11,6 +11,7 @@ from flask_login import login_required
 
 from forum import writing
 from forum.core.errors import DomainError, Invalid
+from forum.core.i18n import _
 from forum.http import undo as undo_offer
 from forum.http.auth import acting_user
 from forum.http.feedback import nothing_changed, report
@@ -35,10 +36,10 @@ def accept(post_id: int):
     post = reading.get_post(viewer, post_id)
     token = undo.accept_with_undo(undo_offer.secret_key(), viewer, post.thread, post)
     if token is None:
-        nothing_changed(f"the reply by {post.author.name} already is the solution.")
+        nothing_changed(_("the reply by %(name)s already is the solution.", name=post.author.name))
     else:
-        undo_offer.offer(f"The reply by {post.author.name} is marked as the solution.",
-                         url_for("qa.undo_accept", thread_id=post.thread.id), token, "accepting this answer")
+        undo_offer.offer(_("The reply by %(name)s is marked as the solution.", name=post.author.name),
+                         url_for("qa.undo_accept", thread_id=post.thread.id), token, _("accepting this answer"))
     return redirect(thread_url(post.thread, _anchor=f"p{post.id}"))
 
 
@@ -57,8 +58,8 @@ def undo_accept(thread_id: int):
     except undo.Refused as exc:
         undo_offer.refused(exc)
     else:
-        flash("Undone: the answer accepted before is the solution again." if restored is not None
-              else "Undone: the thread has no accepted solution again.", "success")
+        flash(_("Undone: the answer accepted before is the solution again.") if restored is not None
+              else _("Undone: the thread has no accepted solution again."), "success")
     return redirect(thread_url(thread))
 
 
@@ -67,8 +68,8 @@ def undo_accept(thread_id: int):
 def unaccept(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    report(qa.unaccept_solution(viewer, thread), "The solution is unmarked; the thread is open for a better answer.",
-           "this thread has no accepted solution to unmark.")
+    report(qa.unaccept_solution(viewer, thread), _("The solution is unmarked; the thread is open for a better answer."),
+           _("this thread has no accepted solution to unmark."))
     return redirect(thread_url(thread))
 
 
@@ -77,8 +78,8 @@ def unaccept(thread_id: int):
 def vote(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
-    report(qa.vote_helpful(viewer, post).changed, "Thanks: your helpful vote is counted.",
-           "you had already voted this post helpful; a vote counts once.")
+    report(qa.vote_helpful(viewer, post).changed, _("Thanks: your helpful vote is counted."),
+           _("you had already voted this post helpful; a vote counts once."))
     return redirect(post_location(post))
 
 
@@ -87,8 +88,8 @@ def vote(post_id: int):
 def withdraw_vote(post_id: int):
     viewer = acting_user()
     post = reading.get_post(viewer, post_id)
-    report(qa.withdraw_vote(viewer, post).changed, "Your helpful vote is withdrawn.",
-           "you had not voted this post helpful, so there was no vote to withdraw.")
+    report(qa.withdraw_vote(viewer, post).changed, _("Your helpful vote is withdrawn."),
+           _("you had not voted this post helpful, so there was no vote to withdraw."))
     return redirect(post_location(post))
 
 
@@ -97,8 +98,8 @@ def withdraw_vote(post_id: int):
 def me_too(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    report(qa.add_me_too(viewer, thread).changed, "Counted: you have this question too. You'll hear about replies.",
-           "you had already said you have this question too; it counts once.")
+    report(qa.add_me_too(viewer, thread).changed, _("Counted: you have this question too. You'll hear about replies."),
+           _("you had already said you have this question too; it counts once."))
     return redirect(thread_url(thread))
 
 
@@ -107,8 +108,8 @@ def me_too(thread_id: int):
 def withdraw_me_too(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    report(qa.remove_me_too(viewer, thread).changed, "You no longer count as having this question.",
-           "you had not said you have this question too.")
+    report(qa.remove_me_too(viewer, thread).changed, _("You no longer count as having this question."),
+           _("you had not said you have this question too."))
     return redirect(thread_url(thread))
 
 
@@ -124,7 +125,7 @@ def request_info(thread_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("The asker is asked for more information.", "success")
+            flash(_("The asker is asked for more information."), "success")
             return redirect(thread_url(thread))
     return thread_page.render(thread, info_form=form, status=422)
 
@@ -134,8 +135,8 @@ def request_info(thread_id: int):
 def clear_info(thread_id: int):
     viewer = acting_user()
     thread = reading.get_thread(viewer, thread_id)
-    report(needs_info.clear_info_request(viewer, thread), "The request for more information is cleared.",
-           "this thread was not waiting for more information.")
+    report(needs_info.clear_info_request(viewer, thread), _("The request for more information is cleared."),
+           _("this thread was not waiting for more information."))
     return redirect(thread_url(thread))
 
 
@@ -160,9 +161,9 @@ def give_feedback(thread_id: int):
             show_errors(form, exc)
         else:
             if feedback.offers_escalation(answer):
-                flash("Thanks for telling us. Here is how to get more help.", "info")
+                flash(_("Thanks for telling us. Here is how to get more help."), "info")
                 return redirect(thread_url(thread, _anchor="more-help"))
-            flash("Thanks! Glad it's resolved.", "success")
+            flash(_("Thanks! Glad it's resolved."), "success")
             return redirect(thread_url(thread))
     return thread_page.render(thread, feedback_form=form, status=422)
 

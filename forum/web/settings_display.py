@@ -4,7 +4,7 @@ A setting's group comes from its key's prefix (`sentiment.` → Sentiment) throu
 so a feature that registers `sentiment.something` joins that group with no further edit; a new prefix
 needs one line here (tests/web/test_settings_page.py fails until it has one). Label, unit and help are
 optional fields of the setting's spec (forum.services.community_settings.Presentation). No Flask here:
-plain data for the template.
+plain data for the template, translated here (the registry keeps its words English for the API).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from forum.core.i18n import N_, _
 from forum.services import community_settings
 from forum.services.community_settings import AnySetting
 
@@ -19,29 +20,30 @@ from forum.services.community_settings import AnySetting
 @dataclass(frozen=True)
 class Group:
     slug: str  # the heading's id on the page
-    title: str
+    title: str  # English (marked with N_); grouped() translates it
     prefixes: tuple[str, ...]
 
 
 # Page order. The longest matching prefix wins, so a group may take some keys of another's prefix.
 GROUPS = (
-    Group("reputation", "Reputation and privileges", ("reputation.", "privileges.", "badges.", "missions.")),
-    Group("moderation", "Moderation and spam",
+    Group("reputation", N_("Reputation and privileges"), ("reputation.", "privileges.", "badges.", "missions.")),
+    Group("moderation", N_("Moderation and spam"),
           ("moderation.", "flags.", "spam.", "accounts.signup_", "accounts.blocked_email_domains")),
-    Group("cases", "Service cases and SLA", ("sla.", "case.", "cases.", "scorecard.")),
-    Group("sentiment", "Sentiment", ("sentiment.",)),
-    Group("incidents", "Incidents", ("incident.", "incidents.")),
-    Group("accounts", "Accounts and sign-in", ("accounts.",)),
-    Group("privacy", "Privacy", ("privacy.",)),
-    Group("notifications", "Notifications and email", ("notifications.", "mail.", "email.", "digest.")),
-    Group("conversations", "Conversations", ("conversations.",)),
-    Group("knowledge", "Knowledge base", ("knowledge.",)),
-    Group("search", "Search", ("search.",)),
-    Group("uploads", "Uploads", ("uploads.",)),
-    Group("tags", "Tags", ("tags.", "tagging.")),
-    Group("writing", "Writing and drafts", ("writing.", "drafts.")),
+    Group("cases", N_("Service cases and SLA"), ("sla.", "case.", "cases.", "scorecard.")),
+    Group("sentiment", N_("Sentiment"), ("sentiment.",)),
+    Group("incidents", N_("Incidents"), ("incident.", "incidents.")),
+    Group("accounts", N_("Accounts and sign-in"), ("accounts.",)),
+    Group("privacy", N_("Privacy"), ("privacy.",)),
+    Group("notifications", N_("Notifications and email"), ("notifications.", "mail.", "email.", "digest.")),
+    Group("conversations", N_("Conversations"), ("conversations.",)),
+    Group("knowledge", N_("Knowledge base"), ("knowledge.",)),
+    Group("search", N_("Search"), ("search.",)),
+    Group("uploads", N_("Uploads"), ("uploads.",)),
+    Group("tags", N_("Tags"), ("tags.", "tagging.")),
+    Group("writing", N_("Writing and drafts"), ("writing.", "drafts.")),
+    Group("branding", N_("Branding"), ("branding.",)),  # also on /admin/branding, with the logo upload
 )
-OTHER = Group("other", "Other settings", ())
+OTHER = Group("other", N_("Other settings"), ())
 
 
 def group_of(key: str) -> Group | None:
@@ -53,13 +55,23 @@ def group_of(key: str) -> Group | None:
 def value_text(spec: AnySetting, value: Any) -> str:
     """A value in words: On/Off, numbers without a needless .0 and with their unit, lists comma-separated."""
     if isinstance(value, bool):
-        return "On" if value else "Off"
+        return _("On") if value else _("Off")
     if isinstance(value, list | tuple):
-        return ", ".join(value) if value else "(none)"
+        return ", ".join(value) if value else _("(none)")
     if isinstance(value, str):
-        return value or "(empty)"
+        return value or _("(empty)")
     number = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{number} {spec.unit}" if spec.unit else number
+    return f"{number} {_unit(spec)}" if spec.unit else number
+
+
+def _shown(text: str) -> str:
+    """Registry text (English, marked with N_) in the reader's language; empty stays empty."""
+    return _(text) if text else ""
+
+
+def _unit(spec: AnySetting) -> str:
+    """The unit in the reader's language; units are %-formats ("%% of questions" reads "% of questions")."""
+    return _shown(spec.unit) % {}
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,7 @@ class SettingView:
 
     key: str
     label: str
+    description: str
     help: str
     unit: str
     shape: str
@@ -98,7 +111,8 @@ def _view(spec: AnySetting, value: Any) -> SettingView:
     numeric = spec.shape in ("integer", "number")
     items = len(value) if isinstance(value, list) else 0
     return SettingView(
-        key=spec.key, label=spec.display_label, help=spec.help, unit=spec.unit, shape=spec.shape,
+        key=spec.key, label=_shown(spec.label) or spec.display_label, description=_shown(spec.description),
+        help=_shown(spec.help), unit=_unit(spec), shape=spec.shape,
         minimum=spec.minimum if numeric else None, maximum=spec.maximum if numeric else None,
         step="1" if spec.shape == "integer" else "any", default_text=value_text(spec, _default(spec)),
         changed=value != _default(spec), rows=min(max(items + 1, 3), 12),
@@ -111,5 +125,5 @@ def grouped(values: dict[str, Any]) -> list[GroupView]:
     members: dict[Group, list[SettingView]] = {}
     for key, spec in community_settings.REGISTRY.items():
         members.setdefault(group_of(key) or OTHER, []).append(_view(spec, values[key]))
-    return [GroupView(group.slug, group.title, members[group]) for group in (*GROUPS, OTHER) if group in members]
+    return [GroupView(group.slug, _(group.title), members[group]) for group in (*GROUPS, OTHER) if group in members]
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from forum import tagging
+from forum.core.i18n import _l
 from forum.http.auth import acting_user
 from forum.services import reading, subscriptions
 
 bp = Blueprint("tags", __name__)
 THREADS_PER_PAGE = 20
-SORTS = [("active", "Active"), ("latest", "Latest"), ("votes", "Most helpful")]
+SORTS = [("active", _l("Active")), ("latest", _l("Latest")), ("votes", _l("Most helpful"))]
 
 
 @bp.get("/tags")

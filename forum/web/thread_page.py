@@ -13,6 +13,7 @@ from flask import redirect, render_template, request
 from forum import cases
 from forum.core import clock
 from forum.core.errors import NotFound
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.urls import REPLIES_PER_PAGE, thread_url
 from forum.models import Case, Post, Thread, ThreadKind, ThreadStatus, User
@@ -21,7 +22,7 @@ from forum.services.permissions import Action, Capabilities, can, is_staff, rest
 from forum.web.forms import EscalateForm, FeedbackForm, NeedsInfoForm, ReplyForm
 from forum.web.post_blocks import PageState, ThreadPosts
 
-REPLY_SORTS = [("oldest", "Oldest first"), ("votes", "Most helpful")]
+REPLY_SORTS = [("oldest", _l("Oldest first")), ("votes", _l("Most helpful"))]
 # After this long without a solution the asker's "I still need help from the support team" is emphasised.
 SUGGEST_ESCALATION_AFTER = timedelta(hours=24)
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~@])")
@@ -33,7 +34,8 @@ def quote_markdown(post: Post) -> str:
     """The post as a Markdown quote: an attribution line linking to it, then its source as "> " lines."""
     name = MARKDOWN_SPECIAL.sub(r"\\\1", post.author.name)
     lines = "\n".join(f"> {line}" if line.strip() else ">" for line in post.body.strip().splitlines())
-    return f"**{name}** [wrote]({thread_url(post.thread, _anchor=f'p{post.id}')}):\n{lines}\n\n"
+    link = thread_url(post.thread, _anchor=f"p{post.id}")
+    return _("**%(name)s** [wrote](%(link)s):", name=name, link=link) + f"\n{lines}\n\n"
 
 
 def _quoted(viewer: User | None, thread: Thread) -> str:
@@ -43,7 +45,7 @@ def _quoted(viewer: User | None, thread: Thread) -> str:
         return ""
     post = reading.get_post(viewer, post_id)
     if post.thread_id != thread.id:
-        raise NotFound("That post is not in this thread.")
+        raise NotFound(_("That post is not in this thread."))
     return quote_markdown(post)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 from markupsafe import Markup, escape
 
+from forum.core import i18n
 from forum.http.templating import time_ago
 from forum.services.listings import ListedThread
 
@@ -28,8 +29,9 @@ _rows: dict[tuple, tuple[str, str]] = {}
 
 def thread_rows(threads, show_category: bool, render: Callable[..., Markup]) -> Markup:
     """thread_row's HTML for each thread: stored by content for listed rows, the recency filled in now."""
-    # url_for's output depends on the app and where it is mounted; everything else is in the row.
-    where = (show_category, request.script_root, id(current_app._get_current_object()))
+    # url_for's output depends on the app and where it is mounted, the words on the reader's language;
+    # everything else is in the row.
+    where = (show_category, request.script_root, id(current_app._get_current_object()), i18n.current_language())
     return Markup("".join([_row(thread, where, render) for thread in threads]))  # nosec B704  # autoescaped rows
 
 

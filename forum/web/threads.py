@@ -11,6 +11,7 @@ from flask_login import login_required
 from forum import writing
 from forum.accounts import personal_data, personal_data_moves
 from forum.core.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+from forum.core.i18n import N_, _
 from forum.http.auth import acting_user
 from forum.http.feedback import nothing_changed, report
 from forum.http.forms import category_choices, show_errors
@@ -33,7 +34,7 @@ from forum.writing import pages as drafts_pages
 
 bp = Blueprint("threads", __name__)
 # What authors are told when the content checks hold their post for review.
-PENDING_FLASH = "Your post is waiting for a moderator's approval. Only you and moderators can see it until then."
+PENDING_FLASH = N_("Your post is waiting for a moderator's approval. Only you and moderators can see it until then.")
 # The personal-data warning's two answers (forms' personal_data field, set by the warning's buttons).
 POST_PUBLICLY, SEND_PRIVATELY = "public", "private"
 VISIT_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")  # an ask-page visit token as secrets.token_urlsafe makes them
@@ -83,8 +84,8 @@ def new():
             form.confirmed.data = "1"  # similar questions were looked for already
         thread = None if similar or warned else _start_thread(viewer, form)
         if thread is not None:
-            flash(PENDING_FLASH if thread.visibility == "pending"
-                  else "Your thread is posted. We will let you know when someone replies.", "success")
+            flash(_(PENDING_FLASH) if thread.visibility == "pending"
+                  else _("Your thread is posted. We will let you know when someone replies."), "success")
             return redirect(thread_url(thread))
     if similar:
         form.confirmed.data = "1"  # the next submit is "Post my question anyway"
@@ -131,8 +132,8 @@ def _start_thread(viewer: User, form: ThreadForm) -> Thread | None:
     except Invalid as exc:
         show_errors(form, exc)
         return None
-    flash(f"The personal details went privately to the support team (case {case.public_reference}); "
-          "the public question shows them as removed.", "info")
+    flash(_("The personal details went privately to the support team (case %(case)s); "
+            "the public question shows them as removed.", case=case.public_reference), "info")
     return thread
 
 
@@ -165,13 +166,14 @@ def reply(thread_id: int):
             if form.personal_data.data == SEND_PRIVATELY:
                 case = personal_data_moves.send_reply_privately(viewer, thread, form.body.data)
                 writing.delete_draft(viewer, writing.reply_key(thread.id))  # sent to support: the draft is done
-                flash("Your message went privately to the support team; nothing was posted on the thread.", "success")
+                flash(_("Your message went privately to the support team; nothing was posted on the thread."),
+                      "success")
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="conversation"))
             post = posting.reply_to_thread(viewer, thread, form.body.data)
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
-            flash(PENDING_FLASH if post.visibility == "pending" else "Your reply is posted.", "success")
+            flash(_(PENDING_FLASH) if post.visibility == "pending" else _("Your reply is posted."), "success")
             return redirect(post_location(post))
     return thread_page.render(thread, reply_form=form, status=422)
 
@@ -220,7 +222,8 @@ def edit(thread_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            report(_thread_state(thread) != before, "The thread is updated.", "the thread already read like that.")
+            report(_thread_state(thread) != before, _("The thread is updated."),
+                   _("the thread already read like that."))
             return redirect(thread_url(thread))
     page = render_template("threads/edit.html", form=form, thread=thread, similar=form.similar)
     return page, 422 if form.errors else 200
@@ -248,10 +251,10 @@ def edit_post(post_id: int):
             show_errors(form, exc)
         else:
             if post.body == before:  # the service keeps no revision of an unchanged text
-                nothing_changed("the text is the same as before; the post and its history stay as they were.")
+                nothing_changed(_("the text is the same as before; the post and its history stay as they were."))
                 return redirect(post_location(post))
-            flash(PENDING_FLASH if post.visibility == "pending"
-                  else "Your changes are saved; the earlier version is kept in the post's history.", "success")
+            flash(_(PENDING_FLASH) if post.visibility == "pending"
+                  else _("Your changes are saved; the earlier version is kept in the post's history."), "success")
             return redirect(post_location(post))
     page = render_template("threads/edit_post.html", form=form, post=post, similar=form.similar,
                            reason_wanted=_reason_wanted(viewer, post), preview=preview, draft=draft)
@@ -296,7 +299,7 @@ def post_history(post_id: int):
 
 # The delete page's button sends confirm=delete: a POST without it (a stray form, a script) deletes nothing.
 CONFIRM_DELETE = "delete"
-UNCONFIRMED_DELETE = "Nothing was deleted yet: deleting needs the confirmation on this page. Read it, then confirm."
+UNCONFIRMED_DELETE = N_("Nothing was deleted yet: deleting needs the confirmation on this page. Read it, then confirm.")
 
 
 @bp.route("/p/<id:post_id>/delete", methods=["GET", "POST"])
@@ -309,14 +312,14 @@ def delete_post(post_id: int):
     form = DeletePostForm()
     if form.validate_on_submit():
         if form.confirm.data != CONFIRM_DELETE:
-            form.form_errors.append(UNCONFIRMED_DELETE)
+            form.form_errors.append(_(UNCONFIRMED_DELETE))
         else:
             try:
                 posting.delete_post(viewer, post, reason=form.reason.data or "")
             except Invalid as exc:
                 show_errors(form, exc)
             else:
-                flash("The thread is deleted." if post.is_question else "The reply is deleted.", "success")
+                flash(_("The thread is deleted.") if post.is_question else _("The reply is deleted."), "success")
                 if post.is_question:
                     return redirect(url_for("categories.show", slug=post.thread.category.slug))
                 return redirect(thread_url(post.thread))

@@ -6,8 +6,10 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 
 from forum import accounts, recognition
-from forum.core import local_time
+from forum.accounts import preferences
+from forum.core import i18n
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import show_errors
@@ -26,11 +28,15 @@ def show(username: str):
     viewer = acting_user()
     user = accounts.get_user_by_username(username)
     threads = reading.list_threads(viewer, reading.ThreadQuery(author_id=user.id, sort="latest"), PROFILE_THREADS)
-    time_zone = viewer.time_zone if viewer is not None else None
     return render_template(
         "users/show.html", user=user, threads=threads.items, profile=recognition.member_profile(viewer, user),
-        local_day=lambda moment: local_time.local_day(moment, time_zone),
+        local_day=local_day,
     )
+
+
+def local_day(moment) -> str:
+    """The day as the viewer writes it, in their time zone (UTC for visitors): "5 March 2026", "5. März 2026"."""
+    return i18n.format_date(moment, "long")
 
 
 @bp.route("/settings/profile", methods=["GET", "POST"])
@@ -38,16 +44,20 @@ def show(username: str):
 @open_while(Restriction.UNVERIFIED)  # fixing one's profile is open before the email is confirmed (issue 20)
 def edit():
     user = acting_user()
-    form = ProfileForm(data={"display_name": user.display_name, "bio": user.bio, "time_zone": user.time_zone})
+    form = ProfileForm(data={"display_name": user.display_name, "bio": user.bio, "time_zone": user.time_zone,
+                             "language": user.language or "", "theme": user.theme})
+    form.language.choices = preferences.language_choices()
+    form.theme.choices = list(preferences.theme_labels().items())
     if form.validate_on_submit():
-        change = accounts.ProfileChange(form.display_name.data, form.bio.data, form.time_zone.data.strip())
-        before = (user.display_name, user.bio, user.time_zone)
+        change = accounts.ProfileChange(form.display_name.data, form.bio.data, form.time_zone.data.strip(),
+                                        form.language.data, form.theme.data)
+        before = (user.display_name, user.bio, user.time_zone, user.language, user.theme)
         try:
             accounts.update_profile(user, user, change)
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            report((user.display_name, user.bio, user.time_zone) != before, "Your profile is saved.",
-                   "your profile already read like that.")
+            report((user.display_name, user.bio, user.time_zone, user.language, user.theme) != before,
+                   _("Your profile is saved."), _("your profile already read like that."))
             return redirect(url_for("users.show", username=user.username))
     return render_template("users/edit.html", form=form), 422 if form.errors else 200

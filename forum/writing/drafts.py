@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.core import clock
 from forum.core.errors import ErrorCollector, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Category, Draft, Post, Thread, User
 from forum.services import reading
 from forum.services.permissions import Action, require, visible_posts, visible_threads
@@ -85,7 +86,7 @@ def parse_key(key: str) -> DraftKey:
     """The key's parts; a key of no known form names no draft (NotFound, as for a missing one)."""
     match = _KEY.fullmatch(key or "")
     if match is None or int(match.group(2)) > MAX_ID:
-        raise NotFound("There is no such draft. Keys look like question-3, reply-42 or edit-108.")
+        raise NotFound(_("There is no such draft. Keys look like question-3, reply-42 or edit-108."))
     return DraftKey(match.group(1), int(match.group(2)))
 
 
@@ -93,7 +94,7 @@ def _require_target(user: User, key: DraftKey) -> None:
     """The member may publish what the key names: ask in the category, reply to the thread, edit the post."""
     if key.kind == "question":
         if db.session.get(Category, key.target_id) is None:
-            raise NotFound("That category does not exist.")
+            raise NotFound(_("That category does not exist."))
         require(user, Action.THREAD_CREATE)
     elif key.kind == "reply":
         require(user, Action.THREAD_REPLY, reading.get_thread(user, key.target_id))
@@ -106,17 +107,17 @@ def _checked(key: DraftKey, data: DraftInput) -> tuple[str, str]:
     body = data.body if isinstance(data.body, str) else ""
     title = data.title if isinstance(data.title, str) and key.kind == "question" else ""
     if not isinstance(data.body, str):
-        errors.add("body", "The body is text.")
+        errors.add("body", _("The body is text."))
     elif not body.strip() and not title.strip():
-        errors.add("body", "There is nothing to save: discard the draft instead.")
+        errors.add("body", _("There is nothing to save: discard the draft instead."))
     elif len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        errors.add("body", f"This is too long: posts can be at most {MAX_BODY_BYTES // 1024} KB.")
+        errors.add("body", _("This is too long: posts can be at most %(kb)d KB.", kb=MAX_BODY_BYTES // 1024))
     if len(title) > MAX_TITLE_CHARS:
-        errors.add("title", f"Keep the title under {MAX_TITLE_CHARS} characters.")
+        errors.add("title", _("Keep the title under %(max)d characters.", max=MAX_TITLE_CHARS))
     elif any(unicodedata.category(ch) == "Cc" for ch in title):
-        errors.add("title", "Keep the title on one line, without control characters.")
+        errors.add("title", _("Keep the title on one line, without control characters."))
     if "\x00" in body:
-        errors.add("body", "The text contains a NUL character.")
+        errors.add("body", _("The text contains a NUL character."))
     errors.raise_if_any()
     return body, title
 
@@ -169,7 +170,7 @@ def get_draft(user: User, key: str) -> Draft:
     """The member's own draft under key; NotFound when there is none (another member's is never found)."""
     draft = find_draft(user, str(parse_key(key)))
     if draft is None:
-        raise NotFound("You have no draft under that key.")
+        raise NotFound(_("You have no draft under that key."))
     return draft
 
 

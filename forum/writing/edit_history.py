@@ -13,12 +13,13 @@ from sqlalchemy import select
 from forum.core import clock
 from forum.core.errors import ErrorCollector
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.models import Post, PostRevision, RevisionField, Thread, User
 from forum.services import audit_writer, moderation_state
 from forum.services.permissions import is_moderator
 
 MAX_REASON = 1000  # shown to the author and kept in the audit log
-REASON_NEEDED = "Say why: the author is told."
+REASON_NEEDED = N_("Say why: the author is told.")
 
 
 def reason_required(actor: User, post: Post) -> bool:
@@ -33,9 +34,9 @@ def check_reason(errors: ErrorCollector, actor: User, post: Post, reason: str | 
     """The trimmed reason for an edit or delete; a missing one is an error when reason_required."""
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason and reason_required(actor, post):
-        errors.add("reason", REASON_NEEDED)
+        errors.add("reason", _(REASON_NEEDED))
     elif len(reason) > MAX_REASON:
-        errors.add("reason", f"Keep the reason under {MAX_REASON} characters.")
+        errors.add("reason", _("Keep the reason under %(max)d characters.", max=MAX_REASON))
     return reason
 
 
@@ -43,7 +44,7 @@ def check_thread_reason(errors: ErrorCollector, reason: str | None) -> str:
     """A thread change's optional reason, trimmed (for the audit log and the revisions)."""
     reason = reason.strip() if isinstance(reason, str) else ""
     if len(reason) > MAX_REASON:
-        errors.add("reason", f"Keep the reason under {MAX_REASON} characters.")
+        errors.add("reason", _("Keep the reason under %(max)d characters.", max=MAX_REASON))
     return reason
 
 

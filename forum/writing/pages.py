@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.urls import thread_url
@@ -64,7 +65,7 @@ def restore_edit(user: User, post: Post, form) -> Draft | None:
 def discard(key: str):
     """The "Discard draft" button: works without JavaScript; goes back to the form (or the profile)."""
     user = acting_user()
-    report(drafts.delete_draft(user, key), "Your draft is discarded.", "there was no draft to discard.")
+    report(drafts.delete_draft(user, key), _("Your draft is discarded."), _("there was no draft to discard."))
     if request.form.get("back") == "profile":
         return redirect(url_for("users.show", username=user.username, _anchor="drafts"))
     return redirect(continue_url(key))

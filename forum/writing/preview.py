@@ -8,6 +8,7 @@ the text as the content checks rewrite it (watched words censored or linked), wi
 from __future__ import annotations
 
 from forum.core.errors import DomainError, Invalid
+from forum.core.i18n import N_, _
 from forum.models import User
 from forum.services import markup, policies
 from forum.services.permissions import Action, require
@@ -23,11 +24,11 @@ class TooLong(DomainError):
     """More text than a post may hold: 413, as for any body over the limit."""
 
     status = 413
-    title = "Too long to preview"
+    title = N_("Too long to preview")
 
 
 def too_long_message() -> str:
-    return f"Too long to preview: posts can be at most {MAX_BODY_BYTES // 1024} KB."
+    return _("Too long to preview: posts can be at most %(kb)d KB.", kb=MAX_BODY_BYTES // 1024)
 
 
 def render_preview(user: User | None, body: str) -> str:

@@ -8,6 +8,7 @@ from flask import Blueprint, request
 from flask.blueprints import BlueprintSetupState
 
 from forum.core.errors import ErrorCollector
+from forum.core.i18n import _
 from forum.http import openapi
 from forum.http.api_requests import authenticate_api_request, page_params, viewer
 from forum.http.routing import MAX_ID
@@ -32,7 +33,7 @@ def _target_id(raw: str | None, errors: ErrorCollector) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
-        errors.add("target_id", "Use a positive whole number.")
+        errors.add("target_id", _("Use a positive whole number."))
         return None
     return int(raw)
 

@@ -10,6 +10,7 @@ from flask.blueprints import BlueprintSetupState
 
 from forum import accounts
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http import openapi
 from forum.http.api_requests import authenticate_api_request, field, json_body, optional_json_body, signed_in_user
 from forum.http.serializers import timestamp, user_summary
@@ -34,7 +35,7 @@ def _until(data: dict) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise Invalid({"until": ["Send an RFC 3339 time with its offset, e.g. 2026-12-01T09:00:00Z."]})
+        raise Invalid({"until": [_("Send an RFC 3339 time with its offset, e.g. 2026-12-01T09:00:00Z.")]})
     return moment
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from forum.core import clock
 from forum.core.errors import ErrorCollector, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.http.routing import MAX_ID
 from forum.models import Post, Thread, ThreadStatus, User, Visibility
 from forum.services import audit_writer, moderation_state, posting, subscriptions
@@ -26,9 +27,9 @@ MAX_SPLIT = 500
 def _check_reason(reason: str, *, required: bool = False) -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise Invalid({"reason": ["Say why: the author is told."]})
+        raise Invalid({"reason": [_("Say why: the author is told.")]})
     if len(reason) > MAX_REASON:
-        raise Invalid({"reason": [f"Keep the reason under {MAX_REASON} characters."]})
+        raise Invalid({"reason": [_("Keep the reason under %(most)d characters.", most=MAX_REASON)]})
     return reason
 
 
@@ -124,7 +125,7 @@ def set_pinned(actor: User, thread: Thread, pinned: bool, reason: str = "") -> b
 
 def move_thread(actor: User, thread: Thread, category_id: int | None, reason: str = "") -> bool:
     if not isinstance(category_id, int):
-        raise Invalid({"category_id": ["Choose an existing category."]})
+        raise Invalid({"category_id": [_("Choose an existing category.")]})
     change = posting.ThreadChange(category_id=category_id, reason=_check_reason(reason))
     return _update_thread(actor, thread, change, "category_id")
 
@@ -132,11 +133,12 @@ def move_thread(actor: User, thread: Thread, category_id: int | None, reason: st
 def _merge_target(source: Thread, target_id: int | None) -> Thread:
     target = db.session.get(Thread, target_id) if isinstance(target_id, int) else None
     if target is None or target.deleted_at is not None:
-        raise Invalid({"target_id": ["Give the number of an existing thread."]})
+        raise Invalid({"target_id": [_("Give the number of an existing thread.")]})
     if target.id == source.id:
-        raise Invalid({"target_id": ["Choose a different thread: a thread can't be merged into itself."]})
+        raise Invalid({"target_id": [_("Choose a different thread: a thread can't be merged into itself.")]})
     if target.visibility != Visibility.PUBLIC.value:  # its followers would be sent where they cannot go
-        raise Invalid({"target_id": ["That thread is hidden or waiting for review: merge into one everyone can see."]})
+        raise Invalid({"target_id": [_("That thread is hidden or waiting for review: merge into one everyone can "
+                                       "see.")]})
     return target
 
 
@@ -174,16 +176,16 @@ def merge_threads(actor: User, source: Thread, target_id: int | None, reason: st
 def _split_posts(errors: ErrorCollector, thread: Thread, post_ids: list[int]) -> list[Post]:
     ids = {i for i in post_ids if isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID}
     if not ids or len(ids) != len(post_ids) or len(ids) > MAX_SPLIT:
-        errors.add("post_ids", "Choose one or more replies to move.")
+        errors.add("post_ids", _("Choose one or more replies to move."))
         return []
     posts = list(db.session.scalars(
         select(Post).where(Post.id.in_(ids), Post.thread_id == thread.id, Post.is_question.is_(False))
         .order_by(Post.created_at, Post.id)
     ))
     if len(posts) != len(ids):
-        errors.add("post_ids", "Choose replies from this thread (not its question).")
+        errors.add("post_ids", _("Choose replies from this thread (not its question)."))
     elif thread.accepted_post_id in ids:
-        errors.add("post_ids", "The accepted solution can't move: unaccept it first.")
+        errors.add("post_ids", _("The accepted solution can't move: unaccept it first."))
     return posts
 
 

@@ -12,14 +12,13 @@ advocates, admins over staff too); it is audited and the member is told the answ
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.errors import Conflict, ErrorCollector, Forbidden, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import NotificationKind, Role, User
 from forum.services import audit_writer, notifications
 from forum.services.permissions import Action, is_admin, is_moderator, is_suspended, require
@@ -84,9 +83,9 @@ def _validate_body(body: str) -> str:
     errors = ErrorCollector()
     body = (body or "").strip()
     if len(body) < MIN_BODY:
-        errors.add("body", f"Tell the moderators why, in at least {MIN_BODY} characters.")
+        errors.add("body", _("Tell the moderators why, in at least %(least)d characters.", least=MIN_BODY))
     elif len(body) > MAX_BODY:
-        errors.add("body", f"Keep the appeal under {MAX_BODY:,} characters.")
+        errors.add("body", _("Keep the appeal under %(most)s characters.", most=i18n.format_number(MAX_BODY)))
     errors.raise_if_any()
     return body
 
@@ -94,11 +93,11 @@ def _validate_body(body: str) -> str:
 def submit(user: User, body: str) -> Appeal:
     """Appeal the suspension in force: only while suspended, and one waiting appeal at a time."""
     if not is_suspended(user):
-        raise Forbidden("Only a suspended account can appeal, and yours is not suspended.")
+        raise Forbidden(_("Only a suspended account can appeal, and yours is not suspended."))
     body = _validate_body(body)
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())  # one submit at a time
     if pending_for(user) is not None:
-        raise Conflict("Your appeal is already with the moderators; they will answer it before you send another.")
+        raise Conflict(_("Your appeal is already with the moderators; they will answer it before you send another."))
     active = suspensions.active_suspension(user)
     appeal = Appeal(user_id=user.id, suspension_id=active.id if active else None, body=body,
                     created_at=clock.now(), note="")
@@ -126,21 +125,23 @@ def _validate_decision(outcome: str, note: str) -> str:
     errors = ErrorCollector()
     note = (note or "").strip()
     if outcome not in OUTCOMES:
-        errors.add("outcome", "Choose to lift the suspension or to uphold it.")
+        errors.add("outcome", _("Choose to lift the suspension or to uphold it."))
     if len(note) > MAX_NOTE:
-        errors.add("note", f"Keep the note under {MAX_NOTE:,} characters.")
+        errors.add("note", _("Keep the note under %(most)s characters.", most=i18n.format_number(MAX_NOTE)))
     elif outcome == UPHELD and not note:
-        errors.add("note", "Say why the suspension stands: the member reads this.")
+        errors.add("note", _("Say why the suspension stands: the member reads this."))
     errors.raise_if_any()
     return note
 
 
 def _answer(appeal: Appeal, outcome: str, note: str, actor: User) -> str:
-    """What the member reads in their notifications."""
-    said = f" {actor.name} wrote: {note}" if note else ""
-    if outcome == LIFTED:
-        return f"Your appeal was accepted and your suspension is lifted: you can take part again.{said}"
-    return f"Your appeal was reviewed and the suspension stands until {_when(appeal.user.suspended_until)}.{said}"
+    """What the member reads in their notifications, in their language."""
+    with i18n.reading_as(appeal.user.language, "UTC"):
+        said = " " + _("%(name)s wrote: %(note)s", name=actor.name, note=note) if note else ""
+        if outcome == LIFTED:
+            return _("Your appeal was accepted and your suspension is lifted: you can take part again.") + said
+        return _("Your appeal was reviewed and the suspension stands until %(until)s.",
+                 until=suspensions.until_text(appeal.user.suspended_until)) + said
 
 
 def decide(actor: User, appeal_id: int, outcome: str, note: str = "") -> Appeal:
@@ -152,26 +153,27 @@ def decide(actor: User, appeal_id: int, outcome: str, note: str = "") -> Appeal:
     """
     owner = db.session.scalar(select(Appeal.user_id).where(Appeal.id == appeal_id))
     if owner is None:
-        raise NotFound("There is no such appeal.")
+        raise NotFound(_("There is no such appeal."))
     db.session.scalars(select(User).where(User.id == owner).with_for_update()
                        .execution_options(populate_existing=True)).one()
     appeal = db.session.get(Appeal, appeal_id, with_for_update=True, populate_existing=True)
     if appeal is None:
-        raise NotFound("There is no such appeal.")
+        raise NotFound(_("There is no such appeal."))
     require(actor, Action.USER_SUSPEND, appeal.user)
     note = _validate_decision(outcome, note)
     if appeal.resolved_at is not None:
-        raise Conflict(f"This appeal was already answered: the suspension was {appeal.outcome}.")
+        raise Conflict(_("This appeal was already answered: the suspension was lifted.") if appeal.outcome == LIFTED
+                       else _("This appeal was already answered: the suspension was upheld."))
     _require_same_suspension(appeal)
     if not db.session.scalar(select(_waiting().where(Appeal.id == appeal.id).exists())):
-        raise Conflict("This suspension has already ended, so there is nothing left to decide.")
+        raise Conflict(_("This suspension has already ended, so there is nothing left to decide."))
     appeal.resolved_at, appeal.resolved_by_id, appeal.outcome, appeal.note = clock.now(), actor.id, outcome, note
     audit_writer.record(actor, f"appeal.{outcome}", "appeal", appeal.id, note, before={"outcome": None},
                         after={"outcome": outcome, "user_id": appeal.user_id})
     message = _answer(appeal, outcome, note, actor)
     if outcome == LIFTED:  # commits the answer with the lift, and tells the member once
-        suspensions.lift_suspension(actor, appeal.user, f"Appeal #{appeal.id} accepted. {note}".strip(),
-                                    message=message)
+        reason = (_("Appeal #%(number)d accepted.", number=appeal.id) + " " + note).strip()
+        suspensions.lift_suspension(actor, appeal.user, reason, message=message)
         return appeal
     notifications.notify([appeal.user_id], notifications.Event(NotificationKind.ACCOUNT, None, actor=actor,
                                                                message=message))
@@ -183,8 +185,5 @@ def _require_same_suspension(appeal: Appeal) -> None:
     """Conflict when the suspension in force is not the one appealed: lifting would undo a newer decision."""
     active = suspensions.active_suspension(appeal.user)
     if active is not None and active.id != appeal.suspension_id:
-        raise Conflict("The member was suspended again since this appeal; decide the new one.")
+        raise Conflict(_("The member was suspended again since this appeal; decide the new one."))
 
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")

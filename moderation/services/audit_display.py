@@ -24,6 +24,7 @@ from sqlalchemy.orm import contains_eager
 
 from forum.core import local_time
 from forum.core.extensions import db
+from forum.core.i18n import _, ngettext
 from forum.models import AuditEntry, Case, Category, Post, Tag, Thread, User, Visibility
 from forum.services import community_settings
 from forum.services.permissions import Action, can, visible_posts, visible_threads
@@ -144,7 +145,7 @@ def _readable_code(code: str) -> str:
 
 
 def _summary_and_target(entry: AuditEntry, before: dict, after: dict, loaded: _Loaded) -> tuple[str, Ref | None]:
-    phrase = audit_labels.ACTIONS.get(entry.action) or _readable_code(entry.action)
+    phrase = str(audit_labels.ACTIONS.get(entry.action) or _readable_code(entry.action))
     if entry.target_type == "post":
         noun, target = _post(entry.target_id, loaded)
         return (phrase.replace("{post}", noun) if "{post}" in phrase else f"{phrase} {noun}"), target
@@ -160,29 +161,32 @@ def _post(post_id: int, loaded: _Loaded) -> tuple[str, Ref]:
     """("a reply in", “Title”) for a post the reader may open; ("a post", #449) otherwise."""
     post = loaded.get("post", post_id)
     if post is None:
-        return "a post", Ref("post", f"#{post_id}")
-    note = "deleted" if post.deleted_at is not None or post.thread.deleted_at is not None else (
+        return _("a post"), Ref("post", f"#{post_id}")
+    note = _("deleted") if post.deleted_at is not None or post.thread.deleted_at is not None else (
         "" if post.visibility == Visibility.PUBLIC.value else _visibility_word(post.visibility))
-    return ("the question" if post.is_question else "a reply in"), Ref("post", f"“{post.thread.title}”", post, note)
+    return (_("the question") if post.is_question else _("a reply in")), Ref("post", f"“{post.thread.title}”", post,
+                                                                             note)
 
 
 def _visibility_word(visibility: str) -> str:
-    return audit_labels.VALUES["visibility"].get(visibility, visibility).lower()
+    return str(audit_labels.VALUES["visibility"].get(visibility, visibility)).lower()
 
 
 def _settings(changed: dict, loaded: _Loaded) -> tuple[str, Ref]:
     names = [f"“{_setting_label(key, with_unit=False)}”" for key in changed]
-    phrase = "changed the setting" if len(names) <= 1 else f"changed {len(names)} settings:"
-    text = names[0] if len(names) <= 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    phrase = (str(audit_labels.ACTIONS["settings.update"]) if len(names) <= 1 else
+              ngettext("changed %(num)d setting:", "changed %(num)d settings:", len(names)))
+    text = _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1]) if len(names) > 1 else (
+        names[0] if names else "")
     may_open = can(loaded.viewer, Action.SETTINGS_MANAGE)
-    return phrase, Ref("settings", text or "the settings", next(iter(changed), "") if may_open else None)
+    return phrase, Ref("settings", text or _("the settings"), next(iter(changed), "") if may_open else None)
 
 
 def _setting_label(key: str, with_unit: bool = True) -> str:
     spec = community_settings.REGISTRY.get(key)
     if spec is None:
         return key
-    return f"{spec.display_label} ({spec.unit})" if with_unit and spec.unit else spec.display_label
+    return f"{spec.display_label} ({spec.unit})" if with_unit and spec.unit else str(spec.display_label)
 
 
 def _named(kind: str, row: Any, text: str) -> Ref:
@@ -196,13 +200,14 @@ def _target(entry: AuditEntry, state: dict, loaded: _Loaded) -> Ref:
     if kind == "thread":
         return _thread_ref(ident, loaded)
     if kind == "user":
-        return _named("user", row, row.username) if row else Ref("user", "an unknown account" if not ident else
-                                                                f"account #{ident}")
+        return _named("user", row, row.username) if row else Ref("user", _("an unknown account") if not ident else
+                                                                _("account #%(number)s", number=ident))
     if kind in ("category", "tag"):
         return _named(kind, row, f"“{row.name}”") if row else Ref(kind, _quoted(state.get("name"), f"#{ident}"))
     if kind == "appeal":
         member = loaded.get("user", state.get("user_id"))
-        return _named("user", member, member.username) if member else Ref("appeal", f"appeal #{ident}")
+        return _named("user", member, member.username) if member else Ref("appeal", _("appeal #%(number)s",
+                                                                                        number=ident))
     if kind == "watched_word":
         may_open = can(loaded.viewer, Action.WATCHED_WORDS_MANAGE)
         return Ref("watched_words", _quoted(state.get("phrase"), f"#{ident}"), True if may_open else None)
@@ -215,7 +220,7 @@ def _thread_ref(thread_id: Any, loaded: _Loaded) -> Ref:
     thread = loaded.get("thread", thread_id)
     if thread is None:
         return Ref("thread", f"#{thread_id}")
-    note = "deleted" if thread.deleted_at is not None else (
+    note = _("deleted") if thread.deleted_at is not None else (
         "" if thread.visibility == Visibility.PUBLIC.value else _visibility_word(thread.visibility))
     return Ref("thread", f"“{thread.title}”", thread, note)
 
@@ -231,7 +236,8 @@ def _changes(entry: AuditEntry, before: dict, after: dict, loaded: _Loaded) -> l
     for name in dict.fromkeys([*before, *after]):
         if name in before and name in after and before[name] == after[name]:
             continue  # kept for the record; nothing to read
-        label = _setting_label(name) if settings else audit_labels.FIELDS.get(name) or _readable_code(name).capitalize()
+        label = _setting_label(name) if settings else str(audit_labels.FIELDS.get(name) or
+                                                           _readable_code(name).capitalize())
         withheld = unseen and name in WITHHELD
         changes.append(Change(
             label,
@@ -243,7 +249,7 @@ def _changes(entry: AuditEntry, before: dict, after: dict, loaded: _Loaded) -> l
 
 def _shown(name: str, value: Any, loaded: _Loaded, withheld: bool = False) -> Shown:
     if withheld:
-        return Shown("(not shown)")
+        return Shown(_("(not shown)"))
     kind = audit_labels.REFERENCES.get(name)
     if kind is not None and isinstance(value, int) and not isinstance(value, bool):
         ref = _reference(kind, value, loaded)
@@ -259,24 +265,26 @@ def _reference(kind: str, ident: int, loaded: _Loaded) -> Ref:
     if kind == "thread":
         return _thread_ref(ident, loaded)
     if kind == "user":
-        return _named(kind, row, row.username if row else f"account #{ident}")
+        return _named(kind, row, row.username if row else _("account #%(number)s", number=ident))
     if kind == "category":
-        return _named(kind, row, row.name if row else f"category #{ident}")
+        return _named(kind, row, row.name if row else _("category #%(number)s", number=ident))
+    if kind == "case":
+        return _named(kind, row, _("case #%(number)s", number=ident))
     return _named(kind, row, f"{kind} #{ident}")
 
 
 def value_text(name: str, value: Any, zone: ZoneInfo) -> str:
     """A recorded value in words: (none), Yes/No, a moment without seconds in zone, codes as words."""
     if value is None:
-        return "(none)"
+        return _("(none)")
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):
-        return ", ".join(value_text(name, item, zone) for item in value) if value else "(none)"
+        return ", ".join(value_text(name, item, zone) for item in value) if value else _("(none)")
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {value_text(key, item, zone)}" for key, item in value.items()) or "(none)"
+        return "; ".join(f"{key}: {value_text(key, item, zone)}" for key, item in value.items()) or _("(none)")
     if not isinstance(value, str):
         return str(value)
     if _MOMENT.fullmatch(value):
@@ -284,4 +292,4 @@ def value_text(name: str, value: Any, zone: ZoneInfo) -> str:
             return local_time.short_moment(datetime.fromisoformat(value.replace("Z", "+00:00")), zone)
         except (ValueError, OverflowError):  # not a date after all, or one the reader's zone carries off the calendar
             pass
-    return audit_labels.VALUES.get(name, {}).get(value, value) if value else "(empty)"
+    return str(audit_labels.VALUES.get(name, {}).get(value, value)) if value else _("(empty)")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.core.errors import ErrorCollector
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.models import AuditEntry, User
 from forum.services.permissions import Action, require
@@ -43,7 +44,7 @@ def parse_day(raw: str | None, name: str, errors: ErrorCollector) -> date | None
     except ValueError:
         day = None
     if day is None or not 1900 <= day.year <= 9000:
-        errors.add(name, "Use a date like 2026-11-20.")
+        errors.add(name, _("Use a date like 2026-11-20."))
         return None
     return day
 

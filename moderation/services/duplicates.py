@@ -35,6 +35,7 @@ from forum import cases
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.models import (
     AuditEntry,
     MeToo,
@@ -47,13 +48,14 @@ from forum.models import (
     User,
     Visibility,
 )
-from forum.services import audit_writer, indexing, notifications, reading
+from forum.services import audit_writer, indexing, reading
 from forum.services.permissions import Action, require
 from forum.writing import edit_history
 from moderation.models import DuplicatePair
+from moderation.services.notices import notify_in_their_language
 
 MAX_REASON = edit_history.MAX_REASON
-DEFAULT_REASON = "The same question was asked and answered before."
+DEFAULT_REASON = N_("The same question was asked and answered before.")  # the list's one-click reason, translated there
 
 
 def mark_duplicate(actor: User, thread: Thread, target_id: int | None, reason: str = "") -> Thread:
@@ -74,7 +76,7 @@ def mark_duplicate(actor: User, thread: Thread, target_id: int | None, reason: s
         .values(duplicate_of_id=target.id, status=ThreadStatus.CLOSED.value)
     ).rowcount
     if not claimed:
-        raise Conflict("Another moderator marked this thread as a duplicate a moment ago.")
+        raise Conflict(_("Another moderator marked this thread as a duplicate a moment ago."))
     db.session.refresh(thread)
     watchers, me_too = _add_watchers(thread, target), _add_me_too(thread, target)
     db.session.add(DuplicatePair(
@@ -121,16 +123,16 @@ def unmark_duplicate(actor: User, thread: Thread, reason: str = "") -> bool:
 def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
-        raise Invalid({"reason": [f"Keep the reason under {MAX_REASON} characters."]})
+        raise Invalid({"reason": [_("Keep the reason under %(most)d characters.", most=MAX_REASON)]})
     return reason
 
 
 def _check_source(thread: Thread) -> None:
     if thread.deleted_at is not None or thread.merged_into_id is not None:
-        raise Conflict("This thread is deleted or merged: there is nothing left to mark.")
+        raise Conflict(_("This thread is deleted or merged: there is nothing left to mark."))
     if thread.duplicate_of_id is not None:
-        raise Conflict(f"This thread is already marked as a duplicate of thread {thread.duplicate_of_id}; "
-                       "unmark it first to point it elsewhere.")
+        raise Conflict(_("This thread is already marked as a duplicate of thread %(number)d; unmark it first to "
+                         "point it elsewhere.", number=thread.duplicate_of_id))
 
 
 def _lock_pair(thread_id: int, target_id: int | None) -> None:
@@ -150,14 +152,15 @@ def _target(thread: Thread, target_id: int | None) -> Thread:
     """
     target = db.session.get(Thread, target_id) if _is_id(target_id) else None
     if target is None or target.deleted_at is not None:
-        raise Invalid({"target_id": ["Give the number of an existing thread."]})
+        raise Invalid({"target_id": [_("Give the number of an existing thread.")]})
     if target.id == thread.id:
-        raise Invalid({"target_id": ["Choose a different thread: a question can't be a duplicate of itself."]})
+        raise Invalid({"target_id": [_("Choose a different thread: a question can't be a duplicate of itself.")]})
     if target.visibility != Visibility.PUBLIC.value:  # the banner and the watchers would lead nowhere
-        raise Invalid({"target_id": ["That thread is hidden or waiting for review: choose one everyone can see."]})
+        raise Invalid({"target_id": [_("That thread is hidden or waiting for review: choose one everyone can "
+                                       "see.")]})
     if target.duplicate_of_id is not None:
-        raise Invalid({"target_id": [f"That thread is itself a duplicate of thread {target.duplicate_of_id}: "
-                                     "mark this one as a duplicate of that thread instead."]})
+        raise Invalid({"target_id": [_("That thread is itself a duplicate of thread %(number)d: mark this one as "
+                                       "a duplicate of that thread instead.", number=target.duplicate_of_id)]})
     return target
 
 
@@ -206,10 +209,9 @@ def _tell(actor: User, thread: Thread, target: Thread) -> None:
             muted.add(user_id)
         elif thread_id == thread.id:
             interested.add(user_id)
-    message = (f"“{thread.title}” was closed as a duplicate of “{target.title}”: the answer is there. Watching "
-               "or a “me too” on the question now follows that thread too.")
-    notifications.notify(interested - muted,
-                         notifications.Event(NotificationKind.MERGED, target, None, actor, message))
+    notify_in_their_language(interested - muted, NotificationKind.MERGED, target, actor, lambda: _(
+        "“%(source)s” was closed as a duplicate of “%(target)s”: the answer is there. Watching or a “me too” on "
+        "the question now follows that thread too.", source=thread.title, target=target.title))
 
 
 def _reindex(thread: Thread, target: Thread) -> None:

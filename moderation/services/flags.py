@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from forum.core import clock
 from forum.core.errors import Conflict, ErrorCollector
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.models import Post, Role, User, Visibility
 from forum.services import audit_writer, community_settings, moderation_state
 from forum.services.permissions import Action, is_moderator, is_staff, require
@@ -25,11 +26,11 @@ from moderation.services import review_queue
 
 MAX_NOTE = 500
 REASON_LABELS = {
-    FlagReason.SPAM.value: "spam",
-    FlagReason.OFFENSIVE.value: "offensive",
-    FlagReason.OFF_TOPIC.value: "off topic",
-    FlagReason.NEEDS_STAFF.value: "needs staff attention",
-    FlagReason.OTHER.value: "something else",
+    FlagReason.SPAM.value: _l("spam"),
+    FlagReason.OFFENSIVE.value: _l("offensive"),
+    FlagReason.OFF_TOPIC.value: _l("off topic"),
+    FlagReason.NEEDS_STAFF.value: _l("needs staff attention"),
+    FlagReason.OTHER.value: _l("something else"),
 }
 
 
@@ -49,11 +50,11 @@ def flag_weight(user: User) -> int:
 def _validate(data: NewFlag) -> None:
     errors = ErrorCollector()
     if data.reason not in REASON_LABELS:
-        errors.add("reason", f"Choose a reason: {', '.join(REASON_LABELS)}.")
+        errors.add("reason", _("Choose a reason: %(reasons)s.", reasons=", ".join(REASON_LABELS)))
     if len(data.note or "") > MAX_NOTE:
-        errors.add("note", f"Keep the note under {MAX_NOTE} characters.")
+        errors.add("note", _("Keep the note under %(most)d characters.", most=MAX_NOTE))
     if data.reason == FlagReason.OTHER.value and not (data.note or "").strip():
-        errors.add("note", "Say what is wrong with the post.")
+        errors.add("note", _("Say what is wrong with the post."))
     errors.raise_if_any()
 
 
@@ -68,7 +69,7 @@ def flag_post(actor: User | None, post: Post, data: NewFlag) -> Flag:
         with db.session.begin_nested():
             db.session.add(flag)
     except IntegrityError as exc:  # the unique key: one flag per user per post
-        raise Conflict("You have already flagged this post; moderators will look at it.") from exc
+        raise Conflict(_("You have already flagged this post; moderators will look at it.")) from exc
     if data.reason == FlagReason.NEEDS_STAFF.value:
         review_queue.open_item(post, ReviewKind.NEEDS_STAFF, _describe(flag))
     else:
@@ -89,8 +90,11 @@ def _lock(post: Post) -> None:
 
 
 def _describe(flag: Flag) -> str:
+    """The queue item's reason, in the flagger's language (it is kept as text)."""
     label = REASON_LABELS[flag.reason]
-    return f"Flagged as {label}" + (f": {flag.note}" if flag.note else "")
+    if flag.note:
+        return _("Flagged as %(label)s: %(note)s", label=label, note=flag.note)
+    return _("Flagged as %(label)s", label=label)
 
 
 def score(post_id: int) -> int:
@@ -110,10 +114,10 @@ def _hide_at_threshold(post: Post) -> None:
     points = score(post.id)
     if points < threshold:
         return
-    reasons = sorted({REASON_LABELS[r] for r in db.session.scalars(
+    reasons = sorted({str(REASON_LABELS[r]) for r in db.session.scalars(
         select(Flag.reason).where(Flag.post_id == post.id, Flag.resolved_at.is_(None),
                                   Flag.reason != FlagReason.NEEDS_STAFF.value))})
-    reason = f"Community members flagged it ({', '.join(reasons)}); a moderator will review it."
+    reason = _("Community members flagged it (%(reasons)s); a moderator will review it.", reasons=", ".join(reasons))
     if moderation_state.hide_post(post, None, reason):
         audit_writer.record(None, "flags.hide", "post", post.id, reason, {"visibility": Visibility.PUBLIC.value},
                      {"visibility": Visibility.HIDDEN.value, "flag_score": points, "threshold": threshold})

@@ -10,11 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.models import AuditEntry, Post, User, Visibility
 from forum.services import undo
 from moderation.services import actions
 
-UNDO_NOTE = "Hidden by mistake: undone straight away."
+UNDO_NOTE = N_("Hidden by mistake: undone straight away.")  # the unhide's reason, in the moderator's language
 
 
 def hide_with_undo(secret_key: str, actor: User, post: Post, reason: str) -> str | None:
@@ -33,8 +34,8 @@ def undo_hide(secret_key: str, actor: User, post: Post, token: str) -> bool:
     ticket = undo.redeem(secret_key, token, undo.HIDE, post.id, actor)
     this_hide = (ticket.state.get("entry"), "post.hide", actor.id)
     if post.visibility != Visibility.HIDDEN.value or _latest_entry(post) != this_hide:
-        raise undo.Refused("Nothing was undone: the post changed since it was hidden. Reload to see it now.")
-    if not actions.unhide_post(actor, post, UNDO_NOTE):
+        raise undo.Refused(_("Nothing was undone: the post changed since it was hidden. Reload to see it now."))
+    if not actions.unhide_post(actor, post, _(UNDO_NOTE)):
         raise undo.Refused(undo.CHANGED_SINCE)
     return bool(ticket.state.get("solution"))
 

@@ -27,9 +27,10 @@ from forum import cases
 from forum.core import clock, events
 from forum.core.errors import Conflict
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Case, MeToo, NotificationKind, Subscription, Thread, ThreadStatus, User
-from forum.services import notifications
 from forum.services.posting import MAX_TAGS
+from moderation.services.notices import notify_in_their_language
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,14 @@ class Carried:
 def prepare(source: Thread, target: Thread) -> Case | None:
     """The source's open case, to move along; Conflict when the merge cannot keep it (see the module notes)."""
     if source.deleted_at is not None or source.merged_into_id is not None:
-        raise Conflict("This thread is deleted or already merged; there is nothing left to merge.")
+        raise Conflict(_("This thread is deleted or already merged; there is nothing left to merge."))
     case = cases.open_case_for(source)
     theirs = cases.open_case_for(target) if case is not None else None
     if theirs is not None:
-        raise Conflict(
-            f"Both threads have an open support case ({case.public_reference} here, {theirs.public_reference} "
-            "on the target). Ask an agent to resolve or close one of them first: two customers' cases are "
-            "never folded into one without telling them."
-        )
+        raise Conflict(_(
+            "Both threads have an open support case (%(here)s here, %(there)s on the target). Ask an agent to "
+            "resolve or close one of them first: two customers' cases are never folded into one without telling "
+            "them.", here=case.public_reference, there=theirs.public_reference))
     return case
 
 
@@ -130,7 +130,8 @@ def _move_case(actor: User, case: Case, source: Thread, target: Thread) -> None:
     case.thread_id = case.open_thread_id = target.id
     case.updated_at = clock.now()
     cases.add_event(case, "thread_merged", actor,
-                    detail=f"The question “{source.title}” was merged into “{target.title}”; this case moved with it.")
+                    detail=_("The question “%(source)s” was merged into “%(target)s”; this case moved with it.",
+                             source=source.title, target=target.title))
     events.publish("case.updated", case_id=case.id, change="thread")  # webhooks and the helpdesk learn its new thread
     if target.status != ThreadStatus.SOLVED.value:
         target.status = ThreadStatus.ESCALATED.value
@@ -140,6 +141,6 @@ def _tell(actor: User, source: Thread, target: Thread, interested: set[int]) -> 
     """One notification each, linking to target; not to whoever muted either thread (a mute wins)."""
     muted = set(db.session.scalars(select(Subscription.user_id).where(
         Subscription.thread_id == target.id, Subscription.muted.is_(True))))
-    message = (f"“{source.title}” was merged into “{target.title}”. Its replies, your watch and your "
-               "“me too” continue there.")
-    notifications.notify(interested - muted, notifications.Event(NotificationKind.MERGED, target, None, actor, message))
+    notify_in_their_language(interested - muted, NotificationKind.MERGED, target, actor, lambda: _(
+        "“%(source)s” was merged into “%(target)s”. Its replies, your watch and your “me too” continue there.",
+        source=source.title, target=target.title))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _, _l
 from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.models import Post, Thread, User, Visibility
 from forum.services import audit_writer, moderation_state
@@ -32,6 +33,10 @@ RANK = {ReviewKind.FLAGGED.value: 0, ReviewKind.NEEDS_STAFF.value: 1, ReviewKind
 STAFF_ONLY = {ReviewKind.NEEDS_STAFF.value}
 # How each decision settles the post's open flags (flaggers' accuracy counts upheld vs rejected).
 FLAG_OUTCOMES = {"approve": "rejected", "hide": "upheld", "delete": "upheld", "dismiss": "dismissed"}
+# The flag reasons as the author reads them when a moderator hides their post without a note.
+FLAG_WORDS = {FlagReason.SPAM.value: _l("spam"), FlagReason.OFFENSIVE.value: _l("offensive"),
+              FlagReason.OFF_TOPIC.value: _l("off topic"), FlagReason.NEEDS_STAFF.value: _l("needs staff"),
+              FlagReason.OTHER.value: _l("other")}
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def open_item(post: Post, kind: ReviewKind, reason: str) -> ReviewItem:
 def on_post_held(post: Post, reasons: tuple[str, ...], when: str) -> None:
     """moderation_state's hold listener: a held new post or edit waits in the queue."""
     kind = ReviewKind.APPROVAL if when == "new" else ReviewKind.EDIT
-    open_item(post, kind, "; ".join(reasons) or "Held for review.")
+    open_item(post, kind, "; ".join(reasons) or _("Held for review."))
 
 
 def _open_item_for(post_id: int) -> ReviewItem | None:
@@ -120,21 +125,21 @@ def get_item(viewer: User | None, item_id: int) -> ReviewItem:
     require(viewer, Action.MODERATION_REVIEW)
     item = db.session.get(ReviewItem, item_id)
     if item is None or (not is_moderator(viewer) and _staff_only(item)):
-        raise NotFound("That review item does not exist or is not yours to review.")
+        raise NotFound(_("That review item does not exist or is not yours to review."))
     return item
 
 
 def _validate(item: ReviewItem, decision: Decision) -> None:
     errors: dict[str, list[str]] = {}
     if decision.action not in ACTIONS:
-        errors["action"] = [f"Choose one of: {', '.join(ACTIONS)}."]
+        errors["action"] = [_("Choose one of: %(actions)s.", actions=", ".join(ACTIONS))]
     elif decision.action == "dismiss" and item.post.visibility == Visibility.PENDING.value:
-        errors["action"] = ["A post waiting for approval needs a decision: approve, hide or delete it."]
+        errors["action"] = [_("A post waiting for approval needs a decision: approve, hide or delete it.")]
     elif decision.action == "dismiss" and item.post.visibility == Visibility.HIDDEN.value:
         # Dismissing would close the last item while the post stays hidden: nobody would look again.
-        errors["action"] = ["This post is hidden: approve to show it again, or hide or delete it."]
+        errors["action"] = [_("This post is hidden: approve to show it again, or hide or delete it.")]
     if len(decision.note) > MAX_NOTE:
-        errors["note"] = [f"Keep the note under {MAX_NOTE} characters."]
+        errors["note"] = [_("Keep the note under %(most)d characters.", most=MAX_NOTE)]
     if errors:
         raise Invalid(errors)
 
@@ -150,7 +155,7 @@ def resolve_item(actor: User | None, item_id: int, decision: Decision) -> Review
         )
     ).rowcount
     if not claimed:
-        raise Conflict("Someone already handled this item.")
+        raise Conflict(_("Someone already handled this item."))
     db.session.refresh(item)
     post = item.post
     before = post_state(post)
@@ -189,9 +194,9 @@ def reason_for_author(item: ReviewItem, post: Post) -> str:
         select(Flag.reason).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
     )))
     if flagged:
-        labels = ", ".join(reason.replace("_", " ") for reason in flagged)
-        return f"It was flagged ({labels}) and a moderator agreed."
-    return item.reason or "A moderator reviewed it."
+        labels = ", ".join(str(FLAG_WORDS.get(reason, reason.replace("_", " "))) for reason in flagged)
+        return _("It was flagged (%(reasons)s) and a moderator agreed.", reasons=labels)
+    return item.reason or _("A moderator reviewed it.")
 
 
 def on_post_removed(post: Post, actor: User | None, reason: str) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import or_, select
 from forum import uploads
 from forum.core import clock
 from forum.core.extensions import db
+from forum.core.i18n import _, ngettext
 from forum.models import Post, Role, User, Visibility
 from forum.services import markup
 from forum.services.permissions import is_staff
@@ -115,15 +116,16 @@ def score(author: User, body: str, title: str | None = None, exclude_post_id: in
     signals: list[tuple[str, int]] = []
     links = min(count_links(title, body).links, MAX_SCORED_LINKS)
     if links:
-        signals.append((f"{links} link{'s' if links > 1 else ''}", links * LINK_POINTS))
+        signals.append((ngettext("%(num)d link", "%(num)d links", links), links * LINK_POINTS))
     attachments = min(uploads.own_referenced_count(author, body), MAX_SCORED_ATTACHMENTS)
     if attachments:
-        signals.append((f"{attachments} attachment{'s' if attachments > 1 else ''}", attachments * ATTACHMENT_POINTS))
+        signals.append((ngettext("%(num)d attachment", "%(num)d attachments", attachments),
+                        attachments * ATTACHMENT_POINTS))
     if _is_repeat(author, body, exclude_post_id):
-        signals.append(("the same text was posted recently", DUPLICATE_POINTS))
+        signals.append((_("the same text was posted recently"), DUPLICATE_POINTS))
     if clock.now() - author.created_at < NEW_ACCOUNT_AGE:
-        signals.append(("a brand-new account", NEW_ACCOUNT_POINTS))
+        signals.append((_("a brand-new account"), NEW_ACCOUNT_POINTS))
     text = f"{title or ''}\n{body}"
     phrases = [phrase for phrase, pattern in _PHRASE_PATTERNS if pattern.search(text)][:MAX_SCORED_PHRASES]
-    signals.extend((f"known spam phrase “{phrase}”", PHRASE_POINTS) for phrase in phrases)
-    return Score(sum(points for _, points in signals), tuple(label for label, _ in signals))
+    signals.extend((_("known spam phrase “%(phrase)s”", phrase=phrase), PHRASE_POINTS) for phrase in phrases)
+    return Score(sum(points for _label, points in signals), tuple(label for label, _points in signals))

@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from forum.core import clock
+from forum.core import clock, i18n
 from forum.core.errors import ErrorCollector, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import NotificationKind, User
 from forum.services import audit_writer, notifications
 from forum.services.permissions import Action, is_suspended, require
@@ -34,16 +35,16 @@ def _validate(data: SuspensionInput) -> tuple[str, datetime]:
     errors = ErrorCollector()
     reason = (data.reason or "").strip()
     if not reason:
-        errors.add("reason", "Say why: the member is shown this reason.")
+        errors.add("reason", _("Say why: the member is shown this reason."))
     elif len(reason) > MAX_REASON:
-        errors.add("reason", f"Keep the reason under {MAX_REASON:,} characters.")
+        errors.add("reason", _("Keep the reason under %(most)s characters.", most=i18n.format_number(MAX_REASON)))
     now = clock.now()
     if data.until is None or data.until.tzinfo is None:
-        errors.add("until", "Give the end time with its time zone, e.g. 2026-12-01T09:00:00Z.")
+        errors.add("until", _("Give the end time with its time zone, e.g. 2026-12-01T09:00:00Z."))
     elif data.until <= now:
-        errors.add("until", "Choose an end time in the future.")
+        errors.add("until", _("Choose an end time in the future."))
     elif data.until - now > MAX_LENGTH:
-        errors.add("until", "Suspend for at most ten years.")
+        errors.add("until", _("Suspend for at most ten years."))
     errors.raise_if_any()
     return reason, data.until.astimezone(UTC)
 
@@ -88,10 +89,9 @@ def suspend_user(actor: User, user: User, data: SuspensionInput) -> Suspension:
     user.suspended_until, user.suspension_reason = until, reason
     db.session.flush()
     audit_writer.record(actor, "user.suspend", "user", user.id, reason, before=before, after=_state(user))
-    notifications.notify([user.id], notifications.Event(
-        NotificationKind.ACCOUNT, None, actor=actor,
-        message=f"Your account is suspended until {_when(until)}: {reason}",
-    ))
+    with i18n.reading_as(user.language, "UTC"):  # the notice is kept as text: in the member's own words
+        message = _("Your account is suspended until %(until)s: %(reason)s", until=until_text(until), reason=reason)
+    notifications.notify([user.id], notifications.Event(NotificationKind.ACCOUNT, None, actor=actor, message=message))
     db.session.commit()
     return row
 
@@ -101,18 +101,20 @@ def lift_suspension(actor: User, user: User, reason: str = "", *, message: str =
     (an appeal's answer), instead of the plain notice."""
     require(actor, Action.USER_SUSPEND, user)
     if not is_suspended(user):
-        raise NotFound("This user is not suspended.")
+        raise NotFound(_("This user is not suspended."))
     before = _state(user)
     _end(active_suspension(user), actor, clock.now())
     user.suspended_until, user.suspension_reason = None, None
     audit_writer.record(actor, "user.unsuspend", "user", user.id, (reason or "").strip()[:MAX_REASON],
                  before=before, after=_state(user))
-    notifications.notify([user.id], notifications.Event(
-        NotificationKind.ACCOUNT, None, actor=actor,
-        message=message or "Your suspension was lifted: you can take part again.",
-    ))
+    if not message:
+        with i18n.reading_as(user.language):
+            message = _("Your suspension was lifted: you can take part again.")
+    notifications.notify([user.id], notifications.Event(NotificationKind.ACCOUNT, None, actor=actor, message=message))
     db.session.commit()
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")
+def until_text(moment: datetime) -> str:
+    """When a suspension ends, as the member's notices say it: "01 May 2030, 12:00 UTC", in the words of the
+    reader they are written for (inside i18n.reading_as(language, "UTC"))."""
+    return i18n.format_datetime(moment.astimezone(UTC), _("dd MMMM yyyy, HH:mm 'UTC'"))

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from forum.core import clock
 from forum.core.errors import Conflict, ErrorCollector, NotFound
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import User
 from forum.services import audit_writer
 from forum.services.permissions import Action, require
@@ -69,13 +70,13 @@ def _validate(data: WatchedWordInput) -> tuple[str, str]:
     phrase = normalize_phrase(data.phrase)
     replacement = (data.replacement or "").strip()
     if not phrase or not re.search(r"\w", phrase):
-        errors.add("phrase", "Enter a word or phrase (letters or digits).")
+        errors.add("phrase", _("Enter a word or phrase (letters or digits)."))
     elif len(phrase) > MAX_PHRASE:
-        errors.add("phrase", f"Keep the phrase under {MAX_PHRASE} characters.")
+        errors.add("phrase", _("Keep the phrase under %(most)d characters.", most=MAX_PHRASE))
     if data.mode not in {mode.value for mode in WatchedWordMode}:
-        errors.add("mode", "Choose block, require approval, censor or link.")
+        errors.add("mode", _("Choose block, require approval, censor or link."))
     elif data.mode == WatchedWordMode.LINK.value and (len(replacement) > MAX_URL or not _safe_url(replacement)):
-        errors.add("replacement", "Enter the http:// or https:// address the phrase should link to.")
+        errors.add("replacement", _("Enter the http:// or https:// address the phrase should link to."))
     errors.raise_if_any()
     return phrase, replacement if data.mode == WatchedWordMode.LINK.value else ""
 
@@ -86,7 +87,7 @@ def add_watched_word(actor: User, data: WatchedWordInput) -> WatchedWord:
     phrase, replacement = _validate(data)
     taken = db.session.scalar(select(WatchedWord.id).where(func.lower(WatchedWord.phrase) == phrase.lower()))
     if taken:
-        raise Conflict("That phrase is already watched.", {"phrase": ["That phrase is already watched."]})
+        raise Conflict(_("That phrase is already watched."), {"phrase": [_("That phrase is already watched.")]})
     word = WatchedWord(
         phrase=phrase, mode=data.mode, replacement=replacement, created_by_id=actor.id, created_at=clock.now()
     )
@@ -102,7 +103,7 @@ def delete_watched_word(actor: User, word_id: int) -> None:
     require(actor, Action.WATCHED_WORDS_MANAGE)
     word = db.session.get(WatchedWord, word_id)
     if word is None:
-        raise NotFound("No such watched word.")
+        raise NotFound(_("No such watched word."))
     audit_writer.record(actor, "watched_word.delete", "watched_word", word.id, before=_state(word))
     db.session.delete(word)
     db.session.commit()

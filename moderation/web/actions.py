@@ -14,6 +14,7 @@ from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _, _l
 from forum.http import undo as undo_offer
 from forum.http.auth import acting_user
 from forum.http.feedback import nothing_changed, report
@@ -27,26 +28,26 @@ from moderation.services import actions, hide_undo
 
 bp = Blueprint("moderation_actions", __name__)
 
-REASON_HINT = "The author sees this reason; it is also kept in the audit log."
+REASON_HINT = _l("The author sees this reason; it is also kept in the audit log.")
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[Length(max=actions.MAX_REASON)], description=REASON_HINT)
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=actions.MAX_REASON)], description=REASON_HINT)
 
 
 class MoveForm(ReasonForm):
-    category_id = SelectField("Move to category", coerce=int, validators=[InputRequired()])
+    category_id = SelectField(_l("Move to category"), coerce=int, validators=[InputRequired()])
 
 
 class MergeForm(ReasonForm):
-    target_id = IntegerField("Merge into thread number", validators=[InputRequired("Give a thread number."),
-                                                                      NumberRange(1, MAX_ID)])
+    target_id = IntegerField(_l("Merge into thread number"), validators=[InputRequired(_l("Give a thread number.")),
+                                                                          NumberRange(1, MAX_ID)])
 
 
 class SplitForm(ReasonForm):
     """The chosen replies come as a list of post_ids checkboxes, read with request.form.getlist."""
 
-    title = StringField("Title of the new thread", validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title of the new thread"), validators=[DataRequired(), Length(max=200)])
 
 
 def category_choices() -> list[SelectChoice]:
@@ -90,12 +91,12 @@ def _run(form: FlaskForm, action, outcome: tuple[str, str], back: str):
     except Invalid as exc:
         _flash_errors(exc.errors)
     else:
-        report(changed, *outcome)
+        report(changed, *(str(text) for text in outcome))
     return redirect(back)
 
 
 def _flash_errors(errors: dict) -> None:
-    flash(" ".join(m for ms in errors.values() for m in ms) or "Please try again.", "error")
+    flash(" ".join(str(m) for ms in errors.values() for m in ms) or _("Please try again."), "error")
 
 
 @bp.post("/moderation/posts/<id:post_id>/hide")
@@ -114,10 +115,10 @@ def hide_post(post_id: int):
         _flash_errors(exc.errors)
         return redirect(back)
     if token is None:
-        nothing_changed("the post was already hidden.")
+        nothing_changed(_("the post was already hidden."))
     else:
-        undo_offer.offer("The post is hidden and its author told why.",
-                         url_for("moderation_actions.undo_hide", post_id=post.id), token, "hiding this post")
+        undo_offer.offer(_("The post is hidden and its author told why."),
+                         url_for("moderation_actions.undo_hide", post_id=post.id), token, _("hiding this post"))
     return redirect(back)
 
 
@@ -134,8 +135,8 @@ def undo_hide(post_id: int):
     except undo.Refused as exc:
         undo_offer.refused(exc)
     else:
-        flash("Undone: the post is visible again." + (
-            " It was the accepted solution; hiding it dropped that, so accept it again if it should be."
+        flash(_("Undone: the post is visible again.") + (
+            " " + _("It was the accepted solution; hiding it dropped that, so accept it again if it should be.")
             if was_solution else ""), "success")
     return redirect(back)
 
@@ -146,7 +147,7 @@ def unhide_post(post_id: int):
     viewer, post = _post(post_id)
     form = ReasonForm()
     return _run(form, lambda: actions.unhide_post(viewer, post, form.reason.data or ""),
-                ("The post is visible again.", "the post was not hidden."),
+                (_("The post is visible again."), _("the post was not hidden.")),
                 thread_url(post.thread, _anchor=f"p{post.id}"))
 
 
@@ -156,15 +157,15 @@ def restore_post(post_id: int):
     viewer, post = _post(post_id)
     form = ReasonForm()
     return _run(form, lambda: actions.restore_post(viewer, post, form.reason.data or ""),
-                ("The post is restored.", "the post was not deleted."),
+                (_("The post is restored."), _("the post was not deleted.")),
                 thread_url(post.thread, _anchor=f"p{post.id}"))
 
 
 TOGGLES = {
-    "lock": (actions.set_locked, True, ("The thread is locked.", "the thread was already locked.")),
-    "unlock": (actions.set_locked, False, ("The thread is unlocked.", "the thread was not locked.")),
-    "pin": (actions.set_pinned, True, ("The thread is pinned.", "the thread was already pinned.")),
-    "unpin": (actions.set_pinned, False, ("The thread is unpinned.", "the thread was not pinned.")),
+    "lock": (actions.set_locked, True, (_l("The thread is locked."), _l("the thread was already locked."))),
+    "unlock": (actions.set_locked, False, (_l("The thread is unlocked."), _l("the thread was not locked."))),
+    "pin": (actions.set_pinned, True, (_l("The thread is pinned."), _l("the thread was already pinned."))),
+    "unpin": (actions.set_pinned, False, (_l("The thread is unpinned."), _l("the thread was not pinned."))),
 }
 
 
@@ -184,7 +185,7 @@ def move_thread(thread_id: int):
     form = MoveForm(prefix="move")
     form.category_id.choices = category_choices()
     return _run(form, lambda: actions.move_thread(viewer, thread, form.category_id.data, form.reason.data or ""),
-                ("The thread is moved.", "the thread already is in that category."), thread_url(thread))
+                (_("The thread is moved."), _("the thread already is in that category.")), thread_url(thread))
 
 
 @bp.post("/moderation/threads/<id:thread_id>/merge")
@@ -200,7 +201,7 @@ def merge_thread(thread_id: int):
     except (Invalid, Conflict) as exc:  # Conflict: what the merge cannot carry (two open cases), with the reason
         _flash_errors(exc.errors or {"merge": [exc.detail]})
         return redirect(thread_url(thread))
-    flash("The threads are merged: every post now lives here.", "success")
+    flash(_("The threads are merged: every post now lives here."), "success")
     return redirect(thread_url(target))
 
 
@@ -216,7 +217,7 @@ def split_thread(thread_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("The chosen replies are in a new thread.", "success")
+            flash(_("The chosen replies are in a new thread."), "success")
             return redirect(thread_url(new))
     replies = reading.list_replies(viewer, thread, limit=500).items
     page = render_template("moderation/split.html", thread=thread, form=form, replies=replies, chosen=set(chosen))

@@ -9,6 +9,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _, _l, format_number
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm, show_errors
 from forum.http.standing import open_while
@@ -20,14 +21,18 @@ bp = Blueprint("moderation_appeals", __name__)
 
 
 class AppealForm(FlaskForm):
-    body = TextAreaField("Why should the moderators look again?", validators=[Length(max=appeals.MAX_BODY)],
-                         description=f"Between {appeals.MIN_BODY} and {appeals.MAX_BODY:,} characters. "
-                                     "The moderators see it with the reason you were given.")
+    body = TextAreaField(_l("Why should the moderators look again?"), validators=[Length(max=appeals.MAX_BODY)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # the limits in the reader's own digits ("2,000", "2.000")
+        self.body.description = _("Between %(least)s and %(most)s characters. The moderators see it with the reason "
+                                  "you were given.", least=format_number(appeals.MIN_BODY),
+                                  most=format_number(appeals.MAX_BODY))
 
 
 class AppealDecisionForm(FlaskForm):
-    outcome = StringField("Decision")  # the button pressed: "lifted" or "upheld" (the service checks which)
-    note = TextAreaField("Note to the member (needed to uphold; they read it)",
+    outcome = StringField(_l("Decision"))  # the button pressed: "lifted" or "upheld" (the service checks which)
+    note = TextAreaField(_l("Note to the member (needed to uphold; they read it)"),
                          validators=[Length(max=appeals.MAX_NOTE)])
 
 
@@ -62,7 +67,7 @@ def submit():
             flash(exc.detail, "info")
             return redirect(url_for("moderation_appeals.show"))
         else:
-            flash("Your appeal is with the moderators. Their answer will be in your notifications.", "success")
+            flash(_("Your appeal is with the moderators. Their answer will be in your notifications."), "success")
             return redirect(url_for("moderation_appeals.show"))
     return _render(user, form, 422)
 
@@ -76,18 +81,18 @@ def decide(appeal_id: int):
     form = AppealDecisionForm()
     back = redirect(url_for("moderation_queue.index", _anchor="appeals"))
     if not form.validate_on_submit():
-        flash(" ".join(m for ms in form.errors.values() for m in ms) or "Please try again.", "error")
+        flash(" ".join(str(m) for ms in form.errors.values() for m in ms) or _("Please try again."), "error")
         return back
     try:
         appeal = appeals.decide(viewer, appeal_id, form.outcome.data or "", form.note.data or "")
     except Invalid as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
+        flash(" ".join(str(m) for ms in exc.errors.values() for m in ms), "error")
         return back
     except Conflict as exc:
         flash(exc.detail, "info")
         return back
     if appeal.outcome == appeals.LIFTED:
-        flash(f"{appeal.user.name}'s suspension is lifted; they have been told.", "success")
+        flash(_("%(name)s's suspension is lifted; they have been told.", name=appeal.user.name), "success")
     else:
-        flash(f"{appeal.user.name}'s suspension stands; they have been told why.", "success")
+        flash(_("%(name)s's suspension stands; they have been told why.", name=appeal.user.name), "success")
     return back

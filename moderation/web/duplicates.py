@@ -17,6 +17,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import FlaskForm
@@ -36,15 +37,15 @@ FROM_LIST = "list"  # the possible-duplicates page posts back=list to come back 
 
 
 class DuplicateForm(FlaskForm):
-    target = StringField("Answered in thread (number or address)",
-                         validators=[InputRequired("Give the number or address of the thread that answers it."),
+    target = StringField(_l("Answered in thread (number or address)"),
+                         validators=[InputRequired(_l("Give the number or address of the thread that answers it.")),
                                      Length(max=500)])
-    reason = TextAreaField("Reason", validators=[Length(max=duplicates.MAX_REASON)],
-                           description="Kept in the audit log; the asker is told where the answer is.")
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=duplicates.MAX_REASON)],
+                           description=_l("Kept in the audit log; the asker is told where the answer is."))
 
 
 class UnmarkForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[Length(max=duplicates.MAX_REASON)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=duplicates.MAX_REASON)])
 
 
 def target_id(raw: str) -> int | None:
@@ -61,7 +62,7 @@ def _moderator() -> User:
 
 
 def _flash_errors(errors: dict) -> None:
-    flash(" ".join(m for ms in errors.values() for m in ms) or "Please try again.", "error")
+    flash(" ".join(str(m) for ms in errors.values() for m in ms) or _("Please try again."), "error")
 
 
 def _back(thread: Thread) -> str:
@@ -83,13 +84,13 @@ def mark(thread_id: int):
     target = target_id(form.target.data)
     try:
         if target is None:
-            raise Invalid({"target": ["Give a thread number, such as 42, or the thread's address."]})
+            raise Invalid({"target": [_("Give a thread number, such as 42, or the thread's address.")]})
         duplicates.mark_duplicate(viewer, thread, target, form.reason.data or "")
     except (Invalid, Conflict) as exc:
         _flash_errors(exc.errors or {"duplicate": [exc.detail]})
         return redirect(_back(thread))
-    flash(f"“{thread.title}” is closed as a duplicate; its asker and followers were pointed to the answer.",
-          "success")
+    flash(_("“%(title)s” is closed as a duplicate; its asker and followers were pointed to the answer.",
+            title=thread.title), "success")
     return redirect(_back(thread))
 
 
@@ -104,7 +105,7 @@ def unmark(thread_id: int):
         _flash_errors(form.errors)
     else:
         report(duplicates.unmark_duplicate(viewer, thread, form.reason.data or ""),
-               "The thread is no longer marked as a duplicate and is open again.", "it was not marked.")
+               _("The thread is no longer marked as a duplicate and is open again."), _("it was not marked."))
     return redirect(thread_url(thread))
 
 
@@ -122,5 +123,5 @@ def index():
         "moderation/duplicates.html", rows=[(thread, found[thread.id]) for thread, _text in questions
                                             if thread.id in found],
         checked=len(questions), page=page, more=more, threshold=threshold, days=duplicates.RECENT_DAYS,
-        default_reason=duplicates.DEFAULT_REASON,
+        default_reason=_(duplicates.DEFAULT_REASON),
     )

@@ -8,6 +8,7 @@ from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm
 from forum.http.urls import post_location
@@ -19,18 +20,18 @@ from moderation.services import flags
 bp = Blueprint("moderation_flags", __name__)
 
 REASON_CHOICES = [
-    SelectChoice("spam", "Spam or advertising"),
-    SelectChoice("offensive", "Rude or offensive"),
-    SelectChoice("off_topic", "Off topic"),
-    SelectChoice("needs_staff", "Needs a staff member (private data, safety, a problem only staff can fix)"),
-    SelectChoice("other", "Something else (say what below)"),
+    SelectChoice("spam", _l("Spam or advertising")),
+    SelectChoice("offensive", _l("Rude or offensive")),
+    SelectChoice("off_topic", _l("Off topic")),
+    SelectChoice("needs_staff", _l("Needs a staff member (private data, safety, a problem only staff can fix)")),
+    SelectChoice("other", _l("Something else (say what below)")),
 ]
 
 
 class FlagForm(FlaskForm):
-    reason = RadioField("Why should a moderator look at this?", choices=REASON_CHOICES,
-                        validators=[InputRequired("Choose a reason.")])
-    note = TextAreaField("Note for moderators (optional)", validators=[Length(max=flags.MAX_NOTE)])
+    reason = RadioField(_l("Why should a moderator look at this?"), choices=REASON_CHOICES,
+                        validators=[InputRequired(_l("Choose a reason."))])
+    note = TextAreaField(_l("Note for moderators (optional)"), validators=[Length(max=flags.MAX_NOTE)])
 
 
 @bp.record_once
@@ -52,14 +53,14 @@ def create(post_id: int):
     require(viewer, Action.POST_FLAG, post)  # refused before the form is read: a refusal, not "choose a reason"
     form = FlagForm(prefix=f"flag-{post.id}")
     if not form.validate_on_submit():
-        flash(" ".join(message for errors in form.errors.values() for message in errors), "error")
+        flash(" ".join(str(message) for errors in form.errors.values() for message in errors), "error")
         return _back(viewer, post)
     try:
         flags.flag_post(viewer, post, flags.NewFlag(form.reason.data, form.note.data or ""))
     except (Invalid, Conflict) as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms) if exc.errors else exc.detail, "error")
+        flash(" ".join(str(m) for ms in exc.errors.values() for m in ms) if exc.errors else exc.detail, "error")
     else:
-        flash("Thank you: moderators will look at this post.", "success")
+        flash(_("Thank you: moderators will look at this post."), "success")
     return _back(viewer, post)
 
 

@@ -11,6 +11,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _, _l
 from forum.core.pagination import clamp_limit
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm
@@ -21,11 +22,14 @@ from moderation.web.appeals import AppealDecisionForm
 bp = Blueprint("moderation_queue", __name__)
 
 # The buttons of each item, in focus order; the first item's also get access keys (Alt+Shift+key).
-BUTTONS = [("approve", "Approve", "a"), ("hide", "Hide", "h"), ("delete", "Delete", "d"), ("dismiss", "Dismiss", "x")]
+BUTTONS = [("approve", _l("Approve"), "a"), ("hide", _l("Hide"), "h"), ("delete", _l("Delete"), "d"),
+           ("dismiss", _l("Dismiss"), "x")]
+# What the notice after a decision calls it ("Done: approve.").
+DONE = {"approve": _l("approve"), "hide": _l("hide"), "delete": _l("delete"), "dismiss": _l("dismiss")}
 
 
 class DecisionForm(FlaskForm):
-    note = TextAreaField("Note (optional; the author sees it when a post is hidden or deleted)",
+    note = TextAreaField(_l("Note (optional; the author sees it when a post is hidden or deleted)"),
                          validators=[Length(max=review_queue.MAX_NOTE)])
 
 
@@ -74,14 +78,14 @@ def decide(item_id: int):
     form = DecisionForm()
     action = request.form.get("action", "")
     if not form.validate_on_submit():
-        flash(" ".join(m for ms in form.errors.values() for m in ms) or "Please try again.", "error")
+        flash(" ".join(str(m) for ms in form.errors.values() for m in ms) or _("Please try again."), "error")
         return redirect(url_for("moderation_queue.index", _anchor=f"item-{item_id}"))
     post = review_queue.get_item(viewer, item_id).post
     before = review_queue.post_state(post)
     try:
         review_queue.resolve_item(viewer, item_id, review_queue.Decision(action, form.note.data or ""))
     except (Invalid, Conflict) as exc:
-        flash(" ".join(m for ms in exc.errors.values() for m in ms) if exc.errors else exc.detail, "error")
+        flash(" ".join(str(m) for ms in exc.errors.values() for m in ms) if exc.errors else exc.detail, "error")
         if isinstance(exc, Conflict):  # refused, not mistyped: say why with the queue as it is now
             return index(), 409
         return redirect(url_for("moderation_queue.index", _anchor=f"item-{item_id}"))
@@ -92,6 +96,11 @@ def decide(item_id: int):
 def _tell_outcome(action: str, before: dict, after: dict) -> None:
     """Done, or (approving or hiding a post that already was so) that only the item closed."""
     if action == "dismiss" or after != before:
-        flash(f"Done: {action}. The next item is at the top.", "success")
+        flash(_("Done: %(action)s. The next item is at the top.", action=DONE.get(action, action)), "success")
+    elif after["visibility"] == "public":
+        flash(_("The item is closed. The post already was public: it stays as it is."), "info")
+    elif after["visibility"] == "hidden":
+        flash(_("The item is closed. The post already was hidden: it stays as it is."), "info")
     else:
-        flash(f"The item is closed. The post already was {after['visibility']}: it stays as it is.", "info")
+        flash(_("The item is closed. The post already was %(visibility)s: it stays as it is.",
+                visibility=after["visibility"]), "info")

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 from forum import accounts
 from forum.core import clock
 from forum.core.errors import Invalid
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm, show_errors
 from forum.services.permissions import Action, is_suspended, require
@@ -19,19 +20,20 @@ from moderation.services import suspensions
 
 bp = Blueprint("moderation_suspensions", __name__)
 
-DURATIONS = [("1", "1 day"), ("3", "3 days"), ("7", "1 week"), ("30", "30 days"), ("365", "1 year")]
+DURATIONS = [("1", _l("1 day")), ("3", _l("3 days")), ("7", _l("1 week")), ("30", _l("30 days")), ("365", _l("1 year"))]
 # The confirmation step's button sends confirm=suspend; "revise" goes back to the form with what was typed.
 CONFIRM = "suspend"
 
 
 class SuspendForm(FlaskForm):
-    days = SelectField("For how long", choices=[SelectChoice(value, label) for value, label in DURATIONS], default="7")
-    reason = TextAreaField("Reason (the member sees this)", validators=[DataRequired(), Length(max=1000)])
+    days = SelectField(_l("For how long"), choices=[SelectChoice(value, label) for value, label in DURATIONS],
+                       default="7")
+    reason = TextAreaField(_l("Reason (the member sees this)"), validators=[DataRequired(), Length(max=1000)])
     confirm = HiddenField()  # CONFIRM from the confirmation step's button; anything else shows that step
 
 
 class LiftForm(FlaskForm):
-    reason = TextAreaField("Note for the audit log (optional)", validators=[Length(max=1000)])
+    reason = TextAreaField(_l("Note for the audit log (optional)"), validators=[Length(max=1000)])
 
 
 @bp.app_context_processor
@@ -75,7 +77,8 @@ def suspend(user_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash(f"{user.name} is suspended for {dict(DURATIONS)[form.days.data]}.", "success")
+            flash(_("%(name)s is suspended for %(duration)s.", name=user.name,
+                    duration=dict(DURATIONS)[form.days.data]), "success")
             return redirect(url_for("moderation_suspensions.suspend", user_id=user.id))
     form.form_errors.extend(form.confirm.errors)  # a hidden field's complaint (a NUL) shows with the form's
     return _render(user, form, LiftForm(formdata=None), 422 if form.errors else 200)
@@ -89,5 +92,5 @@ def lift(user_id: int):
     if not form.validate_on_submit():
         return _render(user, SuspendForm(formdata=None), form, 422)
     suspensions.lift_suspension(acting_user(), user, form.reason.data or "")
-    flash(f"{user.name} may take part again.", "success")
+    flash(_("%(name)s may take part again.", name=user.name), "success")
     return redirect(url_for("moderation_suspensions.suspend", user_id=user.id))

@@ -7,6 +7,7 @@ from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm, show_errors
 from forum.services.permissions import Action, require
@@ -16,17 +17,17 @@ from moderation.services import watched_words
 bp = Blueprint("moderation_watched_words", __name__)
 
 MODE_LABELS = {
-    WatchedWordMode.BLOCK.value: "Block (refuse the post)",
-    WatchedWordMode.REQUIRE_APPROVAL.value: "Require approval",
-    WatchedWordMode.CENSOR.value: "Censor (■■■)",
-    WatchedWordMode.LINK.value: "Link to a page",
+    WatchedWordMode.BLOCK.value: _l("Block (refuse the post)"),
+    WatchedWordMode.REQUIRE_APPROVAL.value: _l("Require approval"),
+    WatchedWordMode.CENSOR.value: _l("Censor (■■■)"),
+    WatchedWordMode.LINK.value: _l("Link to a page"),
 }
 
 
 class WatchedWordForm(FlaskForm):
-    phrase = StringField("Word or phrase", validators=[DataRequired(), Length(max=100)])
-    mode = SelectField("What happens", choices=[SelectChoice(value, label) for value, label in MODE_LABELS.items()])
-    replacement = StringField("Link address (for “Link to a page”)", validators=[Length(max=500)])
+    phrase = StringField(_l("Word or phrase"), validators=[DataRequired(), Length(max=100)])
+    mode = SelectField(_l("What happens"), choices=[SelectChoice(value, label) for value, label in MODE_LABELS.items()])
+    replacement = StringField(_l("Link address (for “Link to a page”)"), validators=[Length(max=500)])
 
 
 @bp.before_request
@@ -51,7 +52,7 @@ def index():
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
-            flash(f"“{word.phrase}” is now watched.", "success")
+            flash(_("“%(phrase)s” is now watched.", phrase=word.phrase), "success")
             return redirect(url_for("moderation_watched_words.index"))
     return _render(form)
 
@@ -59,5 +60,5 @@ def index():
 @bp.post("/admin/watched-words/<id:word_id>/delete")
 def delete(word_id: int):
     watched_words.delete_watched_word(acting_user(), word_id)
-    flash("The phrase is no longer watched.", "success")
+    flash(_("The phrase is no longer watched."), "success")
     return redirect(url_for("moderation_watched_words.index"))

@@ -25,6 +25,7 @@ import re
 from sqlalchemy import Boolean, and_, func, literal, literal_column, select
 
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import Article, ArticleStatus, Category, Tag, User, article_tag
 from search.backends.postgres_query import CompiledTs, compile_text
 from search.query import CANDIDATES, ArticleHit, ArticleResults, ParsedQuery, finds_articles, parse
@@ -110,7 +111,7 @@ def search_articles(raw: str) -> ArticleResults:
         relaxed = _ranked(parsed, compiled, relaxed=True)
         if len(relaxed) > len(rows):
             rows = relaxed
-            parsed.notices.append(RELAXED_NOTICE)
+            parsed.notices.append(_(RELAXED_NOTICE))
     hits = [
         ArticleHit(article_id=row.id, score=float(row.score), category=row.category,
                    tags=tuple(tag for tag in (row.tags or "").split(",") if tag))

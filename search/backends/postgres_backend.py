@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from forum.core import clock
 from forum.core.extensions import db
+from forum.core.i18n import _
 from search import documents
 from search.backends import postgres_articles, postgres_similar
 from search.backends.postgres_query import CompiledTs, compile_text
@@ -208,7 +209,7 @@ def search(raw: str, highlight_first: int = 20) -> Results:
         relaxed = _candidates(parsed, compiled, now, relaxed=True)
         if len(relaxed) > len(rows):
             rows = relaxed
-            parsed.notices.append(RELAXED_NOTICE)
+            parsed.notices.append(_(RELAXED_NOTICE))
     tsquery = compiled.ranking()
     highlights = _highlights([row.thread_id for row in rows[:highlight_first]], tsquery)
     hits = [

@@ -128,7 +128,7 @@ def test_a_member_schedules_deletion_on_the_privacy_page_and_every_other_way_in_
     assert bearer(app, token).get("/api/v1/me").status_code == 401
     mail = db.session.scalar(select(OutboundEmail).where(OutboundEmail.to_address == "rosa.lind@example.com",
                                                          OutboundEmail.subject.like("%will be deleted%")))
-    assert "2026-11-27 at 09:00 UTC" in mail.text_body and "Sign in before that date" in mail.text_body
+    assert "27 November 2026, 09:00 UTC" in mail.text_body and "Sign in before that date" in mail.text_body
     assert db.session.scalar(select(AuditEntry.actor_id).where(AuditEntry.action == "user.deletion_scheduled")) \
         == member.id
 

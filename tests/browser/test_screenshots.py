@@ -41,20 +41,26 @@ SHOTS = {"visitor": ["home", "category", "thread", "search", "search-empty", "sc
 ROLE_PAGES = {"badges": "/badges", "leaderboard": "/leaderboard", "messages": "/messages",
               "own-profile": "/u/leo", "needs-staff": "/moderation/needs-staff", "admin-users": "/admin/users"}
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# The same pages in German and the dark theme (issue 27): <role>-<page>-<device>-de-dark.png.
+GERMAN_DARK = {"visitor": ["home", "thread", "search", "sign-in"], "member": ["thread", "ask", "settings"],
+               "agent": ["desk"], "admin": ["admin-settings"]}
+GERMAN_DARK_BROWSER = {"color_scheme": "dark", "locale": "de-DE", "extra_http_headers": {"Accept-Language": "de-DE,de"}}
 
 
 def test_refresh_the_screenshots_of_the_main_pages(visitor, showcase):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()
-    for role, names in SHOTS.items():
-        kind = "visitor" if role == "visitor" else "member" if role in ("member", "advocate") else "staff"
-        pages = showcase.pages(kind)
-        for device, (width, height) in WIDTHS.items():
-            person = visit_as(visitor, showcase, role, width=width, height=height)
-            for name in names:
-                page = person.open(pages.get(name) or ROLE_PAGES[name])
-                assert page.title() and "Not found" not in page.title(), f"{role} {name}: {page.title()}"
-                page.screenshot(path=SCREENSHOTS / f"{role}-{name}-{device}.png", full_page=True,
-                                animations="disabled")
-    assert len(list(SCREENSHOTS.glob("*.png"))) == 2 * sum(map(len, SHOTS.values()))
+    for shots, suffix, browser in ((SHOTS, "", {}), (GERMAN_DARK, "-de-dark", GERMAN_DARK_BROWSER)):
+        for role, names in shots.items():
+            kind = "visitor" if role == "visitor" else "member" if role in ("member", "advocate") else "staff"
+            pages = showcase.pages(kind)
+            for device, (width, height) in WIDTHS.items():
+                person = visit_as(visitor, showcase, role, width=width, height=height, **browser)
+                for name in names:
+                    page = person.open(pages.get(name) or ROLE_PAGES[name])
+                    assert page.title() and "Not found" not in page.title(), f"{role} {name}: {page.title()}"
+                    page.screenshot(path=SCREENSHOTS / f"{role}-{name}-{device}{suffix}.png", full_page=True,
+                                    animations="disabled")
+    expected = 2 * (sum(map(len, SHOTS.values())) + sum(map(len, GERMAN_DARK.values())))
+    assert len(list(SCREENSHOTS.glob("*.png"))) == expected

@@ -206,7 +206,7 @@ def test_staff_see_the_email_line_on_the_member_360(people, mailbox, login_as, m
     client = login_as(make.make_user("agent"))
     ada = _profile(text(client.get(f"/staff/members/{people['ada'].id}")))
     assert ('<dt>Email</dt><dd class="member-360-mail">3 messages received by email, the last '
-            '<time datetime="2026-11-20T09:10:00Z">2026-11-20 09:10</time>.') in ada
+            '<time datetime="2026-11-20T09:10:00Z" data-localise="datetime">20 November 2026, 09:10 UTC</time>.') in ada
     assert ('<span class="badge badge-held">Bouncing</span> Their address bounced 3 times: notifications stopped '
             '<time datetime="2026-11-20T09:00:00Z">') in ada
     bob = _profile(text(client.get(f"/staff/members/{people['bob'].id}")))

@@ -384,6 +384,17 @@ ROUTES: dict[str, Route] = {
     "DELETE api.delete_upload": R(API_MODERATOR, params={"upload_id": "removable_upload_id"}),
     # avatars (issue 19): public pictures; putting one up takes an active member (uploads are refused while
     # suspended), taking one's own down does not. The upload here is not an avatar: its address redirects.
+    # branding (issue 27): the accent's stylesheet and the logo for everyone (an upload that is not the logo is
+    # not found, whoever asks); changing them is the admins'
+    "GET branding.stylesheet": R(PUBLIC),
+    "GET branding.logo": R(ABSENT_FEATURE, params={"upload_id": "removable_upload_id"}),
+    "GET branding.edit": R(ADMIN),
+    "POST branding.edit": R(ADMIN, data={"site_name": "Horseshoe", "accent": "#1f5fbf"}),
+    "POST branding.upload_logo": R(ADMIN),  # no file: refused as a body (415), after authorization
+    "POST branding.remove_logo": R(ADMIN),
+    # the footer's switchers (issue 27): a visitor's language is a cookie, a member's a setting (suspended too)
+    "POST preferences.switch_language": R(PUBLIC, data={"language": "de", "next": "/"}),
+    "POST preferences.switch_theme": R(SIGNED_IN, data={"theme": "dark", "next": "/"}),
     "GET avatars.picture": R(PUBLIC, params={"size": "avatar_size"}),
     "GET avatars.default_picture": R(PUBLIC),
     "POST avatars.upload": R(ACTIVE),  # no file: refused as a body (415), after authorization

@@ -26,6 +26,10 @@ EXEMPT = {
     # The article view beacon: signed-out article pages may come from the page cache with no session (so no
     # token); it only counts a view of a published article, rate-limited per address and article.
     "POST knowledge.viewed": "view beacon (counts a view only)",
+    # The footer's language switcher: a visitor's page may come from the page cache with no session (so no
+    # token), and all a forged post does is set the visitor's language cookie. A signed-in member's choice is
+    # stored, and that half refuses a missing token (tests/i18n/test_languages.py).
+    "POST preferences.switch_language": "a visitor's language cookie (members' choice is checked)",
 }
 
 WEB_WRITES = sorted(key for key in ROUTES if key.split(" ")[0] in STATE_CHANGING and not is_api_key(key))

@@ -147,7 +147,7 @@ def test_what_changed_since_the_last_visit_shows_at_once(make, client, login_as,
     before = _article(client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True), reply.id)
     assert "just now" in before and "Helpful (0)" in before
     clock_at.advance(hours=3)
-    assert "3 h ago" in _article(client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True), reply.id)
+    assert "3 hr ago" in _article(client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True), reply.id)
     qa.vote_helpful(make.make_user(), reply)
     assert "Helpful (1)" in _article(client.get(f"/t/{thread.id}/{thread.slug}").get_data(as_text=True), reply.id)
     reply.author.display_name = "Renamed Helper"

@@ -56,7 +56,7 @@ def test_a_row_shows_every_change_and_the_time_that_passed(client, make, wifi, c
     row = page.split("My router reboots at night")[1].split("</li>")[0]
     assert "0 replies" in row and ">just now</time>" in row and "Newcomer" in row
     clock_at.advance(hours=3)
-    assert ">3 h ago</time>" in text(client.get("/c/wifi")).split("My router reboots at night")[1]
+    assert ">3 hr ago</time>" in text(client.get("/c/wifi")).split("My router reboots at night")[1]
     make.make_reply(thread)
     thread.author.reputation = 1500
     db.session.commit()

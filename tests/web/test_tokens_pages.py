@@ -62,8 +62,8 @@ def test_the_list_shows_name_scope_created_and_last_used_never_the_secret(app, c
     clock_at.advance(minutes=10)
     response = login_as(user).get("/settings/tokens")
     assert table_rows(response) == [
-        "Old laptop read 2 h ago never Revoke Old laptop",
-        "Nightly export write 5 h ago 10 min ago Revoke Nightly export",
+        "Old laptop read 2 hr ago never Revoke Old laptop",
+        "Nightly export write 5 hr ago 10 min ago Revoke Nightly export",
     ]
     assert raw not in text(response)
 

@@ -13,6 +13,7 @@ from flask.blueprints import BlueprintSetupState
 
 from forum.accounts import directory
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http import openapi, serializers
 from forum.http.api import bp
 from forum.http.api_requests import signed_in_user
@@ -35,7 +36,7 @@ def _thread_id(raw: str | None) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID):
-        raise Invalid({"thread_id": ["Expected a thread's id."]})
+        raise Invalid({"thread_id": [_("Expected a thread's id.")]})
     return int(raw)
 
 

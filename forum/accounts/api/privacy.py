@@ -10,6 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from forum.accounts import data_export, deletion, sign_in_guard
 from forum.accounts.export_archive import timestamp
 from forum.core.errors import NotFound
+from forum.core.i18n import N_, _
 from forum.http import openapi
 from forum.http.api import bp
 from forum.http.api_requests import field, optional_json_body, signed_in_user
@@ -36,7 +37,7 @@ def export_json(export: DataExport) -> dict[str, Any]:
         "download_url": data_export.download_path(export) if ready else None,
     }
     if status == data_export.ExportStatus.FAILED:
-        body["detail"] = data_export.FAILED_MESSAGE
+        body["detail"] = _(data_export.FAILED_MESSAGE)
     return body
 
 
@@ -44,8 +45,8 @@ def _answer_to_request(export: DataExport) -> dict[str, Any]:
     """POST's answer: the new (or pending) export, or the recent ready one, saying why no new one was made."""
     body = export_json(export)
     if data_export.is_recent_and_ready(export):
-        body["detail"] = (f"Your archive from the last 24 hours is still available, so no new one was made. You can "
-                          f"ask for a new one from {timestamp(data_export.next_request_at(export))}.")
+        body["detail"] = _("Your archive from the last 24 hours is still available, so no new one was made. You can "
+                           "ask for a new one from %(moment)s.", moment=timestamp(data_export.next_request_at(export)))
     return body
 
 
@@ -68,7 +69,7 @@ def request_my_export():
 def show_my_export():
     export = data_export.latest_export(signed_in_user())
     if export is None:
-        raise NotFound("You have not asked for an export of your data yet: POST /api/v1/me/export does.")
+        raise NotFound(_("You have not asked for an export of your data yet: POST /api/v1/me/export does."))
     return export_json(export)
 
 
@@ -123,8 +124,8 @@ def _document_export(state: BlueprintSetupState) -> None:
 # Open while suspended or unconfirmed: deleting one's own account is a privacy right, never taking part.
 
 EXAMPLE_PASSWORD = "correct horse battery staple"  # nosec B105  # an example in the documentation
-EMAILED_DETAIL = ("This account has no password, so we emailed a link that confirms the deletion (it works for "
-                  "24 hours); nothing is scheduled until it is followed.")
+EMAILED_DETAIL = N_("This account has no password, so we emailed a link that confirms the deletion (it works for "
+                    "24 hours); nothing is scheduled until it is followed.")  # translated where answered
 
 
 @bp.delete("/me")
@@ -147,7 +148,7 @@ def delete_me():
     except sign_in_guard.TooManyFailures as exc:
         return problem(exc.status, exc.title, exc.detail, Retry_After=str(exc.retry_after_s))
     if due is None:
-        return {"deletion_scheduled_at": None, "confirmation": "email", "detail": EMAILED_DETAIL}, 202
+        return {"deletion_scheduled_at": None, "confirmation": "email", "detail": _(EMAILED_DETAIL)}, 202
     return {"deletion_scheduled_at": timestamp(due), "confirmation": "password"}, 202
 
 

@@ -9,6 +9,7 @@ from flask import g, request
 from forum.accounts import members, sign_in_guard
 from forum.core.errors import NotAuthenticated, OtpRequired
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import field, json_body, signed_in_user
@@ -17,9 +18,10 @@ from forum.http.standing import open_while
 from forum.models import User
 from forum.services.permissions import Restriction, restriction
 
-OTP_MISSING = ("This account uses two-factor sign-in: send `otp` too, the current six-digit code from "
-               "the authenticator app or one of the recovery codes.")
-OTP_WRONG = "The `otp` is not right: send the current six-digit code from the app, or an unused recovery code."
+# Marked here, translated where raised.
+OTP_MISSING = N_("This account uses two-factor sign-in: send `otp` too, the current six-digit code from "
+                 "the authenticator app or one of the recovery codes.")
+OTP_WRONG = N_("The `otp` is not right: send the current six-digit code from the app, or an unused recovery code.")
 
 
 @bp.post("/tokens")
@@ -44,13 +46,13 @@ def create_token():
     except sign_in_guard.TooManyFailures as exc:
         return problem(exc.status, exc.title, exc.detail, Retry_After=str(exc.retry_after_s))
     if user is None:
-        raise NotAuthenticated("Email or password is not right.")
+        raise NotAuthenticated(_("Email or password is not right."))
     suspended = restriction(user) is Restriction.SUSPENDED
     scope = "read" if suspended else "write"
     members.cancel_scheduled_deletion(user)
     if user.anonymized_at is not None:  # the deletion job erased it a moment ago
         db.session.rollback()
-        raise NotAuthenticated("This account was deleted.")
+        raise NotAuthenticated(_("This account was deleted."))
     token, raw = members.new_api_token(user, name=str(data.get("name") or "api")[:64], scope=scope)
     token.limited = suspended
     db.session.commit()
@@ -62,9 +64,9 @@ def _check_second_factor(user: User, otp: str, source: str) -> None:
     if not user.two_factor_enabled:
         return
     if not otp.strip():
-        raise OtpRequired(OTP_MISSING)
+        raise OtpRequired(_(OTP_MISSING))
     if not sign_in_guard.check_second_factor(user, otp, source=source):
-        raise OtpRequired(OTP_WRONG)
+        raise OtpRequired(_(OTP_WRONG))
 
 
 def _minted(token: str, scope: str, user: User) -> dict[str, Any]:
@@ -78,6 +80,6 @@ def revoke_current_token():
     signed_in_user()
     token = g.get("api_token")
     if token is None:
-        raise NotAuthenticated("Send the bearer token to revoke.")
+        raise NotAuthenticated(_("Send the bearer token to revoke."))
     members.revoke_api_token(token)
     return "", 204

@@ -6,6 +6,7 @@ from typing import Any
 
 from forum.accounts import members
 from forum.core.errors import ErrorCollector, Forbidden, Invalid
+from forum.core.i18n import _
 from forum.http import serializers
 from forum.http.api import bp
 from forum.http.api_requests import field, json_body, signed_in_user
@@ -59,7 +60,7 @@ def update_me():
     user = signed_in_user()
     data = json_body()
     if data.keys() & PROFILE_FIELDS.keys() and not can(user, Action.USER_EDIT, user):
-        raise refusal(user) or Forbidden("You may not change this profile.")
+        raise refusal(user) or Forbidden(_("You may not change this profile."))
     errors = ErrorCollector()
     given: dict[str, Any] = {}
     for name, kind in {**PROFILE_FIELDS, **EMAIL_FIELDS}.items():
@@ -73,7 +74,8 @@ def update_me():
             given[name] = value
     frequency = given.get("email_frequency", user.email_frequency)
     if frequency not in notifications.EMAIL_FREQUENCIES:
-        errors.add("email_frequency", f"Choose one of: {', '.join(notifications.EMAIL_FREQUENCIES)}.")
+        errors.add("email_frequency",
+                   _("Choose one of: %(choices)s.", choices=", ".join(notifications.EMAIL_FREQUENCIES)))
     errors.raise_if_any()
     if given.keys() & PROFILE_FIELDS.keys():
         members.update_profile(user, user, members.ProfileChange(

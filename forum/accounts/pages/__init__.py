@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         blocks,
         email_bounces,
         oidc,
+        preferences,
         privacy,
         tokens,
         two_factor,
@@ -28,3 +29,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(avatars.bp)
     app.register_blueprint(blocks.bp)
     app.register_blueprint(email_bounces.bp)
+    app.register_blueprint(preferences.bp)

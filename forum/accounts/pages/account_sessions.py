@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
 from forum.accounts import session_display, sessions
+from forum.core.i18n import _, ngettext
 from forum.http.standing import open_while
 from forum.services.permissions import Restriction
 
@@ -32,9 +33,9 @@ def end(session_id: int):
     sessions.end(user, session_id)
     if session_id == user.current_session_id:
         logout_user()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
         return redirect(url_for("home.index"))
-    flash("That browser is signed out: its next page asks it to sign in again.", "success")
+    flash(_("That browser is signed out: its next page asks it to sign in again."), "success")
     return redirect(url_for("account_sessions.index"))
 
 
@@ -45,7 +46,8 @@ def end_others():
     user = current_user._get_current_object()
     ended = sessions.sign_out_others(user)
     if ended:
-        flash(f"Signed out {ended} other browser{'s' if ended != 1 else ''}. This one stays signed in.", "success")
+        flash(ngettext("Signed out %(num)d other browser. This one stays signed in.",
+                       "Signed out %(num)d other browsers. This one stays signed in.", ended), "success")
     else:
-        flash("No other browser was signed in.", "info")
+        flash(_("No other browser was signed in."), "info")
     return redirect(url_for("account_sessions.index"))

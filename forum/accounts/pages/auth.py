@@ -11,6 +11,7 @@ from forum.accounts import members, password_reset, sessions, sign_in_guard, sig
 from forum.accounts.pages.signing_in import complete_sign_in, fresh_session
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _
 from forum.http.forms import show_errors
 from forum.http.standing import open_while
 from forum.services.permissions import Restriction
@@ -38,16 +39,16 @@ def register():
             user = members.register_user(data)
         except signup_defences.StagedAccount as exc:  # made when they wrote in by email: theirs to claim
             password_reset.request_password_reset(exc.email)
-            flash(f"You already have an account: we made one for {exc.email} when you wrote to us by email. We "
-                  "emailed you a link to claim it: follow it to set your password.", "info")
+            flash(_("You already have an account: we made one for %(email)s when you wrote to us by email. We "
+                    "emailed you a link to claim it: follow it to set your password.", email=exc.email), "info")
             return redirect(url_for("auth.login"), 303)
         except (Invalid, Conflict) as exc:
             show_errors(form, exc)
         else:
-            flash(f"Welcome to the community, {user.name}!", "success")
+            flash(_("Welcome to the community, %(name)s!", name=user.name), "success")
             if user.email_verified_at is None:
-                flash(f"We sent a link to {user.email}: follow it to confirm your address and start posting.",
-                      "info")
+                flash(_("We sent a link to %(email)s: follow it to confirm your address and start posting.",
+                        email=user.email), "info")
             return complete_sign_in(user)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
@@ -66,7 +67,7 @@ def login():
             return page, 429, {"Retry-After": str(exc.retry_after_s)}
         if user is not None:
             return after_first_factor(user, remember=form.remember.data, next_url=safe_next(url_for("home.index")))
-        form.password.errors.append("Email or password is not right.")
+        form.password.errors.append(_("Email or password is not right."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
@@ -98,7 +99,7 @@ def logout():
     sessions.end_current(current_user._get_current_object())
     logout_user()
     session.pop("_flashes", None)  # notices meant for the member (an Undo offer, names) don't outlive them here
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("home.index"))
 
 
@@ -109,7 +110,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         password_reset.request_password_reset(form.email.data)
-        flash("If that address has an account, a reset link is on its way.", "info")
+        flash(_("If that address has an account, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
 
@@ -130,6 +131,6 @@ def reset_password(token: str):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("Your password is changed. Every other session has been signed out.", "success")
+            flash(_("Your password is changed. Every other session has been signed out."), "success")
             return after_first_factor(user, remember=False, next_url=url_for("home.index"))
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200

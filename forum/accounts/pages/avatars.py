@@ -19,6 +19,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from forum import uploads
 from forum.core.errors import DomainError
 from forum.core.extensions import csrf
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.models import User
@@ -101,7 +102,7 @@ def upload():
         return _profile_page(user, exc)
     finally:
         form.file.discard()
-    flash("Your picture is saved; it shows beside your name everywhere.", "success")
+    flash(_("Your picture is saved; it shows beside your name everywhere."), "success")
     return redirect(url_for("users.edit"))
 
 
@@ -112,5 +113,5 @@ def remove():
     if ConfirmForm().validate_on_submit():
         had = user.avatar_upload_id is not None
         uploads.remove_avatar(user)
-        report(had, "Your picture is removed; your initials show instead.", "you had no picture.")
+        report(had, _("Your picture is removed; your initials show instead."), _("you had no picture."))
     return redirect(url_for("users.edit"))

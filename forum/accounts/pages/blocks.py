@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from forum.accounts import blocks, members
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import errors_in_one_line
@@ -48,8 +49,9 @@ def ignore(user_id: int):
     except Invalid as exc:
         flash(errors_in_one_line(exc), "error")
         return _back(target)
-    report(changed, f"You now ignore {target.name}: their posts are collapsed for you and they can no longer "
-                    "notify you or start a conversation with you.", f"you already ignored {target.name}.")
+    report(changed, _("You now ignore %(name)s: their posts are collapsed for you and they can no longer "
+                      "notify you or start a conversation with you.", name=target.name),
+           _("you already ignored %(name)s.", name=target.name))
     return _back(target)
 
 
@@ -62,5 +64,6 @@ def unignore(user_id: int):
     except Invalid as exc:
         flash(errors_in_one_line(exc), "error")
         return _back(target)
-    report(changed, f"You no longer ignore {target.name}.", f"you were not ignoring {target.name}.")
+    report(changed, _("You no longer ignore %(name)s.", name=target.name),
+           _("you were not ignoring %(name)s.", name=target.name))
     return _back(target)

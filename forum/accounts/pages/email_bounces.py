@@ -12,6 +12,7 @@ from flask import Blueprint, flash, g, redirect, url_for
 from flask_login import current_user, login_required
 
 from forum.accounts.pages.auth import safe_next
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.standing import open_while
 from forum.mail import bounces
@@ -27,9 +28,10 @@ def try_again():
     """Start counting the address's bounces afresh, so notifications and digests go to it again."""
     user = acting_user()
     if bounces.reset(user):
-        flash(f"We will email {user.email} again. If its mail keeps bouncing, we will stop again.", "success")
+        flash(_("We will email %(email)s again. If its mail keeps bouncing, we will stop again.", email=user.email),
+              "success")
     else:
-        flash(f"Mail to {user.email} is not stopped: nothing to try again.", "info")
+        flash(_("Mail to %(email)s is not stopped: nothing to try again.", email=user.email), "info")
     return redirect(safe_next(url_for("notifications.settings")), 303)
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from forum.accounts import oidc, oidc_tokens
 from forum.accounts.pages.auth import after_first_factor, safe_next
 from forum.core import database
+from forum.core.i18n import _
 from forum.http.standing import open_while
 from forum.mail.sending import absolute_url
 from forum.services.permissions import Restriction
@@ -61,5 +62,5 @@ def callback():
             user = oidc.complete_sign_in(pending, request.args, _redirect_uri())
         except oidc_tokens.SignInRefused as exc:
             return _refused(exc)
-        flash(f"Welcome, {user.name}!", "success")
+        flash(_("Welcome, %(name)s!", name=user.name), "success")
         return after_first_factor(user, remember=False, next_url=pending.next_url or url_for("home.index"))

@@ -12,6 +12,7 @@ from wtforms.validators import Length
 
 from forum.accounts import data_export, deletion, sign_in_guard
 from forum.core.errors import Invalid
+from forum.core.i18n import _, _l
 from forum.core.local_time import local_time
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm, show_errors
@@ -49,7 +50,7 @@ def _export_context(user: User) -> dict[str, Any]:
     return {
         "export": export, "export_status": status and status.value, "statuses": data_export.ExportStatus,
         "export_expires": export and export.expires_at and local_time(export.expires_at, user.time_zone),
-        "failed_message": data_export.FAILED_MESSAGE,
+        "failed_message": _(data_export.FAILED_MESSAGE),
         "refresh_s": REFRESH_S if status == data_export.ExportStatus.PENDING else None,
     }
 
@@ -62,11 +63,12 @@ def request_export():
     user = acting_user()
     export = data_export.request_export(user)
     if data_export.is_recent_and_ready(export):
-        flash("Your archive from the last 24 hours is ready below, so we did not make another one. You can ask "
-              f"for a new one from {local_time(data_export.next_request_at(export), user.time_zone)}.", "info")
+        flash(_("Your archive from the last 24 hours is ready below, so we did not make another one. You can ask "
+                "for a new one from %(moment)s.",
+                moment=local_time(data_export.next_request_at(export), user.time_zone)), "info")
     else:
-        flash("We are putting your archive together: this page shows its progress, and we will email you "
-              "when it is ready.", "success")
+        flash(_("We are putting your archive together: this page shows its progress, and we will email you "
+                "when it is ready."), "success")
     return redirect(url_for("privacy.index"))
 
 
@@ -94,12 +96,12 @@ def download_export(export_id: int):
 
 
 class DeletionForm(FlaskForm):
-    password = PasswordField("Your password", validators=[Length(max=1024)],
-                             description="To make sure it is you asking.")
+    password = PasswordField(_l("Your password"), validators=[Length(max=1024)],
+                             description=_l("To make sure it is you asking."))
     remove_unanswered = BooleanField(
-        "Also remove my questions nobody answered",
-        description="Threads you started that nobody else replied to are deleted too. Everything else you "
-                    "wrote stays, under the name “Former member”.")
+        _l("Also remove my questions nobody answered"),
+        description=_l("Threads you started that nobody else replied to are deleted too. Everything else you "
+                       "wrote stays, under the name “Former member”."))
 
 
 class ConfirmDeletionForm(FlaskForm):
@@ -139,11 +141,11 @@ def schedule_deletion():
             g.deletion_form = form
             return index(), exc.status
         if due is None:
-            flash("We emailed you a link to confirm deleting your account. It works for 24 hours.", "success")
+            flash(_("We emailed you a link to confirm deleting your account. It works for 24 hours."), "success")
         else:
-            flash(f"Your account will be deleted on {local_time(due, user.time_zone)}. Signing in "
-                  "before then cancels it. This browser stays signed in; every other one was signed out "
-                  "and your API tokens were revoked.", "success")
+            flash(_("Your account will be deleted on %(moment)s. Signing in before then cancels it. This browser "
+                    "stays signed in; every other one was signed out and your API tokens were revoked.",
+                    moment=local_time(due, user.time_zone)), "success")
         return redirect(url_for("privacy.index", _anchor="delete"))
     g.deletion_form = form
     return index(), 422
@@ -154,9 +156,9 @@ def schedule_deletion():
 @open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def cancel_deletion():
     if deletion.cancel(acting_user()):
-        flash("Your account will not be deleted.", "success")
+        flash(_("Your account will not be deleted."), "success")
     else:
-        flash("Your account was not scheduled for deletion.", "info")
+        flash(_("Your account was not scheduled for deletion."), "info")
     return redirect(url_for("privacy.index", _anchor="delete"))
 
 

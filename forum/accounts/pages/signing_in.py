@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from forum.accounts import members, sessions
 from forum.core.extensions import db
+from forum.core.i18n import _
 from forum.models import User
 from forum.services.permissions import needs_second_factor
 
@@ -34,15 +35,15 @@ def complete_sign_in(user: User, *, remember: bool = False, next_url: str | None
         sessions.end_current(current_user._get_current_object())
     fresh_session()
     if members.cancel_scheduled_deletion(user):
-        flash("Welcome back. Your account will not be deleted: signing in cancelled the deletion.", "info")
+        flash(_("Welcome back. Your account will not be deleted: signing in cancelled the deletion."), "info")
     if user.anonymized_at is not None:  # the deletion job erased it a moment ago: nobody signs in to it
         db.session.rollback()
-        flash("This account was deleted.", "error")
+        flash(_("This account was deleted."), "error")
         return redirect(url_for("auth.login"))
     sessions.start(user, browser())
     db.session.commit()
     login_user(user, remember=remember)
     if needs_second_factor(user):
-        flash("Staff accounts need two-factor sign-in. Set it up now to use your staff tools.", "info")
+        flash(_("Staff accounts need two-factor sign-in. Set it up now to use your staff tools."), "info")
         return redirect(url_for("two_factor.enrol"))
     return redirect(next_url or url_for("home.index"))

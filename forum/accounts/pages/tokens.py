@@ -8,6 +8,7 @@ from wtforms.validators import Length
 
 from forum.accounts import tokens as api_tokens
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm, show_errors
 from forum.http.standing import open_while
@@ -16,25 +17,28 @@ from forum.services.permissions import Action, Restriction, can, require
 
 bp = Blueprint("tokens", __name__)
 SCOPE_CHOICES = [
-    SelectChoice("read", "Read: look, never change anything"),
-    SelectChoice("write", "Write: do everything you can do on the site"),
+    SelectChoice("read", _l("Read: look, never change anything")),
+    SelectChoice("write", _l("Write: do everything you can do on the site")),
 ]
 NEW_ACCOUNT = "new"
-NEW_CHOICE = SelectChoice(NEW_ACCOUNT, "A new service account")
+NEW_CHOICE = SelectChoice(NEW_ACCOUNT, _l("A new service account"))
+ROLE_LABELS = {Role.MEMBER: _l("Member"), Role.ADVOCATE: _l("Advocate"), Role.MODERATOR: _l("Moderator"),
+               Role.AGENT: _l("Agent"), Role.ADMIN: _l("Admin")}
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=api_tokens.NAME_MAX)],
-                       description="What will use it, such as “Phone app” or “Nightly export”.")
-    scope = RadioField("Access", choices=SCOPE_CHOICES, default="read")
+    name = StringField(_l("Name"), validators=[Length(max=api_tokens.NAME_MAX)],
+                       description=_l("What will use it, such as “Phone app” or “Nightly export”."))
+    scope = RadioField(_l("Access"), choices=SCOPE_CHOICES, default="read")
 
 
 class ServiceTokenForm(TokenForm):
-    account_id = SelectField("Service account", choices=[NEW_CHOICE], default=NEW_ACCOUNT)
-    new_username = StringField("New account's username", validators=[Length(max=32)],
-                               description="Only for a new account, such as helpdesk-bot.")
-    role = SelectField("New account's role", choices=[SelectChoice(role.value, role.value.title()) for role in Role],
-                       default=Role.AGENT.value, description="The token can do what this role can do.")
+    account_id = SelectField(_l("Service account"), choices=[NEW_CHOICE], default=NEW_ACCOUNT)
+    new_username = StringField(_l("New account's username"), validators=[Length(max=32)],
+                               description=_l("Only for a new account, such as helpdesk-bot."))
+    role = SelectField(_l("New account's role"),
+                       choices=[SelectChoice(role.value, ROLE_LABELS.get(role, role.value.title())) for role in Role],
+                       default=Role.AGENT.value, description=_l("The token can do what this role can do."))
 
 
 class ButtonForm(FlaskForm):
@@ -76,7 +80,7 @@ def revoke(token_id: int):
     require(user, Action.TOKEN_LIST)
     if ButtonForm().validate_on_submit():
         token = api_tokens.revoke_personal_token(user, token_id)
-        flash(f"The token “{token.name}” is revoked: apps using it can no longer sign in.", "success")
+        flash(_("The token “%(name)s” is revoked: apps using it can no longer sign in.", name=token.name), "success")
     return redirect(url_for("tokens.index"))
 
 
@@ -114,5 +118,6 @@ def service_revoke(token_id: int):
     require(admin, Action.SERVICE_TOKEN_MANAGE)
     if ButtonForm().validate_on_submit():
         token = api_tokens.revoke_service_token(admin, token_id)
-        flash(f"The token “{token.name}” of {token.user.username} is revoked.", "success")
+        flash(_("The token “%(name)s” of %(username)s is revoked.", name=token.name, username=token.user.username),
+              "success")
     return redirect(url_for("tokens.service_list"))

@@ -25,6 +25,7 @@ from forum.accounts.pages.auth import PENDING_SECOND_FACTOR
 from forum.accounts.pages.signing_in import complete_sign_in
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid, NotFound
+from forum.core.i18n import _, _l
 from forum.http.forms import FlaskForm, show_errors
 from forum.http.standing import open_while
 from forum.models import User
@@ -42,26 +43,26 @@ class ConfirmForm(FlaskForm):
     """The first code from the app, and the password (asked only of accounts that have one: see
     two_factor.confirm_enrolment)."""
 
-    password = PasswordField("Your password", validators=[Optional(), Length(max=256)],
+    password = PasswordField(_l("Your password"), validators=[Optional(), Length(max=256)],
                              render_kw={"autocomplete": "current-password"},
-                             description="So that nobody who merely found your browser signed in can turn this on.")
-    code = StringField("Six-digit code from the app", validators=[DataRequired(), Length(max=64)],
+                             description=_l("So that nobody who merely found your browser signed in can turn this on."))
+    code = StringField(_l("Six-digit code from the app"), validators=[DataRequired(), Length(max=64)],
                        render_kw={**CODE_INPUT, "inputmode": "numeric"})
 
 
 class ChallengeForm(FlaskForm):
-    code = StringField("Six-digit code or recovery code", validators=[DataRequired(), Length(max=64)],
+    code = StringField(_l("Six-digit code or recovery code"), validators=[DataRequired(), Length(max=64)],
                        render_kw=CODE_INPUT,
-                       description="The code your authenticator app shows now, or one of your recovery codes.")
-    trust = BooleanField("Trust this browser for 30 days",
-                         description="No code asked on this browser for 30 days. Only on a device that is yours.")
+                       description=_l("The code your authenticator app shows now, or one of your recovery codes."))
+    trust = BooleanField(_l("Trust this browser for 30 days"),
+                         description=_l("No code asked on this browser for 30 days. Only on a device that is yours."))
 
 
 class OwnerForm(FlaskForm):
     """The password and a code: what turning the protection off, or renewing recovery codes, takes."""
 
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    code = StringField("Six-digit code or recovery code", validators=[DataRequired(), Length(max=64)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    code = StringField(_l("Six-digit code or recovery code"), validators=[DataRequired(), Length(max=64)],
                        render_kw=CODE_INPUT)
 
 
@@ -134,9 +135,10 @@ def disable():
     user = _me()
     form = OwnerForm(prefix="disable")
     if form.validate_on_submit():
-        _, refused = _run_confirmed(user, form, lambda: two_factor.disable(user, form.password.data, form.code.data))
+        _done, refused = _run_confirmed(user, form, lambda: two_factor.disable(user, form.password.data,
+                                                                               form.code.data))
         if refused is None:
-            flash("Two-factor sign-in is off. Your other sessions were signed out.", "success")
+            flash(_("Two-factor sign-in is off. Your other sessions were signed out."), "success")
             return redirect(url_for(".settings"))
         return _settings_page(user, disable=form, refused=refused)
     return _settings_page(user, disable=form, refused=INVALID)
@@ -188,7 +190,7 @@ def enrol():
     not be a way to guess the password."""
     user = _me()
     if user.two_factor_enabled:
-        flash("Two-factor sign-in is already on for your account.", "info")
+        flash(_("Two-factor sign-in is already on for your account."), "info")
         return redirect(url_for(".settings"))
     form = ConfirmForm()
     refused = None
@@ -237,7 +239,7 @@ def challenge():
     user = _pending_user(pending)
     if user is None:
         session.pop(PENDING_SECOND_FACTOR, None)
-        flash("Please sign in again: the sign-in did not get its code in time.", "info")
+        flash(_("Please sign in again: the sign-in did not get its code in time."), "info")
         return redirect(url_for("auth.login"))
     form = ChallengeForm()
     if form.validate_on_submit():
@@ -249,7 +251,7 @@ def challenge():
             return make_response(page, exc.status, {"Retry-After": str(exc.retry_after_s)})
         if right:
             return _signed_in(user, pending, trust=bool(form.trust.data))
-        form.code.errors.append(two_factor.WRONG_CODE)
+        form.code.errors.append(_(two_factor.WRONG_CODE))
     return render_template("two_factor/challenge.html", form=form), 422 if form.errors else 200
 
 

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from forum.accounts import verification
 from forum.accounts.pages.auth import safe_next
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.standing import open_while
 from forum.services.permissions import Restriction, restriction
@@ -32,10 +33,10 @@ def confirm(token: str):
         return render_template("auth/verify_email.html", problem=exc.detail), exc.status
     if request.method == "GET":
         return render_template("auth/verify_email.html", account=user)
-    flash(f"Thank you: {user.email} is confirmed. You can now post, reply and vote.", "success")
+    flash(_("Thank you: %(email)s is confirmed. You can now post, reply and vote.", email=user.email), "success")
     if current_user.is_authenticated:
         return redirect(url_for("home.index"), 303)
-    flash("Sign in to take part.", "info")
+    flash(_("Sign in to take part."), "info")
     return redirect(url_for("auth.login"), 303)
 
 
@@ -52,7 +53,7 @@ def resend():
     except verification.TooSoon as exc:
         flash(exc.detail, "error")
     else:
-        flash(f"A new link is on its way to {user.email}. It expires in 24 hours.", "success")
+        flash(_("A new link is on its way to %(email)s. It expires in 24 hours.", email=user.email), "success")
     return redirect(safe_next(url_for("home.index")), 303)
 
 

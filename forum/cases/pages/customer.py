@@ -10,7 +10,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from forum import cases
+from forum.cases import state, triggers
 from forum.core.errors import Invalid
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
 from forum.http.standing import open_while
@@ -24,26 +26,46 @@ from forum.web.forms import CustomerMessageForm, EscalateForm
 bp = Blueprint("cases", __name__)
 
 # A case's status in words, as the thread and the customer read it ("waiting on you" for the customer).
-STATUS_WORDS = {"new": "received, waiting for an agent", "open": "in progress",
-                "pending_customer": "waiting on the asker", "resolved": "resolved", "closed": "closed"}
+STATUS_WORDS = {"new": _l("received, waiting for an agent"), "open": _l("in progress"),
+                "pending_customer": _l("waiting on the asker"), "resolved": _l("resolved"), "closed": _l("closed")}
 # The public timeline's entries in words; kinds not listed read as their name.
-EVENT_WORDS = {"escalated": "Escalated to support", "open": "In progress", "in_progress": "In progress",
-               "pending_customer": "Waiting on the asker", "resolved": "Resolved", "reopened": "Reopened",
-               "closed": "Closed"}
+EVENT_WORDS = {"escalated": _l("Escalated to support"), "open": _l("In progress"), "in_progress": _l("In progress"),
+               "pending_customer": _l("Waiting on the asker"), "resolved": _l("Resolved"), "reopened": _l("Reopened"),
+               "closed": _l("Closed")}
+PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
+# Reasons the system gives in English (the sweeper finds its cases by them), shown in the reader's language.
+SYSTEM_REASONS = (triggers.NO_REPLY_REASON, triggers.NO_SOLUTION_REASON)
 
 
 @bp.app_template_filter("case_status")
 def case_status(status: str, for_customer: bool = False) -> str:
     if for_customer and status == "pending_customer":
-        return "waiting on you"
-    return STATUS_WORDS.get(status, status.replace("_", " "))
+        return _("waiting on you")
+    return str(STATUS_WORDS.get(status, status.replace("_", " ")))
 
 
 @bp.app_template_filter("case_event")
 def case_event(kind: str, for_customer: bool = False) -> str:
     if for_customer and kind == "pending_customer":
-        return "Waiting on you"
-    return EVENT_WORDS.get(kind, kind.replace("_", " ").capitalize())
+        return _("Waiting on you")
+    return str(EVENT_WORDS.get(kind, kind.replace("_", " ").capitalize()))
+
+
+@bp.app_template_filter("case_source")
+def case_source(source: str) -> str:
+    """What escalated a case, in words ("customer", "sla")."""
+    return str(state.SOURCE_WORDS.get(source, source))
+
+
+@bp.app_template_filter("case_priority")
+def case_priority(priority: str) -> str:
+    return str(PRIORITY_LABELS.get(priority, priority.capitalize()))
+
+
+@bp.app_template_filter("case_reason")
+def case_reason(reason: str) -> str:
+    """An escalation's reason: the system's own in the reader's language, a person's as they wrote it."""
+    return _(reason) if reason in SYSTEM_REASONS else reason
 
 
 @bp.post("/t/<id:thread_id>/escalate")
@@ -71,10 +93,11 @@ def escalate(thread_id: int):
 
 def _escalated_message(viewer: User, case: Case, created: bool) -> str:
     if not created:
-        return f"This thread already has a support case: case {case.public_reference}."
+        return _("This thread already has a support case: case %(reference)s.", reference=case.public_reference)
     if viewer.id == case.customer_id:
-        return f"The support team has your question: case {case.public_reference}. We'll let you know as it moves."
-    return f"Escalated to the support team: case {case.public_reference}."
+        return _("The support team has your question: case %(reference)s. We'll let you know as it moves.",
+                 reference=case.public_reference)
+    return _("Escalated to the support team: case %(reference)s.", reference=case.public_reference)
 
 
 @bp.get("/cases/<id:case_id>")
@@ -102,7 +125,7 @@ def write(case_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("Your message is with the support team. Only they and you can read it.", "success")
+            flash(_("Your message is with the support team. Only they and you can read it."), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="conversation"))
     return _render(viewer, case, form, status=422)
 

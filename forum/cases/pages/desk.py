@@ -17,6 +17,7 @@ from forum.accounts import personal_data, personal_data_moves
 from forum.cases import desk_lookups, ratings
 from forum.core import clock
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import FlaskForm, show_errors
@@ -58,7 +59,7 @@ def index():
     viewer = acting_user()
     require(viewer, Action.CASE_WORK)
     form = CaseFilterForm(request.args)
-    form.category.choices = [("", "Any")] + [(str(c.id), c.name) for c, _count in categories.list_categories()]
+    form.category.choices = [("", _("Any"))] + [(str(c.id), c.name) for c, _count in categories.list_categories()]
     found, status = None, 200
     try:
         found = cases.list_cases(viewer, _filters(form), QUEUE_PAGE, request.args.get("cursor") or None)
@@ -104,7 +105,7 @@ def _forms(viewer: User, case: Case, given: dict[str, FlaskForm]) -> dict[str, F
         "rating": EscalationRatingForm(formdata=None, data={"rating": case.escalation_rating}),
         "move": MovePostForm(formdata=None),
     } | given
-    forms["assign"].assignee_id.choices = [("", "Nobody (unassigned)")] + [
+    forms["assign"].assignee_id.choices = [("", _("Nobody (unassigned)"))] + [
         (str(agent.id), agent.name) for agent in desk_lookups.assignable_agents(viewer)
     ]
     return forms
@@ -152,7 +153,7 @@ def _submit(case_id: int, name: str, form_class: type[FlaskForm], act: Callable,
 @login_required
 def claim(case_id: int):
     return _submit(case_id, "claim", ConfirmForm, lambda viewer, case, _form: cases.claim_case(viewer, case),
-                   "The case is yours.", "the case already was yours.")
+                   _("The case is yours."), _("the case already was yours."))
 
 
 @bp.post("/desk/cases/<id:case_id>/assign")
@@ -161,27 +162,27 @@ def assign(case_id: int):
     def act(viewer: User, case: Case, form: CaseAssignForm) -> bool:
         chosen = form.assignee_id.data or ""
         if chosen and not (chosen.isascii() and chosen.isdigit() and len(chosen) < 10):
-            raise Invalid({"assignee_id": ["Choose an agent from the list."]})
+            raise Invalid({"assignee_id": [_("Choose an agent from the list.")]})
         return cases.update_case(viewer, case, cases.CaseChange(assignee_id=int(chosen) if chosen else None))
 
-    return _submit(case_id, "assign", CaseAssignForm, act, "The assignment is saved.",
-                   "the case already was assigned like that.")
+    return _submit(case_id, "assign", CaseAssignForm, act, _("The assignment is saved."),
+                   _("the case already was assigned like that."))
 
 
 @bp.post("/desk/cases/<id:case_id>/status")
 @login_required
 def change_status(case_id: int):
     return _submit(case_id, "status", CaseStatusForm, lambda viewer, case, form: cases.update_case(
-        viewer, case, cases.CaseChange(status=form.status.data or "")), "The status is saved; the customer is told.",
-        "the case already had that status; the customer is not told again.")
+        viewer, case, cases.CaseChange(status=form.status.data or "")), _("The status is saved; the customer is told."),
+        _("the case already had that status; the customer is not told again."))
 
 
 @bp.post("/desk/cases/<id:case_id>/priority")
 @login_required
 def change_priority(case_id: int):
     return _submit(case_id, "priority", CasePriorityForm, lambda viewer, case, form: cases.update_case(
-        viewer, case, cases.CaseChange(priority=form.priority.data or "")), "The priority is saved.",
-        "the case already had that priority.")
+        viewer, case, cases.CaseChange(priority=form.priority.data or "")), _("The priority is saved."),
+        _("the case already had that priority."))
 
 
 @bp.post("/desk/cases/<id:case_id>/messages")
@@ -190,7 +191,7 @@ def message(case_id: int):
     def act(viewer: User, case: Case, form: CaseMessageForm) -> None:
         cases.post_message(viewer, case, form.body.data, form.visibility.data or "")
 
-    return _submit(case_id, "message", CaseMessageForm, act, "The message is added.")
+    return _submit(case_id, "message", CaseMessageForm, act, _("The message is added."))
 
 
 @bp.post("/desk/cases/<id:case_id>/resolve")
@@ -199,7 +200,7 @@ def resolve(case_id: int):
     def act(viewer: User, case: Case, form: CaseResolveForm) -> None:
         cases.resolve_case(viewer, case, form.resolution.data, publish_to_thread=bool(form.publish.data))
 
-    return _submit(case_id, "resolve", CaseResolveForm, act, "The case is resolved; the customer is told.")
+    return _submit(case_id, "resolve", CaseResolveForm, act, _("The case is resolved; the customer is told."))
 
 
 @bp.post("/desk/cases/<id:case_id>/rating")
@@ -208,7 +209,7 @@ def rate(case_id: int):
     def act(viewer: User, case: Case, form: EscalationRatingForm) -> None:
         ratings.rate_escalation(viewer, case, form.rating.data or "")
 
-    return _submit(case_id, "rating", EscalationRatingForm, act, "The escalation rating is saved.")
+    return _submit(case_id, "rating", EscalationRatingForm, act, _("The escalation rating is saved."))
 
 
 @bp.post("/desk/cases/<id:case_id>/posts/<id:post_id>/move-private")
@@ -218,8 +219,8 @@ def move_post(case_id: int, post_id: int):
     def act(viewer: User, case: Case, form: MovePostForm) -> None:
         post = reading.get_post(viewer, post_id)
         if post.thread_id != case.thread_id:
-            raise Invalid({"": ["That post is not on this case's thread."]})
+            raise Invalid({"": [_("That post is not on this case's thread.")]})
         personal_data_moves.move_post_to_case(viewer, post, form.reason.data or "", case=case)
 
-    return _submit(case_id, "move", MovePostForm, act, "The personal data is in the case conversation now; "
-                   "the public post shows it as removed.")
+    return _submit(case_id, "move", MovePostForm, act, _("The personal data is in the case conversation now; "
+                                                         "the public post shows it as removed."))

@@ -17,6 +17,7 @@ from forum.conversations import flagging, messaging, starting, support
 from forum.conversations.pages import forms, moderation
 from forum.conversations.pages.cache import never_stored
 from forum.core.errors import Conflict, Invalid
+from forum.core.i18n import _
 from forum.core.pagination import DEFAULT_LIMIT
 from forum.http.auth import acting_user
 from forum.http.forms import errors_in_one_line, show_errors
@@ -61,7 +62,7 @@ def new():
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("Your message was sent.", "success")
+            flash(_("Your message was sent."), "success")
             return redirect(url_for("conversations.show", conversation_id=conversation.id))
     status = 422 if form.is_submitted() and form.errors else 200
     return render_template("conversations/new.html", form=form), status
@@ -123,7 +124,7 @@ def flag(conversation_id: int, message_id: int):
         except Conflict as exc:
             flash(exc.detail, "info")
         else:
-            flash("Thank you: a moderator will look at this message, and may read this conversation to do so.",
+            flash(_("Thank you: a moderator will look at this message, and may read this conversation to do so."),
                   "success")
     return redirect(url_for("conversations.show", conversation_id=conversation_id, _anchor=f"m{message_id}"))
 
@@ -141,7 +142,8 @@ def open_case(conversation_id: int):
     except Invalid as exc:
         flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
         return redirect(url_for("conversations.show", conversation_id=conversation_id))
-    flash(f"Case {case.public_reference} is open, with this conversation as its first message.", "success")
+    flash(_("Case %(reference)s is open, with this conversation as its first message.",
+            reference=case.public_reference), "success")
     return redirect(url_for("desk.case", case_id=case.id))
 
 

@@ -14,6 +14,7 @@ from forum.conversations import flagging
 from forum.conversations.pages import forms
 from forum.conversations.pages.cache import never_stored
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.forms import errors_in_one_line
 
@@ -45,7 +46,7 @@ def decide(message_id: int):
     except Invalid as exc:
         flash(" ".join(m for ms in exc.errors.values() for m in ms), "error")
         return redirect(url_for("moderation_queue.index"))
-    flash("The message is hidden." if action == "hide" else "The flags are dismissed.", "success")
+    flash(_("The message is hidden.") if action == "hide" else _("The flags are dismissed."), "success")
     return redirect(url_for("conversation_moderation.show", conversation_id=message.conversation_id))
 
 

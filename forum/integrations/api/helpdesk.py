@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, request
 from flask.blueprints import BlueprintSetupState
 
+from forum.core.i18n import _
 from forum.http import openapi
 from forum.http.api import bp
 from forum.http.api_requests import UnsupportedMediaType
@@ -28,7 +29,7 @@ def apply_case_event():
     Open whatever the standing of a token sent along: the signature decides, never the caller's account.
     """
     if request.mimetype != "application/json":
-        raise UnsupportedMediaType("Send a JSON body with Content-Type: application/json.")
+        raise UnsupportedMediaType(_("Send a JSON body with Content-Type: application/json."))
     helpdesk.apply_inbound_event(request.get_data(cache=True), request.headers)
     return Response(status=204)
 

@@ -8,6 +8,7 @@ from flask import Response
 from flask.blueprints import BlueprintSetupState
 
 from forum.core.errors import NotFound
+from forum.core.i18n import _
 from forum.http import openapi, serializers
 from forum.http.api import bp
 from forum.http.api_requests import json_body, optional_json_body, signed_in_user
@@ -83,7 +84,7 @@ def redeliver_webhook(subscription_id: int, delivery_id: int):
     optional_json_body()  # nothing to set; a body, if sent, must still be JSON
     delivery = webhooks.get_delivery(user, delivery_id)
     if delivery.subscription_id != subscription_id:
-        raise NotFound("This subscription has no delivery with this id.")
+        raise NotFound(_("This subscription has no delivery with this id."))
     return delivery_json(webhooks.redeliver(user, delivery)), 202
 
 

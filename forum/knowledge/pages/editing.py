@@ -17,6 +17,7 @@ from wtforms.validators import Length
 from forum import writing
 from forum.accounts import personal_data
 from forum.core.errors import Conflict, DomainError, Invalid
+from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import FlaskForm, category_choices, errors_in_one_line, show_errors
@@ -29,16 +30,16 @@ from forum.services.permissions import Action, require
 class ArticleForm(FlaskForm):
     """The editor's fields; the service (forum.knowledge.articles) does the validating."""
 
-    title = StringField("Title", validators=[Length(max=200)])
-    category_id = SelectField("Category", coerce=int)
-    tags = StringField("Tags (comma separated, up to 5)", validators=[Length(max=200)])
-    body = TextAreaField("Article")
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    category_id = SelectField(_l("Category"), coerce=int)
+    tags = StringField(_l("Tags (comma separated, up to 5)"), validators=[Length(max=200)])
+    body = TextAreaField(_l("Article"))
 
 
 class EditArticleForm(ArticleForm):
     """An edit, with a note for the version history (a new article is version 1, with no note)."""
 
-    note = StringField("What changed (optional)", validators=[Length(max=articles.MAX_NOTE_CHARS)])
+    note = StringField(_l("What changed (optional)"), validators=[Length(max=articles.MAX_NOTE_CHARS)])
 
 
 class NewArticleForm(ArticleForm):
@@ -49,12 +50,12 @@ class NewArticleForm(ArticleForm):
 
 
 class ArchiveForm(FlaskForm):
-    withdrawn = BooleanField("Withdraw it: it should never have been published")
-    reason = TextAreaField("Reason (optional)", validators=[Length(max=lifecycle.MAX_REASON_CHARS)])
+    withdrawn = BooleanField(_l("Withdraw it: it should never have been published"))
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=lifecycle.MAX_REASON_CHARS)])
 
 
 class ReturnToDraftForm(FlaskForm):
-    note = TextAreaField("Note to the author (optional)", validators=[Length(max=lifecycle.MAX_REASON_CHARS)])
+    note = TextAreaField(_l("Note to the author (optional)"), validators=[Length(max=lifecycle.MAX_REASON_CHARS)])
 
 
 def _id_in(raw: str | None, field: str) -> int | None:
@@ -62,7 +63,7 @@ def _id_in(raw: str | None, field: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or not 0 < int(raw) < 2**31:
-        raise Invalid({field: ["That source is not valid; start again from the thread or case."]})
+        raise Invalid({field: [_("That source is not valid; start again from the thread or case.")]})
     return int(raw)
 
 
@@ -118,7 +119,7 @@ def new():
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash("Draft saved. Only you and staff can see it until it is published.", "success")
+            flash(_("Draft saved. Only you and staff can see it until it is published."), "success")
             return redirect(articles.article_path(article))
     return _editor(form, prefill=prefill, preview=preview)
 
@@ -171,8 +172,8 @@ def edit(article_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            report(article.version_count != before, f"Saved as version {article.version_count}.",
-                   "the article already read like that; no new version was saved.")
+            report(article.version_count != before, _("Saved as version %(number)d.", number=article.version_count),
+                   _("the article already read like that; no new version was saved."))
             return redirect(articles.article_path(article))
     return _editor(form, article=article, preview=preview)
 
@@ -192,15 +193,15 @@ def _after(article: Article, action, done: str, *args, **kwargs):
 @login_required
 def submit(article_id: int):
     article = articles.visible_article(acting_user(), article_id)
-    return _after(article, lifecycle.submit_for_review, "Submitted for review: staff will read it before it is "
-                  "published.")
+    return _after(article, lifecycle.submit_for_review, _("Submitted for review: staff will read it before it is "
+                                                          "published."))
 
 
 @bp.post("/kb/<id:article_id>/publish")
 @login_required
 def publish(article_id: int):
     article = articles.visible_article(acting_user(), article_id)
-    return _after(article, lifecycle.publish, "Published: everyone can read it now.")
+    return _after(article, lifecycle.publish, _("Published: everyone can read it now."))
 
 
 @bp.post("/kb/<id:article_id>/archive")
@@ -211,8 +212,8 @@ def archive(article_id: int):
     if not form.validate_on_submit():
         flash(errors_in_one_line(form), "error")
         return redirect(articles.article_path(article))
-    done = "Withdrawn and archived: the author's reputation for it is reversed." if form.withdrawn.data \
-        else "Archived: it stays readable by link, with a notice, and leaves lists and search."
+    done = _("Withdrawn and archived: the author's reputation for it is reversed.") if form.withdrawn.data \
+        else _("Archived: it stays readable by link, with a notice, and leaves lists and search.")
     return _after(article, lifecycle.archive, done, withdrawn=form.withdrawn.data, reason=form.reason.data or "")
 
 
@@ -224,4 +225,4 @@ def return_to_draft(article_id: int):
     if not form.validate_on_submit():
         flash(errors_in_one_line(form), "error")
         return redirect(articles.article_path(article))
-    return _after(article, lifecycle.return_to_draft, "Sent back to the author as a draft.", form.note.data or "")
+    return _after(article, lifecycle.return_to_draft, _("Sent back to the author as a draft."), form.note.data or "")

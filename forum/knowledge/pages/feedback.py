@@ -14,6 +14,7 @@ from wtforms import StringField, TextAreaField
 
 from forum.core.errors import Invalid
 from forum.core.extensions import csrf
+from forum.core.i18n import N_, _, _l
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm, show_errors
 from forum.http.ratelimits import limiter
@@ -23,7 +24,7 @@ from forum.knowledge.pages import bp
 from forum.services.permissions import Restriction
 
 ANSWERS = {"yes": True, "no": False}
-THANKS = "Thanks: your answer helps us keep this article right."
+THANKS = N_("Thanks: your answer helps us keep this article right.")
 # Views per reader's address and article: a reload or two counts, a script hammering one article does not.
 VIEWS_RULE = "5 per hour"
 
@@ -32,8 +33,8 @@ class ArticleFeedbackForm(FlaskForm):
     """The buttons send helpful=yes|no; the service refuses anything else, so its message shows.
     templates/knowledge/_feedback.html writes the fields out itself (two submit buttons, one text box)."""
 
-    helpful = StringField("Was this helpful?")
-    comment = TextAreaField("What should we fix or add?")
+    helpful = StringField(_l("Was this helpful?"))
+    comment = TextAreaField(_l("What should we fix or add?"))
 
 
 @bp.post("/kb/<id:article_id>/feedback", endpoint="feedback")
@@ -49,7 +50,7 @@ def give_feedback(article_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash(THANKS, "success")
+            flash(_(THANKS), "success")
             return redirect(articles.article_path(article, "feedback"), 303)
     return render_template("knowledge/feedback_refused.html", article=article, feedback_form=form,
                            my_feedback=feedback.answer_of(viewer, article)), 422

@@ -12,6 +12,7 @@ import re
 from flask import render_template, request
 
 from forum.core.errors import DomainError
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.knowledge import history
 from forum.knowledge.pages import bp
@@ -26,7 +27,7 @@ def _version_number(name: str) -> int | None:
     if not value:
         return None
     if not _VERSION_NUMBER.fullmatch(value):
-        raise DomainError(f"“{name}” must be a version number, such as {name}=2.")
+        raise DomainError(_("“%(name)s” must be a version number, such as %(name)s=2.", name=name))
     return int(value)
 
 

@@ -13,6 +13,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from forum.analytics import charts
+from forum.core.i18n import _, _l, ngettext
 from forum.http.auth import acting_user
 from forum.knowledge import articles, reviews, stats
 from forum.knowledge.pages import bp
@@ -20,8 +21,15 @@ from forum.models import Article
 from forum.services.permissions import Action, require
 
 SORT_LABELS = {
-    "helpfulness": "Helpfulness", "views": "Views", "deflections": "Deflections", "links": "Linking threads",
-    "staleness": "Last reviewed",
+    "helpfulness": _l("Helpfulness"), "views": _l("Views"), "deflections": _l("Deflections"),
+    "links": _l("Linking threads"), "staleness": _l("Last reviewed"),
+}
+# The table's caption for each sort (whole sentences: a label inside a sentence does not translate).
+SORT_CAPTIONS = {
+    "helpfulness": _l("Published articles, sorted by helpfulness"), "views": _l("Published articles, sorted by views"),
+    "deflections": _l("Published articles, sorted by deflections"),
+    "links": _l("Published articles, sorted by linking threads"),
+    "staleness": _l("Published articles, sorted by last reviewed"),
 }
 CHART_LABEL_CHARS = 18
 
@@ -33,12 +41,12 @@ def _short(title: str) -> str:
 def helpfulness_chart(top: list[Article]) -> charts.Chart:
     """Helpful and not helpful answers of the most-answered articles, side by side."""
     return charts.bar_chart(
-        "kb-helpfulness", "Did these articles help?",
-        "Helpful and not helpful answers for the published articles with the most answers.",
+        "kb-helpfulness", _("Did these articles help?"),
+        _("Helpful and not helpful answers for the published articles with the most answers."),
         [_short(article.title) for article in top],
-        [charts.Series("Helpful", [article.helpful_count for article in top]),
-         charts.Series("Not helpful", [article.not_helpful_count for article in top])],
-        charts.Axes(x_label="Article", y_label="Answers", whole=True),
+        [charts.Series(_("Helpful"), [article.helpful_count for article in top]),
+         charts.Series(_("Not helpful"), [article.not_helpful_count for article in top])],
+        charts.Axes(x_label=_("Article"), y_label=_("Answers"), whole=True),
     )
 
 
@@ -66,7 +74,7 @@ def staff():
     return render_template(
         "knowledge/staff.html", waiting=stats.waiting_for_review(viewer), due=stats.needs_review(viewer),
         table=table, comments=stats.recent_comments(viewer), chart=helpfulness_chart(top) if top else None,
-        sort_labels=SORT_LABELS, sort_url=lambda sort: _sort_url(table, sort),
+        sort_labels=SORT_LABELS, sort_captions=SORT_CAPTIONS, sort_url=lambda sort: _sort_url(table, sort),
         next_url=_page_url(table, table.page + 1 if table.has_next else None),
         first_url=_page_url(table, 1 if table.page > 1 else None),
         interval_days=reviews.review_interval().days,
@@ -80,7 +88,9 @@ def reviewed(article_id: int):
     viewer = acting_user()
     article = articles.visible_article(viewer, article_id)
     reviews.mark_reviewed(viewer, article)
-    flash(f"Marked reviewed: “{article.title}” is next due in {reviews.review_interval().days} days.", "success")
+    flash(ngettext("Marked reviewed: “%(title)s” is next due in %(num)d day.",
+                   "Marked reviewed: “%(title)s” is next due in %(num)d days.", reviews.review_interval().days,
+                   title=article.title), "success")
     if request.form.get("back") == "staff":
         return redirect(url_for("knowledge.staff", _anchor="due-heading"), 303)
     return redirect(articles.article_path(article), 303)

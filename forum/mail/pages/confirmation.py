@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http.standing import open_while
 from forum.mail import confirmations
 from forum.services.permissions import Restriction
@@ -41,6 +42,6 @@ def confirm_question(token: str):
         return render_template(TEMPLATE, found=found, problem=exc.detail, ended=exc.status != 429), exc.status, headers
     except Invalid as exc:
         return render_template(TEMPLATE, found=found, problem=exc.detail), exc.status
-    flash("Thank you: your question is posted.", "success")
+    flash(_("Thank you: your question is posted."), "success")
     return redirect(url_for("mail_pages.confirm_question", token=token), 303)
 

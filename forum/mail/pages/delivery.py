@@ -15,6 +15,7 @@ from wtforms import HiddenField
 
 from forum.core import local_time
 from forum.core.errors import Conflict, DomainError
+from forum.core.i18n import N_, _, ngettext
 from forum.http.auth import acting_user
 from forum.http.feedback import report
 from forum.http.forms import FlaskForm, errors_in_one_line
@@ -23,8 +24,8 @@ from forum.services.permissions import Action, can, require
 
 bp = Blueprint("delivery_problems", __name__)
 CONFIRM_DISCARD = "discard"
-UNCONFIRMED = "Nothing was discarded yet: discarding needs the confirmation on this page. Read it, then confirm."
-EMPTY = "Nothing has failed. Mail and background jobs are running normally."
+UNCONFIRMED = N_("Nothing was discarded yet: discarding needs the confirmation on this page. Read it, then confirm.")
+EMPTY = N_("Nothing has failed. Mail and background jobs are running normally.")
 
 
 class ButtonForm(FlaskForm):
@@ -66,7 +67,7 @@ def index():
     next_url = url_for("delivery_problems.index", cursor=found.next_cursor) if found.next_cursor else None
     return render_template(
         "admin/delivery_problems.html", problems=found.items, counts=delivery_problems.summary(), when=_when(),
-        empty=EMPTY, next_url=next_url, first_url=url_for("delivery_problems.index") if cursor else None,
+        empty=_(EMPTY), next_url=next_url, first_url=url_for("delivery_problems.index") if cursor else None,
     )
 
 
@@ -85,9 +86,9 @@ def resend(job_id: int):
 def _resent_message(resent: delivery_problems.Resent) -> str:
     what = resent.problem.what
     if resent.already_sent:
-        return (f"{what} had been sent after all, so it is not sent twice: its job is queued again only to "
-                "finish.")
-    return f"{what} is queued again and runs at the worker's next turn."
+        return _("%(what)s had been sent after all, so it is not sent twice: its job is queued again only to "
+                 "finish.", what=what)
+    return _("%(what)s is queued again and runs at the worker's next turn.", what=what)
 
 
 @bp.post("/admin/delivery/resend-mail")
@@ -99,8 +100,8 @@ def resend_dead_mail():
         except DomainError as exc:  # another admin resent one meanwhile: nothing was done, say so
             flash(errors_in_one_line(exc), "error")
         else:
-            report(bool(count), f"{count} {'email is' if count == 1 else 'emails are'} queued again.",
-                   "no email had gone dead.")
+            report(bool(count), ngettext("%(num)d email is queued again.", "%(num)d emails are queued again.", count),
+                   _("no email had gone dead."))
     return redirect(url_for("delivery_problems.index"), 303)
 
 
@@ -112,7 +113,7 @@ def discard(job_id: int):
     status = 200
     if form.validate_on_submit():
         if form.confirm.data != CONFIRM_DISCARD:
-            form.form_errors.append(UNCONFIRMED)
+            form.form_errors.append(_(UNCONFIRMED))
             status = 422
         else:
             try:
@@ -121,8 +122,9 @@ def discard(job_id: int):
                 form.form_errors.append(exc.detail)
                 status = exc.status
             else:
-                report(discarded is not None, f"{discarded.what if discarded else ''} is discarded: it is not tried "
-                       "again.", "it was discarded already.")
+                report(discarded is not None, _("%(what)s is discarded: it is not tried again.",
+                                                 what=discarded.what if discarded else ""),
+                       _("it was discarded already."))
                 return redirect(url_for("delivery_problems.index"), 303)
     if form.confirm.errors:  # a hidden field's complaint (a NUL) shows with the form's
         form.form_errors.extend(form.confirm.errors)

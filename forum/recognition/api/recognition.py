@@ -8,6 +8,7 @@ from flask import request
 from flask.blueprints import BlueprintSetupState
 
 from forum.core.errors import Invalid, NotFound
+from forum.core.i18n import _
 from forum.core.pagination import clamp_limit
 from forum.http import openapi, serializers
 from forum.http.api import bp
@@ -25,7 +26,7 @@ def _category_id(raw: str | None) -> int | None:
             return categories.get_category(int(raw)).id
         return categories.get_category_by_slug(raw[:64]).id
     except NotFound as exc:
-        raise Invalid({"category": ["No category has this id or slug."]}) from exc
+        raise Invalid({"category": [_("No category has this id or slug.")]}) from exc
 
 
 @bp.get("/leaderboard")

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from forum.core.errors import Invalid
+from forum.core.i18n import _
 from forum.http.auth import acting_user
 from forum.http.forms import show_errors
 from forum.models import Category, Mission
@@ -84,12 +85,19 @@ def _mission_form(mission: Mission | None = None) -> MissionForm:
             "starts_at": mission.starts_at.replace(tzinfo=None), "ends_at": mission.ends_at.replace(tzinfo=None),
         }
     form = MissionForm(data=data)
-    form.metric.choices = [SelectChoice(metric.value, label.capitalize()) for metric, label in METRIC_LABELS.items()]
-    form.category_id.choices = [SelectChoice("", "Any category")] + [
+    form.metric.choices = [SelectChoice(metric.value, _upper_first(str(label)))
+                           for metric, label in METRIC_LABELS.items()]
+    form.category_id.choices = [SelectChoice("", _("Any category"))] + [
         SelectChoice(str(c.id), c.name) for c, _count in categories.list_categories()]
-    form.badge.choices = [SelectChoice("", "No badge")] + [
-        SelectChoice(b.code, f"{b.name} ({b.tier.value})") for b in badges.MISSION_BADGES]
+    form.badge.choices = [SelectChoice("", _("No badge"))] + [
+        SelectChoice(b.code, _("%(badge)s (%(tier)s)", badge=_(b.name), tier=_(b.tier.value)))
+        for b in badges.MISSION_BADGES]
     return form
+
+
+def _upper_first(text: str) -> str:
+    """"Accepted solutions" from "accepted solutions" (capitalize() would lower a German noun after the first)."""
+    return text[:1].upper() + text[1:]
 
 
 def _optional_id(raw: str | None) -> int | None:
@@ -119,7 +127,7 @@ def staff_missions():
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash(f"Mission “{mission.title}” is created.", "success")
+            flash(_("Mission “%(title)s” is created.", title=mission.title), "success")
             return redirect(url_for("recognition.staff_missions"))
     page = render_template("recognition/staff_missions.html", form=form, missions=missions.list_missions(actor),
                            labels=METRIC_LABELS)
@@ -142,7 +150,7 @@ def edit_mission(mission_id: int):
         except Invalid as exc:
             show_errors(form, exc)
         else:
-            flash(f"Mission “{mission.title}” is saved.", "success")
+            flash(_("Mission “%(title)s” is saved.", title=mission.title), "success")
             return redirect(url_for("recognition.staff_missions"))
     return render_template("recognition/mission_edit.html", form=form, mission=mission), 422 if form.errors else 200
 
@@ -154,6 +162,6 @@ def delete_mission(mission_id: int):
     if form.validate_on_submit():
         title = mission.title
         missions.delete_mission(acting_user(), mission)
-        flash(f"Mission “{title}” is deleted.", "success")
+        flash(_("Mission “%(title)s” is deleted.", title=title), "success")
         return redirect(url_for("recognition.staff_missions"))
     return render_template("recognition/mission_delete.html", form=form, mission=mission)

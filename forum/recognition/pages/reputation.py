@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from forum import accounts
+from forum.core.i18n import _, _l
 from forum.core.pagination import clamp_limit
 from forum.http.auth import acting_user
 from forum.http.feedback import report
@@ -19,38 +20,40 @@ LEDGER_PAGE = 30
 CANDIDATES_SHOWN = 30
 
 REASON_WORDS = {
-    LedgerReason.REPLY_VOTED: "Helpful vote on a reply",
-    LedgerReason.QUESTION_VOTED: "Helpful vote on a question",
-    LedgerReason.REPLY_ACCEPTED: "Reply accepted as the solution",
-    LedgerReason.ACCEPTED_SOLUTION: "Accepted someone's reply as the solution",
-    LedgerReason.RESCUE: "Rescue bonus: solved a question that had waited over 24 hours",
-    LedgerReason.BOUNTY: "Bounty: solved a question nearing its response target",
-    LedgerReason.DEFLECTION: "Solved a question while it waited for the support team",
-    LedgerReason.MISSION: "Mission completed",
-    LedgerReason.ARTICLE_PUBLISHED: "Proposed article published in the knowledge base",
+    LedgerReason.REPLY_VOTED: _l("Helpful vote on a reply"),
+    LedgerReason.QUESTION_VOTED: _l("Helpful vote on a question"),
+    LedgerReason.REPLY_ACCEPTED: _l("Reply accepted as the solution"),
+    LedgerReason.ACCEPTED_SOLUTION: _l("Accepted someone's reply as the solution"),
+    LedgerReason.RESCUE: _l("Rescue bonus: solved a question that had waited over 24 hours"),
+    LedgerReason.BOUNTY: _l("Bounty: solved a question nearing its response target"),
+    LedgerReason.DEFLECTION: _l("Solved a question while it waited for the support team"),
+    LedgerReason.MISSION: _l("Mission completed"),
+    LedgerReason.ARTICLE_PUBLISHED: _l("Proposed article published in the knowledge base"),
 }
 CORRECTION_WORDS = {
-    Correction.WITHDRAWN: "the vote was withdrawn",
-    Correction.UNACCEPTED: "it is no longer the solution",
-    Correction.REMOVED: "the post was removed",
-    Correction.SERIAL_VOTING: "serial voting was found",
-    Correction.RESTORED: "the post was restored",
+    Correction.WITHDRAWN: _l("the vote was withdrawn"),
+    Correction.UNACCEPTED: _l("it is no longer the solution"),
+    Correction.REMOVED: _l("the post was removed"),
+    Correction.SERIAL_VOTING: _l("serial voting was found"),
+    Correction.RESTORED: _l("the post was restored"),
 }
 # Corrections that read differently for one reason: an article is withdrawn, not a vote.
 REASON_CORRECTION_WORDS = {
-    (LedgerReason.ARTICLE_PUBLISHED, Correction.WITHDRAWN): "the article was withdrawn",
+    (LedgerReason.ARTICLE_PUBLISHED, Correction.WITHDRAWN): _l("the article was withdrawn"),
 }
 
 
 @bp.app_template_filter("ledger_words")
 def ledger_words(row: ReputationEvent) -> str:
     """A ledger row in words: the reason, and for corrections what happened."""
-    words = REASON_WORDS.get(row.reason, row.reason.replace("_", " ").capitalize())
+    words = str(REASON_WORDS.get(row.reason, row.reason.replace("_", " ").capitalize()))
     why = REASON_CORRECTION_WORDS.get((row.reason, row.correction), CORRECTION_WORDS.get(row.correction)) \
         if row.correction else None
     if row.reverses_id is not None:
-        return f"Reversed: {words.lower()}" + (f" ({why})" if why else "")
-    return f"{words} ({why})" if why else words
+        reason = words[:1].lower() + words[1:]  # "Reversed: helpful vote on a reply"
+        return _("Reversed: %(reason)s (%(why)s)", reason=reason, why=why) if why else \
+            _("Reversed: %(reason)s", reason=reason)
+    return _("%(reason)s (%(why)s)", reason=words, why=why) if why else words
 
 
 @bp.app_template_global("has_open_bounty")
@@ -107,8 +110,8 @@ def _reason() -> str:
 @login_required
 def make_advocate(username: str):
     user = accounts.get_user_by_username(username)
-    report(advocates.make_advocate(acting_user(), user, _reason()), f"{user.name} is now an advocate.",
-           f"{user.name} already is an advocate.")
+    report(advocates.make_advocate(acting_user(), user, _reason()), _("%(name)s is now an advocate.", name=user.name),
+           _("%(name)s already is an advocate.", name=user.name))
     return _back(user)
 
 
@@ -116,8 +119,8 @@ def make_advocate(username: str):
 @login_required
 def revoke_advocate(username: str):
     user = accounts.get_user_by_username(username)
-    report(advocates.revoke_advocate(acting_user(), user, _reason()), f"{user.name} is a member again.",
-           f"{user.name} is not an advocate.")
+    report(advocates.revoke_advocate(acting_user(), user, _reason()), _("%(name)s is a member again.", name=user.name),
+           _("%(name)s is not an advocate.", name=user.name))
     return _back(user)
 
 
@@ -126,5 +129,5 @@ def revoke_advocate(username: str):
 def invite_advocate(username: str):
     user = accounts.get_user_by_username(username)
     advocates.invite_advocate(acting_user(), user)
-    flash(f"{user.name} was invited to become an advocate.", "success")
+    flash(_("%(name)s was invited to become an advocate.", name=user.name), "success")
     return _back(user)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forum.core.errors import Forbidden, NotAuthenticated, NotFound
+from forum.core.i18n import _
 from forum.models import Post, Role, Thread, User, Visibility
 from forum.services.permissions.actions import Action, Restriction
 from forum.services.permissions.standing import (
@@ -226,7 +227,7 @@ def require(user: User | None, action: Action | str, target: Any = None) -> None
         return
     action = Action(action)
     if action in _HIDDEN_WHEN_REFUSED:
-        raise NotFound("That page does not exist or is not visible to you.")
+        raise NotFound(_("That page does not exist or is not visible to you."))
     if not signed_in(user):
-        raise NotAuthenticated("Please sign in first.")
-    raise Forbidden("You are not allowed to do that.")
+        raise NotAuthenticated(_("Please sign in first."))
+    raise Forbidden(_("You are not allowed to do that."))

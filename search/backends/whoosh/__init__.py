@@ -18,6 +18,7 @@ from whoosh.index import FileIndex
 from whoosh.query import And, Term
 
 from forum.core import clock
+from forum.core.i18n import _
 from search import snippets
 from search.backends.base import Unavailable
 from search.backends.whoosh import article_index, index, reading, relaxing, similar
@@ -89,7 +90,7 @@ def _ranked_hits(current: reading.Snapshot, compiled, filters: list, notices: li
     matched = {docnum: count for docnum, _score, count in found}
     ranked = sorted(((matched[docnum], score, docnum) for score, docnum in _ranked(current, boosted, now)),
                     key=lambda triple: (-triple[0], -triple[1]))
-    notices.append(RELAXED_NOTICE)
+    notices.append(_(RELAXED_NOTICE))
     return [(score, docnum) for _count, score, docnum in ranked[:CANDIDATES]]
 
 

@@ -23,6 +23,7 @@ from whoosh.query import And, Or, Term
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
+from forum.core.i18n import _
 from search import documents, similar_scoring
 from search.analysis import ANALYZER
 from search.backends.whoosh import index, parsing, relaxing
@@ -159,7 +160,7 @@ def search_articles(ix: FileIndex, raw: str, suggest: bool = True) -> ArticleRes
         if len(found) > len(matches):
             found.sort(key=lambda triple: (-triple[2], -triple[1], triple[0]))
             matches = [(docnum, score) for docnum, score, _count in found[:CANDIDATES]]
-            parsed.notices.append(RELAXED_NOTICE)
+            parsed.notices.append(_(RELAXED_NOTICE))
     hits = [_hit(searcher.stored_fields(docnum), score) for docnum, score in matches]
     suggestion = None
     if suggest and len(hits) < RELAX_BELOW:
