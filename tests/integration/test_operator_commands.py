@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from forum import create_app
 from forum.cli import demo
+from forum.cli.database_guard import DATABASE_FREE
 from forum.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,8 @@ def test_the_check_comes_before_any_prompt(tmp_path):
 def test_every_command_of_the_app_is_checked_but_help_still_works(tmp_path):
     app = _app(tmp_path / "data")
     runner = app.test_cli_runner()
-    commands = [path for path in _leaf_commands(app.cli) if path[0] != "db"]
+    # `flask translations` reads the catalogue files only (make test runs it on a fresh clone, no database)
+    commands = [path for path in _leaf_commands(app.cli) if path[0] not in ("db", *DATABASE_FREE)]
     assert {("users", "create"), ("demo",), ("worker",), ("settings", "set"), ("reputation", "recompute"),
             ("rerender-posts",), ("search", "reindex")} <= set(commands)
     for path in commands:

@@ -208,7 +208,7 @@ def test_staff_see_the_email_line_on_the_member_360(people, mailbox, login_as, m
     assert ('<dt>Email</dt><dd class="member-360-mail">3 messages received by email, the last '
             '<time datetime="2026-11-20T09:10:00Z" data-localise="datetime">20 November 2026, 09:10 UTC</time>.') in ada
     assert ('<span class="badge badge-held">Bouncing</span> Their address bounced 3 times: notifications stopped '
-            '<time datetime="2026-11-20T09:00:00Z">') in ada
+            '<time datetime="2026-11-20T09:00:00Z" data-localise="datetime">') in ada
     bob = _profile(text(client.get(f"/staff/members/{people['bob'].id}")))
     assert "1 message received by email" in bob and "Their address bounced 1 time; mail still goes out." in bob
 

@@ -106,8 +106,8 @@ def test_charts_are_titled_svgs_each_with_a_data_table(as_agent):
     assert '<title id="chart-questions-title">Questions asked, responded to and solved</title>' in page
     assert 'aria-labelledby="chart-rates-title chart-rates-desc"' in page
     assert page.count('<details class="chart-data">') == 5
-    # Eight weeks ending with the period: 14 Sep to 2 Nov; the last holds the week's figures.
-    assert '<tr><th scope="row">14 Sep</th><td>0</td><td>0</td><td>0</td></tr>' in page
+    # Eight weeks ending with the period: 14 Sept to 2 Nov; the last holds the week's figures.
+    assert '<tr><th scope="row">14 Sept</th><td>0</td><td>0</td><td>0</td></tr>' in page  # CLDR's British "Sept"
     assert '<tr><th scope="row">26 Oct</th><td>1</td><td>1</td><td>0</td></tr>' in page
     assert '<tr><th scope="row">2 Nov</th><td>4</td><td>3</td><td>1</td></tr>' in page
     assert '<tr><th scope="row">2 Nov</th><td>75%</td><td>25%</td></tr>' in page
@@ -235,5 +235,5 @@ def test_a_category_name_is_escaped_in_the_charts_and_the_form(as_agent, make):
     page = text(as_agent.get(f"/staff/analytics?{WEEK}&category={evil.id}"))
     assert "<script>alert(1)" not in page
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert f'<desc id="chart-rates-desc">Per week from 14 Sep 2026 to 8 Nov 2026, {escaped}.' in page
+    assert f'<desc id="chart-rates-desc">Per week from 14 Sept 2026 to 8 Nov 2026, {escaped}.' in page
     assert "<strong>2 Nov 2026 – 8 Nov 2026</strong>, &lt;script&gt;alert(1)&lt;/script&gt;." in page

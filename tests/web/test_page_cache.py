@@ -299,3 +299,18 @@ def test_a_lost_generation_counter_never_brings_back_retired_pages(app, communit
         assert store.generation() not in used
     finally:
         cache.store, cache.ttl_s = saved
+
+
+def test_every_english_browser_shares_one_copy_and_each_language_has_its_own(app, page_cache, make):
+    """The key holds the language the page is written in, not the Accept-Language header: the hit rate of
+    English visitors stays what it was, and a German visitor never gets the English copy (or the reverse)."""
+    make.make_thread(title="My router reboots at night")
+    first = app.test_client().get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert first.headers["X-Cache"] == "miss" and 'lang="en"' in first.get_data(as_text=True)
+    for header in ("en-GB,en;q=0.8", "en", "fi-FI,fi;q=0.9"):  # a language nobody translated reads English
+        again = app.test_client().get("/", headers={"Accept-Language": header})
+        assert again.headers["X-Cache"] == "hit" and again.data == first.data, header
+    german = app.test_client().get("/", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert german.headers["X-Cache"] == "miss" and 'lang="de"' in german.get_data(as_text=True)
+    assert app.test_client().get("/", headers={"Accept-Language": "de-AT"}).headers["X-Cache"] == "hit"
+    assert "Accept-Language" in german.headers["Vary"] and german.headers["Content-Language"] == "de"

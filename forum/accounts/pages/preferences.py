@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, abort, redirect, request
 from flask_login import login_required
 from werkzeug.wrappers import Response
+from wtforms import StringField
 
 from forum.accounts import preferences
 from forum.core import i18n
 from forum.core.extensions import csrf
 from forum.http.auth import acting_user
+from forum.http.forms import FlaskForm, errors_in_one_line
 from forum.http.languages import LANGUAGE_COOKIE
 from forum.http.standing import open_while
 from forum.services.permissions import Restriction
@@ -28,6 +30,24 @@ from forum.services.permissions import Restriction
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 bp = Blueprint("preferences", __name__)
+
+
+class SwitcherForm(FlaskForm):
+    """A switcher's fields, refused with the site's NUL check like every form; CSRF is the views' own matter."""
+
+    class Meta:
+        csrf = False
+
+    language = StringField()
+    theme = StringField()
+    next = StringField()
+
+
+def _checked_form() -> SwitcherForm:
+    form = SwitcherForm()
+    if not form.validate():
+        abort(422, errors_in_one_line(form))
+    return form
 
 
 def _back() -> Response:
@@ -43,7 +63,7 @@ def _back() -> Response:
 @open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def switch_language():
     """A member's language setting, or a visitor's cookie (see the module docstring for CSRF)."""
-    language = i18n.supported(request.form.get("language")) or i18n.DEFAULT_LANGUAGE
+    language = i18n.supported(_checked_form().language.data) or i18n.DEFAULT_LANGUAGE
     response = _back()
     user = acting_user()
     if user is None:
@@ -60,5 +80,5 @@ def switch_language():
 @open_while(Restriction.SUSPENDED, Restriction.UNVERIFIED)
 def switch_theme():
     """A member's theme, stored on their account (visitors switch in the browser: forum/static/theme.js)."""
-    preferences.choose_theme(acting_user(), request.form.get("theme", ""))
+    preferences.choose_theme(acting_user(), _checked_form().theme.data or "")
     return _back()
