@@ -100,8 +100,8 @@ def on_asker_follow_up(thread: Thread, post: Post) -> Case | None:
     case = open_case_for(thread)
     if case is not None:
         raise_priority(case, None, _("The customer's follow-up reads strongly negative (%(score)s).",
-                                     score=f"{post.sentiment:+.2f}"))
+                                     score=format(post.sentiment, "+.2f")))
         return case
-    reason = _("The asker's follow-up reads strongly negative (%(score)s).", score=f"{post.sentiment:+.2f}")
+    reason = _("The asker's follow-up reads strongly negative (%(score)s).", score=format(post.sentiment, "+.2f"))
     case, _created = escalate_thread(None, thread, reason, source=CaseSource.SENTIMENT)
     return case

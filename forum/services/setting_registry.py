@@ -75,9 +75,9 @@ class SettingSpec(Presentation):
         except OverflowError as exc:
             raise ValueError(_("It is far too large.")) from exc
         if self.minimum is not None and value < self.minimum:
-            raise ValueError(_("It must be at least %(minimum)s.", minimum=f"{self.minimum:g}"))
+            raise ValueError(_("It must be at least %(minimum)s.", minimum=format(self.minimum, "g")))
         if self.maximum is not None and value > self.maximum:
-            raise ValueError(_("It must be at most %(maximum)s.", maximum=f"{self.maximum:g}"))
+            raise ValueError(_("It must be at most %(maximum)s.", maximum=format(self.maximum, "g")))
         return value
 
 
@@ -190,7 +190,7 @@ class ColourSetting(StringSetting):
         if ratio < colours.AA_TEXT:
             raise ValueError(_("This colour is too light: white text on it has a contrast of %(ratio)s:1, and at "
                                "least %(minimum)s:1 is needed to read it. Choose a darker shade.",
-                               ratio=f"{ratio:.1f}", minimum=colours.AA_TEXT))
+                               ratio=format(ratio, ".1f"), minimum=colours.AA_TEXT))
         return value
 
 
