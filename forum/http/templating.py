@@ -8,13 +8,16 @@ from flask import Flask, g
 from markupsafe import Markup
 
 from forum.core import clock, i18n
+from forum.core.i18n import N_
 from forum.http.auth import acting_user
 from forum.http.urls import thread_url
 from forum.recognition.ranks import rank_for
 from forum.services import notifications
 from forum.services.permissions import Action, can
 
-STATUS_LABELS = {"needs_info": "Needs info"}
+# A thread status as people read it (the stored value is the English word or code).
+STATUS_LABELS = {"open": N_("Open"), "answered": N_("Answered"), "needs_info": N_("Needs info"), "solved": N_("Solved"),
+                 "escalated": N_("Escalated"), "closed": N_("Closed")}
 
 
 def sanitized(html: str) -> Markup:
@@ -52,7 +55,8 @@ def timestamp(moment: datetime | None, style: str = "datetime") -> Markup:
 
 def status_label(status: str) -> str:
     """A thread status as people read it: "needs_info" becomes "Needs info"."""
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    label = STATUS_LABELS.get(status)
+    return i18n._(label) if label else status.replace("_", " ").capitalize()
 
 
 def unread_notifications() -> int:
