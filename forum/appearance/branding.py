@@ -4,7 +4,7 @@ Admins set them on /admin/branding; they are community settings (audited, applie
 reaches pages through /branding.css, a small stylesheet made from the setting (the CSP forbids inline
 styles), addressed with a version so browsers keep it until the colour changes. An accent must keep text
 readable: white text on it and links in it on white need 4.5:1 (WCAG AA), so the setting refuses a colour too
-light with the contrast it has (forum.services.setting_registry.ColourSetting); the dark theme gets a lighter
+light with the contrast it has (forum.core.setting_registry.ColourSetting); the dark theme gets a lighter
 shade of the same hue that reaches 4.5:1 on its dark cards.
 """
 
@@ -81,7 +81,7 @@ def stylesheet(branding: Branding) -> str:
     )
 
 
-# --- stored as community settings (forum.services.setting_registry: the "branding." keys) ---------------
+# --- stored as community settings (forum.core.setting_registry: the "branding." keys) ---------------
 
 SITE_NAME_KEY = "branding.site_name"
 ACCENT_KEY = "branding.accent_colour"

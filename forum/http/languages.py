@@ -64,11 +64,6 @@ def switcher_return_path() -> str:
     return f"{request.path}?{query}" if query and len(query) <= MAX_RETURN_QUERY else request.path
 
 
-def localises_in_browser() -> bool:
-    """True on pages a visitor reads: their times are UTC in the HTML, rewritten by localtime.js."""
-    return acting_user() is None
-
-
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.CATALOGUES))
     try:
@@ -95,7 +90,6 @@ def init_app(app: Flask) -> None:
         return i18n.template_callables(i18n.translations()) | {
             "languages": i18n.LANGUAGES,
             "current_language": i18n.current_language,
-            "localises_in_browser": localises_in_browser,
             "chosen_theme": chosen_theme,
             "theme_labels": preferences.theme_labels,
             "switcher_return_path": switcher_return_path,

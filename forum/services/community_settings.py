@@ -1,7 +1,7 @@
 """Community rules stored in the database: typed, validated, with defaults.
 
 Every number in domain.md is a setting an admin can change without a restart; later
-features add their keys to REGISTRY (forum.services.setting_registry, which defines the
+features add their keys to REGISTRY (forum.core.setting_registry, which defines the
 kinds: number, boolean, string, list). Values are read from the database on use. Each kind
 checks a value from any front end (a JSON body or a parsed form) and says in plain words why
 it refuses one, so the page and the API give the same reasons.
@@ -16,9 +16,7 @@ from forum.core import clock
 from forum.core.errors import ErrorCollector
 from forum.core.extensions import db
 from forum.core.i18n import _
-from forum.models import CommunitySetting, User
-from forum.services import audit_writer, permissions  # permissions imports this module too: use it by name
-from forum.services.setting_registry import (
+from forum.core.setting_registry import (
     REGISTRY,
     SAFE_FILE_TYPES,
     AnySetting,
@@ -28,6 +26,8 @@ from forum.services.setting_registry import (
     SettingSpec,
     StringSetting,
 )
+from forum.models import CommunitySetting, User
+from forum.services import audit_writer, permissions  # permissions imports this module too: use it by name
 
 __all__ = [
     "REGISTRY", "SAFE_FILE_TYPES", "AnySetting", "BooleanSetting", "ListSetting", "Presentation", "SettingSpec",
