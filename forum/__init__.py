@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "forum" / "static"),
     )
+    configure_template_environment(app)
     configure_settings(app, settings)
     configure_database(app)
     configure_security(app)
@@ -36,6 +37,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_page_cache(app)
     configure_cli(app)
     return app
+
+
+def configure_template_environment(app: Flask) -> None:
+    """Templates compiled per language (forum.http.translated_templates): first, before anything reads
+    app.jinja_env and so creates Flask's default one."""
+    from forum.http.translated_templates import TranslatedEnvironment
+
+    app.jinja_environment = TranslatedEnvironment
 
 
 def configure_settings(app: Flask, settings: Settings) -> None:
