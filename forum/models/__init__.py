@@ -30,6 +30,7 @@ from forum.models.content import (
 )
 from forum.models.conversations import Conversation, ConversationMessage, ConversationParticipant
 from forum.models.identities import SpentNonce, UserIdentity
+from forum.models.importing import ImportedKind, ImportedRecord
 from forum.models.incidents import (
     AlertStatus,
     Incident,
@@ -108,6 +109,8 @@ __all__ = [
     "IncidentStatus",
     "IncidentThread",
     "IncidentUpdate",
+    "ImportedKind",
+    "ImportedRecord",
     "BadgeGrant",
     "Correction",
     "LedgerReason",

@@ -25,6 +25,7 @@ class LedgerReason(StrEnum):
     DEFLECTION = "deflection"
     MISSION = "mission"
     ARTICLE_PUBLISHED = "article_published"  # a member's proposed article was published (forum.knowledge)
+    IMPORTED_SCORE = "imported_score"  # a post's upvotes where it came from (forum.importing)
 
 
 VOTE_REASONS = frozenset({LedgerReason.REPLY_VOTED.value, LedgerReason.QUESTION_VOTED.value})

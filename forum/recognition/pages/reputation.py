@@ -24,11 +24,12 @@ REASON_WORDS = {
     LedgerReason.QUESTION_VOTED: _l("Helpful vote on a question"),
     LedgerReason.REPLY_ACCEPTED: _l("Reply accepted as the solution"),
     LedgerReason.ACCEPTED_SOLUTION: _l("Accepted someone's reply as the solution"),
-    LedgerReason.RESCUE: _l("Rescue bonus: solved a question that had waited over 24 hours"),
+    LedgerReason.RESCUE: _l("Rescue bonus: solved a question that had waited long for its first reply"),
     LedgerReason.BOUNTY: _l("Bounty: solved a question nearing its response target"),
     LedgerReason.DEFLECTION: _l("Solved a question while it waited for the support team"),
     LedgerReason.MISSION: _l("Mission completed"),
     LedgerReason.ARTICLE_PUBLISHED: _l("Proposed article published in the knowledge base"),
+    LedgerReason.IMPORTED_SCORE: _l("Upvotes on a post imported from another site"),
 }
 CORRECTION_WORDS = {
     Correction.WITHDRAWN: _l("the vote was withdrawn"),
@@ -64,7 +65,7 @@ def has_open_bounty(thread) -> bool:
 
 @bp.app_template_global("bounty_points")
 def bounty_points() -> int:
-    return bounties.BOUNTY_POINTS
+    return bounties.bounty_points()
 
 
 @bp.get("/u/<username>/reputation")
