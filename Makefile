@@ -43,7 +43,8 @@ browser:
 
 # Quiet until the address: migrations print only when they fail, the demo seeding shows a progress bar
 # (once) and the sign-ins; after the address, the worker's log (where emails go without
-# HORSESHOE_MAIL_SERVER) and gunicorn's access log.
+# HORSESHOE_MAIL_SERVER) and one JSON line per request (forum.http.request_log; gunicorn's own access log would
+# repeat it). gunicorn reads gunicorn.conf.py from here: /metrics sums both workers' counts.
 run: $(RUN_INSTALLED)
 	@$(call QUIETLY,$(FLASK) db upgrade)
 	@$(FLASK) demo --if-empty
@@ -51,7 +52,7 @@ run: $(RUN_INSTALLED)
 	@export HORSESHOE_BASE_URL=$${HORSESHOE_BASE_URL:-http://127.0.0.1:$(PORT)}; \
 	trap 'kill $$worker_pid 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) worker & worker_pid=$$!; \
-	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --log-level warning --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --log-level warning wsgi:app
 
 test: install audit contracts translations test-sqlite test-postgres
 

@@ -11,6 +11,7 @@ never tells you who listens; reading this module does.
 - Moderation holds (POST_HOLD_LISTENERS): told when a post is held for review or deleted.
 - Similar-question providers (SUGGESTION_PROVIDERS): suggest solved threads and articles while someone asks.
 - Member summary providers (MEMBER_SUMMARY_PROVIDERS): moderation's rows on the member 360 page.
+- Readiness checks (READINESS_CHECKS): dependencies GET /readyz asks about beside the database and the jobs.
 - Search freshness needs no hook: forum.services.indexing queues an index update for every thread
   a flush touched (see its docstring), whichever write path touched it.
 """
@@ -23,6 +24,7 @@ from flask import Flask
 
 from forum.analytics import member_360
 from forum.core import events, job_registry
+from forum.operations import health
 from forum.services import moderation_state, policies, suggestions
 
 EVENTS: dict[str, str] = {
@@ -82,6 +84,8 @@ JOBS: dict[str, str] = {
                             "published, removed otherwise; queued by forum.services.indexing (search.jobs)",
     "markup.rerender": "kind, after_id — re-render one batch of posts or messages an older Markdown renderer "
                        "stored, then queue the next batch (forum.writing.rerender)",
+    "backup.scheduled": "periodic: write a backup archive when backup.schedule_hours have passed since the last "
+                        "one, then keep the newest backup.keep (forum.operations.backup_schedule)",
 }
 CONTENT_CHECKS: dict[str, str] = {
     "moderation.new_user_links": "new members' links are held for review",
@@ -98,6 +102,10 @@ SUGGESTION_PROVIDERS: dict[str, str] = {
 }
 MEMBER_SUMMARY_PROVIDERS: dict[str, str] = {
     "moderation.member_summary": "(user_id, limit) → flags on and by the member, and suspensions (member 360)",
+}
+READINESS_CHECKS: dict[str, str] = {
+    "search": "() → None, raising when the configured search backend cannot open and query its index "
+              "(GET /readyz, forum.operations.health)",
 }
 
 
@@ -140,3 +148,9 @@ def provide_member_moderation_summary(app: Flask, name: str, provider: member_36
     """Fill the member 360 page's flags and suspensions (one provider per app)."""
     _documented(MEMBER_SUMMARY_PROVIDERS, name, "Member summary provider")
     member_360.register_moderation_summary(app, provider)
+
+
+def provide_readiness_check(app: Flask, name: str, check: health.Check) -> None:
+    """Have GET /readyz of this app ask check too, reporting it under name (503 naming it when it raises)."""
+    _documented(READINESS_CHECKS, name, "Readiness check")
+    health.register_check(app, name, check)

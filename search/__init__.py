@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     hooks.register_job(jobs.ENSURE_INDEX_JOB, jobs.ensure_index, every_s=lambda: jobs.ENSURE_EVERY_S)
     hooks.register_job(incident_detection.DETECT_JOB, incident_detection.detect,
                          every_s=lambda: incident_detection.DETECT_EVERY_S)
+    hooks.provide_readiness_check(app, "search", backends.probe)
     cli.init_app(app)
     web.init_app(app)
     api.init_app(app)

@@ -20,7 +20,6 @@ one archive is published and its owner is told once.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import secrets
@@ -139,10 +138,10 @@ def request_export(user: User | None) -> DataExport:
 def _build_queued(export: DataExport) -> bool:
     """Whether a build of export is still queued or running. A pending export whose job died (its worker
     killed on every attempt) would otherwise answer every later request and never be built."""
-    payload = json.dumps({"export_id": export.id}, sort_keys=True)  # as outbox.enqueue writes it
     live = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+    same = outbox.same_payload({"export_id": export.id})  # whichever request queued it
     return db.session.scalar(
-        select(Job.id).where(Job.name == BUILD_JOB, Job.payload_json == payload, Job.status.in_(live)).limit(1)
+        select(Job.id).where(Job.name == BUILD_JOB, same, Job.status.in_(live)).limit(1)
     ) is not None
 
 

@@ -19,7 +19,11 @@ from forum.models import SERVICE_EMAIL_DOMAIN, ApiToken, Role, TokenKind, User
 from forum.services import audit_writer
 from forum.services.permissions import Action, require
 
-SCOPES = ("read", "write")
+# "metrics" reads /metrics and nothing else (refused on every API route): for a monitoring system, minted by an
+# admin as a service token only, so a member's own tokens stay read or write.
+METRICS_SCOPE = "metrics"
+SCOPES = ("read", "write", METRICS_SCOPE)
+PERSONAL_SCOPES = ("read", "write")
 MAX_TOKENS_PER_USER = 50
 NAME_MAX = 64
 
@@ -55,7 +59,9 @@ def _validate(data: TokenInput | ServiceTokenInput, errors: ErrorCollector) -> s
         errors.add("name", _("Give the token a name, such as the app or script that will use it."))
     elif len(name) > NAME_MAX:
         errors.add("name", _("Use at most %(num)d characters.", num=NAME_MAX))
-    if data.scope not in SCOPES:
+    if isinstance(data, ServiceTokenInput) and data.scope not in SCOPES:
+        errors.add("scope", _("Choose read, write or metrics."))
+    elif not isinstance(data, ServiceTokenInput) and data.scope not in PERSONAL_SCOPES:
         errors.add("scope", _("Choose read or write."))
     return name
 

@@ -4,6 +4,11 @@ enqueue() only adds a row to the caller's session, so the job exists exactly whe
 change that caused it commits. claim_next() leases one job at a time: PostgreSQL skips
 rows other workers hold (FOR UPDATE SKIP LOCKED); SQLite serialises writers through
 BEGIN IMMEDIATE. A worker that dies leaves its lease to expire, and the job runs again.
+
+A job queued while a request id is bound (forum.core.request_ids: during a request, or while the worker runs a
+job that a request queued) carries it in its payload under "request_id", written last so the rest of the JSON
+reads as before; payload() hands handlers the payload without it, and same_payload() matches a job by its own
+keys whatever request queued it.
 """
 
 from __future__ import annotations
@@ -12,15 +17,16 @@ import json
 import random
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 
-from forum.core import clock
+from forum.core import clock, request_ids
 from forum.core.extensions import db
 from forum.models import Job, JobStatus
 
 LEASE_SECONDS = 300
 BASE_BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 6 * 3600
+REQUEST_ID_KEY = "request_id"
 
 
 def enqueue(name: str, payload: dict | None = None, *, delay_s: float = 0, max_attempts: int = 8) -> Job:
@@ -28,7 +34,7 @@ def enqueue(name: str, payload: dict | None = None, *, delay_s: float = 0, max_a
     moment = clock.now()
     job = Job(
         name=name,
-        payload_json=json.dumps(payload or {}, sort_keys=True),
+        payload_json=_payload_json(payload or {}, request_ids.current()),
         status=JobStatus.QUEUED.value,
         run_at=moment + timedelta(seconds=delay_s),
         created_at=moment,
@@ -39,6 +45,26 @@ def enqueue(name: str, payload: dict | None = None, *, delay_s: float = 0, max_a
     )
     db.session.add(job)
     return job
+
+
+def _payload_json(payload: dict, request_id: str | None) -> str:
+    """The payload as sorted JSON, then the request id (when there is one and the payload has none of its own)."""
+    text = json.dumps(payload, sort_keys=True)
+    if request_id is None or REQUEST_ID_KEY in payload:
+        return text
+    return _with_request_id_prefix(text, payload) + json.dumps(request_id) + "}"
+
+
+def _with_request_id_prefix(text: str, payload: dict) -> str:
+    """'{"thread_id": 5}' → '{"thread_id": 5, "request_id": ' (what a job queued during a request starts with)."""
+    return text[:-1] + (", " if payload else "") + json.dumps(REQUEST_ID_KEY) + ": "
+
+
+def same_payload(payload: dict) -> ColumnElement[bool]:
+    """Jobs whose payload is this one, queued with or without a request id (for "is one already waiting?")."""
+    text = json.dumps(payload, sort_keys=True)
+    return or_(Job.payload_json == text,
+               Job.payload_json.startswith(_with_request_id_prefix(text, payload), autoescape=True))
 
 
 def claim_next(names: set[str] | None = None, lease_s: int = LEASE_SECONDS) -> Job | None:
@@ -107,7 +133,16 @@ def fail(job: Job, error: str) -> bool:
 
 
 def payload(job: Job) -> dict:
-    return json.loads(job.payload_json)
+    """What the handler gets: the payload it was queued with, without the request id."""
+    values = json.loads(job.payload_json)
+    values.pop(REQUEST_ID_KEY, None)
+    return values
+
+
+def request_id_of(job: Job) -> str | None:
+    """The id of the request that queued the job (directly or through other jobs), if one did."""
+    value = json.loads(job.payload_json).get(REQUEST_ID_KEY)
+    return value if isinstance(value, str) else None
 
 
 def schedule_periodic(jobs: dict[str, float]) -> int:

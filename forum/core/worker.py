@@ -7,7 +7,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from forum.core import job_registry, outbox
+from forum.core import job_registry, outbox, request_ids
 from forum.core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -19,11 +19,15 @@ def run_one() -> bool:
     if job is None:
         return False
     handler = job_registry.handler_for(job.name)
+    request_id = outbox.request_id_of(job)
+    if request_id:
+        log.info("job %s (%s) runs for request %s", job.id, job.name, request_id, extra={"request_id": request_id})
     try:
-        handler(outbox.payload(job))
+        with request_ids.bound(request_id):  # jobs this one queues carry the request's id too
+            handler(outbox.payload(job))
     except Exception as exc:  # a handler's failure must never stop the worker
         db.session.rollback()
-        log.warning("job %s (%s) failed: %s", job.id, job.name, exc)
+        log.warning("job %s (%s) failed: %s", job.id, job.name, exc, extra={"request_id": request_id})
         outbox.fail(db.session.merge(job), "".join(traceback.format_exception_only(exc)).strip())
         return True
     outbox.finish(job)

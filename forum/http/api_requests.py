@@ -8,6 +8,7 @@ from flask import g, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
+from forum.accounts.tokens import METRICS_SCOPE
 from forum.core.errors import DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
 from forum.core.extensions import csrf
 from forum.core.i18n import N_, _, format_number
@@ -38,6 +39,8 @@ def authenticate_api_request() -> None:
     """Reject bad tokens, demand CSRF on cookie-authenticated writes, keep read tokens read-only."""
     if is_token_request() and not current_user.is_authenticated:
         raise NotAuthenticated(_("The bearer token is missing, invalid or revoked."))
+    if is_token_request() and getattr(g.get("api_token"), "scope", None) == METRICS_SCOPE:
+        raise Forbidden(_("This token may only read /metrics."))  # a monitoring system's: nothing of the API
     if request.method not in SAFE_METHODS and not is_token_request() and current_user.is_authenticated:
         csrf.protect()  # the site's own pages call the API with the session cookie
     if is_token_request() and request.method not in SAFE_METHODS and request.endpoint != "api.revoke_current_token":

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from forum.core.errors import DomainError
 from forum.core.i18n import N_, _
 from forum.http import errors as web_errors
+from forum.http import request_log
 
 PROBLEM_TYPE_BASE = "https://horseshoe.dev/problems/"
 
@@ -32,6 +33,7 @@ def problem(status: int, title: str, detail: str = "", errors: dict | None = Non
 
     title is English (N_-marked): the type is made from it and never changes; the title shown is translated
     only for a caller that sent Accept-Language. detail was written in the request's language already.
+    request_id is the request's id (forum.http.request_log), also sent as the X-Request-ID header.
     """
     shown_title = _in_callers_language(title)
     body = {
@@ -42,6 +44,8 @@ def problem(status: int, title: str, detail: str = "", errors: dict | None = Non
     }
     if errors:
         body["errors"] = errors
+    if request:
+        body["request_id"] = request_log.current_request_id()  # the X-Request-ID, to quote in a support ticket
     body.update(extra or {})
     response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     for name, value in headers.items():

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
 
-from forum.core import clock
+from forum.core import clock, outbox
 from forum.core.errors import Conflict, NotFound
 from forum.core.extensions import db
 from forum.core.i18n import _, ngettext
@@ -102,10 +102,11 @@ def summary() -> DeliverySummary:
     return DeliverySummary(*(int(value or 0) for value in row))
 
 
-def list_problems(viewer: User | None, limit: int = PER_PAGE, cursor: str | None = None) -> Page[Problem]:
-    """Failing and dead jobs, newest first; admins only."""
+def list_problems(viewer: User | None, limit: int = PER_PAGE, cursor: str | None = None, *,
+                  dead_only: bool = False) -> Page[Problem]:
+    """Failing and dead jobs (only the dead ones, for the System page), newest first; admins only."""
     require(viewer, Action.ADMIN_VIEW)
-    query = select(Job).where(PROBLEM)
+    query = select(Job).where(Job.status == _DEAD if dead_only else PROBLEM)
     after = decode_cursor(cursor, [int])
     if after:
         query = query.where(Job.id < after[0])
@@ -252,7 +253,10 @@ def _payload(job: Job) -> dict[str, Any]:
         value = json.loads(job.payload_json or "{}")
     except ValueError:
         return {}
-    return value if isinstance(value, dict) else {}
+    if not isinstance(value, dict):
+        return {}
+    value.pop(outbox.REQUEST_ID_KEY, None)  # which request queued it is for logs, not for the job's label
+    return value
 
 
 def _id_in(payload: dict[str, Any]) -> int | None:

@@ -15,8 +15,6 @@ keeps article search fresh. A draft's edits queue nothing: no draft is ever in t
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators, visitors
@@ -166,8 +164,7 @@ def _enqueue_once(name: str, payload: dict, session: Session) -> None:
     """Queue the job unless the same one is already waiting (and not being claimed right now)."""
     waiting = session.scalar(
         select(Job.id)
-        .where(Job.status == JobStatus.QUEUED.value, Job.name == name,
-               Job.payload_json == json.dumps(payload, sort_keys=True))
+        .where(Job.status == JobStatus.QUEUED.value, Job.name == name, outbox.same_payload(payload))
         .limit(1)
         .with_for_update(skip_locked=True)
     )

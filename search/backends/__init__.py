@@ -14,7 +14,7 @@ from flask import current_app
 from search.backends import postgres_backend, whoosh
 from search.backends.base import ENV_NAME, NAMES, Backend, Unavailable, validate
 
-__all__ = ["ENV_NAME", "NAMES", "Backend", "Unavailable", "by_name", "current", "validate"]
+__all__ = ["ENV_NAME", "NAMES", "Backend", "Unavailable", "by_name", "current", "probe", "validate"]
 _BACKENDS: dict[str, Backend] = {"whoosh": whoosh.BACKEND, "postgres": postgres_backend.BACKEND}
 
 
@@ -25,3 +25,8 @@ def by_name(name: str) -> Backend:
 def current() -> Backend:
     """The backend this deployment chose (read per call: tests switch it on the shared app)."""
     return by_name(current_app.config["HORSESHOE"].search_backend)
+
+
+def probe() -> None:
+    """GET /readyz: the chosen backend opens its thread index and answers a query (Unavailable when it cannot)."""
+    current().search("readiness", highlight_first=0)

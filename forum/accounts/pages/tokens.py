@@ -20,6 +20,8 @@ SCOPE_CHOICES = [
     SelectChoice("read", _l("Read: look, never change anything")),
     SelectChoice("write", _l("Write: do everything you can do on the site")),
 ]
+# Service tokens only: what a monitoring system needs to scrape /metrics, and nothing else.
+SERVICE_SCOPE_CHOICES = [*SCOPE_CHOICES, SelectChoice("metrics", _l("Metrics: read /metrics only, no API"))]
 NEW_ACCOUNT = "new"
 NEW_CHOICE = SelectChoice(NEW_ACCOUNT, _l("A new service account"))
 ROLE_LABELS = {Role.MEMBER: _l("Member"), Role.ADVOCATE: _l("Advocate"), Role.MODERATOR: _l("Moderator"),
@@ -33,6 +35,7 @@ class TokenForm(FlaskForm):
 
 
 class ServiceTokenForm(TokenForm):
+    scope = RadioField(_l("Access"), choices=SERVICE_SCOPE_CHOICES, default="read")
     account_id = SelectField(_l("Service account"), choices=[NEW_CHOICE], default=NEW_ACCOUNT)
     new_username = StringField(_l("New account's username"), validators=[Length(max=32)],
                                description=_l("Only for a new account, such as helpdesk-bot."))

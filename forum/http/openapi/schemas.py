@@ -240,6 +240,8 @@ def _problem_schema() -> Schema:
     return obj(
         {"type": {"type": "string", "format": "uri"}, "title": STRING, "status": INTEGER, "detail": STRING,
          "errors": {"type": "object", "additionalProperties": {"type": "array", "items": STRING}},
+         "request_id": {**STRING, "description": "The request's id, as in its X-Request-ID response header and "
+                                                 "the server's log: quote it when reporting a problem."},
          "warnings": {"type": "array", "items": ref("WriteWarning"),
                       "description": "Only on the 409 of a write sent with check_only: what was found."}},
         ["type", "title", "status", "detail"],

@@ -79,11 +79,11 @@ def resend(job_id: int):
         except DomainError as exc:
             flash(errors_in_one_line(exc), "error")
         else:
-            flash(_resent_message(resent), "success")
+            flash(resent_message(resent), "success")
     return redirect(url_for("delivery_problems.index"), 303)
 
 
-def _resent_message(resent: delivery_problems.Resent) -> str:
+def resent_message(resent: delivery_problems.Resent) -> str:
     what = resent.problem.what
     if resent.already_sent:
         return _("%(what)s had been sent after all, so it is not sent twice: its job is queued again only to "
@@ -108,6 +108,12 @@ def resend_dead_mail():
 @bp.route("/admin/delivery/<id:job_id>/discard", methods=["GET", "POST"])
 def discard(job_id: int):
     """The confirmation page (what is given up, and its whole error); its red button alone discards."""
+    return discard_page(job_id, url_for("delivery_problems.index"))
+
+
+def discard_page(job_id: int, back_url: str):
+    """Discard's confirmation and its outcome, for this page and the System page (forum.operations): done, or
+    cancelled, the admin goes back to back_url, the page they came from."""
     viewer = acting_user()
     form = DiscardForm()
     status = 200
@@ -125,12 +131,12 @@ def discard(job_id: int):
                 report(discarded is not None, _("%(what)s is discarded: it is not tried again.",
                                                  what=discarded.what if discarded else ""),
                        _("it was discarded already."))
-                return redirect(url_for("delivery_problems.index"), 303)
+                return redirect(back_url, 303)
     if form.confirm.errors:  # a hidden field's complaint (a NUL) shows with the form's
         form.form_errors.extend(form.confirm.errors)
         status = 422
     page = render_template("admin/delivery_discard.html", problem=delivery_problems.get_problem(viewer, job_id),
-                           form=form, when=_when(), confirm_value=CONFIRM_DISCARD)
+                           form=form, when=_when(), confirm_value=CONFIRM_DISCARD, back_url=back_url)
     return page, status
 
 
