@@ -11,7 +11,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from forum import hooks
-    from moderation import api, checks, cli, models, web  # noqa: F401  (models: the schema must be known)
+    from moderation import api, checks, cli, models, settings, web  # noqa: F401  (models, settings: registered)
     from moderation.services import member_summary, review_queue
 
     checks.init_app(app)

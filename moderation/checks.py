@@ -28,7 +28,7 @@ def _unchanged_links(draft: Draft, links: int) -> bool:
 
 
 def check_new_user_links(draft: Draft) -> Verdict | None:
-    """Below the link privilege: no images, at most 2 links, and the first 2 posts with links wait for approval."""
+    """Below the link privilege: no images, at most a few links, and the first posts with links wait (settings)."""
     if can_post_links(draft.author):
         return None
     found = spam.count_links(draft.title, draft.body)
@@ -36,16 +36,18 @@ def check_new_user_links(draft: Draft) -> Verdict | None:
     if found.images:
         verdict.errors["body"] = [_("New members can't post images yet; you can once you have 10 reputation, or "
                                     "after 3 days with 3 approved posts.")]
-    if found.links > spam.MAX_NEW_USER_LINKS:
+    most = spam.max_new_user_links()
+    if found.links > most:
         verdict.errors.setdefault("body", []).append(ngettext(
             "New members can post at most %(num)d link at a time; you can post more once you have 10 reputation, "
             "or after 3 days with 3 approved posts.",
             "New members can post at most %(num)d links at a time; you can post more once you have 10 reputation, "
-            "or after 3 days with 3 approved posts.", spam.MAX_NEW_USER_LINKS))
+            "or after 3 days with 3 approved posts.", most))
+    held = spam.held_link_posts()
     if found.links and not _unchanged_links(draft, found.links):
-        if spam.approved_link_posts(draft.author, draft.post_id) < spam.HELD_LINK_POSTS:
+        if spam.approved_link_posts(draft.author, draft.post_id) < held:
             verdict.hold_reason = _("A new member's post with links: a moderator approves the first %(num)d.",
-                                    num=spam.HELD_LINK_POSTS)
+                                    num=held)
     return verdict
 
 

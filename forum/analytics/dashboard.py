@@ -32,7 +32,7 @@ from forum.core import clock
 from forum.core.extensions import db
 from forum.models import Case, Category, Post, SuggestionOpen, Thread, ThreadKind, ThreadStatus, User, Visibility
 from forum.models.types import UTCDateTime
-from forum.recognition.reputation import RESCUE_WAIT
+from forum.recognition.reputation import rescue_wait
 from forum.services import community_settings
 
 WEEK = timedelta(days=7)
@@ -248,11 +248,11 @@ class Advocate:
 def top_advocates(period: Period, limit: int = 10) -> list[Advocate]:
     """Non-staff users by accepted replies on questions solved in the period, then by rescues.
 
-    A rescue is a solution on a question that waited more than RESCUE_WAIT for its first reply
+    A rescue is a solution on a question that waited more than rescue_wait() for its first reply
     (the rule reputation pays its bonus by). Answering your own question is no help to anyone
     else, so it does not count; staff answers are their job and are left out.
     """
-    rescued = seconds_between(Thread.first_reply_at, Thread.created_at) > RESCUE_WAIT.total_seconds()
+    rescued = seconds_between(Thread.first_reply_at, Thread.created_at) > rescue_wait().total_seconds()
     solutions, rescues = func.count(Thread.id).label("solutions"), _count_where(rescued).label("rescues")
     conditions = [
         Thread.kind == ThreadKind.QUESTION.value, Thread.deleted_at.is_(None),

@@ -11,15 +11,22 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from forum.cases.state import SOURCE_WORDS, add_event, first_response_due, open_case_for, written_for
-from forum.core import clock, events
+from forum.core import clock, events, setting_registry
 from forum.core.errors import Invalid
 from forum.core.extensions import db
-from forum.core.i18n import _, _l
+from forum.core.i18n import N_, _, _l
+from forum.core.setting_registry import SettingSpec
 from forum.models import Case, CasePriority, CaseSource, CaseStatus, NotificationKind, Thread, ThreadStatus, User
 from forum.services import notifications
 from forum.services.permissions import Action, is_staff, require
 
 MAX_REASON_CHARS = 2000
+# Read by the thread page (forum.web.thread_page.suggest_escalation) on every view.
+setting_registry.register(SettingSpec(
+    "case.suggest_escalation_hours", float, 24,
+    N_("Hours an unsolved question waits before its asker's “I still need help from the support team” button is "
+       "suggested (the asker may use it any time)."), 0.05, 24 * 90,
+    label=N_("Suggest asking support after"), unit=N_("hours")))
 
 
 def source_for(actor: User, thread: Thread) -> CaseSource:

@@ -39,13 +39,13 @@ def init_app(app: Flask) -> None:
 
     permissions.register_rules(rules.RULES)
     ratelimits.RULES.update({
-        "conversations.new": (ratelimits.new_thread_limit, ratelimits.created),
-        "api.start_conversation": (ratelimits.new_thread_limit, ratelimits.created),
-        "conversations.reply": (ratelimits.REPLIES, ratelimits.created),
-        "api.post_conversation_message": (ratelimits.REPLIES, ratelimits.created),
-        # Flags on private messages: the same daily budget as flags on posts (domain.md: flags 20/day).
-        "conversations.flag": (ratelimits.FLAGS, ratelimits.created),
-        "api.flag_conversation_message": (ratelimits.FLAGS, ratelimits.created),
+        "conversations.new": ratelimits.NEW_CONVERSATION,
+        "api.start_conversation": ratelimits.NEW_CONVERSATION,
+        "conversations.reply": ratelimits.MESSAGE,
+        "api.post_conversation_message": ratelimits.MESSAGE,
+        # Flags on private messages spend the one daily budget of flags on posts (domain.md: flags 20/day).
+        "conversations.flag": ratelimits.FLAG,
+        "api.flag_conversation_message": ratelimits.FLAG,
     })
     api.init_app(app)
     pages.init_app(app)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -354,3 +355,29 @@ REGISTRY: dict[str, AnySetting] = {
                     "uploading one on the branding page."), 0, 2**31 - 1, label=N_("Logo"), unit=N_("upload id")),
     ]
 }
+
+
+def register(*specs: AnySetting) -> None:
+    """Add a domain package's settings to REGISTRY (each package keeps its numbers beside its rules).
+
+    The ground floor may not import a domain package, so a package calls this from its own settings
+    module, imported by its init_app. Registering the same spec again is harmless (an app per test);
+    another spec under a taken key is a programming error.
+    """
+    for spec in specs:
+        existing = REGISTRY.get(spec.key)
+        if existing is not None and existing != spec:
+            raise ValueError(f"setting {spec.key!r} is registered twice with different definitions")
+        REGISTRY[spec.key] = spec
+
+
+# A rule across settings (rank thresholds rise rank by rank): given every value as it would stand after a
+# change and the keys the change moves, it returns {key: reason} for the keys it refuses (a changed one).
+CrossCheck = Callable[[dict[str, Any], set[str]], dict[str, str]]
+CROSS_CHECKS: list[CrossCheck] = []
+
+
+def register_check(check: CrossCheck) -> None:
+    """Add a rule that weighs several settings together; a package calls it beside register()."""
+    if check not in CROSS_CHECKS:
+        CROSS_CHECKS.append(check)

@@ -1,8 +1,12 @@
-"""Rate limits (domain.md), shared by every process: Redis when configured, else an SQLite file.
+"""Rate limits (domain.md): one budget per account and action, shared by the web pages and the API,
+and by every process: Redis when configured, else an SQLite file.
 
-Flask-Limiter's memory storage counts per process, so with N gunicorn workers the real limit
-would be N times the rule; the embedded default therefore keeps counters in one SQLite file
-in the data directory. Limits are declared here, per endpoint, in one readable table.
+Each Budget names an action ("reply", "new_thread", "flag" ...) and every endpoint leading to that action
+names the same Budget, so a member replying on the page and through the API spends one budget (a
+Flask-Limiter shared limit, scoped by the budget's name). The numbers of domain.md are community
+settings (forum.core.posting_rules), read at every request: a changed setting holds from the next one.
+Flask-Limiter's memory storage counts per process, so with N gunicorn workers the real limit would be
+N times the rule; the embedded default therefore keeps counters in one SQLite file in the data directory.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 from flask_limiter import Limiter
@@ -20,12 +25,12 @@ from flask_login import current_user
 from limits.storage import Storage
 
 from forum.core import posting_rules, sqlite_store
+from forum.core.posting_rules import Reader
+from forum.http.auth import acting_user
+from forum.services import community_settings, permissions
 
-SIGN_IN = "10 per minute"
-REPLIES = posting_rules.REPLIES
-VOTES = "100 per day"
-FLAGS = "20 per day"
-ACCOUNT_ABUSE = "5 per hour"  # registrations and reset emails per IP
+# Fixed rules: abuse guards per IP address (or account) that domain.md gives no number for.
+ACCOUNT_ABUSE = "5 per hour"  # registrations, and reset emails, per IP
 VERIFY_RESEND = "10 per hour"  # new confirmation links per account (the service also keeps them a minute apart)
 # Refused calls (bad signature, stale, replay) to the inbound-mail webhook per IP; a provider's signed mail is not
 # counted, so busy days never hold it up (forum.mail.api).
@@ -33,11 +38,6 @@ REFUSED_INBOUND_MAIL = "30 per minute"
 # Suggestions opened from the ask page per account (forum.knowledge.deflection): far above what anyone reads,
 # low enough that made-up visits cannot inflate an article's deflections.
 SUGGESTION_OPENS = "30 per hour"
-
-
-def new_thread_limit() -> str:
-    """3 new threads a day in an account's first day, 20 a day after (forum.core.posting_rules)."""
-    return posting_rules.new_thread_rule(getattr(current_user, "created_at", None))
 
 
 def created(response: Response) -> bool:
@@ -53,36 +53,80 @@ def refused_credentials(response: Response) -> bool:
     return response.status_code == 401
 
 
-# endpoint → (rule, which responses count; None = every attempt, as for sign-in guessing)
-RULES: dict[str, tuple[str | Callable[[], str], Callable[[Response], bool] | None]] = {
-    "auth.login": (SIGN_IN, None),
-    "oidc.start": (SIGN_IN, None),
-    "api.create_token": (SIGN_IN, None),
-    "auth.register": (ACCOUNT_ABUSE, None),
-    "api.register_user": (ACCOUNT_ABUSE, None),
-    "auth.forgot_password": (ACCOUNT_ABUSE, None),
-    "verification.resend": (VERIFY_RESEND, None),
-    "threads.new": (new_thread_limit, created),
-    "api.start_thread": (new_thread_limit, created),
-    "threads.reply": (REPLIES, created),
-    "api.reply_to_thread": (REPLIES, created),
-    "qa.vote": (VOTES, succeeded),
-    "api.vote_helpful": (VOTES, succeeded),
-    "api.create_article": (new_thread_limit, created),  # proposals count like questions (forum.knowledge.api)
-    "api.give_article_feedback": (VOTES, succeeded),  # "did this help?" counts like helpful votes
-    "knowledge.new": (new_thread_limit, created),
-    "knowledge.feedback": (VOTES, succeeded),
-    "knowledge.opened": (SUGGESTION_OPENS, None),
-    "api.receive_inbound_mail": (REFUSED_INBOUND_MAIL, refused_credentials),
+@dataclass(frozen=True)
+class Budget:
+    """One action's allowance per caller, whichever endpoint (page or API) spends it.
+
+    rule is a fixed Flask-Limiter rule or one made from the community settings; counts says which
+    responses spend it (None: every attempt, as for sign-in guessing). new_account_rule, when set,
+    holds instead while the caller's account is new, staff exempt (forum.core.posting_rules).
+    """
+
+    name: str
+    rule: str | Callable[[Reader], str]
+    counts: Callable[[Response], bool] | None = None
+    new_account_rule: Callable[[Reader], str] | None = None
+
+    def rule_now(self, setting: Reader = community_settings.cached_setting) -> str:
+        """The rule for this request's caller, from the settings as they are now."""
+        if self.new_account_rule is not None:
+            user = acting_user()
+            if posting_rules.is_new_account(setting, getattr(user, "created_at", None), permissions.is_staff(user)):
+                return self.new_account_rule(setting)
+        return self.rule(setting) if callable(self.rule) else self.rule
+
+
+SIGN_IN = Budget("sign_in", posting_rules.sign_in_rule)
+REGISTER = Budget("register", ACCOUNT_ABUSE)
+PASSWORD_RESET = Budget("password_reset", ACCOUNT_ABUSE)
+CONFIRMATION_LINK = Budget("confirmation_link", VERIFY_RESEND)
+NEW_THREAD = Budget("new_thread", posting_rules.thread_rule, created, posting_rules.new_account_thread_rule)
+REPLY = Budget("reply", posting_rules.reply_rule, created)
+VOTE = Budget("vote", posting_rules.vote_rule, succeeded)
+FLAG = Budget("flag", posting_rules.flag_rule, created)
+# Proposals count like questions, "did this help?" like helpful votes, each in its own budget (forum.knowledge).
+NEW_ARTICLE = Budget("new_article", posting_rules.thread_rule, created, posting_rules.new_account_thread_rule)
+ARTICLE_FEEDBACK = Budget("article_feedback", posting_rules.vote_rule, succeeded)
+SUGGESTION_OPEN = Budget("suggestion_open", SUGGESTION_OPENS)
+REFUSED_MAIL_CALL = Budget("refused_inbound_mail", REFUSED_INBOUND_MAIL, refused_credentials)
+# Private conversations (forum.conversations adds their endpoints): started like threads, written like replies.
+NEW_CONVERSATION = Budget("new_conversation", posting_rules.thread_rule, created, posting_rules.new_account_thread_rule)
+MESSAGE = Budget("message", posting_rules.reply_rule, created)
+
+# endpoint → its budget. Domain packages add their endpoints in their init_app (before ours runs).
+RULES: dict[str, Budget] = {
+    "auth.login": SIGN_IN,
+    "oidc.start": SIGN_IN,
+    "api.create_token": SIGN_IN,
+    "auth.register": REGISTER,
+    "api.register_user": REGISTER,
+    "auth.forgot_password": PASSWORD_RESET,
+    "verification.resend": CONFIRMATION_LINK,
+    "threads.new": NEW_THREAD,
+    "api.start_thread": NEW_THREAD,
+    "threads.reply": REPLY,
+    "api.reply_to_thread": REPLY,
+    "qa.vote": VOTE,
+    "api.vote_helpful": VOTE,
+    "knowledge.new": NEW_ARTICLE,
+    "api.create_article": NEW_ARTICLE,
+    "knowledge.feedback": ARTICLE_FEEDBACK,
+    "api.give_article_feedback": ARTICLE_FEEDBACK,
+    "knowledge.opened": SUGGESTION_OPEN,
+    "api.receive_inbound_mail": REFUSED_MAIL_CALL,
 }
-# blueprint → (shared counter, rule, which responses count): one budget across every write
-# endpoint of the blueprint, pages and API together. Flags live in moderation, which forum may
-# not import; naming blueprints (not endpoints) keeps this table right as its views change.
-BLUEPRINT_RULES: dict[str, tuple[str, str, Callable[[Response], bool]]] = {
-    "moderation_flags": ("flags", FLAGS, created),
-    "moderation_api_flags": ("flags", FLAGS, created),
+# blueprint → the budget of every write endpoint in it. Flags live in moderation, which forum may not
+# import; naming blueprints (not endpoints) keeps this table right as its views change.
+BLUEPRINT_RULES: dict[str, Budget] = {
+    "moderation_flags": FLAG,
+    "moderation_api_flags": FLAG,
 }
 LIMITED_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def budget_of(endpoint: str) -> Budget | None:
+    """The budget an endpoint spends, by its own name or its blueprint's."""
+    return RULES.get(endpoint) or BLUEPRINT_RULES.get(endpoint.rpartition(".")[0])
 
 
 def caller_key() -> str:
@@ -188,19 +232,14 @@ def retry_after_rounded_up(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Attach the limiter and wrap each endpoint of RULES (call after blueprints are registered)."""
+    """Attach the limiter and wrap each endpoint that spends a budget (call after blueprints are registered)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app))
     app.after_request(retry_after_rounded_up)  # after_request hooks run last-registered first
     limiter.init_app(app)
     app.after_request(remember_own_retry_after)
-    for endpoint, (rule, counts) in RULES.items():
-        view = app.view_functions.get(endpoint)
-        if view is not None:
-            app.view_functions[endpoint] = limiter.limit(rule, methods=LIMITED_METHODS, deduct_when=counts)(view)
     for endpoint, view in list(app.view_functions.items()):
-        shared = BLUEPRINT_RULES.get(endpoint.rpartition(".")[0])
-        if shared is not None:
-            scope, rule, counts = shared
+        budget = budget_of(endpoint)
+        if budget is not None:
             app.view_functions[endpoint] = limiter.shared_limit(
-                rule, scope, methods=LIMITED_METHODS, deduct_when=counts
+                budget.rule_now, budget.name, methods=LIMITED_METHODS, deduct_when=budget.counts
             )(view)

@@ -45,7 +45,7 @@ from forum.models import (
     User,
     Visibility,
 )
-from forum.services import posting
+from forum.services import community_settings, permissions, posting
 from forum.services.notifications import thread_path
 from forum.services.permissions import Action, Restriction, can, restriction
 
@@ -228,10 +228,12 @@ def posting_limit(user: User, action: str) -> int | None:
 
 
 def _rule(user: User, action: str) -> str:
+    """The web's rule for action from the community settings as they are now (staff skip the new-account rate)."""
+    setting = community_settings.cached_setting
     if action in {"reply", "message"}:
-        return posting_rules.REPLIES
+        return posting_rules.reply_rule(setting)
     if action == "question":
-        return posting_rules.new_thread_rule(user.created_at)
+        return posting_rules.new_thread_rule(setting, user.created_at, permissions.is_staff(user))
     raise ValueError(f"unknown action {action!r}")
 
 

@@ -16,6 +16,7 @@ from flask import Flask
 
 from forum.recognition.article_credit import on_article_published, on_article_withdrawn
 from forum.recognition.awards import check_user_soon
+from forum.recognition.imported_credit import credit_imported_scores
 from forum.recognition.profile_stats import member_profile
 from forum.recognition.reputation import (
     on_post_removed,
@@ -27,8 +28,9 @@ from forum.recognition.reputation import (
 )
 
 __all__ = [
-    "check_user_soon", "member_profile", "on_article_published", "on_article_withdrawn", "on_post_removed",
-    "on_solution_accepted", "on_solution_dropped", "on_vote_added", "on_vote_withdrawn", "restore_for_post",
+    "check_user_soon", "credit_imported_scores", "member_profile", "on_article_published", "on_article_withdrawn",
+    "on_post_removed", "on_solution_accepted", "on_solution_dropped", "on_vote_added", "on_vote_withdrawn",
+    "restore_for_post",
 ]
 
 

@@ -14,12 +14,17 @@ from datetime import timedelta
 from sqlalchemy import Select, func, select
 
 from forum.models import LedgerReason, Post, ReputationEvent, Role, Thread, User, Vote
-from forum.recognition import history, ranks
+from forum.recognition import history
+from forum.services import community_settings
 
 Rule = Callable[[int | None], Select]
 
 QUICK_REPLY = timedelta(hours=1)
-CHAMPION_REPUTATION = next(threshold for threshold, name in ranks.RANKS if name == "Champion")
+
+
+def champion_reputation() -> int:
+    """The Champion rank's threshold as the community set it now (ranks.champion.threshold)."""
+    return int(community_settings.cached_setting("ranks.champion.threshold"))
 
 
 def helping_replies(at_least: int) -> Rule:
@@ -129,9 +134,11 @@ def helping_streak(days: int) -> Rule:
     return rule
 
 
-def reputation_at_least(points: int) -> Rule:
+def reputation_at_least(points: Callable[[], int]) -> Rule:
+    """Reputation of at least points(), read when the rule runs (a threshold staff may change)."""
+
     def rule(user_id: int | None) -> Select:
-        return select(User.id.label("user_id")).where(User.reputation >= points, history.only(User.id, user_id))
+        return select(User.id.label("user_id")).where(User.reputation >= points(), history.only(User.id, user_id))
 
     return rule
 

@@ -1,9 +1,10 @@
-"""The system-funded bounty: a question nearing its first-response target without a reply gets +20 on offer.
+"""The system-funded bounty: a question nearing its first-response target without a reply gets points on offer.
 
 Aimed at the service outcome (no question left in the dark), not at activity: the sweep marks
-questions that reached 3/4 of sla.first_reply_hours with no reply from anyone but the asker,
-lists show them as "Bounty", and reputation.on_solution_accepted pays whoever's reply gets
-accepted (and takes it back if the acceptance goes).
+questions that reached bounty.offer_at_pct (75%) of sla.first_reply_hours with no reply from anyone
+but the asker, lists show them as "Bounty +20" (bounty.points), and reputation.on_solution_accepted
+pays whoever's reply gets accepted (and takes it back if the acceptance goes). Both are community
+settings, read when used.
 """
 
 from __future__ import annotations
@@ -15,19 +16,22 @@ from sqlalchemy import update
 from forum.core import clock
 from forum.core.extensions import db
 from forum.models import LedgerReason, Thread, ThreadKind, ThreadStatus, Visibility
-from forum.recognition.reputation import POINTS
+from forum.recognition import settings
 from forum.services import community_settings
 
 BOUNTY_JOB = "reputation.offer_bounties"
-BOUNTY_SHARE = 0.75  # of sla.first_reply_hours: early enough that someone can still answer in time
-BOUNTY_POINTS = POINTS[LedgerReason.BOUNTY]
 # Unanswered questions still waiting for help (a self-answered, solved one needs no bounty).
 WAITING = (ThreadStatus.OPEN.value, ThreadStatus.NEEDS_INFO.value, ThreadStatus.ESCALATED.value)
 
 
 def bounty_due_after() -> timedelta:
     """How long a question waits without a reply before it carries a bounty."""
-    return timedelta(hours=community_settings.get_setting("sla.first_reply_hours") * BOUNTY_SHARE)
+    return timedelta(hours=community_settings.get_setting("sla.first_reply_hours") * settings.bounty_share())
+
+
+def bounty_points() -> int:
+    """What the accepted reply on a question with a bounty earns now (bounty.points)."""
+    return settings.points(LedgerReason.BOUNTY)
 
 
 def offer_bounties(_payload: dict | None = None) -> int:

@@ -3,7 +3,7 @@
 The rules themselves live in permissions.py (its thresholds and can_* checks, which the
 services enforce for web and API alike) and in the domain packages' rules (forum.knowledge.rules);
 this module only describes them and measures each user against them, so the page can never claim
-something the services would refuse. A threshold kept in a community setting is read when shown.
+something the services would refuse. The thresholds are community settings, read when shown.
 """
 
 from __future__ import annotations
@@ -15,15 +15,7 @@ from forum.core.i18n import N_, _, format_number
 from forum.knowledge import rules as knowledge_rules
 from forum.models import Role, User
 from forum.services import community_settings, permissions
-from forum.services.permissions import (
-    EDIT_OTHERS_REPUTATION,
-    LINKS_ACCOUNT_AGE,
-    LINKS_APPROVED_POSTS,
-    LINKS_REPUTATION,
-    RECOMMEND_ESCALATION_REPUTATION,
-    REVIEW_QUEUE_REPUTATION,
-    Action,
-)
+from forum.services.permissions import Action, thresholds
 
 
 def _takes_part(user: User | None) -> bool:
@@ -33,22 +25,19 @@ def _takes_part(user: User | None) -> bool:
 
 @dataclass(frozen=True)
 class Privilege:
-    """One privilege: its rule is check; threshold is the reputation that unlocks it, if any."""
+    """One privilege: its rule is check; setting holds the reputation that unlocks it, if any."""
 
     key: str
     name: str  # name, allows and wording stay English here (N_) and are translated where shown
     allows: str
     wording: str  # what it needs, in words; "%(threshold)s" stands for the threshold
     check: Callable[[User | None], bool]
-    fixed_threshold: int | None = None
+    setting: str | None = None  # the community setting that holds the threshold
     needs_advocate: bool = False  # members need the advocate role as well as the reputation
-    setting: str | None = None  # the community setting that holds the threshold, when staff may change it
 
     @property
     def threshold(self) -> int | None:
-        if self.setting is not None:
-            return int(community_settings.cached_setting(self.setting))
-        return self.fixed_threshold
+        return int(community_settings.cached_setting(self.setting)) if self.setting is not None else None
 
     @property
     def label(self) -> str:
@@ -63,7 +52,8 @@ class Privilege:
         """What it needs, in the reader's language, the threshold written as they write numbers."""
         threshold = self.threshold
         return _(self.wording, threshold=format_number(threshold) if threshold is not None else "",
-                 days=LINKS_ACCOUNT_AGE.days, posts=LINKS_APPROVED_POSTS)
+                 days=thresholds.threshold(thresholds.LINKS_ACCOUNT_AGE_DAYS),
+                 posts=thresholds.threshold(thresholds.LINKS_APPROVED_POSTS))
 
 
 CATALOGUE: tuple[Privilege, ...] = (
@@ -74,18 +64,18 @@ CATALOGUE: tuple[Privilege, ...] = (
               N_("Signed in, not suspended."), _takes_part),
     Privilege("links", N_("Post links and images"), N_("Put links and images in your posts."),
               N_("Reputation %(threshold)s, or an account older than %(days)d days with %(posts)d approved posts."),
-              permissions.can_post_links, LINKS_REPUTATION),
+              permissions.can_post_links, thresholds.LINKS_REPUTATION),
     Privilege("recommend_escalation", N_("Recommend escalation"),
               N_("Recommend that the support team take over someone else's question as a service case."),
               N_("Reputation %(threshold)s, or advocate."), permissions.can_recommend_escalation,
-              RECOMMEND_ESCALATION_REPUTATION),
+              thresholds.RECOMMEND_ESCALATION_REPUTATION),
     Privilege("review", N_("Review queue"), N_("Approve new members' posts and handle flagged posts."),
               N_("Advocates with reputation %(threshold)s, and moderators."), permissions.can_review,
-              REVIEW_QUEUE_REPUTATION, needs_advocate=True),
+              thresholds.REVIEW_QUEUE_REPUTATION, needs_advocate=True),
     Privilege("edit_others", N_("Edit others' posts"),
               N_("Improve anyone's post, wiki-style; every edit keeps the earlier version in its history."),
               N_("Reputation %(threshold)s, or advocate."), permissions.can_edit_others,
-              EDIT_OTHERS_REPUTATION),
+              thresholds.EDIT_OTHERS_REPUTATION),
     Privilege("propose_articles", N_("Propose knowledge-base articles"),
               N_("Write articles for the knowledge base, or turn a solved question into one; staff review and "
                  "publish them, and a published proposal earns reputation."),

@@ -1,29 +1,23 @@
 """Ranks by reputation (domain.md): shown next to names everywhere.
 
 A rank's name stays English here (N_: the API and the rank's CSS class use it); pages show `_(name)`.
+The thresholds are community settings (forum.recognition.settings), read when a rank is shown, so a
+change moves every member's rank at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forum.core.i18n import N_
-
-RANKS: list[tuple[int, str]] = [
-    (5000, N_("Champion")),
-    (1000, N_("Expert")),
-    (200, N_("Helper")),
-    (50, N_("Contributor")),
-    (0, N_("Newcomer")),
-]
+from forum.recognition import settings
 
 
 def rank_for(reputation: int) -> str:
     """The highest rank whose threshold the reputation reaches."""
-    for threshold, name in RANKS:
+    for threshold, name in settings.rank_thresholds():
         if reputation >= threshold:
             return name
-    return N_("Newcomer")
+    return settings.NEWCOMER
 
 
 @dataclass(frozen=True)
@@ -42,6 +36,6 @@ class RankProgress:
 
 def progress_for(reputation: int) -> RankProgress:
     """The member's rank and the next one up (below zero, a Newcomer's next rank is still Contributor)."""
-    above = [(threshold, name) for threshold, name in RANKS if threshold > max(reputation, 0)]
+    above = [(threshold, name) for threshold, name in settings.rank_thresholds() if threshold > max(reputation, 0)]
     next_at, next_rank = above[-1] if above else (None, None)
     return RankProgress(reputation, rank_for(reputation), next_rank, next_at)

@@ -31,19 +31,10 @@ from forum.models import (
     Visibility,
     Vote,
 )
+from forum.recognition import settings
 from forum.services import community_settings
 from forum.services.permissions import visible_posts
 
-POINTS: dict[LedgerReason, int] = {
-    LedgerReason.REPLY_VOTED: 10,
-    LedgerReason.QUESTION_VOTED: 5,
-    LedgerReason.REPLY_ACCEPTED: 15,
-    LedgerReason.ACCEPTED_SOLUTION: 2,
-    LedgerReason.RESCUE: 10,
-    LedgerReason.BOUNTY: 20,
-    LedgerReason.DEFLECTION: 10,
-}
-RESCUE_WAIT = timedelta(hours=24)
 # Rows that exist because a reply is the accepted solution; they go when it stops being one.
 ACCEPTANCE_REASONS = frozenset(
     {LedgerReason.REPLY_ACCEPTED.value, LedgerReason.ACCEPTED_SOLUTION.value, LedgerReason.RESCUE.value,
@@ -71,7 +62,7 @@ def award(
     earned, so the cap does not apply to it twice.
     """
     thread = thread if thread is not None else (post.thread if post is not None else None)
-    delta = POINTS[reason] if points is None else points
+    delta = settings.points(reason) if points is None else points  # the row keeps it, whatever comes later
     if reason.value in VOTE_REASONS and correction is None:
         delta = min(delta, vote_allowance_left(user_id))
     if delta <= 0:
@@ -178,7 +169,7 @@ def reverse_rows(rows: list[ReputationEvent], actor: User | None = None, correct
 
 
 def on_vote_added(post: Post, voter: User) -> None:
-    """+10 to a reply's author, +5 to an asker, for each helpful vote (capped per day).
+    """Points to a reply's author (10 by default) or an asker (5), for each helpful vote (capped per day).
 
     The post is read again first: a delete or hide may have committed while this vote waited
     for the post's row lock, and a removed post earns nothing (its removal already reversed it).
@@ -209,7 +200,7 @@ def on_vote_withdrawn(post: Post, voter: User) -> None:
 
 
 def on_solution_accepted(thread: Thread, post: Post, actor: User | None) -> int:
-    """+15 to the replier; +2 to an asker who accepts someone else's reply; rescue and bounty bonuses.
+    """Points to the replier (15 by default), to an asker who accepts someone else's reply (2); bonuses.
 
     Staff are not paid for making a staff answer the solution, or for a case resolution.
     Nothing while the reply or its question is out of view (hidden, deleted): restore_for_post
@@ -258,9 +249,14 @@ def _is_staff_work(post: Post, actor: User | None) -> bool:
     return bool(db.session.scalar(select(func.count(Case.id)).where(Case.resolution_post_id == post.id)))
 
 
+def rescue_wait() -> timedelta:
+    """How long a question must wait for its first reply for its solution to be a rescue (24 h by default)."""
+    return timedelta(hours=settings.rescue_after_hours())
+
+
 def was_rescue(thread: Thread) -> bool:
-    """The question waited more than 24 h for its first reply from someone else."""
-    return thread.first_reply_at is not None and thread.first_reply_at - thread.created_at > RESCUE_WAIT
+    """The question waited more than the rescue wait for its first reply from someone else."""
+    return thread.first_reply_at is not None and thread.first_reply_at - thread.created_at > rescue_wait()
 
 
 def on_solution_dropped(post_id: int, actor: User | None = None) -> None:

@@ -11,17 +11,37 @@ from datetime import timedelta
 
 from sqlalchemy import case, func, select
 
-from forum.core import clock
+from forum.core import clock, setting_registry
 from forum.core.extensions import db
+from forum.core.i18n import N_
+from forum.core.setting_registry import SettingSpec
 from forum.models import VOTE_REASONS, BadgeGrant, Correction, LedgerReason, ReputationEvent, User
 from forum.recognition import badges
 from forum.recognition.reputation import lock_users, reverse_rows, standing_rows
-from forum.services import audit_writer
+from forum.services import audit_writer, community_settings
 
 SERIAL_VOTES_JOB = "reputation.reverse_serial_votes"
-SERIAL_VOTE_LIMIT = 10  # more than this many votes from one user to another ...
-SERIAL_WINDOW = timedelta(hours=24)  # ... within this long is serial voting
 SERIAL_JOB_EVERY_S = 24 * 3600.0
+# More than serial_vote_limit votes from one user to another within serial_window_hours is serial voting.
+setting_registry.register(
+    SettingSpec("reputation.serial_vote_limit", int, 10,
+                N_("Most helpful votes one member may give another within the serial-voting window; the daily job "
+                   "reverses the points of any more."), 1, 1000,
+                label=N_("Votes from one member to another before it is serial voting"), unit=N_("votes"),
+                help=N_("Only the reputation is reversed: the votes stay, so they cannot be cast again.")),
+    SettingSpec("reputation.serial_window_hours", float, 24,
+                N_("How long the window is in which votes from one member to another are counted for serial "
+                   "voting."), 1, 24 * 30, label=N_("Serial-voting window"), unit=N_("hours"),
+                help=N_("The daily job looks back two windows, so a burst split over two runs is still found.")),
+)
+
+
+def serial_vote_limit() -> int:
+    return community_settings.cached_setting("reputation.serial_vote_limit")
+
+
+def serial_window() -> timedelta:
+    return timedelta(hours=community_settings.cached_setting("reputation.serial_window_hours"))
 
 
 @dataclass(frozen=True)
@@ -123,7 +143,8 @@ def _settle(user_id: int, counts: dict[str, int], fix: bool) -> list[Drift]:
 
 
 def reverse_serial_votes(_payload: dict | None = None) -> int:
-    """Daily: reverse the points from serial voting (more than 10 votes from one user to another in 24 h).
+    """Daily: reverse the points from serial voting (by default more than 10 votes from one user to another
+    in 24 h: the settings reputation.serial_vote_limit and reputation.serial_window_hours, read per run).
 
     It looks back two windows, so a burst that straddles two runs is still seen, and reverses
     the vote rows of the pair that lie in a window holding more than the limit, writing one
@@ -136,14 +157,15 @@ def reverse_serial_votes(_payload: dict | None = None) -> int:
     points; and the fraud is in the reputation gained, which is what this reverses (a
     moderator may still remove content). Returns how many voter→author pairs were reversed.
     """
-    since = clock.now() - 2 * SERIAL_WINDOW
+    limit, window = serial_vote_limit(), serial_window()
+    since = clock.now() - 2 * window
     counted = (ReputationEvent.reason.in_(VOTE_REASONS), ReputationEvent.reverses_id.is_(None),
                ReputationEvent.correction.is_(None), ReputationEvent.actor_id.is_not(None),
                ReputationEvent.created_at >= since)
     pairs = db.session.execute(
         select(ReputationEvent.actor_id, ReputationEvent.user_id).where(*counted)
         .group_by(ReputationEvent.actor_id, ReputationEvent.user_id)
-        .having(func.count(ReputationEvent.id) > SERIAL_VOTE_LIMIT)
+        .having(func.count(ReputationEvent.id) > limit)
     ).all()
     reversed_pairs = 0
     for voter_id, author_id in pairs:
@@ -152,19 +174,18 @@ def reverse_serial_votes(_payload: dict | None = None) -> int:
                                           ReputationEvent.user_id == author_id)
             .order_by(ReputationEvent.created_at, ReputationEvent.id)
         ).all()
-        reversed_pairs += _reverse_bursts(voter_id, author_id, rows)
+        reversed_pairs += _reverse_bursts(voter_id, author_id, serial_burst_rows(rows, limit, window), window)
     db.session.commit()
     return reversed_pairs
 
 
-def _reverse_bursts(voter_id: int, author_id: int, rows: list[ReputationEvent]) -> int:
+def _reverse_bursts(voter_id: int, author_id: int, in_burst: list[ReputationEvent], window: timedelta) -> int:
     """Reverse what the burst's votes still give: their rows, and any copies restoring them.
 
     A vote is one voter on one post, so its points are whatever standing vote rows name that
     pair: a post hidden and restored before the job ran carries its points in a "restored"
     copy, which must go too.
     """
-    in_burst = serial_burst_rows(rows)
     targets = standing_rows(
         ReputationEvent.reason.in_(VOTE_REASONS), ReputationEvent.user_id == author_id,
         ReputationEvent.actor_id == voter_id, ReputationEvent.post_id.in_({row.post_id for row in in_burst}),
@@ -174,22 +195,22 @@ def _reverse_bursts(voter_id: int, author_id: int, rows: list[ReputationEvent]) 
         return 0
     audit_writer.record(
         None, "reputation.serial_votes_reversed", "user", voter_id,
-        f"{len(in_burst)} votes to user {author_id} within {SERIAL_WINDOW.total_seconds() / 3600:g} h",
+        f"{len(in_burst)} votes to user {author_id} within {window.total_seconds() / 3600:g} h",
         before={"author_id": author_id, "points": sum(row.delta for row in targets)},
         after={"author_id": author_id, "reversed_rows": [row.id for row in targets]},
     )
     return 1
 
 
-def serial_burst_rows(rows: list[ReputationEvent]) -> list[ReputationEvent]:
-    """The rows (sorted by time) that lie in some 24 h window holding more than the limit."""
+def serial_burst_rows(rows: list[ReputationEvent], limit: int, window: timedelta) -> list[ReputationEvent]:
+    """The rows (sorted by time) that lie in some window holding more than limit."""
     marked: set[int] = set()
     end = 0
     for start, row in enumerate(rows):
         end = max(end, start)
-        while end < len(rows) and rows[end].created_at - row.created_at <= SERIAL_WINDOW:
+        while end < len(rows) and rows[end].created_at - row.created_at <= window:
             end += 1
-        if end - start > SERIAL_VOTE_LIMIT:
+        if end - start > limit:
             marked.update(range(start, end))
     return [rows[i] for i in sorted(marked)]
 

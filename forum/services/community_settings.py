@@ -17,6 +17,7 @@ from forum.core.errors import ErrorCollector
 from forum.core.extensions import db
 from forum.core.i18n import _
 from forum.core.setting_registry import (
+    CROSS_CHECKS,
     REGISTRY,
     SAFE_FILE_TYPES,
     AnySetting,
@@ -25,14 +26,16 @@ from forum.core.setting_registry import (
     Presentation,
     SettingSpec,
     StringSetting,
+    register,
+    register_check,
 )
 from forum.models import CommunitySetting, User
 from forum.services import audit_writer, permissions  # permissions imports this module too: use it by name
 
 __all__ = [
     "REGISTRY", "SAFE_FILE_TYPES", "AnySetting", "BooleanSetting", "ListSetting", "Presentation", "SettingSpec",
-    "StringSetting", "CACHE_KEY", "get_setting", "cached_setting", "forget_cached", "all_settings",
-    "update_settings", "update_settings_from_console", "sweep_interval_s",
+    "StringSetting", "register", "register_check", "CACHE_KEY", "get_setting", "cached_setting", "forget_cached",
+    "all_settings", "update_settings", "update_settings_from_console", "sweep_interval_s",
 ]
 CACHE_KEY = "horseshoe_community_settings"
 
@@ -106,6 +109,10 @@ def _store(actor: User | None, changes: dict[str, Any]) -> dict[str, Any]:
     errors.raise_if_any()
     before = all_settings()
     changed = {key: value for key, value in parsed.items() if before[key] != value}
+    for check in CROSS_CHECKS:
+        for key, reason in check({**before, **parsed}, set(changed)).items():
+            errors.add(key, f"{_(REGISTRY[key].description)} {reason}")
+    errors.raise_if_any()
     if changed:
         audit_writer.record(actor, "settings.update", "settings", 0,
                             before={key: before[key] for key in changed}, after=changed)

@@ -10,15 +10,38 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
-from forum.core import clock
+from forum.core import clock, setting_registry
 from forum.core.extensions import db
+from forum.core.i18n import N_
+from forum.core.setting_registry import SettingSpec
 from forum.models import NotificationKind, Thread, ThreadKind, ThreadStatus, Visibility
-from forum.services import digests, feedback, notifications
+from forum.services import community_settings, digests, feedback, notifications
 
-FEEDBACK_AFTER = timedelta(hours=24)
-REMINDERS = (timedelta(days=3), timedelta(days=7))
 BATCH = 500
 SWEEP_JOB = "qa.sweep"
+_REMINDER_HELP = N_("Reminders go to askers of unsolved questions who accepted no answer; each sweep reads "
+                    "these delays, so a change applies to the next sweep.")
+setting_registry.register(
+    SettingSpec("notifications.feedback_request_hours", float, 24,
+                N_("Hours after the first reply from someone else when the asker is asked whether it resolved "
+                   "their question."), 0.05, 24 * 90, label=N_("Ask the asker for feedback after"), unit=N_("hours")),
+    SettingSpec("notifications.first_reminder_days", float, 3,
+                N_("Days after the first reply when an asker who accepted nothing is first reminded."), 0.05, 365,
+                label=N_("First reminder to the asker after"), unit=N_("days"), help=_REMINDER_HELP),
+    SettingSpec("notifications.second_reminder_days", float, 7,
+                N_("Days after the first reply when an asker who still accepted nothing is reminded again."),
+                0.05, 365, label=N_("Second reminder to the asker after"), unit=N_("days"), help=_REMINDER_HELP),
+)
+
+
+def feedback_after() -> timedelta:
+    return timedelta(hours=community_settings.cached_setting("notifications.feedback_request_hours"))
+
+
+def reminder_delays() -> tuple[timedelta, ...]:
+    """The reminder steps, earliest first (an admin may set the second before the first: the order is by time)."""
+    return tuple(sorted(timedelta(days=community_settings.cached_setting(key))
+                        for key in ("notifications.first_reminder_days", "notifications.second_reminder_days")))
 
 
 def _open_questions():
@@ -32,10 +55,10 @@ def _open_questions():
 
 
 def request_due_feedback() -> int:
-    """Ask askers "did this resolve it?" 24 h after the first reply from someone else."""
+    """Ask askers "did this resolve it?" a while (24 h by default) after the first reply from someone else."""
     due = db.session.scalars(
         _open_questions()
-        .where(Thread.feedback_requested_at.is_(None), Thread.first_reply_at <= clock.now() - FEEDBACK_AFTER)
+        .where(Thread.feedback_requested_at.is_(None), Thread.first_reply_at <= clock.now() - feedback_after())
         .limit(BATCH)
     ).all()
     for thread in due:
@@ -45,18 +68,18 @@ def request_due_feedback() -> int:
 
 
 def remind_askers() -> int:
-    """Remind askers who accepted nothing, 3 and 7 days after the first reply: one reminder per step.
+    """Remind askers who accepted nothing, 3 and 7 days (by default) after the first reply: one reminder per step.
 
     A thread found late (past both steps) gets a single reminder, not two at once.
     """
-    now = clock.now()
+    now, delays = clock.now(), reminder_delays()
     due_step = or_(*[
-        (Thread.reminders_sent == step) & (Thread.first_reply_at <= now - delay) for step, delay in enumerate(REMINDERS)
+        (Thread.reminders_sent == step) & (Thread.first_reply_at <= now - delay) for step, delay in enumerate(delays)
     ])
     due = db.session.scalars(_open_questions().where(due_step).limit(BATCH)).all()
     sent = 0
     for thread in due:
-        reached = sum(1 for delay in REMINDERS if thread.first_reply_at <= now - delay)
+        reached = sum(1 for delay in delays if thread.first_reply_at <= now - delay)
         claimed = db.session.execute(  # another worker may have sent this step already
             update(Thread)
             .where(Thread.id == thread.id, Thread.reminders_sent == thread.reminders_sent)

@@ -39,9 +39,10 @@ class ImageFile:
     height: int
 
 
-def _refuse(file_type: FileType, why: str) -> Invalid:
+def _refuse(file_type: FileType, why: str, guards: limits.UploadLimits | None = None) -> Invalid:
     """why: TOO_MANY_PIXELS, UNDECODABLE, TOO_MANY_FRAMES or DAMAGED, said in the uploader's language."""
-    kind, millions, frames = file_type.name.upper(), limits.MAX_PIXELS // 1_000_000, limits.MAX_GIF_FRAMES
+    guards = guards or limits.current_limits()
+    kind, millions, frames = file_type.name.upper(), f"{guards.max_pixels / 1_000_000:g}", guards.max_frames
     messages = {
         TOO_MANY_PIXELS: _("This %(kind)s image cannot be used: it has more than %(millions)s million pixels.",
                            kind=kind, millions=millions),
@@ -57,23 +58,25 @@ TOO_MANY_PIXELS, UNDECODABLE, TOO_MANY_FRAMES, DAMAGED = "pixels", "undecodable"
 
 
 def _open(source: Path, file_type: FileType) -> Image.Image:
-    """Open with the sniffed type's decoder only, refusing bombs by their header before decoding."""
+    """Open with the sniffed type's decoder only, refusing bombs by their header before decoding
+    (and images past the settings uploads.max_image_megapixels and uploads.max_animation_frames)."""
+    guards = limits.current_limits()
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(source, formats=[PIL_FORMATS[file_type.name]])
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise _refuse(file_type, TOO_MANY_PIXELS) from exc
+            raise _refuse(file_type, TOO_MANY_PIXELS, guards) from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise _refuse(file_type, UNDECODABLE) from exc
     width, height = image.size
-    if width < 1 or height < 1 or width * height > limits.MAX_PIXELS:
+    if width < 1 or height < 1 or width * height > guards.max_pixels:
         image.close()
-        raise _refuse(file_type, TOO_MANY_PIXELS)
+        raise _refuse(file_type, TOO_MANY_PIXELS, guards)
     frames = getattr(image, "n_frames", 1)
-    if frames > limits.MAX_GIF_FRAMES or frames * width * height > limits.MAX_GIF_TOTAL_PIXELS:
+    if frames > guards.max_frames or frames * width * height > limits.MAX_GIF_TOTAL_PIXELS:
         image.close()
-        raise _refuse(file_type, TOO_MANY_FRAMES)
+        raise _refuse(file_type, TOO_MANY_FRAMES, guards)
     return image
 
 

@@ -2,6 +2,7 @@
 
 Read once per upload (admins change them without a restart). Settings not registered in
 forum.services.community_settings fall back to the defaults here, so uploads work on their own.
+The image guards (pixels, frames) are registered by forum.uploads.settings, imported here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forum.services import community_settings
+from forum.uploads import settings  # noqa: F401  (registers uploads.max_image_megapixels, max_animation_frames)
 
 MB = 1024 * 1024
 DEFAULTS: dict[str, Any] = {
@@ -19,10 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "uploads.daily_limit": 100,
     "uploads.allowed_file_types": ("pdf", "txt", "log"),
 }
-# Not settings: the image decoder's own guards (a 50-megapixel photo is already huge for a forum).
-MAX_PIXELS = 50_000_000
-MAX_GIF_FRAMES = 100
-MAX_GIF_TOTAL_PIXELS = 200_000_000  # frames x width x height: what decoding an animation costs
+# Not a setting: what decoding an animation costs (frames x width x height), the decoder's own guard.
+MAX_GIF_TOTAL_PIXELS = 200_000_000
 THUMBNAIL_BOX = (800, 800)
 
 
@@ -33,6 +33,8 @@ class UploadLimits:
     max_file_bytes: int
     daily_count: int
     allowed_file_types: tuple[str, ...]
+    max_pixels: int = 50_000_000
+    max_frames: int = 100
 
     @property
     def max_bytes(self) -> int:
@@ -53,4 +55,6 @@ def current_limits() -> UploadLimits:
         max_file_bytes=int(float(_setting("uploads.max_file_mb")) * MB),
         daily_count=int(_setting("uploads.daily_limit")),
         allowed_file_types=tuple(str(t).lower().lstrip(".") for t in _setting("uploads.allowed_file_types")),
+        max_pixels=int(community_settings.cached_setting("uploads.max_image_megapixels") * 1_000_000),
+        max_frames=community_settings.cached_setting("uploads.max_animation_frames"),
     )

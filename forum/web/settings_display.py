@@ -22,13 +22,20 @@ class Group:
     slug: str  # the heading's id on the page
     title: str  # English (marked with N_); grouped() translates it
     prefixes: tuple[str, ...]
+    intro: str = ""  # what holds for the whole group, shown under its heading (N_ too)
 
 
 # Page order. The longest matching prefix wins, so a group may take some keys of another's prefix.
 GROUPS = (
-    Group("reputation", N_("Reputation and privileges"), ("reputation.", "privileges.", "badges.", "missions.")),
+    Group("reputation", N_("Reputation"), ("reputation.", "badges.", "missions."),
+          N_("Changing points applies to reputation earned from now on: reputation already earned keeps its points, "
+             "and undoing it (a withdrawn vote, a removed post) takes back exactly what it gave.")),
+    Group("ranks", N_("Ranks and privileges"), ("ranks.", "privileges.")),
+    Group("bounties", N_("Bounties"), ("bounty.", "bounties."),
+          N_("Changing the bounty's points applies to bounties won from now on.")),
     Group("moderation", N_("Moderation and spam"),
           ("moderation.", "flags.", "spam.", "accounts.signup_", "accounts.blocked_email_domains")),
+    Group("limits", N_("Rate limits"), ("limits.",)),
     Group("cases", N_("Service cases and SLA"), ("sla.", "case.", "cases.", "scorecard.")),
     Group("sentiment", N_("Sentiment"), ("sentiment.",)),
     Group("incidents", N_("Incidents"), ("incident.", "incidents.")),
@@ -42,6 +49,7 @@ GROUPS = (
     Group("tags", N_("Tags"), ("tags.", "tagging.")),
     Group("writing", N_("Writing and drafts"), ("writing.", "drafts.")),
     Group("branding", N_("Branding"), ("branding.",)),  # also on /admin/branding, with the logo upload
+    Group("backup", N_("Backups"), ("backup.",)),
 )
 OTHER = Group("other", N_("Other settings"), ())
 
@@ -97,6 +105,7 @@ class GroupView:
     slug: str
     title: str
     settings: list[SettingView]
+    intro: str = ""
 
     @property
     def changed_count(self) -> int:
@@ -125,5 +134,6 @@ def grouped(values: dict[str, Any]) -> list[GroupView]:
     members: dict[Group, list[SettingView]] = {}
     for key, spec in community_settings.REGISTRY.items():
         members.setdefault(group_of(key) or OTHER, []).append(_view(spec, values[key]))
-    return [GroupView(group.slug, _(group.title), members[group]) for group in (*GROUPS, OTHER) if group in members]
+    return [GroupView(group.slug, _(group.title), members[group], _shown(group.intro))
+            for group in (*GROUPS, OTHER) if group in members]
 

@@ -17,14 +17,12 @@ from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.urls import REPLIES_PER_PAGE, thread_url
 from forum.models import Case, Post, Thread, ThreadKind, ThreadStatus, User
-from forum.services import feedback, moderation_state, reading, thread_marks
+from forum.services import community_settings, feedback, moderation_state, reading, thread_marks
 from forum.services.permissions import Action, Capabilities, can, is_staff, restriction
 from forum.web.forms import EscalateForm, FeedbackForm, NeedsInfoForm, ReplyForm
 from forum.web.post_blocks import PageState, ThreadPosts
 
 REPLY_SORTS = [("oldest", _l("Oldest first")), ("votes", _l("Most helpful"))]
-# After this long without a solution the asker's "I still need help from the support team" is emphasised.
-SUGGEST_ESCALATION_AFTER = timedelta(hours=24)
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~@])")
 # The arguments that choose which replies the page shows: a redirect to the thread's address keeps them.
 PAGING_ARGS = ("page", "cursor", "sort")
@@ -100,10 +98,18 @@ def escalation_state(viewer: User | None, thread: Thread, case: Case | None, ask
     return "ask" if viewer.id == thread.author_id else "recommend"
 
 
+def suggest_escalation_hours() -> int | float:
+    """The setting case.suggest_escalation_hours, whole when it is (the page says "24 hours", not "24.0")."""
+    hours = community_settings.cached_setting("case.suggest_escalation_hours")
+    return int(hours) if float(hours).is_integer() else hours
+
+
 def suggest_escalation(thread: Thread) -> bool:
-    """domain.md: the asker is pointed to support once 24 h pass without a solution."""
-    unsolved = thread.status != ThreadStatus.SOLVED.value
-    return unsolved and clock.now() - thread.created_at >= SUGGEST_ESCALATION_AFTER
+    """domain.md: the asker is pointed to support once 24 h (case.suggest_escalation_hours) pass without a
+    solution: "I still need help from the support team" is emphasised."""
+    if thread.status == ThreadStatus.SOLVED.value:
+        return False
+    return clock.now() - thread.created_at >= timedelta(hours=suggest_escalation_hours())
 
 
 def _form_meta(viewer: User | None) -> dict:
@@ -117,11 +123,14 @@ def _case_context(viewer: User | None, thread: Thread, escalate_form: EscalateFo
     """The support banner, its public timeline, and the escalation control for this viewer."""
     support = cases.support_on_thread(thread)
     case = support.case
+    escalation = escalation_state(viewer, thread, case, asked)
+    suggested = escalation == "ask" and suggest_escalation(thread)  # only the asker is pointed to support
     return {
         "case": case,
         "case_timeline": cases.public_timeline(case) if case is not None else [],
-        "escalation": escalation_state(viewer, thread, case, asked),
-        "suggest_escalation": suggest_escalation(thread),
+        "escalation": escalation,
+        "suggest_escalation": suggested,
+        "suggest_escalation_hours": suggest_escalation_hours() if suggested else None,
         "escalate_form": escalate_form or EscalateForm(formdata=None, meta=_form_meta(viewer)),
         "incident": support.incident,
     }

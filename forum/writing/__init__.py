@@ -38,6 +38,6 @@ def init_app(app: Flask) -> None:
     from forum.writing import api, pages, rerender  # noqa: F401  (api: routes join forum.http.api.bp on import)
 
     # Autosave writes every few seconds while someone types; a script gone wrong must not write without end.
-    ratelimits.RULES["api.save_draft"] = (AUTOSAVE_RATE, ratelimits.succeeded)
+    ratelimits.RULES["api.save_draft"] = ratelimits.Budget("draft_autosave", AUTOSAVE_RATE, ratelimits.succeeded)
     pages.init_app(app)
     hooks.register_job(rerender.JOB, rerender.run_job)

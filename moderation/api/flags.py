@@ -38,14 +38,15 @@ def create(post_id: int):
 def _openapi_paths() -> dict[str, Any]:
     reasons = {"enum": list(flags.REASON_LABELS)}
     flag = openapi.obj({"id": openapi.INTEGER, "post_id": openapi.INTEGER, "reason": reasons, "note": openapi.STRING,
-                        "weight": {**openapi.INTEGER, "description": "member 1, advocate 2, staff 3"},
+                        "weight": {**openapi.INTEGER, "description": "the flagger's standing's weight when it "
+                                   "was raised (settings moderation.flag_weight.*: member 1, advocate 2, staff 3)"},
                         "outcome": {"type": ["string", "null"]}, "created_at": openapi.TIME})
     body = openapi.obj({"reason": reasons, "note": {**openapi.STRING, "maxLength": flags.MAX_NOTE,
                                                     "description": "Required when reason is other."}}, ["reason"])
     return {"/posts/{post_id}/flags": {"post": openapi.operation(
         "Flag a post for moderators. One flag per user per post: flagging again answers 409. When the flags' "
-        "weight (member 1, advocate 2, staff 3) reaches moderation.hide_threshold the post is hidden pending "
-        "review; needs_staff raises it to staff instead.",
+        "weight (settings moderation.flag_weight.*: member 1, advocate 2, staff 3) reaches "
+        "moderation.hide_threshold the post is hidden pending review; needs_staff raises it to staff instead.",
         (201, "The flag", flag), (*openapi.WRITE_ERRORS, 404, 409, *openapi.RATE_LIMITED), body=body,
         params=[openapi.path_id("post_id", "post")])}}
 

@@ -1,6 +1,7 @@
 """Flags: members tell moderators a post is spam, offensive, off topic, or needs staff.
 
-Each flag weighs what its flagger's standing earns (member 1, advocate 2, staff 3). When
+Each flag weighs what its flagger's standing earns (the settings moderation.flag_weight.*: member 1,
+advocate 2, staff 3 by default), taken when it is raised. When
 the open flags on a public post reach moderation.hide_threshold, the post is hidden pending
 review and its author told why; needs_staff flags never hide anything: they raise the post
 to staff in the review queue. One flag per user per post (a repeat is a 409).
@@ -21,6 +22,7 @@ from forum.core.i18n import _, _l
 from forum.models import Post, Role, User, Visibility
 from forum.services import audit_writer, community_settings, moderation_state
 from forum.services.permissions import Action, is_moderator, is_staff, require
+from moderation import settings  # noqa: F401  (registers moderation.flag_weight.*)
 from moderation.models import Flag, FlagReason, ReviewKind
 from moderation.services import review_queue
 
@@ -41,10 +43,12 @@ class NewFlag:
 
 
 def flag_weight(user: User) -> int:
-    """Trust weighs in: staff 3, advocates 2, members 1."""
+    """Trust weighs in: staff most, then advocates, then members (community settings, read per flag)."""
     if is_staff(user):
-        return 3
-    return 2 if user.role_enum is Role.ADVOCATE else 1
+        standing = "staff"
+    else:
+        standing = "advocate" if user.role_enum is Role.ADVOCATE else "member"
+    return community_settings.cached_setting(f"moderation.flag_weight.{standing}")
 
 
 def _validate(data: NewFlag) -> None:

@@ -30,14 +30,14 @@ from forum.core import clock
 from forum.core.extensions import db
 from forum.core.i18n import _, ngettext
 from forum.models import Post, Role, User, Visibility
-from forum.services import markup
+from forum.services import community_settings, markup
 from forum.services.permissions import is_staff
+from moderation import settings  # noqa: F401  (registers moderation.held_link_posts)
 from moderation.services.watched_words import pattern_for
 
-# Below the link privilege (permissions.can_post_links): how many links a post may carry at all,
-# and how many of a user's posts with links wait for approval before the rest are published.
-MAX_NEW_USER_LINKS = 2
-HELD_LINK_POSTS = 2
+# Below the link privilege (permissions.can_post_links), how many links a post may carry at all and how many
+# of a user's posts with links wait for approval are the settings moderation.new_member_max_links and
+# moderation.held_link_posts (max_new_user_links(), held_link_posts()).
 
 HOLD_AT = 4
 LINK_POINTS, MAX_SCORED_LINKS = 1, 3
@@ -79,15 +79,25 @@ def count_links(*texts: str | None) -> LinkCount:
     return LinkCount(len(_EXTERNAL_LINK.findall(html)), len(_IMAGE.findall(html)))
 
 
+def max_new_user_links() -> int:
+    """How many links one post may carry below the link privilege."""
+    return community_settings.cached_setting("moderation.new_member_max_links")
+
+
+def held_link_posts() -> int:
+    """How many of a member's first posts with links wait for approval (below the link privilege)."""
+    return community_settings.cached_setting("moderation.held_link_posts")
+
+
 def approved_link_posts(author: User, exclude_post_id: int | None = None) -> int:
-    """How many of author's published posts carry an external link (the new-user approval count)."""
+    """How many of author's published posts carry an external link, counted up to held_link_posts()."""
     query = select(Post.id).where(
         Post.author_id == author.id, Post.deleted_at.is_(None), Post.visibility == Visibility.PUBLIC.value,
         or_(*(Post.body_html.like(pattern) for pattern in _LINK_LIKE_FILTERS)),
     )
     if exclude_post_id is not None:
         query = query.where(Post.id != exclude_post_id)
-    return len(db.session.scalars(query.limit(HELD_LINK_POSTS)).all())
+    return len(db.session.scalars(query.limit(held_link_posts())).all())
 
 
 def is_trusted(author: User) -> bool:

@@ -90,7 +90,7 @@ def test_the_asker_is_pointed_to_support_after_a_day_without_a_solution(make, lo
     assert "escalation-suggested" not in text(client.get(f"/t/{thread.id}/{thread.slug}"))
     clock_at.advance(hours=25)
     page = text(client.get(f"/t/{thread.id}/{thread.slug}"))
-    assert "escalation-suggested" in page and "waited more than a day without a solution" in page
+    assert "escalation-suggested" in page and "waited more than 24 hours without a solution" in page
 
 
 def test_a_no_to_feedback_offers_the_support_team(community, act_as):

@@ -36,15 +36,17 @@ def _setting(page: str, key: str) -> str:
     return html.unescape(page[page.rindex('<div class="field setting', 0, key_at):page.index("</p>", key_at)])
 
 
-@pytest.mark.parametrize("key", list(community_settings.REGISTRY))
-def test_every_registered_setting_has_a_label_help_a_group_and_a_unit_if_it_is_a_number(key):
-    """A feature adding a key must say what it is called and where it goes (a new prefix: settings_display.GROUPS)."""
-    spec = community_settings.REGISTRY[key]
-    assert spec.label and spec.label[0].isupper(), f"{key}: give it a label=..."
-    assert spec.description.strip(), f"{key}: describe it"
-    assert settings_display.group_of(key) is not None, f"{key}: add its prefix to forum.web.settings_display.GROUPS"
-    if spec.shape in NUMBERS:
-        assert spec.unit, f"{key}: say what the number counts with unit=..."
+def test_every_registered_setting_has_a_label_help_a_group_and_a_unit_if_it_is_a_number(app):
+    """A feature adding a key must say what it is called and where it goes (a new prefix: settings_display.GROUPS).
+
+    Read once the app is built (the app fixture): domain packages register their settings as they start.
+    """
+    for key, spec in community_settings.REGISTRY.items():
+        assert spec.label and spec.label[0].isupper(), f"{key}: give it a label=..."
+        assert spec.description.strip(), f"{key}: describe it"
+        assert settings_display.group_of(key) is not None, f"{key}: add its prefix to forum.web.settings_display.GROUPS"
+        if spec.shape in NUMBERS:
+            assert spec.unit, f"{key}: say what the number counts with unit=..."
 
 
 def test_a_later_key_joins_its_prefixs_group_and_an_unknown_prefix_has_none():
@@ -57,8 +59,8 @@ def test_a_later_key_joins_its_prefixs_group_and_an_unknown_prefix_has_none():
 def test_settings_are_grouped_under_headings_with_an_index(admin):
     page = text(admin.get("/admin/settings"))
     groups = settings_display.grouped(community_settings.all_settings())
-    assert [group.title for group in groups][:3] == ["Reputation and privileges", "Moderation and spam",
-                                                      "Service cases and SLA"]
+    assert [group.title for group in groups][:4] == ["Reputation", "Ranks and privileges", "Bounties",
+                                                      "Moderation and spam"]
     for group in groups:
         assert f'<a href="#settings-{group.slug}">{group.title}</a>' in page
         assert f'<fieldset class="settings-group" id="settings-{group.slug}">\n' in page
@@ -101,7 +103,7 @@ def test_a_changed_setting_is_marked_with_its_default(admin):
     assert "setting-is-changed" in changed and 'value="12.5"' in changed
     assert "Changed; the default is 25 MB." in re.sub(r"<[^>]+>", "", changed)
     assert "uploads.max_file_mb-default" in changed.split("aria-describedby=", 1)[1].split(">", 1)[0]
-    assert re.search(r'#settings-uploads">Uploads</a>\s*<span class="settings-count">\(6<span class="visually-hidden">'
+    assert re.search(r'#settings-uploads">Uploads</a>\s*<span class="settings-count">\(8<span class="visually-hidden">'
                      r" settings</span>, 1 changed\)", page)
 
 
@@ -134,3 +136,22 @@ def test_a_key_no_group_claims_is_still_shown_under_other_settings(admin, monkey
     assert '<a href="#settings-other">Other settings</a>' in page
     other = _setting(page, "weather.forecast_days")
     assert '<label for="weather.forecast_days">Forecast days</label>' in other
+
+
+def test_recognition_settings_have_their_groups_and_the_page_says_points_apply_to_new_reputation_only(admin):
+    page = text(admin.get("/admin/settings"))
+    for slug, keys in (("reputation", ("reputation.points.reply_voted", "reputation.rescue_after_hours")),
+                       ("ranks", ("ranks.champion.threshold", "privileges.links.threshold")),
+                       ("bounties", ("bounty.points", "bounty.offer_at_pct"))):
+        group = page.split(f'id="settings-{slug}"', 1)[1].split("</fieldset>", 1)[0]
+        assert all(f'name="{key}"' in group for key in keys), slug
+    reputation = page.split('id="settings-reputation"', 1)[1].split("</fieldset>", 1)[0]
+    assert "Changing points applies to reputation earned from now on" in reputation
+
+
+def test_a_rank_out_of_order_is_refused_beside_its_field(admin):
+    answer = admin.post("/admin/settings", data=_form(**{"ranks.helper.threshold": "20"}))
+    assert answer.status_code == 422
+    helper = _setting(text(answer), "ranks.helper.threshold")
+    assert "It must be more than the Contributor rank's 50" in helper
+    assert community_settings.get_setting("ranks.helper.threshold") == 200

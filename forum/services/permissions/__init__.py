@@ -9,23 +9,15 @@ an unverified one only read (restriction()); staff who must but did not yet enro
 sign-in act as members (acting_role()). The web and the API also refuse every write from a restricted
 account in one place, forum.http.standing, unless the route is one the restriction leaves open.
 
-actions (the vocabulary and the reputation thresholds), standing (an account's role, restriction and
-privileges), rules (who may do what; domain packages add theirs with register_rules) and visibility
-(query filters) hold the parts; callers import the names re-exported here.
+actions (the vocabulary), thresholds (the privileges' reputation, as community settings), standing (an
+account's role, restriction and privileges), rules (who may do what; domain packages add theirs with
+register_rules) and visibility (query filters) hold the parts; callers import the names re-exported here.
 """
 
 from __future__ import annotations
 
-from forum.services.permissions.actions import (
-    EDIT_OTHERS_REPUTATION,
-    LINKS_ACCOUNT_AGE,
-    LINKS_APPROVED_POSTS,
-    LINKS_REPUTATION,
-    RECOMMEND_ESCALATION_REPUTATION,
-    REVIEW_QUEUE_REPUTATION,
-    Action,
-    Restriction,
-)
+from forum.services.permissions import thresholds
+from forum.services.permissions.actions import Action, Restriction
 from forum.services.permissions.rules import ANONYMOUS, Capabilities, Rule, can, register_rules, require
 from forum.services.permissions.standing import (
     acting_role,
@@ -47,10 +39,9 @@ from forum.services.permissions.standing import (
 from forum.services.permissions.visibility import visible_posts, visible_threads
 
 __all__ = [
-    "ANONYMOUS", "EDIT_OTHERS_REPUTATION", "LINKS_ACCOUNT_AGE", "LINKS_APPROVED_POSTS", "LINKS_REPUTATION",
-    "RECOMMEND_ESCALATION_REPUTATION", "REVIEW_QUEUE_REPUTATION", "Action", "Capabilities", "Restriction", "Rule",
+    "ANONYMOUS", "Action", "Capabilities", "Restriction", "Rule",
     "acting_role", "advocate_or_reputation", "can", "can_edit_others", "can_post_links", "can_recommend_escalation",
     "can_review",
     "is_active", "is_admin", "is_agent", "is_moderator", "is_staff", "is_suspended", "needs_second_factor",
-    "register_rules", "require", "restriction", "signed_in", "visible_posts", "visible_threads",
+    "register_rules", "require", "restriction", "signed_in", "thresholds", "visible_posts", "visible_threads",
 ]

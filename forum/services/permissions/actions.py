@@ -1,18 +1,9 @@
-"""The vocabulary: every action a rule answers for, the reasons an account may only read, and the reputation
-that unlocks each privilege (domain.md, "trust grows slowly, falls fast")."""
+"""The vocabulary: every action a rule answers for and the reasons an account may only read (the reputation
+that unlocks each privilege is a community setting: thresholds)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from enum import StrEnum
-
-# Reputation that unlocks each privilege (domain.md, "trust grows slowly, falls fast").
-LINKS_REPUTATION = 10
-RECOMMEND_ESCALATION_REPUTATION = 500
-REVIEW_QUEUE_REPUTATION = 1000
-EDIT_OTHERS_REPUTATION = 2000
-LINKS_ACCOUNT_AGE = timedelta(days=3)
-LINKS_APPROVED_POSTS = 3
 
 
 class Action(StrEnum):

@@ -11,14 +11,15 @@ from forum.core import clock
 from forum.core.extensions import db
 from forum.models import Post, Role, User, Visibility
 from forum.services import community_settings
-from forum.services.permissions.actions import (
+from forum.services.permissions.actions import Restriction
+from forum.services.permissions.thresholds import (
     EDIT_OTHERS_REPUTATION,
-    LINKS_ACCOUNT_AGE,
     LINKS_APPROVED_POSTS,
     LINKS_REPUTATION,
     RECOMMEND_ESCALATION_REPUTATION,
     REVIEW_QUEUE_REPUTATION,
-    Restriction,
+    links_account_age,
+    threshold,
 )
 
 
@@ -87,15 +88,17 @@ def advocate_or_reputation(user: User | None, reputation: int) -> bool:
 
 
 def can_review(user: User | None) -> bool:
-    """The review queue: moderators (and agents, admins), and advocates with 1,000 reputation, not while suspended."""
+    """The review queue: moderators (and agents, admins), and advocates with 1,000 reputation (a setting, as every
+    threshold here), not while suspended."""
     if is_moderator(user):
         return True
-    return is_active(user) and acting_role(user) is Role.ADVOCATE and user.reputation >= REVIEW_QUEUE_REPUTATION
+    return (is_active(user) and acting_role(user) is Role.ADVOCATE
+            and user.reputation >= threshold(REVIEW_QUEUE_REPUTATION))
 
 
 def can_recommend_escalation(user: User | None) -> bool:
     """Recommend escalating others' threads: advocates, staff, or reputation 500; not while suspended."""
-    return is_active(user) and advocate_or_reputation(user, RECOMMEND_ESCALATION_REPUTATION)
+    return is_active(user) and advocate_or_reputation(user, threshold(RECOMMEND_ESCALATION_REPUTATION))
 
 
 def is_agent(user: User | None) -> bool:
@@ -106,23 +109,23 @@ def is_agent(user: User | None) -> bool:
 
 def can_edit_others(user: User | None) -> bool:
     """Edit others' live posts (wiki-style): moderators; advocates and reputation 2,000 while not suspended."""
-    return is_moderator(user) or (is_active(user) and advocate_or_reputation(user, EDIT_OTHERS_REPUTATION))
+    return is_moderator(user) or (is_active(user) and advocate_or_reputation(user, threshold(EDIT_OTHERS_REPUTATION)))
 
 
 def can_post_links(user: User | None) -> bool:
     """Links and images: reputation 10, or an account older than 3 days with 3 approved posts; staff, advocates."""
     if not signed_in(user):
         return False
-    if advocate_or_reputation(user, LINKS_REPUTATION):
+    if advocate_or_reputation(user, threshold(LINKS_REPUTATION)):
         return True
-    if clock.now() - user.created_at < LINKS_ACCOUNT_AGE:
+    if clock.now() - user.created_at < links_account_age():
         return False
     approved = db.session.scalar(
         select(func.count(Post.id)).where(
             Post.author_id == user.id, Post.deleted_at.is_(None), Post.visibility == Visibility.PUBLIC.value
         )
     )
-    return approved >= LINKS_APPROVED_POSTS
+    return approved >= threshold(LINKS_APPROVED_POSTS)
 
 
 def outranks(user: User | None, target: User) -> bool:
