@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     configure_template_environment(app)
     configure_settings(app, settings)
+    configure_request_log(app)
     configure_database(app)
     configure_security(app)
     configure_auth(app)
@@ -66,6 +67,13 @@ def configure_settings(app: Flask, settings: Settings) -> None:
         REMEMBER_COOKIE_SECURE=settings.uses_https,
         WTF_CSRF_TIME_LIMIT=None,
     )
+
+
+def configure_request_log(app: Flask) -> None:
+    """First: every request gets its id and its JSON log line, whatever a later step does with it."""
+    from forum.http import request_log
+
+    request_log.init_app(app)
 
 
 def configure_database(app: Flask) -> None:
@@ -114,10 +122,12 @@ def configure_domains(app: Flask) -> None:
         cases,
         conversations,
         findability,
+        importing,
         incidents,
         integrations,
         knowledge,
         mail,
+        operations,
         recognition,
         tagging,
         uploads,
@@ -125,7 +135,8 @@ def configure_domains(app: Flask) -> None:
     )
 
     for package in (accounts, recognition, cases, incidents, analytics, integrations, uploads, writing,
-                    conversations, tagging, mail, knowledge, findability, appearance):
+                    conversations, tagging, mail, knowledge, findability, appearance,
+                    operations, importing):
         package.init_app(app)
 
 

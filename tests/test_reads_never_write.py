@@ -28,6 +28,7 @@ from forum.models import InboundMail
 from forum.recognition import missions
 from forum.recognition.badges import CATALOGUE
 from forum.services import notifications
+from search import jobs as search_jobs
 from tests.conversations.support import seed_conversation
 from tests.web import conftest as web_fixtures
 
@@ -49,6 +50,8 @@ ROUTES = {
     "/admin/helpdesk/<id:category_id>": "/admin/helpdesk/{category.id}",
     "/admin/service-tokens": "/admin/service-tokens",
     "/admin/settings": "/admin/settings",
+    "/admin/system": "/admin/system",
+    "/admin/system/jobs/<id:job_id>/discard": "/admin/system/jobs/{dead_job.id}/discard",
     "/admin/tags": "/admin/tags",
     "/admin/tags/<id:tag_id>": "/admin/tags/{tag_id}",
     "/admin/users": "/admin/users",
@@ -92,6 +95,11 @@ ROUTES = {
     "/auth/login": "/auth/login",
     "/auth/register": "/auth/register",
     "/auth/reset/<token>": "/auth/reset/{reset_token}",
+    "/questions/<id:source_id>": "/questions/{thread.id}",
+    "/questions/<id:source_id>/<slug>": "/questions/{thread.id}/{thread.slug}",
+    "/a/<id:source_id>": "/a/{reply.id}",
+    "/a/<id:source_id>/<id:sharer_id>": "/a/{reply.id}/{author.id}",
+    "/claim/<token>": "/claim/not-a-claim-link",
     "/auth/verify/<token>": "/auth/verify/not-a-confirmation-link",
     "/badges": "/badges",
     "/badges/<code>": "/badges/{badge_code}",
@@ -115,6 +123,9 @@ ROUTES = {
     "/api/v1/articles/<id:article_id>": "/api/v1/articles/{article.id}",
     "/feeds/solved.atom": "/feeds/solved.atom",
     "/robots.txt": "/robots.txt",
+    "/healthz": "/healthz",
+    "/readyz": "/readyz",
+    "/metrics": "/metrics",
     "/sitemap.xml": "/sitemap.xml",
     "/sitemaps/<any(threads, articles, categories):kind>-<id:number>.xml": "/sitemaps/threads-1.xml",
     "/leaderboard": "/leaderboard",
@@ -224,6 +235,7 @@ class Seed:
         self.dead_job = outbox.enqueue("notifications.email", {"notification_ids": []}, max_attempts=1)
         self.dead_job.status, self.dead_job.attempts, self.dead_job.last_error = "dead", 1, "KeyError: 'x'"
         db.session.commit()
+        search_jobs.ensure_index({})  # as the worker does: /readyz answers 200 only once search has an index
 
 
 def _published_article(community):

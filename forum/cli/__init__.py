@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from forum import accounts
+from forum.cli import backup as backup_commands
 from forum.cli import database_guard, demo
 from forum.cli.mail import mail_cli
 from forum.cli.rerender import rerender_posts
@@ -172,4 +173,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(rerender_posts)
     app.cli.add_command(mail_cli)
     app.cli.add_command(translations_cli)
+    backup_commands.init_app(app)
     database_guard.guard_app_commands(app)  # last: every command registered so far, search's included

@@ -30,6 +30,7 @@ ALLOWED_WORDS = frozenset({
     "Horseshoe", "API", "JSON", "CSV", "RSS", "Atom", "OpenID", "OIDC", "SLA", "URL", "ID", "OK", "TOTP", "SMTP",
     "HTTP", "HTTPS", "HMAC", "SHA", "Markdown", "GitHub", "Zendesk", "Freshdesk", "Gravatar", "UTC", "GMT",
     "Slack", "Google", "Microsoft", "IMAP", "DKIM", "SPF", "DMARC", "PNG", "JPEG", "WebP", "GIF", "SVG", "PDF", "Email",
+    "Python", "Flask", "SQLAlchemy", "PostgreSQL", "SQLite",
 })
 SHOWN_ATTRIBUTES = re.compile(r'\b(title|alt|placeholder|aria-label)="([^"{]*)')
 SUBMIT_VALUE = re.compile(r'<input[^>]*type="submit"[^>]*\bvalue="([^"{]*)')
@@ -153,6 +154,8 @@ QUIET_EXCEPTIONS = frozenset({
     "ValueError", "TypeError", "KeyError", "RuntimeError", "AssertionError", "NotImplementedError", "SystemExit",
     "LookupError", "AttributeError", "OSError", "ClickException", "UsageError", "BadParameter", "Abort",
     "StopIteration", "ImportError", "PermissionError", "FileNotFoundError", "TimeoutError", "ConnectionError",
+    # Shown only on the operator's console by `flask backup` and `flask import`, in English like all command output.
+    "BackupError", "DumpError",
 })
 FORM_FIELD = re.compile(r"(Field|Area)$")
 SHOWN_KEYWORDS = frozenset({"message", "label", "description", "detail", "subject", "title"})

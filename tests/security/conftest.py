@@ -28,6 +28,8 @@ from forum.accounts import tokens as api_tokens
 from forum.core import outbox
 from forum.core.extensions import db as _db
 from forum.findability import sitemaps
+from forum.importing import people as imported_people
+from forum.importing import records as imported_records
 from forum.integrations import helpdesk, webhooks
 from forum.knowledge import articles, lifecycle
 from forum.models import Category, ConversationMessage, JobStatus, Notification, Subscription, User, WebhookDelivery
@@ -35,6 +37,7 @@ from forum.recognition import missions
 from forum.services import notifications, reading, subscriptions
 from moderation.models import ReviewKind
 from moderation.services import appeals, review_queue, suspensions, watched_words
+from search import jobs as search_jobs
 from tests import factories
 from tests.conversations.support import seed_conversation
 
@@ -181,6 +184,7 @@ def _seed_staff_tools(world: World, people: dict[str, User]) -> None:
     world.ids["conversation_message_id"] = _db.session.scalar(
         select(func.min(ConversationMessage.id)).where(ConversationMessage.conversation_id == conversation.id))
     world.ids["dead_job_id"] = _dead_job(world)
+    world.ids["claim_token"] = _claim_token()  # an account a Stack Exchange import made (issue 28)
 
 
 def _dead_job(world: World) -> int:
@@ -189,6 +193,13 @@ def _dead_job(world: World) -> int:
     job.status, job.attempts, job.last_error = JobStatus.DEAD.value, job.max_attempts, "OSError: disk full"
     _db.session.flush()
     return job.id
+
+
+def _claim_token() -> str:
+    """The claim link's token staff would hand the person behind an imported account."""
+    imported_people.add_users("https://example.stackexchange.com", [{"Id": "7", "DisplayName": "Imported Ivy"}])
+    _db.session.commit()
+    return imported_people.claim_token(imported_records.user_for_source("https://example.stackexchange.com", 7))
 
 
 def _reset_token(user: User) -> str:
@@ -213,6 +224,7 @@ def world(app: Flask) -> Iterator[World]:
             with app.test_request_context():
                 _seed_staff_tools(seeded, people)
             _db.session.commit()
+            search_jobs.ensure_index({})  # as the worker does: GET /readyz answers 200 only once search has an index
             _db.session.close()
             missing = sorted(name for name, value in seeded.ids.items() if value is None)
             assert not missing, f"the seeded community lacks {missing}: a route would test a missing row"

@@ -195,6 +195,11 @@ ROUTES: dict[str, Route] = {
     "GET findability.robots": R(PUBLIC),
     "GET findability.sitemap_index": R(PUBLIC),
     "GET findability.sitemap": R(PUBLIC, params={"kind": "sitemap_kind", "number": "sitemap_number"}),
+    # monitoring (issue 28): probes for anyone; /metrics for loopback without a proxy (as the test client asks)
+    # or a metrics-scope token, whoever is signed in (tests/operations/test_metrics.py refuses the rest)
+    "GET monitoring.healthz": R(PUBLIC),
+    "GET monitoring.readyz": R(PUBLIC),
+    "GET monitoring.metrics": R(PUBLIC),
     "GET threads.post_history": R(POST_HISTORY),
     # accounts: open to everyone (a signed-in visitor is sent on, which is "allowed" too)
     "GET auth.login": R(PUBLIC),
@@ -207,6 +212,13 @@ ROUTES: dict[str, Route] = {
     "POST auth.forgot_password": R(PUBLIC, data={"email": "asker@example.com"}),
     "GET auth.reset_password": R(PUBLIC, params={"token": "reset_token"}),
     "POST auth.reset_password": R(PUBLIC, params={"token": "reset_token"}, data={"password": "another passphrase"}),
+    # Stack Exchange import (issue 28): old addresses of posts never imported are absent for everyone; the claim
+    # link's token is the credential, as a reset link's is.
+    "GET importing.old_question": R(policy(HIDDEN), params={"source_id": "thread_id", "slug": "thread_slug"}),
+    "GET importing.old_answer": R(policy(HIDDEN), params={"source_id": "reply_id", "sharer_id": "user_id"}),
+    "GET importing.claim": R(PUBLIC, params={"token": "claim_token"}),
+    "POST importing.claim": R(PUBLIC, params={"token": "claim_token"},
+                              data={"email": "ivy@example.com", "password": "ivy's own passphrase"}),
     "GET oidc.callback": R(ABSENT_FEATURE),
     "POST oidc.start": R(ABSENT_FEATURE),
     # One-click unsubscribe: the signed token in the URL is the credential (RFC 8058), whoever follows it.
@@ -373,6 +385,11 @@ ROUTES: dict[str, Route] = {
     "POST delivery_problems.resend_dead_mail": R(ADMIN),
     "GET delivery_problems.discard": R(ADMIN, params={"job_id": "dead_job_id"}),
     "POST delivery_problems.discard": R(ADMIN, params={"job_id": "dead_job_id"}, data={"confirm": "discard"}),
+    # the System page (issue 28): the queue, dead jobs retried or discarded (the same confirmation), versions
+    "GET system.index": R(ADMIN),
+    "POST system.retry": R(ADMIN, params={"job_id": "dead_job_id"}),
+    "GET system.discard": R(ADMIN, params={"job_id": "dead_job_id"}),
+    "POST system.discard": R(ADMIN, params={"job_id": "dead_job_id"}, data={"confirm": "discard"}),
     # ---- API -------------------------------------------------------------------------------------------------------
     # uploads (issue 19): the file address, staff removal, the API
     "GET uploads.show": R(UPLOADER_OR_STAFF, params={"filename": "upload_filename"}),
