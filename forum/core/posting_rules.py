@@ -26,6 +26,7 @@ THREADS_PER_DAY = "limits.threads_per_day"
 REPLY_INTERVAL_SECONDS = "limits.reply_interval_seconds"
 VOTES_PER_DAY = "limits.votes_per_day"
 FLAGS_PER_DAY = "limits.flags_per_day"
+SIGN_UPS_PER_HOUR = "limits.sign_ups_per_hour"
 _PER_DAY = N_("per day")
 
 SETTINGS = (
@@ -33,6 +34,10 @@ SETTINGS = (
                 N_("Sign-in attempts per minute from one address: the web form, API tokens and single sign-on "
                    "together (staff included)."), 1, 1000,
                 label=N_("Sign-in attempts"), unit=N_("per minute")),
+    SettingSpec(SIGN_UPS_PER_HOUR, int, 5,
+                N_("New accounts per hour from one address, on the web and the API together."), 1, 10000,
+                label=N_("Sign-ups from one address"), unit=N_("per hour"),
+                help=N_("Raise it when many people sign up from behind one address (an office or a campus).")),
     SettingSpec(NEW_ACCOUNT_HOURS, int, 24,
                 N_("Hours an account counts as new and starts threads at the new-account rate (staff exempt)."),
                 0, 24 * 90, label=N_("Accounts count as new for"), unit=N_("hours"),
@@ -66,6 +71,10 @@ def defaults(key: str) -> Any:
 
 def sign_in_rule(setting: Reader) -> str:
     return f"{setting(SIGN_IN_PER_MINUTE)} per minute"
+
+
+def sign_up_rule(setting: Reader) -> str:
+    return f"{setting(SIGN_UPS_PER_HOUR)} per hour"
 
 
 def reply_rule(setting: Reader) -> str:

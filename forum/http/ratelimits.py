@@ -30,7 +30,7 @@ from forum.http.auth import acting_user
 from forum.services import community_settings, permissions
 
 # Fixed rules: abuse guards per IP address (or account) that domain.md gives no number for.
-ACCOUNT_ABUSE = "5 per hour"  # registrations, and reset emails, per IP
+ACCOUNT_ABUSE = "5 per hour"  # reset emails per IP (sign-ups: the setting limits.sign_ups_per_hour)
 VERIFY_RESEND = "10 per hour"  # new confirmation links per account (the service also keeps them a minute apart)
 # Refused calls (bad signature, stale, replay) to the inbound-mail webhook per IP; a provider's signed mail is not
 # counted, so busy days never hold it up (forum.mail.api).
@@ -77,7 +77,7 @@ class Budget:
 
 
 SIGN_IN = Budget("sign_in", posting_rules.sign_in_rule)
-REGISTER = Budget("register", ACCOUNT_ABUSE)
+REGISTER = Budget("register", posting_rules.sign_up_rule)
 PASSWORD_RESET = Budget("password_reset", ACCOUNT_ABUSE)
 CONFIRMATION_LINK = Budget("confirmation_link", VERIFY_RESEND)
 NEW_THREAD = Budget("new_thread", posting_rules.thread_rule, created, posting_rules.new_account_thread_rule)

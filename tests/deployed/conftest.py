@@ -27,8 +27,9 @@ How they are scheduled
 Accounts
     Staff come from `flask users create`, as an operator makes the first ones, after the operator
     turned staff two-factor sign-in off with `flask --app wsgi settings set accounts.staff_require_2fa
-    false`. Members sign up on the web (at least one journey) or through `POST /api/v1/users`, staying
-    under the deployed per-address sign-up limit of 5 an hour for each, and confirm their address from
+    false`, and raised the per-address sign-up limit (`limits.sign_ups_per_hour`: every member signs up
+    from 127.0.0.1). Members sign up on the web (at least one journey) or through `POST /api/v1/users`,
+    one budget for both, and confirm their address from
     the link the worker mails to the SMTP sink (until then an account only reads). The web sign-up
     takes a few seconds over the form, as the deployed minimum time to fill it asks.
 

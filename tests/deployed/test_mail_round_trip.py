@@ -26,8 +26,8 @@ pytestmark = [pytest.mark.deployed, pytest.mark.real_clock]
 def members(site: Site, *usernames: str) -> list[Api]:
     """Members made with `flask users create` (confirmed addresses), signed in to the API.
 
-    Not signed up over HTTP: the deployed sign-up limit (5 an hour from one address) is the other
-    deployed tests' budget.
+    Not signed up over HTTP: the per-address sign-up budget (limits.sign_ups_per_hour) is the other
+    deployed tests'.
     """
     site.create_users(*((name, "member") for name in usernames))
     return [Api(site.base_url).sign_in(name, STAFF_PASSWORD) for name in usernames]
