@@ -27,10 +27,10 @@ How they are scheduled
 Accounts
     Staff come from `flask users create`, as an operator makes the first ones, after the operator
     turned staff two-factor sign-in off with `flask --app wsgi settings set accounts.staff_require_2fa
-    false`, and raised the per-address sign-up limit (`limits.sign_ups_per_hour`: every member signs up
-    from 127.0.0.1). Members sign up on the web (at least one journey) or through `POST /api/v1/users`,
-    one budget for both, and confirm their address from
-    the link the worker mails to the SMTP sink (until then an account only reads). The web sign-up
+    false`, and raised the per-address sign-up and sign-in limits (`limits.sign_ups_per_hour`,
+    `limits.sign_in_per_minute`: every member signs up and in from 127.0.0.1). Members sign up on the
+    web (at least one journey) or through `POST /api/v1/users`, one budget for both, and confirm their
+    address from the link the worker mails to the SMTP sink (until then an account only reads). The web sign-up
     takes a few seconds over the form, as the deployed minimum time to fill it asks.
 
 Logs

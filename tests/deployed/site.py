@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 20
 STAFF_PASSWORD = "Deployed-shape-pass-2026!"
-# Sign-ups the suite makes from one address in an hour, with room to spare (limits.sign_ups_per_hour).
+# Sign-ups and sign-ins the suite makes from one address, with room to spare (limits.sign_ups_per_hour,
+# limits.sign_in_per_minute): every account of every deployed test comes from 127.0.0.1.
 SIGN_UPS_PER_HOUR = 50
+SIGN_INS_PER_MINUTE = 200
 ADMIN, AGENT = "site_admin", "desk_agent"  # the staff accounts `flask users create` makes
 # What no log of a healthy run holds: a traceback, a worker gunicorn had to kill, a job that failed.
 LOG_PROBLEMS = re.compile(r"Traceback|WORKER TIMEOUT|\[CRITICAL\]|job \d+ \(.*\) failed")
@@ -116,12 +118,14 @@ class Site:
         Before any account exists the operator turns off two-factor sign-in for staff with the same
         command an operator would use (the demo community does too): the staff accounts here sign in
         with a password alone. Email verification stays on, as deployed: members confirm from the mail.
-        Every member of the suite signs up from 127.0.0.1, on the web and the API (one budget), like an
-        office behind one address: the operator raises the per-address sign-up limit as such a site would.
+        Every member of the suite signs up and signs in from 127.0.0.1, on the web and the API (one budget
+        each), like an office behind one address: the operator raises the per-address sign-up and sign-in
+        limits as such a site would (password guessing stays limited per account).
         """
         self.flask("db", "upgrade")
         self.flask("settings", "set", "accounts.staff_require_2fa", "false")
         self.flask("settings", "set", "limits.sign_ups_per_hour", str(SIGN_UPS_PER_HOUR))
+        self.flask("settings", "set", "limits.sign_in_per_minute", str(SIGN_INS_PER_MINUTE))
         self.start_process("worker", [sys.executable, "-m", "flask", "--app", "wsgi", "worker"])
         gunicorn = self.start_process("gunicorn", [
             sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
