@@ -11,7 +11,6 @@ ids to addresses, after which the person uses "Forgot your password?" like anyon
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from forum.accounts import members, verification
+from forum.accounts.password_reset import password_fingerprint
 from forum.core import clock
 from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
@@ -103,15 +103,11 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt=CLAIM_SALT)
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def claim_token(user: User) -> str:
     """A claim link's token for an imported, unclaimed account; NotFound for any other account."""
     if records.imported_user(user.id) is None or user.password_hash != members.NO_PASSWORD:
         raise NotFound(_("Only an imported account that nobody has claimed yet can be claimed."))
-    return _serializer().dumps({"uid": user.id, "pw": _fingerprint(user)})
+    return _serializer().dumps({"uid": user.id, "pw": password_fingerprint(user)})
 
 
 def user_for_claim(token: str) -> User:
@@ -123,7 +119,7 @@ def user_for_claim(token: str) -> User:
     except BadSignature as exc:
         raise Invalid({"token": [_("This claim link is not valid.")]}) from exc
     user = db.session.get(User, data.get("uid", 0)) if isinstance(data, dict) else None
-    if user is None or data.get("pw") != _fingerprint(user) or user.password_hash != members.NO_PASSWORD:
+    if user is None or data.get("pw") != password_fingerprint(user) or user.password_hash != members.NO_PASSWORD:
         raise Invalid({"token": [_("This account was already claimed. Sign in instead.")]})
     return user
 
