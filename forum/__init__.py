@@ -122,6 +122,7 @@ def configure_domains(app: Flask) -> None:
         cases,
         conversations,
         findability,
+        ideas,
         importing,
         incidents,
         integrations,
@@ -136,7 +137,7 @@ def configure_domains(app: Flask) -> None:
 
     for package in (accounts, recognition, cases, incidents, analytics, integrations, uploads, writing,
                     conversations, tagging, mail, knowledge, findability, appearance,
-                    operations, importing):
+                    operations, importing, ideas):
         package.init_app(app)
 
 

@@ -24,6 +24,7 @@ from flask import Flask
 
 from forum.analytics import member_360
 from forum.core import events, job_registry
+from forum.ideas import similar as similar_ideas
 from forum.operations import health
 from forum.services import moderation_state, policies, suggestions
 
@@ -38,6 +39,8 @@ EVENTS: dict[str, str] = {
     "case.resolved": "case_id, change='status' — an agent resolved the case",
     "article.published": "article_id — a knowledge-base article was published (or published again after "
                          "archiving)",
+    "idea.status_changed": "idea_id, from_status, to_status — staff moved an idea along the board (or merged it: "
+                           "to_status 'duplicate'); forum.ideas.status",
     "user.deleted": "user_id — an account was erased (its owner's deletion came due, or an admin anonymised it); "
                     "no personal data",
 }
@@ -84,6 +87,8 @@ JOBS: dict[str, str] = {
                             "published, removed otherwise; queued by forum.services.indexing (search.jobs)",
     "markup.rerender": "kind, after_id — re-render one batch of posts or messages an older Markdown renderer "
                        "stored, then queue the next batch (forum.writing.rerender)",
+    "ideas.reverse_serial_votes": "periodic: give back idea votes one member cast on one author's ideas beyond "
+                                  "reputation.serial_vote_limit within its window (forum.ideas.upkeep)",
     "backup.scheduled": "periodic: write a backup archive when backup.schedule_hours have passed since the last "
                         "one, then keep the newest backup.keep (forum.operations.backup_schedule)",
 }
@@ -95,10 +100,13 @@ CONTENT_CHECKS: dict[str, str] = {
 }
 POST_HOLD_LISTENERS: dict[str, str] = {
     "moderation.review_queue": "a held post opens a review item; a deleted post closes it",
+    "ideas.release_votes": "an idea whose text is deleted gives its open votes back (forum.ideas.upkeep)",
 }
 SUGGESTION_PROVIDERS: dict[str, str] = {
     "search.similar_threads": "(viewer, title) → suggestions.Suggestion items: solved threads and published "
                               "articles whose title and text match the draft title, ranked together, at most 5",
+    "search.similar_ideas": "(viewer, title, limit) → ideas whose title and text match a draft idea's title, "
+                            "so members vote instead of posting it again (forum.ideas.similar)",
 }
 MEMBER_SUMMARY_PROVIDERS: dict[str, str] = {
     "moderation.member_summary": "(user_id, limit) → flags on and by the member, and suspensions (member 360)",
@@ -142,6 +150,12 @@ def provide_similar_questions(app: Flask, name: str, provider: suggestions.Provi
     """Suggest solved threads and articles on the ask page of this app (one provider per app)."""
     _documented(SUGGESTION_PROVIDERS, name, "Suggestion provider")
     suggestions.register(app, provider)
+
+
+def provide_similar_ideas(app: Flask, name: str, provider: similar_ideas.Provider) -> None:
+    """Rank ideas like a draft idea's title on the idea form of this app (one provider per app)."""
+    _documented(SUGGESTION_PROVIDERS, name, "Suggestion provider")
+    similar_ideas.register(app, provider)
 
 
 def provide_member_moderation_summary(app: Flask, name: str, provider: member_360.SummaryProvider) -> None:

@@ -43,6 +43,8 @@ class SearchDocument(db.Model):
     tags: Mapped[str] = mapped_column(Text, default="")  # comma-separated tag names
     author: Mapped[str] = mapped_column(String(32))  # username_key
     status: Mapped[str] = mapped_column(String(16))
+    # "thread" or "idea": ideas share the thread index and are filtered out of thread results by this.
+    kind: Mapped[str] = mapped_column(String(16), default="thread", server_default="thread")
     solved: Mapped[bool] = mapped_column(Boolean)
     answered: Mapped[bool] = mapped_column(Boolean)
     votes: Mapped[int] = mapped_column(Integer, default=0)

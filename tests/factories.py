@@ -7,7 +7,8 @@ import itertools
 from forum import accounts
 from forum.accounts import sessions
 from forum.core.extensions import db
-from forum.models import Category, Post, Role, Thread, User
+from forum.ideas import NewIdea, post_idea
+from forum.models import Category, Idea, Post, Role, Thread, User
 from forum.services import posting
 
 PASSWORD = "correct horse battery staple"
@@ -41,10 +42,13 @@ def session_key_for(user: User) -> str:
     return key
 
 
-def make_category(name: str | None = None, slug: str | None = None, position: int = 0) -> Category:
+def make_category(
+    name: str | None = None, slug: str | None = None, position: int = 0, kind: str = "threads"
+) -> Category:
     n = next(_sequence)
     name = name or f"Category {n}"
-    category = Category(slug=slug or f"category-{n}", name=name, description=f"All about {name}.", position=position)
+    category = Category(slug=slug or f"category-{n}", name=name, description=f"All about {name}.", position=position,
+                        kind=kind)
     db.session.add(category)
     db.session.commit()
     return category
@@ -80,3 +84,23 @@ def make_thread(
 
 def make_reply(thread: Thread, author: User | None = None, body: str = "Try a different channel.") -> Post:
     return posting.reply_to_thread(author or make_user(), thread, body)
+
+
+def make_ideas_category(name: str | None = None, slug: str | None = None) -> Category:
+    """A category of kind "ideas": the only place ideas are posted."""
+    return make_category(name=name or f"Ideas {next(_sequence)}", slug=slug, kind="ideas")
+
+
+def make_idea(
+    author: User | None = None,
+    category: Category | None = None,
+    title: str | None = None,
+    body: str = "Let me export my invoices as CSV so I can import them into my accounting tool.",
+    tags: list[str] | None = None,
+) -> Idea:
+    """An idea (status new) posted through forum.ideas, in a new ideas category unless one is given."""
+    author = author or make_user()
+    category = category or make_ideas_category()
+    n = next(_sequence)
+    return post_idea(author, NewIdea(category_id=category.id, title=title or f"Export invoices as CSV ({n})",
+                                     body=body, tags=tags or []))

@@ -29,6 +29,17 @@ from forum.models.content import (
     thread_tag,
 )
 from forum.models.conversations import Conversation, ConversationMessage, ConversationParticipant
+from forum.models.ideas import (
+    CLOSED_STATUSES,
+    IDEA_KIND,
+    ROADMAP_STATUSES,
+    CategoryKind,
+    Idea,
+    IdeaLink,
+    IdeaStatus,
+    IdeaStatusChange,
+    IdeaVote,
+)
 from forum.models.identities import SpentNonce, UserIdentity
 from forum.models.importing import ImportedKind, ImportedRecord
 from forum.models.incidents import (
@@ -69,6 +80,15 @@ from forum.models.uploads import Attachment, Upload, UploadKind, UploadRendition
 from forum.models.writing import Draft
 
 __all__ = [
+    "CLOSED_STATUSES",
+    "IDEA_KIND",
+    "ROADMAP_STATUSES",
+    "CategoryKind",
+    "Idea",
+    "IdeaLink",
+    "IdeaStatus",
+    "IdeaStatusChange",
+    "IdeaVote",
     "Article",
     "ArticleFeedback",
     "ArticleLink",

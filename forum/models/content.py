@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.core.extensions import db
@@ -48,6 +48,8 @@ thread_tag = Table(
 
 
 class Category(db.Model):
+    __table_args__ = (CheckConstraint("kind IN ('threads', 'ideas')", name="kind"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(80))
@@ -60,6 +62,9 @@ class Category(db.Model):
     thread_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Mail to this address opens a question here (forum.mail.questions); empty: no address.
     email_address: Mapped[str | None] = mapped_column(String(254), nullable=True, unique=True)
+    # "threads" (questions and discussions) or "ideas" (forum.models.ideas.CategoryKind): an ideas category
+    # holds only ideas, posted and listed under /ideas.
+    kind: Mapped[str] = mapped_column(String(16), default="threads", server_default="threads")
 
 
 class Tag(db.Model):
@@ -83,7 +88,10 @@ class TagSynonym(db.Model):
 
 
 class Thread(db.Model):
-    """A question or discussion; its first post (is_question) carries the body."""
+    """A question, discussion or idea; its first post (is_question) carries the body.
+
+    kind is a ThreadKind, or forum.models.ideas.IDEA_KIND for an idea (which also has an Idea row).
+    """
 
     __table_args__ = (
         Index("ix_thread_category_activity", "category_id", "last_activity_at", "id"),

@@ -61,6 +61,7 @@ class NotificationKind(StrEnum):
     QUOTE = "quote"  # someone quoted the member's post (told like a mention)
     MESSAGE = "message"  # a new message in a private conversation the member takes part in
     ARTICLE = "article"  # an article the member proposed was published, or one they own is due for review
+    IDEA = "idea"  # an idea the member voted for or watches changed status (forum.ideas)
 
 
 class Notification(db.Model):

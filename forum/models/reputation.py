@@ -26,6 +26,7 @@ class LedgerReason(StrEnum):
     MISSION = "mission"
     ARTICLE_PUBLISHED = "article_published"  # a member's proposed article was published (forum.knowledge)
     IMPORTED_SCORE = "imported_score"  # a post's upvotes where it came from (forum.importing)
+    IDEA_SHIPPED = "idea_shipped"  # the member's idea shipped (forum.ideas)
 
 
 VOTE_REASONS = frozenset({LedgerReason.REPLY_VOTED.value, LedgerReason.QUESTION_VOTED.value})

@@ -18,8 +18,18 @@ from forum.core.errors import ErrorCollector, Invalid
 from forum.core.extensions import db
 from forum.core.i18n import _
 from forum.core.text import visible_length
-from forum.models import Category, Post, PostRevision, RevisionField, Tag, Thread, ThreadKind, ThreadStatus, User
-from forum.models.content import TagSynonym
+from forum.models import (
+    IDEA_KIND,
+    Category,
+    CategoryKind,
+    Post,
+    PostRevision,
+    RevisionField,
+    Thread,
+    ThreadKind,
+    ThreadStatus,
+    User,
+)
 from forum.services import (
     audit_writer,
     markup,
@@ -30,13 +40,12 @@ from forum.services import (
     sentiment,
 )
 from forum.services.permissions import Action, is_moderator, is_staff, require
-from forum.tagging import lookups
+from forum.tagging.naming import MAX_TAGS, normalize_tags, tags_by_name  # noqa: F401  (callers import them from here)
 from forum.writing import edit_history
 
 MAX_BODY_BYTES = 64 * 1024
 # What count_reply moves by SQL: read back after it, not the whole thread (nor the tags its loader brought).
 COUNTED_FIELDS = ["reply_count", "first_reply_at", "last_activity_at", "status"]
-MAX_TAGS = 5
 
 
 @dataclass(frozen=True)
@@ -89,47 +98,6 @@ def check_title(errors: ErrorCollector, title: str) -> None:
         errors.add("title", _("Keep the title under %(max)d characters.", max=200))
 
 
-def normalize_tags(errors: ErrorCollector, raw_tags: list[str] | str) -> list[str]:
-    """Lower-cased tags, each synonym replaced by its tag (forum.tagging), de-duplicated; reports each bad one.
-
-    The limit counts tags after mapping: "password, pwd" is one tag.
-    """
-    if isinstance(raw_tags, str):
-        raw_tags = re.split(r"[,\s]+", raw_tags)
-    names: list[str] = []
-    for raw in raw_tags:
-        if not isinstance(raw, str):
-            errors.add("tags", _("Tags must be text."))
-            continue
-        tag = raw.strip().lower()
-        if not tag or tag in names:
-            continue
-        if not lookups.TAG_PATTERN.match(tag):
-            errors.add("tags", _("“%(tag)s” is not a valid tag: use up to 32 letters, digits, '-', '+', '#' or '.'.",
-                                 tag=tag[:40]))
-        names.append(tag)
-    synonyms = lookups.canonical_names(names)
-    tags = list(dict.fromkeys(synonyms.get(name, name) for name in names))
-    if len(tags) > MAX_TAGS:
-        errors.add("tags", _("Use at most %(max)d tags.", max=MAX_TAGS))
-    return tags
-
-
-def tags_by_name(names: list[str]) -> list[Tag]:
-    """The tags named (a synonym stands for its tag), created when new; each tag once, in the order named."""
-    names = [name.strip().lower() for name in names]
-    existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
-    unknown = [name for name in names if name not in existing]
-    if unknown:  # synonyms are looked up only for names that are not tags (normalize_tags mapped them already)
-        for synonym in db.session.scalars(select(TagSynonym).where(TagSynonym.name.in_(unknown))):
-            existing[synonym.name] = synonym.tag
-    for name in names:
-        if name not in existing:
-            existing[name] = Tag(name=name)
-            db.session.add(existing[name])
-    return list(dict.fromkeys(existing[name] for name in names))
-
-
 def _new_post(thread: Thread, author: User, body: str, is_question: bool) -> Post:
     moment = clock.now()
     return Post(
@@ -158,23 +126,7 @@ def _review(errors: ErrorCollector, draft: policies.Draft) -> policies.Review | 
 def start_thread(actor: User, data: NewThread) -> Thread:
     """Open a question or discussion with its first post; held ones wait unseen for a moderator."""
     require(actor, Action.THREAD_CREATE)
-    errors = ErrorCollector()
-    category = db.session.get(Category, data.category_id) if isinstance(data.category_id, int) else None
-    if category is None:
-        errors.add("category_id", _("Choose a category."))
-    if data.kind not in {k.value for k in ThreadKind}:
-        errors.add("kind", _("Choose question or discussion."))
-    check_title(errors, data.title)
-    _check_body(errors, data.body)
-    tags = normalize_tags(errors, data.tags)
-    review = _review(errors, policies.Draft(actor, "thread", data.body or "", data.title or ""))
-    errors.raise_if_any()
-    thread = _new_thread(actor, category, data.kind, review.title or data.title, tags)
-    question = _new_post(thread, actor, review.body, is_question=True)
-    db.session.add_all([thread, question])
-    db.session.flush()
-    uploads.link_post(question)  # the author's uploads the body references become its attachments
-    writing.discard(actor, writing.question_key(category.id))  # published: the Ask draft is done
+    thread, question, review = stage_thread(actor, data)
     if review.held:
         moderation_state.hold_new_post(question, review.hold_reasons)
     else:
@@ -182,6 +134,34 @@ def start_thread(actor: User, data: NewThread) -> Thread:
         events.publish("thread.created", thread_id=thread.id)
     db.session.commit()
     return thread
+
+
+def stage_thread(actor: User, data: NewThread, *, idea: bool = False) -> tuple[Thread, Post, policies.Review]:
+    """Check and add a thread with its question post, unannounced and uncommitted (forum.ideas builds on it).
+
+    Ideas live only in ideas categories and questions and discussions never do, so each list shows one kind.
+    """
+    errors = ErrorCollector()
+    category = db.session.get(Category, data.category_id) if isinstance(data.category_id, int) else None
+    if category is None:
+        errors.add("category_id", _("Choose a category."))
+    elif (category.kind == CategoryKind.IDEAS.value) != idea:
+        errors.add("category_id", _("Choose an ideas category.") if idea
+                   else _("This category holds ideas: post ideas on the ideas board."))
+    if not idea and data.kind not in {k.value for k in ThreadKind}:
+        errors.add("kind", _("Choose question or discussion."))
+    check_title(errors, data.title)
+    _check_body(errors, data.body)
+    tags = normalize_tags(errors, data.tags)
+    review = _review(errors, policies.Draft(actor, "thread", data.body or "", data.title or ""))
+    errors.raise_if_any()
+    thread = _new_thread(actor, category, IDEA_KIND if idea else data.kind, review.title or data.title, tags)
+    question = _new_post(thread, actor, review.body, is_question=True)
+    db.session.add_all([thread, question])
+    db.session.flush()
+    uploads.link_post(question)  # the author's uploads the body references become its attachments
+    writing.discard(actor, writing.question_key(category.id))  # published: the Ask draft is done
+    return thread, question, review
 
 
 def _new_thread(actor: User, category: Category, kind: str, title: str, tags: list[str]) -> Thread:

@@ -64,6 +64,11 @@ class Action(StrEnum):
     ARTICLE_ARCHIVE = "article:archive"  # staff
     ARTICLE_FEEDBACK = "article:feedback"  # "did this help?": signed in and active, on a published article
     ARTICLE_MANAGE = "article:manage"  # the staff pages: review queue, needs review, helpfulness
+    # The ideas board (issue 29): forum.ideas.rules answers these (register_rules); viewing is THREAD_VIEW.
+    IDEA_CREATE = "idea:create"  # signed in and active
+    IDEA_VOTE = "idea:vote"  # active, may see the idea, not its author
+    IDEA_MANAGE = "idea:manage"  # staff: status, note, merge, links
+    IDEA_REPORT = "idea:report"  # staff: the ideas report and its CSV
 
 
 class Restriction(StrEnum):

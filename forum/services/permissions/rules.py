@@ -8,7 +8,7 @@ from typing import Any
 
 from forum.core.errors import Forbidden, NotAuthenticated, NotFound
 from forum.core.i18n import _
-from forum.models import Post, Role, Thread, User, Visibility
+from forum.models import IDEA_KIND, Post, Role, Thread, User, Visibility
 from forum.services.permissions.actions import Action, Restriction
 from forum.services.permissions.standing import (
     acting_role,
@@ -139,7 +139,9 @@ _VIEWER_RULES = {
     Action.POST_DELETE: _can_delete_post,
     # Old versions may hold what the author removed on purpose (an account number): author and moderators.
     Action.POST_HISTORY: lambda viewer, post: _can_view_post(viewer, post) and (viewer.moderator or viewer.owns(post)),
-    Action.POST_VOTE: lambda viewer, post: viewer.active and _is_live(post),
+    # An idea's own text takes idea votes (forum.ideas), never helpful votes; its replies take helpful votes.
+    Action.POST_VOTE: lambda viewer, post: viewer.active and _is_live(post)
+    and not (post.is_question and post.thread.kind == IDEA_KIND),
     Action.POST_FLAG: _can_flag,
     Action.THREAD_ACCEPT: lambda viewer, thread: _can_view_thread(viewer, thread)
     and (viewer.moderator or (viewer.active and viewer.owns(thread))),
@@ -198,6 +200,11 @@ _RULES = {
     Action.CONVERSATION_VIEW: lambda _user, _target: False,
     Action.CONVERSATION_REPLY: lambda _user, _target: False,
     Action.CONVERSATION_MODERATE: lambda user, _target: is_moderator(user),
+    # Ideas: refused until forum.ideas registers its rules.
+    Action.IDEA_CREATE: lambda _user, _target: False,
+    Action.IDEA_VOTE: lambda _user, _target: False,
+    Action.IDEA_MANAGE: lambda _user, _target: False,
+    Action.IDEA_REPORT: lambda _user, _target: False,
 }
 
 # Actions whose refusal must look like absence (the caller may not know the target exists).
