@@ -18,6 +18,9 @@ Published knowledge-base articles are searchable too (kind=article or kind=all, 
 page's similar questions): every change to an article enqueues "search.index_article"; Whoosh
 keeps them in a second index beside the threads' (search.backends.whoosh.article_index),
 PostgreSQL matches them in the article table itself (search.backends.postgres_articles).
+
+Ideas (forum.ideas) are threads and share the thread index, each document saying its kind (kind=idea
+searches them alone, kind=thread leaves them out); search.similar_ideas suggests them on the idea form.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from forum import hooks
-    from search import api, backends, cli, incident_detection, jobs, models, web  # noqa: F401  (models: the table)
+    from search import api, backends, cli, incident_detection, jobs, models, similar_ideas, web  # noqa: F401
 
     backends.validate(app.config["HORSESHOE"].search_backend, app.config["SQLALCHEMY_DATABASE_URI"])
     hooks.register_job(jobs.INDEX_THREAD_JOB, jobs.index_thread)
@@ -38,6 +41,7 @@ def init_app(app: Flask) -> None:
     hooks.register_job(incident_detection.DETECT_JOB, incident_detection.detect,
                          every_s=lambda: incident_detection.DETECT_EVERY_S)
     hooks.provide_readiness_check(app, "search", backends.probe)
+    hooks.provide_similar_ideas(app, "search.similar_ideas", similar_ideas.similar_idea_ids)
     cli.init_app(app)
     web.init_app(app)
     api.init_app(app)

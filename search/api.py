@@ -1,8 +1,9 @@
 """GET /api/v1/search and /api/v1/search/similar: thin JSON views over search.service.
 
 kind=thread (the default: the answer clients have always had, each item now also saying "kind"),
-article or all; article items carry "article" (the API article object) where thread items carry
-"thread" (forum.http.serializers.article, the OpenAPI component "Article", as GET /articles/{id} answers).
+idea, article or all; article items carry "article" (the API article object) where thread items carry
+"thread" (forum.http.serializers.article, the OpenAPI component "Article", as GET /articles/{id} answers),
+and idea items "idea" (forum.http.serializers.idea, the component "Idea", as GET /ideas/{id} answers).
 """
 
 from __future__ import annotations
@@ -44,9 +45,12 @@ def search():
     }
 
 
-def _found(item: service.Found | service.FoundArticle) -> dict[str, Any]:
+def _found(item: service.Found | service.FoundIdea | service.FoundArticle) -> dict[str, Any]:
     if isinstance(item, service.FoundArticle):
         return {"kind": "article", "article": serializers.article(item.article), "score": item.score,
+                "highlight": item.highlight}
+    if isinstance(item, service.FoundIdea):
+        return {"kind": "idea", "idea": serializers.idea(item.idea, item.question), "score": item.score,
                 "highlight": item.highlight}
     return {"kind": "thread", "thread": serializers.thread(item.thread), "post_id": item.post_id, "score": item.score,
             "highlight": item.highlight}
@@ -94,9 +98,11 @@ def _openapi_paths() -> dict:
     o = openapi
     article = o.ref("Article")
     q = o.query("q", "Free text with \"phrases\" and filters category: tag: is: author: before: after:", o.STRING)
-    kind = o.query("kind", "thread (the default), article (published knowledge-base articles) or all (both, ranked "
-                           "together by a normalised score).", {"enum": list(service.KINDS), "default": "thread"})
-    found = o.obj({"kind": {"enum": ["thread", "article"]}, "thread": o.ref("Thread"), "article": article,
+    kind = o.query("kind", "thread (the default: questions and discussions), idea (the ideas board), article "
+                           "(published knowledge-base articles) or all (every kind, ranked together by a normalised "
+                           "score).", {"enum": list(service.KINDS), "default": "thread"})
+    found = o.obj({"kind": {"enum": ["thread", "idea", "article"]}, "thread": o.ref("Thread"), "idea": o.ref("Idea"),
+                   "article": article,
                    "post_id": {**o.INTEGER, "description": "Thread items: the post the result links to."},
                    "score": {"type": "number"},
                    "highlight": {"type": "string", "description": "Escaped text with <mark> around matches"}},

@@ -4,6 +4,11 @@ Deleted threads and posts are never indexed, nor pending or hidden ones (a threa
 question is not public is left out entirely); text comes from the sanitized HTML (as plain
 text), never from raw Markdown, so the index can't hold anything the pages wouldn't show.
 
+Ideas (forum.ideas) are threads, so they share the thread index: their document says kind "idea" (a
+thread's says "thread"), so searches of one kind leave the other out, and carries the idea's status and
+votes instead of the thread's (ideas are never solved; the board's status and vote count are what a
+member filters and ranks them by).
+
 Knowledge-base articles have documents of their own (article_document): only published ones.
 Drafts and articles in review are private to their author and staff, and archived articles are
 reachable by link only, so none of them is ever written to an index.
@@ -17,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.extensions import db
-from forum.models import Article, ArticleStatus, Post, Thread, ThreadStatus, User, Visibility
+from forum.models import IDEA_KIND, Article, ArticleStatus, Post, Thread, ThreadStatus, User, Visibility
 from forum.models.relations import STAFF_ROLES
 from forum.services import markup
 
@@ -51,8 +56,10 @@ def thread_document(thread: Thread, posts: list) -> dict | None:
     question = texts[live[0].id] if live else ""
     accepted = texts.get(thread.accepted_post_id, "") if thread.accepted_post_id else ""
     replies = [texts[post.id] for post in live[1:] if post.id != thread.accepted_post_id]
+    idea = thread.idea if thread.kind == IDEA_KIND else None
     return {
         "thread_id": thread.id,
+        "kind": "idea" if thread.kind == IDEA_KIND else "thread",
         "title": thread.title,
         "question": question[:MAX_BODY_CHARS],
         "accepted": accepted[:MAX_BODY_CHARS],
@@ -61,10 +68,10 @@ def thread_document(thread: Thread, posts: list) -> dict | None:
         "tags": [tag.name for tag in thread.tags],
         "category": thread.category.slug,
         "author": thread.author.username_key,
-        "status": thread.status,
+        "status": idea.status if idea is not None else thread.status,
         "solved": thread.status == ThreadStatus.SOLVED.value,
         "answered": thread.first_reply_at is not None,
-        "votes": thread.vote_count,
+        "votes": idea.vote_count if idea is not None else thread.vote_count,
         "staff_answered": any(post.role in STAFF_ROLES for post in live[1:]),
         "best_reply_votes": max((post.vote_count or 0 for post in live[1:]), default=0),
         "created": _naive(thread.created_at),
@@ -90,7 +97,7 @@ def _accepted_twice(thread: Thread, live: list) -> list:
 
 def _thread_query():
     return select(Thread).options(
-        joinedload(Thread.category), joinedload(Thread.author), selectinload(Thread.tags)
+        joinedload(Thread.category), joinedload(Thread.author), selectinload(Thread.tags), joinedload(Thread.idea)
     )
 
 

@@ -8,7 +8,9 @@ are still required), ranks by how many words matched, and says so in a notice. D
 (Whoosh only) corrects only words no document holds, and is offered only when it finds more.
 
 Filters: category:<slug> tag:<name> is:solved|unsolved|answered|unanswered author:<username>
-status:<open|answered|needs_info|solved|escalated|closed> before:YYYY-MM-DD after:YYYY-MM-DD.
+status:<open|answered|needs_info|solved|escalated|closed> before:YYYY-MM-DD after:YYYY-MM-DD; for ideas,
+status: takes an idea's status (new, under_review, planned, in_progress, shipped, declined, duplicate), which
+their documents hold in place of the thread's (search.documents), so one filter serves both kinds.
 Unknown filters and broken syntax never fail: they are searched as text and explained in notices.
 parse() knows no backend: filters come out as (name, value) pairs, which each backend turns into
 its own query (search.backends.whoosh, search.backends.postgres_backend).
@@ -71,6 +73,7 @@ class Hit(NamedTuple):
     category: str
     tags: tuple[str, ...]
     status: str
+    kind: str = "thread"  # or "idea": ideas share the thread index (search.documents)
 
 
 class ArticleHit(NamedTuple):

@@ -5,10 +5,16 @@ a moment later. So every hit is reloaded through forum's visibility rules, whate
 a stale index can never show something hidden. Article hits are re-checked the same way: still
 published, and forum.knowledge.rules.may_view (an article archived since it was indexed is gone).
 
-Kinds: "thread" (the default, unchanged: search_threads), "article" (published knowledge-base
-articles) or "all". Threads and articles are ranked in separate indexes whose scores are not on one
-scale (BM25 depends on each index's statistics, ts_rank_cd on its documents), so "all" and the
-similar questions merge them by a normalised score: each kind's scores divided by the best score of
+Kinds: "thread" (the default: search_threads, questions and discussions), "idea" (the ideas board's
+ideas: search_ideas), "article" (published knowledge-base articles) or "all" (every kind). Ideas share
+the thread index (their documents say kind "idea"), so a thread search asks the backend for threads
+alone and the re-check leaves out any idea an index not yet rebuilt still calls a thread; idea hits are
+re-checked through forum.ideas.visible_ideas. "all" asks the thread index once for both and splits
+its hits by kind; being one index, threads and ideas share one scale and keep their order.
+
+Threads and articles are ranked in separate indexes whose scores are not on one scale (BM25 depends on
+each index's statistics, ts_rank_cd on its documents), so "all" and the similar questions merge them
+by a normalised score: each kind's scores divided by the best score of
 that kind for this query (max normalisation), so the best thread and the best article both score 1.0
 and every other hit keeps its proportion to the best of its kind; equal scores put the article first
 (reviewed, curated answers). Thread-only searches do none of this work.
@@ -31,8 +37,9 @@ from forum import tagging
 from forum.core.errors import Invalid
 from forum.core.extensions import db
 from forum.core.i18n import N_, _
+from forum.ideas import visible_ideas
 from forum.knowledge import rules
-from forum.models import Article, ArticleStatus, Post, Tag, Thread, User, thread_tag
+from forum.models import IDEA_KIND, Article, ArticleStatus, Idea, Post, Tag, Thread, User, thread_tag
 from forum.services import markup
 from forum.services.permissions import visible_threads
 from search import analysis, backends, fresh_snippets, query, snippets
@@ -40,7 +47,7 @@ from search import analysis, backends, fresh_snippets, query, snippets
 PER_PAGE = 20
 MAX_PAGE = 50
 REBUILDING = N_("Search is being rebuilt; results will be back in a minute.")  # shown as _(REBUILDING)
-KINDS = ("thread", "article", "all")
+KINDS = ("thread", "idea", "article", "all")
 ARTICLE_SNIPPET_CHARS = 20_000
 
 
@@ -54,6 +61,15 @@ class Found:
 
 
 @dataclass(frozen=True)
+class FoundIdea:
+    idea: Idea  # with its thread (author, category, tags) loaded
+    score: float
+    highlight: str
+    question: Post | None = None  # the idea's text, loaded with the page (the API shows it)
+    kind: ClassVar[str] = "idea"
+
+
+@dataclass(frozen=True)
 class FoundArticle:
     article: Article
     score: float
@@ -63,7 +79,7 @@ class FoundArticle:
 
 @dataclass
 class SearchPage:
-    items: list[Found | FoundArticle]
+    items: list[Found | FoundIdea | FoundArticle]
     total: int
     page: int
     has_next: bool
@@ -104,7 +120,7 @@ def search_threads(
     """One page of visible matches for the query (plus filters such as category/tag/status)."""
     _check_page(page)
     try:
-        results = backends.current().search(_with_filters(raw, filters or {}), highlight_first=0)
+        results = backends.current().search(_with_filters(raw, filters or {}), highlight_first=0, kind="thread")
     except backends.Unavailable:  # missing or damaged index: say so; the worker's ensure_index job rebuilds it
         return SearchPage([], 0, page, False, notices=[_(REBUILDING)])
     visible = _visible_ids(viewer, [hit.thread_id for hit in results.hits])
@@ -128,13 +144,18 @@ def _check_page(page: int) -> None:
         raise Invalid({"page": [_("Choose a page from 1 to %(most)s.", most=MAX_PAGE)]})
 
 
-def _visible_ids(viewer: User | None, thread_ids: list[int]) -> set[int]:
-    """The ids among thread_ids of threads the viewer may see, in one statement that loads no objects."""
+def _visible_ids(viewer: User | None, thread_ids: list[int], kind: str = "thread") -> set[int]:
+    """The ids among thread_ids of threads (kind "thread": no idea) or ideas (kind "idea") the viewer may see,
+    in one statement that loads no objects."""
     if not thread_ids:
         return set()
     # Up to CANDIDATES integers, written into the SQL: binding each one cost more than the query itself.
     ids = bindparam("thread_ids", expanding=True, literal_execute=True)
-    statement = visible_threads(viewer).with_only_columns(Thread.id).where(Thread.id.in_(ids))
+    if kind == "idea":
+        statement = visible_ideas(viewer).with_only_columns(Idea.thread_id).where(Idea.thread_id.in_(ids))
+    else:
+        statement = (visible_threads(viewer).with_only_columns(Thread.id)
+                     .where(Thread.id.in_(ids), Thread.kind != IDEA_KIND))
     return {row[0] for row in db.session.execute(statement, {"thread_ids": [int(i) for i in thread_ids]})}
 
 
@@ -178,13 +199,16 @@ def search(
     viewer: User | None, raw: str, *, kind: str | None = "thread", filters: dict[str, str | None] | None = None,
     page: int = 1, per_page: int = PER_PAGE,
 ) -> SearchPage:
-    """One page of visible matches of a kind: "thread" (the default: search_threads, unchanged), "article" or
-    "all" (both merged by the normalised score of the module docstring); Invalid for any other kind."""
+    """One page of visible matches of a kind: "thread" (the default: search_threads), "idea" (search_ideas),
+    "article" or "all" (every kind, merged by the normalised score of the module docstring); Invalid for any
+    other kind."""
     kind = kind or "thread"
     if kind not in KINDS:
-        raise Invalid({"kind": [_("Choose thread, article or all.")]})
+        raise Invalid({"kind": [_("Choose thread, idea, article or all.")]})
     if kind == "thread":
         return search_threads(viewer, raw, filters=filters, page=page, per_page=per_page)
+    if kind == "idea":
+        return search_ideas(viewer, raw, filters=filters, page=page, per_page=per_page)
     _check_page(page)
     raw = _with_filters(raw, filters or {})
     try:
@@ -197,9 +221,7 @@ def search(
         ranked = [(hit, hit.score) for hit in article_hits]
         suggestion, notices = articles.suggestion, articles.notices
     else:
-        visible = _visible_ids(viewer, [hit.thread_id for hit in threads.hits])
-        thread_hits = [hit for hit in threads.hits if hit.thread_id in visible]
-        ranked = merged(thread_hits, article_hits, score=lambda hit: hit.score)
+        ranked = merged(_visible_hits(viewer, threads.hits), article_hits, score=lambda hit: hit.score)
         suggestion, notices = threads.suggestion, threads.notices
     window = ranked[(page - 1) * per_page: page * per_page]
     items = _found_items(viewer, raw, window)
@@ -207,6 +229,31 @@ def search(
     _count_article_facets(facets, article_hits)
     return SearchPage(items, len(ranked), page, len(ranked) > page * per_page,
                       suggestion if len(ranked) < 3 else None, notices, facets)
+
+
+def search_ideas(
+    viewer: User | None, raw: str, *, filters: dict[str, str | None] | None = None, page: int = 1,
+    per_page: int = PER_PAGE,
+) -> SearchPage:
+    """One page of the visible ideas matching the query (the filters are the threads'; status: takes an idea's)."""
+    _check_page(page)
+    raw = _with_filters(raw, filters or {})
+    try:
+        results = backends.current().search(raw, highlight_first=0, kind="idea")
+    except backends.Unavailable:
+        return SearchPage([], 0, page, False, notices=[_(REBUILDING)])
+    hits = _visible_hits(viewer, results.hits)
+    window = hits[(page - 1) * per_page: page * per_page]
+    items = _found_items(viewer, raw, [(hit, hit.score) for hit in window])
+    return SearchPage(items, len(hits), page, len(hits) > page * per_page, results.suggestion, results.notices,
+                      query.facet_counts(hits))
+
+
+def _visible_hits(viewer: User | None, hits: list[query.Hit]) -> list[query.Hit]:
+    """The thread index's hits the viewer may see, in order: threads and ideas each by their own re-check."""
+    visible = _visible_ids(viewer, [hit.thread_id for hit in hits if hit.kind != "idea"])
+    visible |= _visible_ids(viewer, [hit.thread_id for hit in hits if hit.kind == "idea"], kind="idea")
+    return [hit for hit in hits if hit.thread_id in visible]
 
 
 def merged(threads: list, articles: list, score) -> list[tuple[object, float]]:
@@ -245,21 +292,42 @@ def shown_articles(viewer: User | None, article_ids: list[int]) -> dict[int, Art
 
 
 def _found_items(viewer: User | None, raw: str, window: list) -> list:
-    """The page's items in ranked order: threads with their post and snippet, articles with theirs."""
-    thread_ids = [hit.thread_id for hit, _score in window if isinstance(hit, query.Hit)]
+    """The page's items in ranked order: threads with their post and snippet, ideas and articles with theirs."""
+    hits = [hit for hit, _score in window if isinstance(hit, query.Hit)]
+    thread_ids = [hit.thread_id for hit in hits if hit.kind != "idea"]
     shown = _shown_threads(viewer, thread_ids)
-    highlights = fresh_snippets.thread_snippets([shown[i][0] for i in thread_ids if i in shown], raw)
+    ideas = _shown_ideas(viewer, [hit.thread_id for hit in hits if hit.kind == "idea"])
+    highlights = fresh_snippets.thread_snippets(
+        [shown[i][0] for i in thread_ids if i in shown] + [idea.thread for idea, _question in ideas.values()], raw)
     articles = shown_articles(viewer, [hit.article_id for hit, _score in window if isinstance(hit, query.ArticleHit)])
     words = frozenset(analysis.words(query.parse(raw).text))
-    items: list[Found | FoundArticle] = []
+    items: list[Found | FoundIdea | FoundArticle] = []
     for hit, score in window:
-        if isinstance(hit, query.Hit) and hit.thread_id in shown:
+        if isinstance(hit, query.Hit) and hit.kind == "idea":
+            if hit.thread_id in ideas:
+                idea, question = ideas[hit.thread_id]
+                items.append(FoundIdea(idea, round(score, 4), highlights.get(hit.thread_id, ""), question))
+        elif isinstance(hit, query.Hit) and hit.thread_id in shown:
             thread, post_id = shown[hit.thread_id]
             items.append(Found(thread, post_id, round(score, 4), highlights.get(hit.thread_id, "")))
         elif isinstance(hit, query.ArticleHit) and hit.article_id in articles:
             article = articles[hit.article_id]
             items.append(FoundArticle(article, round(score, 4), article_highlight(article, words)))
     return items
+
+
+def _shown_ideas(viewer: User | None, idea_ids: list[int]) -> dict[int, tuple[Idea, Post | None]]:
+    """The ideas a page shows, re-checked through visible_ideas, with their thread's author, category and tags,
+    and their question post (the idea's text): three statements whatever the number of ideas."""
+    if not idea_ids:
+        return {}
+    thread = joinedload(Idea.thread)
+    statement = visible_ideas(viewer).where(Idea.thread_id.in_(idea_ids)).options(
+        thread.joinedload(Thread.author), thread.joinedload(Thread.category), thread.selectinload(Thread.tags))
+    ideas = {idea.thread_id: idea for idea in db.session.scalars(statement).unique()}
+    questions = {post.thread_id: post for post in db.session.scalars(
+        select(Post).where(Post.thread_id.in_(list(ideas)), Post.is_question.is_(True)))} if ideas else {}
+    return {idea_id: (idea, questions.get(idea_id)) for idea_id, idea in ideas.items()}
 
 
 def article_highlight(article: Article, words: frozenset[str]) -> str:

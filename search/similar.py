@@ -11,7 +11,9 @@ reply by staff or with at least `search.suggest_answer_votes` helpful votes. The
 is re-checked in the database here: the viewer may see the thread (forum's visibility rules) and it is
 public, live and not merged (a moderator sees hidden threads, which no one should be pointed to); it is
 still solved, or a reply still qualifies. A thread marked as a duplicate is never suggested: its target is,
-in its place, unless it is listed already. Cases are never indexed, so never suggested.
+in its place, unless it is listed already. Cases are never indexed, so never suggested. Ideas share the thread
+index but are never suggested for a question: the backends look at threads only (kind "thread") and the
+re-check here leaves out any idea a stale index still calls a thread (similar ideas: search.similar_ideas).
 
 Statements, each one whatever the number of candidates: the backend's (PostgreSQL: two); the candidates'
 and their duplicates' targets' states (ids, status, no relations); the replies of the unsolved ones (when
@@ -23,7 +25,7 @@ from __future__ import annotations
 from sqlalchemy import Row, select
 
 from forum.core.extensions import db
-from forum.models import Article, Post, Thread, ThreadStatus, User, Visibility
+from forum.models import IDEA_KIND, Article, Post, Thread, ThreadStatus, User, Visibility
 from forum.models.relations import STAFF_ROLES
 from forum.services import community_settings, reading
 from forum.services.permissions import visible_threads
@@ -57,7 +59,7 @@ def suggestable_threads(viewer: User | None, title: str, limit: int, body: str =
         return []
     min_votes = int(community_settings.cached_setting("search.suggest_answer_votes"))
     scored = backends.current().similar_scored(title, limit=max(limit, similar_scoring.CANDIDATE_POOL), body=body,
-                                               min_votes=min_votes)
+                                               min_votes=min_votes, kind="thread")
     found = _in_place_of_duplicates(_states(viewer, [thread_id for thread_id, _score in scored]), scored)
     answered = _well_answered([state.id for state, _score in found if state.status != ThreadStatus.SOLVED.value],
                               min_votes)
@@ -78,7 +80,8 @@ def _states(viewer: User | None, thread_ids: list[int]) -> dict[int, Row]:
         visible_threads(viewer)
         .with_only_columns(Thread.id, Thread.title, Thread.status, Thread.duplicate_of_id)
         .where(Thread.id.in_(thread_ids) | Thread.id.in_(targets), Thread.deleted_at.is_(None),
-               Thread.visibility == Visibility.PUBLIC.value, Thread.merged_into_id.is_(None))
+               Thread.visibility == Visibility.PUBLIC.value, Thread.merged_into_id.is_(None),
+               Thread.kind != IDEA_KIND)
     )
     return {row.id: row for row in db.session.execute(statement)}
 

@@ -1,5 +1,5 @@
 """The search page: highlighted results, facets with counts, did-you-mean, simple paging, and a kind switch
-(threads, articles, or both) made of plain links, so it works without JavaScript."""
+(threads, ideas, articles, or all of them) made of plain links, so it works without JavaScript."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from search import query, service
 from search import similar as similar_engine
 
 bp = Blueprint("search", __name__)
-KIND_LABELS = (("thread", N_("Threads")), ("article", N_("Articles")), ("all", N_("All")))
+KIND_LABELS = (("thread", N_("Threads")), ("idea", N_("Ideas")), ("article", N_("Articles")), ("all", N_("All")))
 
 
 @bp.get("/search")

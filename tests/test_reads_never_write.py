@@ -119,9 +119,22 @@ ROUTES = {
     "/kb/<id:article_id>/versions": "/kb/{article.id}/versions",
     "/kb/<id:article_id>/diff": "/kb/{article.id}/diff?from=1&to=2",
     "/admin/articles": "/admin/articles?sort=views&order=asc",
+    # The ideas report (issue 29, WP6): staff only; members are refused without writing.
+    "/admin/ideas": "/admin/ideas",
+    "/admin/ideas.csv": "/admin/ideas.csv",
+    # The ideas board's pages (issue 29, WP5): the board, the new idea form, the roadmap.
+    "/ideas": "/ideas?sort=latest",
+    "/ideas/new": "/ideas/new",
+    "/roadmap": "/roadmap",
+    # The ideas API (issue 29, WP4).
+    "/api/v1/ideas": "/api/v1/ideas?sort=latest&status=new",
+    "/api/v1/ideas/similar": "/api/v1/ideas/similar?title=Charged+twice+for+my+plan",
+    "/api/v1/ideas/<id:idea_id>": "/api/v1/ideas/{idea.thread_id}",
     "/api/v1/articles": "/api/v1/articles?status=draft",
     "/api/v1/articles/<id:article_id>": "/api/v1/articles/{article.id}",
     "/feeds/solved.atom": "/feeds/solved.atom",
+    "/feeds/ideas.atom": "/feeds/ideas.atom",
+    "/feeds/roadmap.atom": "/feeds/roadmap.atom",
     "/robots.txt": "/robots.txt",
     "/healthz": "/healthz",
     "/readyz": "/readyz",
@@ -232,6 +245,7 @@ class Seed:
         self.draft_article = articles.create_article(community.advocate, articles.ArticleDraft(
             title="When a refund reaches your card", body="Three to five working days.",
             category_id=community.category.id))
+        self.idea = make.make_idea(author=community.author)  # the ideas board's pages and API read one
         self.dead_job = outbox.enqueue("notifications.email", {"notification_ids": []}, max_attempts=1)
         self.dead_job.status, self.dead_job.attempts, self.dead_job.last_error = "dead", 1, "KeyError: 'x'"
         db.session.commit()

@@ -13,8 +13,9 @@ Sections that can hold many rows (posts, votes, the ledger, notifications, cases
 read in batches (yield_per) and written item by item into their file in the ZIP, so an archive of
 a member with years of activity never sits in memory whole.
 
-forum.accounts.data_export runs SECTIONS in order (the last ones, drafts, conversations, ignored
-members, email received and articles, are forum.accounts.export_private's) and reports progress after each one.
+forum.accounts.data_export runs SECTIONS in order (drafts, conversations, ignored members, email received
+and articles are forum.accounts.export_private's, ideas and idea votes forum.ideas.export's) and reports
+progress after each one.
 Whatever stores personal data later joins the export by adding a section here or there and a line to README.
 """
 
@@ -32,6 +33,7 @@ from forum.accounts import export_private
 from forum.accounts.export_format import BATCH, Section, streamed, timestamp, write_json, write_json_array
 from forum.core import clock
 from forum.core.extensions import db
+from forum.ideas import export as idea_export
 from forum.models import (
     ApiToken,
     Attachment,
@@ -88,6 +90,9 @@ email_received.json the email you sent us (replies, questions): when, from and t
 articles.json       the knowledge-base articles you wrote or proposed, in any status, as they are now
 article_versions.json each version of an article you saved
 article_feedback.json your "did this help?" answers to articles, with your comments
+ideas.json          the ideas you posted: their status, the team's note and how many votes they have
+idea_votes.json     the ideas you voted for: when, and when the vote was given back to you (the idea
+                    shipped, was declined or was merged)
 
 Other members' private data (their email addresses, internal notes, files on other people's cases,
 who voted for you) is never part of this archive.
@@ -338,4 +343,5 @@ SECTIONS: list[tuple[str, Section]] = [
     ("uploads", write_uploads),
     ("sessions", write_sessions),
     *export_private.SECTIONS,
+    *idea_export.SECTIONS,
 ]

@@ -29,7 +29,7 @@ def send_reply_privately(actor: User, thread: Thread, body: str) -> Case:
     """The asker's would-be reply goes to support as a case message; nothing is posted publicly."""
     if actor.id != thread.author_id:
         raise Forbidden(_("Only the person who asked can send details privately to the support team."))
-    case, _created = cases.escalate_thread(actor, thread, PRIVATE_REASON)
+    case, _created = cases.escalate_thread(actor, thread, PRIVATE_REASON, personal_data=True)
     cases.post_message(actor, case, body, MessageVisibility.CUSTOMER.value)
     return case
 
@@ -68,7 +68,7 @@ def move_post_to_case(actor: User, post: Post, reason: str = "", *, case: Case |
         raise Conflict(_("Nothing in this post looks like personal data; edit the post instead."))
     thread = post.thread
     if case is None or case.thread_id != thread.id:
-        case, _created = cases.escalate_thread(actor, thread, STAFF_REASON)
+        case, _created = cases.escalate_thread(actor, thread, STAFF_REASON, personal_data=True)
     _add_original(case, post, thread)
     removed = personal_data_history.replacements_for(personal_data_history.findings_in_history(post))
     _redact_post(actor, post)

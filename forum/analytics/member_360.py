@@ -1,10 +1,11 @@
 """Member 360: the whole relationship with one member on one staff page (issue 8).
 
-Threads, replies, cases, flags both ways, the reputation ledger, badges, satisfaction answers,
-suspensions and audit entries: each the latest LIMIT rows with the total; and a line on email (messages
-received from them, and the bounce record of their current address). The cost is fixed whatever the
-member did: one statement for every total and the email line (scalar subqueries) and one per list,
-each loading its related rows by join — never a query per row.
+Threads, replies, ideas and idea votes, cases, flags both ways, the reputation ledger, badges,
+satisfaction answers, suspensions and audit entries: each the latest LIMIT rows with the total; and a
+line on email (messages received from them, and the bounce record of their current address). The cost
+is fixed whatever the member did: one statement for every total and the email line (scalar subqueries)
+and one per list, each loading its related rows by join — never a query per row (the idea lists, not
+even that for the many members who posted or voted for none).
 
 Flags and suspensions are moderation's records, and forum never imports moderation
 (architecture.md): moderation registers a member moderation summary provider at start-up
@@ -21,14 +22,17 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from forum import accounts
 from forum.core.extensions import db
 from forum.models import (
+    IDEA_KIND,
     AuditEntry,
     Case,
     Feedback,
+    Idea,
+    IdeaVote,
     InboundMail,
     MailAddressHealth,
     Post,
@@ -112,6 +116,15 @@ class FeedbackRow:
 
 
 @dataclass(frozen=True)
+class IdeaVoteRow:
+    """One idea the member voted for: the vote (open, or given back at released_at), the idea and its thread."""
+
+    vote: IdeaVote
+    idea: Idea
+    thread: Thread
+
+
+@dataclass(frozen=True)
 class MailLine:
     """Email on the member 360: how many messages came from them and the last one; bounces of their address."""
 
@@ -128,6 +141,8 @@ class Member360:
     suspended: bool
     threads: Section
     replies: Section
+    ideas: Section
+    idea_votes: Section
     cases: Section
     flags_received: Section
     flags_given: Section
@@ -141,7 +156,9 @@ class Member360:
 
 def _count_queries(user_id: int) -> dict[str, Select]:
     counts: dict[str, Select] = {
-        "threads": select(func.count(Thread.id)).where(Thread.author_id == user_id),
+        "threads": select(func.count(Thread.id)).where(Thread.author_id == user_id, Thread.kind != IDEA_KIND),
+        "ideas": select(func.count(Thread.id)).where(Thread.author_id == user_id, Thread.kind == IDEA_KIND),
+        "idea_votes": select(func.count()).select_from(IdeaVote).where(IdeaVote.user_id == user_id),
         "replies": select(func.count(Post.id)).where(Post.author_id == user_id, Post.is_question.is_(False)),
         "cases": select(func.count(Case.id)).where(Case.customer_id == user_id),
         "ledger": select(func.count(ReputationEvent.id)).where(ReputationEvent.user_id == user_id),
@@ -178,7 +195,7 @@ def _mail_line(totals: dict[str, Any]) -> MailLine:
 
 def _threads(user_id: int) -> list[Thread]:
     return list(db.session.scalars(
-        select(Thread).options(joinedload(Thread.category)).where(Thread.author_id == user_id)
+        select(Thread).options(joinedload(Thread.category)).where(Thread.author_id == user_id, Thread.kind != IDEA_KIND)
         .order_by(Thread.created_at.desc(), Thread.id.desc()).limit(LIMIT)
     ))
 
@@ -188,6 +205,24 @@ def _replies(user_id: int) -> list[Post]:
         select(Post).options(joinedload(Post.thread)).where(Post.author_id == user_id, Post.is_question.is_(False))
         .order_by(Post.created_at.desc(), Post.id.desc()).limit(LIMIT)
     ))
+
+
+def _ideas(user_id: int) -> list[Idea]:
+    """The member's latest ideas, each with its thread (status and votes are the idea's, the title the thread's)."""
+    return list(db.session.scalars(
+        select(Idea).join(Thread, Thread.id == Idea.thread_id).options(contains_eager(Idea.thread))
+        .where(Thread.author_id == user_id, Thread.kind == IDEA_KIND)
+        .order_by(Thread.created_at.desc(), Thread.id.desc()).limit(LIMIT)
+    ))
+
+
+def _idea_votes(user_id: int) -> list[IdeaVoteRow]:
+    rows = db.session.execute(
+        select(IdeaVote, Idea, Thread).join(Idea, Idea.thread_id == IdeaVote.idea_id)
+        .join(Thread, Thread.id == IdeaVote.idea_id).where(IdeaVote.user_id == user_id)
+        .order_by(IdeaVote.created_at.desc(), IdeaVote.idea_id.desc()).limit(LIMIT)
+    )
+    return [IdeaVoteRow(vote, idea, thread) for vote, idea, thread in rows]
 
 
 def _cases(user_id: int) -> list[Case]:
@@ -236,6 +271,8 @@ def member_360(viewer: User | None, user_id: int) -> Member360:
         suspended=permissions.is_suspended(user),
         threads=Section(_threads(user.id), totals["threads"]),
         replies=Section(_replies(user.id), totals["replies"]),
+        ideas=Section(_ideas(user.id) if totals["ideas"] else [], totals["ideas"]),
+        idea_votes=Section(_idea_votes(user.id) if totals["idea_votes"] else [], totals["idea_votes"]),
         cases=Section(_cases(user.id), totals["cases"]),
         flags_received=moderation.flags_received,
         flags_given=moderation.flags_given,

@@ -27,6 +27,7 @@ def create_category():
             name=field(data, "name", str),
             description=field(data, "description", str, required=False, default=""),
             position=field(data, "position", int, required=False, default=0),
+            kind=field(data, "kind", str, required=False, default=None),
         ),
     )
     return serializers.category(category, 0), 201

@@ -3,6 +3,7 @@
 At most one open case per thread (a unique key, so concurrent escalations meet on the same
 row); escalating again returns it. A case keeps the thread, the asker and their history,
 so the customer never repeats themselves. Every escalation records its source and reason.
+An idea is never escalated: it asks for a change, not for help, and staff answer it with its status.
 """
 
 from __future__ import annotations
@@ -16,7 +17,17 @@ from forum.core.errors import Invalid
 from forum.core.extensions import db
 from forum.core.i18n import N_, _, _l
 from forum.core.setting_registry import SettingSpec
-from forum.models import Case, CasePriority, CaseSource, CaseStatus, NotificationKind, Thread, ThreadStatus, User
+from forum.models import (
+    IDEA_KIND,
+    Case,
+    CasePriority,
+    CaseSource,
+    CaseStatus,
+    NotificationKind,
+    Thread,
+    ThreadStatus,
+    User,
+)
 from forum.services import notifications
 from forum.services.permissions import Action, is_staff, require
 
@@ -45,13 +56,19 @@ def escalate_thread(
     *,
     source: CaseSource | None = None,
     priority: CasePriority = CasePriority.NORMAL,
+    personal_data: bool = False,
 ) -> tuple[Case, bool]:
     """Open a case for thread (or return its open one); (case, created). actor None: a system trigger.
 
-    System triggers (sla, sentiment) pass their source; people get theirs from who they are.
+    System triggers (sla, sentiment) pass their source; people get theirs from who they are. Invalid for
+    an idea, unless personal_data: the guard moving someone's details out of public view into a case, which
+    an idea's replies need as much as a question's.
     """
     if actor is not None:
         require(actor, Action.THREAD_ESCALATE, thread)
+    if thread.kind == IDEA_KIND and not personal_data:
+        raise Invalid({"thread": [_("Ideas are not escalated to the support team: staff answer an idea by "
+                                    "setting its status on the ideas board.")]})
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_CHARS:
         raise Invalid({"reason": [_("Keep the reason under %(most)d characters.", most=MAX_REASON_CHARS)]})

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from forum import accounts
-from forum.cli import demo_articles, demo_cases
+from forum.cli import demo_articles, demo_cases, demo_ideas
 from forum.cli.demo_content import (
     EXTRA_ROLES,
     FIRST_NAMES,
@@ -34,7 +34,7 @@ from forum.cli.demo_timeline import Timeline
 from forum.core import clock
 from forum.core.errors import Invalid
 from forum.core.extensions import db
-from forum.models import Category, Mission, Role, ThreadKind, ThreadStatus, User
+from forum.models import IDEA_KIND, Category, Mission, Role, ThreadKind, ThreadStatus, User
 from forum.recognition import missions
 from forum.services import categories, community_settings, posting
 
@@ -126,6 +126,7 @@ def _plan(writer: StoryWriter, topics: list[tuple[Topic, Category]], threads: in
     for index, offset in enumerate(sorted(offsets, reverse=True)):
         topic, category = topics[index] if index < len(topics) else rng.choices(topics, weights)[0]
         writer.thread(index, anchor - timedelta(seconds=offset), topic, category)
+    demo_ideas.plan(writer)  # votes and staff's status changes on the ideas planned above
     demo_cases.CaseTeller(writer, {topic.slug: category for topic, category in topics}).tell(told)
     summary.cases = told
     _plan_outage(writer, topics[0][1], outage)
@@ -209,6 +210,9 @@ def _seed_categories(admin: User, summary: DemoSummary) -> list[tuple[Topic, Cat
         if category is None:
             data = categories.CategoryInput(topic.slug, topic.name, topic.description, position * 10)
             category = categories.create_category(admin, data)
+            if topic.kind == IDEA_KIND:
+                demo_ideas.make_ideas_category(category)
+                db.session.commit()
         pairs.append((topic, category))
     summary.categories = len(pairs)
     return pairs

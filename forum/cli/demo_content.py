@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from forum.models import Role, ThreadKind
+from forum.models import IDEA_KIND, Role, ThreadKind
 
 # (username, display name, role): the documented demo sign-ins come first.
 NAMED_USERS: tuple[tuple[str, str, Role], ...] = (
@@ -191,7 +191,7 @@ TOPICS: tuple[Topic, ...] = (
         ),
         (),
         ("idea", "app", "usage", "parental-controls", "notifications"),
-        kind=ThreadKind.DISCUSSION.value,
+        kind=IDEA_KIND,  # an ideas category: its threads are ideas members vote for (forum.cli.demo_ideas)
     ),
 )
 

@@ -35,7 +35,8 @@ from forum.cli.demo_content import (
 )
 from forum.cli.demo_timeline import Timeline
 from forum.core.extensions import db
-from forum.models import Category, Post, Role, Thread, ThreadKind, User
+from forum.ideas import NewIdea, post_idea
+from forum.models import IDEA_KIND, Category, Post, Role, Thread, ThreadKind, User
 from forum.services import needs_info, posting, qa
 
 SOLVED_WHEN_RECENT = 0.45  # younger questions, still inside the solution target, are solved this often
@@ -99,7 +100,11 @@ class StoryWriter:
     def start(self, plot: Plot, data: posting.NewThread) -> None:
         def act() -> None:
             self.timeline.visit(plot.asker)
-            plot.thread = posting.start_thread(plot.asker, data)
+            if plot.topic.kind == IDEA_KIND:  # an ideas category takes ideas only (forum.cli.demo_ideas)
+                plot.thread = post_idea(plot.asker, NewIdea(data.category_id, data.title, data.body,
+                                                            list(data.tags))).thread
+            else:
+                plot.thread = posting.start_thread(plot.asker, data)
             self.on_thread()
         self.plots.append(plot)
         self.timeline.at(plot.moment, act)
@@ -287,7 +292,9 @@ class StoryWriter:
             posts = [p for p in db.session.scalars(select(Post).where(Post.thread_id == thread.id)) if p.is_public]
             for post in posts:
                 accepted = post.id == thread.accepted_post_id
-                wanted = rng.choice((0, 0, 1, 1, 2, 3)) if post.is_question or accepted else 0
+                # An idea's own text takes idea votes (forum.cli.demo_ideas), never helpful votes.
+                helpful = (post.is_question and thread.kind != IDEA_KIND) or accepted
+                wanted = rng.choice((0, 0, 1, 1, 2, 3)) if helpful else 0
                 chosen = ([thread.author] if accepted else []) + rng.sample(voters, k=min(wanted, len(voters)))
                 for voter in {user.id: user for user in chosen if user.id != post.author_id}.values():
                     self.timeline.visit(voter)

@@ -1,4 +1,5 @@
-"""schema.org JSON-LD for a thread page: a QAPage for a question, a DiscussionForumPosting for a discussion.
+"""schema.org JSON-LD for a thread page: a QAPage for a question, a DiscussionForumPosting for anything else
+(a discussion, or an idea: it asks for a change, and its replies are comments, not answers).
 
 Built from the posts the thread page already loaded (question, accepted reply, the page's replies, each with
 its author), so it costs the page no SQL statement. It describes what a signed-out visitor may read, decided
@@ -66,7 +67,7 @@ def for_thread(view: ThreadView, links: Links) -> JsonLd | None:
         return None
     accepted = view.accepted if view.accepted is not None and _has_text(view.accepted) else None
     others = [post for post in view.replies if _has_text(post) and post.id != thread.accepted_post_id]
-    if thread.kind == ThreadKind.DISCUSSION.value:
+    if thread.kind != ThreadKind.QUESTION.value:
         return _discussion(thread, question, ([accepted] if accepted else []) + others, links)
     if accepted is None and not others:
         return None

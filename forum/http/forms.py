@@ -45,6 +45,8 @@ def show_errors(form: FlaskForm, exc: DomainError) -> None:
             field.errors = list(field.errors) + list(messages)
 
 
-def category_choices() -> list[SelectChoice]:
-    """Every category as a select's choices, in the site's order (the Ask form, thread moves, the article editor)."""
-    return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()]
+def category_choices(kind: str = "threads") -> list[SelectChoice]:
+    """The categories of one kind as a select's choices, in the site's order (the Ask form, thread moves, the
+    article editor: "threads"; an idea's moves: "ideas"), as posting refuses a thread in the other kind."""
+    return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()
+            if category.kind == kind]

@@ -9,22 +9,26 @@ from flask import g, has_app_context
 
 from forum import cases, uploads
 from forum.core.pagination import Page
+from forum.http import urls
 from forum.models import (
+    IDEA_KIND,
     Article,
     Case,
     CaseMessage,
     Category,
     Feedback,
+    Idea,
     MessageVisibility,
     Notification,
     Post,
     PostRevision,
     Thread,
+    ThreadKind,
     ThreadStatus,
     User,
 )
 from forum.recognition import badges, ranks
-from forum.services import notifications
+from forum.services import notifications, reading
 from forum.services.permissions import is_agent, is_moderator, is_suspended
 
 _LOOK_UP = object()  # thread(case=...) left out: find the thread's case (prefetched for pages)
@@ -84,6 +88,7 @@ def category(category: Category, thread_count: int) -> dict[str, Any]:
         "name": category.name,
         "description": category.description,
         "position": category.position,
+        "kind": category.kind,  # "threads" or "ideas" (an ideas category's threads are served under /ideas)
         "thread_count": thread_count,
     }
 
@@ -131,7 +136,8 @@ def thread(
         "category_id": thread.category_id,
         "title": thread.title,
         "slug": thread.slug,
-        "kind": thread.kind,
+        # An idea answers as a discussion (the API's kinds are question|discussion) with its idea object below.
+        "kind": ThreadKind.DISCUSSION.value if thread.kind == IDEA_KIND else thread.kind,
         "status": thread.status,
         "solved_by": thread.solved_by,
         "solved_at": timestamp(thread.solved_at),
@@ -159,6 +165,8 @@ def thread(
         data["merged_into_id"] = thread.merged_into_id
     if thread.visibility != "public":
         data["visibility"] = thread.visibility  # only its author and moderators see such a thread
+    if thread.kind == IDEA_KIND and thread.idea is not None:
+        data["idea"] = {"status": thread.idea.status, "vote_count": thread.idea.vote_count}
     return data
 
 
@@ -260,6 +268,25 @@ def article(article: Article) -> dict[str, Any]:
         "published_at": timestamp(article.published_at), "reviewed_at": timestamp(article.reviewed_at),
         "archived_at": timestamp(article.archived_at),
     }
+
+
+def idea(idea: Idea, question: Post | None = None, voted: bool | None = None) -> dict[str, Any]:
+    """The API idea object (the ideas API and search answer with it): its thread's title, tags, author and
+    replies, its question post's body, and the idea's status, votes and staff note. Lists pass each question
+    post, loaded with the page (forum.ideas.listing), else one query finds it. voted: the signed-in caller's."""
+    thread = idea.thread
+    question = question if question is not None else reading.question_post(thread)
+    data = {
+        "id": idea.thread_id, "title": thread.title, "body": question.body, "body_html": question.body_html,
+        "tags": [tag.name for tag in thread.tags], "status": idea.status, "vote_count": idea.vote_count,
+        "author": user_summary(thread.author), "status_note": idea.status_note,
+        "duplicate_of": idea.duplicate_of_id, "category_id": thread.category_id, "reply_count": thread.reply_count,
+        "created_at": timestamp(idea.created_at), "status_changed_at": timestamp(idea.status_changed_at),
+        "url": urls.thread_path(thread),
+    }
+    if voted is not None:
+        data["voted"] = voted
+    return data
 
 
 def notification(row: Notification) -> dict[str, Any]:

@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from forum.core.extensions import db
 from forum.importing import people, posts
-from forum.importing.dump_reader import ANSWER, QUESTION, Dump, check, number
-from forum.models import Category
+from forum.importing.dump_reader import ANSWER, QUESTION, Dump, DumpError, check, number
+from forum.models import Category, CategoryKind
 from forum.services.posting import slugify
 
 BATCH = 200
@@ -90,10 +90,16 @@ def _batches(rows: Iterable[dict[str, str]], size: int) -> Iterator[list[dict[st
 
 
 def _category(source: str, slug: str | None) -> Category:
-    """The category imported threads go in: the one named, else one named after the site (made once)."""
+    """The category imported threads go in: the one named, else one named after the site (made once).
+
+    DumpError for an ideas category: it holds ideas only, and a dump holds questions.
+    """
     name = source.split("://", 1)[-1]
     slug = slug or slugify(name)[:64]
     category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is not None and category.kind == CategoryKind.IDEAS.value:
+        # Imported questions would become threads on the ideas board, without the idea each needs there.
+        raise DumpError(f"{slug} is an ideas category: import into a category for questions.")
     if category is None:
         description = f"Imported from {source}"  # i18n: ok (stored once, like any text an admin writes)
         category = Category(slug=slug, name=name[:80], description=description, position=0)

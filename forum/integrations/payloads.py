@@ -1,6 +1,6 @@
 """The `data` of each outbound event, built from the rows when the event happens.
 
-Only public facts go to generic webhooks: public threads and posts, published articles, case state
+Only public facts go to generic webhooks: public threads, ideas and posts, published articles, case state
 and customer-visible case activity - never internal notes, and no case message bodies (the case
 conversation is private between the customer and support). The helpdesk connector, which
 *is* the case system, also gets customer-visible message bodies and the customer's email.
@@ -20,6 +20,7 @@ from forum.models import (
     ArticleStatus,
     Case,
     CaseMessage,
+    Idea,
     MessageVisibility,
     Post,
     Thread,
@@ -154,6 +155,35 @@ def _article_published(fields: Data) -> Data | None:
     return {"article": article_data(article)}
 
 
+def idea_data(idea: Idea) -> Data:
+    """The idea as the API's idea object names its fields (no body: thread.created sends none either), with
+    the webhooks' user summary and its site-relative path (an idea's page is its thread's)."""
+    thread = idea.thread
+    path = urls.thread_path(thread)
+    return {
+        "id": idea.thread_id, "title": thread.title, "slug": thread.slug, "url": path, "path": path,
+        "status": idea.status, "status_note": idea.status_note, "vote_count": idea.vote_count,
+        "duplicate_of": idea.duplicate_of_id, "category_id": thread.category_id,
+        "tags": [tag.name for tag in thread.tags], "author": user_summary(thread.author),
+        "reply_count": thread.reply_count, "created_at": timestamp(thread.created_at),
+        "status_changed_at": timestamp(idea.status_changed_at),
+    }
+
+
+def _idea_status_changed(fields: Data) -> Data | None:
+    """Only an idea a signed-out visitor could read goes out; the target of a merge is named by id alone,
+    and only while it is public too."""
+    idea = db.session.get(Idea, fields["idea_id"])
+    if idea is None or not _is_public(idea.thread):
+        return None
+    target = db.session.get(Idea, idea.duplicate_of_id) if idea.duplicate_of_id is not None else None
+    duplicate_of = idea_data(target) if target is not None and _is_public(target.thread) else None
+    data = idea_data(idea)
+    data["duplicate_of"] = duplicate_of["id"] if duplicate_of is not None else None
+    return {"idea": data, "from_status": fields.get("from_status"), "to_status": fields.get("to_status"),
+            "status_note": idea.status_note, "duplicate_of": duplicate_of}
+
+
 def _user_deleted(fields: Data) -> Data | None:
     """A member's account was erased: the id alone, so receivers can forget whatever they keep about them."""
     user = db.session.get(User, fields["user_id"])
@@ -171,6 +201,7 @@ BUILDERS = {
     "case.updated": _case_event,
     "case.resolved": _case_event,
     "article.published": _article_published,
+    "idea.status_changed": _idea_status_changed,
     "user.deleted": _user_deleted,
 }
 EVENT_TYPES = tuple(BUILDERS)

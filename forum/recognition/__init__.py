@@ -1,13 +1,13 @@
 """Recognition: the reputation ledger and its upkeep, ranks, privileges, badges, missions, leaderboards,
-bounties, advocates and the credit for published articles — what members earn for helping.
+bounties, advocates and the credit for published articles and shipped ideas — what members earn for helping.
 
 This module is the one way in for the community code (posting, reading, Q&A...): it says
 recognition.<name>, and the import contracts in pyproject.toml keep it out of the modules behind.
 Those are reputation (the append-only ledger), upkeep (rebuilds, serial-vote reversal), ranks,
 privileges, badges and badge_rules, missions and mission_tracking, leaderboards, bounties,
-advocates, article_credit (a member's published article), profile_stats (what a profile shows),
-history (SQL building blocks) and awards (the worker jobs); pages and api (each split into recognition
-and reputation) are its routes.
+advocates, article_credit (a member's published article), idea_credit (a member's shipped idea),
+profile_stats (what a profile shows), history (SQL building blocks) and awards (the worker jobs); pages
+and api (each split into recognition and reputation) are its routes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from flask import Flask
 
 from forum.recognition.article_credit import on_article_published, on_article_withdrawn
 from forum.recognition.awards import check_user_soon
+from forum.recognition.idea_credit import on_idea_shipped, on_idea_unshipped
 from forum.recognition.imported_credit import credit_imported_scores
 from forum.recognition.profile_stats import member_profile
 from forum.recognition.reputation import (
@@ -29,8 +30,8 @@ from forum.recognition.reputation import (
 
 __all__ = [
     "check_user_soon", "credit_imported_scores", "member_profile", "on_article_published", "on_article_withdrawn",
-    "on_post_removed", "on_solution_accepted", "on_solution_dropped", "on_vote_added", "on_vote_withdrawn",
-    "restore_for_post",
+    "on_idea_shipped", "on_idea_unshipped", "on_post_removed", "on_solution_accepted", "on_solution_dropped",
+    "on_vote_added", "on_vote_withdrawn", "restore_for_post",
 ]
 
 

@@ -63,6 +63,8 @@ CATALOGUE: tuple[Badge, ...] = (
     Badge("helpful_25", N_("Helpful"), Tier.BRONZE, N_("25 helpful votes received."), rules.votes_received(25)),
     Badge("author", N_("Author"), Tier.BRONZE, N_("Had a proposed article published in the knowledge base."),
           rules.ledger_rows(LedgerReason.ARTICLE_PUBLISHED, 1)),
+    Badge("idea_shipped", N_("Idea shipped"), Tier.BRONZE, N_("Had an idea shipped by the team."),
+          rules.ledger_rows(LedgerReason.IDEA_SHIPPED, 1)),
     Badge("quick_responder", N_("Quick Responder"), Tier.SILVER,
           N_("First to answer 5 questions within an hour of their posting."), rules.quick_first_answers(5)),
     Badge("rescuer", N_("Rescuer"), Tier.SILVER,

@@ -1,4 +1,10 @@
-"""Categories: the sections of the community, managed by admins."""
+"""Categories: the sections of the community, managed by admins.
+
+A category holds questions and discussions, or ideas (its kind, chosen when it is made). The kind of a
+category that has threads never changes: the threads would land on the wrong board, and an idea without
+its idea row (or a question with one) is exactly what forum.ideas must never meet. An ideas category
+has no email address, because mail opens questions (forum.mail.questions).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from forum import cases
 from forum.core import text
@@ -14,7 +20,7 @@ from forum.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from forum.core.extensions import db
 from forum.core.i18n import _
 from forum.mail import addresses as mail_addresses
-from forum.models import Category, User
+from forum.models import Category, CategoryKind, Thread, User
 from forum.services import audit_writer
 from forum.services.permissions import Action, require
 
@@ -48,6 +54,8 @@ class CategoryInput:
     # Mail to it opens a question here (forum.mail.questions). None leaves it as it is (the API and
     # creation never touch it); "" removes it.
     email_address: str | None = None
+    # CategoryKind value; None leaves it as it is (creation makes a threads category).
+    kind: str | None = None
 
 
 def _calendar_columns(hours: SupportHoursInput, errors: ErrorCollector) -> tuple[str | None, str | None]:
@@ -78,6 +86,8 @@ def _validate(data: CategoryInput) -> tuple[str | None, str | None] | None:
     if not isinstance(data.position, int) or not -10000 <= data.position <= 10000:
         errors.add("position", _("Use a whole number from -10000 to 10000."))
     columns = _calendar_columns(data.support_hours, errors) if data.support_hours is not None else None
+    if data.kind is not None and data.kind not in {kind.value for kind in CategoryKind}:
+        errors.add("kind", _("Choose what the category holds: questions and discussions, or ideas."))
     if data.email_address:
         _check_email_address(errors, data.email_address)
     errors.raise_if_any()
@@ -110,6 +120,18 @@ def _ensure_address_free(address: str | None, exclude_id: int | None) -> None:
         raise Conflict(message, {"email_address": [message]})
 
 
+def _check_kind(category: Category | None, kind: str, email_address: str | None) -> None:
+    """An ideas category takes no email address; a category with threads keeps its kind (Conflict)."""
+    if kind == CategoryKind.IDEAS.value and email_address:
+        raise Invalid({"email_address": [_("An ideas category has no email address: mail to it would open "
+                                           "questions, and ideas are posted on the ideas board.")]})
+    if category is None or category.kind == kind:
+        return
+    if db.session.scalar(select(exists().where(Thread.category_id == category.id))):
+        message = _("This category has threads, so what it holds can't change: create a new category instead.")
+        raise Conflict(message, {"kind": [message]})
+
+
 def _ensure_slug_free(slug: str, exclude_id: int | None = None) -> None:
     query = select(Category.id).where(Category.slug == slug)
     if exclude_id is not None:
@@ -123,7 +145,8 @@ def settings_of(category: Category) -> dict[str, object]:
     """What an edit can change of a category (the audit log keeps it before and after a change)."""
     return {"slug": category.slug, "name": category.name, "description": category.description,
             "position": category.position, "sla_time_zone": category.sla_time_zone,
-            "sla_hours_json": category.sla_hours_json, "email_address": category.email_address}
+            "sla_hours_json": category.sla_hours_json, "email_address": category.email_address,
+            "kind": category.kind}
 
 
 def create_category(actor: User, data: CategoryInput) -> Category:
@@ -131,10 +154,12 @@ def create_category(actor: User, data: CategoryInput) -> Category:
     calendar_columns = _validate(data)
     _ensure_slug_free(data.slug)
     address = _normalized_address(data.email_address) if data.email_address else None
+    kind = data.kind or CategoryKind.THREADS.value
+    _check_kind(None, kind, address)
     _ensure_address_free(address, None)
     category = Category(
         slug=data.slug, name=data.name.strip(), description=data.description.strip(), position=data.position,
-        email_address=address,
+        email_address=address, kind=kind,
     )
     if calendar_columns is not None:
         category.sla_time_zone, category.sla_hours_json = calendar_columns
@@ -149,14 +174,16 @@ def update_category(actor: User, category: Category, data: CategoryInput) -> Cat
     require(actor, Action.CATEGORY_MANAGE)
     calendar_columns = _validate(data)
     _ensure_slug_free(data.slug, exclude_id=category.id)
+    address = category.email_address
     if data.email_address is not None:
         address = _normalized_address(data.email_address) if data.email_address.strip() else None
         _ensure_address_free(address, category.id)
+    kind = data.kind or category.kind
+    _check_kind(category, kind, address)
     before = settings_of(category)
     category.slug, category.name = data.slug, data.name.strip()
     category.description, category.position = data.description.strip(), data.position
-    if data.email_address is not None:
-        category.email_address = address
+    category.email_address, category.kind = address, kind
     if calendar_columns is not None:
         category.sla_time_zone, category.sla_hours_json = calendar_columns
     if settings_of(category) != before:

@@ -1,11 +1,14 @@
-"""Atom feeds: latest questions, per category, per tag, newly solved, and the knowledge base's published
-articles (all, or per category) — what a signed-out reader may see.
+"""Atom feeds: latest questions, per category, per tag, newly solved, the knowledge base's published
+articles (all, or per category), and the ideas board's new ideas and status changes — what a signed-out
+reader may see.
 
 Feeds are read by feed readers without a session, so they always show the anonymous view
 (never a moderator's hidden posts, even when a moderator's browser fetches them). Each entry
 carries the question's sanitized HTML (rendered at write time) and the accepted answer, if any,
 loaded for the whole feed in two queries. An article entry carries the article's stored sanitized HTML;
 drafts, articles in review and archived ones never appear (archived ones stay reachable by link only).
+Ideas have their own feeds (ideas_feed, roadmap_feed), so the latest and tag feeds leave them out, as the
+thread lists do; a status-change entry carries staff's public note, which is what its readers wait for.
 """
 
 from __future__ import annotations
@@ -17,9 +20,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.extensions import db
+from forum.core.i18n import N_, _
 from forum.knowledge import queries as article_queries
-from forum.models import Article, Category, Post, Tag, Thread, ThreadKind, Visibility
+from forum.models import (
+    IDEA_KIND,
+    Article,
+    Category,
+    CategoryKind,
+    IdeaStatus,
+    IdeaStatusChange,
+    Post,
+    Tag,
+    Thread,
+    ThreadKind,
+    Visibility,
+)
 from forum.services.permissions import visible_threads
+from forum.services.reading import NOT_AN_IDEA
 
 ENTRIES = 30
 
@@ -68,7 +85,7 @@ def _feed(title: str, subtitle: str, path: str, page_path: str, statement, updat
 
 def latest_feed() -> Feed:
     return _feed("Latest questions", "New questions from the community.", "/feeds/latest.atom", "/",
-                 visible_threads(None), Thread.created_at)
+                 visible_threads(None).where(NOT_AN_IDEA), Thread.created_at)
 
 
 def solved_feed() -> Feed:
@@ -80,15 +97,70 @@ def solved_feed() -> Feed:
 
 
 def category_feed(category: Category) -> Feed:
+    """The category's newest threads; an ideas category's are its ideas, mirroring its part of the board."""
     statement = visible_threads(None).where(Thread.category_id == category.id)
+    page_path = f"/c/{category.slug}"
+    if category.kind == CategoryKind.IDEAS.value:
+        page_path = f"/ideas?category={category.slug}"
     return _feed(category.name, category.description or f"Latest questions in {category.name}.",
-                 f"/c/{category.slug}/feed.atom", f"/c/{category.slug}", statement, Thread.created_at)
+                 f"/c/{category.slug}/feed.atom", page_path, statement, Thread.created_at)
 
 
 def tag_feed(tag: Tag) -> Feed:
-    statement = visible_threads(None).where(Thread.tags.any(Tag.id == tag.id))
+    statement = visible_threads(None).where(Thread.tags.any(Tag.id == tag.id), NOT_AN_IDEA)
     return _feed(f"Tagged {tag.name}", f"Latest questions tagged {tag.name}.", f"/tags/{tag.name}/feed.atom",
                  f"/tags/{tag.name}", statement, Thread.created_at)
+
+
+def ideas_feed() -> Feed:
+    """The newest ideas, whatever their status (a duplicate too: its page says where the votes went)."""
+    return _feed(_("Ideas"), _("New ideas from the community."), "/feeds/ideas.atom", "/ideas",
+                 visible_threads(None).where(Thread.kind == IDEA_KIND), Thread.created_at)
+
+
+# An idea's status as a roadmap entry names it.
+STATUS_WORDS = {
+    IdeaStatus.NEW.value: N_("New"), IdeaStatus.UNDER_REVIEW.value: N_("Under review"),
+    IdeaStatus.PLANNED.value: N_("Planned"), IdeaStatus.IN_PROGRESS.value: N_("In progress"),
+    IdeaStatus.SHIPPED.value: N_("Shipped"), IdeaStatus.DECLINED.value: N_("Declined"),
+    IdeaStatus.DUPLICATE.value: N_("Duplicate"),
+}
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One status change of a public idea: the idea (its thread, with author and category) and the change."""
+
+    thread: Thread
+    change: IdeaStatusChange
+
+    @property
+    def status(self) -> str:
+        return _(STATUS_WORDS.get(self.change.to_status, self.change.to_status))
+
+
+@dataclass(frozen=True)
+class RoadmapFeed:
+    title: str
+    subtitle: str
+    path: str
+    page_path: str
+    updated: datetime | None
+    changes: list[StatusEntry]
+
+
+def roadmap_feed() -> RoadmapFeed:
+    """The latest status changes of public ideas, newest first, each with staff's note: one statement."""
+    rows = db.session.execute(
+        visible_threads(None).where(Thread.kind == IDEA_KIND)
+        .join(IdeaStatusChange, IdeaStatusChange.idea_id == Thread.id).add_columns(IdeaStatusChange)
+        .options(joinedload(Thread.author), joinedload(Thread.category), joinedload(IdeaStatusChange.actor))
+        .order_by(IdeaStatusChange.created_at.desc(), IdeaStatusChange.id.desc()).limit(ENTRIES)
+    ).all()
+    changes = [StatusEntry(thread, change) for thread, change in rows]
+    updated = max((entry.change.created_at for entry in changes), default=None)
+    return RoadmapFeed(_("Roadmap"), _("What happens to the community's ideas: each status change with its note."),
+                       "/feeds/roadmap.atom", "/roadmap", updated, changes)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,12 @@ Knowledge-base articles ride the same hooks: an article created, deleted, or cha
 document reads (search.documents.article_document), while published or by a change of status,
 queues one "search.index_article" job, so publishing, editing, archiving or any later write path
 keeps article search fresh. A draft's edits queue nothing: no draft is ever in the index.
+
+Ideas are threads (their own flushes queue them as above); their Idea row holds what their document
+takes from it instead of the thread's (search.documents: status, and duplicate_of, which says merged),
+so an Idea created, or changed in those fields by the ORM or by an UPDATE naming its thread_id, queues
+its thread too. Its vote_count is no trigger, as a thread's helpful votes are none: votes refresh with
+the next update of the thread.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from forum.core import database, outbox
-from forum.models import Article, ArticleStatus, Job, JobStatus, Post, Thread
+from forum.models import Article, ArticleStatus, Idea, Job, JobStatus, Post, Thread
 
 INDEX_THREAD_JOB = "search.index_thread"
 PURGE_THREAD_JOB = "search.purge_thread"
@@ -30,6 +36,7 @@ PENDING = "horseshoe.search_updates"
 THREAD_FIELDS = ("title", "status", "category_id", "visibility", "deleted_at", "accepted_post_id",
                  "first_reply_at", "author_id", "tags")
 POST_FIELDS = ("body_html", "visibility", "deleted_at", "thread_id", "thread", "is_question")
+IDEA_FIELDS = ("status", "duplicate_of_id")
 ARTICLE_FIELDS = ("title", "body_html", "status", "category_id", "tags", "published_at", "author_id")
 _installed = False
 
@@ -60,22 +67,26 @@ def _collect_moves(session: Session, _context, _instances) -> None:
 
 
 def _collect_flushed(session: Session, _context) -> None:
-    threads = set()
-    for obj in (*session.new, *session.deleted):
-        if isinstance(obj, Thread):
-            threads.add(obj.id)
-        elif isinstance(obj, Post):
-            threads.add(obj.thread_id)
-    for obj in session.dirty:
-        if isinstance(obj, Thread) and database.has_changes(obj, THREAD_FIELDS):
-            threads.add(obj.id)
-        elif isinstance(obj, Post) and database.has_changes(obj, POST_FIELDS):
-            threads.add(obj.thread_id)
+    threads = {_thread_of(obj) for obj in (*session.new, *session.deleted)}
+    threads.update(_thread_of(obj) for obj in session.dirty
+                   if type(obj) in _FIELDS and database.has_changes(obj, _FIELDS[type(obj)]))
     if threads - {None}:
         _pending(session)["threads"].update(threads - {None})
     articles = _articles_flushed(session)
     if articles:
         _pending(session)["articles"].update(articles)
+
+
+_FIELDS = {Thread: THREAD_FIELDS, Post: POST_FIELDS, Idea: IDEA_FIELDS}
+
+
+def _thread_of(obj) -> int | None:
+    """The thread whose search document obj is part of (None for anything else)."""
+    if isinstance(obj, Thread):
+        return obj.id
+    if isinstance(obj, Post | Idea):
+        return obj.thread_id
+    return None
 
 
 def _articles_flushed(session: Session) -> set[int]:
@@ -101,19 +112,20 @@ def _collect_bulk(execute_state) -> None:
     kind, fields = _BULK_WATCHED.get(model, (None, None))
     if fields is None or (execute_state.is_update and not database.update_may_set(execute_state.statement, fields)):
         return
-    ids = _ids_named(execute_state.statement, model)
+    ids = _ids_named(execute_state.statement, model, "thread_id" if model is Idea else "id")
     _pending(execute_state.session)[kind].update(ids)
 
 
 _BULK_WATCHED = {Thread: ("threads", THREAD_FIELDS), Post: ("posts", POST_FIELDS),
-                 Article: ("articles", ARTICLE_FIELDS)}
+                 Article: ("articles", ARTICLE_FIELDS), Idea: ("threads", IDEA_FIELDS)}
 
 
-def _ids_named(statement, model: type) -> set[int]:
-    """The ids in `model.id == value` (or `IN (...)`) terms of the statement's WHERE clause."""
+def _ids_named(statement, model: type, key: str = "id") -> set[int]:
+    """The ids in `model.<key> == value` (or `IN (...)`) terms of the statement's WHERE clause (key: its primary
+    key, an idea's being its thread's id)."""
     ids: set[int] = set()
     for term in visitors.iterate(statement.whereclause) if statement.whereclause is not None else ():
-        if isinstance(term, BinaryExpression) and getattr(term.left, "key", None) == "id" \
+        if isinstance(term, BinaryExpression) and getattr(term.left, "key", None) == key \
                 and getattr(term.left, "table", None) is model.__table__ and isinstance(term.right, BindParameter):
             value = term.right.effective_value
             if term.operator is operators.eq and isinstance(value, int):

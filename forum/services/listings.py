@@ -169,6 +169,7 @@ class CategoryHeading(NamedTuple):
     follow_state: str | None  # as subscriptions.state_of: "watching", "muted" or None
     scorecard: dict[str, float] | None  # the stored figures by SCORECARD_FIGURES name; None: nothing stored yet
     email_address: str | None = None  # where members may ask by email (forum.mail.questions); never for visitors
+    kind: str = "threads"  # a CategoryKind value: the page of an ideas category sends visitors to the board
 
 
 def _heading_statement(signed_in: bool) -> Select:
@@ -177,7 +178,8 @@ def _heading_statement(signed_in: bool) -> Select:
     statement = (
         select(_CATEGORY.id, _CATEGORY.slug, _CATEGORY.name, _CATEGORY.description,
                subscription.muted if signed_in else literal(None), snapshot.id,
-               *(snapshot[name] for name in SCORECARD_FIGURES), _CATEGORY.email_address if signed_in else literal(None))
+               *(snapshot[name] for name in SCORECARD_FIGURES), _CATEGORY.email_address if signed_in else literal(None),
+               _CATEGORY.kind)
         .select_from(Category.__table__)
         .outerjoin(ScorecardSnapshot.__table__, snapshot.category_id == _CATEGORY.id)
         .where(_CATEGORY.slug == bindparam("slug"))
@@ -209,5 +211,5 @@ def category_heading(viewer: User | None, slug: str) -> CategoryHeading:
         raise NotFound(_("No such category."))
     muted, stored = row[4], row[5] is not None
     follow_state = None if muted is None else ("muted" if muted else "watching")
-    figures = dict(zip(SCORECARD_FIGURES, row[6:-1], strict=True)) if stored else None
-    return CategoryHeading(*row[:4], follow_state, figures, row[-1])
+    figures = dict(zip(SCORECARD_FIGURES, row[6:-2], strict=True)) if stored else None
+    return CategoryHeading(*row[:4], follow_state, figures, row[-2], row[-1])

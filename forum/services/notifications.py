@@ -65,6 +65,7 @@ SUBJECTS = {
     NotificationKind.MERGED: _l("A question you follow continues here: %(title)s"),  # %(title)s: the merge target
     NotificationKind.DATA_EXPORT: _l("Your data export is ready"),
     NotificationKind.ARTICLE: _l("About your article “%(title)s”"),  # the article's title (Notification.article_id)
+    NotificationKind.IDEA: _l("News on the idea “%(title)s”"),  # the message says the new status and staff's note
 }
 
 

@@ -307,9 +307,14 @@ def delete_post(actor: User, post: Post, *, reason: str = "") -> None:
 
 
 def _apply_moderator_fields(errors: ErrorCollector, thread: Thread, change: ThreadChange) -> None:
+    """A move stays within the category's kind: an idea never lands among questions, nor a question on the board."""
     if change.category_id is not None:
-        if db.session.get(Category, change.category_id) is None:
+        category = db.session.get(Category, change.category_id)
+        if category is None:
             errors.add("category_id", _("Choose an existing category."))
+        elif (category.kind == CategoryKind.IDEAS.value) != (thread.kind == IDEA_KIND):
+            errors.add("category_id", _("Move an idea to another ideas category, and a question or discussion to "
+                                        "a category that holds them."))
         else:
             thread.category_id = change.category_id
     if change.locked is not None:

@@ -16,7 +16,7 @@ from forum.core.errors import Invalid, NotFound
 from forum.core.extensions import db
 from forum.core.i18n import _
 from forum.core.pagination import Page, decode_cursor, encode_cursor
-from forum.models import Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
+from forum.models import IDEA_KIND, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User
 from forum.services.permissions import Action, require, visible_posts, visible_threads
 from forum.tagging import lookups
 
@@ -26,6 +26,7 @@ LIST_ORDER = {sort: (column.desc(), Thread.id.desc()) for sort, column in SORTS.
 PINNED = Thread.pinned == true()  # == true(), not is_(True): indexable
 PINNED_FIRST = Thread.pinned.desc()
 FILTERS = {"unanswered", "unsolved", "solved"}
+NOT_AN_IDEA = Thread.kind != IDEA_KIND  # ideas have their own board (forum.ideas): thread lists leave them out
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class ThreadQuery:
     sort: str = "active"
     author_id: int | None = None
     include_pinned: bool = True
+    ideas: bool = False  # True: ideas are listed too (every list but the ideas board leaves them out)
 
 
 def _validate(query: ThreadQuery) -> None:
@@ -52,6 +54,8 @@ def _validate(query: ThreadQuery) -> None:
 
 
 def _filtered(statement: Select, query: ThreadQuery) -> Select:
+    if not query.ideas:
+        statement = statement.where(NOT_AN_IDEA)
     if query.category_id is not None:
         statement = statement.where(Thread.category_id == query.category_id)
     if query.author_id is not None:
@@ -116,7 +120,7 @@ def first_page_with_pinned_statement(viewer: User | None, query: ThreadQuery, li
     _validate(query)
     statement = _filtered(visible_threads(viewer), replace(query, include_pinned=True))
     pinned = select(func.count()).select_from(Thread).where(PINNED)
-    if statement.whereclause is not None:  # None: a moderator's unfiltered list
+    if statement.whereclause is not None:  # None: a moderator's unfiltered list that takes ideas too
         pinned = pinned.where(statement.whereclause)
     return statement.order_by(PINNED_FIRST, *LIST_ORDER[query.sort]).limit(limit + 1 + pinned.scalar_subquery())
 

@@ -14,6 +14,10 @@
    data-opened-url with navigator.sendBeacon (fetch with keepalive where there is none), with beacon=1 so the
    server answers 204 instead of a redirect.
 
+   The ideas board's form (/ideas/new) reuses it: a region with data-item-kind="idea" asks /api/v1/ideas/similar,
+   whose items are ideas (linked to their thread page, with their status and votes: "Planned · 12 votes"), and
+   its data-heading (translated by the page) is the heading shown above them.
+
    Data from the API is only ever placed with textContent and checked hrefs, never innerHTML. */
 (function () {
   "use strict";
@@ -25,7 +29,8 @@
   var STATUS_LABELS = { needs_info: "Needs info" };
   var HEADING = "These solved questions may already answer yours";
   var HEADING_WITH_ARTICLES = "These articles and solved questions may already answer yours";
-  var PATHS = { thread: "/t/", article: "/kb/" };
+  var PATHS = { thread: "/t/", article: "/kb/", idea: "/t/" };
+  var IDEA_URL = /^\/t\/\d+(\/[^\/?#]*)?$/;
 
   function enhance(region) {
     var form = region.closest("form");
@@ -34,6 +39,8 @@
     var url = region.getAttribute("data-similar-url");
     var minChars = parseInt(region.getAttribute("data-min-chars"), 10) || 8;
     var limit = Math.min(Math.max(parseInt(region.getAttribute("data-limit"), 10) || 5, 1), MAX_LIMIT);
+    var ideas = region.getAttribute("data-item-kind") === "idea";
+    var customHeading = region.getAttribute("data-heading");
     if (!title || !url) {
       return;
     }
@@ -46,6 +53,9 @@
     var csrf = form.querySelector('input[name="csrf_token"]');
 
     function kindOf(item) {
+      if (ideas) {
+        return "idea";
+      }
       return item.kind === "article" ? "article" : "thread";
     }
 
@@ -71,6 +81,9 @@
       var link = document.createElement("a");
       var slug = typeof item.slug === "string" && item.slug ? "/" + encodeURIComponent(item.slug) : "";
       link.href = PATHS[kind] + item.id + slug; // without a slug the address redirects to the slugged one
+      if (kind === "idea" && typeof item.url === "string" && IDEA_URL.test(item.url)) {
+        link.href = item.url; // an idea's thread page, as the API gives it
+      }
       link.target = "_blank";
       link.rel = "noopener";
       if (kind === "article") {
@@ -106,6 +119,10 @@
       if (kindOf(item) === "article") {
         return "";
       }
+      if (kindOf(item) === "idea") {
+        var votes = Number.isInteger(item.vote_count) ? item.vote_count + (item.vote_count === 1 ? " vote" : " votes") : "";
+        return [statusLabel(item.status), votes].filter(Boolean).join(" \u00b7 ");
+      }
       var parts = [statusLabel(item.status)];
       if (Number.isInteger(item.reply_count)) {
         parts.push(item.reply_count + (item.reply_count === 1 ? " reply" : " replies"));
@@ -116,7 +133,7 @@
     function show(items) {
       var usable = items.filter(function (item) {
         return item && Number.isInteger(item.id) && item.id > 0 && typeof item.title === "string" &&
-          (item.kind === undefined || item.kind === "thread" || item.kind === "article");
+          (ideas || item.kind === undefined || item.kind === "thread" || item.kind === "article");
       }).slice(0, limit);
       var key = usable.map(function (item) { return kindOf(item) + item.id; }).join(",");
       if (key === shownKey) {
@@ -130,7 +147,7 @@
       var heading = document.createElement("h2");
       heading.className = "similar-heading";
       var articles = usable.some(function (item) { return kindOf(item) === "article"; });
-      heading.textContent = articles ? HEADING_WITH_ARTICLES : HEADING;
+      heading.textContent = customHeading || (articles ? HEADING_WITH_ARTICLES : HEADING);
       var list = document.createElement("ul");
       list.className = "similar-list";
       usable.forEach(function (item) {

@@ -46,6 +46,7 @@ def _category_input(form: CategoryForm) -> categories.CategoryInput:
         name=form.name.data,
         description=form.description.data or "",
         position=form.position.data,
+        kind=form.kind.data or None,
     )
 
 

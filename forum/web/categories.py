@@ -3,11 +3,12 @@ paged by cursor."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from forum.analytics import scorecard_store
 from forum.core.i18n import _l
 from forum.http.auth import acting_user
+from forum.ideas import presenting as idea_presenting
 from forum.knowledge import listing as article_listing
 from forum.services import listings, reading
 
@@ -28,6 +29,8 @@ VIEWS = [
 def show(slug: str):
     viewer = acting_user()
     category = listings.category_heading(viewer, slug)
+    if idea_presenting.is_ideas_category(category):  # ideas live on the board, filtered to this category
+        return redirect(url_for("ideas.index", category=category.slug), 302)
     chosen_filter = request.args.get("filter") or None
     sort = request.args.get("sort") or "active"
     cursor = request.args.get("cursor") or None

@@ -1,5 +1,5 @@
-"""Atom feeds (latest, solved, per category, per tag; the knowledge base's articles, all or per category) and
-the <link rel="alternate"> that announces them.
+"""Atom feeds (latest, solved, per category, per tag; the knowledge base's articles, all or per category; the
+ideas board's new ideas and its roadmap's status changes) and the <link rel="alternate"> that announces them.
 
 Every feed is the anonymous view, so one cached copy serves every feed reader (requests without cookies).
 """
@@ -21,7 +21,7 @@ ATOM = "application/atom+xml; charset=utf-8"
 CACHE_SECONDS = 300
 
 
-def _atom(feed: feeds.Feed | feeds.ArticleFeed, template: str = "feeds/atom.xml"):
+def _atom(feed: feeds.Feed | feeds.ArticleFeed | feeds.RoadmapFeed, template: str = "feeds/atom.xml"):
     response = make_response(render_template(template, feed=feed, absolute_url=absolute_url,
                                              article_path=article_path, entry_updated=feeds.entry_updated))
     response.headers["Content-Type"] = ATOM
@@ -59,6 +59,16 @@ def category_articles(slug: str):
     return _atom(feeds.articles_feed(categories.get_category_by_slug(slug)), "feeds/articles.xml")
 
 
+@bp.get("/feeds/ideas.atom")
+def ideas():
+    return _atom(feeds.ideas_feed())
+
+
+@bp.get("/feeds/roadmap.atom")
+def roadmap():
+    return _atom(feeds.roadmap_feed(), "feeds/roadmap.xml")
+
+
 # page endpoint → the feeds it announces: (title, feed endpoint, the page's view argument the feed takes)
 FEED_PAGES: dict[str, list[tuple[str, str, str | None]]] = {
     "home.index": [(N_("Latest questions"), "feeds.latest", None), (N_("Solved questions"), "feeds.solved", None)],
@@ -66,6 +76,8 @@ FEED_PAGES: dict[str, list[tuple[str, str, str | None]]] = {
                         (N_("Articles in this category"), "feeds.category_articles", "slug")],
     "tags.show": [(N_("Latest with this tag"), "feeds.tag", "name")],
     "knowledge.index": [(N_("Knowledge base articles"), "feeds.articles", None)],
+    "ideas.index": [(N_("New ideas"), "feeds.ideas", None), (N_("Roadmap changes"), "feeds.roadmap", None)],
+    "ideas.roadmap": [(N_("Roadmap changes"), "feeds.roadmap", None)],
 }
 
 

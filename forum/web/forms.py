@@ -26,7 +26,7 @@ from forum.cases import DAY_NAMES, DAYS
 from forum.core.errors import Invalid
 from forum.core.i18n import _, _l
 from forum.http.forms import FlaskForm, show_errors
-from forum.models import Role
+from forum.models import CategoryKind, Role
 from forum.writing import edit_history
 
 
@@ -201,6 +201,13 @@ class CategoryForm(FlaskForm):
     slug = StringField(_l("Slug (used in the address)"), validators=[DataRequired(), Length(max=64)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     position = IntegerField(_l("Position (lower comes first)"), default=0, validators=[InputRequired()])
+    # validate_choice off: the service refuses an unknown kind with its own message, as for the API.
+    kind = SelectField(
+        _l("Holds"), default=CategoryKind.THREADS.value, validate_choice=False,
+        choices=[SelectChoice(CategoryKind.THREADS.value, _l("Questions and discussions")),
+                 SelectChoice(CategoryKind.IDEAS.value, _l("Ideas (shown on the ideas board)"))],
+        description=_l("Fixed once the category has threads."),
+    )
 
 
 class CategoryEditForm(CategoryForm):

@@ -44,6 +44,9 @@ GROUPS = (
     Group("notifications", N_("Notifications and email"), ("notifications.", "mail.", "email.", "digest.")),
     Group("conversations", N_("Conversations"), ("conversations.",)),
     Group("knowledge", N_("Knowledge base"), ("knowledge.",)),
+    Group("ideas", N_("Ideas board"), ("ideas.",),
+          N_("Lowering the vote budget takes no vote back: members above it cast no new vote until closed ideas "
+             "give theirs back.")),
     Group("search", N_("Search"), ("search.",)),
     Group("uploads", N_("Uploads"), ("uploads.",)),
     Group("tags", N_("Tags"), ("tags.", "tagging.")),

@@ -16,6 +16,7 @@ from forum.core.errors import NotFound
 from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.urls import REPLIES_PER_PAGE, thread_url
+from forum.ideas import presenting as idea_presenting
 from forum.models import Case, Post, Thread, ThreadKind, ThreadStatus, User
 from forum.services import community_settings, feedback, moderation_state, reading, thread_marks
 from forum.services.permissions import Action, Capabilities, can, is_staff, restriction
@@ -189,6 +190,7 @@ def render(
         feedback_form=feedback_form or FeedbackForm(formdata=None, meta=_form_meta(viewer)),
         preview=preview,
         duplicate_of=_duplicate_of(viewer, thread),
+        idea_panel=idea_presenting.idea_panel(viewer, thread),  # None unless the thread is an idea
         **_case_context(viewer, thread, escalate_form, asked),
     )
     return page, status

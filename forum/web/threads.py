@@ -16,7 +16,7 @@ from forum.http.auth import acting_user
 from forum.http.feedback import nothing_changed, report
 from forum.http.forms import category_choices, show_errors
 from forum.http.urls import post_location, thread_url
-from forum.models import Post, Thread, User
+from forum.models import IDEA_KIND, Post, Thread, User
 from forum.services import posting, reading, suggestions, write_checks
 from forum.services.permissions import Action, can, require
 from forum.web import thread_page
@@ -203,7 +203,7 @@ def _thread_form(thread: Thread, moderating: bool) -> ThreadEditForm:
         return ThreadEditForm(data=data)
     data.update(category_id=thread.category_id, locked=thread.locked, pinned=thread.pinned)
     form = ThreadModerationForm(data=data)
-    form.category_id.choices = category_choices()
+    form.category_id.choices = category_choices("ideas" if thread.kind == IDEA_KIND else "threads")
     return form
 
 

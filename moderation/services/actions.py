@@ -152,7 +152,9 @@ def merge_threads(actor: User, source: Thread, target_id: int | None, reason: st
     """
     require(actor, Action.THREAD_MODERATE, source)
     reason = _check_reason(reason)
+    merging.refuse_ideas("target_id", source)
     target = _merge_target(source, target_id)
+    merging.refuse_ideas("target_id", target)
     case = merging.prepare(source, target)
     posts = list(db.session.scalars(select(Post).where(Post.thread_id == source.id).order_by(Post.id)))
     before = {"thread_id": source.id, "post_ids": [p.id for p in posts], "target_reply_count": target.reply_count}
@@ -193,6 +195,7 @@ def split_thread(actor: User, thread: Thread, post_ids: list[int], title: str, r
     """Move chosen replies into a new thread in the same category; the earliest becomes its question."""
     require(actor, Action.THREAD_MODERATE, thread)
     reason = _check_reason(reason)
+    merging.refuse_ideas("post_ids", thread)
     errors = ErrorCollector()
     posting.check_title(errors, title)
     posts = _split_posts(errors, thread, post_ids)

@@ -35,6 +35,12 @@ ACTIONS: dict[str, Any] = {
     "thread.split": _l("split replies out of the thread"),
     "thread.duplicate": _l("marked as a duplicate the thread"),
     "thread.unduplicate": _l("took back the duplicate mark on the thread"),
+    # Ideas (an idea is a thread: its entries target the thread, named and linked as threads are)
+    "idea.status": _l("changed the status of the idea"),
+    "idea.merge": _l("merged, as a duplicate, the idea"),
+    "idea.votes_removed": _l("gave back serial idea votes of"),
+    "idea.link": _l("linked a question or case to the idea"),
+    "idea.unlink": _l("unlinked a question or case from the idea"),
     # People
     "user.suspend": _l("suspended"),
     "user.unsuspend": _l("lifted the suspension of"),
@@ -117,14 +123,17 @@ FIELDS: dict[str, Any] = {
     "into_id": _l("Merged into tag"), "threads": _l("Threads"), "threads_moved": _l("Threads moved"),
     "followers": _l("Followers"), "followers_moved": _l("Followers moved"), "synonyms": _l("Synonyms"),
     "duplicate_of_id": _l("Duplicate of"), "target_me_too_count": _l("“Me too”s on the other thread"),
-    "status": _l("State"), "attempts": _l("Attempts"), "last_error": _l("Last error"), "email_id": _l("Email (number)"),
+    "status": _l("State"), "status_note": _l("Note to members"), "duplicate_of": _l("Duplicate of"),
+    "moved_votes": _l("Votes moved"), "returned_votes": _l("Votes given back"), "given_back": _l("Votes given back"),
+    "watches_added": _l("Watchers added"), "idea_ids": _l("Ideas"),
+    "attempts": _l("Attempts"), "last_error": _l("Last error"), "email_id": _l("Email (number)"),
 }
 
 # Fields that hold the id of something the page can name (and link, for whoever may open it).
 REFERENCES: dict[str, str] = {
     "category_id": "category", "merged_into_id": "thread", "thread_id": "thread", "new_thread_id": "thread",
     "duplicate_of_id": "thread", "case_id": "case", "moved_case_id": "case", "user_id": "user", "author_id": "user",
-    "uploader_id": "user",
+    "uploader_id": "user", "duplicate_of": "thread",
 }
 
 # Stored codes in words, per field.
@@ -137,7 +146,11 @@ VALUES: dict[str, dict[str, Any]] = {
                "discarded": _l("Discarded"),
                # a thread's, on duplicate marks
                "open": _l("Open"), "answered": _l("Answered"), "needs_info": _l("Needs information"),
-               "solved": _l("Solved"), "escalated": _l("With support"), "closed": _l("Closed")},
+               "solved": _l("Solved"), "escalated": _l("With support"), "closed": _l("Closed"),
+               # an idea's (forum.models.ideas.IdeaStatus)
+               "new": _l("New"), "under_review": _l("Under review"), "planned": _l("Planned"),
+               "in_progress": _l("In progress"), "shipped": _l("Shipped"), "declined": _l("Declined"),
+               "duplicate": _l("Duplicate")},
     "mode": {"block": _l("Refuses the post"), "censor": _l("Replaces the word"), "link": _l("Links the word"),
              "require_approval": _l("Holds the post for approval")},
 }
@@ -145,7 +158,7 @@ VALUES: dict[str, dict[str, Any]] = {
 # Target types, for the filter.
 TARGETS: dict[str, Any] = {
     "post": _l("Posts"), "thread": _l("Threads"), "user": _l("Members and accounts"), "category": _l("Categories"),
-    "tag": _l("Tags"),
+    "tag": _l("Tags"), "idea": _l("Ideas"),
     "settings": _l("Settings"), "watched_word": _l("Watched words"), "mission": _l("Missions"), "upload": _l("Uploads"),
     "appeal": _l("Appeals"), "conversation": _l("Private conversations"),
     "conversation_message": _l("Private messages"),

@@ -52,6 +52,7 @@ from forum.services import audit_writer, indexing, reading
 from forum.services.permissions import Action, require
 from forum.writing import edit_history
 from moderation.models import DuplicatePair
+from moderation.services.merging import refuse_ideas
 from moderation.services.notices import notify_in_their_language
 
 MAX_REASON = edit_history.MAX_REASON
@@ -66,9 +67,11 @@ def mark_duplicate(actor: User, thread: Thread, target_id: int | None, reason: s
     """
     require(actor, Action.THREAD_MODERATE, thread)
     reason = _check_reason(reason)
+    refuse_ideas("target_id", thread)
     _lock_pair(thread.id, target_id)
     _check_source(thread)
     target = _target(thread, target_id)
+    refuse_ideas("target_id", target)
     question = reading.question_post(thread)
     before = {"status": thread.status, "duplicate_of_id": None, "target_me_too_count": target.me_too_count}
     claimed = db.session.execute(

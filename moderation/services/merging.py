@@ -15,6 +15,10 @@ folding two customers' cases into one would decide silently whose clock, priorit
 assignee win and would show one customer's thread history under another's case, which a
 support team must decide and tell the customers about. An agent resolves or closes one of
 the two cases first (each customer is told), then the moderator merges.
+
+Ideas are never merged, split or marked here (refuse_ideas): the ideas board merges them by giving one the
+status duplicate, which moves their votes without counting anyone twice; a thread merge would carry the
+posts and leave the votes, and the budgets spent on them, behind.
 """
 
 from __future__ import annotations
@@ -25,12 +29,18 @@ from sqlalchemy import delete, func, select, update
 
 from forum import cases
 from forum.core import clock, events
-from forum.core.errors import Conflict
+from forum.core.errors import Conflict, Invalid
 from forum.core.extensions import db
 from forum.core.i18n import _
-from forum.models import Case, MeToo, NotificationKind, Subscription, Thread, ThreadStatus, User
+from forum.models import IDEA_KIND, Case, MeToo, NotificationKind, Subscription, Thread, ThreadStatus, User
 from forum.services.posting import MAX_TAGS
 from moderation.services.notices import notify_in_their_language
+
+
+def refuse_ideas(field: str, *threads: Thread) -> None:
+    """Invalid (on field) when any of threads is an idea: see the module notes."""
+    if any(thread.kind == IDEA_KIND for thread in threads):
+        raise Invalid({field: [_("This is an idea: use the ideas board's duplicate status to merge ideas.")]})
 
 
 @dataclass(frozen=True)

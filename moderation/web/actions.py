@@ -21,7 +21,7 @@ from forum.http.feedback import nothing_changed, report
 from forum.http.forms import FlaskForm, show_errors
 from forum.http.routing import MAX_ID
 from forum.http.urls import thread_url
-from forum.models import Post, Thread
+from forum.models import IDEA_KIND, CategoryKind, Post, Thread
 from forum.services import categories, reading, undo
 from forum.services.permissions import Action, require
 from moderation.services import actions, hide_undo
@@ -50,8 +50,11 @@ class SplitForm(ReasonForm):
     title = StringField(_l("Title of the new thread"), validators=[DataRequired(), Length(max=200)])
 
 
-def category_choices() -> list[SelectChoice]:
-    return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()]
+def category_choices(thread: Thread) -> list[SelectChoice]:
+    """The categories thread may move to: ideas stay among ideas categories, the rest among the others."""
+    kind = CategoryKind.IDEAS.value if thread.kind == IDEA_KIND else CategoryKind.THREADS.value
+    return [SelectChoice(category.id, category.name) for category, _count in categories.list_categories()
+            if category.kind == kind]
 
 
 @bp.app_context_processor
@@ -59,7 +62,7 @@ def inject_moderation_forms() -> dict[str, Any]:
     """Empty forms for the thread page's moderator panel (built only when a moderator views it)."""
     def forms(thread: Thread) -> dict[str, FlaskForm]:
         move = MoveForm(formdata=None, prefix="move", data={"category_id": thread.category_id})
-        move.category_id.choices = category_choices()
+        move.category_id.choices = category_choices(thread)
         return {"reason": ReasonForm(formdata=None), "move": move, "merge": MergeForm(formdata=None, prefix="merge")}
 
     return {"moderation_forms": forms}
@@ -183,7 +186,7 @@ def toggle_thread(thread_id: int, toggle: str):
 def move_thread(thread_id: int):
     viewer, thread = _thread(thread_id)
     form = MoveForm(prefix="move")
-    form.category_id.choices = category_choices()
+    form.category_id.choices = category_choices(thread)
     return _run(form, lambda: actions.move_thread(viewer, thread, form.category_id.data, form.reason.data or ""),
                 (_("The thread is moved."), _("the thread already is in that category.")), thread_url(thread))
 

@@ -18,16 +18,19 @@ class Unavailable(Exception):  # noqa: N818  (a state, not a programming error)
 class Backend(Protocol):
     name: str
 
-    def search(self, raw: str, highlight_first: int = 20) -> Results:
-        """Ranked hits (best first, at most query.CANDIDATES); raises Unavailable when it can't answer."""
+    def search(self, raw: str, highlight_first: int = 20, kind: str | None = None) -> Results:
+        """Ranked hits (best first, at most query.CANDIDATES); raises Unavailable when it can't answer.
+        kind: "thread" or "idea" alone (ideas share the thread index), None for both (Hit.kind tells them)."""
 
     def similar(self, title: str, limit: int = 5) -> list[int]:
         """similar_scored()'s thread ids alone, best first."""
 
-    def similar_scored(self, title: str, limit: int = 5, body: str = "", min_votes: int = 3) -> list[tuple[int, float]]:
+    def similar_scored(self, title: str, limit: int = 5, body: str = "", min_votes: int = 3,
+                       kind: str = "thread") -> list[tuple[int, float]]:
         """(thread id, text score), best first, of the threads worth suggesting for a draft (solved, answered by
         staff, or with a reply of at least min_votes helpful votes, as the index knows them), scored by
-        search.similar_scoring's BM25 on the title and the whole thread; search.similar re-checks them."""
+        search.similar_scoring's BM25 on the title and the whole thread; search.similar re-checks them.
+        kind="idea": ideas instead, any not declined or merged (search.similar_ideas re-checks them)."""
 
     def search_articles(self, raw: str) -> ArticleResults:
         """Ranked published articles (best first, at most query.CANDIDATES); raises Unavailable when it can't."""

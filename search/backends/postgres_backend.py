@@ -57,17 +57,18 @@ WRITE_BATCH = 500
 # ---------------------------------------------------------------- writing (worker only)
 
 
-_COLUMNS = ("thread_id", "title", "excerpt", "category", "tags", "author", "status", "solved", "answered", "votes",
-            "staff_answered", "best_reply_votes", "created", "last_activity")
+_COLUMNS = ("thread_id", "title", "excerpt", "category", "tags", "author", "status", "kind", "solved", "answered",
+            "votes", "staff_answered", "best_reply_votes", "created", "last_activity")
 
 
 def _row(document: dict) -> dict:
     """Bound values (v_<name>) for a neutral document; the text parts go to SQL to become the tsvector."""
-    values = {name: document[name] for name in _COLUMNS if name not in {"title", "excerpt", "tags"}}
+    values = {name: document[name] for name in _COLUMNS if name not in {"title", "excerpt", "tags", "kind"}}
     values.update(
         title=document["title"].translate(SENTINELS),
         excerpt=documents.excerpt(document).translate(SENTINELS),
         tags=",".join(tag.lower() for tag in document["tags"]),
+        kind=document.get("kind", "thread"),
         question=document["question"], accepted=document["accepted"], replies=document["replies"],
     )
     return {f"v_{name}": value for name, value in values.items()}
@@ -154,10 +155,14 @@ def _score(compiled: CompiledTs, now: datetime):
             * (1 + func.ln(1 + func.greatest(SearchDocument.votes, 0)) / 4) / (1 + age_days / 365))
 
 
-def _candidates(parsed: ParsedQuery, compiled: CompiledTs, now: datetime, relaxed: bool = False) -> list:
-    """The best CANDIDATES rows: matching every clause, or (relaxed) most plain ones, ranked by how many first."""
+def _candidates(parsed: ParsedQuery, compiled: CompiledTs, now: datetime, relaxed: bool = False,
+                kind: str | None = None) -> list:
+    """The best CANDIDATES rows: matching every clause, or (relaxed) most plain ones, ranked by how many first;
+    of one kind ("thread" or "idea": they share the table) or, with None, both."""
     score = _score(compiled, now).label("score")
     conditions = [_filter_clause(name, value) for name, value in parsed.filters]
+    if kind is not None:
+        conditions.append(SearchDocument.kind == kind)
     tsquery = compiled.relaxed() if relaxed else compiled.strict()
     if tsquery is not None:
         conditions.append(SearchDocument.document.op("@@", return_type=Boolean)(tsquery))
@@ -167,7 +172,8 @@ def _candidates(parsed: ParsedQuery, compiled: CompiledTs, now: datetime, relaxe
         conditions.append(matched >= minimum_matches(len(compiled.relaxable)))
         order.insert(0, matched.desc())
     statement = (
-        select(SearchDocument.thread_id, SearchDocument.category, SearchDocument.tags, SearchDocument.status, score)
+        select(SearchDocument.thread_id, SearchDocument.category, SearchDocument.tags, SearchDocument.status,
+               SearchDocument.kind, score)
         .where(and_(True, *conditions))
         .order_by(*order)
         .limit(CANDIDATES)
@@ -197,16 +203,17 @@ def _highlights(thread_ids: list[int], tsquery) -> dict[int, str]:
     return {thread_id: _marked(excerpt) or _marked(title) for thread_id, excerpt, title in rows}
 
 
-def search(raw: str, highlight_first: int = 20) -> Results:
-    """Ranked hits for a raw query: every clause, else (fewer than RELAX_BELOW) most words, with a notice."""
+def search(raw: str, highlight_first: int = 20, kind: str | None = None) -> Results:
+    """Ranked hits for a raw query: every clause, else (fewer than RELAX_BELOW) most words, with a notice;
+    kind: "thread" or "idea" alone, None for both."""
     parsed = parse(raw)
     if parsed.terms.unsearchable:
         return Results(hits=[], total=0, suggestion=None, notices=parsed.notices)
     compiled = compile_text(parsed.terms)
     now = clock.now().replace(tzinfo=None)
-    rows = _candidates(parsed, compiled, now)
+    rows = _candidates(parsed, compiled, now, kind=kind)
     if len(rows) < RELAX_BELOW and parsed.terms.can_relax():
-        relaxed = _candidates(parsed, compiled, now, relaxed=True)
+        relaxed = _candidates(parsed, compiled, now, relaxed=True, kind=kind)
         if len(relaxed) > len(rows):
             rows = relaxed
             parsed.notices.append(_(RELAXED_NOTICE))
@@ -214,7 +221,8 @@ def search(raw: str, highlight_first: int = 20) -> Results:
     highlights = _highlights([row.thread_id for row in rows[:highlight_first]], tsquery)
     hits = [
         Hit(thread_id=row.thread_id, score=float(row.score), highlight=highlights.get(row.thread_id, ""),
-            category=row.category, tags=tuple(t for t in (row.tags or "").split(",") if t), status=row.status)
+            category=row.category, tags=tuple(t for t in (row.tags or "").split(",") if t), status=row.status,
+            kind=row.kind or "thread")
         for row in rows
     ]
     return Results(hits=hits, total=len(hits), suggestion=None, notices=parsed.notices,
@@ -241,14 +249,15 @@ class PostgresBackend:
 
     name = "postgres"
 
-    def search(self, raw: str, highlight_first: int = 20) -> Results:
-        return search(raw, highlight_first=highlight_first)
+    def search(self, raw: str, highlight_first: int = 20, kind: str | None = None) -> Results:
+        return search(raw, highlight_first=highlight_first, kind=kind)
 
     def similar(self, title: str, limit: int = 5) -> list[int]:
         return [thread_id for thread_id, _score in self.similar_scored(title, limit=limit)]
 
-    def similar_scored(self, title: str, limit: int = 5, body: str = "", min_votes: int = 3) -> list[tuple[int, float]]:
-        return postgres_similar.similar(title, limit=limit, body=body, min_votes=min_votes)
+    def similar_scored(self, title: str, limit: int = 5, body: str = "", min_votes: int = 3,
+                       kind: str = "thread") -> list[tuple[int, float]]:
+        return postgres_similar.similar(title, limit=limit, body=body, min_votes=min_votes, kind=kind)
 
     def search_articles(self, raw: str) -> ArticleResults:
         return postgres_articles.search_articles(raw)

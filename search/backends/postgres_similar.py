@@ -42,7 +42,13 @@ _QUERY = """
         ) AS words GROUP BY lexeme
     )"""
 
-_CANDIDATES = text(f"""
+# Which rows may be suggested: threads worth suggesting, or (similar ideas) any idea not declined or merged.
+_ELIGIBLE = {
+    "thread": "d.kind = 'thread' AND (d.solved OR d.staff_answered OR d.best_reply_votes >= :min_votes)",
+    "idea": "d.kind = 'idea' AND d.status NOT IN ('declined', 'duplicate')",
+}
+
+_CANDIDATES_SQL = f"""
 WITH {_QUERY},
     matching AS (
         SELECT array_to_string(array_agg(quote_literal(lexeme)), ' | ')::tsquery AS q,
@@ -53,7 +59,7 @@ WITH {_QUERY},
     candidates AS MATERIALIZED (
         SELECT d.thread_id, d.document, d.title_length, d.accepted_length, d.document_length
         FROM search_documents d, matching m
-        WHERE d.question_document @@ m.q AND (d.solved OR d.staff_answered OR d.best_reply_votes >= :min_votes)
+        WHERE d.question_document @@ m.q AND {{eligible}}
         ORDER BY ts_rank(d.question_document, m.title_q)
                  + :body_weight * ts_rank(d.question_document, m.q) DESC NULLS LAST,
                  d.thread_id DESC
@@ -67,7 +73,8 @@ SELECT c.thread_id, c.title_length AS a, c.accepted_length AS b, c.document_leng
         FROM unnest(c.document) u JOIN query q ON q.lexeme = u.lexeme
     ) AS terms
 FROM candidates c
-""")  # nosec B608  # the module's own constant SQL, joined from its parts; every value is bound
+"""  # nosec B608  # the module's own constant SQL, joined from its parts; every value is bound
+_CANDIDATES = {kind: text(_CANDIDATES_SQL.replace("{eligible}", condition)) for kind, condition in _ELIGIBLE.items()}
 
 # Written with each row (the worker): the position counts BM25 needs as field lengths, so a search never
 # reads all of a candidate's positions to count them.
@@ -97,12 +104,13 @@ def store_lengths(thread_ids: list[int]) -> None:
     db.session.execute(_LENGTHS, {"ids": thread_ids})
 
 
-def similar(title: str, limit: int = 5, body: str = "", min_votes: int = 3) -> list[tuple[int, float]]:
+def similar(title: str, limit: int = 5, body: str = "", min_votes: int = 3,
+            kind: str = "thread") -> list[tuple[int, float]]:
     """(thread id, BM25 score) of the threads worth suggesting for a draft, best first: the limit best by
-    ts_rank re-scored (search.similar asks for its CANDIDATE_POOL)."""
+    ts_rank re-scored (search.similar asks for its CANDIDATE_POOL); kind="idea": ideas (_ELIGIBLE)."""
     values = {"title": (title or "")[:MAX_TITLE_CHARS], "body": (body or "")[:MAX_BODY_QUERY_CHARS],
               "body_weight": similar_scoring.BODY_QUERY_WEIGHT}
-    rows = db.session.execute(_CANDIDATES, {**values, "min_votes": max(1, min_votes), "pool": limit}).all()
+    rows = db.session.execute(_CANDIDATES[kind], {**values, "min_votes": max(1, min_votes), "pool": limit}).all()
     if not rows:
         return []
     frequencies = db.session.execute(_FREQUENCIES, values).all()

@@ -120,7 +120,7 @@ def test_api_search_carries_kind_and_the_article_object(api_client, community):
     assert [(i["kind"], i["thread"]["id"]) for i in threads_only["items"]] == [("thread", community["thread"].id)]
 
 
-@pytest.mark.parametrize("kind", ["articles", "idea", "THREAD", "1"])
+@pytest.mark.parametrize("kind", ["articles", "ideas", "THREAD", "1"])
 def test_an_unknown_kind_is_a_422(api_client, client, community, kind):
     response = api_client().get("/api/v1/search", query_string={"q": "wireless", "kind": kind})
     assert response.status_code == 422 and response.mimetype == "application/problem+json"

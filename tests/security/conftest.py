@@ -117,6 +117,16 @@ def _seed_content(world: World, people: dict[str, User]) -> None:
     )
 
 
+def _seed_ideas(world: World, people: dict[str, User]) -> None:
+    """An ideas category and the owner's idea (its author may not vote for it), linked by staff to the question."""
+    from forum.ideas import links
+
+    ideas = factories.make_ideas_category(name="Feature ideas", slug="feature-ideas")
+    idea = factories.make_idea(author=people["owner"], category=ideas, title="Export invoices as CSV")
+    link = links.attach(people["admin"], idea, thread_id=world.ids["thread_id"])
+    world.ids.update(ideas_category_id=ideas.id, idea_id=idea.thread_id, idea_link_id=link.id)
+
+
 def _seed_articles(world: World, people: dict[str, User]) -> None:
     """A published article by the advocate (who holds the article privilege), and the owner's draft and
     article in review (proposed while the owner held the privilege: made by the advocate, then handed over)."""
@@ -221,6 +231,7 @@ def world(app: Flask) -> Iterator[World]:
             people = _seed_people(seeded)
             _seed_content(seeded, people)
             _seed_articles(seeded, people)
+            _seed_ideas(seeded, people)
             with app.test_request_context():
                 _seed_staff_tools(seeded, people)
             _db.session.commit()

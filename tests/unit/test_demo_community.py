@@ -27,6 +27,8 @@ from forum.models import (
     BadgeGrant,
     Case,
     Category,
+    Idea,
+    IdeaVote,
     IncidentAlert,
     LedgerReason,
     Notification,
@@ -257,7 +259,7 @@ def test_the_knowledge_base_page_lists_the_published_articles(seeded, client):
 
 
 def test_category_pages_show_the_figure_beside_its_target_never_a_promise(seeded, client):
-    for slug in db.session.scalars(select(Category.slug)):
+    for slug in db.session.scalars(select(Category.slug).where(Category.kind == "threads")):  # ideas: /ideas
         page = text(client.get(f"/c/{slug}"))
         assert "promise" not in page.lower()
         assert "(target 80%" in page or "Not enough questions yet" in page
@@ -265,3 +267,21 @@ def test_category_pages_show_the_figure_beside_its_target_never_a_promise(seeded
     page = text(client.get("/scorecard"))
     assert "promise" not in page.lower() and "(target 80%)" in page
     assert "met</span>" in page
+
+
+# --- the ideas board (issue 29) --------------------------------------------------------------------------------
+
+
+def test_feature_ideas_is_an_ideas_board_with_votes_and_a_roadmap(seeded, client):
+    """The "Feature ideas" category holds ideas, posted, voted for and moved along by staff through forum.ideas."""
+    category = db.session.scalar(select(Category).where(Category.slug == "feature-ideas"))
+    assert category.kind == "ideas"
+    kinds = set(db.session.scalars(select(Thread.kind).where(Thread.category_id == category.id)))
+    assert kinds == {"idea"}
+    ideas = list(db.session.scalars(select(Idea)))
+    assert ideas and sum(idea.vote_count for idea in ideas) > 0
+    assert {idea.status for idea in ideas} - {"new"}  # staff moved some along
+    for idea in ideas:  # the count is the rows'
+        assert idea.vote_count == db.session.scalar(select(func.count()).where(IdeaVote.idea_id == idea.thread_id))
+    assert client.get("/c/feature-ideas").status_code == 302
+    assert client.get("/ideas").status_code == 200 and client.get("/roadmap").status_code == 200

@@ -103,7 +103,8 @@ def _account_paths() -> dict[str, Any]:
 def _category_paths() -> dict[str, Any]:
     new_category = obj(
         {"slug": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 64},
-         "name": {"type": "string", "maxLength": 80}, "description": STRING, "position": INTEGER},
+         "name": {"type": "string", "maxLength": 80}, "description": STRING, "position": INTEGER,
+         "kind": {"enum": ["threads", "ideas"], "default": "threads"}},
         ["slug", "name"],
     )
     return {

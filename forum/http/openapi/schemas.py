@@ -20,6 +20,7 @@ from forum.models import (
     CaseSource,
     CaseStatus,
     Correction,
+    IdeaStatus,
     LedgerReason,
     MessageVisibility,
     NotificationKind,
@@ -107,6 +108,8 @@ def _thread_schemas() -> dict[str, Schema]:
     return {
         "Category": obj(
             {"id": INTEGER, "slug": STRING, "name": STRING, "description": STRING, "position": INTEGER,
+             "kind": {"enum": ["threads", "ideas"], "description": "An ideas category holds ideas, served under "
+                                                                    "/ideas and left out of /threads."},
              "thread_count": INTEGER},
             ["id", "slug", "name", "description", "thread_count"],
         ),
@@ -228,6 +231,9 @@ def _thread_schema() -> Schema:
                           "moderator marked it as a duplicate (it is then closed); null otherwise."},
          "merged_into_id": {"type": ["integer", "null"], "description": "Moderators only, in lists. A thread "
                             "merged into another is deleted and GET answers 404 (its posts live in the target)."},
+         "idea": {**obj({"status": {"enum": [s.value for s in IdeaStatus]}, "vote_count": INTEGER},
+                        ["status", "vote_count"]),
+                  "description": "Only on an idea's thread (its kind is then discussion): see /ideas/{idea_id}."},
          "first_post": {**ref("Post"), "description": "Only on a single thread, not in lists."},
          "viewer": {**obj({"voted": BOOLEAN, "me_too": BOOLEAN, "watching": BOOLEAN}, ["voted", "me_too", "watching"]),
                     "description": "Only on GET /threads/{thread_id} for signed-in callers."}},
@@ -290,10 +296,28 @@ def _article_schema() -> Schema:
         "source_case_id", "helpful_count", "not_helpful_count", "updated_at", "reviewed_at"])
 
 
+def _idea_schema() -> Schema:
+    """The API idea object (forum.http.serializers.idea): the ideas API's and search's."""
+    return obj({
+        "id": {**INTEGER, "description": "The idea's thread id: GET /threads/{id}/posts lists its replies."},
+        "title": STRING, "body": {**STRING, "description": "Markdown source."},
+        "body_html": {**STRING, "description": "Sanitized."}, "tags": TAGS,
+        "status": {"enum": [status.value for status in IdeaStatus]},
+        "vote_count": {**INTEGER, "description": "Every vote it received, including those given back when it closed."},
+        "author": ref("UserSummary"),
+        "status_note": {**STRING, "description": "Staff's public note on the latest status."},
+        "duplicate_of": {"type": ["integer", "null"], "description": "The idea it was merged into (status duplicate)."},
+        "category_id": INTEGER, "reply_count": INTEGER, "created_at": TIME, "status_changed_at": NULLABLE_TIME,
+        "url": {**STRING, "description": "The idea's page on this site, /t/{id}/{slug} (site-relative)."},
+        "voted": {**BOOLEAN, "description": "Whether the signed-in caller voted for it (signed-in callers only)."},
+    }, ["id", "title", "body_html", "tags", "status", "vote_count", "author", "status_note", "duplicate_of"])
+
+
 def component_schemas() -> dict[str, Schema]:
     """Every schema under components, the <item>List envelopes included."""
     schemas = {**_resource_schemas(), **_case_schemas(), "Problem": _problem_schema(),
-               "WriteWarning": _write_warning_schema(), "Article": _article_schema()}
+               "WriteWarning": _write_warning_schema(), "Article": _article_schema(),
+               "Idea": _idea_schema()}
     schemas.update({f"{name}List": envelope(name)
                     for name in ("Category", "Thread", "Post", "Revision", "Notification", "LedgerRow", "Case")})
     return schemas

@@ -29,6 +29,7 @@ REASON_WORDS = {
     LedgerReason.DEFLECTION: _l("Solved a question while it waited for the support team"),
     LedgerReason.MISSION: _l("Mission completed"),
     LedgerReason.ARTICLE_PUBLISHED: _l("Proposed article published in the knowledge base"),
+    LedgerReason.IDEA_SHIPPED: _l("Posted an idea that shipped"),
     LedgerReason.IMPORTED_SCORE: _l("Upvotes on a post imported from another site"),
 }
 CORRECTION_WORDS = {
@@ -41,6 +42,7 @@ CORRECTION_WORDS = {
 # Corrections that read differently for one reason: an article is withdrawn, not a vote.
 REASON_CORRECTION_WORDS = {
     (LedgerReason.ARTICLE_PUBLISHED, Correction.WITHDRAWN): _l("the article was withdrawn"),
+    (LedgerReason.IDEA_SHIPPED, Correction.WITHDRAWN): _l("the idea is no longer shipped"),
 }
 
 

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def search_index(ix: FileIndex, raw: str, highlight_first: int = 20, suggest: bool = True) -> Results:
+def search_index(ix: FileIndex, raw: str, highlight_first: int = 20, suggest: bool = True,
+                 kind: str | None = None) -> Results:
     """Ranked hits (best first) for a raw query string; callers re-check visibility in the database.
 
     All the words first; fewer than RELAX_BELOW hits and most of them (search.query_language), ranked by
@@ -47,6 +48,8 @@ def search_index(ix: FileIndex, raw: str, highlight_first: int = 20, suggest: bo
     current = reading.snapshot(ix)
     compiled = compile_text(parsed)
     filters = [_filter_query(name, value) for name, value in parsed.filters]
+    if kind is not None:  # threads or ideas alone (they share this index)
+        filters.append(Term("kind", kind))
     ranked = _ranked_hits(current, compiled, filters, parsed.notices)
     matching = compiled.matching()
     words = snippets.query_words(matching) if matching is not None else frozenset()
@@ -60,7 +63,7 @@ def search_index(ix: FileIndex, raw: str, highlight_first: int = 20, suggest: bo
     suggestion = None
     if suggest and len(hits) < RELAX_BELOW:
         suggestion = _suggestion(current.searcher, parsed, raw, len(hits),
-                                 lambda corrected: len(search_index(ix, corrected, 0, suggest=False).hits))
+                                 lambda corrected: len(search_index(ix, corrected, 0, suggest=False, kind=kind).hits))
 
     def highlight(thread_ids: list[int]) -> dict[int, str]:
         try:
@@ -129,6 +132,7 @@ def _hit(values: dict[str, list], docnum: int, score: float, highlight: str) -> 
         category=values["category"][docnum] or "",
         tags=tuple(tag for tag in tags.split(",") if tag) if tags else (),
         status=values["status"][docnum] or "",
+        kind=values["kind"][docnum] or "thread",
     )
 
 
@@ -145,19 +149,20 @@ class WhooshBackend:
 
     name = "whoosh"
 
-    def search(self, raw: str, highlight_first: int = 20) -> Results:
+    def search(self, raw: str, highlight_first: int = 20, kind: str | None = None) -> Results:
         """Search the live index; a cached searcher that fails is dropped and the search tried once
         more on freshly opened files before the index is reported unreadable."""
-        return self._retrying(lambda ix: search_index(ix, raw, highlight_first=highlight_first))
+        return self._retrying(lambda ix: search_index(ix, raw, highlight_first=highlight_first, kind=kind))
 
     def similar(self, title: str, limit: int = 5) -> list[int]:
         return [thread_id for thread_id, _score in self.similar_scored(title, limit=limit)]
 
-    def similar_scored(self, title: str, limit: int = 5, body: str = "", min_votes: int = 3) -> list[tuple[int, float]]:
+    def similar_scored(self, title: str, limit: int = 5, body: str = "", min_votes: int = 3,
+                       kind: str = "thread") -> list[tuple[int, float]]:
         """Like search: on this thread's cached searcher, retried once on fresh files; [] without an index."""
         try:
             return self._retrying(lambda ix: similar.similar_in_index(ix, title, limit=limit, body=body,
-                                                                      min_votes=min_votes))
+                                                                      min_votes=min_votes, kind=kind))
         except Unavailable:
             return []
 

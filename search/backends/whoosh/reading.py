@@ -20,7 +20,7 @@ from whoosh.searching import Searcher
 
 from search.backends.whoosh.postings import ScoredPostings
 
-COLUMNS = ("thread_id", "votes", "created", "status", "category", "tags")
+COLUMNS = ("thread_id", "kind", "votes", "created", "status", "category", "tags")
 
 
 @dataclass

@@ -12,7 +12,8 @@ from search.documents import EXCERPT_CHARS
 #    the replies; ranking and facet fields are columns (no stored-field loads per hit).
 # 4: title_text, the title alone (stemmed), for title boosts and similar questions; staff_answered and
 #    best_reply_votes, for suggesting unsolved threads with a staff or well-voted answer.
-SCHEMA_VERSION = 4
+# 5: kind ("thread" or "idea"): ideas share this index, each search asks for its kind (issue 29).
+SCHEMA_VERSION = 5
 
 # The title's words count three times: its weight, in the one field queries match (see search.query).
 TITLE_REPEATS = 3
@@ -21,6 +22,7 @@ TITLE_REPEATS = 3
 def build_schema() -> Schema:
     return Schema(
         thread_id=ID(stored=True, unique=True, sortable=True),
+        kind=ID(stored=True, sortable=True),
         title=STORED,
         body=TEXT(analyzer=ANALYZER, spelling=True),
         title_text=TEXT(analyzer=ANALYZER),
@@ -43,6 +45,7 @@ def whoosh_fields(document: dict) -> dict:
     """The Whoosh fields for a neutral search document (search.documents.thread_document)."""
     return {
         "thread_id": str(document["thread_id"]),
+        "kind": document.get("kind", "thread"),
         "title": document["title"],
         "body": "\n".join([document["title"]] * TITLE_REPEATS + [document["text"]]),
         "title_text": document["title"],

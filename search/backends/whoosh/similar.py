@@ -3,6 +3,9 @@
 
 Worth suggesting, as the index knows it: solved, or answered by staff, or with a reply holding at
 least min_votes helpful votes. search.similar re-checks all of it in the database (the index lags).
+Ideas share the index (kind "idea") and are never suggested for a question; similar ideas (kind="idea",
+search.similar_ideas) take any idea still open or shipped, with no such bar: a member about to post one
+should vote for it instead, answered or not.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import heapq
 import threading
 
 from whoosh.index import FileIndex
-from whoosh.query import NumericRange, Or, Term
+from whoosh.query import And, AndNot, NumericRange, Or, Query, Term
 from whoosh.searching import Searcher
 
 from search import similar_scoring
@@ -20,24 +23,30 @@ from search.backends.whoosh import reading
 _local = threading.local()
 
 
-def eligible(min_votes: int) -> Or:
-    return Or([Term("solved", True), Term("staff_answered", True),
-               NumericRange("best_reply_votes", max(1, min_votes), None)])
+# Ideas with these statuses are never offered: declined (not happening) or merged into another.
+UNSUGGESTED_IDEA_STATUSES = ("declined", "duplicate")
 
 
-def _eligible_docs(searcher: Searcher, min_votes: int) -> set[int]:
+def eligible(min_votes: int, kind: str = "thread") -> Query:
+    if kind == "idea":
+        return AndNot(Term("kind", "idea"), Or([Term("status", status) for status in UNSUGGESTED_IDEA_STATUSES]))
+    return And([Term("kind", "thread"), Or([Term("solved", True), Term("staff_answered", True),
+                                            NumericRange("best_reply_votes", max(1, min_votes), None)])])
+
+
+def _eligible_docs(searcher: Searcher, min_votes: int, kind: str) -> set[int]:
     """The docnums worth suggesting, kept while this thread's searcher is unchanged (reading.snapshot reuses it
     until the index changes): read from the postings on every question, they cost more than the ranking."""
     cached = getattr(_local, "eligible", None)
-    if cached is not None and cached[0] is searcher and cached[1] == min_votes:
+    if cached is not None and cached[0] is searcher and cached[1] == (min_votes, kind):
         return cached[2]
-    docs = set(eligible(min_votes).docs(searcher))
-    _local.eligible = (searcher, min_votes, docs)
+    docs = set(eligible(min_votes, kind).docs(searcher))
+    _local.eligible = (searcher, (min_votes, kind), docs)
     return docs
 
 
 def similar_in_index(ix: FileIndex, title: str, limit: int = 5, body: str = "",
-                     min_votes: int = 3) -> list[tuple[int, float]]:
+                     min_votes: int = 3, kind: str = "thread") -> list[tuple[int, float]]:
     """(thread id, text score) of the threads worth suggesting that share the most weight of a draft's words.
 
     The sum of each word's BM25 on each field, times the word's and the field's weights: what Whoosh's
@@ -48,7 +57,7 @@ def similar_in_index(ix: FileIndex, title: str, limit: int = 5, body: str = "",
     if not terms:
         return []
     current = reading.snapshot(ix)  # this thread's searcher, as search_index uses
-    eligible_docs = _eligible_docs(current.searcher, min_votes)
+    eligible_docs = _eligible_docs(current.searcher, min_votes, kind)
     fields = (("title_text", similar_scoring.TITLE_WEIGHT), ("body", 1.0))
     totals: dict[int, float] = {}
     for word, weight in terms.items():
