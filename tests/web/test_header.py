@@ -76,7 +76,7 @@ def test_members_and_visitors_get_no_staff_menu_and_no_staff_links(act_as, calle
     assert seen.menu("Staff") is None
     every_link = set(seen.loose).union(*seen.menus.values())
     assert every_link & STAFF_ONLY == set()
-    assert seen.menu("Community") == ["/leaderboard", "/badges", "/missions", "/scorecard"]
+    assert seen.menu("Community") == ["/ideas", "/roadmap", "/leaderboard", "/badges", "/missions", "/scorecard"]
 
 
 @pytest.mark.parametrize("role", ["moderator", "agent", "admin"])
