@@ -21,22 +21,11 @@ from sqlalchemy import Select, or_, select, union
 
 from forum.core import i18n
 from forum.core.extensions import db
-from forum.core.i18n import N_, _
+from forum.core.i18n import _
 from forum.models import NotificationKind, Subscription, User, Visibility
-from forum.models.ideas import Idea, IdeaStatus, IdeaStatusChange, IdeaVote
+from forum.models.ideas import STATUS_WORDS, Idea, IdeaStatus, IdeaStatusChange, IdeaVote
 from forum.models.relations import STAFF_ROLES
 from forum.services import notifications
-
-# A status in words, as members read it (pages and the API may reuse these: `_(STATUS_WORDS[status])`).
-STATUS_WORDS: dict[str, str] = {
-    IdeaStatus.NEW.value: N_("New"),
-    IdeaStatus.UNDER_REVIEW.value: N_("Under review"),
-    IdeaStatus.PLANNED.value: N_("Planned"),
-    IdeaStatus.IN_PROGRESS.value: N_("In progress"),
-    IdeaStatus.SHIPPED.value: N_("Shipped"),
-    IdeaStatus.DECLINED.value: N_("Declined"),
-    IdeaStatus.DUPLICATE.value: N_("Duplicate"),
-}
 
 
 def tell_status(idea: Idea, change: IdeaStatusChange, actor: User | None) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from forum.core.extensions import db
+from forum.core.i18n import N_
 from forum.models.accounts import User
 from forum.models.content import Thread
 from forum.models.types import UTCDateTime
@@ -49,6 +50,17 @@ class IdeaStatus(StrEnum):
         return self not in CLOSED_STATUSES
 
 
+# Each status in words (English, marked for translation): pages, feeds, notifications and the 360 view translate
+# them with _() where they are shown.
+STATUS_WORDS: dict[str, str] = {
+    IdeaStatus.NEW.value: N_("New"),
+    IdeaStatus.UNDER_REVIEW.value: N_("Under review"),
+    IdeaStatus.PLANNED.value: N_("Planned"),
+    IdeaStatus.IN_PROGRESS.value: N_("In progress"),
+    IdeaStatus.SHIPPED.value: N_("Shipped"),
+    IdeaStatus.DECLINED.value: N_("Declined"),
+    IdeaStatus.DUPLICATE.value: N_("Duplicate"),
+}
 CLOSED_STATUSES = frozenset({IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.DUPLICATE})
 # The roadmap's columns, in the order it shows them.
 ROADMAP_STATUSES = (IdeaStatus.UNDER_REVIEW, IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.SHIPPED)

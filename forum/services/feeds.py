@@ -20,14 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.extensions import db
-from forum.core.i18n import N_, _
+from forum.core.i18n import _
 from forum.knowledge import queries as article_queries
 from forum.models import (
     IDEA_KIND,
     Article,
     Category,
     CategoryKind,
-    IdeaStatus,
     IdeaStatusChange,
     Post,
     Tag,
@@ -35,6 +34,7 @@ from forum.models import (
     ThreadKind,
     Visibility,
 )
+from forum.models.ideas import STATUS_WORDS as IDEA_STATUS_WORDS
 from forum.services.permissions import visible_threads
 from forum.services.reading import NOT_AN_IDEA
 
@@ -118,13 +118,6 @@ def ideas_feed() -> Feed:
                  visible_threads(None).where(Thread.kind == IDEA_KIND), Thread.created_at)
 
 
-# An idea's status as a roadmap entry names it.
-STATUS_WORDS = {
-    IdeaStatus.NEW.value: N_("New"), IdeaStatus.UNDER_REVIEW.value: N_("Under review"),
-    IdeaStatus.PLANNED.value: N_("Planned"), IdeaStatus.IN_PROGRESS.value: N_("In progress"),
-    IdeaStatus.SHIPPED.value: N_("Shipped"), IdeaStatus.DECLINED.value: N_("Declined"),
-    IdeaStatus.DUPLICATE.value: N_("Duplicate"),
-}
 
 
 @dataclass(frozen=True)
@@ -136,7 +129,7 @@ class StatusEntry:
 
     @property
     def status(self) -> str:
-        return _(STATUS_WORDS.get(self.change.to_status, self.change.to_status))
+        return _(IDEA_STATUS_WORDS.get(self.change.to_status, self.change.to_status))
 
 
 @dataclass(frozen=True)

@@ -14,26 +14,19 @@ from forum.http.auth import acting_user
 from forum.ideas import listing, presenting, voting
 from forum.ideas.pages import bp
 from forum.ideas.roadmap import roadmap as roadmap_columns
-from forum.models import ROADMAP_STATUSES, IdeaStatus
+from forum.models import ROADMAP_STATUSES
+from forum.models.ideas import STATUS_WORDS
 
 PER_PAGE = 20
 SORTS = [("votes", _l("Most votes")), ("latest", _l("Newest"))]
-STATUS_LABELS = {
-    IdeaStatus.NEW.value: _l("New"),
-    IdeaStatus.UNDER_REVIEW.value: _l("Under review"),
-    IdeaStatus.PLANNED.value: _l("Planned"),
-    IdeaStatus.IN_PROGRESS.value: _l("In progress"),
-    IdeaStatus.SHIPPED.value: _l("Shipped"),
-    IdeaStatus.DECLINED.value: _l("Declined"),
-    IdeaStatus.DUPLICATE.value: _l("Duplicate"),
-}
+STATUS_LABELS = {status: _l(words) for status, words in STATUS_WORDS.items()}  # i18n: ok (marked in models)
 # The board's tabs: every idea but duplicates first, then one per status (duplicates are reached by their tab).
 TABS = [(None, _l("All"))] + list(STATUS_LABELS.items())
 
 
 @bp.app_template_global()
 def idea_status_label(status: str) -> str:
-    """A status in words, for badges on the board, the roadmap and the idea panel."""
+    """A status in words, for badges on the board, the roadmap, the idea panel and the member 360 page."""
     return str(STATUS_LABELS.get(status, status))
 
 
