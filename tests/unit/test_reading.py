@@ -74,3 +74,26 @@ def test_sorting_threads_by_question_votes(make):
         for _ in range(votes):
             qa.vote_helpful(make.make_user(), reading.question_post(thread))
     assert _all_pages(ThreadQuery(category_id=category.id, sort="votes")) == [popular.id, liked.id, quiet.id]
+
+
+def test_a_thread_comes_with_its_tags_in_order_and_a_tagless_one_with_none(make):
+    tagged = make.make_thread(tags=["wifi", "billing", "router"])
+    bare = make.make_thread()
+    assert [tag.name for tag in reading.get_thread(None, tagged.id).tags] == ["billing", "router", "wifi"]
+    assert reading.get_thread(None, bare.id).tags == []
+
+
+def test_reading_a_thread_looks_up_its_own_tags_instead_of_scanning_every_threads(make, db):
+    """Nested in the outer join, "thread_tag JOIN tag" made SQLite materialize every thread's tags on each
+    thread page (cost growing with the community); the flat joins are primary-key lookups."""
+    for _ in range(3):
+        make.make_thread(tags=["wifi", "billing"])
+    engine = db.session.get_bind()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the plan checked is SQLite's (PostgreSQL plans by its statistics)")
+    compiled = reading._thread_statement().compile(engine)
+    plan = db.session.connection().exec_driver_sql(
+        f"EXPLAIN QUERY PLAN {compiled.string}", tuple(compiled.construct_params({"thread_id": 1}).values())
+    ).all()
+    details = [row[-1] for row in plan]
+    assert not any("MATERIALIZE" in step or step.startswith("SCAN") for step in details), details

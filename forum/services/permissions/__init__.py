@@ -36,12 +36,13 @@ from forum.services.permissions.standing import (
     restriction,
     signed_in,
 )
-from forum.services.permissions.visibility import visible_posts, visible_threads
+from forum.services.permissions.visibility import visible_posts, visible_posts_as, visible_threads
 
 __all__ = [
     "ANONYMOUS", "Action", "Capabilities", "Restriction", "Rule",
     "acting_role", "advocate_or_reputation", "can", "can_edit_others", "can_post_links", "can_recommend_escalation",
     "can_review",
     "is_active", "is_admin", "is_agent", "is_moderator", "is_staff", "is_suspended", "needs_second_factor",
-    "register_rules", "require", "restriction", "signed_in", "thresholds", "visible_posts", "visible_threads",
+    "register_rules", "require", "restriction", "signed_in", "thresholds",
+    "visible_posts", "visible_posts_as", "visible_threads",
 ]

@@ -78,7 +78,7 @@ class Capabilities:
 
     def can(self, action: Action | str, target: Any) -> bool:
         """What can(user, action, target) answers, for the actions a page asks per thread or post."""
-        return bool(_VIEWER_RULES[Action(action)](self, target))
+        return bool(_rule(_VIEWER_RULES, action)(self, target))
 
 
 ANONYMOUS = Capabilities(user_id=None, active=False, moderator=False, advocate=False, edits_others=False)
@@ -223,9 +223,17 @@ def register_rules(rules: dict[Action, Rule]) -> None:
     _RULES.update(rules)
 
 
+def _rule(rules: dict, action: Action | str):
+    """The rule for action: looked up as given (an Action, or its text: StrEnum hashes alike), since calling
+    Action() on every check cost more than the check (a thread page asks a hundred); an unknown text still
+    raises ValueError."""
+    found = rules.get(action)
+    return found if found is not None else rules[Action(action)]
+
+
 def can(user: User | None, action: Action | str, target: Any = None) -> bool:
     """Whether user may perform action on target; pure, safe to call from templates."""
-    return bool(_RULES[Action(action)](user, target))
+    return bool(_rule(_RULES, action)(user, target))
 
 
 def require(user: User | None, action: Action | str, target: Any = None) -> None:
