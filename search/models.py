@@ -25,6 +25,7 @@ class SearchDocument(db.Model):
     __table_args__ = (
         Index("ix_search_documents_document", "document", postgresql_using="gin"),
         Index("ix_search_documents_question_document", "question_document", postgresql_using="gin"),
+        Index("ix_search_documents_title_document", "title_document", postgresql_using="gin"),
     )
 
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), primary_key=True,
@@ -34,6 +35,9 @@ class SearchDocument(db.Model):
     # position counts of `document` by weight: similar questions pick and rank their candidates with these, as
     # reading `document` decompresses a thread's whole text (search.backends.postgres_similar).
     question_document = mapped_column(DOCUMENT_TYPE, nullable=True)
+    # The title alone (weight A): candidates are picked among the threads whose title shares a word with the draft
+    # first, a few thousand at 400,000 posts where the question as asked matched most of the table.
+    title_document = mapped_column(DOCUMENT_TYPE, nullable=True)
     title_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     accepted_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     document_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -54,3 +58,14 @@ class SearchDocument(db.Model):
     best_reply_votes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created: Mapped[datetime] = mapped_column(UTCDateTime)
     last_activity: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SearchTerm(db.Model):
+    """How many documents hold each lexeme (BM25's document frequency), counted by the worker
+    (search.backends.postgres_terms); the row with the empty lexeme holds the number of documents counted."""
+
+    __tablename__ = "search_terms"
+
+    lexeme: Mapped[str] = mapped_column(Text, primary_key=True)
+    documents: Mapped[int] = mapped_column(Integer)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime)

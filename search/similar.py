@@ -22,7 +22,7 @@ there are); the threads shown, with what the pages show of them (at most limit);
 
 from __future__ import annotations
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, union
 
 from forum.core.extensions import db
 from forum.models import IDEA_KIND, Article, Post, Thread, ThreadStatus, User, Visibility
@@ -75,11 +75,14 @@ def _states(viewer: User | None, thread_ids: list[int]) -> dict[int, Row]:
     see and anyone may be pointed to (public, live, not merged), in one light statement (no relations)."""
     if not thread_ids:
         return {}
+    # One IN over a UNION, not `id IN (...) OR id IN (targets)`: PostgreSQL answers that OR with a scan of every
+    # thread (10 ms at 400,000 posts), the UNION with primary-key lookups.
     targets = select(Thread.duplicate_of_id).where(Thread.id.in_(thread_ids), Thread.duplicate_of_id.is_not(None))
+    wanted = union(select(Thread.id).where(Thread.id.in_(thread_ids)), targets)
     statement = (
         visible_threads(viewer)
         .with_only_columns(Thread.id, Thread.title, Thread.status, Thread.duplicate_of_id)
-        .where(Thread.id.in_(thread_ids) | Thread.id.in_(targets), Thread.deleted_at.is_(None),
+        .where(Thread.id.in_(wanted), Thread.deleted_at.is_(None),
                Thread.visibility == Visibility.PUBLIC.value, Thread.merged_into_id.is_(None),
                Thread.kind != IDEA_KIND)
     )

@@ -28,7 +28,7 @@ from forum.core import clock
 from forum.core.extensions import db
 from forum.core.i18n import _
 from search import documents
-from search.backends import postgres_articles, postgres_similar
+from search.backends import postgres_articles, postgres_similar, postgres_terms
 from search.backends.postgres_query import CompiledTs, compile_text
 from search.models import SearchDocument
 from search.query import (
@@ -84,10 +84,12 @@ def _upsert():
                 .op("||")(_weighted("question", "C")).op("||")(_weighted("replies", "D")))
     values = {name: bindparam(f"v_{name}", type_=SearchDocument.__table__.c[name].type) for name in _COLUMNS}
     asked = _weighted("title", "A").op("||")(_weighted("question", "C"))
-    statement = insert(SearchDocument).values(**values, document=document, question_document=asked)
+    statement = insert(SearchDocument).values(**values, document=document, question_document=asked,
+                                              title_document=_weighted("title", "A"))
+    vectors = ("document", "question_document", "title_document")
     return statement.on_conflict_do_update(
         index_elements=[SearchDocument.thread_id],
-        set_={name: statement.excluded[name] for name in (*_COLUMNS[1:], "document", "question_document")},
+        set_={name: statement.excluded[name] for name in (*_COLUMNS[1:], *vectors)},
     )
 
 
@@ -115,6 +117,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
         _write([_row(document) for document in batch])
         written += len(batch)
         report(len(batch))
+    postgres_terms.count()
     db.session.commit()
     return written
 
@@ -284,10 +287,13 @@ class PostgresBackend:
         return rebuild(progress=progress)
 
     def ensure(self) -> None:
-        """An empty table while threads exist (a fresh migration on old data) is filled."""
+        """An empty table while threads exist (a fresh migration on old data) is filled; the document
+        frequencies are counted again when they drifted (search.backends.postgres_terms)."""
         empty = db.session.scalar(select(SearchDocument.thread_id).limit(1)) is None
         if empty and documents.count_searchable():
             rebuild()
+        else:
+            postgres_terms.ensure_fresh()
 
     def document_frequencies(self, words: set[str]) -> tuple[dict[str, int], int]:
         return document_frequencies(words)

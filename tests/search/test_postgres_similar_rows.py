@@ -56,3 +56,33 @@ def test_a_thread_is_found_by_words_only_its_question_has(make, search_index):  
     _solved(make, "Cannot send photos", "Pictures stay pending forever.", "Turn on mobile data.")
     search_index()
     assert [item.id for item in similar.similar(None, "error 38 when texting while roaming")][:1] == [wanted.id]
+
+
+TERMS = text("SELECT lexeme, documents FROM search_terms WHERE lexeme IN ('', 'router', 'zigbe')")
+LIVE = text("SELECT count(*) FROM search_documents WHERE document @@ 'router'::tsquery")
+
+
+def test_the_rebuild_counts_document_frequencies_and_a_word_first_seen_later_still_finds_its_thread(
+        make, search_index):  # noqa: F811
+    for n in range(3):
+        _solved(make, f"Router drops wifi every {n + 2} hours", "It reconnects on its own.", "Move the channel.")
+    backend = search_index()
+    backend.rebuild()  # the worker counts the frequencies after every rebuild
+    stored = dict(db.session.execute(TERMS).all())
+    assert stored == {"": 3, "router": db.session.scalar(LIVE)}
+
+    newer = _solved(make, "Zigbee bulbs will not pair with the hub", "Reset does nothing.", "Update the hub first.")
+    search_index()  # written by the worker after the count: its rare word is not stored yet
+    assert [item.id for item in similar.similar(None, "zigbee bulb pairing")][:1] == [newer.id]
+
+
+def test_the_worker_counts_again_once_the_documents_drift(make, search_index):  # noqa: F811
+    _solved(make, "Router drops wifi at night", "It reconnects on its own.", "Move the channel.")
+    backend = search_index()
+    backend.rebuild()
+    for n in range(2):
+        _solved(make, f"Router lights blink after update {n}", "Orange, then red.", "Roll the firmware back.")
+    backend = search_index()
+    assert dict(db.session.execute(TERMS).all())[""] == 1  # statistics: not counted on every write
+    backend.ensure()  # the search.ensure_index job, every minute
+    assert dict(db.session.execute(TERMS).all()) == {"": 3, "router": 3}
