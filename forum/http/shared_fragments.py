@@ -15,6 +15,7 @@ from flask_wtf.csrf import generate_csrf
 
 CSRF_SLOT = "\x00csrf-slot\x00"
 _RENDERING = "_rendering_shared_fragment"
+_TOKEN = "_shared_fragment_csrf_token"
 
 
 def csrf_token_or_slot() -> str:
@@ -43,7 +44,17 @@ def render_shared(render: Callable[[], str]) -> str:
 
 def fill(html: str) -> str:
     """The fragment for this request: its CSRF slots hold the request's token."""
-    return html.replace(CSRF_SLOT, generate_csrf()) if CSRF_SLOT in html else html
+    return html.replace(CSRF_SLOT, _request_token()) if CSRF_SLOT in html else html
+
+
+def _request_token() -> str:
+    """generate_csrf(), asked once per request: a thread page fills a fragment per post, and each call
+    re-reads the configuration and the session."""
+    token = g.get(_TOKEN)
+    if token is None:
+        token = generate_csrf()
+        setattr(g, _TOKEN, token)
+    return token
 
 
 def init_app(app: Flask) -> None:

@@ -211,12 +211,16 @@ def _render_shared(block: PostBlock) -> str:
     return shared_fragments.render_shared(lambda: str(macro(block)))
 
 
-def render(block: PostBlock) -> Markup:
+def rendering_place() -> tuple:
+    """What a block's HTML depends on besides the block: url_for's output on the app and where it is mounted,
+    the words on the reader's language. The same for every post of a page (asked once per page)."""
+    return request.script_root, id(current_app._get_current_object()), i18n.current_language()
+
+
+def render(block: PostBlock, place: tuple | None = None) -> Markup:
     """The block's HTML, from the cache when this kind of viewer saw this version of the post before."""
     use_cache = current_app.config.get("POST_BLOCK_CACHE", True)
-    # url_for's output depends on the app and where it is mounted, the words on the reader's language;
-    # everything else is in the block.
-    key = (block, request.script_root, id(current_app._get_current_object()), i18n.current_language())
+    key = (block, *(place or rendering_place()))
     html = _renderings.get(key) if use_cache else None
     if html is None:
         html = _render_shared(block)
@@ -235,6 +239,9 @@ class ThreadPosts:
 
     def __init__(self, page: PageState) -> None:
         self.page = page
+        self.place: tuple | None = None
 
     def render(self, post: Post, label: str) -> Markup:
-        return render(post_block(post, label, self.page))
+        if self.place is None:
+            self.place = rendering_place()
+        return render(post_block(post, label, self.page), self.place)
