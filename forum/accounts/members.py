@@ -11,6 +11,7 @@ so a new address must be confirmed again before it is trusted.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import secrets
@@ -20,6 +21,7 @@ from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.low_level import ARGON2_VERSION
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -47,10 +49,16 @@ TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
-    """Choose the hasher (create_app passes the cheap one for TESTING); resets the dummy hash."""
+    """Choose the hasher (create_app passes the cheap one for TESTING). The dummy hash has its parameters (verifying
+    costs the same) but no hashing makes it: hashing held 64 MiB for a moment in every process (issue 21)."""
     global _hasher, _dummy_hash
     _hasher = hasher
-    _dummy_hash = hasher.hash(secrets.token_hex(8))
+    salt, digest = (base64.b64encode(secrets.token_bytes(n)).decode().rstrip("=")
+                    for n in (hasher.salt_len, hasher.hash_len))
+    _dummy_hash = (f"$argon2{hasher.type.name.lower()}$v={ARGON2_VERSION}$m={hasher.memory_cost},"
+                   f"t={hasher.time_cost},p={hasher.parallelism}${salt}${digest}")
+
+
 _TIME_ZONES = frozenset(available_timezones())
 
 

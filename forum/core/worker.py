@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 import traceback
@@ -11,6 +12,7 @@ from forum.core import job_registry, outbox, request_ids
 from forum.core.extensions import db
 
 log = logging.getLogger(__name__)
+FULL_COLLECTION_EVERY = 500  # jobs between collections that walk every object (tidy_after_job)
 
 
 def run_one() -> bool:
@@ -51,8 +53,15 @@ def schedule_recurring() -> None:
 def run_forever(poll_s: float = 1.0, schedule_every_s: float = 30.0, stop: Callable[[], bool] = lambda: False) -> None:
     """Process jobs until interrupted (or stop() says so), sleeping briefly when the queue is empty."""
     log.info("worker started")
+    try:
+        _loop(poll_s, schedule_every_s, stop)
+    finally:
+        gc.unfreeze()  # what tidy_after_job froze is the caller's to collect again (tests run the loop in-process)
+
+
+def _loop(poll_s: float, schedule_every_s: float, stop: Callable[[], bool]) -> None:
     next_schedule = 0.0
-    failures = 0
+    failures = jobs_done = 0
     while not stop():
         try:
             if time.monotonic() >= next_schedule:
@@ -68,5 +77,25 @@ def run_forever(poll_s: float = 1.0, schedule_every_s: float = 30.0, stop: Calla
             continue
         finally:
             db.session.remove()
-        if not worked:
+        if worked:
+            jobs_done += 1
+            tidy_after_job(jobs_done)
+        else:
             time.sleep(poll_s)
+
+
+def tidy_after_job(jobs_done: int) -> None:
+    """Collect the job's garbage before the next job, and keep what outlived it out of later collections.
+
+    A full collection frees the job's reference cycles and the interpreter's free lists, whose blocks
+    would keep otherwise empty memory arenas alive: at 40,000 posts the pass of periodic jobs and the
+    200 index updates they cause peaked 4 MB higher without it (issue 21 bounds the job worker at 150 MB).
+    Walking every object costs ~150 ms in the worker, so what survives a job is frozen (gc.freeze) and
+    the next collections walk only what later jobs made (under 1 ms). Every FULL_COLLECTION_EVERY jobs
+    everything is unfrozen first, so cycles that formed among survivors since (evicted cache entries, a
+    replaced search index) are reclaimed too.
+    """
+    if jobs_done % FULL_COLLECTION_EVERY == 0:
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()

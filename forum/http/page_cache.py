@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import secrets
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -33,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import redis
 from flask import Flask, Response, current_app, g, has_app_context, request
 from flask import session as visitor_session
 from sqlalchemy import event
@@ -72,11 +70,13 @@ PRIVATE_TABLES = frozenset({
     "conversation", "conversation_participant", "conversation_message", "conversation_flag",
 })
 ANY_TABLE = "*"  # a write whose table we cannot tell (text SQL): always counts
-STORE_ERRORS = (redis.RedisError, sqlite3.Error, OSError, ValueError, KeyError, TypeError)
+STORE_ERRORS = (sqlite3.Error, OSError, ValueError, KeyError, TypeError)  # and each store's own `errors`
 
 
 class PageStore(Protocol):
     """Where pages and the content generation live, shared by every process that serves the site."""
+
+    errors: tuple[type[Exception], ...]  # what its client raises when the store is unreachable or refuses
 
     def generation(self) -> int: ...
 
@@ -87,50 +87,14 @@ class PageStore(Protocol):
     def put(self, key: str, value: bytes, ttl_s: int) -> None: ...
 
 
-class RedisStore:
-    """Pages as expiring Redis keys; the generation is one counter (INCR is atomic across servers).
-
-    Old generations' pages are never read again and expire on their own, so memory stays bounded by
-    the pages visited within one TTL (plus the server's maxmemory policy).
-    """
-
-    def __init__(self, url: str, prefix: str = "horseshoe:page-cache:") -> None:
-        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self.prefix = prefix
-
-    def generation(self) -> int:
-        value = self.client.get(self.prefix + "generation")
-        if value is None:
-            self._start_generation()
-            value = self.client.get(self.prefix + "generation")
-        return int(value or 0)
-
-    def bump(self) -> None:
-        self._start_generation()
-        self.client.incr(self.prefix + "generation")
-
-    def _start_generation(self) -> None:
-        """Start a missing counter at a random point, never at 0.
-
-        The counter is an ordinary key: maxmemory eviction or a flush can drop it while pages stored
-        under older generations live on. Counting again from 0 would climb back to those keys and
-        serve retired pages (hidden posts included); a random 62-bit start never meets them.
-        """
-        self.client.set(self.prefix + "generation", secrets.randbits(62), nx=True)
-
-    def get(self, key: str) -> bytes | None:
-        return self.client.get(self.prefix + key)
-
-    def put(self, key: str, value: bytes, ttl_s: int) -> None:
-        self.client.set(self.prefix + key, value, ex=ttl_s)
-
-
 class SQLiteStore:
     """Pages in one SQLite file in the data directory, shared by every gunicorn worker on the machine.
 
     A bump clears the table (nothing stored under an older generation can be served again); otherwise
     the oldest rows are evicted past MAX_ENTRIES.
     """
+
+    errors = ()  # sqlite3.Error and OSError are in STORE_ERRORS
 
     def __init__(self, path: Path, max_entries: int = MAX_ENTRIES) -> None:
         self.path = path
@@ -193,7 +157,7 @@ class PageCache:
         """Run a store call; a broken store is logged and treated as an empty cache."""
         try:
             return action()
-        except STORE_ERRORS as error:
+        except (*STORE_ERRORS, *self.store.errors) as error:
             log.warning("page cache store failed, serving without it: %s", error)
             return default
 
@@ -230,12 +194,6 @@ class PageCache:
         if self.bump_owed and self.safely(lambda: self.store.bump() or True, default=False):
             self.bump_owed = False
         return not self.bump_owed
-
-
-def make_store(settings) -> PageStore:
-    if settings.redis_url:
-        return RedisStore(settings.redis_url)
-    return SQLiteStore(settings.data_path / "page_cache.sqlite3")
 
 
 # --- which requests and responses may use the cache ---------------------------------------------------
@@ -381,7 +339,13 @@ def listen_for_changes() -> None:
 
 def init_app(app: Flask) -> None:
     settings = app.config["HORSESHOE"]
-    app.extensions["page_cache"] = PageCache(store=make_store(settings), ttl_s=settings.anonymous_cache_s)
+    if settings.redis_url:
+        from forum.http.page_cache_redis import RedisStore  # redis (6 MB) only where pages are shared through it
+
+        store: PageStore = RedisStore(settings.redis_url)
+    else:
+        store = SQLiteStore(settings.data_path / "page_cache.sqlite3")
+    app.extensions["page_cache"] = PageCache(store=store, ttl_s=settings.anonymous_cache_s)
     listen_for_changes()
     app.before_request(serve_from_cache)
     app.after_request(store_in_cache)

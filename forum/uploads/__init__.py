@@ -52,7 +52,13 @@ def init_app(app: Flask) -> None:
     from forum import hooks
     from forum.uploads import api, cleanup, pages, storage
 
-    storage.install(app)
+    settings = app.config["HORSESHOE"]
+    if settings.upload_storage == "s3":
+        from forum.uploads import s3  # boto3 only where uploads go to a bucket (8 MB in every process)
+
+        storage.install(app, s3.store_from_settings(settings))
+    else:
+        storage.install(app)
     hooks.register_job(cleanup.SWEEP_JOB, cleanup.sweep_orphans, every_s=lambda: cleanup.SWEEP_INTERVAL_S)
     api.init_app(app)
     pages.init_app(app)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import boto3
 from flask import Flask, current_app
 
 from forum.core.settings import Settings
@@ -41,7 +40,7 @@ class BlobStore(Protocol):
     def deliver(self, sha256: str, content_type: str, disposition: str) -> Delivery: ...
 
 
-def _checked(sha256: str) -> str:
+def checked_name(sha256: str) -> str:
     """A blob name is a hex digest and nothing else, so no name can reach outside the store."""
     if not SHA256.fullmatch(sha256):
         raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
@@ -55,7 +54,7 @@ class FilesystemStore:
         self.root = Path(root)
 
     def path(self, sha256: str) -> Path:
-        name = _checked(sha256)
+        name = checked_name(sha256)
         return self.root / name[:2] / name[2:4] / name
 
     def put(self, sha256: str, source: Path, content_type: str) -> None:
@@ -86,69 +85,11 @@ class FilesystemStore:
         return Delivery(path=self.path(sha256))
 
 
-class S3Store:
-    """Blobs as objects <prefix><sha256> in one bucket; browsers fetch them through short-lived signed URLs."""
-
-    def __init__(self, client, bucket: str, *, expires_s: int = 300, prefix: str = "uploads/") -> None:
-        self.client = client
-        self.bucket = bucket
-        self.expires_s = expires_s
-        self.prefix = prefix
-
-    def key(self, sha256: str) -> str:
-        return self.prefix + _checked(sha256)
-
-    def put(self, sha256: str, source: Path, content_type: str) -> None:
-        """Upload in parts from the file (never whole in memory); the same digest is the same bytes, so a
-        second put of an existing blob is skipped."""
-        if self.exists(sha256):
-            return
-        self.client.upload_file(str(source), self.bucket, self.key(sha256), ExtraArgs={"ContentType": content_type})
-
-    def exists(self, sha256: str) -> bool:
-        from_client = self.client.exceptions
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self.key(sha256))
-        except from_client.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
-                return False
-            raise
-        return True
-
-    def delete(self, sha256: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
-
-    def read(self, sha256: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"].read()
-
-    def deliver(self, sha256: str, content_type: str, disposition: str) -> Delivery:
-        """A signed GET that answers with our type and disposition (so a file is still a download there)."""
-        url = self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": self.key(sha256), "ResponseContentType": content_type,
-                    "ResponseContentDisposition": disposition, "ResponseCacheControl": "private, no-store"},
-            ExpiresIn=self.expires_s,
-        )
-        return Delivery(redirect_url=url)
-
-
-def s3_client(settings: Settings):
-    """A boto3 S3 client for the configured endpoint (AWS itself when no endpoint URL is set)."""
-    return boto3.client(
-        "s3",
-        endpoint_url=settings.s3_endpoint_url or None,
-        aws_access_key_id=settings.s3_access_key_id or None,
-        aws_secret_access_key=settings.s3_secret_access_key or None,
-        region_name=settings.s3_region or None,
-    )
-
-
 def store_from_settings(settings: Settings) -> BlobStore:
-    """HORSESHOE_UPLOAD_STORAGE picks the store: filesystem (default) or s3 (HORSESHOE_S3_* settings)."""
+    """HORSESHOE_UPLOAD_STORAGE picks the store: filesystem (default) here; s3 in forum.uploads.s3, which the
+    package's init_app imports only when chosen (boto3 is 8 MB in every process, the job worker's too)."""
     if settings.upload_storage == "s3":
-        if not settings.s3_bucket:
-            raise ValueError("HORSESHOE_UPLOAD_STORAGE=s3 needs HORSESHOE_S3_BUCKET")
-        return S3Store(s3_client(settings), settings.s3_bucket, expires_s=settings.s3_url_expiry_s)
+        raise ValueError("HORSESHOE_UPLOAD_STORAGE=s3: the store comes from forum.uploads.s3.store_from_settings")
     if settings.upload_storage != "filesystem":
         raise ValueError(f"HORSESHOE_UPLOAD_STORAGE is 'filesystem' or 's3', not {settings.upload_storage!r}")
     return FilesystemStore(settings.data_path / "uploads")

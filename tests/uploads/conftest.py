@@ -21,7 +21,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from forum.core.settings import Settings
-from forum.uploads import storage
+from forum.uploads import s3, storage
 from tests.conftest import free_port
 
 S3_KEYS = {"s3_access_key_id": "testing", "s3_secret_access_key": "testing", "s3_region": "us-east-1"}
@@ -44,7 +44,7 @@ def s3_settings(s3_server: str, tmp_path: Path) -> Settings:
     """Settings naming a fresh bucket on the server (created here, as an operator would)."""
     settings = Settings(data_dir=str(tmp_path), upload_storage="s3", s3_endpoint_url=s3_server,
                         s3_bucket=f"horseshoe-{uuid.uuid4().hex[:12]}", **S3_KEYS)
-    storage.s3_client(settings).create_bucket(Bucket=settings.s3_bucket)
+    s3.s3_client(settings).create_bucket(Bucket=settings.s3_bucket)
     return settings
 
 
@@ -52,7 +52,7 @@ def s3_settings(s3_server: str, tmp_path: Path) -> Settings:
 def store(request, app: Flask, tmp_path: Path) -> Iterator[storage.BlobStore]:
     """Each test using it runs twice: with blobs on disk, then in the S3 server's bucket."""
     if request.param == "s3":
-        chosen = storage.store_from_settings(request.getfixturevalue("s3_settings"))
+        chosen = s3.store_from_settings(request.getfixturevalue("s3_settings"))
     else:
         chosen = storage.store_from_settings(Settings(data_dir=str(tmp_path)))
     original = app.extensions[storage.EXTENSION_KEY]

@@ -10,7 +10,7 @@ from forum.core.extensions import db
 from forum.core.settings import Settings
 from forum.models import Upload
 from forum.services import reading
-from forum.uploads import storage
+from forum.uploads import s3, storage
 from tests.uploads.conftest import image_bytes
 
 
@@ -46,8 +46,8 @@ def test_unreferenced_uploads_are_swept_after_a_day(store, make, clock_at):
 
 
 def test_the_s3_store_is_chosen_by_settings_and_serves_by_signed_redirect(app, s3_settings, make, login_as):
-    chosen = storage.store_from_settings(s3_settings)
-    assert isinstance(chosen, storage.S3Store)
+    chosen = s3.store_from_settings(s3_settings)
+    assert isinstance(chosen, s3.S3Store)
     original = app.extensions[storage.EXTENSION_KEY]
     app.extensions[storage.EXTENSION_KEY] = chosen
     try:

@@ -15,7 +15,8 @@ from flask import Flask
 
 from forum import incidents
 from forum.core import outbox
-from forum.http.page_cache import PageCache, RedisStore, SQLiteStore
+from forum.http.page_cache import PageCache, SQLiteStore
+from forum.http.page_cache_redis import RedisStore
 from forum.http.security import CONTENT_SECURITY_POLICY
 from forum.services import categories, posting, qa
 from forum.services.categories import CategoryInput

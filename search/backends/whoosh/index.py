@@ -18,12 +18,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import current_app
-from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 
 from search import documents
-from search.backends.whoosh import reading
+from search.backends.whoosh import reading, storage
 from search.backends.whoosh.codec import Codec
 from search.backends.whoosh.schema import SCHEMA_VERSION, build_schema, whoosh_fields
 
@@ -91,7 +90,7 @@ def open_directory(directory: str, attempts: int = 5) -> FileIndex:
 
 
 def _open_and_touch(directory: str) -> FileIndex:
-    ix = whoosh_index.open_dir(directory)
+    ix = storage.open_index(directory)
     ix.doc_count()  # touches the TOC and segments: truncated files fail here
     return ix
 
@@ -123,7 +122,7 @@ def build_aside(base: Path, schema, version: int, fields: Iterable[dict],
     report = progress or (lambda _n: None)
     directory = base / f"index-v{version}-{uuid.uuid4().hex[:12]}"
     directory.mkdir()
-    writer = whoosh_index.create_in(str(directory), schema).writer(limitmb=limitmb, codec=Codec())
+    writer = storage.create_index(str(directory), schema).writer(limitmb=limitmb, codec=Codec())
     written = 0
     try:
         for document in fields:
