@@ -15,7 +15,7 @@ from flask_wtf.csrf import generate_csrf
 
 CSRF_SLOT = "\x00csrf-slot\x00"
 _RENDERING = "_rendering_shared_fragment"
-_TOKEN = "_shared_fragment_csrf_token"
+_REQUEST_CSRF = "_shared_fragment_request_csrf"
 
 
 def csrf_token_or_slot() -> str:
@@ -50,10 +50,10 @@ def fill(html: str) -> str:
 def _request_token() -> str:
     """generate_csrf(), asked once per request: a thread page fills a fragment per post, and each call
     re-reads the configuration and the session."""
-    token = g.get(_TOKEN)
+    token = g.get(_REQUEST_CSRF)
     if token is None:
         token = generate_csrf()
-        setattr(g, _TOKEN, token)
+        setattr(g, _REQUEST_CSRF, token)
     return token
 
 
