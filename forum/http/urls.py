@@ -7,6 +7,8 @@ post_location build links with url_for, for pages and the API.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import url_for
 
 from forum.core.pagination import encode_cursor
@@ -31,3 +33,13 @@ def post_location(post: Post) -> str:
     if post.is_question or thread.reply_count <= REPLIES_PER_PAGE:
         return thread_url(thread, _anchor=f"p{post.id}")
     return thread_url(thread, cursor=encode_cursor([post.created_at, post.id - 1]), _anchor=f"p{post.id}")
+
+
+def same_site_path(target: object) -> str | None:
+    """target when it is a path on this site, else None: the one check for every redirect a request names
+    ("next", a form's return address). Browsers read "/\\host" as "//host", so a backslash anywhere
+    disqualifies it, as does a scheme or a host."""
+    if not isinstance(target, str) or "\\" in target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target

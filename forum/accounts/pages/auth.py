@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
@@ -14,6 +12,7 @@ from forum.core.errors import Conflict, Invalid
 from forum.core.i18n import _
 from forum.http.forms import show_errors
 from forum.http.standing import open_while
+from forum.http.urls import same_site_path
 from forum.services.permissions import Restriction
 from forum.web.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 
@@ -22,12 +21,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 def safe_next(default: str) -> str:
     """Only follow same-site relative redirects, never to another host."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    # Browsers read "/\\host" as "//host", so a backslash anywhere disqualifies the target.
-    if "\\" in target or not target.startswith("/") or target.startswith("//") or parts.netloc or parts.scheme:
-        return default
-    return target
+    return same_site_path(request.args.get("next")) or default
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -25,6 +25,7 @@ from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm, errors_in_one_line
 from forum.http.languages import LANGUAGE_COOKIE
 from forum.http.standing import open_while
+from forum.http.urls import same_site_path
 from forum.services.permissions import Restriction
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -52,9 +53,10 @@ def _checked_form() -> SwitcherForm:
 
 def _back() -> Response:
     """Back where the switcher was used: a path on this site only (never another host)."""
-    parts = urlsplit(request.form.get("next") or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+    target = same_site_path(request.form.get("next"))
+    if target is None:
         return redirect("/", code=303)
+    parts = urlsplit(target)
     return redirect(parts.path + (f"?{parts.query}" if parts.query else ""), code=303)
 
 

@@ -28,6 +28,7 @@ from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.i18n import _, _l
 from forum.http.forms import FlaskForm, show_errors
 from forum.http.standing import open_while
+from forum.http.urls import same_site_path
 from forum.models import User
 from forum.services.permissions import Restriction, needs_second_factor
 
@@ -275,15 +276,9 @@ def _pending_user(pending: dict | None) -> User | None:
     return user if user.two_factor_enabled else None
 
 
-def _safe_path(target: object) -> str | None:
-    """Only a path on this site (the session is signed, but a redirect target is checked where it is used)."""
-    if isinstance(target, str) and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 def _signed_in(user: User, pending: dict, *, trust: bool) -> Response:
-    response = complete_sign_in(user, remember=bool(pending.get("remember")), next_url=_safe_path(pending.get("next")))
+    next_url = same_site_path(pending.get("next"))
+    response = complete_sign_in(user, remember=bool(pending.get("remember")), next_url=next_url)
     if trust:
         response.set_cookie(
             two_factor.TRUST_COOKIE, two_factor.trust_cookie_value(user),

@@ -17,7 +17,7 @@ from forum.core.errors import Conflict, Invalid
 from forum.core.i18n import _, _l
 from forum.http.auth import acting_user
 from forum.http.forms import FlaskForm, errors_in_one_line
-from forum.http.urls import thread_url
+from forum.http.urls import same_site_path, thread_url
 from forum.ideas import get_idea, status, voting
 from forum.ideas.pages import bp
 from forum.ideas.pages.board import STATUS_LABELS
@@ -39,10 +39,7 @@ class StatusForm(FlaskForm):
 
 def _back(idea: Idea):
     """To the page the button was on (a local path only), else the idea's thread page."""
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(thread_url(idea.thread))
+    return redirect(same_site_path(request.form.get("next")) or thread_url(idea.thread))
 
 
 @bp.post("/ideas/<id:idea_id>/vote")
