@@ -155,7 +155,13 @@ def supported(code: str | None) -> str | None:
 def current_language() -> str:
     """The language of the text being produced now ("en" outside a request)."""
     locale = get_locale()
-    return (supported(str(locale)) or DEFAULT_LANGUAGE) if locale else DEFAULT_LANGUAGE
+    return _language_of(locale) if locale else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=64)
+def _language_of(locale) -> str:
+    """Asked a few dozen times a page (every template load, every relative time): the string work kept."""
+    return supported(str(locale)) or DEFAULT_LANGUAGE
 
 
 @contextmanager

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core.errors import NotFound
@@ -66,14 +67,19 @@ def article_page(viewer: User | None, *, category_id: int | None = None, tag: st
 def category_articles(category_id: int, limit: int = CATEGORY_PAGE_ARTICLES) -> CategoryArticles:
     """A category's newest published articles and their total, in one statement (a window count), so the
     category page pays one statement for its list however many articles there are."""
-    statement = (
+    rows = db.session.execute(_category_articles_statement(limit), {"category_id": category_id}).all()
+    return CategoryArticles([article for article, _total in rows], rows[0][1] if rows else 0)
+
+
+@cache
+def _category_articles_statement(limit: int) -> Select:
+    """Built once (:category_id bound when run): on every category page, building it cost more than running it."""
+    return (
         select(Article, func.count().over())
-        .where(Article.status == ArticleStatus.PUBLISHED.value, Article.category_id == category_id)
+        .where(Article.status == ArticleStatus.PUBLISHED.value, Article.category_id == bindparam("category_id"))
         .order_by(Article.updated_at.desc(), Article.id.desc())
         .limit(limit)
     )
-    rows = db.session.execute(statement).all()
-    return CategoryArticles([article for article, _total in rows], rows[0][1] if rows else 0)
 
 
 def in_review_count() -> int:

@@ -9,6 +9,7 @@ it refuses one, so the page and the API give the same reasons.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -40,12 +41,12 @@ __all__ = [
 CACHE_KEY = "horseshoe_community_settings"
 
 
-def _current(spec: AnySetting, row: CommunitySetting | None) -> Any:
+def _current(spec: AnySetting, value_json: str | None) -> Any:
     """The stored value as the setting's type; the default when none is stored, or when the stored one
     no longer passes the setting's rules (a tightened rule must not leave a value nothing can read)."""
-    if row is not None:
+    if value_json is not None:
         try:
-            return spec.parse(json.loads(row.value_json))
+            return spec.parse(json.loads(value_json))
         except ValueError:
             pass
     return list(spec.default) if isinstance(spec.default, tuple) else spec.default
@@ -53,7 +54,8 @@ def _current(spec: AnySetting, row: CommunitySetting | None) -> Any:
 
 def get_setting(key: str) -> Any:
     """The current value of key: the stored override, else the default."""
-    return _current(REGISTRY[key], db.session.get(CommunitySetting, key))
+    row = db.session.get(CommunitySetting, key)
+    return _current(REGISTRY[key], row.value_json if row is not None else None)
 
 
 def cached_setting(key: str) -> Any:
@@ -75,9 +77,47 @@ def forget_cached() -> None:
 
 
 def all_settings() -> dict[str, Any]:
-    """Every setting as one flat {key: value} object (the API's settings shape)."""
-    stored = {row.key: row for row in db.session.scalars(db.select(CommunitySetting))}
-    return {key: _current(spec, stored.get(key)) for key, spec in REGISTRY.items()}
+    """Every setting as one flat {key: value} object (the API's settings shape).
+
+    Always one statement (another process may have changed a rule), but reading the stored text is
+    all it does: the typed values come from _parsed, which keeps the result for the same stored text.
+    Each call gets its own dict and its own lists, as when every call parsed afresh.
+    """
+    stored = tuple(sorted(tuple(row) for row in db.session.execute(_stored_statement())))
+    return {key: list(value) if isinstance(value, list) else value for key, value in _parsed(stored).items()}
+
+
+@functools.cache
+def _stored_statement():
+    return db.select(CommunitySetting.key, CommunitySetting.value_json)
+
+
+class _ParsedSettings:
+    """{key: value} for stored (key, value_json) rows, kept: parsing every setting was most of reading them (a
+    few hundred microseconds of every page, issue 21). Keyed by the rows' text, so a change is a new entry, and
+    dropped whenever the registry holds other specs (a feature or a test registering one)."""
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self.specs: tuple = ()
+        self.values: dict[tuple, dict[str, Any]] = {}
+
+    def __call__(self, stored: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+        specs = tuple(REGISTRY.items())
+        if len(specs) != len(self.specs) or any(
+                a[0] != b[0] or a[1] is not b[1] for a, b in zip(specs, self.specs, strict=True)):
+            self.specs, self.values = specs, {}
+        values = self.values.get(stored)
+        if values is None:
+            if len(self.values) >= self.KEPT:
+                self.values = {}
+            texts = dict(stored)
+            values = self.values[stored] = {key: _current(spec, texts.get(key)) for key, spec in specs}
+        return values
+
+
+_parsed = _ParsedSettings()
 
 
 def update_settings(actor: User, changes: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ paged, stay defined once, in forum.services.reading and forum.services.permissio
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, literal, select
@@ -22,6 +23,7 @@ from forum.core.pagination import Page
 from forum.models import Category, Role, ScorecardSnapshot, Subscription, Thread, User
 from forum.models.analytics import SCORECARD_FIGURES
 from forum.services import reading
+from forum.services.permissions import is_moderator, signed_in, visible_threads_as
 
 STAFF_ROLES = frozenset(role.value for role in Role if role.is_staff)
 
@@ -93,7 +95,7 @@ def _as_rows(threads: Select) -> Select:
     )
 
 
-def _listed(statement: Select) -> list[ListedThread]:
+def _listed(statement: Select, params: dict | None = None) -> list[ListedThread]:
     """Run statement as _as_rows; threads by one author, or in one category, share one tuple for it.
 
     Through the session's connection (after the flush Session.execute would do): the rows are plain
@@ -104,7 +106,7 @@ def _listed(statement: Select) -> list[ListedThread]:
     categories: dict[int, ListedCategory] = {}
     threads = []
     db.session.flush()
-    for row in db.session.connection().execute(_as_rows(statement)):
+    for row in db.session.connection().execute(statement, params or {}):
         author = authors.get(row[_AUTHOR_AT])
         if author is None:
             author = authors[row[_AUTHOR_AT]] = ListedAuthor(*row[_AUTHOR_AT:_CATEGORY_AT])
@@ -115,17 +117,32 @@ def _listed(statement: Select) -> list[ListedThread]:
     return threads
 
 
+LATEST = reading.ThreadQuery(sort="active")
+
+
 def latest_threads(viewer: User | None, limit: int) -> list[ListedThread]:
     """The most recently active threads the viewer may see, pinned or not (the front page): one statement."""
-    query = reading.ThreadQuery(sort="active")
-    return list(reading.page_of(_listed(reading.thread_page_statement(viewer, query, limit)), query, limit).items)
+    statement = _latest_statement(is_moderator(viewer), signed_in(viewer), limit)
+    return list(reading.page_of(_listed(statement, _viewer_params(viewer)), LATEST, limit).items)
+
+
+def _viewer_params(viewer: User | None, **params) -> dict:
+    return {"viewer_id": viewer.id, **params} if signed_in(viewer) else params
+
+
+@cache
+def _latest_statement(moderator: bool, member: bool, limit: int) -> Select:
+    """latest_threads' statement for one kind of viewer (:viewer_id bound when signed in), built once: building
+    and keying a statement cost more than running it (issue 21)."""
+    visible = visible_threads_as(moderator, bindparam("viewer_id") if member else None)
+    return _as_rows(reading.page_statement_among(visible, LATEST, limit))
 
 
 def category_threads(
     viewer: User | None, query: reading.ThreadQuery, limit: int, cursor: str | None = None,
 ) -> Page[ListedThread]:
     """One page of a category's threads as query filters and sorts them: one statement."""
-    return reading.page_of(_listed(reading.thread_page_statement(viewer, query, limit, cursor)), query, limit)
+    return reading.page_of(_listed(_as_rows(reading.thread_page_statement(viewer, query, limit, cursor))), query, limit)
 
 
 def category_first_page(
@@ -133,12 +150,26 @@ def category_first_page(
 ) -> tuple[list[ListedThread], Page[ListedThread]]:
     """(pinned threads, most recently active first; the first page of the others) of an unfiltered category list.
 
-    One statement (reading.first_page_with_pinned_statement): the pinned rows come first, in the page's sort.
+    One statement (reading.first_page_among): the pinned rows come first, in the page's sort.
     """
-    rows = _listed(reading.first_page_with_pinned_statement(viewer, query, limit))
+    if query == reading.ThreadQuery(category_id=query.category_id, sort=query.sort, include_pinned=False):
+        statement = _category_first_statement(is_moderator(viewer), signed_in(viewer), query.sort, limit)
+        rows = _listed(statement, _viewer_params(viewer, category_id=query.category_id))
+    else:
+        rows = _listed(_as_rows(reading.first_page_with_pinned_statement(viewer, query, limit)))
     pinned = [thread for thread in rows if thread.pinned]
     pinned.sort(key=lambda thread: (thread.last_activity_at, thread.id), reverse=True)
     return pinned, reading.page_of(rows[len(pinned):], query, limit)
+
+
+@cache
+def _category_first_statement(moderator: bool, member: bool, sort: str, limit: int) -> Select:
+    """category_first_page's statement for a plain first page (only the category and the sort chosen) and one
+    kind of viewer, built once; :category_id and :viewer_id are bound when it runs. A sort that is not one
+    raises here, before anything is kept."""
+    visible = visible_threads_as(moderator, bindparam("viewer_id") if member else None)
+    query = reading.ThreadQuery(category_id=bindparam("category_id"), sort=sort, include_pinned=False)
+    return _as_rows(reading.first_page_among(visible, query, limit))
 
 
 class CategoryCard(NamedTuple):

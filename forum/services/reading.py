@@ -96,9 +96,14 @@ def _with_list_relations(statement: Select) -> Select:
 
 def thread_page_statement(viewer: User | None, query: ThreadQuery, limit: int, cursor: str | None = None) -> Select:
     """The visible threads of one page in list order, plus one more (so page_of knows whether a page follows)."""
+    return page_statement_among(visible_threads(viewer), query, limit, cursor)
+
+
+def page_statement_among(visible: Select, query: ThreadQuery, limit: int, cursor: str | None = None) -> Select:
+    """thread_page_statement over visible (a permissions.visible_threads_as select, whose viewer may be bound)."""
     _validate(query)
     column = SORTS[query.sort]
-    statement = _filtered(visible_threads(viewer), query)
+    statement = _filtered(visible, query)
     after = decode_cursor(cursor, [int if query.sort == "votes" else datetime, int])
     if after:
         statement = statement.where(or_(column < after[0], and_(column == after[0], Thread.id < after[1])))
@@ -127,8 +132,13 @@ def first_page_with_pinned_statement(viewer: User | None, query: ThreadQuery, li
     in the default (active) order a category's list walks its (category, pinned, activity) index, so
     nothing grows with the category's size.
     """
+    return first_page_among(visible_threads(viewer), query, limit)
+
+
+def first_page_among(visible: Select, query: ThreadQuery, limit: int) -> Select:
+    """first_page_with_pinned_statement over visible (a permissions.visible_threads_as select)."""
     _validate(query)
-    statement = _filtered(visible_threads(viewer), replace(query, include_pinned=True))
+    statement = _filtered(visible, replace(query, include_pinned=True))
     pinned = select(func.count()).select_from(Thread).where(PINNED)
     if statement.whereclause is not None:  # None: a moderator's unfiltered list that takes ideas too
         pinned = pinned.where(statement.whereclause)

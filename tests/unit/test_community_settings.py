@@ -51,3 +51,23 @@ def test_bad_values_are_refused_and_nothing_is_stored(make, changes, bad_key):
 def test_only_admins_change_settings(make, role):
     with pytest.raises(Forbidden):
         settings.update_settings(make.make_user(role), {"sla.solution_hours": 12})
+
+
+def test_a_change_written_elsewhere_is_read_at_once_and_each_reader_gets_its_own_lists(make, db):
+    """Parsed values are kept per stored text (issue 21), yet a row another process wrote is what the next
+    read returns, and a caller that edits a list it was given changes nobody else's."""
+    from forum.core import clock
+    from forum.models import CommunitySetting
+
+    first = settings.all_settings()
+    first["uploads.allowed_file_types"].append("exe")
+    assert "exe" not in settings.all_settings()["uploads.allowed_file_types"]
+
+    db.session.add(CommunitySetting(key="moderation.hide_threshold", value_json="7", updated_at=clock.now()))  # as another process would
+    db.session.commit()
+    assert settings.all_settings()["moderation.hide_threshold"] == 7
+    settings.forget_cached()
+    assert settings.cached_setting("moderation.hide_threshold") == 7
+    db.session.query(CommunitySetting).filter_by(key="moderation.hide_threshold").delete()
+    db.session.commit()
+    assert settings.all_settings()["moderation.hide_threshold"] == 3

@@ -105,3 +105,23 @@ def test_unknown_category_is_a_friendly_404(client):
     response = client.get("/c/nowhere")
     assert response.status_code == 404
     assert "No such category." in text(response) and "Back to the community" in text(response)
+
+
+def test_a_held_thread_is_listed_for_its_author_and_moderators_only(client, make, db, login_as):
+    """The lists' statements are built once per kind of viewer with the viewer bound when they run (issue 21):
+    each member still gets their own list."""
+    category = make.make_category(slug="held")
+    author, other, moderator = make.make_user(), make.make_user(), make.make_user(role="moderator")
+    make.make_thread(category=category, title="A question everyone sees")
+    held = make.make_thread(category=category, author=author, title="My question waiting for review")
+    held.visibility = "pending"
+    db.session.commit()
+
+    def shown(path: str) -> bool:
+        return "My question waiting for review" in text(client.get(path))
+
+    assert not shown("/") and not shown("/c/held")
+    for viewer, sees in ((other, False), (author, True), (moderator, True)):
+        login_as(viewer)
+        assert shown("/") is sees and shown("/c/held") is sees, viewer.username
+        assert "A question everyone sees" in text(client.get("/c/held"))

@@ -36,7 +36,7 @@ from forum.services.permissions.standing import (
     restriction,
     signed_in,
 )
-from forum.services.permissions.visibility import visible_posts, visible_posts_as, visible_threads
+from forum.services.permissions.visibility import visible_posts, visible_posts_as, visible_threads, visible_threads_as
 
 __all__ = [
     "ANONYMOUS", "Action", "Capabilities", "Restriction", "Rule",
@@ -44,5 +44,5 @@ __all__ = [
     "can_review",
     "is_active", "is_admin", "is_agent", "is_moderator", "is_staff", "is_suspended", "needs_second_factor",
     "register_rules", "require", "restriction", "signed_in", "thresholds",
-    "visible_posts", "visible_posts_as", "visible_threads",
+    "visible_posts", "visible_posts_as", "visible_threads", "visible_threads_as",
 ]

@@ -21,9 +21,15 @@ def _viewer_id(viewer: User | None) -> int | None:
 
 def visible_threads(viewer: User | None) -> Select:
     """Threads the viewer may read: public ones, the viewer's own pending or hidden ones; moderators all."""
+    return visible_threads_as(is_moderator(viewer), _viewer_id(viewer))
+
+
+def visible_threads_as(moderator: bool, viewer_id: Any) -> Select:
+    """visible_threads() for a viewer given as "moderator or not" and an id (None when signed out), which may be
+    a bound parameter (as visible_posts_as)."""
     query = select(Thread)
-    if not is_moderator(viewer):
-        query = query.where(Thread.deleted_at.is_(None), _public_or_own(Thread, _viewer_id(viewer)))
+    if not moderator:
+        query = query.where(Thread.deleted_at.is_(None), _public_or_own(Thread, viewer_id))
     return query
 
 
