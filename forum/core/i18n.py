@@ -154,14 +154,16 @@ def supported(code: str | None) -> str | None:
 
 def current_language() -> str:
     """The language of the text being produced now ("en" outside a request)."""
-    locale = get_locale()
-    return _language_of(locale) if locale else DEFAULT_LANGUAGE
-
-
-@lru_cache(maxsize=64)
-def _language_of(locale) -> str:
-    """Asked a few dozen times a page (every template load, every relative time): the string work kept."""
-    return supported(str(locale)) or DEFAULT_LANGUAGE
+    context = babel_context()
+    locale = get_locale() if context is not None else None
+    if not locale:
+        return DEFAULT_LANGUAGE
+    # Asked a few dozen times a page (every template load): kept beside Flask-Babel's locale, for that locale
+    # object only, so reading_as switching the locale switches the answer (as translations() does).
+    cached = getattr(context, "horseshoe_language", None)
+    if cached is None or cached[0] is not locale:
+        cached = context.horseshoe_language = (locale, supported(str(locale)) or DEFAULT_LANGUAGE)
+    return cached[1]
 
 
 @contextmanager

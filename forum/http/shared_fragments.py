@@ -20,7 +20,7 @@ _REQUEST_CSRF = "_shared_fragment_request_csrf"
 
 def csrf_token_or_slot() -> str:
     """The template global csrf_token(): the request's token, or the slot inside a shared fragment."""
-    return CSRF_SLOT if g.get(_RENDERING) else generate_csrf()
+    return CSRF_SLOT if g.get(_RENDERING) else _request_token()
 
 
 @contextmanager
@@ -48,8 +48,8 @@ def fill(html: str) -> str:
 
 
 def _request_token() -> str:
-    """generate_csrf(), asked once per request: a thread page fills a fragment per post, and each call
-    re-reads the configuration and the session."""
+    """generate_csrf(), asked once per request: a thread page fills a fragment per post and asks csrf_token()
+    for each of its button forms, and each call re-reads the configuration and the session."""
     token = g.get(_REQUEST_CSRF)
     if token is None:
         token = generate_csrf()

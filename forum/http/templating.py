@@ -10,7 +10,7 @@ from markupsafe import Markup
 from forum.core import clock, i18n
 from forum.core.i18n import N_
 from forum.http.auth import acting_user
-from forum.http.urls import thread_url
+from forum.http.urls import kept_url_for, thread_url
 from forum.recognition.ranks import rank_for
 from forum.services import notifications
 from forum.services.permissions import Action, can
@@ -80,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(rank_for, "rank")
     app.add_template_filter(status_label, "status_label")
     app.add_template_global(thread_url, "thread_url")
+    app.add_template_global(kept_url_for, "url_for")  # in place of Flask's own: the same URLs, kept
 
     @app.context_processor
     def inject_helpers() -> dict:

@@ -7,9 +7,10 @@ post_location build links with url_for, for pages and the API.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, request, url_for
 
 from forum.core.pagination import encode_cursor
 from forum.models import Post, Thread
@@ -24,7 +25,7 @@ def thread_path(thread: Thread, anchor: str = "") -> str:
 
 def thread_url(thread: Thread, **params: str) -> str:
     """The canonical address of a thread, with its slug."""
-    return url_for("threads.show", thread_id=thread.id, slug=thread.slug, **params)
+    return kept_url_for("threads.show", thread_id=thread.id, slug=thread.slug, **params)
 
 
 def post_location(post: Post) -> str:
@@ -43,3 +44,27 @@ def same_site_path(target: object) -> str | None:
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target
+
+
+def kept_url_for(endpoint: str, **values) -> str:
+    """url_for for templates, answered from a per-process memory when asked the same again (issue 21).
+
+    A page asks url_for a few dozen times (its stylesheets and scripts, the header's links, every thread
+    link), and werkzeug builds each afresh. The output depends on the endpoint and values, the app, and the
+    address the site is served at (the request's root URL); Horseshoe registers no url_defaults, so nothing
+    else. Endpoints relative to the current blueprint (".name") and values that cannot be a key (a list) go
+    to url_for directly.
+    """
+    if endpoint.startswith("."):
+        return url_for(endpoint, **values)
+    try:
+        key = (endpoint, tuple(sorted(values.items())) if values else ())
+        hash(key)
+    except TypeError:
+        return url_for(endpoint, **values)
+    return _kept(key, request.root_url if request else "", id(current_app._get_current_object()))
+
+
+@lru_cache(maxsize=8192)
+def _kept(key: tuple, _root_url: str, _app_id: int) -> str:
+    return url_for(key[0], **dict(key[1]))

@@ -12,7 +12,6 @@ from forum.models import IDEA_KIND, Post, Role, Thread, User, Visibility
 from forum.services.permissions.actions import Action, Restriction
 from forum.services.permissions.standing import (
     acting_role,
-    can_edit_others,
     can_recommend_escalation,
     can_review,
     is_active,
@@ -26,6 +25,7 @@ from forum.services.permissions.standing import (
     restriction,
     signed_in,
 )
+from forum.services.permissions.thresholds import EDIT_OTHERS_REPUTATION, threshold
 
 Rule = Callable[[User | None, Any], bool]
 
@@ -64,10 +64,17 @@ class Capabilities:
 
     @classmethod
     def of(cls, user: User | None) -> Capabilities:
+        """is_active, is_moderator and can_edit_others, from one acting_role and one restriction check: each of
+        those functions derives them again (a template asks can() a few times a page; tests/unit/
+        test_capabilities.py holds the two ways to the same answers)."""
         if not signed_in(user):
             return ANONYMOUS
-        return cls(user_id=user.id, active=is_active(user), moderator=is_moderator(user),
-                   advocate=acting_role(user) is Role.ADVOCATE, edits_others=can_edit_others(user))
+        role, active = acting_role(user), is_active(user)
+        moderator = role.level >= Role.MODERATOR.level
+        advocate = role is Role.ADVOCATE
+        edits_others = moderator or (active and (advocate or role.is_staff
+                                                 or user.reputation >= threshold(EDIT_OTHERS_REPUTATION)))
+        return cls(user_id=user.id, active=active, moderator=moderator, advocate=advocate, edits_others=edits_others)
 
     @property
     def signed_in(self) -> bool:
