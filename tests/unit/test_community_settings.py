@@ -63,7 +63,8 @@ def test_a_change_written_elsewhere_is_read_at_once_and_each_reader_gets_its_own
     first["uploads.allowed_file_types"].append("exe")
     assert "exe" not in settings.all_settings()["uploads.allowed_file_types"]
 
-    db.session.add(CommunitySetting(key="moderation.hide_threshold", value_json="7", updated_at=clock.now()))  # as another process would
+    # as another process would: a row written without this process's update_settings
+    db.session.add(CommunitySetting(key="moderation.hide_threshold", value_json="7", updated_at=clock.now()))
     db.session.commit()
     assert settings.all_settings()["moderation.hide_threshold"] == 7
     settings.forget_cached()
