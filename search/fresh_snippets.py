@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from html import unescape
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from forum.core.extensions import db
 from forum.models import Post, Thread, Visibility
@@ -58,26 +59,33 @@ def visible_texts(threads: Sequence[Thread]) -> dict[int, str]:
     if not threads:
         return {}
     accepted = {thread.id: thread.accepted_post_id for thread in threads}
-    numbered = (
-        select(Post.id, Post.thread_id,
-               func.row_number().over(partition_by=Post.thread_id, order_by=Post.id).label("n"))
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(Post.thread_id.in_(list(accepted)), Post.deleted_at.is_(None),
-               Post.visibility == Visibility.PUBLIC.value, Thread.deleted_at.is_(None),
-               Thread.visibility == Visibility.PUBLIC.value)
-        .subquery()
-    )
     wanted = [post_id for post_id in accepted.values() if post_id]
-    rows = db.session.execute(
-        select(numbered.c.thread_id, numbered.c.id, func.substr(Post.body_html, 1, HTML_CHARS))
-        .join(Post, Post.id == numbered.c.id)
-        .where(or_(numbered.c.n <= POSTS_READ, numbered.c.id.in_(wanted or [0])))
-        .order_by(numbered.c.thread_id, numbered.c.n)
-    )
+    rows = db.session.execute(_texts_statement(), {"threads": list(accepted), "accepted": wanted or [0]})
     posts: dict[int, list[tuple[int, str]]] = {}
     for thread_id, post_id, html in rows:
         posts.setdefault(thread_id, []).append((post_id, html or ""))
     return {thread_id: _excerpt(found, accepted[thread_id]) for thread_id, found in posts.items()}
+
+
+@cache
+def _texts_statement() -> Select:
+    """visible_texts' statement, built once with its id lists as expanding parameters: building it per
+    search, with a bound parameter per id, cost more than running it (0.6-0.9 ms of a bench search)."""
+    numbered = (
+        select(Post.id, Post.thread_id,
+               func.row_number().over(partition_by=Post.thread_id, order_by=Post.id).label("n"))
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.thread_id.in_(bindparam("threads", expanding=True)), Post.deleted_at.is_(None),
+               Post.visibility == Visibility.PUBLIC.value, Thread.deleted_at.is_(None),
+               Thread.visibility == Visibility.PUBLIC.value)
+        .subquery()
+    )
+    return (
+        select(numbered.c.thread_id, numbered.c.id, func.substr(Post.body_html, 1, HTML_CHARS))
+        .join(Post, Post.id == numbered.c.id)
+        .where(or_(numbered.c.n <= POSTS_READ, numbered.c.id.in_(bindparam("accepted", expanding=True))))
+        .order_by(numbered.c.thread_id, numbered.c.n)
+    )
 
 
 def _excerpt(posts: list[tuple[int, str]], accepted_id: int | None) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from whoosh.query import And, Or, Query
+from whoosh.query import And, Or, Phrase, Query
 from whoosh.searching import Searcher
 
 from search.backends.whoosh.parsing import Compiled
+from search.backends.whoosh.phrases import phrase_among
 from search.query_language import boost, minimum_matches
 
 Scored = Callable[[Query], dict[int, float]]
@@ -63,8 +64,10 @@ def boosted(searcher: Searcher, compiled: Compiled, matches: list[tuple[int, flo
 
 
 def _among(searcher: Searcher, query: Query, candidates: list[int]) -> set[int]:
-    """Which of the (sorted) candidates match query: its matcher skips to each one, so a phrase of
-    common words costs the candidates' positions, not every document's."""
+    """Which of the (sorted) candidates match query: its matcher skips to each one; a phrase reads
+    its words' positions in the candidates alone (search.backends.whoosh.phrases)."""
+    if type(query) is Phrase and query.slop == 1:
+        return phrase_among(searcher, query, candidates)
     matcher = query.matcher(searcher, searcher.boolean_context())
     found = set()
     for docnum in candidates:
