@@ -228,6 +228,24 @@ def test_hidden_deleted_and_pending_replies_never_appear(act_as, community, make
     assert qa_page(html)["answerCount"] == 1
 
 
+def test_the_block_follows_votes_edits_acceptance_and_renames_after_it_was_shown(client, community, make, db):
+    """The block is kept per process by what it is made of (issue 21): each change shows at once."""
+    thread, reply = community.thread, community.reply
+    path = f"/t/{thread.id}/{thread.slug}"
+    assert qa_page(page(client, path))["suggestedAnswer"][0]["upvoteCount"] == 0
+    qa.vote_helpful(community.author, reply)
+    assert qa_page(page(client, path))["suggestedAnswer"][0]["upvoteCount"] == 1
+    posting.edit_post(reply.author, reply, "Restart the router, then call the bank.")
+    assert qa_page(page(client, path))["suggestedAnswer"][0]["text"] == "Restart the router, then call the bank."
+    reply.author.display_name = "Renamed Helper"
+    db.session.commit()
+    assert qa_page(page(client, path))["suggestedAnswer"][0]["author"]["name"] == "Renamed Helper"
+    qa.accept_solution(community.author, thread, reply)
+    question = qa_page(page(client, path))
+    assert question["acceptedAnswer"]["text"] == "Restart the router, then call the bank."
+    assert "suggestedAnswer" not in question
+
+
 def test_the_block_is_the_same_for_everyone(act_as, community):
     thread = community.thread
     blocks = {caller: json_ld(page(act_as(caller), f"/t/{thread.id}/{thread.slug}"))
