@@ -58,7 +58,7 @@ def kept_url_for(endpoint: str, **values) -> str:
     if endpoint.startswith("."):
         return url_for(endpoint, **values)
     try:
-        key = (endpoint, tuple(sorted(values.items())) if values else ())
+        key = (endpoint, tuple(values.items()))  # in the order given: query arguments are written in it
         hash(key)
     except TypeError:
         return url_for(endpoint, **values)
