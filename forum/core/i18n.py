@@ -155,7 +155,9 @@ def supported(code: str | None) -> str | None:
 def current_language() -> str:
     """The language of the text being produced now ("en" outside a request)."""
     context = babel_context()
-    locale = get_locale() if context is not None else None
+    if context is None:
+        return DEFAULT_LANGUAGE
+    locale = getattr(context, "babel_locale", None) or get_locale()  # Flask-Babel's own slot, else its lookup
     if not locale:
         return DEFAULT_LANGUAGE
     # Asked a few dozen times a page (every template load): kept beside Flask-Babel's locale, for that locale

@@ -13,7 +13,7 @@ from forum.http.auth import acting_user
 from forum.http.urls import kept_url_for, thread_url
 from forum.recognition.ranks import rank_for
 from forum.services import notifications
-from forum.services.permissions import Action, can
+from forum.services.permissions import Action, Capabilities, can_as
 
 # A thread status as people read it (the stored value is the English word or code).
 STATUS_LABELS = {"open": N_("Open"), "answered": N_("Answered"), "needs_info": N_("Needs info"), "solved": N_("Solved"),
@@ -69,6 +69,22 @@ def unread_notifications() -> int:
     return g.unread_notifications
 
 
+class RenderingCan:
+    """Templates' can(action, target): the signed-in viewer's, with their Capabilities derived once per
+    rendering (each render_template gets a new one) instead of once per question (issue 21)."""
+
+    __slots__ = ("capabilities", "user")
+
+    def __init__(self) -> None:
+        self.user, self.capabilities = None, None
+
+    def __call__(self, action: Action | str, target=None) -> bool:
+        user = acting_user()
+        if self.capabilities is None or self.user is not user:
+            self.user, self.capabilities = user, Capabilities.of(user)
+        return can_as(self.capabilities, user, action, target)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(sanitized, "sanitized")
     app.add_template_filter(time_ago, "time_ago")
@@ -85,7 +101,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_helpers() -> dict:
         return {
-            "can": lambda action, target=None: can(acting_user(), action, target),
+            "can": RenderingCan(),
             "Action": Action,
             "unread_notifications": unread_notifications,
         }

@@ -39,3 +39,22 @@ def test_capabilities_agree_with_the_standing_rules(make, db, role, reputation, 
 def test_a_visitor_has_no_capabilities(db):
     assert Capabilities.of(None) is ANONYMOUS
     assert not (ANONYMOUS.active or ANONYMOUS.moderator or ANONYMOUS.edits_others)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_can_as_answers_what_can_answers_for_every_action(make, db, role):
+    """Templates ask can_as with the viewer's Capabilities derived once per rendering: every action, on a
+    thread, a post and nothing, gets can()'s answer (the viewer rules and the others alike)."""
+    from forum.services.permissions import Action, can, can_as
+
+    user = make.make_user(role, reputation=2500)
+    thread = make.make_thread()
+    reply = make.make_reply(thread)
+    capabilities = Capabilities.of(user)
+    for action in Action:
+        for target in (thread, reply, thread.author):
+            try:
+                expected = can(user, action, target)
+            except (AttributeError, TypeError, ValueError):  # a rule about another kind of target
+                continue
+            assert can_as(capabilities, user, action, target) is expected, (action, target)

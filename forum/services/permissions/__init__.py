@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from forum.services.permissions import thresholds
 from forum.services.permissions.actions import Action, Restriction
-from forum.services.permissions.rules import ANONYMOUS, Capabilities, Rule, can, register_rules, require
+from forum.services.permissions.rules import ANONYMOUS, Capabilities, Rule, can, can_as, register_rules, require
 from forum.services.permissions.standing import (
     acting_role,
     advocate_or_reputation,
@@ -40,8 +40,8 @@ from forum.services.permissions.visibility import visible_posts, visible_posts_a
 
 __all__ = [
     "ANONYMOUS", "Action", "Capabilities", "Restriction", "Rule",
-    "acting_role", "advocate_or_reputation", "can", "can_edit_others", "can_post_links", "can_recommend_escalation",
-    "can_review",
+    "acting_role", "advocate_or_reputation", "can", "can_as", "can_edit_others", "can_post_links",
+    "can_recommend_escalation", "can_review",
     "is_active", "is_admin", "is_agent", "is_moderator", "is_staff", "is_suspended", "needs_second_factor",
     "register_rules", "require", "restriction", "signed_in", "thresholds",
     "visible_posts", "visible_posts_as", "visible_threads", "visible_threads_as",

@@ -164,8 +164,11 @@ def _for_viewer(rule):
     return lambda user, target: rule(Capabilities.of(user), target)
 
 
+# The rules of _VIEWER_RULES as can() runs them: can_as() knows from these that an action's rule is still the
+# viewer rule (a domain's register_rules() could replace it).
+_WRAPPED = {action: _for_viewer(rule) for action, rule in _VIEWER_RULES.items()}
 _RULES = {
-    **{action: _for_viewer(rule) for action, rule in _VIEWER_RULES.items()},
+    **_WRAPPED,
     Action.THREAD_RECOMMEND_ESCALATION: lambda user, thread: can_recommend_escalation(user)
     and _can_view_thread(Capabilities.of(user), thread),
     Action.THREAD_CREATE: lambda user, _target: is_active(user),
@@ -241,6 +244,14 @@ def _rule(rules: dict, action: Action | str):
 def can(user: User | None, action: Action | str, target: Any = None) -> bool:
     """Whether user may perform action on target; pure, safe to call from templates."""
     return bool(_rule(_RULES, action)(user, target))
+
+
+def can_as(capabilities: Capabilities, user: User | None, action: Action | str, target: Any = None) -> bool:
+    """can(user, action, target), given user's Capabilities already derived (a page asks several questions)."""
+    rule = _rule(_RULES, action)
+    if rule is _WRAPPED.get(action):
+        return bool(_rule(_VIEWER_RULES, action)(capabilities, target))
+    return bool(rule(user, target))
 
 
 def require(user: User | None, action: Action | str, target: Any = None) -> None:
