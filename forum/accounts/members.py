@@ -357,13 +357,14 @@ def user_for_api_token(raw: str) -> tuple[User, ApiToken] | None:
     """The live token with this value and its user, noting that it was used; None for an erased account's.
 
     This runs before every bearer-token API call, so it is one SELECT (the token joined with its user)
-    on most calls; see _note_token_use for the rare call that also writes.
+    on most calls, outside SQLite's write lock (database.reading); _note_token_use: the rare call that writes.
     """
     query = (
         select(ApiToken).options(joinedload(ApiToken.user, innerjoin=True))
         .where(ApiToken.token_hash == _token_digest(raw), ApiToken.revoked_at.is_(None))
     )
-    token = db.session.scalar(query)
+    with database.reading():
+        token = db.session.scalar(query)
     if token is None or token.user.anonymized_at is not None:
         return None
     _note_token_use(token)
@@ -374,9 +375,8 @@ def _note_token_use(token: ApiToken) -> None:
     """Keep "last used" to within TOKEN_USE_PRECISION (five minutes): a write on every call would queue
     all API reads behind it, so the token list's "last used" may lag the latest call by that much.
 
-    The write is one UPDATE in its own short transaction (database.writing: a GET's read transaction
-    must not turn into a write). The commits keep the token and user just loaded: expiring them would
-    make the rest of the request read both again.
+    The write is one UPDATE in its own short transaction (database.writing: a read transaction must not turn
+    into a write). The commits keep the token and user loaded: expired, the request would read both again.
     """
     now = clock.now()
     if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_PRECISION:

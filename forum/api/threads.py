@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request
 
+from forum.core import database
 from forum.core.errors import NotFound
 from forum.core.i18n import _
 from forum.http import serializers
@@ -120,14 +121,18 @@ def list_replies(thread_id: int):
 
 @bp.post("/threads/<id:thread_id>/posts")
 def reply_to_thread(thread_id: int):
+    """Reply: everything up to the checks' verdict reads outside SQLite's write lock (database.reading),
+    so concurrent replies queue only for the writes, not for each other's spam and permission checks."""
     user = signed_in_user()
-    thread = reading.get_thread(user, thread_id)
-    data = json_body()
-    check_only = wants_check_only(data)
-    body = field(data, "body", str)
-    findings = write_checks.for_reply(body)
-    if check_only:
-        require(user, Action.THREAD_REPLY, thread)
-        return check_answer(findings)
-    post = posting.reply_to_thread(user, thread, body, keep_loaded=True)  # the answer reads no rows back
+    with database.reading():
+        thread = reading.get_thread(user, thread_id)
+        data = json_body()
+        check_only = wants_check_only(data)
+        body = field(data, "body", str)
+        findings = write_checks.for_reply(body)
+        if check_only:
+            require(user, Action.THREAD_REPLY, thread)
+            return check_answer(findings)
+        review = posting.check_reply(user, thread, body)
+    post = posting.publish_reply(user, thread, review, keep_loaded=True)  # the answer reads no rows back
     return with_warnings(serializers.post(post, user, thread=thread), findings), 201

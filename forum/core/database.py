@@ -84,6 +84,57 @@ def writing() -> Iterator[None]:
         _read_only.reset(previous)
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """The reads a write request does before it writes (the checks of an API reply), outside the write lock.
+
+    On SQLite a write request begins IMMEDIATE, holding the one write lock from its first statement
+    to its commit, so every check before the first write (permissions, the spam score, watched words)
+    queued the other writers behind it. Here whatever the request began ends first, the block reads in
+    a deferred transaction (no lock, a consistent snapshot) that ends with it, and the writes that
+    follow begin IMMEDIATE as usual. What the block loaded stays loaded (commit_keeping_loaded).
+
+    The block must not write. It runs as it is in safe-method requests (already deferred) and on
+    PostgreSQL (no such lock: two more round trips would only cost).
+    """
+    if _read_only.get() or db.engine.dialect.name != "sqlite":
+        yield
+        return
+    if db.session().in_transaction():
+        commit_keeping_loaded()
+    previous = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(previous)
+        _end_read(db.session())
+
+
+def _end_read(session) -> None:
+    """End the block's read transaction; a failed one (the error goes on up) is rolled back."""
+    if not session.in_transaction():
+        return
+    try:
+        commit_keeping_loaded()
+    except Exception:
+        session.rollback()
+        raise
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds, so the rest of the request reads no row again.
+
+    For a request that goes on using what it loaded or wrote (the API's answer, a token noted before
+    the call proper). The next ordinary commit or rollback expires everything as usual.
+    """
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 def has_changes(obj: object, fields: tuple[str, ...]) -> bool:
     """Whether any of these attributes of a flushed object changed (for session hooks that keep derived data)."""
     attrs = inspect(obj).attrs

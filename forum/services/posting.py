@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from forum import cases, recognition, uploads, writing
-from forum.core import clock, events
+from forum.core import clock, database, events
 from forum.core.errors import ErrorCollector, Invalid
 from forum.core.extensions import db
 from forum.core.i18n import _
@@ -44,8 +44,6 @@ from forum.tagging.naming import MAX_TAGS, normalize_tags, tags_by_name  # noqa:
 from forum.writing import edit_history
 
 MAX_BODY_BYTES = 64 * 1024
-# What count_reply moves by SQL: read back after it, not the whole thread (nor the tags its loader brought).
-COUNTED_FIELDS = ["reply_count", "first_reply_at", "last_activity_at", "status"]
 
 
 @dataclass(frozen=True)
@@ -183,19 +181,36 @@ def _new_thread(actor: User, category: Category, kind: str, title: str, tags: li
     return thread
 
 
-def reply_to_thread(actor: User, thread: Thread, body: str, *, keep_loaded: bool = False) -> Post:
-    """Add a reply and tell watchers; a reply by the asker answers a "needs more info" request.
+def check_reply(actor: User, thread: Thread, body: str) -> policies.Review:
+    """May actor reply, and what do the content checks make of the body: the reads before a reply's writes.
 
-    A reply the content checks hold is stored pending: uncounted and unannounced until approved.
-    keep_loaded: the caller answers with the new post at once (the API), so the commit leaves what
-    the session holds loaded (see _commit_keeping_loaded); loops that go on working (the incident
-    fan-out, the demo) keep the ordinary commit, which reads everything afresh afterwards.
+    Raises Forbidden or Invalid like reply_to_thread. Reads only, so a caller may run it outside
+    the write lock (database.reading), then publish_reply what it returns.
     """
     require(actor, Action.THREAD_REPLY, thread)
     errors = ErrorCollector()
     _check_body(errors, body)
     review = _review(errors, policies.Draft(actor, "reply", body or "", thread=thread))
     errors.raise_if_any()
+    return review
+
+
+def reply_to_thread(actor: User, thread: Thread, body: str, *, keep_loaded: bool = False) -> Post:
+    """Add a reply and tell watchers; a reply by the asker answers a "needs more info" request.
+
+    A reply the content checks hold is stored pending: uncounted and unannounced until approved.
+    keep_loaded: see publish_reply.
+    """
+    return publish_reply(actor, thread, check_reply(actor, thread, body), keep_loaded=keep_loaded)
+
+
+def publish_reply(actor: User, thread: Thread, review: policies.Review, *, keep_loaded: bool = False) -> Post:
+    """Store the reply check_reply passed (review.body, held if review says so) and announce it.
+
+    keep_loaded: the caller answers with the new post at once (the API), so the commit leaves what
+    the session holds loaded (see _commit_keeping_loaded); loops that go on working (the incident
+    fan-out, the demo) keep the ordinary commit, which reads everything afresh afterwards.
+    """
     post = _new_post(thread, actor, review.body, is_question=False)
     db.session.add(post)
     db.session.flush()
@@ -205,8 +220,7 @@ def reply_to_thread(actor: User, thread: Thread, body: str, *, keep_loaded: bool
         moderation_state.hold_new_post(post, review.hold_reasons)
         db.session.commit()
         return post
-    moderation_state.count_reply(thread, post, by_asker=actor.id == thread.author_id)
-    db.session.refresh(thread, COUNTED_FIELDS)
+    moderation_state.count_reply(thread, post, by_asker=actor.id == thread.author_id)  # the counters it sets are loaded
     if actor.id == thread.author_id and thread.status == ThreadStatus.NEEDS_INFO.value:
         needs_info.clear_info_request(actor, thread, commit=False)
     notifications.on_reply(thread, post, actor)
@@ -228,17 +242,12 @@ def _commit_keeping_loaded() -> None:
     """Commit without expiring what the session holds, so answering with the new post reads no rows.
 
     The reply's post, its author and its thread are exactly what this transaction wrote (the
-    counters moved by SQL were refreshed above). An ordinary commit expires them, and the answer
+    counters moved by SQL came back from count_reply's UPDATE). An ordinary commit expires them, and the answer
     that shows them loads each again: four statements and, on SQLite, another write transaction
     begun IMMEDIATE just to read back what was written. The request ends right after; the next
     commit or rollback would expire everything as usual.
     """
-    session = db.session()
-    expire, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
+    database.commit_keeping_loaded()
 
 
 def edit_post(actor: User, post: Post, body: str, *, reason: str = "") -> Post:

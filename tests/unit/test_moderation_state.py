@@ -206,3 +206,20 @@ def test_a_held_question_is_not_in_anyones_weekly_digest(make, clock_at):
     shown = make.make_thread(category=category, title="Router drops at night")
     assert held.visibility == "pending"
     assert digests.unanswered_in_followed(follower, clock_at.now - timedelta(days=7)) == [shown]
+
+
+def test_counting_a_reply_is_one_update_that_leaves_the_threads_counters_current(make, thread, clock_at):
+    """Inside SQLite's write lock every statement counts: count_reply sets and reads back the counters at once."""
+    from tests.queries import count_statements
+
+    clock_at.advance(minutes=5)
+    post = make.make_reply(thread)  # counted as usual; now count a second public reply by hand
+    second = posting.reply_to_thread(make.make_user(), thread, "A second answer.")
+    assert (thread.reply_count, thread.status) == (2, "answered")
+    moment = second.created_at  # loads the committed post before counting
+    with count_statements() as statements:
+        moderation_state.count_reply(thread, second, by_asker=False, moment=moment)
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("UPDATE")
+    assert (thread.reply_count, thread.first_reply_at, thread.status) == (3, post.created_at, "answered")
+    db.session.expire(thread)
+    assert (thread.reply_count, thread.first_reply_at, thread.status) == (3, post.created_at, "answered")
