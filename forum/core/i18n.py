@@ -154,17 +154,25 @@ def supported(code: str | None) -> str | None:
 
 def current_language() -> str:
     """The language of the text being produced now ("en" outside a request)."""
+    return _current_locale()[1]
+
+
+def _current_locale() -> tuple[str, str]:
+    """(Babel's locale name, our language code) of the text being produced now.
+
+    Asked a few dozen times a page (every template load, every "3 hr ago"): kept beside Flask-Babel's
+    locale, for that locale object only, so reading_as switching the locale switches the answer (as
+    translations() does)."""
     context = babel_context()
     if context is None:
-        return DEFAULT_LANGUAGE
+        return babel_locale(None), DEFAULT_LANGUAGE
     locale = getattr(context, "babel_locale", None) or get_locale()  # Flask-Babel's own slot, else its lookup
     if not locale:
-        return DEFAULT_LANGUAGE
-    # Asked a few dozen times a page (every template load): kept beside Flask-Babel's locale, for that locale
-    # object only, so reading_as switching the locale switches the answer (as translations() does).
+        return babel_locale(None), DEFAULT_LANGUAGE
     cached = getattr(context, "horseshoe_language", None)
     if cached is None or cached[0] is not locale:
-        cached = context.horseshoe_language = (locale, supported(str(locale)) or DEFAULT_LANGUAGE)
+        name = str(locale)
+        cached = context.horseshoe_language = (locale, (name, supported(name) or DEFAULT_LANGUAGE))
     return cached[1]
 
 
@@ -199,7 +207,7 @@ def relative_time(moment: datetime, now: datetime) -> str:
     elapsed = now - moment
     if elapsed < timedelta(minutes=1):
         return _("just now")
-    return _minutes_ago(str(get_locale() or babel_locale(None)), int(elapsed.total_seconds() // 60))
+    return _minutes_ago(_current_locale()[0], int(elapsed.total_seconds() // 60))
 
 
 @lru_cache(maxsize=8192)

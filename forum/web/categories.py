@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from forum.analytics import scorecard_store
-from forum.core.i18n import _l
+from forum.core.i18n import N_, _
 from forum.http.auth import acting_user
 from forum.ideas import presenting as idea_presenting
 from forum.knowledge import listing as article_listing
@@ -14,15 +14,20 @@ from forum.services import listings, reading
 
 bp = Blueprint("categories", __name__)
 THREADS_PER_PAGE = 20
-# The tabs above the list: (label, filter, sort); filter None means every thread.
+# The tabs above the list: (label, filter, sort); filter None means every thread. Labels are translated when
+# shown (_views): a lazy string goes through Flask-Babel's whole lookup each time it is read.
 VIEWS = [
-    (_l("Active"), None, "active"),
-    (_l("Latest"), None, "latest"),
-    (_l("Unanswered"), "unanswered", "active"),
-    (_l("Unsolved"), "unsolved", "active"),
-    (_l("Solved"), "solved", "active"),
-    (_l("Most helpful"), None, "votes"),
+    (N_("Active"), None, "active"),
+    (N_("Latest"), None, "latest"),
+    (N_("Unanswered"), "unanswered", "active"),
+    (N_("Unsolved"), "unsolved", "active"),
+    (N_("Solved"), "solved", "active"),
+    (N_("Most helpful"), None, "votes"),
 ]
+
+
+def _views() -> list[tuple[str, str | None, str]]:
+    return [(_(label), view_filter, view_sort) for label, view_filter, view_sort in VIEWS]
 
 
 @bp.get("/c/<slug>")
@@ -47,7 +52,7 @@ def show(slug: str):
         category=category,
         pinned=pinned,
         page=page,
-        views=VIEWS,
+        views=_views(),
         current=(chosen_filter, sort),
         cursor=cursor,
         follow_state=category.follow_state,
