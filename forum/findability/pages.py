@@ -122,7 +122,9 @@ def thread_json_ld(thread: Thread, question: Post | None, accepted: Post | None,
 
 # A thread page's JSON-LD, kept by everything it is made of (issue 21: building it was ~8 % of a thread
 # page): an edit, a vote, a new reply or a renamed author is a new key, so nothing needs forgetting.
-JSON_LD_KEPT = 2048
+# An entry is the block and its key (the posts' HTML): ~30 kB for a page of 20 posts, so 256 of them
+# (the busiest thread views) stay within a few MB of a worker's memory.
+JSON_LD_KEPT = 256
 _json_ld_blocks: dict[tuple, str] = {}
 
 
