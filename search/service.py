@@ -28,9 +28,10 @@ the API show) and highlighted. The statements a search runs do not grow with its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import ClassVar
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import tagging
@@ -41,7 +42,7 @@ from forum.ideas import visible_ideas
 from forum.knowledge import rules
 from forum.models import IDEA_KIND, Article, ArticleStatus, Idea, Post, Tag, Thread, User, thread_tag
 from forum.services import markup
-from forum.services.permissions import visible_threads
+from forum.services.permissions import is_moderator, signed_in, visible_threads, visible_threads_as
 from search import analysis, backends, fresh_snippets, query, snippets
 
 PER_PAGE = 20
@@ -149,14 +150,29 @@ def _visible_ids(viewer: User | None, thread_ids: list[int], kind: str = "thread
     in one statement that loads no objects."""
     if not thread_ids:
         return set()
-    # Up to CANDIDATES integers, written into the SQL: binding each one cost more than the query itself.
-    ids = bindparam("thread_ids", expanding=True, literal_execute=True)
+    ids = {"thread_ids": [int(i) for i in thread_ids]}
     if kind == "idea":
-        statement = visible_ideas(viewer).with_only_columns(Idea.thread_id).where(Idea.thread_id.in_(ids))
-    else:
-        statement = (visible_threads(viewer).with_only_columns(Thread.id)
-                     .where(Thread.id.in_(ids), Thread.kind != IDEA_KIND))
-    return {row[0] for row in db.session.execute(statement, {"thread_ids": [int(i) for i in thread_ids]})}
+        statement = visible_ideas(viewer).with_only_columns(Idea.thread_id).where(Idea.thread_id.in_(_ID_LIST))
+        return {row[0] for row in db.session.execute(statement, ids)}
+    statement = _visible_ids_statement(is_moderator(viewer), signed_in(viewer))
+    return {row[0] for row in db.session.execute(statement, _viewer_params(viewer, ids))}
+
+
+# Up to CANDIDATES integers, written into the SQL: binding each one cost more than the query itself.
+_ID_LIST = bindparam("thread_ids", expanding=True, literal_execute=True)
+
+
+def _viewer_params(viewer: User | None, params: dict) -> dict:
+    """A prebuilt statement's parameters: the viewer's id (its pending and hidden threads) when signed in."""
+    return {"viewer_id": viewer.id, **params} if signed_in(viewer) else params
+
+
+@cache
+def _visible_ids_statement(moderator: bool, member: bool) -> Select:
+    """_visible_ids' thread statement for one kind of viewer (:viewer_id bound when signed in), built once:
+    building and keying it per search cost about as much as running it (issue 21)."""
+    visible = visible_threads_as(moderator, bindparam("viewer_id") if member else None)
+    return visible.with_only_columns(Thread.id).where(Thread.id.in_(_ID_LIST), Thread.kind != IDEA_KIND)
 
 
 def _shown_threads(viewer: User | None, thread_ids: list[int]) -> dict[int, tuple[Thread, int]]:
@@ -167,17 +183,28 @@ def _shown_threads(viewer: User | None, thread_ids: list[int]) -> dict[int, tupl
     """
     if not thread_ids:
         return {}
+    statement = _shown_statement(is_moderator(viewer), signed_in(viewer))
+    rows = db.session.execute(statement, _viewer_params(viewer, {"thread_ids": list(thread_ids)}))
+    return {thread.id: (thread, post_id) for thread, post_id in rows.unique()}
+
+
+@cache
+def _shown_statement(moderator: bool, member: bool) -> Select:
+    """_shown_threads' statement for one kind of viewer (:viewer_id bound when signed in), built once.
+
+    Built per search, its loader options, correlated subquery and cache key cost more than running it;
+    an expanding parameter alone does not help (SQLAlchemy already makes in_(list) one), so only building
+    it once does (as forum.services.reading's _thread_statement)."""
     question = (
         select(Post.id).where(Post.thread_id == Thread.id, Post.is_question.is_(True))
         .correlate(Thread).limit(1).scalar_subquery()
     )
-    statement = (
-        visible_threads(viewer)
+    return (
+        visible_threads_as(moderator, bindparam("viewer_id") if member else None)
         .add_columns(func.coalesce(Thread.accepted_post_id, question, 0))
         .options(joinedload(Thread.author), joinedload(Thread.category), selectinload(Thread.tags))
-        .where(Thread.id.in_(thread_ids))
+        .where(Thread.id.in_(bindparam("thread_ids", expanding=True)))
     )
-    return {thread.id: (thread, post_id) for thread, post_id in db.session.execute(statement).unique()}
 
 
 def popular_tags(viewer: User | None, limit: int = 8) -> list[str]:

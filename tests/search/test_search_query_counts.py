@@ -14,7 +14,8 @@ from collections.abc import Callable
 import pytest
 
 from forum import cases
-from forum.services import posting, qa, reading
+from forum.core.extensions import db
+from forum.services import moderation_state, posting, qa, reading
 
 FEW, MANY = 3, 25
 
@@ -68,3 +69,20 @@ def test_the_api_pages_through_only_visible_hits_with_their_details(hits, api_cl
 
     moderator = api_client(make.make_user(role="moderator"))
     assert moderator.get("/api/v1/search?limit=20&q=printer").get_json()["total"] == MANY + 1
+
+
+def test_a_thread_hidden_since_it_was_indexed_is_still_listed_to_its_author_alone(make, search_index, api_client):
+    """The re-check reads the viewer's own threads (the statements are built once per kind of viewer and run
+    with the viewer's id): the author of a thread hidden since it was indexed still finds it, no one else does."""
+    author, other = make.make_user(), make.make_user()
+    thread = make.make_thread(author=author, title="Scanner skips every second page")
+    search_index()
+    moderation_state.hide_post(reading.question_post(thread), None, "offensive")  # the index still holds it
+    db.session.commit()
+
+    def found(user) -> list[int]:
+        answer = api_client(user).get("/api/v1/search?limit=20&q=scanner").get_json()
+        return [item["thread"]["id"] for item in answer["items"]]
+
+    assert found(author) == [thread.id]
+    assert found(other) == [] and found(None) == []
