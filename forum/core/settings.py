@@ -37,6 +37,9 @@ class Settings:
     # none of mail through the pipe or the provider webhook (forum.mail.parsing).
     mail_authserv_id: str = ""
     redis_url: str = ""
+    # What every key Horseshoe keeps in Redis starts with (rate-limit counters, the page cache): communities
+    # that share one Redis each set their own, or member 5 of one would spend member 5 of the other's budget.
+    redis_prefix: str = "horseshoe:"
     # "whoosh" (an index on this host's disk) or "postgres" (full-text search in the database, for several hosts).
     search_backend: str = "whoosh"
     # Signed-out visitors' home, category and thread pages are cached this long (0 turns the cache off).

@@ -342,7 +342,7 @@ def init_app(app: Flask) -> None:
     if settings.redis_url:
         from forum.http.page_cache_redis import RedisStore  # redis (6 MB) only where pages are shared through it
 
-        store: PageStore = RedisStore(settings.redis_url)
+        store: PageStore = RedisStore(settings.redis_url, prefix=settings.redis_prefix + "page-cache:")
     else:
         store = SQLiteStore(settings.data_path / "page_cache.sqlite3")
     app.extensions["page_cache"] = PageCache(store=store, ttl_s=settings.anonymous_cache_s)

@@ -234,6 +234,8 @@ def retry_after_rounded_up(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Attach the limiter and wrap each endpoint that spends a budget (call after blueprints are registered)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app))
+    if app.config["HORSESHOE"].redis_url:  # counters in a Redis other communities may share: keys of our own
+        app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["HORSESHOE"].redis_prefix + "limits")
     app.after_request(retry_after_rounded_up)  # after_request hooks run last-registered first
     limiter.init_app(app)
     app.after_request(remember_own_retry_after)

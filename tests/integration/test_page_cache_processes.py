@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,7 +74,9 @@ class Server:
 
 def server_env(app: Flask, data_dir: Path, redis_url: str) -> dict[str, str]:
     env = child_env(app, data_dir)
-    env.update({"HORSESHOE_ANONYMOUS_CACHE_S": "60", "HORSESHOE_REDIS_URL": redis_url})
+    # Keys of this test's own in Redis: other tests (other xdist workers) make members with the same ids at once.
+    env.update({"HORSESHOE_ANONYMOUS_CACHE_S": "60", "HORSESHOE_REDIS_URL": redis_url,
+                "HORSESHOE_REDIS_PREFIX": f"horseshoe-test-{uuid.uuid4().hex}:"})
     return env
 
 

@@ -92,6 +92,18 @@ def test_with_redis_configured_the_counters_live_in_redis(tmp_path):
     storage.clear("test:redis-shared")
 
 
+def test_communities_sharing_a_redis_keep_their_keys_apart(tmp_path):
+    """HORSESHOE_REDIS_PREFIX: member 5 of one community must not spend member 5 of another's budget."""
+    url = os.environ.get("HORSESHOE_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("HORSESHOE_TEST_REDIS_URL is not set (make test sets it)")
+    apps = [create_app(Settings(data_dir=str(tmp_path / name), secret_key="x", testing=True, redis_url=url,
+                                redis_prefix=f"{name}:")) for name in ("community-a", "community-b")]
+    assert [app.config["RATELIMIT_KEY_PREFIX"] for app in apps] == ["community-a:limits", "community-b:limits"]
+    assert [app.extensions["page_cache"].store.prefix for app in apps] == [
+        "community-a:page-cache:", "community-b:page-cache:"]
+
+
 def test_previews_and_form_errors_do_not_use_up_the_reply_limit(client, login_as, make, limits_on):
     thread = make.make_thread()
     login_as(make.make_user())
