@@ -42,7 +42,14 @@ from forum.ideas import visible_ideas
 from forum.knowledge import rules
 from forum.models import IDEA_KIND, Article, ArticleStatus, Idea, Post, Tag, Thread, User, thread_tag
 from forum.services import markup
-from forum.services.permissions import is_moderator, signed_in, visible_threads, visible_threads_as
+from forum.services.permissions import (
+    bound_viewer,
+    is_moderator,
+    signed_in,
+    viewer_params,
+    visible_threads,
+    visible_threads_as,
+)
 from search import analysis, backends, fresh_snippets, query, snippets
 
 PER_PAGE = 20
@@ -155,23 +162,18 @@ def _visible_ids(viewer: User | None, thread_ids: list[int], kind: str = "thread
         statement = visible_ideas(viewer).with_only_columns(Idea.thread_id).where(Idea.thread_id.in_(_ID_LIST))
         return {row[0] for row in db.session.execute(statement, ids)}
     statement = _visible_ids_statement(is_moderator(viewer), signed_in(viewer))
-    return {row[0] for row in db.session.execute(statement, _viewer_params(viewer, ids))}
+    return {row[0] for row in db.session.execute(statement, viewer_params(viewer, **ids))}
 
 
 # Up to CANDIDATES integers, written into the SQL: binding each one cost more than the query itself.
 _ID_LIST = bindparam("thread_ids", expanding=True, literal_execute=True)
 
 
-def _viewer_params(viewer: User | None, params: dict) -> dict:
-    """A prebuilt statement's parameters: the viewer's id (its pending and hidden threads) when signed in."""
-    return {"viewer_id": viewer.id, **params} if signed_in(viewer) else params
-
-
 @cache
 def _visible_ids_statement(moderator: bool, member: bool) -> Select:
     """_visible_ids' thread statement for one kind of viewer (:viewer_id bound when signed in), built once:
     building and keying it per search cost about as much as running it (issue 21)."""
-    visible = visible_threads_as(moderator, bindparam("viewer_id") if member else None)
+    visible = visible_threads_as(moderator, bound_viewer(member))
     return visible.with_only_columns(Thread.id).where(Thread.id.in_(_ID_LIST), Thread.kind != IDEA_KIND)
 
 
@@ -184,7 +186,7 @@ def _shown_threads(viewer: User | None, thread_ids: list[int]) -> dict[int, tupl
     if not thread_ids:
         return {}
     statement = _shown_statement(is_moderator(viewer), signed_in(viewer))
-    rows = db.session.execute(statement, _viewer_params(viewer, {"thread_ids": list(thread_ids)}))
+    rows = db.session.execute(statement, viewer_params(viewer, thread_ids=list(thread_ids)))
     return {thread.id: (thread, post_id) for thread, post_id in rows.unique()}
 
 
@@ -200,7 +202,7 @@ def _shown_statement(moderator: bool, member: bool) -> Select:
         .correlate(Thread).limit(1).scalar_subquery()
     )
     return (
-        visible_threads_as(moderator, bindparam("viewer_id") if member else None)
+        visible_threads_as(moderator, bound_viewer(member))
         .add_columns(func.coalesce(Thread.accepted_post_id, question, 0))
         .options(joinedload(Thread.author), joinedload(Thread.category), selectinload(Thread.tags))
         .where(Thread.id.in_(bindparam("thread_ids", expanding=True)))

@@ -23,7 +23,7 @@ from forum.core.pagination import Page
 from forum.models import Category, Role, ScorecardSnapshot, Subscription, Thread, User
 from forum.models.analytics import SCORECARD_FIGURES
 from forum.services import reading
-from forum.services.permissions import is_moderator, signed_in, visible_threads_as
+from forum.services.permissions import bound_viewer, is_moderator, signed_in, viewer_params, visible_threads_as
 
 STAFF_ROLES = frozenset(role.value for role in Role if role.is_staff)
 
@@ -123,18 +123,14 @@ LATEST = reading.ThreadQuery(sort="active")
 def latest_threads(viewer: User | None, limit: int) -> list[ListedThread]:
     """The most recently active threads the viewer may see, pinned or not (the front page): one statement."""
     statement = _latest_statement(is_moderator(viewer), signed_in(viewer), limit)
-    return list(reading.page_of(_listed(statement, _viewer_params(viewer)), LATEST, limit).items)
-
-
-def _viewer_params(viewer: User | None, **params) -> dict:
-    return {"viewer_id": viewer.id, **params} if signed_in(viewer) else params
+    return list(reading.page_of(_listed(statement, viewer_params(viewer)), LATEST, limit).items)
 
 
 @cache
 def _latest_statement(moderator: bool, member: bool, limit: int) -> Select:
     """latest_threads' statement for one kind of viewer (:viewer_id bound when signed in), built once: building
     and keying a statement cost more than running it (issue 21)."""
-    visible = visible_threads_as(moderator, bindparam("viewer_id") if member else None)
+    visible = visible_threads_as(moderator, bound_viewer(member))
     return _as_rows(reading.page_statement_among(visible, LATEST, limit))
 
 
@@ -154,7 +150,7 @@ def category_first_page(
     """
     if query == reading.ThreadQuery(category_id=query.category_id, sort=query.sort, include_pinned=False):
         statement = _category_first_statement(is_moderator(viewer), signed_in(viewer), query.sort, limit)
-        rows = _listed(statement, _viewer_params(viewer, category_id=query.category_id))
+        rows = _listed(statement, viewer_params(viewer, category_id=query.category_id))
     else:
         rows = _listed(_as_rows(reading.first_page_with_pinned_statement(viewer, query, limit)))
     pinned = [thread for thread in rows if thread.pinned]
@@ -167,7 +163,7 @@ def _category_first_statement(moderator: bool, member: bool, sort: str, limit: i
     """category_first_page's statement for a plain first page (only the category and the sort chosen) and one
     kind of viewer, built once; :category_id and :viewer_id are bound when it runs. A sort that is not one
     raises here, before anything is kept."""
-    visible = visible_threads_as(moderator, bindparam("viewer_id") if member else None)
+    visible = visible_threads_as(moderator, bound_viewer(member))
     query = reading.ThreadQuery(category_id=bindparam("category_id"), sort=sort, include_pinned=False)
     return _as_rows(reading.first_page_among(visible, query, limit))
 

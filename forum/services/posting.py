@@ -208,7 +208,7 @@ def publish_reply(actor: User, thread: Thread, review: policies.Review, *, keep_
     """Store the reply check_reply passed (review.body, held if review says so) and announce it.
 
     keep_loaded: the caller answers with the new post at once (the API), so the commit leaves what
-    the session holds loaded (see _commit_keeping_loaded); loops that go on working (the incident
+    the session holds loaded (database.commit_keeping_loaded); loops that go on working (the incident
     fan-out, the demo) keep the ordinary commit, which reads everything afresh afterwards.
     """
     post = _new_post(thread, actor, review.body, is_question=False)
@@ -232,22 +232,13 @@ def publish_reply(actor: User, thread: Thread, review: policies.Review, *, keep_
     else:
         cases.on_asker_follow_up(thread, post)  # a strongly negative follow-up reaches support
     if keep_loaded:
-        _commit_keeping_loaded()
+        # The post, its author and its thread are what this transaction wrote (count_reply's UPDATE returned the
+        # counters): expired by an ordinary commit, the answer would read each again (on SQLite in another write
+        # transaction begun IMMEDIATE just to read back what was written).
+        database.commit_keeping_loaded()
     else:
         db.session.commit()
     return post
-
-
-def _commit_keeping_loaded() -> None:
-    """Commit without expiring what the session holds, so answering with the new post reads no rows.
-
-    The reply's post, its author and its thread are exactly what this transaction wrote (the
-    counters moved by SQL came back from count_reply's UPDATE). An ordinary commit expires them, and the answer
-    that shows them loads each again: four statements and, on SQLite, another write transaction
-    begun IMMEDIATE just to read back what was written. The request ends right after; the next
-    commit or rollback would expire everything as usual.
-    """
-    database.commit_keeping_loaded()
 
 
 def edit_post(actor: User, post: Post, body: str, *, reason: str = "") -> Post:

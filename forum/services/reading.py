@@ -21,9 +21,11 @@ from forum.core.pagination import Page, decode_cursor, encode_cursor
 from forum.models import IDEA_KIND, Post, PostRevision, Tag, Thread, ThreadKind, ThreadStatus, User, thread_tag
 from forum.services.permissions import (
     Action,
+    bound_viewer,
     is_moderator,
     require,
     signed_in,
+    viewer_params,
     visible_posts,
     visible_posts_as,
     visible_threads,
@@ -235,15 +237,13 @@ class _RepliesQuery:
 
 def _replies_query(viewer: User | None, order: _ReplyOrder, limit: int, cursor: str | None) -> _RepliesQuery:
     after = order.after(cursor)
-    params = {"thread_id": order.thread.id, "accepted_id": order.thread.accepted_post_id or 0,
-              "limit": limit + 1, **(after or {})}
-    if signed_in(viewer):
-        params["viewer_id"] = viewer.id
+    params = viewer_params(viewer, thread_id=order.thread.id, accepted_id=order.thread.accepted_post_id or 0,
+                           limit=limit + 1, **(after or {}))
     return _RepliesQuery(is_moderator(viewer), signed_in(viewer), order.sort, after is not None, params)
 
 
 def _visible(moderator: bool, signed_in_viewer: bool) -> Select:
-    return visible_posts_as(moderator, bindparam("viewer_id", type_=Integer) if signed_in_viewer else None)
+    return visible_posts_as(moderator, bound_viewer(signed_in_viewer))
 
 
 @cache

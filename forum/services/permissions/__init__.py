@@ -36,7 +36,14 @@ from forum.services.permissions.standing import (
     restriction,
     signed_in,
 )
-from forum.services.permissions.visibility import visible_posts, visible_posts_as, visible_threads, visible_threads_as
+from forum.services.permissions.visibility import (
+    bound_viewer,
+    viewer_params,
+    visible_posts,
+    visible_posts_as,
+    visible_threads,
+    visible_threads_as,
+)
 
 __all__ = [
     "ANONYMOUS", "Action", "Capabilities", "Restriction", "Rule",
@@ -44,5 +51,5 @@ __all__ = [
     "can_recommend_escalation", "can_review",
     "is_active", "is_admin", "is_agent", "is_moderator", "is_staff", "is_suspended", "needs_second_factor",
     "register_rules", "require", "restriction", "signed_in", "thresholds",
-    "visible_posts", "visible_posts_as", "visible_threads", "visible_threads_as",
+    "bound_viewer", "viewer_params", "visible_posts", "visible_posts_as", "visible_threads", "visible_threads_as",
 ]

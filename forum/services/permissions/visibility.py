@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Integer, Select, bindparam, or_, select
 
 from forum.models import Post, Thread, User, Visibility
 from forum.services.permissions.standing import is_moderator, signed_in
@@ -17,6 +17,17 @@ def _public_or_own(model: type[Thread] | type[Post], viewer_id: Any):
 
 def _viewer_id(viewer: User | None) -> int | None:
     return viewer.id if signed_in(viewer) else None
+
+
+def bound_viewer(member: bool):
+    """The viewer's id as the bound parameter :viewer_id (None for a signed-out kind of viewer): what a statement
+    built once per kind of viewer (visible_threads_as, visible_posts_as) is given; viewer_params supplies it."""
+    return bindparam("viewer_id", type_=Integer) if member else None
+
+
+def viewer_params(viewer: User | None, **params) -> dict:
+    """params, with :viewer_id when the viewer is signed in (for statements built with bound_viewer)."""
+    return {"viewer_id": viewer.id, **params} if signed_in(viewer) else params
 
 
 def visible_threads(viewer: User | None) -> Select:
